@@ -1,0 +1,147 @@
+//! The messages between the UI and the engine.
+//!
+//! The UI only ever sends [`Command`]s and reads [`Event`]s; it never touches the network,
+//! the disk or tokio. Every event is followed by a repaint request so the UI wakes up.
+
+use std::sync::Arc;
+
+use crate::ids::IgUserId;
+use crate::model::{Account, LoginKind, Media, RateUsage};
+
+/// What the UI asks the engine to do.
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Show cached accounts and media at once, then refresh from the network.
+    Start,
+    /// Make this account the active one; its cached feed is sent, then refreshed.
+    SelectAccount(IgUserId),
+    /// Fetch the newest page of the feed again.
+    RefreshFeed(IgUserId),
+    /// Fetch the next page after what is loaded (infinite scroll).
+    LoadMoreFeed(IgUserId),
+    /// Decode a grid thumbnail (from the disk cache, else downloaded then cached).
+    LoadThumbnail { url: String },
+    /// Decode an image at full size for the detail panel.
+    LoadImage { url: String },
+    /// Open a URL (permalink, help page) in the system browser.
+    OpenUrl(String),
+    /// Store the user's own Meta app (id in the store, secret in the keyring).
+    SaveApp(AppCredentials),
+    /// Begin a browser login through the loopback listener.
+    StartLogin(LoginRequest),
+    /// Finish a login by pasting the final redirect URL the browser landed on.
+    PasteRedirectUrl(String),
+    /// Give up on the login in progress and close the listener.
+    CancelLogin,
+    /// Connect an account with a long-lived token from the App Dashboard.
+    AddToken { kind: LoginKind, token: String },
+    /// Forget an account and delete its token.
+    RemoveAccount(IgUserId),
+}
+
+/// The user's own Meta app, entered once in Accounts.
+#[derive(Clone)]
+pub struct AppCredentials {
+    pub kind: LoginKind,
+    pub app_id: String,
+    /// Never logged: `Debug` prints it redacted.
+    pub app_secret: String,
+}
+
+impl std::fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("kind", &self.kind)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A browser login to start.
+#[derive(Clone, Debug)]
+pub struct LoginRequest {
+    pub kind: LoginKind,
+    /// Loopback port matching the redirect URI registered in the Meta app (0 = any free port).
+    pub port: u16,
+    /// Serve the loopback over https with a locally generated certificate.
+    pub https: bool,
+}
+
+/// A decoded image ready for the UI to upload as a texture.
+#[derive(Clone)]
+pub struct DecodedImage {
+    pub url: String,
+    pub image: Arc<egui::ColorImage>,
+}
+
+impl std::fmt::Debug for DecodedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodedImage")
+            .field("url", &self.url)
+            .field("size", &self.image.size)
+            .finish()
+    }
+}
+
+/// Where a login stands, for the Accounts panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoginState {
+    /// The browser was opened at `authorize_url`; waiting for the redirect on `redirect_uri`.
+    WaitingForBrowser {
+        authorize_url: String,
+        redirect_uri: String,
+    },
+    /// The code arrived; exchanging it for tokens.
+    Exchanging,
+    /// The account is connected.
+    Connected { username: String },
+    /// The login ended without an account; `message` names the cause and the fix.
+    Failed { message: String },
+    Cancelled,
+}
+
+/// Network and sync state, for the status bar.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    /// A short text: "Syncing feed…", "Up to date 14:02", "Offline — showing cache".
+    pub text: String,
+    pub busy: bool,
+    pub usage: RateUsage,
+}
+
+/// What the engine tells the UI.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The connected accounts, in display order, and which one is active.
+    Accounts {
+        accounts: Vec<Account>,
+        active: Option<IgUserId>,
+    },
+    /// Media for an account's feed. `replace` starts the list over (first page or cache);
+    /// otherwise the items are appended after what is shown.
+    Feed {
+        account: IgUserId,
+        media: Vec<Media>,
+        replace: bool,
+        /// True when more pages can be fetched.
+        has_more: bool,
+        /// True when this came from the local cache rather than the network.
+        from_cache: bool,
+    },
+    /// A feed request failed; what was shown stays shown.
+    FeedFailed { account: IgUserId, message: String },
+    Thumbnail(DecodedImage),
+    Image(DecodedImage),
+    /// An image could not be loaded; the UI shows a broken-image placeholder.
+    ImageFailed { url: String, message: String },
+    Login(LoginState),
+    Sync(SyncStatus),
+    /// The engine runs against the embedded sandbox at this URL.
+    SandboxMode { url: String },
+    /// A one-off message for the user (error or notice); names cause and fix.
+    Notice { message: String, is_error: bool },
+    /// Media detail re-read from the network (fresh counts, children).
+    MediaDetail(Box<Media>),
+}
+
