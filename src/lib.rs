@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod engine;
 pub mod graph;
+pub mod media;
 pub mod ids;
 pub mod model;
 pub mod sandbox;
