@@ -3,11 +3,14 @@
 //! See `ARCHITECTURE.md` for one line per module and the path of a command.
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod graph;
-pub mod media;
+pub mod gui;
 pub mod ids;
+pub mod logging;
+pub mod media;
 pub mod model;
 pub mod sandbox;
 pub mod store;

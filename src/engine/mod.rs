@@ -1,10 +1,16 @@
 //! The background engine: owns tokio, the Graph client, the store and the secrets.
 //!
-//! It receives [`Command`]s from the UI or the CLI, runs jobs concurrently, persists before
-//! and after network steps, and reports back with [`Event`]s.
+//! It receives [`Command`]s from the UI, runs jobs concurrently, persists before and after
+//! network steps, and reports back with [`Event`]s. The CLI calls the same [`Core`].
 
+pub mod config;
+pub mod core;
 pub mod handle;
 pub mod protocol;
+pub mod run;
 
+pub use config::{EngineConfig, Mode};
+pub use core::{Core, EngineError};
 pub use handle::{EngineHandle, EngineSide, EventSender, channel};
 pub use protocol::{Command, Event};
+pub use run::spawn;

@@ -1,0 +1,292 @@
+//! The command line: the GUI by default, plus scripting commands over the same engine core.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use url::Url;
+
+use crate::config::{DataDirs, Endpoints};
+use crate::engine::{Core, EngineConfig, Mode};
+use crate::model::{Account, AccountStatus, LoginKind, Media};
+use crate::sandbox::SandboxOptions;
+
+/// socialdesk: run Instagram professional accounts from your desktop.
+#[derive(Debug, Parser)]
+#[command(name = "socialdesk", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+/// Options every command understands.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Use the built-in sandbox (demo data, nothing reaches Instagram).
+    #[arg(long, global = true, env = "SOCIALDESK_SANDBOX")]
+    pub sandbox: bool,
+    /// Folder for the database, caches and logs (default: the platform's data folder).
+    #[arg(long, global = true, env = "SOCIALDESK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Root URL standing in for graph.instagram.com (graph.facebook.com is taken as
+    /// <root>/facebook/), e.g. a running `socialdesk sandbox`.
+    #[arg(long, global = true, env = "SOCIALDESK_GRAPH_URL", value_name = "URL")]
+    pub graph_url: Option<Url>,
+    /// Root URL standing in for every Meta host (authorize pages, token endpoints, both
+    /// Graph hosts), laid out like the sandbox.
+    #[arg(long, global = true, env = "SOCIALDESK_META_URL", value_name = "URL")]
+    pub meta_url: Option<Url>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Run the Graph API sandbox alone, for demos, tests and other clients.
+    Sandbox(SandboxArgs),
+    /// List, add or remove connected accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Print an account's posts.
+    Feed(FeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Milliseconds added to every answer.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of Graph calls (0.0–1.0) answered with a transient error.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Seed of the demo data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Accept only this app id (default: any).
+    #[arg(long)]
+    pub app_id: Option<String>,
+    /// Accept only this app secret (default: any).
+    #[arg(long, env = "SOCIALDESK_SANDBOX_APP_SECRET", hide_env_values = true)]
+    pub app_secret: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Show connected accounts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect an account with a long-lived token from the Meta App Dashboard.
+    Add {
+        #[arg(long, value_enum, default_value_t = LoginArg::Instagram)]
+        login: LoginArg,
+        /// The token (or set SOCIALDESK_TOKEN so it stays out of your shell history).
+        #[arg(long, env = "SOCIALDESK_TOKEN", hide_env_values = true)]
+        token: String,
+    },
+    /// Forget an account (by @username or id) and delete its token.
+    Remove { account: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LoginArg {
+    Instagram,
+    Facebook,
+}
+
+impl From<LoginArg> for LoginKind {
+    fn from(value: LoginArg) -> Self {
+        match value {
+            LoginArg::Instagram => LoginKind::Instagram,
+            LoginArg::Facebook => LoginKind::Facebook,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FeedArgs {
+    /// @username or id (default: the active account).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// At most this many posts.
+    #[arg(long, default_value_t = 30)]
+    pub limit: usize,
+}
+
+impl GlobalArgs {
+    /// The data folders these options select.
+    pub fn dirs(&self) -> Result<DataDirs> {
+        match &self.data_dir {
+            Some(dir) => Ok(DataDirs::under(dir)),
+            None => DataDirs::standard()
+                .context("could not find a home folder for socialdesk's data: pass --data-dir"),
+        }
+    }
+
+    /// Live endpoints with the overrides applied, or `None` when the sandbox is wanted.
+    pub fn live_endpoints(&self) -> Option<Endpoints> {
+        if self.sandbox {
+            return None;
+        }
+        let mut endpoints = match &self.meta_url {
+            Some(root) => Endpoints::sandbox(root),
+            None => Endpoints::meta(),
+        };
+        if let Some(root) = &self.graph_url {
+            endpoints = endpoints.with_graph_root(root);
+        }
+        Some(endpoints)
+    }
+}
+
+impl SandboxArgs {
+    fn options(&self) -> Result<SandboxOptions> {
+        if !(0.0..=1.0).contains(&self.fail_rate) {
+            bail!("--fail-rate must be between 0.0 and 1.0, got {}", self.fail_rate);
+        }
+        Ok(SandboxOptions {
+            port: self.port,
+            seed: self.seed,
+            latency_ms: self.latency_ms,
+            fail_rate: self.fail_rate,
+            app_id: self.app_id.clone(),
+            app_secret: self.app_secret.clone(),
+            ..SandboxOptions::default()
+        })
+    }
+}
+
+/// Runs a non-GUI command to completion on its own runtime.
+pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")?;
+    runtime.block_on(async move {
+        match command {
+            CliCommand::Sandbox(args) => {
+                let options = args.options()?;
+                crate::sandbox::run(options)
+                    .await
+                    .context("the sandbox stopped with an error (is the port already in use? try --port 0)")
+            }
+            CliCommand::Accounts(cmd) => accounts(global, cmd).await,
+            CliCommand::Feed(args) => feed(global, args).await,
+        }
+    })
+}
+
+/// The engine configuration for CLI commands.
+fn engine_config(global: &GlobalArgs) -> Result<EngineConfig> {
+    let dirs = global.dirs()?;
+    let mode = match global.live_endpoints() {
+        Some(endpoints) => Mode::Live(endpoints),
+        None => Mode::EmbeddedSandbox(SandboxOptions::default()),
+    };
+    Ok(EngineConfig::new(dirs, mode))
+}
+
+async fn core(global: &GlobalArgs) -> Result<Arc<Core>> {
+    let core = Core::start(engine_config(global)?).await?;
+    if let Some(warning) = &core.secrets_warning {
+        eprintln!("warning: {warning}");
+    }
+    let core = Arc::new(core);
+    if core.sandbox().is_some() {
+        crate::engine::run::sandbox_login_headless(&core).await?;
+    }
+    Ok(core)
+}
+
+async fn accounts(global: &GlobalArgs, command: AccountsCommand) -> Result<()> {
+    let core = core(global).await?;
+    match command {
+        AccountsCommand::List { json } => {
+            let accounts = core.accounts().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&accounts)?);
+            } else if accounts.is_empty() {
+                println!("No account connected. Add one with `socialdesk accounts add --token …` or in the app.");
+            } else {
+                for account in &accounts {
+                    println!("{}", account_line(account));
+                }
+            }
+        }
+        AccountsCommand::Add { login, token } => {
+            let accounts = core.add_token(login.into(), &token).await?;
+            for account in &accounts {
+                println!("connected {}", account_line(account));
+            }
+        }
+        AccountsCommand::Remove { account } => {
+            let found = core.find_account(&account).await?;
+            core.remove_account(&found.id).await?;
+            println!("removed @{}", found.username);
+        }
+    }
+    Ok(())
+}
+
+fn account_line(account: &Account) -> String {
+    let status = match &account.status {
+        AccountStatus::Connected => "connected".to_owned(),
+        AccountStatus::ReconnectNeeded { .. } => "reconnect needed".to_owned(),
+    };
+    format!(
+        "@{:<24} {:<18} {:<10} {:<9} {}",
+        account.username,
+        account.id,
+        account.login.as_str(),
+        account.account_type.as_deref().unwrap_or("-"),
+        status
+    )
+}
+
+async fn feed(global: &GlobalArgs, args: FeedArgs) -> Result<()> {
+    let core = core(global).await?;
+    let account = match &args.account {
+        Some(key) => core.find_account(key).await?,
+        None => match core.active_account().await? {
+            Some(id) => core.find_account(id.as_str()).await?,
+            None => bail!("no account connected: add one with `socialdesk accounts add --token …`"),
+        },
+    };
+    let mut media: Vec<Media> = Vec::new();
+    let mut after = None;
+    while media.len() < args.limit {
+        let page = core.fetch_feed_page(&account, after).await?;
+        media.extend(page.media);
+        after = page.after;
+        if after.is_none() {
+            break;
+        }
+    }
+    media.truncate(args.limit);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&media)?);
+    } else {
+        for m in &media {
+            let caption = m.caption.as_deref().unwrap_or("").lines().next().unwrap_or("");
+            let caption: String = caption.chars().take(60).collect();
+            println!(
+                "{}  {:<8} {:>6} ♥ {:>5} 💬  {}  {}",
+                m.timestamp.format("%Y-%m-%d %H:%M"),
+                m.kind_label(),
+                m.like_count.map_or("-".into(), |n| n.to_string()),
+                m.comments_count.map_or("-".into(), |n| n.to_string()),
+                m.id,
+                caption
+            );
+        }
+    }
+    Ok(())
+}

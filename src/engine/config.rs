@@ -1,0 +1,52 @@
+//! How an engine is set up: where its files live and which API it talks to.
+
+use std::sync::Arc;
+
+use crate::auth::Browser;
+use crate::config::{DataDirs, Endpoints};
+use crate::sandbox::SandboxOptions;
+use crate::store::secrets::SecretStore;
+
+/// Which Graph API the engine talks to.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// Meta's hosts, or whatever `endpoints` points at (`--graph-url`).
+    Live(Endpoints),
+    /// An in-process sandbox started with the engine; data is kept apart from live accounts.
+    EmbeddedSandbox(SandboxOptions),
+}
+
+/// Everything an engine needs to start.
+#[derive(Clone)]
+pub struct EngineConfig {
+    pub dirs: DataDirs,
+    pub mode: Mode,
+    /// Secret storage; `None` picks the OS keyring, else a 0600 file (with a warning).
+    pub secrets: Option<Arc<dyn SecretStore>>,
+    /// How login pages are opened; `None` picks the system browser (live) or the
+    /// auto-approving sandbox browser (sandbox).
+    pub browser: Option<Arc<dyn Browser>>,
+    /// Parallel image downloads and decodes.
+    pub image_jobs: usize,
+    /// Items per feed page requested from the API.
+    pub feed_page_size: u32,
+}
+
+impl EngineConfig {
+    /// Defaults for the given files and API.
+    pub fn new(dirs: DataDirs, mode: Mode) -> Self {
+        Self {
+            dirs,
+            mode,
+            secrets: None,
+            browser: None,
+            image_jobs: 6,
+            feed_page_size: 30,
+        }
+    }
+
+    /// True when the engine runs against its own sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.mode, Mode::EmbeddedSandbox(_))
+    }
+}

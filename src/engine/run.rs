@@ -1,0 +1,524 @@
+//! The command loop: turns UI commands into concurrent jobs and their results into events.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+use crate::auth;
+use crate::ids::IgUserId;
+use crate::model::{Account, LoginKind};
+use crate::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME};
+use crate::store::secrets;
+
+use super::config::EngineConfig;
+use super::core::{Core, EngineError};
+use super::handle::{EngineHandle, EngineSide, EventSender, channel};
+use super::protocol::{
+    AppCredentials, Command, Event, LoginRequest, LoginState, SyncStatus,
+};
+
+/// Longest side of a grid thumbnail, in pixels.
+pub const THUMBNAIL_SIDE_PX: u32 = 320;
+/// Longest side of the detail image, in pixels (Instagram's largest width).
+pub const DETAIL_SIDE_PX: u32 = 1440;
+/// Cached posts sent at start before the network answers.
+const CACHED_FEED_LIMIT: usize = 2000;
+
+/// Starts the engine on its own background thread with its own tokio runtime.
+/// The UI keeps the handle; dropping it stops the engine.
+pub fn spawn(config: EngineConfig) -> std::io::Result<(EngineHandle, std::thread::JoinHandle<()>)> {
+    let (handle, side) = channel();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("engine")
+        .enable_all()
+        .build()?;
+    let thread = std::thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || runtime.block_on(run(config, side)))?;
+    Ok((handle, thread))
+}
+
+/// Runs the engine until the UI hangs up.
+pub async fn run(config: EngineConfig, side: EngineSide) {
+    let EngineSide {
+        mut commands,
+        events,
+    } = side;
+    let image_jobs = config.image_jobs.max(1);
+    let core = match Core::start(config).await {
+        Ok(core) => Arc::new(core),
+        Err(e) => {
+            events
+                .send(Event::Notice {
+                    message: e.to_string(),
+                    is_error: true,
+                })
+                .await;
+            return;
+        }
+    };
+    let engine = Arc::new(Engine {
+        core,
+        events,
+        images: Arc::new(Semaphore::new(image_jobs)),
+        images_in_flight: Mutex::default(),
+        cursors: Mutex::default(),
+        login: Mutex::default(),
+    });
+    while let Some(command) = commands.recv().await {
+        engine.clone().handle(command);
+    }
+    info!("engine stopped: the UI is gone");
+}
+
+/// A login in progress: its task, and where pasted redirect URLs go.
+struct LoginJob {
+    task: JoinHandle<()>,
+    pasted: mpsc::Sender<String>,
+}
+
+struct Engine {
+    core: Arc<Core>,
+    events: EventSender,
+    images: Arc<Semaphore>,
+    images_in_flight: Mutex<HashSet<String>>,
+    /// The next-page cursor of each account's feed as far as the UI has loaded it.
+    cursors: Mutex<HashMap<IgUserId, Option<String>>>,
+    login: Mutex<Option<LoginJob>>,
+}
+
+impl Engine {
+    fn handle(self: Arc<Self>, command: Command) {
+        match command {
+            Command::Start => {
+                tokio::spawn(async move { self.start().await });
+            }
+            Command::SelectAccount(id) => {
+                tokio::spawn(async move { self.select(id).await });
+            }
+            Command::RefreshFeed(id) => {
+                tokio::spawn(async move { self.feed(id, true).await });
+            }
+            Command::LoadMoreFeed(id) => {
+                tokio::spawn(async move { self.feed(id, false).await });
+            }
+            Command::LoadThumbnail { url } => self.image(url, THUMBNAIL_SIDE_PX, true),
+            Command::LoadImage { url } => self.image(url, DETAIL_SIDE_PX, false),
+            Command::OpenUrl(url) => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = webbrowser::open(&url) {
+                        warn!(error = %e, "could not open the browser");
+                    }
+                });
+            }
+            Command::SaveApp(app) => {
+                tokio::spawn(async move {
+                    if let Err(e) = self.save_app(&app).await {
+                        self.notice_error(&e).await;
+                    }
+                });
+            }
+            Command::StartLogin(request) => self.start_login(request),
+            Command::PasteRedirectUrl(url) => {
+                let sender = self.lock_login().as_ref().map(|job| job.pasted.clone());
+                tokio::spawn(async move {
+                    match sender {
+                        Some(tx) if tx.send(url).await.is_ok() => {}
+                        _ => {
+                            self.notice(
+                                "No login is waiting for a redirect URL: start one with \"Log in with the browser\" first.",
+                                true,
+                            )
+                            .await
+                        }
+                    }
+                });
+            }
+            Command::CancelLogin => {
+                if let Some(job) = self.lock_login().take() {
+                    job.task.abort();
+                }
+                tokio::spawn(async move {
+                    self.events.send(Event::Login(LoginState::Cancelled)).await;
+                });
+            }
+            Command::AddToken { kind, token } => {
+                tokio::spawn(async move {
+                    self.events.send(Event::Login(LoginState::Exchanging)).await;
+                    match self.core.add_token(kind, &token).await {
+                        Ok(accounts) => self.connected(accounts).await,
+                        Err(e) => self.login_failed(&e).await,
+                    }
+                });
+            }
+            Command::RemoveAccount(id) => {
+                tokio::spawn(async move {
+                    if let Err(e) = self.core.remove_account(&id).await {
+                        self.notice_error(&e).await;
+                    }
+                    self.send_accounts().await;
+                });
+            }
+        }
+    }
+
+    fn lock_login(&self) -> std::sync::MutexGuard<'_, Option<LoginJob>> {
+        self.login.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Cached state first, then the network.
+    async fn start(self: &Arc<Self>) {
+        if let Some(sandbox) = self.core.sandbox() {
+            self.events
+                .send(Event::SandboxMode {
+                    url: sandbox.url().to_string(),
+                })
+                .await;
+        }
+        if let Some(warning) = &self.core.secrets_warning {
+            self.notice(warning, false).await;
+        }
+        let active = self.send_accounts().await;
+        if let Some(id) = &active {
+            self.send_cached_feed(id).await;
+        }
+        if self.core.sandbox().is_some() {
+            self.sandbox_login().await;
+        }
+        let active = self.send_accounts().await;
+        if let Some(id) = active {
+            self.feed(id, true).await;
+        } else {
+            self.sync_text("No account yet: add one in Accounts", false)
+                .await;
+        }
+    }
+
+    /// Logs in to the embedded sandbox's demo accounts (see [`sandbox_login_headless`]).
+    async fn sandbox_login(self: &Arc<Self>) {
+        self.sync_text("Logging in to the sandbox…", true).await;
+        if let Err(e) = sandbox_login_headless(&self.core).await {
+            self.notice_error(&e).await;
+        }
+    }
+
+    async fn select(self: &Arc<Self>, id: IgUserId) {
+        if let Err(e) = self.core.set_active_account(&id).await {
+            self.notice_error(&e).await;
+        }
+        self.send_accounts().await;
+        self.send_cached_feed(&id).await;
+        self.feed(id, true).await;
+    }
+
+    /// Sends the account list; returns the active account.
+    async fn send_accounts(&self) -> Option<IgUserId> {
+        let accounts = match self.core.accounts().await {
+            Ok(accounts) => accounts,
+            Err(e) => {
+                self.notice_error(&e).await;
+                return None;
+            }
+        };
+        let active = self.core.active_account().await.ok().flatten();
+        self.events
+            .send(Event::Accounts {
+                accounts,
+                active: active.clone(),
+            })
+            .await;
+        active
+    }
+
+    async fn send_cached_feed(&self, id: &IgUserId) {
+        match self.core.cached_feed(id, CACHED_FEED_LIMIT).await {
+            Ok((media, cursor)) if !media.is_empty() => {
+                self.set_cursor(id, cursor.clone());
+                self.events
+                    .send(Event::Feed {
+                        account: id.clone(),
+                        media,
+                        replace: true,
+                        has_more: cursor.is_some(),
+                        from_cache: true,
+                    })
+                    .await;
+            }
+            Ok(_) => {}
+            Err(e) => self.notice_error(&e).await,
+        }
+    }
+
+    fn set_cursor(&self, id: &IgUserId, cursor: Option<String>) {
+        self.cursors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id.clone(), cursor);
+    }
+
+    fn cursor(&self, id: &IgUserId) -> Option<Option<String>> {
+        self.cursors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    /// Fetches the first page (`first`) or the next one, and sends it.
+    async fn feed(self: &Arc<Self>, id: IgUserId, first: bool) {
+        let account = match self.core.find_account(id.as_str()).await {
+            Ok(account) => account,
+            Err(e) => return self.notice_error(&e).await,
+        };
+        let after = if first {
+            None
+        } else {
+            match self.cursor(&id) {
+                Some(Some(cursor)) => Some(cursor),
+                // Nothing more to load.
+                _ => return,
+            }
+        };
+        self.sync_text(&format!("Syncing @{}…", account.username), true)
+            .await;
+        match self.core.fetch_feed_page(&account, after).await {
+            Ok(page) => {
+                self.set_cursor(&id, page.after.clone());
+                self.events
+                    .send(Event::Feed {
+                        account: id,
+                        media: page.media,
+                        replace: first,
+                        has_more: page.after.is_some(),
+                        from_cache: false,
+                    })
+                    .await;
+                let time = chrono::Local::now().format("%H:%M");
+                self.sync_text(&format!("Up to date · {time}"), false).await;
+            }
+            Err(e) => {
+                let offline = matches!(&e, EngineError::Graph(g) if g.kind == crate::graph::ErrorKind::Transient);
+                self.events
+                    .send(Event::FeedFailed {
+                        account: id,
+                        message: e.to_string(),
+                    })
+                    .await;
+                if matches!(&e, EngineError::Graph(g) if g.kind == crate::graph::ErrorKind::TokenInvalid)
+                {
+                    self.send_accounts().await;
+                }
+                let text = if offline {
+                    "Offline · showing saved posts"
+                } else {
+                    "Sync failed"
+                };
+                self.sync_text(text, false).await;
+            }
+        }
+    }
+
+    /// Loads an image once per URL at a time, with bounded parallelism.
+    fn image(self: Arc<Self>, url: String, max_side_px: u32, thumbnail: bool) {
+        let key = format!("{max_side_px}:{url}");
+        {
+            let mut in_flight = self
+                .images_in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !in_flight.insert(key.clone()) {
+                return;
+            }
+        }
+        tokio::spawn(async move {
+            let result = match self.images.clone().acquire_owned().await {
+                Ok(_permit) => self.core.decoded_image(&url, max_side_px).await,
+                Err(_) => return,
+            };
+            self.images_in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&key);
+            let event = match result {
+                Ok(image) => {
+                    let decoded = super::protocol::DecodedImage {
+                        url,
+                        image: Arc::new(image),
+                    };
+                    if thumbnail {
+                        Event::Thumbnail(decoded)
+                    } else {
+                        Event::Image(decoded)
+                    }
+                }
+                Err(e) => Event::ImageFailed {
+                    url,
+                    message: e.to_string(),
+                },
+            };
+            self.events.send(event).await;
+        });
+    }
+
+    async fn save_app(&self, app: &AppCredentials) -> Result<(), EngineError> {
+        let kind = app.kind;
+        let app_id = app.app_id.trim().to_owned();
+        if !app.app_secret.trim().is_empty() {
+            self.core
+                .secrets()
+                .set(&secrets::app_secret_key(kind), app.app_secret.trim())?;
+        }
+        self.core
+            .with_store(move |s| s.set_setting(&app_id_key(kind), &app_id))
+            .await
+    }
+
+    /// The saved app of a login kind (id from the store, secret from the keyring).
+    async fn saved_app(&self, kind: LoginKind) -> Result<AppCredentials, EngineError> {
+        let app_id = self
+            .core
+            .with_store(move |s| s.setting(&app_id_key(kind)))
+            .await?
+            .unwrap_or_default();
+        let app_secret = self
+            .core
+            .secrets()
+            .get(&secrets::app_secret_key(kind))?
+            .unwrap_or_default();
+        Ok(AppCredentials {
+            kind,
+            app_id,
+            app_secret,
+        })
+    }
+
+    fn start_login(self: Arc<Self>, request: LoginRequest) {
+        let (tx, rx) = mpsc::channel(4);
+        let engine = self.clone();
+        let task = tokio::spawn(async move {
+            let result = match engine.saved_app(request.kind).await {
+                Ok(app) => {
+                    let browser = engine.core.browser();
+                    engine.clone().login_flow(request, app, browser, rx).await
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(accounts) => match engine.core.save_connected(accounts).await {
+                    Ok(saved) => engine.connected(saved).await,
+                    Err(e) => engine.login_failed(&e).await,
+                },
+                Err(e) => engine.login_failed(&e).await,
+            }
+        });
+        if let Some(old) = self.lock_login().replace(LoginJob { task, pasted: tx }) {
+            old.task.abort();
+        }
+    }
+
+    /// The browser login, reporting "waiting for the browser" to the UI.
+    async fn login_flow(
+        self: Arc<Self>,
+        request: LoginRequest,
+        app: AppCredentials,
+        browser: Arc<dyn auth::Browser>,
+        pasted: mpsc::Receiver<String>,
+    ) -> Result<Vec<auth::ConnectedAccount>, EngineError> {
+        let events = self.events.clone();
+        self.core
+            .browser_login(request, &app, browser, pasted, move |state| {
+                events.try_send(Event::Login(state));
+            })
+            .await
+    }
+
+    async fn connected(&self, accounts: Vec<Account>) {
+        let username = accounts
+            .iter()
+            .map(|a| format!("@{}", a.username))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.lock_login().take();
+        self.events
+            .send(Event::Login(LoginState::Connected { username }))
+            .await;
+        if let Some(first) = accounts.first()
+            && let Err(e) = self.core.set_active_account(&first.id).await
+        {
+            self.notice_error(&e).await;
+        }
+        let active = self.send_accounts().await;
+        if let Some(id) = active {
+            self.send_cached_feed(&id).await;
+        }
+    }
+
+    async fn login_failed(&self, error: &EngineError) {
+        self.lock_login().take();
+        self.events
+            .send(Event::Login(LoginState::Failed {
+                message: error.to_string(),
+            }))
+            .await;
+    }
+
+    async fn sync_text(&self, text: &str, busy: bool) {
+        self.events
+            .send(Event::Sync(SyncStatus {
+                text: text.to_owned(),
+                busy,
+                usage: self.core.client().usage(),
+            }))
+            .await;
+    }
+
+    async fn notice(&self, message: &str, is_error: bool) {
+        self.events
+            .send(Event::Notice {
+                message: message.to_owned(),
+                is_error,
+            })
+            .await;
+    }
+
+    async fn notice_error(&self, error: &EngineError) {
+        self.notice(&error.to_string(), true).await;
+    }
+}
+
+/// Settings key of the saved app id for a login kind.
+fn app_id_key(kind: LoginKind) -> String {
+    format!("app_id.{}", kind.as_str())
+}
+
+
+/// Logs in to the embedded sandbox's demo accounts through the real OAuth code path
+/// (authorize page, loopback redirect, `state` check, code exchange, long-lived token),
+/// with a browser that clicks Allow by itself. Sandbox tokens live in memory only, so this
+/// runs at every start.
+pub async fn sandbox_login_headless(core: &Arc<Core>) -> Result<Vec<Account>, EngineError> {
+    let app = AppCredentials {
+        kind: LoginKind::Instagram,
+        app_id: "sandbox-app".into(),
+        app_secret: "sandbox-secret".into(),
+    };
+    let mut connected = Vec::new();
+    for username in [DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME] {
+        let browser = Arc::new(auth::SandboxBrowser::allow_as(username));
+        let request = LoginRequest {
+            kind: LoginKind::Instagram,
+            port: 0,
+            https: false,
+        };
+        let (_paste_tx, paste_rx) = mpsc::channel(1);
+        let accounts = core
+            .browser_login(request, &app, browser, paste_rx, |_| {})
+            .await?;
+        connected.extend(core.save_connected(accounts).await?);
+    }
+    Ok(connected)
+}
