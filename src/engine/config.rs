@@ -16,6 +16,10 @@ pub enum Mode {
     EmbeddedSandbox(SandboxOptions),
 }
 
+/// The engine's idea of "now". Tests and the embedded sandbox share a controllable clock so
+/// token age and expiry can be tested without waiting days.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
 /// Everything an engine needs to start.
 #[derive(Clone)]
 pub struct EngineConfig {
@@ -30,6 +34,8 @@ pub struct EngineConfig {
     pub image_jobs: usize,
     /// Items per feed page requested from the API.
     pub feed_page_size: u32,
+    /// `None` is the system clock, or the embedded sandbox's clock in sandbox mode.
+    pub clock: Option<Clock>,
 }
 
 impl EngineConfig {
@@ -42,6 +48,7 @@ impl EngineConfig {
             browser: None,
             image_jobs: 6,
             feed_page_size: 30,
+            clock: None,
         }
     }
 

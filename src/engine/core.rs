@@ -19,7 +19,7 @@ use crate::store::secrets::{self, SecretStore};
 use crate::store::thumbs::ThumbnailCache;
 use crate::store::{Store, StoreError};
 
-use super::config::{EngineConfig, Mode};
+use super::config::{Clock, EngineConfig, Mode};
 use super::protocol::{AppCredentials, LoginRequest, LoginState};
 
 /// Settings keys in the store.
@@ -78,6 +78,7 @@ pub struct Core {
     /// A warning about where secrets are kept, shown once to the user.
     pub secrets_warning: Option<String>,
     pub feed_page_size: u32,
+    clock: Clock,
 }
 
 impl Core {
@@ -134,7 +135,16 @@ impl Core {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .map_err(|e| EngineError::Download(e.to_string()))?;
+        let clock: Clock = match (&config.clock, &sandbox) {
+            (Some(clock), _) => clock.clone(),
+            (None, Some(sandbox)) => {
+                let control = sandbox.control();
+                Arc::new(move || control.now())
+            }
+            (None, None) => Arc::new(Utc::now),
+        };
         Ok(Self {
+            clock,
             client,
             store: Arc::new(Mutex::new(store)),
             secrets,
@@ -145,6 +155,11 @@ impl Core {
             secrets_warning,
             feed_page_size: config.feed_page_size,
         })
+    }
+
+    /// The engine's current time (see [`Clock`]).
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        (self.clock)()
     }
 
     /// The Graph client (for its usage figures and endpoints).
@@ -302,13 +317,13 @@ impl Core {
             .ok_or_else(|| EngineError::MissingToken(account.username.clone()))?;
         let mut token = AccessToken {
             secret,
-            issued_at: account.token_issued_at.unwrap_or_else(Utc::now),
+            issued_at: account.token_issued_at.unwrap_or_else(|| self.now()),
             expires_at: account.token_expires_at,
             login: account.login,
             page_id: account.page_id.clone(),
         };
         if account.login == LoginKind::Instagram
-            && auth::needs_refresh(token.issued_at, token.expires_at, Utc::now())
+            && auth::needs_refresh(token.issued_at, token.expires_at, self.now())
         {
             match auth::refresh(&self.client, &token).await {
                 Ok(fresh) => {
@@ -389,6 +404,7 @@ impl Core {
             .await?;
         let (id, media, cursor) = (account.id.clone(), page.items.clone(), page.after.clone());
         let first = after.is_none();
+        let now = self.now();
         self.with_store(move |s| {
             s.upsert_media(&id, &media)?;
             // The stored cursor marks how far the cache reaches; a refresh of the first page
@@ -396,7 +412,7 @@ impl Core {
             if !first || s.feed_cursor(&id)?.is_none() {
                 s.set_feed_cursor(&id, cursor.as_deref())?;
             }
-            s.set_synced_at(&id, Utc::now())
+            s.set_synced_at(&id, now)
         })
         .await?;
         Ok(FeedPage {
