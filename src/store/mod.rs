@@ -107,6 +107,11 @@ impl Store {
         })
     }
 
+    /// The database file as shown in messages (`:memory:` for an in-memory store).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     /// The schema version the file is at (the number of migrations applied).
     #[tracing::instrument(skip_all)]
     pub fn schema_version(&self) -> Result<i64, StoreError> {

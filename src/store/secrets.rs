@@ -91,7 +91,21 @@ pub fn open_secret_store(
         return (Arc::new(file), permission_problem);
     }
     match KeyringSecrets::probe() {
-        Ok(keyring) => (Arc::new(keyring), None),
+        Ok(keyring) => {
+            // Secrets saved while no keyring was available would otherwise be invisible now.
+            let warning = match file.move_into(&keyring) {
+                Ok(0) => None,
+                Ok(moved) => {
+                    tracing::info!(moved, "moved secrets from the file into the system keyring");
+                    None
+                }
+                Err(e) => Some(format!(
+                    "Tokens saved earlier in {} could not be moved to the system keyring: {e}",
+                    file.path().display()
+                )),
+            };
+            (Arc::new(keyring), warning)
+        }
         Err(probe_error) => {
             tracing::warn!(error = %probe_error, "system keyring unavailable; using the secrets file");
             let mut warning = format!(
@@ -239,6 +253,29 @@ impl FileSecrets {
             }
         }
         Ok(())
+    }
+
+    /// Copies every secret in the file into `target`, then deletes the file. Returns how
+    /// many were moved; a missing file moves nothing. On error the file is left in place,
+    /// so nothing is lost.
+    pub fn move_into(&self, target: &dyn SecretStore) -> Result<usize, SecretError> {
+        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = self.load()?;
+        if map.is_empty() && !self.path.exists() {
+            return Ok(0);
+        }
+        for (key, value) in &map {
+            target.set(key, value)?;
+        }
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(map.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(map.len()),
+            Err(source) => Err(SecretError::FileIo {
+                action: "delete",
+                path: self.path.clone(),
+                source,
+            }),
+        }
     }
 
     fn load(&self) -> Result<BTreeMap<String, String>, SecretError> {
@@ -494,6 +531,25 @@ mod tests {
             .set(&token_key(&IgUserId::from("178")), "tok")
             .expect("set");
         assert!(dir.path().join(SECRETS_FILE_NAME).exists());
+    }
+
+    #[test]
+    fn file_secrets_move_into_another_store_and_file_is_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = FileSecrets::new(dir.path().join(SECRETS_FILE_NAME));
+        let target = MemorySecrets::new();
+        assert_eq!(file.move_into(&target).expect("nothing to move"), 0);
+
+        file.set("token.1", "a").expect("set");
+        file.set("app_secret.instagram", "b").expect("set");
+        assert_eq!(file.move_into(&target).expect("move"), 2);
+        assert_eq!(target.get("token.1").expect("get").as_deref(), Some("a"));
+        assert_eq!(
+            target.get("app_secret.instagram").expect("get").as_deref(),
+            Some("b")
+        );
+        assert!(!file.path().exists(), "the plaintext copy is gone");
+        assert_eq!(file.get("token.1").expect("get"), None);
     }
 
     #[test]
