@@ -71,7 +71,8 @@ impl Store {
         })
     }
 
-    /// A page of an account's cached media, newest first (`limit` items after skipping `offset`).
+    /// A page of an account's cached media, newest first (`limit` items after skipping
+    /// `offset`). An unknown account simply has no cached media.
     #[tracing::instrument(skip_all)]
     pub fn cached_media(
         &self,

@@ -29,7 +29,7 @@ pub use secrets::{
     open_secret_store, token_key,
 };
 pub use settings::{ACTIVE_ACCOUNT_KEY, app_id_key};
-pub use thumbs::{ThumbError, ThumbnailCache};
+pub use thumbs::{DEFAULT_BUDGET_BYTES, PruneReport, ThumbError, ThumbnailCache};
 
 /// How long a statement waits for another connection's lock before reporting
 /// [`StoreError::Locked`]. Long enough to ride out a checkpoint, short enough that a second

@@ -79,7 +79,7 @@ pub trait SecretStore: Send + Sync {
 
 /// Picks where secrets live. With `prefer_keyring`, the system keyring is probed and used
 /// when it works; otherwise (or when it fails) the 0600 file in `data_dir` is used and a
-/// warning for the user is returned alongside.
+/// warning for the user is returned alongside. Blocks on the keyring: call it off the UI thread.
 #[tracing::instrument(skip_all)]
 pub fn open_secret_store(
     data_dir: &Path,
@@ -131,6 +131,10 @@ pub struct KeyringSecrets {
 impl KeyringSecrets {
     /// Returns a keyring store only after a test entry was written, read back and deleted,
     /// so a locked or missing Secret Service is found at startup, not at the first login.
+    ///
+    /// The keyring calls block (D-Bus on Linux): call this from a blocking context such as
+    /// `spawn_blocking` or before the UI starts, never on the UI thread.
+    #[tracing::instrument(skip_all)]
     pub fn probe() -> Result<Self, SecretError> {
         if let Err(e) = keyring::Entry::store_status() {
             return Err(SecretError::Keyring {
@@ -168,6 +172,7 @@ fn keyring_error(action: &'static str, key: &str, e: &keyring::Error) -> SecretE
 }
 
 impl SecretStore for KeyringSecrets {
+    #[tracing::instrument(skip_all)]
     fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
         match Self::entry(key, "read")?.get_password() {
             Ok(value) => Ok(Some(value)),
@@ -176,12 +181,14 @@ impl SecretStore for KeyringSecrets {
         }
     }
 
+    #[tracing::instrument(skip_all)]
     fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
         Self::entry(key, "store")?
             .set_password(value)
             .map_err(|e| keyring_error("store", key, &e))
     }
 
+    #[tracing::instrument(skip_all)]
     fn delete(&self, key: &str) -> Result<(), SecretError> {
         match Self::entry(key, "delete")?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -344,11 +351,13 @@ impl FileSecrets {
 }
 
 impl SecretStore for FileSecrets {
+    #[tracing::instrument(skip_all)]
     fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(self.load()?.remove(key))
     }
 
+    #[tracing::instrument(skip_all)]
     fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         let mut map = self.load()?;
@@ -356,6 +365,7 @@ impl SecretStore for FileSecrets {
         self.save(&map)
     }
 
+    #[tracing::instrument(skip_all)]
     fn delete(&self, key: &str) -> Result<(), SecretError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         let mut map = self.load()?;
@@ -392,17 +402,20 @@ impl std::fmt::Debug for MemorySecrets {
 }
 
 impl SecretStore for MemorySecrets {
+    #[tracing::instrument(skip_all)]
     fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(map.get(key).cloned())
     }
 
+    #[tracing::instrument(skip_all)]
     fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         map.insert(key.to_owned(), value.to_owned());
         Ok(())
     }
 
+    #[tracing::instrument(skip_all)]
     fn delete(&self, key: &str) -> Result<(), SecretError> {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         map.remove(key);

@@ -12,6 +12,9 @@ use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
+/// A sensible default for [`ThumbnailCache::prune`]: about 4,000 grid thumbnails.
+pub const DEFAULT_BUDGET_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Extension of finished cache entries; anything else in the folder (temp files) is skipped.
 const ENTRY_EXTENSION: &str = "img";
 
