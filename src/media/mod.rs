@@ -1,1 +1,8 @@
-//! (filled in by its own change)
+//! Image handling off the UI thread: decoding downloaded or picked images for display.
+//!
+//! The engine calls these from `spawn_blocking`; the UI only receives finished
+//! [`egui::ColorImage`]s to upload as textures.
+
+mod decode;
+
+pub use decode::{DETAIL_MAX_SIDE_PX, MediaError, THUMBNAIL_MAX_SIDE_PX, decode_for_display};

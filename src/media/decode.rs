@@ -1,0 +1,307 @@
+//! Decoding JPEG, PNG and WebP bytes into upright, display-sized `egui` images.
+//!
+//! Phones store portrait photos sideways with an EXIF orientation tag; Instagram and every
+//! viewer honour it, so we do too before scaling. Images are scaled down (never up) to fit
+//! a square of `max_side_px`, which bounds texture memory in a grid of hundreds of posts.
+
+use std::io::Cursor;
+
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+
+/// The longest side of a grid thumbnail.
+pub const THUMBNAIL_MAX_SIDE_PX: u32 = 320;
+/// The longest side of an image in the detail view (Instagram's own maximum width).
+pub const DETAIL_MAX_SIDE_PX: u32 = 1440;
+
+/// Refuse images wider or taller than this before allocating for them: no real photo is
+/// this big, and a hostile header could otherwise ask for gigabytes.
+const MAX_SOURCE_SIDE_PX: u32 = 16_384;
+
+/// Why bytes could not be turned into a displayable image.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("image is empty (0 bytes or 0 pixels); download it again")]
+    Empty,
+
+    #[error("not an image the app can read (unknown format); use JPEG, PNG or WebP")]
+    UnknownFormat,
+
+    #[error("not an image the app can read (format {format}); use JPEG, PNG or WebP")]
+    Unsupported { format: String },
+
+    #[error(
+        "image is too large to show ({width}x{height} px, the limit is {MAX_SOURCE_SIDE_PX} px a side); resize it first"
+    )]
+    TooLarge { width: u32, height: u32 },
+
+    #[error("the {format} image is damaged and cannot be decoded ({reason}); download it again")]
+    Corrupt { format: String, reason: String },
+}
+
+/// Decodes `bytes` (JPEG, PNG or WebP), turns it upright per its EXIF orientation and scales
+/// it down to fit `max_side_px` on its longer side, with its aspect ratio kept.
+pub fn decode_for_display(bytes: &[u8], max_side_px: u32) -> Result<egui::ColorImage, MediaError> {
+    let image = decode_upright(bytes)?;
+    let image = fit_within(image, max_side_px.max(1));
+    let size = [image.width() as usize, image.height() as usize];
+    let rgba = image.into_rgba8();
+    Ok(egui::ColorImage::from_rgba_unmultiplied(
+        size,
+        rgba.as_raw(),
+    ))
+}
+
+/// Decodes `bytes` at full size with the EXIF orientation applied.
+fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
+    if bytes.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        // Reading from memory cannot fail with an I/O error; treat one as unknown content.
+        .map_err(|_| MediaError::UnknownFormat)?;
+    let format = reader.format().ok_or(MediaError::UnknownFormat)?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SOURCE_SIDE_PX);
+    limits.max_image_height = Some(MAX_SOURCE_SIDE_PX);
+    reader.limits(limits);
+
+    let classify = |e: ImageError| classify_error(e, format);
+    let mut decoder = reader.into_decoder().map_err(classify)?;
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(MediaError::Empty);
+    }
+    if width > MAX_SOURCE_SIDE_PX || height > MAX_SOURCE_SIDE_PX {
+        return Err(MediaError::TooLarge { width, height });
+    }
+    // A broken EXIF block should not cost the user the picture: show it unrotated.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        ImageError::Limits(_) => MediaError::TooLarge { width, height },
+        other => classify(other),
+    })?;
+    image.apply_orientation(orientation);
+    Ok(image)
+}
+
+/// Scales `image` down so its longer side is at most `max_side_px`; never scales up.
+fn fit_within(image: DynamicImage, max_side_px: u32) -> DynamicImage {
+    if image.width() <= max_side_px && image.height() <= max_side_px {
+        return image;
+    }
+    // `resize` keeps the aspect ratio and fits inside the box. Triangle (bilinear) is sharp
+    // enough for thumbnails and several times faster than Lanczos in a debug build.
+    image.resize(max_side_px, max_side_px, FilterType::Triangle)
+}
+
+fn format_name(format: ImageFormat) -> String {
+    format!("{format:?}").to_uppercase()
+}
+
+fn classify_error(e: ImageError, format: ImageFormat) -> MediaError {
+    match e {
+        ImageError::Unsupported(_) => MediaError::Unsupported {
+            format: format_name(format),
+        },
+        ImageError::Limits(_) => MediaError::TooLarge {
+            width: 0,
+            height: 0,
+        },
+        other => MediaError::Corrupt {
+            format: format_name(format),
+            reason: other.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use image::codecs::jpeg::JpegEncoder;
+    use image::{ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
+
+    use super::*;
+
+    /// A `width`x`height` picture whose left half is red and right half blue, so rotations
+    /// can be told apart.
+    fn halves(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, _| {
+            if x < width / 2 {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([0, 0, 255])
+            }
+        })
+    }
+
+    fn jpeg(image: &RgbImage, exif: Option<Vec<u8>>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = JpegEncoder::new_with_quality(&mut out, 95);
+        if let Some(exif) = exif {
+            encoder.set_exif_metadata(exif).expect("exif supported");
+        }
+        encoder
+            .write_image(
+                image.as_raw(),
+                image.width(),
+                image.height(),
+                image::ExtendedColorType::Rgb8,
+            )
+            .expect("encode jpeg");
+        out
+    }
+
+    /// A minimal big-endian TIFF/EXIF block holding one Orientation (0x0112) entry.
+    fn exif_orientation(value: u16) -> Vec<u8> {
+        let mut tiff = Vec::new();
+        tiff.extend_from_slice(b"MM\0\x2a"); // big-endian TIFF magic
+        tiff.extend_from_slice(&8u32.to_be_bytes()); // first IFD right after the header
+        tiff.extend_from_slice(&1u16.to_be_bytes()); // one entry
+        tiff.extend_from_slice(&0x0112u16.to_be_bytes()); // Orientation
+        tiff.extend_from_slice(&3u16.to_be_bytes()); // SHORT
+        tiff.extend_from_slice(&1u32.to_be_bytes()); // count
+        tiff.extend_from_slice(&value.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0]); // value padding to 4 bytes
+        tiff.extend_from_slice(&0u32.to_be_bytes()); // no next IFD
+        tiff
+    }
+
+    fn is_reddish(c: egui::Color32) -> bool {
+        c.r() > 180 && c.b() < 80
+    }
+
+    fn is_bluish(c: egui::Color32) -> bool {
+        c.b() > 180 && c.r() < 80
+    }
+
+    #[test]
+    fn decodes_jpeg_at_full_size_when_small_enough() {
+        let bytes = jpeg(&halves(64, 32), None);
+        let image = decode_for_display(&bytes, THUMBNAIL_MAX_SIDE_PX).expect("decode");
+        assert_eq!(image.size, [64, 32]);
+        assert!(is_reddish(image.pixels[0]));
+        assert!(is_bluish(image.pixels[63]));
+    }
+
+    #[test]
+    fn decodes_png_with_alpha_and_downscales_keeping_aspect() {
+        let png_image = RgbaImage::from_pixel(1000, 500, Rgba([10, 200, 30, 128]));
+        let mut bytes = Vec::new();
+        png_image
+            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .expect("encode png");
+        let image = decode_for_display(&bytes, 320).expect("decode");
+        assert_eq!(image.size, [320, 160]);
+        let px = image.pixels[160 * 320 / 2];
+        assert_eq!(px.a(), 128, "alpha kept");
+
+        let tall = RgbaImage::from_pixel(300, 1200, Rgba([0, 0, 0, 255]));
+        let mut bytes = Vec::new();
+        tall.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+            .expect("encode png");
+        let image = decode_for_display(&bytes, DETAIL_MAX_SIDE_PX.min(600)).expect("decode");
+        assert_eq!(image.size, [150, 600]);
+    }
+
+    #[test]
+    fn exif_orientation_6_rotates_clockwise() {
+        // Stored landscape 80x40 with orientation 6 ("rotate 90° CW to view"): it must come
+        // out portrait 40x80, with the stored left (red) half now on top.
+        let bytes = jpeg(&halves(80, 40), Some(exif_orientation(6)));
+        let image = decode_for_display(&bytes, 1000).expect("decode");
+        assert_eq!(image.size, [40, 80]);
+        let top = image.pixels[5 * 40 + 20];
+        let bottom = image.pixels[75 * 40 + 20];
+        assert!(is_reddish(top), "top should be red, got {top:?}");
+        assert!(is_bluish(bottom), "bottom should be blue, got {bottom:?}");
+
+        // Without the tag the same pixels stay landscape.
+        let plain = decode_for_display(&jpeg(&halves(80, 40), None), 1000).expect("decode");
+        assert_eq!(plain.size, [80, 40]);
+    }
+
+    #[test]
+    fn orientation_is_applied_before_fitting() {
+        let bytes = jpeg(&halves(400, 200), Some(exif_orientation(6)));
+        let image = decode_for_display(&bytes, 100).expect("decode");
+        assert_eq!(image.size, [50, 100]);
+    }
+
+    #[test]
+    fn never_upscales_and_tolerates_zero_max() {
+        let bytes = jpeg(&halves(10, 10), None);
+        assert_eq!(
+            decode_for_display(&bytes, 5000).expect("decode").size,
+            [10, 10]
+        );
+        assert_eq!(decode_for_display(&bytes, 0).expect("decode").size, [1, 1]);
+    }
+
+    #[test]
+    fn decodes_webp() {
+        let rgba = RgbaImage::from_pixel(20, 10, Rgba([0, 0, 255, 255]));
+        let mut bytes = Vec::new();
+        rgba.write_to(&mut Cursor::new(&mut bytes), ImageFormat::WebP)
+            .expect("encode webp");
+        let image = decode_for_display(&bytes, 320).expect("decode");
+        assert_eq!(image.size, [20, 10]);
+        assert!(is_bluish(image.pixels[0]));
+    }
+
+    #[test]
+    fn errors_name_the_cause() {
+        assert!(matches!(
+            decode_for_display(&[], 320),
+            Err(MediaError::Empty)
+        ));
+        assert!(matches!(
+            decode_for_display(b"hello, not an image", 320),
+            Err(MediaError::UnknownFormat)
+        ));
+        let err = decode_for_display(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", 320)
+            .expect_err("gif is not enabled");
+        assert!(matches!(err, MediaError::Unsupported { .. }), "{err:?}");
+        assert!(err.to_string().contains("format GIF"), "{err}");
+
+        let mut truncated = jpeg(&halves(64, 64), None);
+        truncated.truncate(truncated.len() / 3);
+        let err = decode_for_display(&truncated, 320).expect_err("truncated");
+        assert!(matches!(err, MediaError::Corrupt { .. }), "{err:?}");
+        assert!(err.to_string().contains("JPEG"), "{err}");
+    }
+
+    #[test]
+    fn oversized_header_is_refused_before_allocating() {
+        // A PNG header claiming 20000x20000 pixels, with no pixel data behind it.
+        let mut png = Vec::new();
+        png.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(b"IHDR");
+        ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&20_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        png.extend_from_slice(&13u32.to_be_bytes());
+        png.extend_from_slice(&ihdr);
+        png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+        let err = decode_for_display(&png, 320).expect_err("too large");
+        assert!(matches!(err, MediaError::TooLarge { .. }), "{err:?}");
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+}

@@ -1,0 +1,52 @@
+//! Schema migrations: numbered `.sql` files embedded in the binary, applied in order on open.
+//!
+//! The schema version is `PRAGMA user_version` (the count of migrations applied). All pending
+//! migrations run in one transaction, so a crash mid-upgrade leaves the old schema intact.
+//! A shipped migration is never edited: a change is a new file appended to [`MIGRATIONS`].
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Every migration, in order; the schema version after applying `MIGRATIONS[i]` is `i + 1`.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_accounts_media",
+    include_str!("migrations/0001_accounts_media.sql"),
+)];
+
+/// The newest schema version this build knows.
+pub(crate) fn latest_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn current_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Brings the schema to [`latest_version`], refusing a file from a newer socialdesk.
+pub(crate) fn run(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let sql_err = |e| StoreError::from_sqlite(path, e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql_err)?;
+    let found = current_version(&tx).map_err(sql_err)?;
+    let known = latest_version();
+    if found > known {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found,
+            known,
+        });
+    }
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate() {
+        let version = i64::try_from(index).unwrap_or(i64::MAX) + 1;
+        if version <= found {
+            continue;
+        }
+        tracing::info!(migration = name, "applying store migration");
+        tx.execute_batch(sql).map_err(sql_err)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(sql_err)?;
+    }
+    tx.commit().map_err(sql_err)
+}
