@@ -3,7 +3,7 @@
 //! `Core` owns the Graph client, the store, the secrets and the image cache. Its methods
 //! are async and do all IO off the caller's thread; SQLite calls run in `spawn_blocking`.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::Utc;
 use thiserror::Error;
@@ -17,13 +17,10 @@ use crate::model::{Account, AccountStatus, LoginKind, Media};
 use crate::sandbox::Sandbox;
 use crate::store::secrets::{self, SecretStore};
 use crate::store::thumbs::ThumbnailCache;
-use crate::store::{Store, StoreError};
+use crate::store::{ACTIVE_ACCOUNT_KEY, Store, StoreError};
 
 use super::config::{Clock, EngineConfig, Mode};
 use super::protocol::{AppCredentials, LoginRequest, LoginState};
-
-/// Settings keys in the store.
-pub(crate) const ACTIVE_ACCOUNT_KEY: &str = "active_account";
 
 /// What can go wrong in an engine job, worded for the user.
 #[derive(Debug, Error)]
@@ -69,7 +66,7 @@ pub struct FeedPage {
 /// The engine's shared state.
 pub struct Core {
     client: GraphClient,
-    store: Arc<Mutex<Store>>,
+    store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     thumbs: ThumbnailCache,
     http: reqwest::Client,
@@ -124,7 +121,13 @@ impl Core {
                 Arc::new(secrets::MemorySecrets::default()) as Arc<dyn SecretStore>,
                 None,
             ),
-            (None, None) => secrets::open_secret_store(&dirs.data, true),
+            (None, None) => {
+                // Probing the keyring goes over D-Bus and blocks.
+                let data = dirs.data.clone();
+                tokio::task::spawn_blocking(move || secrets::open_secret_store(&data, true))
+                    .await
+                    .map_err(|e| EngineError::Task(e.to_string()))?
+            }
         };
         let browser: Arc<dyn Browser> = match (&config.browser, &sandbox) {
             (Some(browser), _) => browser.clone(),
@@ -146,7 +149,7 @@ impl Core {
         Ok(Self {
             clock,
             client,
-            store: Arc::new(Mutex::new(store)),
+            store: Arc::new(store),
             secrets,
             thumbs: ThumbnailCache::new(dirs.cache.join("thumbnails")),
             http,
@@ -189,12 +192,7 @@ impl Core {
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let store = store
-                .lock()
-                .map_err(|_| EngineError::Task("the store lock was poisoned".into()))?;
-            f(&store).map_err(EngineError::from)
-        })
+        tokio::task::spawn_blocking(move || f(&store).map_err(EngineError::from))
         .await
         .map_err(|e| EngineError::Task(e.to_string()))?
     }
@@ -460,9 +458,13 @@ impl Core {
             .to_vec();
         let cache = self.thumbs.clone();
         let (key, to_cache) = (url.to_owned(), bytes.clone());
-        tokio::task::spawn_blocking(move || cache.put(&key, &to_cache))
+        let stored = tokio::task::spawn_blocking(move || cache.put(&key, &to_cache))
             .await
             .map_err(|e| EngineError::Task(e.to_string()))?;
+        if let Err(e) = stored {
+            // A full disk only costs a re-download next time.
+            warn!(error = %e, "could not cache an image");
+        }
         Ok(bytes)
     }
 

@@ -11,7 +11,7 @@ use crate::auth;
 use crate::ids::IgUserId;
 use crate::model::{Account, LoginKind};
 use crate::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME};
-use crate::store::secrets;
+use crate::store::{app_id_key, secrets};
 
 use super::config::EngineConfig;
 use super::core::{Core, EngineError};
@@ -21,9 +21,9 @@ use super::protocol::{
 };
 
 /// Longest side of a grid thumbnail, in pixels.
-pub const THUMBNAIL_SIDE_PX: u32 = 320;
+pub const THUMBNAIL_SIDE_PX: u32 = crate::media::THUMBNAIL_MAX_SIDE_PX;
 /// Longest side of the detail image, in pixels (Instagram's largest width).
-pub const DETAIL_SIDE_PX: u32 = 1440;
+pub const DETAIL_SIDE_PX: u32 = crate::media::DETAIL_MAX_SIDE_PX;
 /// Cached posts sent at start before the network answers.
 const CACHED_FEED_LIMIT: usize = 2000;
 
@@ -490,10 +490,6 @@ impl Engine {
     }
 }
 
-/// Settings key of the saved app id for a login kind.
-fn app_id_key(kind: LoginKind) -> String {
-    format!("app_id.{}", kind.as_str())
-}
 
 
 /// Logs in to the embedded sandbox's demo accounts through the real OAuth code path
