@@ -236,6 +236,14 @@ async fn facebook_login_reaches_the_linked_instagram_account() {
         .await
         .expect("media via FB");
     assert_eq!(page.items.len(), 10);
+    let renewed = auth::refresh_facebook(&client, &business.token, &app(LoginKind::Facebook))
+        .await
+        .expect("fb_exchange_token renews");
+    assert_eq!(renewed.page_id, business.token.page_id);
+    assert!(matches!(
+        auth::refresh(&client, &business.token).await,
+        Err(AuthError::RefreshUnsupported)
+    ));
     let pages = client.pages(&session).accounts().await.expect("pages");
     assert!(
         pages.iter().any(|p| p.instagram_business_account.is_none()),

@@ -59,7 +59,7 @@ pub enum AuthError {
     )]
     NoLinkedInstagram,
     #[error(
-        "Facebook Login tokens are renewed by logging in again: reconnect the account before its token expires"
+        "Facebook Login tokens are renewed with the app secret (enter it in Accounts) or by logging in again: reconnect the account before its token expires"
     )]
     RefreshUnsupported,
     #[error("could not open the browser ({0}): copy the login link and open it yourself")]

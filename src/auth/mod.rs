@@ -24,5 +24,5 @@ pub use redirect::{code_from_redirect, strip_fragment};
 pub use tls::LoopbackCert;
 pub use token::{
     AccessToken, ConnectedAccount, MIN_AGE_FOR_REFRESH, REFRESH_BEFORE_EXPIRY, needs_refresh,
-    refresh, refresh_at,
+    refresh, refresh_at, refresh_facebook,
 };

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::AuthError;
+use crate::engine::protocol::AppCredentials;
 use crate::graph::{ErrorKind, GraphClient, GraphError, Session, TokenGrant};
 use crate::ids::PageId;
 use crate::model::{Account, LoginKind};
@@ -140,6 +141,32 @@ pub async fn refresh_at(
     Ok(AccessToken::from_grant(
         &grant,
         token.login,
+        token.page_id.clone(),
+        now,
+    ))
+}
+
+/// Renews a Facebook Login user token with `fb_exchange_token` (needs the app id and
+/// secret); the new token keeps the Page it reaches the account through.
+pub async fn refresh_facebook(
+    client: &GraphClient,
+    token: &AccessToken,
+    app: &AppCredentials,
+) -> Result<AccessToken, AuthError> {
+    if app.app_secret.trim().is_empty() {
+        return Err(AuthError::MissingAppSecret);
+    }
+    let now = Utc::now();
+    if token.login != LoginKind::Facebook {
+        return refresh_at(client, token, now).await;
+    }
+    let grant = client
+        .tokens()
+        .facebook_long_lived(&app.app_id, &app.app_secret, &token.secret)
+        .await?;
+    Ok(AccessToken::from_grant(
+        &grant,
+        LoginKind::Facebook,
         token.page_id.clone(),
         now,
     ))
