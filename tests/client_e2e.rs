@@ -547,3 +547,28 @@ async fn a_pasted_dashboard_token_connects_without_a_secret() {
             .any(|a| a.account.username == DEMO_BUSINESS_USERNAME && a.account.page_id.is_some())
     );
 }
+
+#[tokio::test]
+async fn a_login_times_out_and_dropping_it_closes_the_listener() {
+    let (_sb, client) = sandbox().await;
+    let pending = start(&client, LoginKind::Instagram, false)
+        .await
+        .with_timeout(Duration::from_millis(200));
+    let err = pending
+        .complete(no_paste())
+        .await
+        .expect_err("nobody answered");
+    assert!(matches!(err, AuthError::TimedOut(_)), "{err}");
+    assert!(err.to_string().contains("start the login again"));
+
+    let pending = start(&client, LoginKind::Instagram, false).await;
+    let port = pending.redirect_uri.port().expect("port");
+    let url = format!("http://127.0.0.1:{port}/callback");
+    assert!(reqwest::get(&url).await.is_ok(), "listening while pending");
+    drop(pending);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        reqwest::get(&url).await.is_err(),
+        "cancelled: the listener is gone"
+    );
+}
