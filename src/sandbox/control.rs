@@ -1,0 +1,192 @@
+//! Test and demo controls: the [`SandboxControl`] handle for in-process callers and the
+//! same switches over HTTP under `/__sandbox/` for the CLI and manual poking.
+
+use std::sync::Arc;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use chrono::Duration;
+use serde_json::json;
+
+use super::RecordedRequest;
+use super::server::{Req, json};
+use super::state::Inner;
+
+/// Throttling codes `set_usage` accepts.
+const THROTTLE_CODES: [i64; 5] = [4, 17, 32, 613, 80002];
+
+/// Handle on a running sandbox's switches. Cheap to clone; usable from any thread.
+#[derive(Clone)]
+pub struct SandboxControl {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl SandboxControl {
+    /// Moves the sandbox clock forward (token and code lifetimes, story expiry).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        let by = Duration::from_std(by).unwrap_or(Duration::MAX);
+        let mut st = self.inner.lock();
+        st.clock_offset = st.clock_offset.checked_add(&by).unwrap_or(st.clock_offset);
+    }
+
+    /// The sandbox clock: real time plus every advance.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.now()
+    }
+
+    /// Delay added before every answer (except the `/__sandbox` controls).
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.inner.lock().latency_ms = ms;
+    }
+
+    /// Share (0.0..=1.0) of Graph calls answered with a transient error (code 1 or 2, HTTP 500).
+    pub fn set_fail_rate(&self, rate: f64) {
+        self.inner.lock().fail_rate = if rate.is_nan() {
+            0.0
+        } else {
+            rate.clamp(0.0, 1.0)
+        };
+    }
+
+    /// Usage figure reported in the usage headers; at >= 100 Graph calls are refused with
+    /// `throttle_code` (4, 17, 32, 613 or 80002; anything else is treated as 80002).
+    pub fn set_usage(&self, percent: u32, throttle_code: i64) {
+        let mut st = self.inner.lock();
+        st.usage_percent = percent;
+        st.throttle_code = if THROTTLE_CODES.contains(&throttle_code) {
+            throttle_code
+        } else {
+            80002
+        };
+    }
+
+    /// Invalidates every token issued so far; later calls get 190 / 460.
+    pub fn revoke_all_tokens(&self) {
+        for token in self.inner.lock().tokens.values_mut() {
+            token.revoked = true;
+        }
+    }
+
+    /// Mints a 60-day token as the App Dashboard would. `login` is `"instagram"` (username
+    /// of a demo IG account) or `"facebook"` (the demo Facebook user's name or id, or a
+    /// Page-linked IG username). `None` when the login or user is unknown.
+    pub fn mint_token(&self, login: &str, username: &str, scopes: &[&str]) -> Option<String> {
+        super::oauth::mint_dashboard_token(&self.inner, login, username, scopes)
+    }
+
+    /// Every request received (except `/__sandbox/...`), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.lock().requests.clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.inner.lock().requests.clear();
+    }
+}
+
+/// `/__sandbox/...` over HTTP.
+pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
+    let control = SandboxControl {
+        inner: inner.clone(),
+    };
+    let bad = |m: String| json(StatusCode::BAD_REQUEST, &json!({"error": m}));
+    let num = |name: &str| req.param(name).map(|v| v.trim().parse::<f64>());
+    let ok = || json(StatusCode::OK, &json!({"success": true}));
+    match (&req.method, rest) {
+        (&Method::GET, ["state"]) => json(StatusCode::OK, &state_json(inner)),
+        (&Method::POST, ["clock"]) => match num("advance_secs") {
+            Some(Ok(s)) if s >= 0.0 => {
+                control.advance_clock(std::time::Duration::from_secs_f64(s));
+                json(
+                    StatusCode::OK,
+                    &json!({"now": super::graph::format_time(control.now())}),
+                )
+            }
+            _ => bad("advance_secs must be a non-negative number of seconds".into()),
+        },
+        (&Method::POST, ["latency"]) => match num("ms") {
+            Some(Ok(ms)) if ms >= 0.0 => {
+                control.set_latency_ms(ms as u64);
+                ok()
+            }
+            _ => bad("ms must be a non-negative number".into()),
+        },
+        (&Method::POST, ["faults"]) => match num("fail_rate") {
+            Some(Ok(r)) if (0.0..=1.0).contains(&r) => {
+                control.set_fail_rate(r);
+                ok()
+            }
+            _ => bad("fail_rate must be a number from 0.0 to 1.0".into()),
+        },
+        (&Method::POST, ["usage"]) => {
+            let percent = match num("percent") {
+                Some(Ok(p)) if p >= 0.0 => p as u32,
+                _ => return bad("percent must be a non-negative number".into()),
+            };
+            let code = match num("code") {
+                None => 80002,
+                Some(Ok(c)) if THROTTLE_CODES.contains(&(c as i64)) => c as i64,
+                _ => return bad(format!("code must be one of {THROTTLE_CODES:?}")),
+            };
+            control.set_usage(percent, code);
+            ok()
+        }
+        (&Method::POST, ["revoke"]) => {
+            control.revoke_all_tokens();
+            ok()
+        }
+        (&Method::GET, ["requests"]) => {
+            let list: Vec<_> = control
+                .requests()
+                .into_iter()
+                .map(|r| {
+                    json!({"method": r.method, "path": r.path, "query": r.query, "body": r.body,
+                           "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()})
+                })
+                .collect();
+            json(StatusCode::OK, &json!(list))
+        }
+        (&Method::DELETE, ["requests"]) => {
+            control.clear_requests();
+            ok()
+        }
+        _ => json(
+            StatusCode::NOT_FOUND,
+            &json!({"error": format!("unknown control {} /__sandbox/{}", req.method, rest.join("/"))}),
+        ),
+    }
+}
+
+fn state_json(inner: &Inner) -> serde_json::Value {
+    let now = inner.now();
+    let st = inner.lock();
+    let live = st
+        .tokens
+        .values()
+        .filter(|t| !t.revoked && t.expires_at > now)
+        .count();
+    json!({
+        "now": super::graph::format_time(now),
+        "started": super::graph::format_time(inner.started),
+        "clock_offset_secs": st.clock_offset.num_seconds(),
+        "latency_ms": st.latency_ms,
+        "fail_rate": st.fail_rate,
+        "usage_percent": st.usage_percent,
+        "throttle_code": st.throttle_code,
+        "tokens": st.tokens.len(),
+        "live_tokens": live,
+        "codes": st.codes.len(),
+        "requests": st.requests.len(),
+        "graph_calls": st.graph_calls,
+        "seed": inner.seed,
+        "accounts": inner.demo.accounts.iter().map(|a| json!({
+            "ig_id": a.ig_id, "username": a.username, "account_type": a.account_type,
+            "media": inner.demo.feed_of(&a.ig_id).len(),
+        })).collect::<Vec<_>>(),
+        "facebook_user": {"id": inner.demo.fb_user.id, "name": inner.demo.fb_user.name},
+        "pages": inner.demo.pages.iter().map(|p| json!({
+            "id": p.id, "name": p.name, "instagram_business_account": p.instagram_business_account,
+        })).collect::<Vec<_>>(),
+    })
+}

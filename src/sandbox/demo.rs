@@ -1,0 +1,497 @@
+//! The sandbox's demo world: two Instagram professional accounts with their media, and the
+//! Facebook user and Pages that Facebook Login sees.
+//!
+//! Everything is generated from the seed and the clock's start instant, so two sandboxes
+//! started with the same seed at the same time hold identical data (ids, captions, counts,
+//! timestamps). The data is immutable once generated; mutable state lives in `state.rs`.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Username of the demo business account.
+pub const BUSINESS_USERNAME: &str = "northwind.coffee";
+/// Username of the demo creator account.
+pub const CREATOR_USERNAME: &str = "mira.makes";
+
+/// Names of the embedded demo photos, in the order `images.rs` embeds them.
+pub const PHOTO_COUNT: usize = 8;
+
+/// One Instagram professional account.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The IG user id (`<IG_ID>`), e.g. `17841400000000001`.
+    pub ig_id: String,
+    /// The app-scoped id `/me` answers as `id` on Instagram Login.
+    pub app_scoped_id: String,
+    pub username: String,
+    pub name: String,
+    /// `Business` or `Media_Creator`.
+    pub account_type: &'static str,
+    pub followers: u64,
+    pub follows: u64,
+    pub biography: String,
+    pub website: String,
+}
+
+/// `media_type` as read back from the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaType {
+    Image,
+    Video,
+    CarouselAlbum,
+}
+
+impl MediaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaType::Image => "IMAGE",
+            MediaType::Video => "VIDEO",
+            MediaType::CarouselAlbum => "CAROUSEL_ALBUM",
+        }
+    }
+}
+
+/// `media_product_type`: where the media was published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Product {
+    Feed,
+    Reels,
+    Story,
+}
+
+impl Product {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::Feed => "FEED",
+            Product::Reels => "REELS",
+            Product::Story => "STORY",
+        }
+    }
+}
+
+/// Frame shape of a media's picture; decides the generated image's size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aspect {
+    /// 1:1
+    Square,
+    /// 4:5
+    Portrait,
+    /// 1.91:1
+    Landscape,
+    /// 9:16 (stories and reel covers)
+    Vertical,
+}
+
+impl Aspect {
+    /// Width / height.
+    pub fn ratio(self) -> f64 {
+        match self {
+            Aspect::Square => 1.0,
+            Aspect::Portrait => 0.8,
+            Aspect::Landscape => 1.91,
+            Aspect::Vertical => 9.0 / 16.0,
+        }
+    }
+}
+
+/// One IG media object: a feed post, reel, story or carousel child.
+#[derive(Clone, Debug)]
+pub struct Media {
+    pub id: String,
+    /// IG id of the owning account.
+    pub owner: String,
+    pub owner_username: String,
+    pub media_type: MediaType,
+    pub product: Product,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub timestamp: DateTime<Utc>,
+    pub like_count: u64,
+    pub comments_count: u64,
+    /// The owner hid like counts: `like_count` is omitted on indirect reads.
+    pub hide_likes: bool,
+    pub comments_enabled: bool,
+    pub shortcode: String,
+    /// Carousel children ids, in order.
+    pub children: Vec<String>,
+    /// Set on carousel children.
+    pub parent: Option<String>,
+    /// Index into the embedded photos.
+    pub photo: usize,
+    pub aspect: Aspect,
+}
+
+/// The Facebook user of the Facebook Login flow.
+#[derive(Clone, Debug)]
+pub struct FbUser {
+    pub id: String,
+    pub name: String,
+}
+
+/// A Facebook Page the demo user manages.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub category_id: String,
+    /// IG id of the linked professional account, if any.
+    pub instagram_business_account: Option<String>,
+    pub tasks: Vec<&'static str>,
+}
+
+/// The whole generated world.
+#[derive(Clone, Debug)]
+pub struct Demo {
+    pub accounts: Vec<Account>,
+    /// Every media object, children and stories included.
+    pub media: Vec<Media>,
+    pub fb_user: FbUser,
+    pub pages: Vec<Page>,
+}
+
+impl Demo {
+    pub fn account_by_id(&self, id: &str) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|a| a.ig_id == id || a.app_scoped_id == id)
+    }
+    pub fn account_by_username(&self, username: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.username == username)
+    }
+    pub fn media_by_id(&self, id: &str) -> Option<&Media> {
+        self.media.iter().find(|m| m.id == id)
+    }
+    pub fn page_by_id(&self, id: &str) -> Option<&Page> {
+        self.pages.iter().find(|p| p.id == id)
+    }
+    /// Feed media (posts, carousels, reels; no stories, no children) newest first.
+    pub fn feed_of(&self, ig_id: &str) -> Vec<&Media> {
+        let mut out: Vec<&Media> = self
+            .media
+            .iter()
+            .filter(|m| m.owner == ig_id && m.parent.is_none() && m.product != Product::Story)
+            .collect();
+        out.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then(b.id.cmp(&a.id)));
+        out
+    }
+    /// Stories younger than 24 h at `now`, newest first.
+    pub fn live_stories_of(&self, ig_id: &str, now: DateTime<Utc>) -> Vec<&Media> {
+        let mut out: Vec<&Media> = self
+            .media
+            .iter()
+            .filter(|m| {
+                m.owner == ig_id
+                    && m.product == Product::Story
+                    && m.timestamp <= now
+                    && now - m.timestamp < Duration::hours(24)
+            })
+            .collect();
+        out.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+        out
+    }
+}
+
+const BUSINESS_CAPTIONS: &[&str] = &[
+    "Fresh roast Friday ☕ Our Ethiopia Guji just landed. #specialtycoffee #northwindcoffee #freshroast",
+    "Latte art practice with @baristaben 🎨 #latteart #coffeetime",
+    "Rainy mornings call for a flat white 🌧️ #flatwhite #cafelife #coffeeshop",
+    "Behind the bar: dialing in the new espresso blend. #espresso #baristalife",
+    "Meet our new neighbours @harbourbakery 🥐 Pastries now every weekend! #coffeeandcroissant",
+    "Cold brew season is here 🧊 #coldbrew #summer #northwindcoffee",
+    "Cupping session with the team — notes of plum, cocoa and jasmine. #cupping #coffeetasting",
+    "Brick walls, warm cups. Come say hi on Harbour Street 👋 #localcafe #supportlocal",
+    "Weekend hours: 7am–4pm ☀️ #cafehours #weekendvibes",
+    "From bean to cup: our roasting process in 30 seconds 🔥 #roastery #coffeeroasting",
+    "Thank you for 12k! ❤️ Here's 10% off all beans this week. #community #thankyou",
+    "New single origin: Colombia Huila 🇨🇴 #singleorigin #pourover",
+];
+
+const CREATOR_CAPTIONS: &[&str] = &[
+    "Weekend project: a tiny rocket lamp 🚀 #maker #diy #3dprinting",
+    "Studio cat supervising as usual 🐈 #studiocat #makerlife",
+    "Textures I keep coming back to: brick, gravel, grass 🧱 #texturestudy #photography",
+    "Looking up: the Hubble deep field still blows my mind ✨ #space #astrophotography",
+    "Collab with @northwind.coffee — custom cup sleeves! ☕ #collab #handmade",
+    "Process reel: sanding, priming, painting 🎨 #process #woodworking",
+    "Tried a new glaze today, thoughts? #ceramics #pottery #handmade",
+    "Packing orders for the shop 📦 thank you all! #smallbusiness #etsyseller",
+    "Astronaut helmet prop, 40 hours in 👩‍🚀 #cosplay #propmaking",
+    "Sunday sketchbook ✏️ #sketchbook #illustration",
+];
+
+/// Photos each account tends to post (indices into the embedded photo list:
+/// 0 astronaut, 1 brick, 2 chelsea, 3 coffee, 4 grass, 5 gravel, 6 hubble, 7 rocket).
+const BUSINESS_PHOTOS: &[usize] = &[3, 3, 3, 1, 5, 4, 2];
+const CREATOR_PHOTOS: &[usize] = &[0, 1, 2, 4, 5, 6, 7, 3];
+
+/// First id handed to media; all media ids count up from here.
+const FIRST_MEDIA_ID: u64 = 17_900_000_000_000_001;
+
+/// Builds the demo world for `seed`, with the clock starting at `start`.
+pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let business = Account {
+        ig_id: "17841400000000001".into(),
+        app_scoped_id: "27100000000000001".into(),
+        username: BUSINESS_USERNAME.into(),
+        name: "Northwind Coffee Roasters".into(),
+        account_type: "Business",
+        followers: 12_400 + rng.random_range(0..60),
+        follows: 310 + rng.random_range(0..20),
+        biography: "Small-batch roastery & café on Harbour Street ☕\nOpen daily 7–4 · Beans shipped weekly".into(),
+        website: "https://northwind.example.com/".into(),
+    };
+    let creator = Account {
+        ig_id: "17841400000000002".into(),
+        app_scoped_id: "27100000000000002".into(),
+        username: CREATOR_USERNAME.into(),
+        name: "Mira Okafor".into(),
+        account_type: "Media_Creator",
+        followers: 3_100 + rng.random_range(0..40),
+        follows: 820 + rng.random_range(0..40),
+        biography: "Maker · props, ceramics & tiny lamps ✨ DMs open for collabs".into(),
+        website: "https://mira.example.com/shop".into(),
+    };
+
+    let mut media = Vec::new();
+    let mut next_id = FIRST_MEDIA_ID;
+    for (account, captions, photos, base_likes) in [
+        (&business, BUSINESS_CAPTIONS, BUSINESS_PHOTOS, 380u64),
+        (&creator, CREATOR_CAPTIONS, CREATOR_PHOTOS, 140u64),
+    ] {
+        generate_account_media(
+            &mut rng,
+            &mut next_id,
+            &mut media,
+            start,
+            account,
+            captions,
+            photos,
+            base_likes,
+        );
+    }
+
+    let fb_user = FbUser {
+        id: "10160000000000001".into(),
+        name: "Alex Rivera".into(),
+    };
+    let pages = vec![
+        Page {
+            id: "104000000000001".into(),
+            name: "Northwind Coffee Roasters".into(),
+            category: "Coffee Shop".into(),
+            category_id: "128673187201735".into(),
+            instagram_business_account: Some(business.ig_id.clone()),
+            tasks: vec![
+                "ANALYZE",
+                "ADVERTISE",
+                "MODERATE",
+                "CREATE_CONTENT",
+                "MANAGE",
+            ],
+        },
+        Page {
+            id: "104000000000002".into(),
+            name: "Northwind Events".into(),
+            category: "Community".into(),
+            category_id: "2612".into(),
+            instagram_business_account: None,
+            tasks: vec!["ANALYZE", "MODERATE", "CREATE_CONTENT"],
+        },
+    ];
+    Demo {
+        accounts: vec![business, creator],
+        media,
+        fb_user,
+        pages,
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // a private builder step; grouping would only add a struct
+fn generate_account_media(
+    rng: &mut StdRng,
+    next_id: &mut u64,
+    out: &mut Vec<Media>,
+    start: DateTime<Utc>,
+    account: &Account,
+    captions: &[&str],
+    photos: &[usize],
+    base_likes: u64,
+) {
+    let count = 62 + rng.random_range(0..8usize);
+    // Feed posts spread over the 90 days before the clock start (oldest first).
+    let mut offsets: Vec<i64> = (0..count)
+        .map(|_| rng.random_range(3_600..90 * 86_400))
+        .collect();
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    for offset in offsets {
+        let timestamp = start - Duration::seconds(offset);
+        let roll: f64 = rng.random();
+        let (media_type, product) = if roll < 0.55 {
+            (MediaType::Image, Product::Feed)
+        } else if roll < 0.8 {
+            (MediaType::CarouselAlbum, Product::Feed)
+        } else {
+            (MediaType::Video, Product::Reels)
+        };
+        let aspect = match product {
+            Product::Reels => Aspect::Vertical,
+            _ => match rng.random_range(0..4) {
+                0 | 1 => Aspect::Square,
+                2 => Aspect::Portrait,
+                _ => Aspect::Landscape,
+            },
+        };
+        let id = take_id(next_id);
+        let mut children = Vec::new();
+        if media_type == MediaType::CarouselAlbum {
+            for _ in 0..rng.random_range(2..=10) {
+                let child_id = take_id(next_id);
+                let video = rng.random_bool(0.2);
+                out.push(Media {
+                    id: child_id.clone(),
+                    owner: account.ig_id.clone(),
+                    owner_username: account.username.clone(),
+                    media_type: if video {
+                        MediaType::Video
+                    } else {
+                        MediaType::Image
+                    },
+                    product: Product::Feed,
+                    caption: None,
+                    alt_text: None,
+                    timestamp,
+                    like_count: 0,
+                    comments_count: 0,
+                    hide_likes: false,
+                    comments_enabled: true,
+                    shortcode: shortcode(rng),
+                    children: Vec::new(),
+                    parent: Some(id.clone()),
+                    photo: photos[rng.random_range(0..photos.len())],
+                    aspect,
+                });
+                children.push(child_id);
+            }
+        }
+        let reach_factor = if product == Product::Reels { 3 } else { 1 };
+        let like_count =
+            base_likes * reach_factor / 2 + rng.random_range(0..base_likes * reach_factor);
+        let caption = captions[rng.random_range(0..captions.len())].to_owned();
+        let alt_text = (media_type == MediaType::Image && rng.random_bool(0.3))
+            .then(|| format!("Photo by @{}: {}", account.username, describe(photos[0])));
+        out.push(Media {
+            id,
+            owner: account.ig_id.clone(),
+            owner_username: account.username.clone(),
+            media_type,
+            product,
+            caption: Some(caption),
+            alt_text,
+            timestamp,
+            like_count,
+            comments_count: rng.random_range(0..like_count / 12 + 2),
+            hide_likes: rng.random_bool(0.1),
+            comments_enabled: !rng.random_bool(0.05),
+            shortcode: shortcode(rng),
+            children,
+            parent: None,
+            photo: photos[rng.random_range(0..photos.len())],
+            aspect,
+        });
+    }
+    // A few stories within the last 24 h.
+    for _ in 0..rng.random_range(2..=4) {
+        let timestamp = start - Duration::seconds(rng.random_range(600..20 * 3_600));
+        let video = rng.random_bool(0.3);
+        out.push(Media {
+            id: take_id(next_id),
+            owner: account.ig_id.clone(),
+            owner_username: account.username.clone(),
+            media_type: if video {
+                MediaType::Video
+            } else {
+                MediaType::Image
+            },
+            product: Product::Story,
+            caption: None,
+            alt_text: None,
+            timestamp,
+            like_count: 0,
+            comments_count: 0,
+            hide_likes: false,
+            comments_enabled: false,
+            shortcode: shortcode(rng),
+            children: Vec::new(),
+            parent: None,
+            photo: photos[rng.random_range(0..photos.len())],
+            aspect: Aspect::Vertical,
+        });
+    }
+}
+
+fn take_id(next: &mut u64) -> String {
+    let id = *next;
+    *next += 1;
+    id.to_string()
+}
+
+fn shortcode(rng: &mut StdRng) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    (0..11)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn describe(photo: usize) -> &'static str {
+    match photo {
+        0 => "an astronaut in a white suit",
+        1 => "a red brick wall",
+        2 => "a tabby cat looking at the camera",
+        3 => "a cup of coffee with latte art",
+        4 => "close-up of green grass",
+        5 => "grey gravel",
+        6 => "a field of distant galaxies",
+        _ => "a rocket lifting off at night",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_rich_enough() {
+        let start = Utc::now();
+        let a = generate(42, start);
+        let b = generate(42, start);
+        assert_eq!(a.media.len(), b.media.len());
+        assert_eq!(a.media[10].caption, b.media[10].caption);
+        for acct in &a.accounts {
+            let feed = a.feed_of(&acct.ig_id);
+            assert!(
+                feed.len() >= 60,
+                "{} has {} media",
+                acct.username,
+                feed.len()
+            );
+            assert!(
+                feed.iter()
+                    .any(|m| m.media_type == MediaType::CarouselAlbum)
+            );
+            assert!(feed.iter().any(|m| m.product == Product::Reels));
+            assert!(
+                feed.iter()
+                    .all(|m| start - m.timestamp <= Duration::days(90))
+            );
+            assert!(!a.live_stories_of(&acct.ig_id, start).is_empty());
+        }
+        let c = generate(7, start);
+        assert_ne!(
+            a.media.iter().map(|m| m.like_count).sum::<u64>(),
+            c.media.iter().map(|m| m.like_count).sum::<u64>()
+        );
+    }
+}

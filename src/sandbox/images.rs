@@ -1,0 +1,226 @@
+//! The `/cdn/...` host: real JPEGs for every demo media and profile picture.
+//!
+//! Each media gets a distinct, deterministic variant of one embedded photo (crop window and
+//! colour shift from seed + media id) at Instagram-like sizes: 1080 px wide feed images at
+//! 1:1, 4:5 or 1.91:1, 9:16 for stories and reel covers. Paths:
+//! `/cdn/<media-id>/full.jpg`, `/cdn/<media-id>/thumb.jpg` (320 px wide),
+//! `/cdn/<ig-id>/profile.jpg` (320 × 320). Images are generated on first request in
+//! `spawn_blocking` and cached in memory.
+
+use std::sync::Arc;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use image::{DynamicImage, ImageFormat, RgbImage, imageops::FilterType};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::demo::{Aspect, PHOTO_COUNT};
+use super::state::Inner;
+
+/// The embedded demo photos (see assets/demo/LICENSES.md), in `demo.rs` index order.
+const PHOTOS: [&[u8]; PHOTO_COUNT] = [
+    include_bytes!("../../assets/demo/astronaut.jpg"),
+    include_bytes!("../../assets/demo/brick.jpg"),
+    include_bytes!("../../assets/demo/chelsea.jpg"),
+    include_bytes!("../../assets/demo/coffee.jpg"),
+    include_bytes!("../../assets/demo/grass.jpg"),
+    include_bytes!("../../assets/demo/gravel.jpg"),
+    include_bytes!("../../assets/demo/hubble_deep_field.jpg"),
+    include_bytes!("../../assets/demo/rocket.jpg"),
+];
+
+const FULL_WIDTH: u32 = 1080;
+const THUMB_WIDTH: u32 = 320;
+
+/// What one CDN path asks for.
+#[derive(Clone, Copy, Debug)]
+struct Variant {
+    photo: usize,
+    aspect: Aspect,
+    width: u32,
+    key: u64,
+}
+
+/// Serves `/cdn/<rest>`.
+pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
+    let path = rest.join("/");
+    let cached = inner
+        .images
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&path)
+        .cloned();
+    if let Some(bytes) = cached {
+        return jpeg(bytes);
+    }
+    let Some(variant) = lookup(inner, rest) else {
+        return not_found(&path, rest.last().is_some_and(|f| *f == "video.mp4"));
+    };
+    let seed = inner.seed;
+    let rendered = tokio::task::spawn_blocking(move || render(variant, seed)).await;
+    match rendered {
+        Ok(Ok(bytes)) => {
+            let bytes = Arc::new(bytes);
+            inner
+                .images
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(path, bytes.clone());
+            jpeg(bytes)
+        }
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("image generation failed: {e}"),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("image task failed: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn lookup(inner: &Inner, rest: &[&str]) -> Option<Variant> {
+    let [id, file] = rest else { return None };
+    let key: u64 = id.parse().ok()?;
+    if let Some(media) = inner.demo.media_by_id(id) {
+        let width = match *file {
+            "full.jpg" => FULL_WIDTH,
+            "thumb.jpg" => THUMB_WIDTH,
+            _ => return None,
+        };
+        return Some(Variant {
+            photo: media.photo,
+            aspect: media.aspect,
+            width,
+            key,
+        });
+    }
+    let account = inner.demo.account_by_id(id)?;
+    if *file != "profile.jpg" {
+        return None;
+    }
+    // Profile pictures: the business shows coffee, the creator the astronaut.
+    let photo = if account.account_type == "Business" {
+        3
+    } else {
+        0
+    };
+    Some(Variant {
+        photo,
+        aspect: Aspect::Square,
+        width: THUMB_WIDTH,
+        key,
+    })
+}
+
+/// Crops, tints, scales and encodes one variant.
+fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
+    let source =
+        image::load_from_memory_with_format(PHOTOS[v.photo % PHOTO_COUNT], ImageFormat::Jpeg)?
+            .to_rgb8();
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ v.key);
+    let (sw, sh) = (source.width() as f64, source.height() as f64);
+    let ratio = v.aspect.ratio();
+    // Largest window of the target ratio, then shrink it to 60–100 % and place it anywhere.
+    let (max_w, max_h) = if sw / sh > ratio {
+        (sh * ratio, sh)
+    } else {
+        (sw, sw / ratio)
+    };
+    let scale = rng.random_range(0.6..=1.0);
+    let (cw, ch) = (
+        (max_w * scale).max(8.0) as u32,
+        (max_h * scale).max(8.0) as u32,
+    );
+    let x = rng.random_range(0..=(source.width() - cw.min(source.width())));
+    let y = rng.random_range(0..=(source.height() - ch.min(source.height())));
+    let mut crop: RgbImage = image::imageops::crop_imm(&source, x, y, cw, ch).to_image();
+    // Colour shift: per-channel gain and a brightness offset.
+    let gains = [
+        rng.random_range(0.8..1.2),
+        rng.random_range(0.8..1.2),
+        rng.random_range(0.8..1.2),
+    ];
+    let lift: f64 = rng.random_range(-20.0..20.0);
+    for px in crop.pixels_mut() {
+        for c in 0..3 {
+            px.0[c] = (px.0[c] as f64 * gains[c] + lift).clamp(0.0, 255.0) as u8;
+        }
+    }
+    let height = ((v.width as f64) / ratio).round() as u32;
+    let resized = image::imageops::resize(&crop, v.width, height.max(1), FilterType::Triangle);
+    let mut out = std::io::Cursor::new(Vec::new());
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
+    DynamicImage::ImageRgb8(resized).write_with_encoder(encoder)?;
+    Ok(out.into_inner())
+}
+
+fn jpeg(bytes: Arc<Vec<u8>>) -> Response {
+    let mut resp = (StatusCode::OK, bytes.as_ref().clone()).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("max-age=1209600, no-transform"),
+    );
+    resp
+}
+
+fn not_found(path: &str, video: bool) -> Response {
+    let message = if video {
+        format!(
+            "/cdn/{path}: the sandbox serves no video bytes; use the media's thumbnail_url for a cover image"
+        )
+    } else {
+        format!(
+            "/cdn/{path}: no such image (paths are /cdn/<media-id>/full.jpg, /cdn/<media-id>/thumb.jpg, /cdn/<ig-id>/profile.jpg)"
+        )
+    };
+    (StatusCode::NOT_FOUND, message).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_have_the_right_shape_and_differ() {
+        let a = render(
+            Variant {
+                photo: 3,
+                aspect: Aspect::Portrait,
+                width: 320,
+                key: 1,
+            },
+            42,
+        )
+        .expect("renders");
+        let b = render(
+            Variant {
+                photo: 3,
+                aspect: Aspect::Portrait,
+                width: 320,
+                key: 2,
+            },
+            42,
+        )
+        .expect("renders");
+        let img = image::load_from_memory_with_format(&a, ImageFormat::Jpeg).expect("decodes");
+        assert_eq!((img.width(), img.height()), (320, 400));
+        assert_ne!(a, b);
+        let again = render(
+            Variant {
+                photo: 3,
+                aspect: Aspect::Portrait,
+                width: 320,
+                key: 1,
+            },
+            42,
+        )
+        .expect("renders");
+        assert_eq!(a, again);
+    }
+}

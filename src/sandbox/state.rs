@@ -1,0 +1,190 @@
+//! The sandbox's mutable state: clock, switches, tokens, authorization codes and the
+//! request log, behind one `std::sync::Mutex`.
+//!
+//! Handlers lock, read or change what they need and drop the guard before any `.await`;
+//! nothing here is async. The demo data itself is immutable and lives beside the mutex.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use url::Url;
+
+use super::RecordedRequest;
+use super::demo::Demo;
+
+/// Which of Meta's two login products issued a token (and so which host accepts it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Login {
+    /// Business Login for Instagram: graph.instagram.com (the sandbox root).
+    Instagram,
+    /// Facebook Login for Business: graph.facebook.com (the `/facebook` prefix).
+    Facebook,
+}
+
+impl Login {
+    pub fn basic_scope(self) -> &'static str {
+        match self {
+            Login::Instagram => "instagram_business_basic",
+            Login::Facebook => "instagram_basic",
+        }
+    }
+}
+
+/// How long a token lives and what it may be exchanged for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    ShortLived,
+    LongLived,
+    /// A Facebook Page token from `/me/accounts`.
+    Page,
+}
+
+/// Whom a token acts for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// An Instagram-Login user token for this IG id.
+    IgAccount(String),
+    /// A Facebook user token.
+    FbUser(String),
+    /// A Facebook Page token for this page id.
+    Page(String),
+}
+
+/// One issued token. The token string is the map key and never stored in here, so this
+/// struct's `Debug` output carries no secret.
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub login: Login,
+    pub kind: TokenKind,
+    pub subject: Subject,
+    pub scopes: Vec<String>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked: bool,
+}
+
+impl Token {
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// One authorization code from an Allow click.
+#[derive(Clone, Debug)]
+pub struct AuthCode {
+    pub login: Login,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub subject: Subject,
+    pub scopes: Vec<String>,
+    pub issued_at: DateTime<Utc>,
+    pub used: bool,
+}
+
+/// Everything that changes while the sandbox runs.
+pub struct State {
+    /// Added to the real clock: the sandbox clock runs in real time from its start and
+    /// jumps forward by `advance_clock`.
+    pub clock_offset: Duration,
+    pub latency_ms: u64,
+    pub fail_rate: f64,
+    pub usage_percent: u32,
+    pub throttle_code: i64,
+    pub rng: StdRng,
+    pub tokens: HashMap<String, Token>,
+    pub codes: HashMap<String, AuthCode>,
+    /// (user token, page id) → page token, so `/me/accounts` answers the same token twice.
+    pub page_tokens: HashMap<(String, String), String>,
+    pub requests: Vec<RecordedRequest>,
+    pub graph_calls: u64,
+    pub serial: u64,
+}
+
+/// What every handler shares: immutable configuration and demo data plus the locked state.
+pub struct Inner {
+    pub root: Url,
+    pub seed: u64,
+    pub app_id: Option<String>,
+    pub app_secret: Option<String>,
+    pub wrapped_token_response: bool,
+    pub started: DateTime<Utc>,
+    pub demo: Demo,
+    pub state: Mutex<State>,
+    /// Generated CDN images by path.
+    pub images: Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>,
+}
+
+impl Inner {
+    pub fn new(root: Url, options: &super::SandboxOptions) -> Self {
+        let started = Utc::now();
+        Self {
+            root,
+            seed: options.seed,
+            app_id: options.app_id.clone(),
+            app_secret: options.app_secret.clone(),
+            wrapped_token_response: options.wrapped_token_response,
+            started,
+            demo: super::demo::generate(options.seed, started),
+            state: Mutex::new(State {
+                clock_offset: Duration::zero(),
+                latency_ms: options.latency_ms,
+                fail_rate: options.fail_rate.clamp(0.0, 1.0),
+                usage_percent: 3,
+                throttle_code: 80002,
+                rng: StdRng::seed_from_u64(options.seed ^ 0x5eed_fa11),
+                tokens: HashMap::new(),
+                codes: HashMap::new(),
+                page_tokens: HashMap::new(),
+                requests: Vec::new(),
+                graph_calls: 0,
+                serial: 0,
+            }),
+            images: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Locks the state. A poisoned lock (a handler panicked) still holds consistent data
+    /// for an emulator, so it is recovered instead of propagating the panic.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The sandbox clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        let offset = self.lock().clock_offset;
+        Utc::now() + offset
+    }
+}
+
+impl State {
+    /// A fresh random string of `len` characters from `[A-Za-z0-9]`, after `prefix`.
+    pub fn random_string(&mut self, prefix: &str, len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        self.serial += 1;
+        let mut s = String::with_capacity(prefix.len() + len);
+        s.push_str(prefix);
+        for _ in 0..len {
+            s.push(ALPHABET[self.rng.random_range(0..ALPHABET.len())] as char);
+        }
+        s
+    }
+
+    /// Issues a token and returns its string.
+    pub fn mint(&mut self, token: Token) -> String {
+        let prefix = match token.login {
+            Login::Instagram => "IGAA",
+            Login::Facebook => "EAAB",
+        };
+        let value = self.random_string(prefix, 120);
+        self.tokens.insert(value.clone(), token);
+        value
+    }
+
+    /// A trace id like the real `fbtrace_id`.
+    pub fn trace_id(&mut self) -> String {
+        self.random_string("A", 22)
+    }
+}
