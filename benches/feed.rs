@@ -40,6 +40,7 @@ fn frame_times(account: &Account, media: &[Media]) {
                 delta: vec2(0.0, -120.0),
                 modifiers: Default::default(),
                 phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
             });
         }
         let start = Instant::now();

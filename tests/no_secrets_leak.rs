@@ -51,9 +51,11 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
     let secrets_store = Arc::new(MemorySecrets::default());
     let mut config = EngineConfig::new(dirs.clone(), Mode::Live(Endpoints::sandbox(&sandbox.url())));
     config.secrets = Some(secrets_store.clone());
-    config.browser = Some(Arc::new(socialdesk::auth::SandboxBrowser::allow_as(
-        DEMO_BUSINESS_USERNAME,
-    )));
+    config.browser = Some(Arc::new(
+        socialdesk::auth::SandboxBrowser::new()
+            .expect("browser")
+            .with_username(DEMO_BUSINESS_USERNAME),
+    ));
     let control = sandbox.control();
     config.clock = Some(Arc::new(move || control.now()));
     let core = Core::start(config).await.expect("core");

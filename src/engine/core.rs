@@ -131,7 +131,7 @@ impl Core {
         };
         let browser: Arc<dyn Browser> = match (&config.browser, &sandbox) {
             (Some(browser), _) => browser.clone(),
-            (None, Some(_)) => Arc::new(auth::SandboxBrowser::allow()),
+            (None, Some(_)) => Arc::new(auth::SandboxBrowser::new().map_err(EngineError::Download)?),
             (None, None) => Arc::new(auth::SystemBrowser),
         };
         let http = reqwest::Client::builder()
@@ -278,16 +278,17 @@ impl Core {
                 port: request.port,
                 https: request.https,
             },
+            auth::default_scopes(request.kind),
         )
         .await?;
         on_state(LoginState::WaitingForBrowser {
             authorize_url: pending.authorize_url.to_string(),
-            redirect_uri: pending.redirect_uri.clone(),
+            redirect_uri: pending.redirect_uri.to_string(),
         });
         let url = pending.authorize_url.clone();
-        // Opening may block (xdg-open) or, for the sandbox browser, wait on HTTP calls.
-        tokio::spawn(async move {
-            if let Err(e) = browser.open(&url).await {
+        // Starting the system browser may block briefly (xdg-open).
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = browser.open(&url) {
                 warn!(error = %e, "could not open the login page");
             }
         });
@@ -392,14 +393,15 @@ impl Core {
         after: Option<String>,
     ) -> Result<FeedPage, EngineError> {
         let session = self.session(account).await?;
-        let page = self
+        let mut request = self
             .client
             .media(&session)
             .list(&account.id)
-            .limit(self.feed_page_size)
-            .after(after.clone())
-            .send()
-            .await?;
+            .limit(self.feed_page_size);
+        if let Some(cursor) = &after {
+            request = request.after(cursor.clone());
+        }
+        let page = request.send().await?;
         let (id, media, cursor) = (account.id.clone(), page.items.clone(), page.after.clone());
         let first = after.is_none();
         let now = self.now();

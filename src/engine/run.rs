@@ -504,7 +504,11 @@ pub async fn sandbox_login_headless(core: &Arc<Core>) -> Result<Vec<Account>, En
     };
     let mut connected = Vec::new();
     for username in [DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME] {
-        let browser = Arc::new(auth::SandboxBrowser::allow_as(username));
+        let browser = Arc::new(
+            auth::SandboxBrowser::new()
+                .map_err(EngineError::Download)?
+                .with_username(username),
+        );
         let request = LoginRequest {
             kind: LoginKind::Instagram,
             port: 0,
