@@ -1,7 +1,8 @@
 //! The detail panel: one media at full size with its caption, counts and links.
 
-use egui::{RichText, Sense};
+use egui::{Color32, RichText, Sense};
 
+use super::icons::{Icon, icon_button, icon_label};
 use super::remote::Remote;
 use super::textures::{ImageSize, Textures};
 use super::theme;
@@ -59,10 +60,7 @@ pub fn detail_ui(
     ui.horizontal(|ui| {
         ui.label(RichText::new(media.kind_label()).strong().size(16.0));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            close = ui
-                .add(egui::Button::new("✕").frame(false))
-                .on_hover_text("Close details (Esc)")
-                .clicked();
+            close = icon_button(ui, Icon::Close, "Close details", true).clicked();
         });
     });
     ui.add_space(4.0);
@@ -169,16 +167,22 @@ fn placeholder_ui(ui: &mut egui::Ui, width: f32, text: &str) {
 /// ◀ 2 / 5 ▶ under a carousel image.
 fn carousel_nav_ui(ui: &mut egui::Ui, state: &mut DetailState, count: usize) {
     ui.horizontal(|ui| {
-        let previous = ui
-            .add_enabled(state.child_index > 0, egui::Button::new("◀"))
-            .on_hover_text("Previous image");
+        let previous = icon_button(
+            ui,
+            Icon::ChevronLeft,
+            "Previous image",
+            state.child_index > 0,
+        );
         if previous.clicked() {
             state.child_index -= 1;
         }
         ui.label(format!("{} / {count}", state.child_index + 1));
-        let next = ui
-            .add_enabled(state.child_index + 1 < count, egui::Button::new("▶"))
-            .on_hover_text("Next image");
+        let next = icon_button(
+            ui,
+            Icon::ChevronRight,
+            "Next image",
+            state.child_index + 1 < count,
+        );
         if next.clicked() {
             state.child_index += 1;
         }
@@ -190,20 +194,28 @@ fn facts_ui(ui: &mut egui::Ui, media: &Media) {
     let local = media.timestamp.with_timezone(&chrono::Local);
     ui.label(RichText::new(local.format("%-d %B %Y, %H:%M").to_string()).color(theme::MUTED_TEXT));
     ui.horizontal(|ui| {
-        let likes = media
-            .like_count
-            .map_or_else(|| "hidden".to_owned(), |n| n.to_string());
-        ui.label(format!("♥ {likes}"))
-            .on_hover_text(if media.like_count.is_none() {
-                "The owner hides like counts on this post"
-            } else {
-                "Likes"
-            });
-        let comments = media
-            .comments_count
-            .map_or_else(|| "–".to_owned(), |n| n.to_string());
-        ui.label(format!("💬 {comments}")).on_hover_text("Comments");
+        let heart = Color32::from_rgb(0xF0, 0x5A, 0x7E);
+        match media.like_count {
+            Some(n) => icon_label(ui, Icon::Heart, count_text(n, "like"), heart),
+            None => icon_label(ui, Icon::Heart, "Likes hidden", heart)
+                .on_hover_text("The owner hides like counts on this post"),
+        };
+        ui.add_space(10.0);
+        let text = media.comments_count.map_or_else(
+            || "Comments unknown".to_owned(),
+            |n| count_text(n, "comment"),
+        );
+        icon_label(ui, Icon::Comment, text, ui.visuals().text_color());
     });
+}
+
+/// "1 like", "12 likes".
+fn count_text(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 #[cfg(test)]

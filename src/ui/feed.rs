@@ -6,6 +6,7 @@
 use egui::{Color32, RichText, Sense};
 
 use super::empty::empty_state_ui;
+use super::icons::{self, Icon};
 use super::remote::Remote;
 use super::textures::{ImageSize, Textures, cover_uv};
 use super::theme;
@@ -259,7 +260,7 @@ fn header_ui(
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let loading = feed.page.is_loading();
             if ui
-                .add_enabled(!loading, egui::Button::new("⟳ Refresh"))
+                .add_enabled(!loading, egui::Button::new("Refresh"))
                 .on_hover_text("Fetch the newest posts")
                 .clicked()
             {
@@ -372,22 +373,47 @@ fn placeholder_ui(ui: &egui::Ui, rect: egui::Rect, media: &Media, failed: bool) 
 
 /// A small pill in the top-right corner for carousels, reels and videos.
 fn badge_ui(ui: &egui::Ui, rect: egui::Rect, media: &Media) {
-    let text = match (media.kind_label(), &media.media_type) {
-        ("Carousel", _) if !media.children.is_empty() => format!("❐ {}", media.children.len()),
-        ("Carousel", _) => "❐".to_owned(),
-        ("Reel", _) => "▶ Reel".to_owned(),
-        ("Story", _) => "Story".to_owned(),
-        (_, MediaType::Video) => "▶ Video".to_owned(),
+    let (icon, text) = match (media.kind_label(), &media.media_type) {
+        ("Carousel", _) if !media.children.is_empty() => {
+            (Some(Icon::Carousel), media.children.len().to_string())
+        }
+        ("Carousel", _) => (Some(Icon::Carousel), String::new()),
+        ("Reel", _) => (Some(Icon::Play), "Reel".to_owned()),
+        ("Story", _) => (None, "Story".to_owned()),
+        (_, MediaType::Video) => (Some(Icon::Play), "Video".to_owned()),
         _ => return,
     };
     let painter = ui.painter();
     let galley = painter.layout_no_wrap(text, egui::FontId::proportional(11.0), Color32::WHITE);
+    let icon_size = if icon.is_some() { 14.0 } else { 0.0 };
+    let gap = if icon.is_some() && galley.size().x > 0.0 {
+        3.0
+    } else {
+        0.0
+    };
+    let inner = egui::vec2(
+        icon_size + gap + galley.size().x,
+        galley.size().y.max(icon_size),
+    );
     let pill = egui::Rect::from_min_size(
-        egui::pos2(rect.right() - galley.size().x - 14.0, rect.top() + 6.0),
-        galley.size() + egui::vec2(8.0, 4.0),
+        egui::pos2(rect.right() - inner.x - 14.0, rect.top() + 6.0),
+        inner + egui::vec2(8.0, 4.0),
     );
     painter.rect_filled(pill, 4, Color32::from_black_alpha(170));
-    painter.galley(pill.min + egui::vec2(4.0, 2.0), galley, Color32::WHITE);
+    let mut x = pill.left() + 4.0;
+    if let Some(icon) = icon {
+        let icon_rect = egui::Rect::from_min_size(
+            egui::pos2(x, pill.center().y - icon_size / 2.0),
+            egui::vec2(icon_size, icon_size),
+        );
+        icons::paint(painter, icon_rect, icon, Color32::WHITE);
+        x += icon_size + gap;
+    }
+    painter.galley(
+        egui::pos2(x, pill.center().y - galley.size().y / 2.0),
+        galley,
+        Color32::WHITE,
+    );
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod detail;
 pub mod empty;
 pub mod feed;
+pub mod icons;
 pub mod remote;
 pub mod shell;
 pub mod textures;

@@ -133,7 +133,7 @@ pub fn sidebar_ui(
     }
     ui.add_space(8.0);
     if ui
-        .add(egui::Button::new("➕ Add account").min_size(egui::vec2(ui.available_width(), 30.0)))
+        .add(egui::Button::new("Add account").min_size(egui::vec2(ui.available_width(), 30.0)))
         .clicked()
     {
         outcome.open_accounts = true;
@@ -146,8 +146,15 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 46.0), Sense::click());
     let label = format!("@{}", account.username);
+    let needs_reconnect = matches!(account.status, AccountStatus::ReconnectNeeded { .. });
+    // Screen readers (and tests) hear the red marker too.
+    let accessible = if needs_reconnect {
+        format!("{label}, reconnect needed")
+    } else {
+        label.clone()
+    };
     response.widget_info(|| {
-        egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, accessible.clone())
     });
     if ui.is_rect_visible(rect) {
         let painter = ui.painter();
@@ -193,7 +200,7 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
             egui::FontId::proportional(11.0),
             theme::MUTED_TEXT,
         );
-        if matches!(account.status, AccountStatus::ReconnectNeeded { .. }) {
+        if needs_reconnect {
             painter.text(
                 egui::pos2(rect.right() - 6.0, rect.center().y),
                 egui::Align2::RIGHT_CENTER,

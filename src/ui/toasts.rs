@@ -5,7 +5,7 @@
 
 use egui::{Align2, Color32, RichText};
 
-use super::theme;
+use super::{icons, theme};
 
 /// How long a notice stays on screen.
 pub const NOTICE_SECS: f64 = 6.0;
@@ -117,11 +117,7 @@ fn toast_ui(ui: &mut egui::Ui, toast: &Toast) -> bool {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(title).strong().color(stripe));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui
-                        .add(egui::Button::new("✕").frame(false))
-                        .on_hover_text("Dismiss")
-                        .clicked()
-                    {
+                    if icons::icon_button(ui, icons::Icon::Close, "Dismiss", true).clicked() {
                         closed = true;
                     }
                 });
