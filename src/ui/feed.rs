@@ -193,7 +193,10 @@ pub fn feed_ui(
         return outcome;
     }
 
-    let (columns, tile) = grid_columns(ui.available_width());
+    // Floating scroll bars draw over the content: keep the last column clear of them.
+    let scroll = &ui.spacing().scroll;
+    let bar_room = scroll.bar_width + scroll.bar_inner_margin;
+    let (columns, tile) = grid_columns(ui.available_width() - bar_room);
     let rows = page.media.len().div_ceil(columns);
     let mut wants_more = false;
     ui.scope(|ui| {

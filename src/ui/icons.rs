@@ -60,11 +60,14 @@ pub fn paint(painter: &egui::Painter, rect: Rect, icon: Icon, color: Color32) {
             painter.add(Shape::convex_polygon(points, color, Stroke::NONE));
         }
         Icon::Carousel => {
-            let s = r * 1.3;
-            let back = Rect::from_min_size(c + vec2(-s * 0.45, -s * 0.75), vec2(s, s));
-            let front = back.translate(vec2(-s * 0.3, s * 0.3));
-            painter.rect_stroke(back, 1.5, stroke, egui::StrokeKind::Middle);
-            painter.rect_filled(front, 1.5, color);
+            // Two stacked cards: the back one peeks out at the top right.
+            let s = r * 1.45;
+            let thin = Stroke::new(1.3, color);
+            let front = Rect::from_min_size(c + vec2(-s * 0.6, -s * 0.35), vec2(s, s));
+            let back = front.translate(vec2(s * 0.32, -s * 0.32));
+            painter.line_segment([back.left_top(), back.right_top()], thin);
+            painter.line_segment([back.right_top(), back.right_bottom()], thin);
+            painter.rect_filled(front, 1.0, color);
         }
         Icon::Heart => {
             let points = heart_points(c, r);
