@@ -220,6 +220,12 @@ fn feed_tiles_are_found_by_caption_and_open_the_detail() {
             .any(|c| matches!(c, Command::LoadImage { url } if url == "https://cdn.test/2-1.jpg"))
     );
 
+    // Fresh counts from the network replace what the feed had.
+    let mut fresh = media(2);
+    fresh.like_count = Some(99);
+    push(&mut harness, &side, Event::MediaDetail(Box::new(fresh)));
+    harness.get_by_label("99 likes");
+
     harness.get_by_label("Open on Instagram").click();
     harness.run();
     assert!(drain(&mut side).iter().any(
@@ -590,4 +596,37 @@ fn render_feed_screenshot() {
     harness.run();
     let image = harness.render().expect("render the UI");
     image.save("/tmp/ui.png").expect("write /tmp/ui.png");
+}
+
+/// Renders the Accounts page to /tmp/accounts.png, to look at it.
+#[test]
+#[ignore = "writes a picture for a human to look at"]
+fn render_accounts_screenshot() {
+    let (mut harness, side) = with_feed(4, false);
+    harness.get_by_label("Add account").click();
+    harness.run();
+    let mut broken = account("2", "old.shop");
+    broken.status = AccountStatus::ReconnectNeeded {
+        reason: "The token expired.".to_owned(),
+    };
+    side.events.try_send(Event::Accounts {
+        accounts: vec![account(ACCOUNT_ID, "demo.studio"), broken],
+        active: Some(IgUserId::from(ACCOUNT_ID)),
+    });
+    push(
+        &mut harness,
+        &side,
+        Event::Login(LoginState::Failed {
+            message: "The redirect URI does not match the one registered in your Meta app: register https://localhost:8910/callback.".to_owned(),
+        }),
+    );
+    side.events.try_send(Event::Notice {
+        message: "Meta refused the token; reconnect the account.".to_owned(),
+        is_error: true,
+    });
+    harness.run_steps(3);
+    let image = harness.render().expect("render the UI");
+    image
+        .save("/tmp/accounts.png")
+        .expect("write /tmp/accounts.png");
 }

@@ -122,7 +122,7 @@ impl AccountsPage {
     ) -> AccountsOutcome {
         let mut outcome = AccountsOutcome::default();
         ui.horizontal(|ui| {
-            ui.heading("Accounts");
+            ui.label(RichText::new("Accounts").heading().strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 outcome.close = ui.button("Done").clicked();
             });

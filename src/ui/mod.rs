@@ -117,7 +117,7 @@ impl App {
                     .inner_margin(egui::Margin::symmetric(10, 6)),
             )
             .show(ui, |ui| {
-                if shell::tab_bar_ui(ui, &mut self.prefs.tab) {
+                if shell::tab_bar_ui(ui, &mut self.prefs.tab, !self.show_accounts_page) {
                     self.show_accounts_page = false;
                 }
             });
@@ -142,6 +142,8 @@ impl App {
                     shell::sidebar_ui(ui, &self.accounts, self.active.as_ref(), &mut commands);
                 if outcome.open_accounts {
                     self.show_accounts_page = true;
+                } else if outcome.account_clicked {
+                    self.show_accounts_page = false;
                 }
             });
 

@@ -69,12 +69,13 @@ pub fn tab_shortcuts(ctx: &egui::Context, tab: &mut Tab) {
 }
 
 /// The tab bar; returns true when a tab was clicked (so an open Accounts page closes).
-pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab) -> bool {
+/// `highlight` is false while a page that is not a tab (Accounts) covers the content.
+pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool) -> bool {
     let mut clicked = false;
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         for (index, candidate) in Tab::ALL.into_iter().enumerate() {
-            let selected = *tab == candidate;
+            let selected = highlight && *tab == candidate;
             let text = if selected {
                 RichText::new(candidate.label())
                     .strong()
@@ -107,6 +108,8 @@ pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab) -> bool {
 pub struct SidebarOutcome {
     /// "Add account" was clicked: show the Accounts page.
     pub open_accounts: bool,
+    /// An account was clicked: show its content (closes the Accounts page).
+    pub account_clicked: bool,
 }
 
 /// The account switcher.
@@ -127,8 +130,11 @@ pub fn sidebar_ui(
     }
     for account in accounts {
         let selected = active == Some(&account.id);
-        if account_row_ui(ui, account, selected).clicked() && !selected {
-            commands.push(Command::SelectAccount(account.id.clone()));
+        if account_row_ui(ui, account, selected).clicked() {
+            outcome.account_clicked = true;
+            if !selected {
+                commands.push(Command::SelectAccount(account.id.clone()));
+            }
         }
     }
     ui.add_space(8.0);
@@ -192,22 +198,23 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
             egui::FontId::proportional(14.0),
             text_color,
         );
-        let kind = account_type_label(account);
+        // A broken account says so in red where its type would be, with a dot on the avatar.
+        let (subtitle, subtitle_color) = if needs_reconnect {
+            ("Reconnect needed".to_owned(), theme::DANGER)
+        } else {
+            (account_type_label(account), theme::MUTED_TEXT)
+        };
         painter.text(
             egui::pos2(text_left, rect.bottom() - 7.0),
             egui::Align2::LEFT_BOTTOM,
-            kind,
+            subtitle,
             egui::FontId::proportional(11.0),
-            theme::MUTED_TEXT,
+            subtitle_color,
         );
         if needs_reconnect {
-            painter.text(
-                egui::pos2(rect.right() - 6.0, rect.center().y),
-                egui::Align2::RIGHT_CENTER,
-                "Reconnect",
-                egui::FontId::proportional(11.0),
-                theme::DANGER,
-            );
+            let dot = center + egui::vec2(11.0, -11.0);
+            painter.circle_filled(dot, 5.0, theme::SIDEBAR_BG);
+            painter.circle_filled(dot, 3.5, theme::DANGER);
         }
     }
     match &account.status {
