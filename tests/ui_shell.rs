@@ -547,7 +547,68 @@ fn notices_appear_as_toasts() {
         },
     );
     harness.get_by_label("Meta refused the token; reconnect the account.");
-    assert!(harness.query_all_by_role(Role::Button).count() > 0);
+    assert_eq!(
+        harness
+            .query_all_by_role_and_label(Role::Button, "Dismiss")
+            .count(),
+        2
+    );
+
+    // Errors stay until closed; notices leave on their own after a few seconds.
+    harness
+        .get_all_by_label("Dismiss")
+        .next()
+        .expect("a close button")
+        .click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("Meta refused the token; reconnect the account.")
+            .is_none(),
+        "the newest toast (the error) is listed first and was closed"
+    );
+    harness.get_by_label("Token refreshed for @demo.studio.");
+}
+
+#[test]
+fn a_feed_arriving_before_the_account_list_is_kept() {
+    let (mut harness, side) = harness();
+    harness.run();
+    let id = IgUserId::from(ACCOUNT_ID);
+    side.events.try_send(Event::Feed {
+        account: id.clone(),
+        media: (0..3).map(media).collect(),
+        replace: true,
+        has_more: false,
+        from_cache: true,
+    });
+    push(
+        &mut harness,
+        &side,
+        Event::Accounts {
+            accounts: vec![account(ACCOUNT_ID, "demo.studio")],
+            active: Some(id),
+        },
+    );
+    harness.get_by_label("Post number 2");
+}
+
+#[test]
+fn busy_sync_shows_a_spinner_without_blocking() {
+    let (mut harness, side) = harness();
+    harness.run();
+    side.events.try_send(Event::Sync(SyncStatus {
+        text: "Syncing feed…".to_owned(),
+        busy: true,
+        usage: RateUsage {
+            max_percent: 96,
+            regain_access_minutes: 12,
+        },
+    }));
+    // A spinner repaints every frame, so step rather than wait to settle.
+    harness.run_steps(3);
+    harness.get_by_label("Syncing feed…");
+    harness.get_by_label("API usage 96 % · paused, back in 12 min");
 }
 
 /// Renders the Feed with fake thumbnails to /tmp/ui.png, to look at it.

@@ -244,7 +244,8 @@ impl App {
         match event {
             Event::Accounts { accounts, active } => {
                 self.accounts = accounts;
-                if active != self.active || self.feed.account() != active.as_ref() {
+                // A feed that arrived first for this very account is kept.
+                if self.feed.account() != active.as_ref() {
                     self.detail.close();
                     self.feed.reset(active.clone());
                 }
@@ -256,9 +257,14 @@ impl App {
                 replace,
                 has_more,
                 from_cache,
-            } => self
-                .feed
-                .on_feed(&account, media, replace, has_more, from_cache),
+            } => {
+                // The engine may send the cached feed before the account list: adopt it.
+                if self.active.is_none() && self.feed.account().is_none() {
+                    self.feed.reset(Some(account.clone()));
+                }
+                self.feed
+                    .on_feed(&account, media, replace, has_more, from_cache);
+            }
             Event::FeedFailed { account, message } => self.feed.on_failed(&account, &message),
             Event::Thumbnail(image) => self.textures.insert(ctx, ImageSize::Thumbnail, &image),
             Event::Image(image) => self.textures.insert(ctx, ImageSize::Full, &image),
