@@ -110,6 +110,7 @@ impl App {
         }
         self.drain_events(&ctx);
         self.keyboard(&ctx);
+        self.textures.begin_frame();
 
         egui::Panel::top("tabs")
             .frame(
@@ -183,6 +184,8 @@ impl App {
                 }
             });
 
+        self.textures
+            .evict_thumbnails(textures::MAX_THUMBNAIL_TEXTURES);
         self.toasts.toasts_ui(&ctx);
         self.send_all(commands, &ctx);
     }

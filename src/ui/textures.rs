@@ -3,6 +3,9 @@
 //! The engine sends a decoded `ColorImage` once; the UI uploads it with `ctx.load_texture` and
 //! keeps the handle here. An entry exists from the moment a URL was requested, so each URL
 //! is asked for exactly once (until the request could not be queued and is forgotten again).
+//! Thumbnails that scrolled out of view long ago are dropped once there are more than
+//! [`MAX_THUMBNAIL_TEXTURES`], so a 10,000-post feed does not keep 10,000 textures in GPU
+//! memory; they are asked for again (from the engine's disk cache) if they come back.
 
 use std::collections::HashMap;
 
@@ -10,6 +13,9 @@ use egui::TextureHandle;
 
 use super::remote::Remote;
 use crate::engine::protocol::DecodedImage;
+
+/// How many thumbnail textures are kept before the least recently shown are dropped.
+pub const MAX_THUMBNAIL_TEXTURES: usize = 600;
 
 /// Which size of an image: grid thumbnails and detail images are separate requests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,6 +29,10 @@ pub enum ImageSize {
 pub struct Textures {
     thumbnails: HashMap<String, Remote<TextureHandle>>,
     full: HashMap<String, Remote<TextureHandle>>,
+    /// Frame counter, advanced by [`Self::begin_frame`].
+    frame: u64,
+    /// The frame each thumbnail was last on screen, for eviction.
+    thumbnail_last_seen: HashMap<String, u64>,
 }
 
 impl Textures {
@@ -50,8 +60,17 @@ impl Textures {
         self.state(size, url).and_then(Remote::value)
     }
 
-    /// Marks `url` as requested; returns true when it had not been, i.e. a command is due.
+    /// Starts a frame: thumbnails requested from now on count as seen in it.
+    pub fn begin_frame(&mut self) {
+        self.frame += 1;
+    }
+
+    /// Marks `url` as requested (and, for thumbnails, as on screen this frame); returns true
+    /// when it had not been requested, i.e. a command is due.
     pub fn request(&mut self, size: ImageSize, url: &str) -> bool {
+        if size == ImageSize::Thumbnail {
+            self.thumbnail_last_seen.insert(url.to_owned(), self.frame);
+        }
         let entry = self.map_mut(size).entry(url.to_owned()).or_default();
         if entry.is_requested() {
             return false;
@@ -81,6 +100,30 @@ impl Textures {
             if let Some(entry) = map.get_mut(url) {
                 entry.set_failed(message);
             }
+        }
+    }
+
+    /// Drops the least recently shown thumbnails beyond `keep`. Requests still in flight and
+    /// thumbnails on screen this frame are never dropped.
+    pub fn evict_thumbnails(&mut self, keep: usize) {
+        if self.thumbnails.len() <= keep {
+            return;
+        }
+        let mut candidates: Vec<(u64, String)> = self
+            .thumbnails
+            .iter()
+            .filter(|(_, state)| !state.is_loading())
+            .map(|(url, _)| {
+                let seen = self.thumbnail_last_seen.get(url).copied().unwrap_or(0);
+                (seen, url.clone())
+            })
+            .filter(|(seen, _)| *seen < self.frame)
+            .collect();
+        candidates.sort_unstable();
+        let excess = self.thumbnails.len() - keep;
+        for (_, url) in candidates.into_iter().take(excess) {
+            self.thumbnails.remove(&url);
+            self.thumbnail_last_seen.remove(&url);
         }
     }
 
@@ -121,6 +164,36 @@ mod tests {
         assert!(textures.request(ImageSize::Full, "a"), "sizes are separate");
         textures.forget(ImageSize::Thumbnail, "a");
         assert!(textures.request(ImageSize::Thumbnail, "a"));
+    }
+
+    #[test]
+    fn old_thumbnails_are_evicted_but_not_visible_or_pending_ones() {
+        let ctx = egui::Context::default();
+        let mut textures = Textures::default();
+        let image = |url: &str| DecodedImage {
+            url: url.to_owned(),
+            image: std::sync::Arc::new(egui::ColorImage::filled([2, 2], egui::Color32::RED)),
+        };
+        for url in ["first", "second", "pending"] {
+            textures.begin_frame();
+            textures.request(ImageSize::Thumbnail, url);
+        }
+        textures.insert(&ctx, ImageSize::Thumbnail, &image("second"));
+        textures.insert(&ctx, ImageSize::Thumbnail, &image("first"));
+        textures.begin_frame();
+        textures.request(ImageSize::Thumbnail, "visible");
+        textures.insert(&ctx, ImageSize::Thumbnail, &image("visible"));
+
+        textures.evict_thumbnails(3);
+        assert_eq!(textures.requested_count(ImageSize::Thumbnail), 3);
+        assert!(textures.state(ImageSize::Thumbnail, "second").is_some());
+        assert!(textures.state(ImageSize::Thumbnail, "pending").is_some());
+        assert!(textures.state(ImageSize::Thumbnail, "visible").is_some());
+        assert!(textures.state(ImageSize::Thumbnail, "first").is_none());
+        assert!(
+            textures.request(ImageSize::Thumbnail, "first"),
+            "asked for again"
+        );
     }
 
     #[test]
