@@ -1,1 +1,318 @@
-//! (filled in by its own change)
+//! The egui UI: [`App`] owns the UI state, drains engine events at the start of each frame,
+//! draws the shell and the current tab, and sends the commands the frame produced.
+//!
+//! Nothing here does IO or touches tokio: the engine does the work and answers with events.
+
+pub mod accounts;
+pub mod detail;
+pub mod empty;
+pub mod feed;
+pub mod icons;
+pub mod remote;
+pub mod shell;
+pub mod textures;
+pub mod theme;
+pub mod toasts;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::protocol::SyncStatus;
+use crate::engine::{Command, EngineHandle, Event};
+use crate::ids::IgUserId;
+use crate::model::Account;
+use accounts::AccountsPage;
+use detail::DetailState;
+use feed::FeedState;
+pub use shell::Tab;
+use textures::{ImageSize, Textures};
+use toasts::Toasts;
+
+/// At most this many events are applied per frame, so a flood cannot freeze the UI.
+const MAX_EVENTS_PER_FRAME: usize = 512;
+
+/// UI state worth keeping between runs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UiPrefs {
+    pub tab: Tab,
+}
+
+/// The whole desktop UI.
+pub struct App {
+    engine: EngineHandle,
+    started: bool,
+    /// Set once a command could not be queued, so the user is told once, not every frame.
+    engine_gone: bool,
+    prefs: UiPrefs,
+    accounts: Vec<Account>,
+    active: Option<IgUserId>,
+    show_accounts_page: bool,
+    accounts_page: AccountsPage,
+    feed: FeedState,
+    detail: DetailState,
+    textures: Textures,
+    sync: SyncStatus,
+    sandbox_url: Option<String>,
+    toasts: Toasts,
+}
+
+impl App {
+    /// A UI talking to the engine at the other end of `engine`.
+    pub fn new(engine: EngineHandle) -> Self {
+        Self {
+            engine,
+            started: false,
+            engine_gone: false,
+            prefs: UiPrefs::default(),
+            accounts: Vec::new(),
+            active: None,
+            show_accounts_page: false,
+            accounts_page: AccountsPage::default(),
+            feed: FeedState::default(),
+            detail: DetailState::default(),
+            textures: Textures::default(),
+            sync: SyncStatus::default(),
+            sandbox_url: None,
+            toasts: Toasts::default(),
+        }
+    }
+
+    /// Restores persisted UI state (the selected tab).
+    pub fn with_prefs(mut self, prefs: UiPrefs) -> Self {
+        self.prefs = prefs;
+        self
+    }
+
+    /// The UI state to persist.
+    pub fn prefs(&self) -> &UiPrefs {
+        &self.prefs
+    }
+
+    /// The selected tab.
+    pub fn tab(&self) -> Tab {
+        self.prefs.tab
+    }
+
+    /// How many thumbnails were requested from the engine so far.
+    pub fn thumbnails_requested(&self) -> usize {
+        self.textures.requested_count(ImageSize::Thumbnail)
+    }
+
+    /// Draws one frame; drains pending events first. Used by eframe and by kittest.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let mut commands = Vec::new();
+        if !self.started {
+            self.started = true;
+            theme::apply(&ctx);
+            self.engine.set_repaint_context(&ctx);
+            commands.push(Command::Start);
+        }
+        self.drain_events(&ctx);
+        self.keyboard(&ctx);
+        self.textures.begin_frame();
+
+        egui::Panel::top("tabs")
+            .frame(
+                egui::Frame::side_top_panel(ui.style())
+                    .inner_margin(egui::Margin::symmetric(10, 6)),
+            )
+            .show(ui, |ui| {
+                if shell::tab_bar_ui(ui, &mut self.prefs.tab, !self.show_accounts_page) {
+                    self.show_accounts_page = false;
+                }
+            });
+        egui::Panel::bottom("status_bar")
+            .frame(
+                egui::Frame::side_top_panel(ui.style())
+                    .inner_margin(egui::Margin::symmetric(10, 3)),
+            )
+            .show(ui, |ui| {
+                shell::status_bar_ui(ui, &self.sync, self.sandbox_url.as_deref());
+            });
+        egui::Panel::left("sidebar")
+            .resizable(false)
+            .exact_size(220.0)
+            .frame(
+                egui::Frame::side_top_panel(ui.style())
+                    .fill(theme::SIDEBAR_BG)
+                    .inner_margin(egui::Margin::symmetric(10, 6)),
+            )
+            .show(ui, |ui| {
+                let outcome =
+                    shell::sidebar_ui(ui, &self.accounts, self.active.as_ref(), &mut commands);
+                if outcome.open_accounts {
+                    self.show_accounts_page = true;
+                } else if outcome.account_clicked {
+                    self.show_accounts_page = false;
+                }
+            });
+
+        let showing_feed = !self.show_accounts_page && self.prefs.tab == Tab::Feed;
+        if showing_feed {
+            self.detail_panel_ui(ui, &mut commands);
+        }
+
+        egui::CentralPanel::default()
+            .frame(egui::Frame::central_panel(ui.style()).inner_margin(egui::Margin::same(14)))
+            .show(ui, |ui| {
+                if self.show_accounts_page {
+                    let outcome = self
+                        .accounts_page
+                        .accounts_ui(ui, &self.accounts, &mut commands);
+                    if outcome.close {
+                        self.show_accounts_page = false;
+                    }
+                } else if self.prefs.tab == Tab::Feed {
+                    let account = self.active_account().cloned();
+                    let outcome = feed::feed_ui(
+                        ui,
+                        &mut self.feed,
+                        account.as_ref(),
+                        &mut self.textures,
+                        self.detail.selected(),
+                        &mut commands,
+                    );
+                    if let Some(id) = outcome.open_media {
+                        self.detail.open(id);
+                    }
+                    if outcome.open_accounts {
+                        self.show_accounts_page = true;
+                    }
+                } else {
+                    empty::unbuilt_tab_ui(ui, self.prefs.tab);
+                }
+            });
+
+        self.textures
+            .evict_thumbnails(textures::MAX_THUMBNAIL_TEXTURES);
+        self.toasts.toasts_ui(&ctx);
+        self.send_all(commands, &ctx);
+    }
+
+    fn active_account(&self) -> Option<&Account> {
+        let active = self.active.as_ref()?;
+        self.accounts.iter().find(|a| &a.id == active)
+    }
+
+    /// The right-hand panel for the selected media, when there is one.
+    fn detail_panel_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let Some(id) = self.detail.selected().cloned() else {
+            return;
+        };
+        let Some(media) = self.feed.find(&id).cloned() else {
+            // The media left the feed (account switch, refresh): nothing to show.
+            self.detail.close();
+            return;
+        };
+        egui::Panel::right("detail")
+            .resizable(true)
+            .default_size(380.0)
+            .size_range(280.0..=720.0)
+            .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::same(12)))
+            .show(ui, |ui| {
+                if detail::detail_ui(ui, &mut self.detail, &media, &mut self.textures, commands) {
+                    self.detail.close();
+                }
+            });
+    }
+
+    /// Ctrl+1..6 switch tabs; Esc closes the detail panel.
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        let before = self.prefs.tab;
+        shell::tab_shortcuts(ctx, &mut self.prefs.tab);
+        if self.prefs.tab != before {
+            self.show_accounts_page = false;
+        }
+        if self.detail.selected().is_some()
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.detail.close();
+        }
+    }
+
+    /// Applies every pending engine event.
+    fn drain_events(&mut self, ctx: &egui::Context) {
+        for _ in 0..MAX_EVENTS_PER_FRAME {
+            let Some(event) = self.engine.try_recv() else {
+                return;
+            };
+            self.apply(ctx, event);
+        }
+        // More are waiting: come back next frame instead of blocking this one.
+        ctx.request_repaint();
+    }
+
+    fn apply(&mut self, ctx: &egui::Context, event: Event) {
+        match event {
+            Event::Accounts { accounts, active } => {
+                self.accounts = accounts;
+                // A feed that arrived first for this very account is kept.
+                if self.feed.account() != active.as_ref() {
+                    self.detail.close();
+                    self.feed.reset(active.clone());
+                }
+                self.active = active;
+            }
+            Event::Feed {
+                account,
+                media,
+                replace,
+                has_more,
+                from_cache,
+            } => {
+                // The engine may send the cached feed before the account list: adopt it.
+                if self.active.is_none() && self.feed.account().is_none() {
+                    self.feed.reset(Some(account.clone()));
+                }
+                self.feed
+                    .on_feed(&account, media, replace, has_more, from_cache);
+            }
+            Event::FeedFailed { account, message } => self.feed.on_failed(&account, &message),
+            Event::Thumbnail(image) => self.textures.insert(ctx, ImageSize::Thumbnail, &image),
+            Event::Image(image) => self.textures.insert(ctx, ImageSize::Full, &image),
+            Event::ImageFailed { url, message } => self.textures.fail(&url, &message),
+            Event::Login(state) => self.accounts_page.on_login(state),
+            Event::Sync(status) => self.sync = status,
+            Event::SandboxMode { url } => self.sandbox_url = Some(url),
+            Event::Notice { message, is_error } => {
+                let now = ctx.input(|i| i.time);
+                self.toasts.push(message, is_error, now);
+            }
+            Event::MediaDetail(media) => self.feed.on_detail(*media),
+        }
+    }
+
+    /// Queues this frame's commands; a command that cannot be queued is undone where it
+    /// matters (image requests are forgotten so they are retried).
+    fn send_all(&mut self, commands: Vec<Command>, ctx: &egui::Context) {
+        for command in commands {
+            let retry_key = match &command {
+                Command::LoadThumbnail { url } => Some((ImageSize::Thumbnail, url.clone())),
+                Command::LoadImage { url } => Some((ImageSize::Full, url.clone())),
+                _ => None,
+            };
+            if self.engine.send(command) {
+                continue;
+            }
+            if let Some((size, url)) = retry_key {
+                self.textures.forget(size, &url);
+            }
+            if !self.engine_gone {
+                self.engine_gone = true;
+                let now = ctx.input(|i| i.time);
+                self.toasts.push(
+                    "The background engine is not answering; restart socialdesk if this persists.",
+                    true,
+                    now,
+                );
+            }
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        App::ui(self, ui);
+    }
+}

@@ -1,0 +1,253 @@
+//! The detail panel: one media at full size with its caption, counts and links.
+
+use egui::{Color32, RichText, Sense};
+
+use super::icons::{Icon, icon_button, icon_label};
+use super::remote::Remote;
+use super::textures::{ImageSize, Textures};
+use super::theme;
+use crate::engine::Command;
+use crate::ids::MediaId;
+use crate::model::{Media, MediaType};
+
+/// Which media is open and which carousel child is shown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DetailState {
+    selected: Option<MediaId>,
+    child_index: usize,
+}
+
+impl DetailState {
+    /// Opens a media at its first (or only) image.
+    pub fn open(&mut self, id: MediaId) {
+        self.selected = Some(id);
+        self.child_index = 0;
+    }
+
+    /// Closes the panel.
+    pub fn close(&mut self) {
+        self.selected = None;
+        self.child_index = 0;
+    }
+
+    /// The media on display, if any.
+    pub fn selected(&self) -> Option<&MediaId> {
+        self.selected.as_ref()
+    }
+}
+
+/// The URL of the image shown at full size: the current child for carousels, the cover
+/// frame for videos, else the media itself.
+pub fn full_image_url(media: &Media, child_index: usize) -> Option<&str> {
+    if media.media_type == MediaType::CarouselAlbum
+        && let Some(child) = media.children.get(child_index)
+    {
+        return child.preview_url();
+    }
+    media.preview_url()
+}
+
+/// Draws the panel's content; returns true when the user closed it.
+#[must_use]
+pub fn detail_ui(
+    ui: &mut egui::Ui,
+    state: &mut DetailState,
+    media: &Media,
+    textures: &mut Textures,
+    commands: &mut Vec<Command>,
+) -> bool {
+    let mut close = false;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(media.kind_label()).strong().size(16.0));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            close = icon_button(ui, Icon::Close, "Close details", true).clicked();
+        });
+    });
+    ui.add_space(4.0);
+
+    egui::ScrollArea::vertical()
+        .id_salt("detail_scroll")
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            state.child_index = state
+                .child_index
+                .min(media.children.len().saturating_sub(1));
+            image_ui(ui, media, state.child_index, textures, commands);
+            if media.media_type == MediaType::CarouselAlbum && media.children.len() > 1 {
+                carousel_nav_ui(ui, state, media.children.len());
+            }
+            ui.add_space(8.0);
+            facts_ui(ui, media);
+            ui.add_space(8.0);
+            match media.caption.as_deref().filter(|c| !c.trim().is_empty()) {
+                Some(caption) => {
+                    ui.add(egui::Label::new(caption).wrap().selectable(true));
+                }
+                None => {
+                    ui.label(
+                        RichText::new("No caption")
+                            .italics()
+                            .color(theme::MUTED_TEXT),
+                    );
+                }
+            }
+            if let Some(alt) = media.alt_text.as_deref().filter(|a| !a.is_empty()) {
+                ui.add_space(6.0);
+                ui.label(RichText::new("Alt text").small().color(theme::MUTED_TEXT));
+                ui.add(egui::Label::new(alt).wrap().selectable(true));
+            }
+            ui.add_space(10.0);
+            if let Some(permalink) = &media.permalink
+                && ui
+                    .button("Open on Instagram")
+                    .on_hover_text(permalink.as_str())
+                    .clicked()
+            {
+                commands.push(Command::OpenUrl(permalink.clone()));
+            }
+        });
+    close
+}
+
+/// The full image, requested once, with a placeholder until it arrives.
+fn image_ui(
+    ui: &mut egui::Ui,
+    media: &Media,
+    child_index: usize,
+    textures: &mut Textures,
+    commands: &mut Vec<Command>,
+) {
+    let width = ui.available_width();
+    let Some(url) = full_image_url(media, child_index) else {
+        placeholder_ui(ui, width, "No image");
+        return;
+    };
+    if textures.request(ImageSize::Full, url) {
+        commands.push(Command::LoadImage {
+            url: url.to_owned(),
+        });
+    }
+    // The thumbnail stands in, blurred by scaling, until the full image arrives.
+    let texture = textures.texture(ImageSize::Full, url).or_else(|| {
+        media
+            .preview_url()
+            .and_then(|thumb| textures.texture(ImageSize::Thumbnail, thumb))
+    });
+    match (textures.state(ImageSize::Full, url), texture) {
+        (Some(Remote::Failed { message, .. }), None) => {
+            placeholder_ui(ui, width, &format!("Image unavailable: {message}"));
+        }
+        (_, Some(texture)) => {
+            let size = texture.size_vec2();
+            let height = (width * size.y / size.x.max(1.0)).min(width * 1.4);
+            ui.add(
+                egui::Image::from_texture(texture)
+                    .fit_to_exact_size(egui::vec2(width, height))
+                    .maintain_aspect_ratio(true)
+                    .corner_radius(theme::CARD_RADIUS),
+            );
+        }
+        (_, None) => placeholder_ui(ui, width, "Loading image…"),
+    }
+}
+
+fn placeholder_ui(ui: &mut egui::Ui, width: f32, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, width), Sense::hover());
+    ui.painter()
+        .rect_filled(rect, theme::CARD_RADIUS, theme::TILE_PLACEHOLDER);
+    ui.painter().text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::FontId::proportional(13.0),
+        theme::MUTED_TEXT,
+    );
+}
+
+/// ◀ 2 / 5 ▶ under a carousel image.
+fn carousel_nav_ui(ui: &mut egui::Ui, state: &mut DetailState, count: usize) {
+    ui.horizontal(|ui| {
+        let previous = icon_button(
+            ui,
+            Icon::ChevronLeft,
+            "Previous image",
+            state.child_index > 0,
+        );
+        if previous.clicked() {
+            state.child_index -= 1;
+        }
+        ui.label(format!("{} / {count}", state.child_index + 1));
+        let next = icon_button(
+            ui,
+            Icon::ChevronRight,
+            "Next image",
+            state.child_index + 1 < count,
+        );
+        if next.clicked() {
+            state.child_index += 1;
+        }
+    });
+}
+
+/// Kind, local date and time, likes and comments.
+fn facts_ui(ui: &mut egui::Ui, media: &Media) {
+    let local = media.timestamp.with_timezone(&chrono::Local);
+    ui.label(RichText::new(local.format("%-d %B %Y, %H:%M").to_string()).color(theme::MUTED_TEXT));
+    ui.horizontal(|ui| {
+        let heart = Color32::from_rgb(0xF0, 0x5A, 0x7E);
+        match media.like_count {
+            Some(n) => icon_label(ui, Icon::Heart, count_text(n, "like"), heart),
+            None => icon_label(ui, Icon::Heart, "Likes hidden", heart)
+                .on_hover_text("The owner hides like counts on this post"),
+        };
+        ui.add_space(10.0);
+        let text = media.comments_count.map_or_else(
+            || "Comments unknown".to_owned(),
+            |n| count_text(n, "comment"),
+        );
+        icon_label(ui, Icon::Comment, text, ui.visuals().text_color());
+    });
+}
+
+/// "1 like", "12 likes".
+fn count_text(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MediaChild;
+
+    #[test]
+    fn carousel_shows_the_current_child() {
+        let child = |id: &str| MediaChild {
+            id: MediaId::from(id),
+            media_type: MediaType::Image,
+            media_url: Some(format!("https://cdn.example/{id}.jpg")),
+            thumbnail_url: None,
+        };
+        let media = Media {
+            id: MediaId::from("c"),
+            caption: None,
+            media_type: MediaType::CarouselAlbum,
+            media_product_type: None,
+            media_url: None,
+            thumbnail_url: None,
+            permalink: None,
+            shortcode: None,
+            timestamp: chrono::Utc::now(),
+            username: None,
+            like_count: None,
+            comments_count: None,
+            alt_text: None,
+            children: vec![child("1"), child("2")],
+        };
+        assert_eq!(full_image_url(&media, 1), Some("https://cdn.example/2.jpg"));
+        assert_eq!(full_image_url(&media, 0), Some("https://cdn.example/1.jpg"));
+    }
+}

@@ -1,0 +1,303 @@
+//! The frame around every tab: the tab bar, the account sidebar and the status bar.
+
+use egui::{Color32, RichText, Sense};
+use serde::{Deserialize, Serialize};
+
+use super::theme;
+use crate::engine::Command;
+use crate::engine::protocol::SyncStatus;
+use crate::ids::IgUserId;
+use crate::model::{Account, AccountStatus};
+
+/// The top-level tabs, in display order. Persisted, so it must stay `Copy + Default + serde`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tab {
+    #[default]
+    Feed,
+    Composer,
+    Comments,
+    Dms,
+    Insights,
+    Calendar,
+}
+
+impl Tab {
+    /// Every tab, in the order of the tab bar and of the Ctrl+1..6 shortcuts.
+    pub const ALL: [Tab; 6] = [
+        Tab::Feed,
+        Tab::Composer,
+        Tab::Comments,
+        Tab::Dms,
+        Tab::Insights,
+        Tab::Calendar,
+    ];
+
+    /// The tab's name in the tab bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Feed => "Feed",
+            Tab::Composer => "Composer",
+            Tab::Comments => "Comments",
+            Tab::Dms => "DMs",
+            Tab::Insights => "Insights",
+            Tab::Calendar => "Calendar",
+        }
+    }
+
+    /// The digit key that selects this tab together with Ctrl (Cmd on macOS).
+    pub fn shortcut_key(self) -> egui::Key {
+        match self {
+            Tab::Feed => egui::Key::Num1,
+            Tab::Composer => egui::Key::Num2,
+            Tab::Comments => egui::Key::Num3,
+            Tab::Dms => egui::Key::Num4,
+            Tab::Insights => egui::Key::Num5,
+            Tab::Calendar => egui::Key::Num6,
+        }
+    }
+}
+
+/// Switches tabs on Ctrl+1..6.
+pub fn tab_shortcuts(ctx: &egui::Context, tab: &mut Tab) {
+    for candidate in Tab::ALL {
+        let pressed =
+            ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, candidate.shortcut_key()));
+        if pressed {
+            *tab = candidate;
+        }
+    }
+}
+
+/// The tab bar; returns true when a tab was clicked (so an open Accounts page closes).
+/// `highlight` is false while a page that is not a tab (Accounts) covers the content.
+pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool) -> bool {
+    let mut clicked = false;
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        for (index, candidate) in Tab::ALL.into_iter().enumerate() {
+            let selected = highlight && *tab == candidate;
+            let text = if selected {
+                RichText::new(candidate.label())
+                    .strong()
+                    .color(Color32::WHITE)
+            } else {
+                RichText::new(candidate.label())
+            };
+            let button = egui::Button::selectable(selected, text).min_size(egui::vec2(78.0, 28.0));
+            let response = ui.add(button).on_hover_text(format!("Ctrl+{}", index + 1));
+            if selected {
+                let rect = response.rect;
+                ui.painter().hline(
+                    rect.x_range().shrink(6.0),
+                    rect.bottom() + 1.0,
+                    egui::Stroke::new(2.0, theme::ACCENT),
+                );
+            }
+            if response.clicked() {
+                *tab = candidate;
+                clicked = true;
+            }
+        }
+    });
+    clicked
+}
+
+/// What the sidebar asks the app to do besides sending commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct SidebarOutcome {
+    /// "Add account" was clicked: show the Accounts page.
+    pub open_accounts: bool,
+    /// An account was clicked: show its content (closes the Accounts page).
+    pub account_clicked: bool,
+}
+
+/// The account switcher.
+pub fn sidebar_ui(
+    ui: &mut egui::Ui,
+    accounts: &[Account],
+    active: Option<&IgUserId>,
+    commands: &mut Vec<Command>,
+) -> SidebarOutcome {
+    let mut outcome = SidebarOutcome::default();
+    ui.add_space(10.0);
+    ui.label(RichText::new("socialdesk").size(18.0).strong());
+    ui.add_space(12.0);
+    ui.label(RichText::new("ACCOUNTS").small().color(theme::MUTED_TEXT));
+    ui.add_space(2.0);
+    if accounts.is_empty() {
+        ui.label(RichText::new("No account connected yet.").color(theme::MUTED_TEXT));
+    }
+    for account in accounts {
+        let selected = active == Some(&account.id);
+        if account_row_ui(ui, account, selected).clicked() {
+            outcome.account_clicked = true;
+            if !selected {
+                commands.push(Command::SelectAccount(account.id.clone()));
+            }
+        }
+    }
+    ui.add_space(8.0);
+    if ui
+        .add(egui::Button::new("Add account").min_size(egui::vec2(ui.available_width(), 30.0)))
+        .clicked()
+    {
+        outcome.open_accounts = true;
+    }
+    outcome
+}
+
+/// One account in the switcher: avatar initial, @username, type and status.
+fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui::Response {
+    let width = ui.available_width();
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 46.0), Sense::click());
+    let label = format!("@{}", account.username);
+    let needs_reconnect = matches!(account.status, AccountStatus::ReconnectNeeded { .. });
+    // Screen readers (and tests) hear the red marker too.
+    let accessible = if needs_reconnect {
+        format!("{label}, reconnect needed")
+    } else {
+        label.clone()
+    };
+    response.widget_info(|| {
+        egui::WidgetInfo::selected(egui::Role::Button, true, selected, accessible.clone())
+    });
+    if ui.is_rect_visible(rect) {
+        let painter = ui.painter();
+        let fill = if selected {
+            theme::ACCENT.gamma_multiply(0.25)
+        } else if response.hovered() {
+            Color32::from_white_alpha(10)
+        } else {
+            Color32::TRANSPARENT
+        };
+        painter.rect_filled(rect, theme::CARD_RADIUS, fill);
+
+        let center = egui::pos2(rect.left() + 22.0, rect.center().y);
+        painter.circle_filled(center, 15.0, theme::avatar_color(&account.username));
+        let initial = account
+            .username
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_else(|| "?".to_owned());
+        painter.text(
+            center,
+            egui::Align2::CENTER_CENTER,
+            initial,
+            egui::FontId::proportional(15.0),
+            Color32::WHITE,
+        );
+
+        let text_left = rect.left() + 44.0;
+        let text_color = ui.visuals().strong_text_color();
+        painter.text(
+            egui::pos2(text_left, rect.top() + 7.0),
+            egui::Align2::LEFT_TOP,
+            &label,
+            egui::FontId::proportional(14.0),
+            text_color,
+        );
+        // A broken account says so in red where its type would be, with a dot on the avatar.
+        let (subtitle, subtitle_color) = if needs_reconnect {
+            ("Reconnect needed".to_owned(), theme::DANGER)
+        } else {
+            (account_type_label(account), theme::MUTED_TEXT)
+        };
+        painter.text(
+            egui::pos2(text_left, rect.bottom() - 7.0),
+            egui::Align2::LEFT_BOTTOM,
+            subtitle,
+            egui::FontId::proportional(11.0),
+            subtitle_color,
+        );
+        if needs_reconnect {
+            let dot = center + egui::vec2(11.0, -11.0);
+            painter.circle_filled(dot, 5.0, theme::SIDEBAR_BG);
+            painter.circle_filled(dot, 3.5, theme::DANGER);
+        }
+    }
+    match &account.status {
+        AccountStatus::ReconnectNeeded { reason } => {
+            response.on_hover_text(format!("Reconnect needed: {reason}"))
+        }
+        AccountStatus::Connected => response,
+    }
+}
+
+/// "Business", "Creator" and so on, with the login it came through.
+pub fn account_type_label(account: &Account) -> String {
+    let kind = match account.account_type.as_deref() {
+        Some("MEDIA_CREATOR") | Some("Media_Creator") | Some("CREATOR") => "Creator",
+        Some("BUSINESS") | Some("Business") => "Business",
+        Some(other) => other,
+        None => "Professional",
+    };
+    let login = match account.login {
+        crate::model::LoginKind::Instagram => "Instagram Login",
+        crate::model::LoginKind::Facebook => "Facebook Login",
+    };
+    format!("{kind} · {login}")
+}
+
+/// The status bar: sync text, API usage and the SANDBOX badge.
+pub fn status_bar_ui(ui: &mut egui::Ui, sync: &SyncStatus, sandbox_url: Option<&str>) {
+    ui.horizontal(|ui| {
+        if sync.busy {
+            ui.add(egui::Spinner::new().size(12.0));
+        }
+        let text = if sync.text.is_empty() {
+            "Ready"
+        } else {
+            sync.text.as_str()
+        };
+        ui.label(RichText::new(text).color(theme::MUTED_TEXT));
+
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if let Some(url) = sandbox_url {
+                sandbox_badge_ui(ui, url);
+            }
+            let usage = sync.usage;
+            let mut usage_text = format!("API usage {} %", usage.max_percent);
+            if usage.regain_access_minutes > 0 {
+                usage_text.push_str(&format!(
+                    " · paused, back in {} min",
+                    usage.regain_access_minutes
+                ));
+            }
+            ui.label(RichText::new(usage_text).color(theme::usage_color(usage.max_percent)))
+                .on_hover_text(
+                    "Highest figure from Meta's X-App-Usage and X-Business-Use-Case-Usage headers",
+                );
+        });
+    });
+}
+
+/// The orange badge that says this is not the real Instagram.
+fn sandbox_badge_ui(ui: &mut egui::Ui, url: &str) {
+    egui::Frame::new()
+        .fill(theme::SANDBOX)
+        .corner_radius(4)
+        .inner_margin(egui::Margin::symmetric(8, 1))
+        .show(ui, |ui| {
+            ui.label(RichText::new("SANDBOX").strong().color(Color32::BLACK))
+                .on_hover_text(format!(
+                    "Running against the built-in sandbox at {url}\nDemo data, nothing is posted to Instagram."
+                ));
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_labels_and_shortcuts_are_distinct() {
+        let mut labels: Vec<_> = Tab::ALL.iter().map(|t| t.label()).collect();
+        labels.dedup();
+        assert_eq!(labels.len(), Tab::ALL.len());
+        let keys: std::collections::HashSet<_> =
+            Tab::ALL.iter().map(|t| t.shortcut_key()).collect();
+        assert_eq!(keys.len(), Tab::ALL.len());
+    }
+}
