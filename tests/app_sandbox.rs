@@ -81,16 +81,30 @@ fn newcomer_sees_the_demo_feed_and_opens_a_post() {
 
     // Logged in through the sandbox's authorize page and the loopback listener, then synced.
     step_until(&mut harness, Duration::from_secs(60), |h| {
-        h.query_by_label_contains(&first_line).is_some()
+        h.query_all_by_label_contains(&first_line).next().is_some()
     });
     assert!(harness.query_by_label_contains("SANDBOX").is_some(), "the sandbox badge is shown");
-    assert!(harness.query_by_label_contains("northwind.coffee").is_some());
+    assert!(harness.query_all_by_label_contains("northwind.coffee").next().is_some());
 
-    harness.get_by_label_contains(&first_line).click();
+    assert!(
+        harness.query_by_label("Open on Instagram").is_none(),
+        "no detail is open before a click"
+    );
+    let tiles_before = harness.query_all_by_label_contains(&first_line).count();
+    harness
+        .query_all_by_label_contains(&first_line)
+        .next()
+        .expect("the tile")
+        .click();
     step_until(&mut harness, Duration::from_secs(10), |h| {
-        h.query_all_by_label_contains(&first_line).count() >= 2
+        h.query_by_label("Open on Instagram").is_some()
     });
-    // The detail panel shows the whole caption, not only its first line.
+    // The detail panel shows the whole caption: one more node with its first line, and the
+    // rest of it too.
+    assert!(harness.query_all_by_label_contains(&first_line).count() > tiles_before);
     let last_line = caption.lines().last().unwrap_or_default();
-    assert!(harness.query_by_label_contains(last_line).is_some(), "detail shows the caption");
+    assert!(
+        harness.query_all_by_label_contains(last_line).next().is_some(),
+        "the detail shows the caption"
+    );
 }
