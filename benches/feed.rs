@@ -72,7 +72,7 @@ fn cold_start(account: &Account, media: &[Media]) {
     let start = Instant::now();
     // Live mode against an address nothing listens on: only the cache can answer.
     let endpoints = Endpoints::sandbox(&url::Url::parse("http://127.0.0.1:9/").expect("url"));
-    let mut config = EngineConfig::new(dirs, Mode::Live(endpoints));
+    let mut config = EngineConfig::new(dirs, Mode::Live(Box::new(endpoints)));
     config.secrets = Some(std::sync::Arc::new(MemorySecrets::default()));
     let core = runtime.block_on(Core::start(config)).expect("core");
     let (cached, _) = runtime
@@ -130,7 +130,10 @@ fn demo_account() -> Account {
 }
 
 fn synthetic_media(count: usize) -> Vec<Media> {
-    let start = Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).single().expect("date");
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 1, 12, 0, 0)
+        .single()
+        .expect("date");
     (0..count)
         .map(|i| Media {
             id: MediaId::from(format!("179{i:014}")),

@@ -150,7 +150,10 @@ impl GlobalArgs {
 impl SandboxArgs {
     fn options(&self) -> Result<SandboxOptions> {
         if !(0.0..=1.0).contains(&self.fail_rate) {
-            bail!("--fail-rate must be between 0.0 and 1.0, got {}", self.fail_rate);
+            bail!(
+                "--fail-rate must be between 0.0 and 1.0, got {}",
+                self.fail_rate
+            );
         }
         Ok(SandboxOptions {
             port: self.port,
@@ -174,9 +177,9 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
         match command {
             CliCommand::Sandbox(args) => {
                 let options = args.options()?;
-                crate::sandbox::run(options)
-                    .await
-                    .context("the sandbox stopped with an error (is the port already in use? try --port 0)")
+                crate::sandbox::run(options).await.context(
+                    "the sandbox stopped with an error (is the port already in use? try --port 0)",
+                )
             }
             CliCommand::Accounts(cmd) => accounts(global, cmd).await,
             CliCommand::Feed(args) => feed(global, args).await,
@@ -188,7 +191,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
 fn engine_config(global: &GlobalArgs) -> Result<EngineConfig> {
     let dirs = global.dirs()?;
     let mode = match global.live_endpoints() {
-        Some(endpoints) => Mode::Live(endpoints),
+        Some(endpoints) => Mode::Live(Box::new(endpoints)),
         None => Mode::EmbeddedSandbox(SandboxOptions::default()),
     };
     Ok(EngineConfig::new(dirs, mode))
@@ -214,7 +217,9 @@ async fn accounts(global: &GlobalArgs, command: AccountsCommand) -> Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&accounts)?);
             } else if accounts.is_empty() {
-                println!("No account connected. Add one with `socialdesk accounts add --token …` or in the app.");
+                println!(
+                    "No account connected. Add one with `socialdesk accounts add --token …` or in the app."
+                );
             } else {
                 for account in &accounts {
                     println!("{}", account_line(account));
@@ -275,7 +280,13 @@ async fn feed(global: &GlobalArgs, args: FeedArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&media)?);
     } else {
         for m in &media {
-            let caption = m.caption.as_deref().unwrap_or("").lines().next().unwrap_or("");
+            let caption = m
+                .caption
+                .as_deref()
+                .unwrap_or("")
+                .lines()
+                .next()
+                .unwrap_or("");
             let caption: String = caption.chars().take(60).collect();
             println!(
                 "{}  {:<8} {:>6} ♥ {:>5} 💬  {}  {}",

@@ -134,10 +134,19 @@ mod tests {
     fn sandbox_endpoints_use_documented_paths() {
         let root = Url::parse("http://127.0.0.1:9000").expect("url");
         let e = Endpoints::sandbox(&root);
-        assert_eq!(e.instagram_authorize.as_str(), "http://127.0.0.1:9000/oauth/authorize");
-        assert_eq!(e.instagram_token.as_str(), "http://127.0.0.1:9000/oauth/access_token");
+        assert_eq!(
+            e.instagram_authorize.as_str(),
+            "http://127.0.0.1:9000/oauth/authorize"
+        );
+        assert_eq!(
+            e.instagram_token.as_str(),
+            "http://127.0.0.1:9000/oauth/access_token"
+        );
         assert_eq!(e.instagram_graph.as_str(), "http://127.0.0.1:9000/");
         assert_eq!(e.facebook_graph.as_str(), "http://127.0.0.1:9000/facebook/");
-        assert_eq!(e.facebook_dialog.as_str(), "http://127.0.0.1:9000/facebook/dialog/oauth");
+        assert_eq!(
+            e.facebook_dialog.as_str(),
+            "http://127.0.0.1:9000/facebook/dialog/oauth"
+        );
     }
 }

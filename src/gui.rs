@@ -16,16 +16,20 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
     let dirs = global.dirs()?;
     let mode = match global.live_endpoints() {
         // With no account configured, a newcomer gets a working app against the sandbox.
-        Some(endpoints) if global.graph_url.is_some() || global.meta_url.is_some() || has_live_accounts(&dirs) => {
-            Mode::Live(endpoints)
+        Some(endpoints)
+            if global.graph_url.is_some()
+                || global.meta_url.is_some()
+                || has_live_accounts(&dirs) =>
+        {
+            Mode::Live(Box::new(endpoints))
         }
         _ => Mode::EmbeddedSandbox(SandboxOptions {
             port: EMBEDDED_SANDBOX_PORT,
             ..SandboxOptions::default()
         }),
     };
-    let (engine, _engine_thread) =
-        crate::engine::spawn(EngineConfig::new(dirs, mode)).context("could not start the engine")?;
+    let (engine, _engine_thread) = crate::engine::spawn(EngineConfig::new(dirs, mode))
+        .context("could not start the engine")?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("socialdesk")

@@ -13,8 +13,8 @@ use tracing_subscriber::fmt::writer::MakeWriterExt;
 /// Installs the global subscriber. `RUST_LOG` overrides the default level (info for the
 /// file, warn for stderr). Returns the log file path on success.
 pub fn init(logs_dir: &Path) -> Option<std::path::PathBuf> {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,wgpu=warn,eframe=warn,egui_wgpu=warn,naga=warn"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,wgpu=warn,eframe=warn,egui_wgpu=warn,naga=warn"));
     let path = logs_dir.join("socialdesk.log");
     let file = std::fs::create_dir_all(logs_dir)
         .and_then(|()| OpenOptions::new().create(true).append(true).open(&path))

@@ -42,7 +42,9 @@ impl LoginKind {
 pub enum AccountStatus {
     Connected,
     /// Meta refused the token (code 190): the user must log in again. Never retried.
-    ReconnectNeeded { reason: String },
+    ReconnectNeeded {
+        reason: String,
+    },
 }
 
 /// An Instagram professional account the user has connected.

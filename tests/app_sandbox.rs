@@ -20,7 +20,11 @@ fn newest_demo_caption() -> String {
             .expect("sandbox");
         let token = sandbox
             .control()
-            .mint_token("instagram", DEMO_BUSINESS_USERNAME, &["instagram_business_basic"])
+            .mint_token(
+                "instagram",
+                DEMO_BUSINESS_USERNAME,
+                &["instagram_business_basic"],
+            )
             .expect("token");
         let http = reqwest::Client::new();
         let me: serde_json::Value = http
@@ -55,10 +59,17 @@ fn newest_demo_caption() -> String {
 }
 
 /// Steps the UI until `done` holds, or fails after `timeout`.
-fn step_until(harness: &mut Harness<'_, App>, timeout: Duration, mut done: impl FnMut(&Harness<'_, App>) -> bool) {
+fn step_until(
+    harness: &mut Harness<'_, App>,
+    timeout: Duration,
+    mut done: impl FnMut(&Harness<'_, App>) -> bool,
+) {
     let start = Instant::now();
     while !done(harness) {
-        assert!(start.elapsed() < timeout, "the UI did not reach the expected state in {timeout:?}");
+        assert!(
+            start.elapsed() < timeout,
+            "the UI did not reach the expected state in {timeout:?}"
+        );
         harness.step();
         std::thread::sleep(Duration::from_millis(30));
     }
@@ -83,8 +94,16 @@ fn newcomer_sees_the_demo_feed_and_opens_a_post() {
     step_until(&mut harness, Duration::from_secs(60), |h| {
         h.query_all_by_label_contains(&first_line).next().is_some()
     });
-    assert!(harness.query_by_label_contains("SANDBOX").is_some(), "the sandbox badge is shown");
-    assert!(harness.query_all_by_label_contains("northwind.coffee").next().is_some());
+    assert!(
+        harness.query_by_label_contains("SANDBOX").is_some(),
+        "the sandbox badge is shown"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("northwind.coffee")
+            .next()
+            .is_some()
+    );
 
     assert!(
         harness.query_by_label("Open on Instagram").is_none(),
@@ -104,7 +123,10 @@ fn newcomer_sees_the_demo_feed_and_opens_a_post() {
     assert!(harness.query_all_by_label_contains(&first_line).count() > tiles_before);
     let last_line = caption.lines().last().unwrap_or_default();
     assert!(
-        harness.query_all_by_label_contains(last_line).next().is_some(),
+        harness
+            .query_all_by_label_contains(last_line)
+            .next()
+            .is_some(),
         "the detail shows the caption"
     );
 }

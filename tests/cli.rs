@@ -28,12 +28,19 @@ fn stderr(output: &Output) -> String {
 #[test]
 fn feed_in_sandbox_mode_prints_json_media() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = socialdesk(dir.path(), &["feed", "--sandbox", "--json", "--limit", "40"]);
+    let output = socialdesk(
+        dir.path(),
+        &["feed", "--sandbox", "--json", "--limit", "40"],
+    );
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let media: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("JSON");
     let media = media.as_array().expect("a list");
     assert_eq!(media.len(), 40, "40 posts across more than one page");
-    assert!(media.iter().all(|m| m["id"].is_string() && m["timestamp"].is_string()));
+    assert!(
+        media
+            .iter()
+            .all(|m| m["id"].is_string() && m["timestamp"].is_string())
+    );
 }
 
 #[test]
@@ -62,7 +69,11 @@ fn bad_sandbox_switch_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = socialdesk(dir.path(), &["sandbox", "--fail-rate", "2"]);
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("--fail-rate"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--fail-rate"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +94,14 @@ async fn pasted_token_connects_an_account_against_a_standalone_sandbox() {
     let data = dir.path().to_path_buf();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-            .args(["accounts", "add", "--login", "instagram", "--meta-url", &meta_url])
+            .args([
+                "accounts",
+                "add",
+                "--login",
+                "instagram",
+                "--meta-url",
+                &meta_url,
+            ])
             .arg("--data-dir")
             .arg(&data)
             .env("SOCIALDESK_TOKEN", &token)
@@ -96,7 +114,11 @@ async fn pasted_token_connects_an_account_against_a_standalone_sandbox() {
     .expect("join")
     .expect("run");
     assert!(output.status.success(), "stderr: {}", stderr(&output));
-    assert!(stdout(&output).contains("@northwind.coffee"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("@northwind.coffee"),
+        "{}",
+        stdout(&output)
+    );
 
     let meta_url = sandbox.url().to_string();
     let data = dir.path().to_path_buf();

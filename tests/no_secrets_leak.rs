@@ -49,7 +49,10 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dirs = DataDirs::under(dir.path());
     let secrets_store = Arc::new(MemorySecrets::default());
-    let mut config = EngineConfig::new(dirs.clone(), Mode::Live(Endpoints::sandbox(&sandbox.url())));
+    let mut config = EngineConfig::new(
+        dirs.clone(),
+        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
+    );
     config.secrets = Some(secrets_store.clone());
     config.browser = Some(Arc::new(
         socialdesk::auth::SandboxBrowser::new()
@@ -88,9 +91,16 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
     core.fetch_feed_page(&account, None).await.expect("feed");
 
     // Two days later the token is refreshed on use: a second token to keep out of sight.
-    sandbox.control().advance_clock(Duration::from_secs(50 * 24 * 3600));
-    let account = core.find_account(account.id.as_str()).await.expect("account");
-    core.fetch_feed_page(&account, None).await.expect("feed after refresh");
+    sandbox
+        .control()
+        .advance_clock(Duration::from_secs(50 * 24 * 3600));
+    let account = core
+        .find_account(account.id.as_str())
+        .await
+        .expect("account");
+    core.fetch_feed_page(&account, None)
+        .await
+        .expect("feed after refresh");
     drop(core);
 
     // Every token the sandbox ever saw, from its request log.
@@ -115,9 +125,21 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
             }
         }
     }
+    assert!(
+        sandbox
+            .control()
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/refresh_access_token")),
+        "the aged token was refreshed"
+    );
     tokens.sort();
     tokens.dedup();
-    assert!(tokens.len() >= 2, "expected the short-lived, long-lived and refreshed tokens, got {}", tokens.len());
+    assert!(
+        tokens.len() >= 2,
+        "expected the short-lived, long-lived and refreshed tokens, got {}",
+        tokens.len()
+    );
 
     let mut database = Vec::new();
     for entry in std::fs::read_dir(&dirs.data).expect("data dir") {
@@ -130,7 +152,10 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
     let logs = captured.0.lock().expect("logs").clone();
     assert!(!logs.is_empty(), "the engine logged something");
     for secret in tokens.iter().map(String::as_str).chain([APP_SECRET]) {
-        assert!(!contains(&database, secret), "a secret is in the SQLite file");
+        assert!(
+            !contains(&database, secret),
+            "a secret is in the SQLite file"
+        );
         assert!(!contains(&logs, secret), "a secret is in the log output");
     }
 }

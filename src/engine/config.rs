@@ -11,7 +11,7 @@ use crate::store::secrets::SecretStore;
 #[derive(Clone, Debug)]
 pub enum Mode {
     /// Meta's hosts, or whatever `endpoints` points at (`--graph-url`).
-    Live(Endpoints),
+    Live(Box<Endpoints>),
     /// An in-process sandbox started with the engine; data is kept apart from live accounts.
     EmbeddedSandbox(SandboxOptions),
 }

@@ -35,9 +35,7 @@ pub enum EngineError {
     Secrets(#[from] secrets::SecretError),
     #[error("no account @{0} or with that id is connected: run `socialdesk accounts list`")]
     UnknownAccount(String),
-    #[error(
-        "@{username} needs to be reconnected ({reason}): open Accounts and log in again"
-    )]
+    #[error("@{username} needs to be reconnected ({reason}): open Accounts and log in again")]
     ReconnectNeeded { username: String, reason: String },
     #[error("the saved login for @{0} is missing from the keyring: log in again in Accounts")]
     MissingToken(String),
@@ -92,7 +90,7 @@ impl Core {
             source,
         })?;
         let (endpoints, sandbox) = match &config.mode {
-            Mode::Live(endpoints) => (endpoints.clone(), None),
+            Mode::Live(endpoints) => (endpoints.as_ref().clone(), None),
             Mode::EmbeddedSandbox(options) => {
                 let sandbox = match Sandbox::start(options.clone()).await {
                     Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && options.port != 0 => {
@@ -131,7 +129,9 @@ impl Core {
         };
         let browser: Arc<dyn Browser> = match (&config.browser, &sandbox) {
             (Some(browser), _) => browser.clone(),
-            (None, Some(_)) => Arc::new(auth::SandboxBrowser::new().map_err(EngineError::Download)?),
+            (None, Some(_)) => {
+                Arc::new(auth::SandboxBrowser::new().map_err(EngineError::Download)?)
+            }
             (None, None) => Arc::new(auth::SystemBrowser),
         };
         let http = reqwest::Client::builder()
@@ -193,8 +193,8 @@ impl Core {
     {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(&store).map_err(EngineError::from))
-        .await
-        .map_err(|e| EngineError::Task(e.to_string()))?
+            .await
+            .map_err(|e| EngineError::Task(e.to_string()))?
     }
 
     /// The connected accounts, from the store.
@@ -243,7 +243,8 @@ impl Core {
             self.secrets
                 .set(&secrets::token_key(&account.id), &token.secret)?;
             let to_store = account.clone();
-            self.with_store(move |s| s.upsert_account(&to_store)).await?;
+            self.with_store(move |s| s.upsert_account(&to_store))
+                .await?;
             info!(account = %account.id, login = account.login.as_str(), "account connected");
             saved.push(account);
         }

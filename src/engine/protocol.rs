@@ -95,9 +95,13 @@ pub enum LoginState {
     /// The code arrived; exchanging it for tokens.
     Exchanging,
     /// The account is connected.
-    Connected { username: String },
+    Connected {
+        username: String,
+    },
     /// The login ended without an account; `message` names the cause and the fix.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
     Cancelled,
 }
 
@@ -130,18 +134,28 @@ pub enum Event {
         from_cache: bool,
     },
     /// A feed request failed; what was shown stays shown.
-    FeedFailed { account: IgUserId, message: String },
+    FeedFailed {
+        account: IgUserId,
+        message: String,
+    },
     Thumbnail(DecodedImage),
     Image(DecodedImage),
     /// An image could not be loaded; the UI shows a broken-image placeholder.
-    ImageFailed { url: String, message: String },
+    ImageFailed {
+        url: String,
+        message: String,
+    },
     Login(LoginState),
     Sync(SyncStatus),
     /// The engine runs against the embedded sandbox at this URL.
-    SandboxMode { url: String },
+    SandboxMode {
+        url: String,
+    },
     /// A one-off message for the user (error or notice); names cause and fix.
-    Notice { message: String, is_error: bool },
+    Notice {
+        message: String,
+        is_error: bool,
+    },
     /// Media detail re-read from the network (fresh counts, children).
     MediaDetail(Box<Media>),
 }
-

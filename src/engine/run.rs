@@ -16,9 +16,7 @@ use crate::store::{app_id_key, secrets};
 use super::config::EngineConfig;
 use super::core::{Core, EngineError};
 use super::handle::{EngineHandle, EngineSide, EventSender, channel};
-use super::protocol::{
-    AppCredentials, Command, Event, LoginRequest, LoginState, SyncStatus,
-};
+use super::protocol::{AppCredentials, Command, Event, LoginRequest, LoginState, SyncStatus};
 
 /// Longest side of a grid thumbnail, in pixels.
 pub const THUMBNAIL_SIDE_PX: u32 = crate::media::THUMBNAIL_MAX_SIDE_PX;
@@ -167,7 +165,9 @@ impl Engine {
     }
 
     fn lock_login(&self) -> std::sync::MutexGuard<'_, Option<LoginJob>> {
-        self.login.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.login
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Cached state first, then the network.
@@ -489,8 +489,6 @@ impl Engine {
         self.notice(&error.to_string(), true).await;
     }
 }
-
-
 
 /// Logs in to the embedded sandbox's demo accounts through the real OAuth code path
 /// (authorize page, loopback redirect, `state` check, code exchange, long-lived token),
