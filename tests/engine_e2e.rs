@@ -1,0 +1,146 @@
+//! The engine over real HTTP against the sandbox: reconnect-needed on a refused token, and
+//! an offline start that shows the cached feed at once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use socialdesk::auth::SandboxBrowser;
+use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
+use socialdesk::engine::{self, Command, Core, EngineConfig, Event, Mode};
+use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::store::secrets::{MemorySecrets, SecretStore};
+
+fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
+    let mut config =
+        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
+    config.secrets = Some(secrets);
+    config.browser = Some(Arc::new(
+        SandboxBrowser::new()
+            .expect("browser")
+            .with_username(DEMO_BUSINESS_USERNAME),
+    ));
+    config
+}
+
+async fn login(core: &Core) -> Account {
+    let (_tx, rx) = tokio::sync::mpsc::channel(1);
+    let app = AppCredentials {
+        kind: LoginKind::Instagram,
+        app_id: "1".into(),
+        app_secret: "s".into(),
+    };
+    let request = LoginRequest {
+        kind: LoginKind::Instagram,
+        port: 0,
+        https: false,
+    };
+    let connected = core
+        .browser_login(request, &app, core.browser(), rx, |_| {})
+        .await
+        .expect("login");
+    core.save_connected(connected)
+        .await
+        .expect("save")
+        .into_iter()
+        .next()
+        .expect("one account")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_marks_the_account_reconnect_needed_and_stops_calling() {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dirs = DataDirs::under(dir.path());
+    let core = Core::start(config(
+        &dirs,
+        &sandbox.url(),
+        Arc::new(MemorySecrets::default()),
+    ))
+    .await
+    .expect("core");
+    let account = login(&core).await;
+    core.fetch_feed_page(&account, None).await.expect("feed");
+
+    sandbox.control().revoke_all_tokens();
+    let error = core
+        .fetch_feed_page(&account, None)
+        .await
+        .expect_err("a revoked token is refused");
+    assert!(
+        error.to_string().contains("log in again") || error.to_string().contains("reconnect"),
+        "{error}"
+    );
+    let account = core
+        .find_account(account.id.as_str())
+        .await
+        .expect("account");
+    assert!(
+        matches!(account.status, AccountStatus::ReconnectNeeded { .. }),
+        "{:?}",
+        account.status
+    );
+
+    sandbox.control().clear_requests();
+    let error = core
+        .fetch_feed_page(&account, None)
+        .await
+        .expect_err("still refused");
+    assert!(error.to_string().contains("reconnect"), "{error}");
+    assert!(
+        sandbox.control().requests().is_empty(),
+        "nothing is sent for an account that needs reconnecting"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_start_shows_the_cached_feed_at_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dirs = DataDirs::under(dir.path());
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+    let synced = {
+        let sandbox = Sandbox::start(SandboxOptions::default())
+            .await
+            .expect("sandbox");
+        let core = Core::start(config(&dirs, &sandbox.url(), secrets.clone()))
+            .await
+            .expect("core");
+        let account = login(&core).await;
+        let page = core.fetch_feed_page(&account, None).await.expect("feed");
+        sandbox.shutdown().await;
+        page.media
+    };
+
+    // Nothing listens on port 9: the network is gone.
+    let offline = url::Url::parse("http://127.0.0.1:9/").expect("url");
+    let (mut handle, side) = engine::channel();
+    tokio::spawn(engine::run::run(config(&dirs, &offline, secrets), side));
+    assert!(handle.send(Command::Start));
+
+    let mut cached = None;
+    let mut failed = None;
+    let start = Instant::now();
+    while failed.is_none() && start.elapsed() < Duration::from_secs(30) {
+        match handle.try_recv() {
+            Some(Event::Feed {
+                media, from_cache, ..
+            }) if cached.is_none() => {
+                assert!(from_cache, "the first feed comes from the cache");
+                cached = Some(media);
+            }
+            Some(Event::FeedFailed { message, .. }) => failed = Some(message),
+            Some(_) => {}
+            None => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    let cached = cached.expect("the cached feed was shown");
+    assert_eq!(
+        cached.iter().map(|m| &m.id).collect::<Vec<_>>(),
+        synced.iter().map(|m| &m.id).collect::<Vec<_>>()
+    );
+    let failed = failed.expect("the refresh failed plainly");
+    assert!(!failed.is_empty());
+}
