@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::ids::IgUserId;
+use crate::ids::{IgUserId, MediaId};
 use crate::model::{Account, LoginKind, Media, RateUsage};
 
 /// What the UI asks the engine to do.
@@ -23,6 +23,8 @@ pub enum Command {
     LoadThumbnail { url: String },
     /// Decode an image at full size for the detail panel.
     LoadImage { url: String },
+    /// Read one media again (fresh counts, children) for the detail panel.
+    LoadMediaDetail { account: IgUserId, media: MediaId },
     /// Open a URL (permalink, help page) in the system browser.
     OpenUrl(String),
     /// Store the user's own Meta app (id in the store, secret in the keyring).

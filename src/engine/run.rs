@@ -104,6 +104,22 @@ impl Engine {
             Command::LoadMoreFeed(id) => {
                 tokio::spawn(async move { self.feed(id, false).await });
             }
+            Command::LoadMediaDetail { account, media } => {
+                tokio::spawn(async move {
+                    let result = match self.core.find_account(account.as_str()).await {
+                        Ok(account) => self.core.media_detail(&account, &media).await,
+                        Err(e) => Err(e),
+                    };
+                    match result {
+                        Ok(media) => self.events.send(Event::MediaDetail(Box::new(media))).await,
+                        // The panel keeps what the feed had; a quiet log is enough.
+                        Err(e) => {
+                            warn!(error = %e, "could not refresh a post's details");
+                            true
+                        }
+                    };
+                });
+            }
             Command::LoadThumbnail { url } => self.image(url, THUMBNAIL_SIDE_PX, true),
             Command::LoadImage { url } => self.image(url, DETAIL_SIDE_PX, false),
             Command::OpenUrl(url) => {

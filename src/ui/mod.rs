@@ -174,6 +174,12 @@ impl App {
                         &mut commands,
                     );
                     if let Some(id) = outcome.open_media {
+                        if let Some(account) = &account {
+                            commands.push(Command::LoadMediaDetail {
+                                account: account.id.clone(),
+                                media: id.clone(),
+                            });
+                        }
                         self.detail.open(id);
                     }
                     if outcome.open_accounts {
