@@ -3,9 +3,12 @@
 //! It receives [`Command`]s from the UI, runs jobs concurrently, persists before and after
 //! network steps, and reports back with [`Event`]s. The CLI calls the same [`Core`].
 
+pub mod comments;
 pub mod config;
 pub mod core;
+pub mod dms;
 pub mod handle;
+pub mod insights;
 pub mod protocol;
 pub mod run;
 

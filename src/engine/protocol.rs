@@ -39,6 +39,12 @@ pub enum Command {
     AddToken { kind: LoginKind, token: String },
     /// Forget an account and delete its token.
     RemoveAccount(IgUserId),
+    /// The Comments tab's commands.
+    Comments(super::comments::CommentsCommand),
+    /// The DMs tab's commands.
+    Dms(super::dms::DmsCommand),
+    /// The Insights tab's commands.
+    Insights(super::insights::InsightsCommand),
 }
 
 /// The user's own Meta app, entered once in Accounts.
@@ -160,4 +166,10 @@ pub enum Event {
     },
     /// Media detail re-read from the network (fresh counts, children).
     MediaDetail(Box<Media>),
+    /// For the Comments tab.
+    Comments(super::comments::CommentsEvent),
+    /// For the DMs tab.
+    Dms(super::dms::DmsEvent),
+    /// For the Insights tab.
+    Insights(super::insights::InsightsEvent),
 }

@@ -169,6 +169,15 @@ impl Engine {
                     }
                 });
             }
+            Command::Comments(command) => {
+                super::comments::handle(self.core.clone(), self.events.clone(), command)
+            }
+            Command::Dms(command) => {
+                super::dms::handle(self.core.clone(), self.events.clone(), command)
+            }
+            Command::Insights(command) => {
+                super::insights::handle(self.core.clone(), self.events.clone(), command)
+            }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {
                     if let Err(e) = self.core.remove_account(&id).await {
@@ -206,6 +215,9 @@ impl Engine {
             self.sandbox_login().await;
         }
         let active = self.send_accounts().await;
+        super::comments::on_start(self.core.clone(), self.events.clone());
+        super::dms::on_start(self.core.clone(), self.events.clone());
+        super::insights::on_start(self.core.clone(), self.events.clone());
         if let Some(id) = active {
             self.feed(id, true).await;
         } else {

@@ -8,8 +8,11 @@
 //! headers near the limit.
 
 mod client;
+pub mod comments;
 mod error;
+pub mod insights;
 pub mod media;
+pub mod messages;
 mod page;
 pub mod pages;
 mod retry;

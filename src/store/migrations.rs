@@ -9,10 +9,15 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Every migration, in order; the schema version after applying `MIGRATIONS[i]` is `i + 1`.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_accounts_media",
-    include_str!("migrations/0001_accounts_media.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_accounts_media",
+        include_str!("migrations/0001_accounts_media.sql"),
+    ),
+    ("0002_comments", include_str!("migrations/0002_comments.sql")),
+    ("0003_dms", include_str!("migrations/0003_dms.sql")),
+    ("0004_insights", include_str!("migrations/0004_insights.sql")),
+];
 
 /// The newest schema version this build knows.
 pub(crate) fn latest_version() -> i64 {

@@ -9,8 +9,11 @@
 //! every public method is traced by name only, never with its values.
 
 mod accounts;
+mod comments;
+mod dms;
 mod error;
 mod feed;
+mod insights;
 mod migrations;
 pub mod secrets;
 mod settings;

@@ -4,10 +4,13 @@
 //! Nothing here does IO or touches tokio: the engine does the work and answers with events.
 
 pub mod accounts;
+pub mod comments;
 pub mod detail;
+pub mod dms;
 pub mod empty;
 pub mod feed;
 pub mod icons;
+pub mod insights;
 pub mod remote;
 pub mod shell;
 pub mod textures;
@@ -26,6 +29,14 @@ use feed::FeedState;
 pub use shell::Tab;
 use textures::{ImageSize, Textures};
 use toasts::Toasts;
+
+/// What a tab may read and use while drawing, besides its own state.
+pub struct TabContext<'a> {
+    /// The account whose data the tab shows.
+    pub account: Option<&'a Account>,
+    /// Textures of images the engine decoded (post thumbnails, avatars).
+    pub textures: &'a mut Textures,
+}
 
 /// At most this many events are applied per frame, so a flood cannot freeze the UI.
 const MAX_EVENTS_PER_FRAME: usize = 512;
@@ -54,6 +65,9 @@ pub struct App {
     sync: SyncStatus,
     sandbox_url: Option<String>,
     toasts: Toasts,
+    comments: comments::CommentsTab,
+    dms: dms::DmsTab,
+    insights: insights::InsightsTab,
 }
 
 impl App {
@@ -74,6 +88,9 @@ impl App {
             sync: SyncStatus::default(),
             sandbox_url: None,
             toasts: Toasts::default(),
+            comments: comments::CommentsTab::default(),
+            dms: dms::DmsTab::default(),
+            insights: insights::InsightsTab::default(),
         }
     }
 
@@ -186,7 +203,17 @@ impl App {
                         self.show_accounts_page = true;
                     }
                 } else {
-                    empty::unbuilt_tab_ui(ui, self.prefs.tab);
+                    let account = self.active_account().cloned();
+                    let mut cx = TabContext {
+                        account: account.as_ref(),
+                        textures: &mut self.textures,
+                    };
+                    match self.prefs.tab {
+                        Tab::Comments => self.comments.tab_ui(ui, &mut cx, &mut commands),
+                        Tab::Dms => self.dms.tab_ui(ui, &mut cx, &mut commands),
+                        Tab::Insights => self.insights.tab_ui(ui, &mut cx, &mut commands),
+                        tab => empty::unbuilt_tab_ui(ui, tab),
+                    }
                 }
             });
 
@@ -286,6 +313,9 @@ impl App {
                 self.toasts.push(message, is_error, now);
             }
             Event::MediaDetail(media) => self.feed.on_detail(*media),
+            Event::Comments(event) => self.comments.on_event(event),
+            Event::Dms(event) => self.dms.on_event(event),
+            Event::Insights(event) => self.insights.on_event(event),
         }
     }
 

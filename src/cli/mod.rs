@@ -1,5 +1,9 @@
 //! The command line: the GUI by default, plus scripting commands over the same engine core.
 
+mod comments;
+mod dms;
+mod insights;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -50,6 +54,15 @@ pub enum CliCommand {
     Accounts(AccountsCommand),
     /// Print an account's posts.
     Feed(FeedArgs),
+    /// Moderate comments.
+    #[command(subcommand)]
+    Comments(comments::CommentsCommand),
+    /// Read and send Instagram Direct messages.
+    #[command(subcommand)]
+    Dm(dms::DmCommand),
+    /// Account and media insights.
+    #[command(subcommand)]
+    Insights(insights::InsightsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +196,9 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             }
             CliCommand::Accounts(cmd) => accounts(global, cmd).await,
             CliCommand::Feed(args) => feed(global, args).await,
+            CliCommand::Comments(cmd) => comments::run(core(global).await?, cmd).await,
+            CliCommand::Dm(cmd) => dms::run(core(global).await?, cmd).await,
+            CliCommand::Insights(cmd) => insights::run(core(global).await?, cmd).await,
         }
     })
 }

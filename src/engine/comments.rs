@@ -1,0 +1,33 @@
+//! Comments inbox: sync, moderation, rules, saved replies, mentions.
+//!
+//! The engine side of the Comments tab: commands from the UI run here as background jobs and
+//! answer with [`CommentsEvent`]s.
+
+use std::sync::Arc;
+
+use super::core::Core;
+use super::handle::EventSender;
+
+/// What the Comments tab asks the engine to do.
+#[derive(Clone, Debug)]
+pub enum CommentsCommand {
+    /// Sync now (the tab was opened or Refresh was clicked).
+    Refresh,
+}
+
+/// What the engine tells the Comments tab.
+#[derive(Clone, Debug)]
+pub enum CommentsEvent {
+    /// Nothing yet; replaced by the real events of this feature.
+    Idle,
+}
+
+/// Called once when the engine starts (after accounts are known): start pollers here.
+pub(crate) fn on_start(_core: Arc<Core>, _events: EventSender) {}
+
+/// Runs one command in the background.
+pub(crate) fn handle(_core: Arc<Core>, _events: EventSender, command: CommentsCommand) {
+    match command {
+        CommentsCommand::Refresh => {}
+    }
+}

@@ -1,0 +1,33 @@
+//! Account and media insights: fetch, cache, charts, exports.
+//!
+//! The engine side of the Insights tab: commands from the UI run here as background jobs and
+//! answer with [`InsightsEvent`]s.
+
+use std::sync::Arc;
+
+use super::core::Core;
+use super::handle::EventSender;
+
+/// What the Insights tab asks the engine to do.
+#[derive(Clone, Debug)]
+pub enum InsightsCommand {
+    /// Sync now (the tab was opened or Refresh was clicked).
+    Refresh,
+}
+
+/// What the engine tells the Insights tab.
+#[derive(Clone, Debug)]
+pub enum InsightsEvent {
+    /// Nothing yet; replaced by the real events of this feature.
+    Idle,
+}
+
+/// Called once when the engine starts (after accounts are known): start pollers here.
+pub(crate) fn on_start(_core: Arc<Core>, _events: EventSender) {}
+
+/// Runs one command in the background.
+pub(crate) fn handle(_core: Arc<Core>, _events: EventSender, command: InsightsCommand) {
+    match command {
+        InsightsCommand::Refresh => {}
+    }
+}

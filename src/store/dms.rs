@@ -1,0 +1,1 @@
+//! Store methods for conversations and messages cache (`impl Store` blocks for that feature).

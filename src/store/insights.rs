@@ -1,0 +1,1 @@
+//! Store methods for insights cache with fetch times (`impl Store` blocks for that feature).
