@@ -188,7 +188,7 @@ impl Demo {
                     && now - m.timestamp < Duration::hours(24)
             })
             .collect();
-        out.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+        out.sort_by_key(|m| std::cmp::Reverse(m.timestamp));
         out
     }
 }

@@ -118,12 +118,12 @@ pub fn authenticate(inner: &Inner, req: &Req, login: Login) -> Result<(String, T
     if token.expires_at <= now {
         return Err(GraphError::expired_token(token.expires_at, now));
     }
-    if let (Some(secret), Some(proof)) = (&inner.app_secret, req.param("appsecret_proof")) {
-        if !proof.eq_ignore_ascii_case(&appsecret_proof(secret, &value)) {
-            return Err(GraphError::invalid_parameter(
-                "Invalid appsecret_proof provided in the API argument",
-            ));
-        }
+    if let (Some(secret), Some(proof)) = (&inner.app_secret, req.param("appsecret_proof"))
+        && !proof.eq_ignore_ascii_case(&appsecret_proof(secret, &value))
+    {
+        return Err(GraphError::invalid_parameter(
+            "Invalid appsecret_proof provided in the API argument",
+        ));
     }
     Ok((value, token))
 }
@@ -385,6 +385,14 @@ impl<'a> Ctx<'a> {
                 out.insert(field.name.clone(), v);
             }
         }
+        // Graph always answers a node's id, asked for or not.
+        if !out.contains_key("id") {
+            out.insert(
+                "id".into(),
+                self.value(node, &Field::plain("id"), via_edge)?
+                    .unwrap_or(Value::Null),
+            );
+        }
         Ok(Value::Object(out))
     }
 
@@ -504,7 +512,7 @@ impl<'a> Ctx<'a> {
             "like_count" => (top_level && !(via_edge && m.hide_likes)).then(|| json!(m.like_count)),
             "comments_count" => top_level.then(|| json!(m.comments_count)),
             "is_comment_enabled" => top_level.then(|| json!(m.comments_enabled)),
-            "is_shared_to_feed" => (m.product == Product::Reels).then(|| json!(true)),
+            "is_shared_to_feed" => (m.product == Product::Reels).then_some(json!(true)),
             "alt_text" => m.alt_text.as_ref().map(|t| json!(t)),
             "owner" => {
                 let owner = self.inner.demo.account_by_id(&m.owner);

@@ -146,8 +146,8 @@ fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
     ];
     let lift: f64 = rng.random_range(-20.0..20.0);
     for px in crop.pixels_mut() {
-        for c in 0..3 {
-            px.0[c] = (px.0[c] as f64 * gains[c] + lift).clamp(0.0, 255.0) as u8;
+        for (channel, gain) in px.0.iter_mut().zip(gains) {
+            *channel = (*channel as f64 * gain + lift).clamp(0.0, 255.0) as u8;
         }
     }
     let height = ((v.width as f64) / ratio).round() as u32;
