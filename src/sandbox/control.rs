@@ -160,6 +160,7 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
 
 fn state_json(inner: &Inner) -> serde_json::Value {
     let now = inner.now();
+    let demo = inner.demo();
     let st = inner.lock();
     let live = st
         .tokens
@@ -180,12 +181,12 @@ fn state_json(inner: &Inner) -> serde_json::Value {
         "requests": st.requests.len(),
         "graph_calls": st.graph_calls,
         "seed": inner.seed,
-        "accounts": inner.demo.accounts.iter().map(|a| json!({
+        "accounts": demo.accounts.iter().map(|a| json!({
             "ig_id": a.ig_id, "username": a.username, "account_type": a.account_type,
-            "media": inner.demo.feed_of(&a.ig_id).len(),
+            "media": demo.feed_of(&a.ig_id).len(),
         })).collect::<Vec<_>>(),
-        "facebook_user": {"id": inner.demo.fb_user.id, "name": inner.demo.fb_user.name},
-        "pages": inner.demo.pages.iter().map(|p| json!({
+        "facebook_user": {"id": demo.fb_user.id, "name": demo.fb_user.name},
+        "pages": demo.pages.iter().map(|p| json!({
             "id": p.id, "name": p.name, "instagram_business_account": p.instagram_business_account,
         })).collect::<Vec<_>>(),
     })

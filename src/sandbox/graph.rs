@@ -18,7 +18,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::demo::{Account, FbUser, Media, MediaType, Page, Product};
+use super::demo::{Account, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
 use super::server::{Req, json as json_response};
@@ -141,17 +141,15 @@ pub fn appsecret_proof(secret: &str, token: &str) -> String {
 }
 
 /// The IG ids a token may read.
-fn visible_ig_ids(inner: &Inner, token: &Token) -> Vec<String> {
+fn visible_ig_ids(demo: &Demo, token: &Token) -> Vec<String> {
     match &token.subject {
         Subject::IgAccount(id) => vec![id.clone()],
-        Subject::FbUser(_) => inner
-            .demo
+        Subject::FbUser(_) => demo
             .pages
             .iter()
             .filter_map(|p| p.instagram_business_account.clone())
             .collect(),
-        Subject::Page(page) => inner
-            .demo
+        Subject::Page(page) => demo
             .page_by_id(page)
             .and_then(|p| p.instagram_business_account.clone())
             .into_iter()
@@ -160,23 +158,23 @@ fn visible_ig_ids(inner: &Inner, token: &Token) -> Vec<String> {
 }
 
 /// The key of `X-Business-Use-Case-Usage`: the IG account (or Page) the token acts for.
-fn usage_key(inner: &Inner, token: &Token) -> String {
+fn usage_key(demo: &Demo, token: &Token) -> String {
     match &token.subject {
-        Subject::Page(p) => inner
-            .demo
+        Subject::Page(p) => demo
             .page_by_id(p)
             .and_then(|p| p.instagram_business_account.clone())
             .unwrap_or_else(|| p.clone()),
-        _ => visible_ig_ids(inner, token)
+        _ => visible_ig_ids(demo, token)
             .into_iter()
             .next()
-            .unwrap_or_else(|| inner.demo.fb_user.id.clone()),
+            .unwrap_or_else(|| demo.fb_user.id.clone()),
     }
 }
 
 /// Per-request context handed to rendering.
 struct Ctx<'a> {
     inner: &'a Inner,
+    demo: &'a Demo,
     req: &'a Req,
     login: Login,
     token_value: String,
@@ -223,7 +221,7 @@ fn serve(
     usage_out: &mut Option<String>,
 ) -> Result<Value, GraphError> {
     let (token_value, token) = authenticate(inner, req, login)?;
-    *usage_out = Some(usage_key(inner, &token));
+    *usage_out = Some(usage_key(&inner.demo(), &token));
     {
         let mut st = inner.lock();
         if st.usage_percent >= 100 {
@@ -236,7 +234,7 @@ fn serve(
         }
     }
     if req.method != Method::GET {
-        return Err(GraphError::unsupported_get(&path.join("/")).with_method(&req.method));
+        return super::writes::handle(inner, req, login, path, &token);
     }
     let selection = match req.param("fields") {
         Some(f) => {
@@ -244,8 +242,10 @@ fn serve(
         }
         None => None,
     };
+    let demo = inner.demo();
     let ctx = Ctx {
         inner,
+        demo: &demo,
         req,
         login,
         token_value,
@@ -267,7 +267,7 @@ fn serve(
 
 impl GraphError {
     /// Rewrites an "Unsupported get request" into the POST/DELETE wording.
-    fn with_method(mut self, method: &Method) -> Self {
+    pub fn with_method(mut self, method: &Method) -> Self {
         if method != Method::GET {
             let verb = method.as_str().to_ascii_lowercase();
             self.message =
@@ -289,8 +289,8 @@ impl<'a> Ctx<'a> {
 
     /// Finds `id` (or `me`) and checks this token may read it.
     fn resolve(&self, id: &str) -> Result<Node<'a>, GraphError> {
-        let demo = &self.inner.demo;
-        let visible = visible_ig_ids(self.inner, &self.token);
+        let demo = self.demo;
+        let visible = visible_ig_ids(self.demo, &self.token);
         if id == "me" {
             return match (&self.token.subject, self.login) {
                 (Subject::IgAccount(ig), Login::Instagram) => {
@@ -420,7 +420,7 @@ impl<'a> Ctx<'a> {
                 "profile_picture_url" => json!(cdn(format!("cdn/{}/profile.jpg", a.ig_id))),
                 "followers_count" => json!(a.followers),
                 "follows_count" => json!(a.follows),
-                "media_count" => json!(self.inner.demo.feed_of(&a.ig_id).len()),
+                "media_count" => json!(self.demo.feed_of(&a.ig_id).len()),
                 "biography" => json!(a.biography),
                 "website" => json!(a.website),
                 "media" | "stories" => self.nested_edge(node, field)?,
@@ -450,7 +450,7 @@ impl<'a> Ctx<'a> {
                     let Some(ig) = p.instagram_business_account.as_deref() else {
                         return Ok(None);
                     };
-                    match (self.inner.demo.account_by_id(ig), &field.sub) {
+                    match (self.demo.account_by_id(ig), &field.sub) {
                         (Some(a), Some(sub)) => {
                             self.render(Node::User(a, false), Some(sub), true)?
                         }
@@ -515,7 +515,7 @@ impl<'a> Ctx<'a> {
             "is_shared_to_feed" => (m.product == Product::Reels).then_some(json!(true)),
             "alt_text" => m.alt_text.as_ref().map(|t| json!(t)),
             "owner" => {
-                let owner = self.inner.demo.account_by_id(&m.owner);
+                let owner = self.demo.account_by_id(&m.owner);
                 match (owner, &field.sub) {
                     (Some(a), Some(sub)) => {
                         Some(self.render(Node::User(a, false), Some(sub), true)?)
@@ -563,7 +563,7 @@ impl<'a> Ctx<'a> {
         edge: &str,
         allow_time: bool,
     ) -> Result<Vec<Node<'a>>, GraphError> {
-        let demo = &self.inner.demo;
+        let demo = self.demo;
         let items = match (node, edge) {
             (Node::User(a, _), "media") => {
                 let (since, until) = if allow_time {

@@ -85,7 +85,8 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
 fn lookup(inner: &Inner, rest: &[&str]) -> Option<Variant> {
     let [id, file] = rest else { return None };
     let key: u64 = id.parse().ok()?;
-    if let Some(media) = inner.demo.media_by_id(id) {
+    let demo = inner.demo();
+    if let Some(media) = demo.media_by_id(id) {
         let width = match *file {
             "full.jpg" => FULL_WIDTH,
             "thumb.jpg" => THUMB_WIDTH,
@@ -98,7 +99,7 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Variant> {
             key,
         });
     }
-    let account = inner.demo.account_by_id(id)?;
+    let account = demo.account_by_id(id)?;
     if *file != "profile.jpg" {
         return None;
     }

@@ -179,7 +179,7 @@ async fn route(inner: &Arc<Inner>, req: &Req) -> Response {
 
 fn index(inner: &Inner) -> Response {
     let accounts: Vec<String> = inner
-        .demo
+        .demo()
         .accounts
         .iter()
         .map(|a| {

@@ -5,7 +5,7 @@
 //! nothing here is async. The demo data itself is immutable and lives beside the mutex.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
@@ -111,7 +111,9 @@ pub struct Inner {
     pub app_secret: Option<String>,
     pub wrapped_token_response: bool,
     pub started: DateTime<Utc>,
-    pub demo: Demo,
+    /// The demo world; grows as media is published and comments are written. Lock order:
+    /// `world` before `state`, never the other way round.
+    pub world: RwLock<Demo>,
     pub state: Mutex<State>,
     /// Generated CDN images by path.
     pub images: Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>,
@@ -127,7 +129,7 @@ impl Inner {
             app_secret: options.app_secret.clone(),
             wrapped_token_response: options.wrapped_token_response,
             started,
-            demo: super::demo::generate(options.seed, started),
+            world: RwLock::new(super::demo::generate(options.seed, started)),
             state: Mutex::new(State {
                 clock_offset: Duration::zero(),
                 latency_ms: options.latency_ms,
@@ -150,6 +152,16 @@ impl Inner {
     /// for an emulator, so it is recovered instead of propagating the panic.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads the demo world.
+    pub fn demo(&self) -> RwLockReadGuard<'_, Demo> {
+        self.world.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the demo world (publishing, comments). Never call `demo()` while holding this.
+    pub fn demo_mut(&self) -> RwLockWriteGuard<'_, Demo> {
+        self.world.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The sandbox clock.
