@@ -18,7 +18,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::demo::{Account, Demo, FbUser, Media, MediaType, Page, Product};
+use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
 use super::server::{Req, json as json_response};
@@ -141,7 +141,7 @@ pub fn appsecret_proof(secret: &str, token: &str) -> String {
 }
 
 /// The IG ids a token may read.
-fn visible_ig_ids(demo: &Demo, token: &Token) -> Vec<String> {
+pub fn visible_ig_ids(demo: &Demo, token: &Token) -> Vec<String> {
     match &token.subject {
         Subject::IgAccount(id) => vec![id.clone()],
         Subject::FbUser(_) => demo
@@ -192,6 +192,8 @@ enum Node<'a> {
     Page(&'a Page),
     /// A Page as listed by `/me/accounts` (carries `access_token` and `tasks`).
     PageEntry(&'a Page),
+    Comment(&'a Comment),
+    Container(&'a Container),
 }
 
 impl Node<'_> {
@@ -201,6 +203,8 @@ impl Node<'_> {
             Node::Media(m) => m.id.clone(),
             Node::FbUser(u) => u.id.clone(),
             Node::Page(p) | Node::PageEntry(p) => p.id.clone(),
+            Node::Comment(c) => c.id.clone(),
+            Node::Container(c) => c.id.clone(),
         }
     }
     fn type_name(&self) -> &'static str {
@@ -209,6 +213,8 @@ impl Node<'_> {
             Node::Media(_) => "ShadowIGMedia",
             Node::FbUser(_) => "User",
             Node::Page(_) | Node::PageEntry(_) => "Page",
+            Node::Comment(_) => "IGComment",
+            Node::Container(_) => "ShadowIGMediaBuilder",
         }
     }
 }
@@ -323,6 +329,23 @@ impl<'a> Ctx<'a> {
             self.require(self.login.basic_scope())?;
             return Ok(Node::Media(media));
         }
+        if let Some(comment) = demo.comment_by_id(id) {
+            let owner = demo
+                .media_by_id(&comment.media_id)
+                .map(|m| m.owner.as_str());
+            if !owner.is_some_and(|o| visible.iter().any(|v| v == o)) {
+                return Err(GraphError::unsupported_get(id));
+            }
+            self.require(comments_scope(self.login))?;
+            return Ok(Node::Comment(comment));
+        }
+        if let Some(container) = demo.container_by_id(id) {
+            if !visible.contains(&container.owner) {
+                return Err(GraphError::unsupported_get(id));
+            }
+            self.require(self.login.basic_scope())?;
+            return Ok(Node::Container(container));
+        }
         if self.login == Login::Facebook {
             if let Some(page) = demo.page_by_id(id) {
                 let allowed = match &self.token.subject {
@@ -348,7 +371,7 @@ impl<'a> Ctx<'a> {
 
     fn default_fields(node: &Node) -> &'static [&'static str] {
         match node {
-            Node::User(..) | Node::Media(_) => &["id"],
+            Node::User(..) | Node::Media(_) | Node::Comment(_) | Node::Container(_) => &["id"],
             Node::FbUser(_) | Node::Page(_) => &["name", "id"],
             Node::PageEntry(_) => &[
                 "access_token",
@@ -427,6 +450,16 @@ impl<'a> Ctx<'a> {
                 _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
             },
             Node::Media(m) => return self.media_value(m, field, via_edge),
+            Node::Comment(c) => return self.comment_value(c, field),
+            Node::Container(c) => {
+                let (code, status) = self.demo.container_status(c, self.now);
+                match name {
+                    "id" => json!(c.id),
+                    "status_code" => json!(code),
+                    "status" => json!(status),
+                    _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+                }
+            }
             Node::FbUser(u) => match name {
                 "id" => json!(u.id),
                 "name" => json!(u.name),
@@ -510,9 +543,17 @@ impl<'a> Ctx<'a> {
             "timestamp" => Some(json!(format_time(m.timestamp))),
             "username" => Some(json!(m.owner_username)),
             "like_count" => (top_level && !(via_edge && m.hide_likes)).then(|| json!(m.like_count)),
-            "comments_count" => top_level.then(|| json!(m.comments_count)),
+            "comments_count" => top_level.then(|| json!(self.demo.comment_count(&m.id))),
+            "comments" => {
+                if top_level {
+                    self.require(comments_scope(self.login))?;
+                    Some(self.nested_edge(Node::Media(m), field)?)
+                } else {
+                    None
+                }
+            }
             "is_comment_enabled" => top_level.then(|| json!(m.comments_enabled)),
-            "is_shared_to_feed" => (m.product == Product::Reels).then_some(json!(true)),
+            "is_shared_to_feed" => (m.product == Product::Reels).then_some(json!(m.shared_to_feed)),
             "alt_text" => m.alt_text.as_ref().map(|t| json!(t)),
             "owner" => {
                 let owner = self.demo.account_by_id(&m.owner);
@@ -531,6 +572,39 @@ impl<'a> Ctx<'a> {
                 }
             }
             _ => return Err(GraphError::nonexisting_field(name, "ShadowIGMedia")),
+        };
+        Ok(v)
+    }
+
+    fn comment_value(&self, c: &'a Comment, field: &Field) -> Result<Option<Value>, GraphError> {
+        let name = field.name.as_str();
+        let v = match name {
+            "id" => Some(json!(c.id)),
+            "text" => Some(json!(c.text)),
+            "timestamp" => Some(json!(format_time(c.timestamp))),
+            "username" => Some(json!(c.username)),
+            "like_count" => Some(json!(c.like_count)),
+            "hidden" => Some(json!(c.hidden)),
+            "parent_id" => c.parent_id.as_ref().map(|p| json!(p)),
+            "from" => Some(json!({"id": c.from_id, "username": c.username})),
+            // `user` is only answered for the account's own comments.
+            "user" => self
+                .demo
+                .media_by_id(&c.media_id)
+                .filter(|m| m.owner == c.from_id)
+                .map(|m| json!({"id": m.owner})),
+            "media" => match self.demo.media_by_id(&c.media_id) {
+                Some(m) => Some(self.render(Node::Media(m), field.sub.as_deref(), true)?),
+                None => None,
+            },
+            "replies" => {
+                if c.parent_id.is_none() {
+                    Some(self.nested_edge(Node::Comment(c), field)?)
+                } else {
+                    None
+                }
+            }
+            _ => return Err(GraphError::nonexisting_field(name, "IGComment")),
         };
         Ok(v)
     }
@@ -589,6 +663,18 @@ impl<'a> Ctx<'a> {
                 .filter_map(|id| demo.media_by_id(id))
                 .map(Node::Media)
                 .collect(),
+            (Node::Media(m), "comments") => {
+                self.require(comments_scope(self.login))?;
+                demo.comments_on(&m.id)
+                    .into_iter()
+                    .map(Node::Comment)
+                    .collect()
+            }
+            (Node::Comment(c), "replies") => demo
+                .replies_to(&c.id)
+                .into_iter()
+                .map(Node::Comment)
+                .collect(),
             (Node::FbUser(_), "accounts") => {
                 self.require("pages_show_list")?;
                 demo.pages.iter().map(Node::PageEntry).collect()
@@ -621,6 +707,9 @@ impl<'a> Ctx<'a> {
         edge: &str,
         selection: Option<&[Field]>,
     ) -> Result<Value, GraphError> {
+        if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
+            return Ok(publishing_limit(self.demo, a, self.now));
+        }
         let items = self.edge_items(node, edge, true)?;
         let limit = parse_limit(self.req.param("limit"))?;
         let page = paginate(
@@ -716,6 +805,22 @@ impl<'a> Ctx<'a> {
         }
         Ok(out)
     }
+}
+
+/// The permission comment reads and moderation need on each login.
+pub fn comments_scope(login: Login) -> &'static str {
+    match login {
+        Login::Instagram => "instagram_business_manage_comments",
+        Login::Facebook => "instagram_manage_comments",
+    }
+}
+
+/// `GET /{ig-id}/content_publishing_limit`.
+fn publishing_limit(demo: &Demo, account: &Account, now: DateTime<Utc>) -> Value {
+    json!({"data": [{
+        "quota_usage": demo.published_in_last_day(&account.ig_id, now),
+        "config": {"quota_total": demo.quota_total(account), "quota_duration": 86400},
+    }]})
 }
 
 /// `limit`: default 25, clamped to 100; anything but a positive integer is code 100.

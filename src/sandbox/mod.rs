@@ -187,8 +187,7 @@ pub async fn run(options: SandboxOptions) -> std::io::Result<()> {
             "  Facebook user {} ({}) manages: {}",
             demo.fb_user.name,
             demo.fb_user.id,
-            demo
-                .pages
+            demo.pages
                 .iter()
                 .map(|p| p.name.as_str())
                 .collect::<Vec<_>>()

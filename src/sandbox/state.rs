@@ -84,6 +84,13 @@ pub struct AuthCode {
     pub used: bool,
 }
 
+/// A stored file (a hosting upload or media fetched for publishing).
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub content_type: String,
+}
+
 /// Everything that changes while the sandbox runs.
 pub struct State {
     /// Added to the real clock: the sandbox clock runs in real time from its start and
@@ -117,6 +124,8 @@ pub struct Inner {
     pub state: Mutex<State>,
     /// Generated CDN images by path.
     pub images: Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>,
+    /// Bytes stored through `/__sandbox/uploads` or fetched for publishing, by key.
+    pub uploads: Mutex<HashMap<String, Upload>>,
 }
 
 impl Inner {
@@ -145,6 +154,7 @@ impl Inner {
                 serial: 0,
             }),
             images: Mutex::new(HashMap::new()),
+            uploads: Mutex::new(HashMap::new()),
         }
     }
 
@@ -162,6 +172,35 @@ impl Inner {
     /// Changes the demo world (publishing, comments). Never call `demo()` while holding this.
     pub fn demo_mut(&self) -> RwLockWriteGuard<'_, Demo> {
         self.world.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stores bytes and returns their key.
+    pub fn store_upload(&self, bytes: Vec<u8>, content_type: &str) -> String {
+        let key = {
+            let mut st = self.lock();
+            st.serial += 1;
+            format!("u{}", st.serial)
+        };
+        self.uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                key.clone(),
+                Upload {
+                    bytes: std::sync::Arc::new(bytes),
+                    content_type: content_type.to_owned(),
+                },
+            );
+        key
+    }
+
+    /// A stored upload.
+    pub fn upload(&self, key: &str) -> Option<Upload> {
+        self.uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
     }
 
     /// The sandbox clock.
