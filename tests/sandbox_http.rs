@@ -1042,3 +1042,485 @@ async fn requests_are_recorded_and_latency_applies() {
     assert_eq!(list.as_array().expect("list").len(), 1);
     sb.shutdown().await;
 }
+
+/// POSTs a form to a Graph path and returns (status, body).
+async fn post_form(c: &Client, url: Url, form: &[(&str, &str)]) -> (StatusCode, Value) {
+    let resp = c.post(url).form(form).send().await.expect("sent");
+    let status = resp.status();
+    (status, resp.json().await.expect("json"))
+}
+
+/// Polls a container until its status_code leaves IN_PROGRESS, advancing the clock.
+async fn wait_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Value {
+    for _ in 0..100 {
+        let (_, _, body) = get(
+            c,
+            graph(
+                sb,
+                &format!("v24.0/{id}"),
+                token,
+                &[("fields", "status_code,status")],
+            ),
+        )
+        .await;
+        if body["status_code"] != "IN_PROGRESS" {
+            return body;
+        }
+        sb.control().advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("container {id} never left IN_PROGRESS");
+}
+
+async fn upload(c: &Client, sb: &Sandbox, name: &str, bytes: Vec<u8>) -> String {
+    let resp = c
+        .post(at(sb, &format!("__sandbox/uploads?filename={name}")))
+        .body(bytes)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.expect("json");
+    body["url"].as_str().expect("url").to_owned()
+}
+
+fn jpeg_of(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("encodes");
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn publishing_container_status_publish_and_quota() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    let photo = jpeg_of(1080, 1350);
+    let image_url = upload(&c, &sb, "post.jpg", photo.clone()).await;
+
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[
+            ("image_url", &image_url),
+            ("caption", "Hello from the sandbox #test @mira.makes"),
+            ("alt_text", "a gradient"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("container id").to_owned();
+    // Straight away the container is not ready.
+    let (status, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", &container)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&body), 9007);
+    assert_eq!(body["error"]["error_subcode"], 2207027);
+
+    let done = wait_container(&c, &sb, &token, &container).await;
+    assert_eq!(done["status_code"], "FINISHED", "{done}");
+    let (status, published) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{BUSINESS_IG_ID}/media_publish"),
+            &token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    let media_id = published["id"].as_str().expect("media id").to_owned();
+    let (_, _, media) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{media_id}"),
+            &token,
+            &[(
+                "fields",
+                "caption,media_type,media_product_type,media_url,alt_text,timestamp,permalink",
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(media["caption"], "Hello from the sandbox #test @mira.makes");
+    assert_eq!(media["media_type"], "IMAGE");
+    assert_eq!(media["media_product_type"], "FEED");
+    assert_eq!(media["alt_text"], "a gradient");
+    let served = c
+        .get(media["media_url"].as_str().expect("url"))
+        .send()
+        .await
+        .expect("cdn")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(
+        served.as_ref(),
+        photo.as_slice(),
+        "media_url serves the published bytes"
+    );
+    let (_, _, first) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "1")])).await;
+    assert_eq!(first["data"][0]["id"], media_id.as_str(), "newest first");
+    let (_, _, container_state) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{container}"),
+            &token,
+            &[("fields", "status_code")],
+        ),
+    )
+    .await;
+    assert_eq!(container_state["status_code"], "PUBLISHED");
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", &container)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100, "a container publishes once");
+
+    let (_, _, limit) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/content_publishing_limit",
+            &token,
+            &[("fields", "quota_usage,config")],
+        ),
+    )
+    .await;
+    assert_eq!(limit["data"][0]["quota_usage"], 1);
+    assert_eq!(limit["data"][0]["config"]["quota_duration"], 86400);
+
+    // Hosting failures and bad media end in ERROR with the documented subcodes.
+    for (url, subcode) in [
+        (at(&sb, "cdn/uploads/nope/x.jpg").to_string(), 2207052),
+        (
+            upload(&c, &sb, "wide.jpg", jpeg_of(900, 300)).await,
+            2207009,
+        ),
+        (
+            upload(&c, &sb, "not.png", b"\x89PNG\r\n\x1a\nrest".to_vec()).await,
+            2207005,
+        ),
+    ] {
+        let (_, created) = post_form(
+            &c,
+            graph(&sb, "v24.0/me/media", &token, &[]),
+            &[("image_url", &url)],
+        )
+        .await;
+        let id = created["id"].as_str().expect("container").to_owned();
+        let state = wait_container(&c, &sb, &token, &id).await;
+        assert_eq!(state["status_code"], "ERROR", "{url}: {state}");
+        assert!(
+            state["status"]
+                .as_str()
+                .is_some_and(|s| s.contains(&subcode.to_string())),
+            "{state}"
+        );
+        let (_, body) = post_form(
+            &c,
+            graph(&sb, "v24.0/me/media_publish", &token, &[]),
+            &[("creation_id", &id)],
+        )
+        .await;
+        assert_eq!(body["error"]["error_subcode"], subcode);
+    }
+
+    // Parameter checks happen at creation.
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("media_type", "VIDEO"), ("video_url", &image_url)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let long_caption = "#tag ".repeat(31);
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("image_url", &image_url), ("caption", &long_caption)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let read_only = control
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &read_only, &[]),
+        &[("image_url", &image_url)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}
+
+#[tokio::test]
+async fn publishing_a_carousel() {
+    let sb = start().await;
+    let c = client();
+    let token = sb
+        .control()
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    let mut children = Vec::new();
+    for (w, h) in [(1080, 1080), (1080, 1350)] {
+        let url = upload(&c, &sb, "item.jpg", jpeg_of(w, h)).await;
+        let (status, body) = post_form(
+            &c,
+            graph(&sb, "v24.0/me/media", &token, &[]),
+            &[("image_url", &url), ("is_carousel_item", "true")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        children.push(body["id"].as_str().expect("id").to_owned());
+    }
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[
+            ("media_type", "CAROUSEL"),
+            ("children", children[0].as_str()),
+            ("caption", "one child"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        error_code(&body),
+        100,
+        "a carousel needs at least two children"
+    );
+    let joined = children.join(",");
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[
+            ("media_type", "CAROUSEL"),
+            ("children", &joined),
+            ("caption", "Two of them"),
+        ],
+    )
+    .await;
+    let carousel = body["id"].as_str().expect("id").to_owned();
+    let state = wait_container(&c, &sb, &token, &carousel).await;
+    assert_eq!(state["status_code"], "FINISHED");
+    let (status, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", &carousel)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["id"].as_str().expect("id");
+    let (_, _, media) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{id}"),
+            &token,
+            &[("fields", "media_type,caption,children{id,media_type}")],
+        ),
+    )
+    .await;
+    assert_eq!(media["media_type"], "CAROUSEL_ALBUM");
+    assert_eq!(
+        media["children"]["data"]
+            .as_array()
+            .expect("children")
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn comments_read_reply_hide_delete_and_turn_off() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_manage_comments"],
+        )
+        .expect("token");
+    let (_, _, list) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/media",
+            &token,
+            &[
+                ("fields", "id,comments_count,is_comment_enabled"),
+                ("limit", "100"),
+            ],
+        ),
+    )
+    .await;
+    let media = list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|m| {
+            m["comments_count"].as_u64().is_some_and(|n| n >= 3) && m["is_comment_enabled"] == true
+        })
+        .expect("a media with comments")
+        .clone();
+    let media_id = media["id"].as_str().expect("id");
+    let (status, _, thread) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{media_id}/comments"),
+            &token,
+            &[
+                (
+                    "fields",
+                    "id,text,username,timestamp,like_count,hidden,from,replies{id,text,parent_id}",
+                ),
+                ("limit", "100"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{thread}");
+    let top = thread["data"].as_array().expect("data");
+    let replies: usize = top
+        .iter()
+        .map(|t| t["replies"]["data"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        (top.len() + replies) as u64,
+        media["comments_count"].as_u64().expect("count")
+    );
+    let first = &top[0];
+    assert!(first["text"].is_string() && first["from"]["id"].is_string());
+    assert!(first.get("parent_id").is_none());
+
+    let target = top
+        .iter()
+        .find(|t| t["username"] != DEMO_BUSINESS_USERNAME)
+        .expect("a comment by someone else");
+    let cid = target["id"].as_str().expect("id").to_owned();
+    let (status, body) = post_form(
+        &c,
+        graph(&sb, &format!("v24.0/{cid}/replies"), &token, &[]),
+        &[("message", "Thanks for stopping by!")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reply_id = body["id"].as_str().expect("id").to_owned();
+    let (_, _, replies) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{cid}/replies"),
+            &token,
+            &[("fields", "id,text,parent_id,username")],
+        ),
+    )
+    .await;
+    let mine = replies["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|r| r["id"] == reply_id.as_str())
+        .expect("reply listed")
+        .clone();
+    assert_eq!(mine["parent_id"], cid.as_str());
+    assert_eq!(mine["username"], DEMO_BUSINESS_USERNAME);
+
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &format!("v24.0/{cid}"), &token, &[]),
+        &[("hide", "true")],
+    )
+    .await;
+    assert_eq!(body["success"], true);
+    let (_, _, hidden) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{cid}"),
+            &token,
+            &[("fields", "hidden")],
+        ),
+    )
+    .await;
+    assert_eq!(hidden["hidden"], true);
+
+    let resp = c
+        .delete(graph(&sb, &format!("v24.0/{cid}"), &token, &[]))
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, _, gone) = get(&c, graph(&sb, &format!("v24.0/{cid}"), &token, &[])).await;
+    assert_eq!(error_code(&gone), 803);
+    let (_, _, gone) = get(&c, graph(&sb, &format!("v24.0/{reply_id}"), &token, &[])).await;
+    assert_eq!(error_code(&gone), 803, "replies go with their comment");
+
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &format!("v24.0/{media_id}"), &token, &[]),
+        &[("comment_enabled", "false")],
+    )
+    .await;
+    assert_eq!(body["success"], true);
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &format!("v24.0/{media_id}/comments"), &token, &[]),
+        &[("message", "hi")],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let (_, _, m) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{media_id}"),
+            &token,
+            &[("fields", "is_comment_enabled,comments.limit(1){id}")],
+        ),
+    )
+    .await;
+    assert_eq!(m["is_comment_enabled"], false);
+    assert_eq!(m["comments"]["data"].as_array().expect("data").len(), 1);
+
+    let basic_only = control
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(&sb, &format!("v24.0/{media_id}/comments"), &basic_only, &[]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}
