@@ -136,6 +136,41 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             control.revoke_all_tokens();
             ok()
         }
+        (&Method::POST, ["uploads"]) => {
+            if req.body.is_empty() {
+                return bad("POST the file's bytes as the request body".into());
+            }
+            let name = req.param("filename").unwrap_or("upload.jpg");
+            let name: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let content_type = req
+                .headers
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty() && *v != "application/octet-stream")
+                .map(str::to_owned)
+                .unwrap_or_else(|| guess_content_type(&name).to_owned());
+            let key = inner.store_upload(req.body.to_vec(), &content_type);
+            let url = inner
+                .root
+                .join(&format!("cdn/uploads/{key}/{name}"))
+                .map(|u| u.to_string());
+            match url {
+                Ok(url) => json(
+                    StatusCode::OK,
+                    &json!({"url": url, "content_type": content_type, "bytes": req.body.len()}),
+                ),
+                Err(e) => bad(format!("could not build the upload URL: {e}")),
+            }
+        }
         (&Method::GET, ["requests"]) => {
             let list: Vec<_> = control
                 .requests()
@@ -158,8 +193,24 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
     }
 }
 
+fn guess_content_type(name: &str) -> &'static str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+        "image/jpeg"
+    } else if lower.ends_with(".png") {
+        "image/png"
+    } else if lower.ends_with(".mp4") {
+        "video/mp4"
+    } else if lower.ends_with(".mov") {
+        "video/quicktime"
+    } else {
+        "application/octet-stream"
+    }
+}
+
 fn state_json(inner: &Inner) -> serde_json::Value {
     let now = inner.now();
+    let demo = inner.demo();
     let st = inner.lock();
     let live = st
         .tokens
@@ -180,12 +231,12 @@ fn state_json(inner: &Inner) -> serde_json::Value {
         "requests": st.requests.len(),
         "graph_calls": st.graph_calls,
         "seed": inner.seed,
-        "accounts": inner.demo.accounts.iter().map(|a| json!({
+        "accounts": demo.accounts.iter().map(|a| json!({
             "ig_id": a.ig_id, "username": a.username, "account_type": a.account_type,
-            "media": inner.demo.feed_of(&a.ig_id).len(),
+            "media": demo.feed_of(&a.ig_id).len(),
         })).collect::<Vec<_>>(),
-        "facebook_user": {"id": inner.demo.fb_user.id, "name": inner.demo.fb_user.name},
-        "pages": inner.demo.pages.iter().map(|p| json!({
+        "facebook_user": {"id": demo.fb_user.id, "name": demo.fb_user.name},
+        "pages": demo.pages.iter().map(|p| json!({
             "id": p.id, "name": p.name, "instagram_business_account": p.instagram_business_account,
         })).collect::<Vec<_>>(),
     })

@@ -112,14 +112,110 @@ pub struct Media {
     /// The owner hid like counts: `like_count` is omitted on indirect reads.
     pub hide_likes: bool,
     pub comments_enabled: bool,
+    /// Reels only: also shown in the feed grid.
+    pub shared_to_feed: bool,
     pub shortcode: String,
     /// Carousel children ids, in order.
     pub children: Vec<String>,
     /// Set on carousel children.
     pub parent: Option<String>,
-    /// Index into the embedded photos.
+    /// Index into the embedded photos (the cover, for published videos).
     pub photo: usize,
     pub aspect: Aspect,
+    /// Key of uploaded bytes (`images.rs`) for media published through the API.
+    pub upload: Option<String>,
+}
+
+/// One comment or reply on a media.
+#[derive(Clone, Debug)]
+pub struct Comment {
+    pub id: String,
+    pub media_id: String,
+    /// Set on replies: the top-level comment replied to.
+    pub parent_id: Option<String>,
+    pub text: String,
+    pub username: String,
+    /// IGSID of the author (the account's own IG id for its own replies).
+    pub from_id: String,
+    pub timestamp: DateTime<Utc>,
+    pub like_count: u64,
+    pub hidden: bool,
+}
+
+/// What a publishing container will become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Image,
+    Reels,
+    Stories,
+    Carousel,
+}
+
+/// Processing state of a container's fetched media.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Processing {
+    /// Still fetching / transcoding.
+    Pending,
+    /// Fetched and valid; `ready_at` gates `FINISHED` so clients must poll.
+    Ready {
+        ready_at: DateTime<Utc>,
+        width: u32,
+        height: u32,
+    },
+    /// Failed with an error subcode (e.g. 2207026) and a message.
+    Failed { subcode: i64, message: String },
+}
+
+impl Container {
+    /// `status_code` and `status` at `now`.
+    pub fn status(&self, now: DateTime<Utc>) -> (&'static str, String) {
+        if self.published_media.is_some() {
+            return ("PUBLISHED", "Published: Media has been published.".into());
+        }
+        if now - self.created_at > Duration::hours(24) {
+            return (
+                "EXPIRED",
+                "Expired: The container was not published within 24 hours.".into(),
+            );
+        }
+        match &self.processing {
+            Processing::Pending => (
+                "IN_PROGRESS",
+                "In Progress: Media is still being processed.".into(),
+            ),
+            Processing::Ready { ready_at, .. } if now < *ready_at => (
+                "IN_PROGRESS",
+                "In Progress: Media is still being processed.".into(),
+            ),
+            Processing::Ready { .. } => (
+                "FINISHED",
+                "Finished: Media has been uploaded and it is ready to be published.".into(),
+            ),
+            Processing::Failed { subcode, .. } => (
+                "ERROR",
+                format!("Error: Media upload has failed with error code {subcode}"),
+            ),
+        }
+    }
+}
+
+/// A publishing container (`POST /{ig-id}/media`).
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub id: String,
+    pub owner: String,
+    pub kind: ContainerKind,
+    pub is_video: bool,
+    pub is_carousel_item: bool,
+    pub caption: Option<String>,
+    pub alt_text: Option<String>,
+    pub share_to_feed: bool,
+    pub children: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub processing: Processing,
+    /// Upload key of the fetched bytes.
+    pub upload: Option<String>,
+    pub published_media: Option<String>,
 }
 
 /// The Facebook user of the Facebook Login flow.
@@ -149,6 +245,11 @@ pub struct Demo {
     pub media: Vec<Media>,
     pub fb_user: FbUser,
     pub pages: Vec<Page>,
+    pub comments: Vec<Comment>,
+    pub containers: Vec<Container>,
+    pub next_media_id: u64,
+    pub next_comment_id: u64,
+    pub next_container_id: u64,
 }
 
 impl Demo {
@@ -162,6 +263,85 @@ impl Demo {
     }
     pub fn media_by_id(&self, id: &str) -> Option<&Media> {
         self.media.iter().find(|m| m.id == id)
+    }
+    pub fn comment_by_id(&self, id: &str) -> Option<&Comment> {
+        self.comments.iter().find(|c| c.id == id)
+    }
+    pub fn container_by_id(&self, id: &str) -> Option<&Container> {
+        self.containers.iter().find(|c| c.id == id)
+    }
+    /// Comments and replies on a media (what `comments_count` reports).
+    pub fn comment_count(&self, media_id: &str) -> usize {
+        self.comments
+            .iter()
+            .filter(|c| c.media_id == media_id)
+            .count()
+    }
+    /// Top-level comments on a media, newest first.
+    pub fn comments_on(&self, media_id: &str) -> Vec<&Comment> {
+        let mut out: Vec<&Comment> = self
+            .comments
+            .iter()
+            .filter(|c| c.media_id == media_id && c.parent_id.is_none())
+            .collect();
+        out.sort_by_key(|c| std::cmp::Reverse(c.timestamp));
+        out
+    }
+    /// Replies to a comment, oldest first.
+    pub fn replies_to(&self, comment_id: &str) -> Vec<&Comment> {
+        let mut out: Vec<&Comment> = self
+            .comments
+            .iter()
+            .filter(|c| c.parent_id.as_deref() == Some(comment_id))
+            .collect();
+        out.sort_by_key(|c| c.timestamp);
+        out
+    }
+    /// Posts published through the API by `ig_id` in the 24 h before `now`.
+    pub fn published_in_last_day(&self, ig_id: &str, now: DateTime<Utc>) -> usize {
+        self.media
+            .iter()
+            .filter(|m| {
+                m.owner == ig_id
+                    && m.parent.is_none()
+                    && m.upload.is_some()
+                    && now - m.timestamp < Duration::hours(24)
+            })
+            .count()
+    }
+    /// The 24 h publishing quota (accounts report 25, 50 or 100).
+    pub fn quota_total(&self, account: &Account) -> usize {
+        if account.account_type == "Business" {
+            100
+        } else {
+            50
+        }
+    }
+    /// A container's `status_code` / `status`; a carousel reports its least-ready child.
+    pub fn container_status(&self, c: &Container, now: DateTime<Utc>) -> (&'static str, String) {
+        let own = c.status(now);
+        if c.kind != ContainerKind::Carousel || own.0 != "FINISHED" {
+            return own;
+        }
+        for child in c.children.iter().filter_map(|id| self.container_by_id(id)) {
+            let status = child.status(now);
+            if matches!(status.0, "IN_PROGRESS" | "ERROR" | "EXPIRED") {
+                return status;
+            }
+        }
+        own
+    }
+    /// A fresh media id.
+    pub fn take_media_id(&mut self) -> String {
+        take_id(&mut self.next_media_id)
+    }
+    /// A fresh comment id.
+    pub fn take_comment_id(&mut self) -> String {
+        take_id(&mut self.next_comment_id)
+    }
+    /// A fresh container id.
+    pub fn take_container_id(&mut self) -> String {
+        take_id(&mut self.next_container_id)
     }
     pub fn page_by_id(&self, id: &str) -> Option<&Page> {
         self.pages.iter().find(|p| p.id == id)
@@ -188,7 +368,7 @@ impl Demo {
                     && now - m.timestamp < Duration::hours(24)
             })
             .collect();
-        out.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+        out.sort_by_key(|m| std::cmp::Reverse(m.timestamp));
         out
     }
 }
@@ -301,11 +481,124 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             tasks: vec!["ANALYZE", "MODERATE", "CREATE_CONTENT"],
         },
     ];
+    let mut next_comment_id = FIRST_COMMENT_ID;
+    let mut comments = Vec::new();
+    for m in media
+        .iter()
+        .filter(|m| m.parent.is_none() && m.product != Product::Story)
+    {
+        let owner = if m.owner == business.ig_id {
+            &business
+        } else {
+            &creator
+        };
+        generate_comments(
+            &mut rng,
+            &mut next_comment_id,
+            &mut comments,
+            start,
+            m,
+            owner,
+        );
+    }
     Demo {
         accounts: vec![business, creator],
         media,
         fb_user,
         pages,
+        comments,
+        containers: Vec::new(),
+        next_media_id: next_id,
+        next_comment_id,
+        next_container_id: FIRST_CONTAINER_ID,
+    }
+}
+
+/// People who comment on the demo accounts: (username, IGSID).
+const COMMENTERS: &[(&str, &str)] = &[
+    ("harbour.bakery", "6120000000000001"),
+    ("baristaben", "6120000000000002"),
+    ("lena.loves.latte", "6120000000000003"),
+    ("tom_on_tour", "6120000000000004"),
+    ("coffee.snob.42", "6120000000000005"),
+    ("ana.pereira", "6120000000000006"),
+    ("kenji.makes", "6120000000000007"),
+    ("the.daily.grind", "6120000000000008"),
+    ("sofia_sketches", "6120000000000009"),
+    ("free.followers.now", "6120000000000010"),
+];
+
+const COMMENT_TEXTS: &[&str] = &[
+    "Looks amazing! 😍",
+    "What time do you open on Sundays?",
+    "This made my morning ☀️",
+    "Need this right now 🙌",
+    "Is the Guji available online?",
+    "@tom_on_tour we have to go here",
+    "Beautiful shot 📸",
+    "How long did this take?",
+    "🔥🔥🔥",
+    "Do you ship to Canada?",
+    "Best flat white in town, no contest.",
+    "Love the colours here",
+    "Where can I buy one?",
+    "Can't wait to visit!",
+];
+
+const SPAM_TEXT: &str = "Get 10k followers FAST 🚀 DM us now!! free.followers.now";
+
+/// First ids of the comment and container ranges.
+const FIRST_COMMENT_ID: u64 = 17_850_000_000_000_001;
+const FIRST_CONTAINER_ID: u64 = 17_950_000_000_000_001;
+
+fn generate_comments(
+    rng: &mut StdRng,
+    next_id: &mut u64,
+    out: &mut Vec<Comment>,
+    start: DateTime<Utc>,
+    media: &Media,
+    owner: &Account,
+) {
+    // A real thread per media, capped so the whole world stays small.
+    let count = (media.comments_count as usize).min(40);
+    let mut top_level: Vec<String> = Vec::new();
+    let span = (start - media.timestamp).num_seconds().max(60);
+    let mut times: Vec<i64> = (0..count).map(|_| rng.random_range(30..span)).collect();
+    times.sort_unstable();
+    for offset in times {
+        let timestamp = media.timestamp + Duration::seconds(offset);
+        let id = take_id(next_id);
+        let reply_to = (!top_level.is_empty() && rng.random_bool(0.25))
+            .then(|| top_level[rng.random_range(0..top_level.len())].clone());
+        let (username, from_id, text) = if reply_to.is_some() && rng.random_bool(0.6) {
+            (
+                owner.username.clone(),
+                owner.ig_id.clone(),
+                "Thank you so much! ❤️".to_owned(),
+            )
+        } else {
+            let (u, igsid) = COMMENTERS[rng.random_range(0..COMMENTERS.len())];
+            let text = if u == "free.followers.now" {
+                SPAM_TEXT.to_owned()
+            } else {
+                COMMENT_TEXTS[rng.random_range(0..COMMENT_TEXTS.len())].to_owned()
+            };
+            (u.to_owned(), igsid.to_owned(), text)
+        };
+        if reply_to.is_none() {
+            top_level.push(id.clone());
+        }
+        out.push(Comment {
+            id,
+            media_id: media.id.clone(),
+            parent_id: reply_to,
+            text,
+            username,
+            from_id,
+            timestamp,
+            like_count: rng.random_range(0..6),
+            hidden: false,
+        });
     }
 }
 
@@ -367,11 +660,13 @@ fn generate_account_media(
                     comments_count: 0,
                     hide_likes: false,
                     comments_enabled: true,
+                    shared_to_feed: false,
                     shortcode: shortcode(rng),
                     children: Vec::new(),
                     parent: Some(id.clone()),
                     photo: photos[rng.random_range(0..photos.len())],
                     aspect,
+                    upload: None,
                 });
                 children.push(child_id);
             }
@@ -395,11 +690,13 @@ fn generate_account_media(
             comments_count: rng.random_range(0..like_count / 12 + 2),
             hide_likes: rng.random_bool(0.1),
             comments_enabled: !rng.random_bool(0.05),
+            shared_to_feed: product == Product::Reels && !rng.random_bool(0.2),
             shortcode: shortcode(rng),
             children,
             parent: None,
             photo: photos[rng.random_range(0..photos.len())],
             aspect,
+            upload: None,
         });
     }
     // A few stories within the last 24 h.
@@ -423,11 +720,13 @@ fn generate_account_media(
             comments_count: 0,
             hide_likes: false,
             comments_enabled: false,
+            shared_to_feed: false,
             shortcode: shortcode(rng),
             children: Vec::new(),
             parent: None,
             photo: photos[rng.random_range(0..photos.len())],
             aspect: Aspect::Vertical,
+            upload: None,
         });
     }
 }

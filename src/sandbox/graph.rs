@@ -18,7 +18,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
-use super::demo::{Account, FbUser, Media, MediaType, Page, Product};
+use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
 use super::server::{Req, json as json_response};
@@ -118,12 +118,12 @@ pub fn authenticate(inner: &Inner, req: &Req, login: Login) -> Result<(String, T
     if token.expires_at <= now {
         return Err(GraphError::expired_token(token.expires_at, now));
     }
-    if let (Some(secret), Some(proof)) = (&inner.app_secret, req.param("appsecret_proof")) {
-        if !proof.eq_ignore_ascii_case(&appsecret_proof(secret, &value)) {
-            return Err(GraphError::invalid_parameter(
-                "Invalid appsecret_proof provided in the API argument",
-            ));
-        }
+    if let (Some(secret), Some(proof)) = (&inner.app_secret, req.param("appsecret_proof"))
+        && !proof.eq_ignore_ascii_case(&appsecret_proof(secret, &value))
+    {
+        return Err(GraphError::invalid_parameter(
+            "Invalid appsecret_proof provided in the API argument",
+        ));
     }
     Ok((value, token))
 }
@@ -141,17 +141,15 @@ pub fn appsecret_proof(secret: &str, token: &str) -> String {
 }
 
 /// The IG ids a token may read.
-fn visible_ig_ids(inner: &Inner, token: &Token) -> Vec<String> {
+pub fn visible_ig_ids(demo: &Demo, token: &Token) -> Vec<String> {
     match &token.subject {
         Subject::IgAccount(id) => vec![id.clone()],
-        Subject::FbUser(_) => inner
-            .demo
+        Subject::FbUser(_) => demo
             .pages
             .iter()
             .filter_map(|p| p.instagram_business_account.clone())
             .collect(),
-        Subject::Page(page) => inner
-            .demo
+        Subject::Page(page) => demo
             .page_by_id(page)
             .and_then(|p| p.instagram_business_account.clone())
             .into_iter()
@@ -160,23 +158,23 @@ fn visible_ig_ids(inner: &Inner, token: &Token) -> Vec<String> {
 }
 
 /// The key of `X-Business-Use-Case-Usage`: the IG account (or Page) the token acts for.
-fn usage_key(inner: &Inner, token: &Token) -> String {
+fn usage_key(demo: &Demo, token: &Token) -> String {
     match &token.subject {
-        Subject::Page(p) => inner
-            .demo
+        Subject::Page(p) => demo
             .page_by_id(p)
             .and_then(|p| p.instagram_business_account.clone())
             .unwrap_or_else(|| p.clone()),
-        _ => visible_ig_ids(inner, token)
+        _ => visible_ig_ids(demo, token)
             .into_iter()
             .next()
-            .unwrap_or_else(|| inner.demo.fb_user.id.clone()),
+            .unwrap_or_else(|| demo.fb_user.id.clone()),
     }
 }
 
 /// Per-request context handed to rendering.
 struct Ctx<'a> {
     inner: &'a Inner,
+    demo: &'a Demo,
     req: &'a Req,
     login: Login,
     token_value: String,
@@ -194,6 +192,8 @@ enum Node<'a> {
     Page(&'a Page),
     /// A Page as listed by `/me/accounts` (carries `access_token` and `tasks`).
     PageEntry(&'a Page),
+    Comment(&'a Comment),
+    Container(&'a Container),
 }
 
 impl Node<'_> {
@@ -203,6 +203,8 @@ impl Node<'_> {
             Node::Media(m) => m.id.clone(),
             Node::FbUser(u) => u.id.clone(),
             Node::Page(p) | Node::PageEntry(p) => p.id.clone(),
+            Node::Comment(c) => c.id.clone(),
+            Node::Container(c) => c.id.clone(),
         }
     }
     fn type_name(&self) -> &'static str {
@@ -211,6 +213,8 @@ impl Node<'_> {
             Node::Media(_) => "ShadowIGMedia",
             Node::FbUser(_) => "User",
             Node::Page(_) | Node::PageEntry(_) => "Page",
+            Node::Comment(_) => "IGComment",
+            Node::Container(_) => "ShadowIGMediaBuilder",
         }
     }
 }
@@ -223,7 +227,7 @@ fn serve(
     usage_out: &mut Option<String>,
 ) -> Result<Value, GraphError> {
     let (token_value, token) = authenticate(inner, req, login)?;
-    *usage_out = Some(usage_key(inner, &token));
+    *usage_out = Some(usage_key(&inner.demo(), &token));
     {
         let mut st = inner.lock();
         if st.usage_percent >= 100 {
@@ -236,7 +240,7 @@ fn serve(
         }
     }
     if req.method != Method::GET {
-        return Err(GraphError::unsupported_get(&path.join("/")).with_method(&req.method));
+        return super::writes::handle(inner, req, login, path, &token);
     }
     let selection = match req.param("fields") {
         Some(f) => {
@@ -244,8 +248,10 @@ fn serve(
         }
         None => None,
     };
+    let demo = inner.demo();
     let ctx = Ctx {
         inner,
+        demo: &demo,
         req,
         login,
         token_value,
@@ -267,7 +273,7 @@ fn serve(
 
 impl GraphError {
     /// Rewrites an "Unsupported get request" into the POST/DELETE wording.
-    fn with_method(mut self, method: &Method) -> Self {
+    pub fn with_method(mut self, method: &Method) -> Self {
         if method != Method::GET {
             let verb = method.as_str().to_ascii_lowercase();
             self.message =
@@ -289,8 +295,8 @@ impl<'a> Ctx<'a> {
 
     /// Finds `id` (or `me`) and checks this token may read it.
     fn resolve(&self, id: &str) -> Result<Node<'a>, GraphError> {
-        let demo = &self.inner.demo;
-        let visible = visible_ig_ids(self.inner, &self.token);
+        let demo = self.demo;
+        let visible = visible_ig_ids(self.demo, &self.token);
         if id == "me" {
             return match (&self.token.subject, self.login) {
                 (Subject::IgAccount(ig), Login::Instagram) => {
@@ -323,6 +329,23 @@ impl<'a> Ctx<'a> {
             self.require(self.login.basic_scope())?;
             return Ok(Node::Media(media));
         }
+        if let Some(comment) = demo.comment_by_id(id) {
+            let owner = demo
+                .media_by_id(&comment.media_id)
+                .map(|m| m.owner.as_str());
+            if !owner.is_some_and(|o| visible.iter().any(|v| v == o)) {
+                return Err(GraphError::unsupported_get(id));
+            }
+            self.require(comments_scope(self.login))?;
+            return Ok(Node::Comment(comment));
+        }
+        if let Some(container) = demo.container_by_id(id) {
+            if !visible.contains(&container.owner) {
+                return Err(GraphError::unsupported_get(id));
+            }
+            self.require(self.login.basic_scope())?;
+            return Ok(Node::Container(container));
+        }
         if self.login == Login::Facebook {
             if let Some(page) = demo.page_by_id(id) {
                 let allowed = match &self.token.subject {
@@ -348,7 +371,7 @@ impl<'a> Ctx<'a> {
 
     fn default_fields(node: &Node) -> &'static [&'static str] {
         match node {
-            Node::User(..) | Node::Media(_) => &["id"],
+            Node::User(..) | Node::Media(_) | Node::Comment(_) | Node::Container(_) => &["id"],
             Node::FbUser(_) | Node::Page(_) => &["name", "id"],
             Node::PageEntry(_) => &[
                 "access_token",
@@ -385,6 +408,14 @@ impl<'a> Ctx<'a> {
                 out.insert(field.name.clone(), v);
             }
         }
+        // Graph always answers a node's id, asked for or not.
+        if !out.contains_key("id") {
+            out.insert(
+                "id".into(),
+                self.value(node, &Field::plain("id"), via_edge)?
+                    .unwrap_or(Value::Null),
+            );
+        }
         Ok(Value::Object(out))
     }
 
@@ -412,13 +443,23 @@ impl<'a> Ctx<'a> {
                 "profile_picture_url" => json!(cdn(format!("cdn/{}/profile.jpg", a.ig_id))),
                 "followers_count" => json!(a.followers),
                 "follows_count" => json!(a.follows),
-                "media_count" => json!(self.inner.demo.feed_of(&a.ig_id).len()),
+                "media_count" => json!(self.demo.feed_of(&a.ig_id).len()),
                 "biography" => json!(a.biography),
                 "website" => json!(a.website),
                 "media" | "stories" => self.nested_edge(node, field)?,
                 _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
             },
             Node::Media(m) => return self.media_value(m, field, via_edge),
+            Node::Comment(c) => return self.comment_value(c, field),
+            Node::Container(c) => {
+                let (code, status) = self.demo.container_status(c, self.now);
+                match name {
+                    "id" => json!(c.id),
+                    "status_code" => json!(code),
+                    "status" => json!(status),
+                    _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+                }
+            }
             Node::FbUser(u) => match name {
                 "id" => json!(u.id),
                 "name" => json!(u.name),
@@ -442,7 +483,7 @@ impl<'a> Ctx<'a> {
                     let Some(ig) = p.instagram_business_account.as_deref() else {
                         return Ok(None);
                     };
-                    match (self.inner.demo.account_by_id(ig), &field.sub) {
+                    match (self.demo.account_by_id(ig), &field.sub) {
                         (Some(a), Some(sub)) => {
                             self.render(Node::User(a, false), Some(sub), true)?
                         }
@@ -502,12 +543,20 @@ impl<'a> Ctx<'a> {
             "timestamp" => Some(json!(format_time(m.timestamp))),
             "username" => Some(json!(m.owner_username)),
             "like_count" => (top_level && !(via_edge && m.hide_likes)).then(|| json!(m.like_count)),
-            "comments_count" => top_level.then(|| json!(m.comments_count)),
+            "comments_count" => top_level.then(|| json!(self.demo.comment_count(&m.id))),
+            "comments" => {
+                if top_level {
+                    self.require(comments_scope(self.login))?;
+                    Some(self.nested_edge(Node::Media(m), field)?)
+                } else {
+                    None
+                }
+            }
             "is_comment_enabled" => top_level.then(|| json!(m.comments_enabled)),
-            "is_shared_to_feed" => (m.product == Product::Reels).then(|| json!(true)),
+            "is_shared_to_feed" => (m.product == Product::Reels).then_some(json!(m.shared_to_feed)),
             "alt_text" => m.alt_text.as_ref().map(|t| json!(t)),
             "owner" => {
-                let owner = self.inner.demo.account_by_id(&m.owner);
+                let owner = self.demo.account_by_id(&m.owner);
                 match (owner, &field.sub) {
                     (Some(a), Some(sub)) => {
                         Some(self.render(Node::User(a, false), Some(sub), true)?)
@@ -523,6 +572,39 @@ impl<'a> Ctx<'a> {
                 }
             }
             _ => return Err(GraphError::nonexisting_field(name, "ShadowIGMedia")),
+        };
+        Ok(v)
+    }
+
+    fn comment_value(&self, c: &'a Comment, field: &Field) -> Result<Option<Value>, GraphError> {
+        let name = field.name.as_str();
+        let v = match name {
+            "id" => Some(json!(c.id)),
+            "text" => Some(json!(c.text)),
+            "timestamp" => Some(json!(format_time(c.timestamp))),
+            "username" => Some(json!(c.username)),
+            "like_count" => Some(json!(c.like_count)),
+            "hidden" => Some(json!(c.hidden)),
+            "parent_id" => c.parent_id.as_ref().map(|p| json!(p)),
+            "from" => Some(json!({"id": c.from_id, "username": c.username})),
+            // `user` is only answered for the account's own comments.
+            "user" => self
+                .demo
+                .media_by_id(&c.media_id)
+                .filter(|m| m.owner == c.from_id)
+                .map(|m| json!({"id": m.owner})),
+            "media" => match self.demo.media_by_id(&c.media_id) {
+                Some(m) => Some(self.render(Node::Media(m), field.sub.as_deref(), true)?),
+                None => None,
+            },
+            "replies" => {
+                if c.parent_id.is_none() {
+                    Some(self.nested_edge(Node::Comment(c), field)?)
+                } else {
+                    None
+                }
+            }
+            _ => return Err(GraphError::nonexisting_field(name, "IGComment")),
         };
         Ok(v)
     }
@@ -555,7 +637,7 @@ impl<'a> Ctx<'a> {
         edge: &str,
         allow_time: bool,
     ) -> Result<Vec<Node<'a>>, GraphError> {
-        let demo = &self.inner.demo;
+        let demo = self.demo;
         let items = match (node, edge) {
             (Node::User(a, _), "media") => {
                 let (since, until) = if allow_time {
@@ -580,6 +662,18 @@ impl<'a> Ctx<'a> {
                 .iter()
                 .filter_map(|id| demo.media_by_id(id))
                 .map(Node::Media)
+                .collect(),
+            (Node::Media(m), "comments") => {
+                self.require(comments_scope(self.login))?;
+                demo.comments_on(&m.id)
+                    .into_iter()
+                    .map(Node::Comment)
+                    .collect()
+            }
+            (Node::Comment(c), "replies") => demo
+                .replies_to(&c.id)
+                .into_iter()
+                .map(Node::Comment)
                 .collect(),
             (Node::FbUser(_), "accounts") => {
                 self.require("pages_show_list")?;
@@ -613,6 +707,9 @@ impl<'a> Ctx<'a> {
         edge: &str,
         selection: Option<&[Field]>,
     ) -> Result<Value, GraphError> {
+        if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
+            return Ok(publishing_limit(self.demo, a, self.now));
+        }
         let items = self.edge_items(node, edge, true)?;
         let limit = parse_limit(self.req.param("limit"))?;
         let page = paginate(
@@ -708,6 +805,22 @@ impl<'a> Ctx<'a> {
         }
         Ok(out)
     }
+}
+
+/// The permission comment reads and moderation need on each login.
+pub fn comments_scope(login: Login) -> &'static str {
+    match login {
+        Login::Instagram => "instagram_business_manage_comments",
+        Login::Facebook => "instagram_manage_comments",
+    }
+}
+
+/// `GET /{ig-id}/content_publishing_limit`.
+fn publishing_limit(demo: &Demo, account: &Account, now: DateTime<Utc>) -> Value {
+    json!({"data": [{
+        "quota_usage": demo.published_in_last_day(&account.ig_id, now),
+        "config": {"quota_total": demo.quota_total(account), "quota_duration": 86400},
+    }]})
 }
 
 /// `limit`: default 25, clamped to 100; anything but a positive integer is code 100.

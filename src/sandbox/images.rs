@@ -16,7 +16,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::demo::{Aspect, PHOTO_COUNT};
-use super::state::Inner;
+use super::state::{Inner, Upload};
 
 /// The embedded demo photos (see assets/demo/LICENSES.md), in `demo.rs` index order.
 const PHOTOS: [&[u8]; PHOTO_COUNT] = [
@@ -34,12 +34,22 @@ const FULL_WIDTH: u32 = 1080;
 const THUMB_WIDTH: u32 = 320;
 
 /// What one CDN path asks for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Variant {
     photo: usize,
     aspect: Aspect,
     width: u32,
     key: u64,
+    /// Published media: scale these JPEG bytes instead of cropping a demo photo.
+    bytes: Option<Arc<Vec<u8>>>,
+}
+
+/// How a path is answered.
+enum Source {
+    /// Generated (and cached) JPEG.
+    Render(Variant),
+    /// Stored bytes as they are.
+    Stored(Upload),
 }
 
 /// Serves `/cdn/<rest>`.
@@ -54,8 +64,10 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
     if let Some(bytes) = cached {
         return jpeg(bytes);
     }
-    let Some(variant) = lookup(inner, rest) else {
-        return not_found(&path, rest.last().is_some_and(|f| *f == "video.mp4"));
+    let variant = match lookup(inner, rest) {
+        Some(Source::Render(v)) => v,
+        Some(Source::Stored(upload)) => return stored(upload),
+        None => return not_found(&path, rest.last().is_some_and(|f| *f == "video.mp4")),
     };
     let seed = inner.seed;
     let rendered = tokio::task::spawn_blocking(move || render(variant, seed)).await;
@@ -82,23 +94,40 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
     }
 }
 
-fn lookup(inner: &Inner, rest: &[&str]) -> Option<Variant> {
+fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
+    if let ["uploads", key, _name] = rest {
+        return inner.upload(key).map(Source::Stored);
+    }
     let [id, file] = rest else { return None };
     let key: u64 = id.parse().ok()?;
-    if let Some(media) = inner.demo.media_by_id(id) {
+    let demo = inner.demo();
+    if let Some(media) = demo.media_by_id(id) {
+        let upload = media.upload.as_deref().and_then(|k| inner.upload(k));
+        let image_upload = upload.clone().filter(|u| u.content_type == "image/jpeg");
         let width = match *file {
-            "full.jpg" => FULL_WIDTH,
+            "full.jpg" => {
+                if let Some(u) = image_upload {
+                    return Some(Source::Stored(u));
+                }
+                FULL_WIDTH
+            }
             "thumb.jpg" => THUMB_WIDTH,
+            "video.mp4" => {
+                return upload
+                    .filter(|u| u.content_type == "video/mp4")
+                    .map(Source::Stored);
+            }
             _ => return None,
         };
-        return Some(Variant {
+        return Some(Source::Render(Variant {
             photo: media.photo,
             aspect: media.aspect,
             width,
             key,
-        });
+            bytes: image_upload.map(|u| u.bytes),
+        }));
     }
-    let account = inner.demo.account_by_id(id)?;
+    let account = demo.account_by_id(id)?;
     if *file != "profile.jpg" {
         return None;
     }
@@ -108,16 +137,24 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Variant> {
     } else {
         0
     };
-    Some(Variant {
+    Some(Source::Render(Variant {
         photo,
         aspect: Aspect::Square,
         width: THUMB_WIDTH,
         key,
-    })
+        bytes: None,
+    }))
 }
 
-/// Crops, tints, scales and encodes one variant.
+/// Crops, tints, scales and encodes one variant (or just scales published bytes).
 fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
+    if let Some(bytes) = &v.bytes {
+        let img = image::load_from_memory_with_format(bytes, ImageFormat::Jpeg)?.to_rgb8();
+        let height =
+            ((v.width as f64) * img.height() as f64 / img.width().max(1) as f64).round() as u32;
+        let resized = image::imageops::resize(&img, v.width, height.max(1), FilterType::Triangle);
+        return encode(resized);
+    }
     let source =
         image::load_from_memory_with_format(PHOTOS[v.photo % PHOTO_COUNT], ImageFormat::Jpeg)?
             .to_rgb8();
@@ -146,16 +183,32 @@ fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
     ];
     let lift: f64 = rng.random_range(-20.0..20.0);
     for px in crop.pixels_mut() {
-        for c in 0..3 {
-            px.0[c] = (px.0[c] as f64 * gains[c] + lift).clamp(0.0, 255.0) as u8;
+        for (channel, gain) in px.0.iter_mut().zip(gains) {
+            *channel = (*channel as f64 * gain + lift).clamp(0.0, 255.0) as u8;
         }
     }
     let height = ((v.width as f64) / ratio).round() as u32;
-    let resized = image::imageops::resize(&crop, v.width, height.max(1), FilterType::Triangle);
+    encode(image::imageops::resize(
+        &crop,
+        v.width,
+        height.max(1),
+        FilterType::Triangle,
+    ))
+}
+
+fn encode(img: RgbImage) -> Result<Vec<u8>, image::ImageError> {
     let mut out = std::io::Cursor::new(Vec::new());
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
-    DynamicImage::ImageRgb8(resized).write_with_encoder(encoder)?;
+    DynamicImage::ImageRgb8(img).write_with_encoder(encoder)?;
     Ok(out.into_inner())
+}
+
+fn stored(upload: Upload) -> Response {
+    let mut resp = (StatusCode::OK, upload.bytes.as_ref().clone()).into_response();
+    if let Ok(v) = HeaderValue::from_str(&upload.content_type) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    resp
 }
 
 fn jpeg(bytes: Arc<Vec<u8>>) -> Response {
@@ -194,6 +247,7 @@ mod tests {
                 aspect: Aspect::Portrait,
                 width: 320,
                 key: 1,
+                bytes: None,
             },
             42,
         )
@@ -204,6 +258,7 @@ mod tests {
                 aspect: Aspect::Portrait,
                 width: 320,
                 key: 2,
+                bytes: None,
             },
             42,
         )
@@ -217,6 +272,7 @@ mod tests {
                 aspect: Aspect::Portrait,
                 width: 320,
                 key: 1,
+                bytes: None,
             },
             42,
         )

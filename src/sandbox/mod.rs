@@ -20,6 +20,7 @@ mod images;
 mod oauth;
 mod server;
 mod state;
+mod writes;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -156,42 +157,43 @@ impl Drop for Sandbox {
 /// Runs until Ctrl-C; prints the root URL and the demo accounts (for `socialdesk sandbox`).
 pub async fn run(options: SandboxOptions) -> std::io::Result<()> {
     let sandbox = Sandbox::start(options).await?;
-    let inner = &sandbox.inner;
-    println!("socialdesk sandbox listening on {}", sandbox.url());
-    println!(
-        "  Instagram Login authorize: {}oauth/authorize",
-        sandbox.url()
-    );
-    println!(
-        "  Facebook Login dialog:     {}facebook/dialog/oauth",
-        sandbox.url()
-    );
-    println!(
-        "  controls:                  {}__sandbox/state",
-        sandbox.url()
-    );
-    for a in &inner.demo.accounts {
+    {
+        let inner = &sandbox.inner;
+        let demo = inner.demo();
+        println!("socialdesk sandbox listening on {}", sandbox.url());
         println!(
-            "  @{} ({}, IG id {}, {} followers, {} media)",
-            a.username,
-            a.account_type,
-            a.ig_id,
-            a.followers,
-            inner.demo.feed_of(&a.ig_id).len()
+            "  Instagram Login authorize: {}oauth/authorize",
+            sandbox.url()
+        );
+        println!(
+            "  Facebook Login dialog:     {}facebook/dialog/oauth",
+            sandbox.url()
+        );
+        println!(
+            "  controls:                  {}__sandbox/state",
+            sandbox.url()
+        );
+        for a in &demo.accounts {
+            println!(
+                "  @{} ({}, IG id {}, {} followers, {} media)",
+                a.username,
+                a.account_type,
+                a.ig_id,
+                a.followers,
+                demo.feed_of(&a.ig_id).len()
+            );
+        }
+        println!(
+            "  Facebook user {} ({}) manages: {}",
+            demo.fb_user.name,
+            demo.fb_user.id,
+            demo.pages
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
-    println!(
-        "  Facebook user {} ({}) manages: {}",
-        inner.demo.fb_user.name,
-        inner.demo.fb_user.id,
-        inner
-            .demo
-            .pages
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;

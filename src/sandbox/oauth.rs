@@ -169,7 +169,7 @@ pub fn authorize_page(inner: &Arc<Inner>, req: &Req, login: Login) -> Response {
         .iter()
         .map(|s| format!("<li>{}</li>", esc(s)))
         .collect();
-    let demo = &inner.demo;
+    let demo = inner.demo();
     let (title, chooser) = match login {
         Login::Instagram => {
             let first = demo
@@ -262,7 +262,7 @@ pub fn authorize_decision(inner: &Arc<Inner>, req: &Req, login: Login) -> Respon
                         .param("username")
                         .filter(|u| !u.is_empty())
                         .unwrap_or(super::DEMO_BUSINESS_USERNAME);
-                    match inner.demo.account_by_username(username) {
+                    match inner.demo().account_by_username(username) {
                         Some(a) => Subject::IgAccount(a.ig_id.clone()),
                         None => {
                             return error_page(&format!(
@@ -271,7 +271,7 @@ pub fn authorize_decision(inner: &Arc<Inner>, req: &Req, login: Login) -> Respon
                         }
                     }
                 }
-                Login::Facebook => Subject::FbUser(inner.demo.fb_user.id.clone()),
+                Login::Facebook => Subject::FbUser(inner.demo().fb_user.id.clone()),
             };
             let now = inner.now();
             let code = {
@@ -591,7 +591,7 @@ pub fn mint_dashboard_token(
     username: &str,
     scopes: &[&str],
 ) -> Option<String> {
-    let demo = &inner.demo;
+    let demo = inner.demo();
     let username = username.trim_start_matches('@');
     let (login, subject) = match login {
         "instagram" => (

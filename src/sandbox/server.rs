@@ -24,6 +24,8 @@ pub struct Req {
     /// Form fields (urlencoded) or top-level members of a JSON body.
     pub body_params: Vec<(String, String)>,
     pub headers: HeaderMap,
+    /// The raw body (uploads are binary).
+    pub body: axum::body::Bytes,
 }
 
 impl Req {
@@ -89,6 +91,7 @@ pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Respon
         body_params: body_params(&parts.headers, &body_text),
         path,
         headers: parts.headers,
+        body: bytes,
     };
     route(&inner, &req).await
 }
@@ -179,7 +182,7 @@ async fn route(inner: &Arc<Inner>, req: &Req) -> Response {
 
 fn index(inner: &Inner) -> Response {
     let accounts: Vec<String> = inner
-        .demo
+        .demo()
         .accounts
         .iter()
         .map(|a| {

@@ -5,7 +5,7 @@
 //! nothing here is async. The demo data itself is immutable and lives beside the mutex.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
@@ -84,6 +84,13 @@ pub struct AuthCode {
     pub used: bool,
 }
 
+/// A stored file (a hosting upload or media fetched for publishing).
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub content_type: String,
+}
+
 /// Everything that changes while the sandbox runs.
 pub struct State {
     /// Added to the real clock: the sandbox clock runs in real time from its start and
@@ -111,10 +118,14 @@ pub struct Inner {
     pub app_secret: Option<String>,
     pub wrapped_token_response: bool,
     pub started: DateTime<Utc>,
-    pub demo: Demo,
+    /// The demo world; grows as media is published and comments are written. Lock order:
+    /// `world` before `state`, never the other way round.
+    pub world: RwLock<Demo>,
     pub state: Mutex<State>,
     /// Generated CDN images by path.
     pub images: Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>,
+    /// Bytes stored through `/__sandbox/uploads` or fetched for publishing, by key.
+    pub uploads: Mutex<HashMap<String, Upload>>,
 }
 
 impl Inner {
@@ -127,7 +138,7 @@ impl Inner {
             app_secret: options.app_secret.clone(),
             wrapped_token_response: options.wrapped_token_response,
             started,
-            demo: super::demo::generate(options.seed, started),
+            world: RwLock::new(super::demo::generate(options.seed, started)),
             state: Mutex::new(State {
                 clock_offset: Duration::zero(),
                 latency_ms: options.latency_ms,
@@ -143,6 +154,7 @@ impl Inner {
                 serial: 0,
             }),
             images: Mutex::new(HashMap::new()),
+            uploads: Mutex::new(HashMap::new()),
         }
     }
 
@@ -150,6 +162,45 @@ impl Inner {
     /// for an emulator, so it is recovered instead of propagating the panic.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads the demo world.
+    pub fn demo(&self) -> RwLockReadGuard<'_, Demo> {
+        self.world.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes the demo world (publishing, comments). Never call `demo()` while holding this.
+    pub fn demo_mut(&self) -> RwLockWriteGuard<'_, Demo> {
+        self.world.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stores bytes and returns their key.
+    pub fn store_upload(&self, bytes: Vec<u8>, content_type: &str) -> String {
+        let key = {
+            let mut st = self.lock();
+            st.serial += 1;
+            format!("u{}", st.serial)
+        };
+        self.uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                key.clone(),
+                Upload {
+                    bytes: std::sync::Arc::new(bytes),
+                    content_type: content_type.to_owned(),
+                },
+            );
+        key
+    }
+
+    /// A stored upload.
+    pub fn upload(&self, key: &str) -> Option<Upload> {
+        self.uploads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .cloned()
     }
 
     /// The sandbox clock.
