@@ -3,6 +3,7 @@
 mod comments;
 mod dms;
 mod insights;
+mod publish;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,6 +55,9 @@ pub enum CliCommand {
     Accounts(AccountsCommand),
     /// Print an account's posts.
     Feed(FeedArgs),
+    /// Publish or schedule posts.
+    #[command(subcommand)]
+    Publish(publish::PublishCommand),
     /// Moderate comments.
     #[command(subcommand)]
     Comments(comments::CommentsCommand),
@@ -196,6 +200,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             }
             CliCommand::Accounts(cmd) => accounts(global, cmd).await,
             CliCommand::Feed(args) => feed(global, args).await,
+            CliCommand::Publish(cmd) => publish::run(core(global).await?, cmd).await,
             CliCommand::Comments(cmd) => comments::run(core(global).await?, cmd).await,
             CliCommand::Dm(cmd) => dms::run(core(global).await?, cmd).await,
             CliCommand::Insights(cmd) => insights::run(core(global).await?, cmd).await,

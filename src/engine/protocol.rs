@@ -39,6 +39,8 @@ pub enum Command {
     AddToken { kind: LoginKind, token: String },
     /// Forget an account and delete its token.
     RemoveAccount(IgUserId),
+    /// The Composer tab's commands.
+    Composer(super::composer::ComposerCommand),
     /// The Comments tab's commands.
     Comments(super::comments::CommentsCommand),
     /// The DMs tab's commands.
@@ -166,6 +168,8 @@ pub enum Event {
     },
     /// Media detail re-read from the network (fresh counts, children).
     MediaDetail(Box<Media>),
+    /// For the Composer tab.
+    Composer(super::composer::ComposerEvent),
     /// For the Comments tab.
     Comments(super::comments::CommentsEvent),
     /// For the DMs tab.

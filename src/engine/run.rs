@@ -169,6 +169,9 @@ impl Engine {
                     }
                 });
             }
+            Command::Composer(command) => {
+                super::composer::handle(self.core.clone(), self.events.clone(), command)
+            }
             Command::Comments(command) => {
                 super::comments::handle(self.core.clone(), self.events.clone(), command)
             }
@@ -215,6 +218,7 @@ impl Engine {
             self.sandbox_login().await;
         }
         let active = self.send_accounts().await;
+        super::composer::on_start(self.core.clone(), self.events.clone());
         super::comments::on_start(self.core.clone(), self.events.clone());
         super::dms::on_start(self.core.clone(), self.events.clone());
         super::insights::on_start(self.core.clone(), self.events.clone());

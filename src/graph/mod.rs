@@ -15,6 +15,7 @@ pub mod media;
 pub mod messages;
 mod page;
 pub mod pages;
+pub mod publishing;
 mod retry;
 mod session;
 mod time;

@@ -4,5 +4,6 @@
 //! [`egui::ColorImage`]s to upload as textures.
 
 mod decode;
+pub mod prepare;
 
 pub use decode::{DETAIL_MAX_SIDE_PX, MediaError, THUMBNAIL_MAX_SIDE_PX, decode_for_display};

@@ -14,9 +14,16 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0001_accounts_media",
         include_str!("migrations/0001_accounts_media.sql"),
     ),
-    ("0002_comments", include_str!("migrations/0002_comments.sql")),
+    (
+        "0002_comments",
+        include_str!("migrations/0002_comments.sql"),
+    ),
     ("0003_dms", include_str!("migrations/0003_dms.sql")),
-    ("0004_insights", include_str!("migrations/0004_insights.sql")),
+    (
+        "0004_insights",
+        include_str!("migrations/0004_insights.sql"),
+    ),
+    ("0005_drafts", include_str!("migrations/0005_drafts.sql")),
 ];
 
 /// The newest schema version this build knows.

@@ -11,6 +11,7 @@
 mod accounts;
 mod comments;
 mod dms;
+mod drafts;
 mod error;
 mod feed;
 mod insights;

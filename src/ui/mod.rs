@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod composer;
 pub mod detail;
 pub mod dms;
 pub mod empty;
@@ -65,6 +66,7 @@ pub struct App {
     sync: SyncStatus,
     sandbox_url: Option<String>,
     toasts: Toasts,
+    composer: composer::ComposerTab,
     comments: comments::CommentsTab,
     dms: dms::DmsTab,
     insights: insights::InsightsTab,
@@ -88,6 +90,7 @@ impl App {
             sync: SyncStatus::default(),
             sandbox_url: None,
             toasts: Toasts::default(),
+            composer: composer::ComposerTab::default(),
             comments: comments::CommentsTab::default(),
             dms: dms::DmsTab::default(),
             insights: insights::InsightsTab::default(),
@@ -209,6 +212,7 @@ impl App {
                         textures: &mut self.textures,
                     };
                     match self.prefs.tab {
+                        Tab::Composer => self.composer.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Comments => self.comments.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Dms => self.dms.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Insights => self.insights.tab_ui(ui, &mut cx, &mut commands),
@@ -313,6 +317,7 @@ impl App {
                 self.toasts.push(message, is_error, now);
             }
             Event::MediaDetail(media) => self.feed.on_detail(*media),
+            Event::Composer(event) => self.composer.on_event(event),
             Event::Comments(event) => self.comments.on_event(event),
             Event::Dms(event) => self.dms.on_event(event),
             Event::Insights(event) => self.insights.on_event(event),

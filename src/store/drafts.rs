@@ -1,0 +1,1 @@
+//! Store methods for drafts, the schedule and the publish journal (`impl Store` blocks for that feature).
