@@ -56,8 +56,7 @@ pub enum CliCommand {
     /// Print an account's posts.
     Feed(FeedArgs),
     /// Publish or schedule posts.
-    #[command(subcommand)]
-    Publish(publish::PublishCommand),
+    Publish(publish::PublishArgs),
     /// Moderate comments.
     #[command(subcommand)]
     Comments(comments::CommentsCommand),

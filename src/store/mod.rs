@@ -27,6 +27,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use drafts::{
+    Draft, DraftItem, DraftState, DraftSummary, NewDraft, NewDraftItem, PostKind, UserTag,
+};
 pub use error::StoreError;
 pub use secrets::{
     FileSecrets, KeyringSecrets, MemorySecrets, SecretError, SecretStore, app_secret_key,

@@ -12,8 +12,9 @@ pub struct ComposerTab {}
 impl ComposerTab {
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: ComposerEvent) {
+        #[allow(clippy::match_single_binding)]
         match event {
-            ComposerEvent::Idle => {}
+            _ => {}
         }
     }
 
