@@ -69,18 +69,19 @@ impl PublishStep {
     }
 }
 
-/// Drafts being published by this process: a second request for one of them is refused
-/// rather than racing the first.
-static RUNNING: Mutex<Option<HashSet<i64>>> = Mutex::new(None);
+/// Drafts being published by this process, by database file and draft id: a second
+/// request for one of them is refused rather than racing the first.
+static RUNNING: Mutex<Option<HashSet<(String, i64)>>> = Mutex::new(None);
 
-struct RunGuard(i64);
+struct RunGuard((String, i64));
 
 impl RunGuard {
-    fn take(id: i64) -> Option<RunGuard> {
+    fn take(database: String, id: i64) -> Option<RunGuard> {
+        let key = (database, id);
         let mut set = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
         set.get_or_insert_with(HashSet::new)
-            .insert(id)
-            .then_some(RunGuard(id))
+            .insert(key.clone())
+            .then_some(RunGuard(key))
     }
 }
 
@@ -112,7 +113,9 @@ impl Core {
         draft_id: i64,
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Media, PublishError> {
-        let _guard = RunGuard::take(draft_id).ok_or(PublishError::AlreadyRunning(draft_id))?;
+        let database = self.with_store(|s| Ok(s.path().to_owned())).await?;
+        let _guard =
+            RunGuard::take(database, draft_id).ok_or(PublishError::AlreadyRunning(draft_id))?;
         let draft = self.load_draft(draft_id).await?;
         if let (DraftState::Published, Some(media)) = (draft.state, &draft.media_id) {
             return self.read_back(&draft, media).await;
