@@ -302,13 +302,13 @@ impl ComposerTab {
                             self.selected = i;
                         }
                         ui.horizontal(|ui| {
-                            if ui.small_button("◀").on_hover_text("Move earlier").clicked() {
+                            if ui.small_button("Earlier").clicked() {
                                 action = Some((i, -1));
                             }
-                            if ui.small_button("▶").on_hover_text("Move later").clicked() {
+                            if ui.small_button("Later").clicked() {
                                 action = Some((i, 1));
                             }
-                            if ui.small_button("✕").on_hover_text("Remove").clicked() {
+                            if ui.small_button("Remove").clicked() {
                                 action = Some((i, 0));
                             }
                         });
@@ -347,7 +347,7 @@ impl ComposerTab {
         }
         let (Some(texture), Some(size)) = (item.texture.clone(), item.size) else {
             ui.horizontal(|ui| {
-                ui.spinner();
+                ui.label("…");
                 ui.label(format!("Loading {}…", item.name));
             });
             return;
@@ -549,7 +549,7 @@ impl ComposerTab {
             JobState::Idle => {}
             JobState::Working { text, .. } => {
                 ui.horizontal(|ui| {
-                    ui.spinner();
+                    ui.label("…");
                     ui.label(text);
                 });
             }
