@@ -207,7 +207,10 @@ async fn a_cropped_png_is_published_as_jpeg_with_tags_relative_to_the_crop() {
         .bytes()
         .await
         .expect("bytes");
-    assert!(hosted.starts_with(&[0xFF, 0xD8, 0xFF]), "the PNG went as JPEG");
+    assert!(
+        hosted.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "the PNG went as JPEG"
+    );
     let decoded = image::load_from_memory(&hosted).expect("decodes");
     assert_eq!((decoded.width(), decoded.height()), (1000, 1000));
 
@@ -253,9 +256,10 @@ async fn a_carousel_of_three_is_published_with_its_children() {
     assert_eq!(posts_with_caption(&w, caption).await, 1);
     let steps = steps.lock().expect("steps").clone();
     assert!(
-        steps
-            .iter()
-            .any(|s| matches!(s, socialdesk::engine::composer::PublishStep::Processing { .. })),
+        steps.iter().any(|s| matches!(
+            s,
+            socialdesk::engine::composer::PublishStep::Processing { .. }
+        )),
         "the pipeline polled status_code: {steps:?}"
     );
     let cached = w
@@ -280,7 +284,10 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
                 &w.account,
                 PostKind::Image,
                 "wide",
-                vec![item("wide.jpg", picture(1500, 500, image::ImageFormat::Jpeg))],
+                vec![item(
+                    "wide.jpg",
+                    picture(1500, 500, image::ImageFormat::Jpeg),
+                )],
             ),
             "crop it",
         ),
@@ -367,7 +374,10 @@ async fn an_answer_lost_after_media_publish_committed_never_posts_twice() {
     drop(db);
     w.sandbox.control().clear_requests();
     let second = w.core.publish_draft(draft, &|_| {}).await.expect("resumed");
-    assert_eq!(second.id, first.id, "the same post was found, not a new one");
+    assert_eq!(
+        second.id, first.id,
+        "the same post was found, not a new one"
+    );
     assert!(
         !w.sandbox
             .control()

@@ -51,7 +51,10 @@ fn drain(side: &mut EngineSide) -> Vec<Command> {
 }
 
 fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(side.events.try_send(event), "the UI inbox accepts the event");
+    assert!(
+        side.events.try_send(event),
+        "the UI inbox accepts the event"
+    );
     harness.run();
 }
 
@@ -149,7 +152,9 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
 
     harness.get_by_label("Caption").focus();
     harness.run();
-    harness.get_by_label("Caption").type_text("Latte #coffee @mira.makes");
+    harness
+        .get_by_label("Caption")
+        .type_text("Latte #coffee @mira.makes");
     harness.run();
     harness.get_by_label("25 / 2200 characters");
     harness.get_by_label("1 / 30 hashtags");
@@ -175,7 +180,10 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
         .crop
         .map_point(item.tags[0].x, item.tags[0].y)
         .expect("inside the crop");
-    assert!((x - 0.25).abs() < 0.02 && (y - 0.2).abs() < 0.02, "({x}, {y})");
+    assert!(
+        (x - 0.25).abs() < 0.02 && (y - 0.2).abs() < 0.02,
+        "({x}, {y})"
+    );
     // In the source picture that is 0.25 + 0.25 * 0.5 across.
     assert!((item.tags[0].x - 0.375).abs() < 0.02, "{}", item.tags[0].x);
 

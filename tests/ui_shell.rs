@@ -160,7 +160,7 @@ fn first_frame_starts_the_engine_and_every_tab_shows_its_heading() {
     harness.get_by_label("No account connected");
 
     let headings = [
-        (Tab::Composer, "Composer", "Compose and publish"),
+        (Tab::Composer, "Composer", "Composer"),
         (Tab::Comments, "Comments", "Comment moderation"),
         (Tab::Dms, "DMs", "Direct messages"),
         (Tab::Insights, "Insights", "Account insights"),
@@ -172,7 +172,7 @@ fn first_frame_starts_the_engine_and_every_tab_shows_its_heading() {
         harness.run();
         assert_eq!(harness.state().tab(), tab);
         harness.get_by_label(heading);
-        if tab != Tab::Feed {
+        if tab != Tab::Feed && tab != Tab::Composer {
             harness.get_by_label("This part is not built yet in this version.");
         }
     }

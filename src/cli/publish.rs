@@ -217,9 +217,9 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
     }
     for raw in &args.tags {
         let (index, tag) = parse_tag(raw)?;
-        let item = items.get_mut(index).with_context(|| {
-            format!("--tag {raw}: there is no picture {} to tag", index + 1)
-        })?;
+        let item = items
+            .get_mut(index)
+            .with_context(|| format!("--tag {raw}: there is no picture {} to tag", index + 1))?;
         // Flags give published coordinates; items keep source coordinates.
         let (x, y) = item.crop.unmap_point(tag.x, tag.y);
         item.tags.push(UserTag { x, y, ..tag });
@@ -249,7 +249,12 @@ fn parse_tag(raw: &str) -> Result<(usize, UserTag)> {
     let bad = || format!("--tag {raw}: write it as user@X,Y or N:user@X,Y with X,Y from 0 to 1");
     let (index, rest) = match raw.split_once(':') {
         Some((n, rest)) => {
-            let n: usize = n.trim().parse().ok().filter(|n| *n >= 1).with_context(bad)?;
+            let n: usize = n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .with_context(bad)?;
             (n - 1, rest)
         }
         None => (0, raw),

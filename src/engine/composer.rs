@@ -61,9 +61,17 @@ pub enum ComposerEvent {
     /// A file could not be previewed.
     PreviewFailed { source: String, message: String },
     /// Preparing item `item` (0-based) is `fraction` done.
-    Preparing { job: u64, item: usize, fraction: f32 },
+    Preparing {
+        job: u64,
+        item: usize,
+        fraction: f32,
+    },
     /// The post is saved as draft `draft` (before any network call).
-    Saved { job: u64, draft: i64, scheduled: bool },
+    Saved {
+        job: u64,
+        draft: i64,
+        scheduled: bool,
+    },
     /// A publishing step began.
     Progress {
         job: u64,
@@ -121,9 +129,7 @@ pub enum PublishError {
         "Instagram is still processing after 10 minutes; publish the draft again later (it resumes, it will not post twice)"
     )]
     ProcessingTimedOut,
-    #[error(
-        "the containers kept expiring before they could be published; publish the draft again"
-    )]
+    #[error("the containers kept expiring before they could be published; publish the draft again")]
     KeptExpiring,
     #[error(
         "Instagram reports the post as published but it is not in the account's recent media yet; refresh the Feed in a minute (do not publish again)"

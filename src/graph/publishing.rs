@@ -211,9 +211,7 @@ impl PublishingHandler<'_> {
             quota_usage: usage,
             // Meta documents 100 posts a day when `config` is left out.
             quota_total: entry["config"]["quota_total"].as_u64().unwrap_or(100),
-            quota_duration_secs: entry["config"]["quota_duration"]
-                .as_u64()
-                .unwrap_or(86_400),
+            quota_duration_secs: entry["config"]["quota_duration"].as_u64().unwrap_or(86_400),
         })
     }
 
@@ -223,7 +221,9 @@ impl PublishingHandler<'_> {
         ig_id: &IgUserId,
         request: &ContainerRequest,
     ) -> Result<ContainerId, GraphError> {
-        let v = self.post(&format!("{ig_id}/media"), request.form()?).await?;
+        let v = self
+            .post(&format!("{ig_id}/media"), request.form()?)
+            .await?;
         Ok(ContainerId(id_of(&v, "container")?))
     }
 

@@ -293,7 +293,8 @@ pub fn check_aspect(width: u32, height: u32, surface: Surface) -> Result<(), Pre
     let ratio = f64::from(width) / f64::from(height.max(1));
     match surface {
         Surface::Feed => {
-            if ratio < FEED_MIN_RATIO - RATIO_TOLERANCE || ratio > FEED_MAX_RATIO + RATIO_TOLERANCE
+            if !(FEED_MIN_RATIO - RATIO_TOLERANCE..=FEED_MAX_RATIO + RATIO_TOLERANCE)
+                .contains(&ratio)
             {
                 return Err(PrepareError::FeedAspect {
                     width,
@@ -316,7 +317,10 @@ pub fn check_aspect(width: u32, height: u32, surface: Surface) -> Result<(), Pre
 }
 
 /// Decodes, orients, crops, checks, resizes and encodes one picture.
-pub fn prepare_image(bytes: &[u8], options: &PrepareOptions) -> Result<PreparedImage, PrepareError> {
+pub fn prepare_image(
+    bytes: &[u8],
+    options: &PrepareOptions,
+) -> Result<PreparedImage, PrepareError> {
     prepare_image_with_progress(bytes, options, &mut |_| {})
 }
 
@@ -542,7 +546,11 @@ mod tests {
 
     #[test]
     fn centered_crops_have_the_preset_ratio() {
-        for preset in [CropPreset::Square, CropPreset::Portrait, CropPreset::Landscape] {
+        for preset in [
+            CropPreset::Square,
+            CropPreset::Portrait,
+            CropPreset::Landscape,
+        ] {
             let crop = CropRect::for_preset(preset, 4000, 3000);
             let ratio = crop.aspect(4000, 3000);
             let expected = preset.ratio().expect("fixed");

@@ -212,8 +212,7 @@ fn draft_from_row(row: &Row<'_>) -> Result<Draft, Failure> {
         kind: PostKind::parse(&kind).ok_or_else(|| bad("draft", format!("kind `{kind}`")))?,
         caption: row.get(3)?,
         share_to_feed: row.get(4)?,
-        state: DraftState::parse(&state)
-            .ok_or_else(|| bad("draft", format!("state `{state}`")))?,
+        state: DraftState::parse(&state).ok_or_else(|| bad("draft", format!("state `{state}`")))?,
         scheduled_at: opt_from_millis(row.get(6)?, "draft schedule")?,
         parent_container_id: row.get::<_, Option<String>>(7)?.map(ContainerId),
         publish_sent_at: opt_from_millis(row.get(8)?, "publish time")?,

@@ -107,7 +107,10 @@ impl ComposerTab {
 
     /// Tags of item `index` in source fractions (for tests and the preview).
     pub fn tags(&self, index: usize) -> Vec<UserTag> {
-        self.items.get(index).map(|i| i.tags.clone()).unwrap_or_default()
+        self.items
+            .get(index)
+            .map(|i| i.tags.clone())
+            .unwrap_or_default()
     }
 
     /// Names of the files in the post, in order.
@@ -142,7 +145,11 @@ impl ComposerTab {
                 fraction,
             } => self.working(
                 job,
-                format!("Preparing picture {} ({:.0} %)…", item + 1, fraction * 100.0),
+                format!(
+                    "Preparing picture {} ({:.0} %)…",
+                    item + 1,
+                    fraction * 100.0
+                ),
             ),
             ComposerEvent::Saved {
                 job,
@@ -512,7 +519,8 @@ impl ComposerTab {
         let local_error = cx.account.and_then(|a| self.spec(a).validate().err());
         ui.horizontal(|ui| {
             let can = cx.account.is_some() && !self.items.is_empty() && !busy;
-            let publish = ui.add_enabled(can && local_error.is_none(), egui::Button::new("Publish"));
+            let publish =
+                ui.add_enabled(can && local_error.is_none(), egui::Button::new("Publish"));
             let save = ui.add_enabled(can, egui::Button::new("Save draft"));
             if let Some(account) = cx.account {
                 let job = self.next_job;

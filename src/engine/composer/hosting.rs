@@ -45,9 +45,7 @@ impl Hosting {
                 root: sandbox.url(),
             });
         }
-        let saved = core
-            .with_store(|s| s.setting(SANDBOX_HOSTING_KEY))
-            .await?;
+        let saved = core.with_store(|s| s.setting(SANDBOX_HOSTING_KEY)).await?;
         match saved.and_then(|u| Url::parse(&u).ok()) {
             Some(root) => Ok(Hosting::Sandbox { root }),
             None => Err(HostingError::NotConfigured.into()),

@@ -46,11 +46,21 @@ pub enum PublishStep {
     CheckingLimit,
     /// Checking what an interrupted earlier attempt did.
     Resuming,
-    Uploading { item: usize, of: usize },
-    CreatingContainers { done: usize, of: usize },
-    Processing { status: String },
+    Uploading {
+        item: usize,
+        of: usize,
+    },
+    CreatingContainers {
+        done: usize,
+        of: usize,
+    },
+    Processing {
+        status: String,
+    },
     Publishing,
-    Published { media: MediaId },
+    Published {
+        media: MediaId,
+    },
 }
 
 impl PublishStep {
@@ -170,10 +180,9 @@ impl Core {
         if account.account_type.as_deref() == Some("Media_Creator") {
             let draft = self.load_draft(draft_id).await?;
             if draft.kind == PostKind::Story {
-                return Err(super::post::PostError::StoryNeedsBusiness(
-                    account.username.clone(),
-                )
-                .into());
+                return Err(
+                    super::post::PostError::StoryNeedsBusiness(account.username.clone()).into(),
+                );
             }
         }
         for _round in 0..MAX_ROUNDS {
@@ -393,22 +402,18 @@ impl Core {
         let started = tokio::time::Instant::now();
         let mut delay = POLL_FIRST;
         loop {
-            let status: ContainerStatus = match self
-                .client()
-                .publishing(session)
-                .status(container)
-                .await
-            {
-                Ok(s) => s,
-                // The client already retried transient errors; keep polling a while longer.
-                Err(e) if e.is_retryable() && started.elapsed() < POLL_DEADLINE => {
-                    warn!(error = %e, "status poll failed; polling again");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(POLL_MAX);
-                    continue;
-                }
-                Err(e) => return Err(meta("reading the container status", e)),
-            };
+            let status: ContainerStatus =
+                match self.client().publishing(session).status(container).await {
+                    Ok(s) => s,
+                    // The client already retried transient errors; keep polling a while longer.
+                    Err(e) if e.is_retryable() && started.elapsed() < POLL_DEADLINE => {
+                        warn!(error = %e, "status poll failed; polling again");
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(POLL_MAX);
+                        continue;
+                    }
+                    Err(e) => return Err(meta("reading the container status", e)),
+                };
             match status.code {
                 StatusCode::Finished => return Ok(Ready::Finished),
                 StatusCode::Published => return Ok(Ready::AlreadyPublished),

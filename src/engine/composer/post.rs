@@ -65,12 +65,10 @@ impl MediaSource {
     /// Reads the bytes (blocking: call from the blocking pool).
     pub fn read(&self) -> Result<Arc<Vec<u8>>, PostError> {
         match self {
-            Self::Path(p) => std::fs::read(p)
-                .map(Arc::new)
-                .map_err(|e| PostError::Read {
-                    file: p.display().to_string(),
-                    reason: e.to_string(),
-                }),
+            Self::Path(p) => std::fs::read(p).map(Arc::new).map_err(|e| PostError::Read {
+                file: p.display().to_string(),
+                reason: e.to_string(),
+            }),
             Self::Bytes { bytes, .. } => Ok(bytes.clone()),
         }
     }
@@ -131,11 +129,15 @@ pub enum PostError {
         found: usize,
         fix: &'static str,
     },
-    #[error("item {item} has {count} people tagged; at most {MAX_USER_TAGS} per picture: remove some")]
+    #[error(
+        "item {item} has {count} people tagged; at most {MAX_USER_TAGS} per picture: remove some"
+    )]
     TooManyTags { item: usize, count: usize },
     #[error("item {item}: a tag has no username; type one or delete the tag")]
     EmptyTagName { item: usize },
-    #[error("item {item}: @{username} is outside the cropped picture; move the tag or widen the crop")]
+    #[error(
+        "item {item}: @{username} is outside the cropped picture; move the tag or widen the crop"
+    )]
     TagOutsideCrop { item: usize, username: String },
     #[error("item {item} is a video: people can only be tagged on pictures here; remove its tags")]
     TagOnVideo { item: usize },
@@ -149,9 +151,13 @@ pub enum PostError {
         file: String,
         source: PrepareError,
     },
-    #[error("item {item} ({file}) is not an MP4/MOV video (no `ftyp` header); export it as MP4 (H.264, AAC)")]
+    #[error(
+        "item {item} ({file}) is not an MP4/MOV video (no `ftyp` header); export it as MP4 (H.264, AAC)"
+    )]
     NotAVideo { item: usize, file: String },
-    #[error("item {item} ({file}) is a video; {kind} takes pictures only: remove it or choose Reel")]
+    #[error(
+        "item {item} ({file}) is a video; {kind} takes pictures only: remove it or choose Reel"
+    )]
     VideoNotAllowed {
         item: usize,
         file: String,
@@ -266,7 +272,10 @@ impl PostSpec {
                     kind: kind_name(self.kind),
                 });
             }
-            if item.alt_text.as_deref().is_some_and(|a| !a.trim().is_empty())
+            if item
+                .alt_text
+                .as_deref()
+                .is_some_and(|a| !a.trim().is_empty())
                 && matches!(self.kind, PostKind::Reel | PostKind::Story)
             {
                 return Err(PostError::AltTextNotAllowed {
@@ -343,24 +352,24 @@ impl PostSpec {
             if first_ratio.is_none() {
                 first_ratio = Some(prepared.ratio());
             }
-            let user_tags = item
-                .tags
-                .iter()
-                .map(|t| {
-                    let username = t.username.trim().trim_start_matches('@').to_owned();
-                    let (x, y) = item.crop.map_point(t.x, t.y).ok_or_else(|| {
-                        PostError::TagOutsideCrop {
-                            item: number,
-                            username: username.clone(),
-                        }
-                    })?;
-                    Ok(UserTag {
-                        username,
-                        x: round4(x),
-                        y: round4(y),
+            let user_tags =
+                item.tags
+                    .iter()
+                    .map(|t| {
+                        let username = t.username.trim().trim_start_matches('@').to_owned();
+                        let (x, y) = item.crop.map_point(t.x, t.y).ok_or_else(|| {
+                            PostError::TagOutsideCrop {
+                                item: number,
+                                username: username.clone(),
+                            }
+                        })?;
+                        Ok(UserTag {
+                            username,
+                            x: round4(x),
+                            y: round4(y),
+                        })
                     })
-                })
-                .collect::<Result<Vec<_>, PostError>>()?;
+                    .collect::<Result<Vec<_>, PostError>>()?;
             let stem = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s);
             items.push(NewDraftItem {
                 is_video: false,
@@ -368,10 +377,7 @@ impl PostSpec {
                 content: prepared.jpeg,
                 width: Some(prepared.width),
                 height: Some(prepared.height),
-                alt_text: item
-                    .alt_text
-                    .clone()
-                    .filter(|a| !a.trim().is_empty()),
+                alt_text: item.alt_text.clone().filter(|a| !a.trim().is_empty()),
                 user_tags,
             });
         }

@@ -32,9 +32,7 @@ pub fn picture_editor(
         Vec2::new(max * aspect, max)
     };
     let (rect, response) = ui.allocate_exact_size(size, Sense::click());
-    response.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Button, true, EDITOR_LABEL)
-    });
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, EDITOR_LABEL));
     let uv = Rect::from_min_max(
         Pos2::new(crop.x as f32, crop.y as f32),
         Pos2::new((crop.x + crop.w) as f32, (crop.y + crop.h) as f32),
@@ -79,7 +77,8 @@ pub fn picture_editor(
 /// An Instagram tag bubble: a dark rounded label with a small arrow pointing up at `at`.
 fn draw_bubble(ui: &egui::Ui, at: Pos2, label: &str) -> Rect {
     let painter = ui.painter();
-    let galley = painter.layout_no_wrap(label.to_owned(), FontId::proportional(12.0), Color32::WHITE);
+    let galley =
+        painter.layout_no_wrap(label.to_owned(), FontId::proportional(12.0), Color32::WHITE);
     let pad = Vec2::new(8.0, 4.0);
     let size = galley.size() + pad * 2.0;
     let top = at + Vec2::new(0.0, 6.0);

@@ -15,7 +15,10 @@ impl FilePicker for RfdPicker {
     fn pick(&mut self) -> Vec<PathBuf> {
         rfd::FileDialog::new()
             .set_title("Add pictures or a video")
-            .add_filter("Pictures and videos", &["jpg", "jpeg", "png", "webp", "mp4", "mov"])
+            .add_filter(
+                "Pictures and videos",
+                &["jpg", "jpeg", "png", "webp", "mp4", "mov"],
+            )
             .pick_files()
             .unwrap_or_default()
     }
