@@ -160,7 +160,7 @@ fn first_frame_starts_the_engine_and_every_tab_shows_its_heading() {
     harness.get_by_label("No account connected");
 
     let headings = [
-        (Tab::Composer, "Composer", "Composer"),
+        (Tab::Composer, "Composer", "Compose and publish"),
         (Tab::Comments, "Comments", "Comment moderation"),
         (Tab::Dms, "DMs", "Direct messages"),
         (Tab::Insights, "Insights", "Account insights"),

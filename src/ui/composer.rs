@@ -230,7 +230,7 @@ impl ComposerTab {
         self.take_dropped_files(ui, commands);
 
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.heading("Composer");
+            ui.heading("Compose and publish");
             ui.horizontal(|ui| {
                 for (kind, label) in [
                     (PostKind::Image, "Single image"),
