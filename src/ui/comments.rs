@@ -13,7 +13,7 @@ impl CommentsTab {
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: CommentsEvent) {
         match event {
-            CommentsEvent::Idle => {}
+            _ => {}
         }
     }
 
