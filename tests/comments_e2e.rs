@@ -108,12 +108,11 @@ fn minimum_requests(sandbox: &Sandbox, limits: SyncLimits) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn syncing_1000_media_and_50000_comments_stays_within_10_percent_of_the_minimum() {
     let w = world().await;
-    assert!(w.sandbox.control().add_comment_load(
-        DEMO_BUSINESS_USERNAME,
-        1_000,
-        50_000,
-        7
-    ));
+    assert!(
+        w.sandbox
+            .control()
+            .add_comment_load(DEMO_BUSINESS_USERNAME, 1_000, 50_000, 7)
+    );
     let limits = SyncLimits::default();
     let minimum = minimum_requests(&w.sandbox, limits);
     w.sandbox.control().clear_requests();
@@ -149,7 +148,10 @@ async fn syncing_1000_media_and_50000_comments_stays_within_10_percent_of_the_mi
 
     // One new comment: one more request, for that thread only.
     let threads = w.sandbox.control().comment_threads(DEMO_BUSINESS_USERNAME);
-    let target = threads.iter().find(|t| t.top_level > 150).expect("a big thread");
+    let target = threads
+        .iter()
+        .find(|t| t.top_level > 150)
+        .expect("a big thread");
     w.sandbox
         .control()
         .add_comment(&target.media_id, "late.visitor", "Still open?")
@@ -203,7 +205,11 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
     };
     assert!(in_sandbox(&target.id).expect("exists").hidden);
     let cached = w.core.cached_inbox(&w.account).await.expect("inbox").0;
-    assert!(cached.iter().any(|c| c.comment.id == target.id && c.comment.hidden));
+    assert!(
+        cached
+            .iter()
+            .any(|c| c.comment.id == target.id && c.comment.hidden)
+    );
     w.core
         .set_comment_hidden(&w.account, &target.id, false)
         .await
@@ -234,7 +240,9 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
         .await
         .expect("off");
     assert_eq!(
-        w.sandbox.control().comments_enabled(target.media_id.as_str()),
+        w.sandbox
+            .control()
+            .comments_enabled(target.media_id.as_str()),
         Some(false)
     );
     let off = w.core.cached_inbox(&w.account).await.expect("inbox").2;
@@ -244,7 +252,9 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
         .await
         .expect("on");
     assert_eq!(
-        w.sandbox.control().comments_enabled(target.media_id.as_str()),
+        w.sandbox
+            .control()
+            .comments_enabled(target.media_id.as_str()),
         Some(true)
     );
 
@@ -256,7 +266,11 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
     assert!(in_sandbox(&target.id).is_none());
     assert!(in_sandbox(&reply.id).is_none());
     let cached = w.core.cached_inbox(&w.account).await.expect("inbox").0;
-    assert!(!cached.iter().any(|c| c.comment.id == target.id || c.comment.id == reply.id));
+    assert!(
+        !cached
+            .iter()
+            .any(|c| c.comment.id == target.id || c.comment.id == reply.id)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -441,13 +441,13 @@ impl CommentsTab {
                             }
                             let replies = self.replies.get(id).map_or(0, Vec::len);
                             let mut meta = format!(
-                                "@{} · {} · ♥ {}",
+                                "@{} · {} · {} likes",
                                 c.comment.username,
                                 c.comment.timestamp.format("%b %d %H:%M"),
                                 c.comment.like_count.unwrap_or(0)
                             );
                             if replies > 0 {
-                                meta.push_str(&format!(" · {replies} repl."));
+                                meta.push_str(&format!(" · {replies} replies"));
                             }
                             if c.comment.hidden {
                                 meta.push_str(" · hidden");
@@ -547,7 +547,10 @@ impl CommentsTab {
         ui.label(&c.comment.text);
         for i in self.replies.get(&c.comment.id).cloned().unwrap_or_default() {
             if let Some(r) = self.comments.get(i) {
-                ui.label(format!("  ↳ @{}: {}", r.comment.username, r.comment.text));
+                ui.label(format!(
+                    "  reply @{}: {}",
+                    r.comment.username, r.comment.text
+                ));
             }
         }
         ui.horizontal(|ui| {
