@@ -7,6 +7,7 @@
 //!   inline limits cost extra requests (their `next` links), fetched with bounded concurrency.
 //! - later syncs: media pages with counts only, then each media whose `comments_count`
 //!   changed is read again (one request plus its overflow pages).
+//!
 //! Every thread read completely replaces its cached copy, so deletions on Instagram show.
 
 use std::collections::HashMap;

@@ -163,15 +163,13 @@ pub fn maybe_lose(
     inner: &Arc<Inner>,
     result: Result<Value, GraphError>,
 ) -> Result<Value, GraphError> {
-    if result.is_err() {
-        return result;
-    }
+    let value = result?;
     let mut st = inner.lock();
     if st.comments.lose_write_responses > 0 {
         st.comments.lose_write_responses -= 1;
         return Err(GraphError::transient(2));
     }
-    result
+    Ok(value)
 }
 
 /// How many comments and replies one media holds (for tests computing the minimum number of

@@ -145,6 +145,7 @@ impl Store {
     /// before (what rules look at). `complete` is false when only part of the thread was
     /// read: then nothing is removed.
     #[tracing::instrument(skip_all)]
+    #[allow(clippy::too_many_arguments)] // one thread's sync result, stored in one transaction
     pub fn store_media_comments(
         &self,
         account: &IgUserId,
