@@ -312,6 +312,7 @@ impl App {
             Event::Login(state) => self.accounts_page.on_login(state),
             Event::Sync(status) => self.sync = status,
             Event::SandboxMode { url } => self.sandbox_url = Some(url),
+            Event::LiveMode => self.sandbox_url = None,
             Event::Notice { message, is_error } => {
                 let now = ctx.input(|i| i.time);
                 self.toasts.push(message, is_error, now);
