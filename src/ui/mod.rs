@@ -177,9 +177,12 @@ impl App {
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(egui::Margin::same(14)))
             .show(ui, |ui| {
                 if self.show_accounts_page {
-                    let outcome = self
-                        .accounts_page
-                        .accounts_ui(ui, &self.accounts, &mut commands);
+                    let outcome = self.accounts_page.accounts_ui(
+                        ui,
+                        &self.accounts,
+                        self.sandbox_url.is_some(),
+                        &mut commands,
+                    );
                     if outcome.close {
                         self.show_accounts_page = false;
                     }
