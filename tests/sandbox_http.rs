@@ -1524,3 +1524,214 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
 }
+
+#[tokio::test]
+async fn account_and_media_insights() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_manage_insights"],
+        )
+        .expect("token");
+    let now = control.now().timestamp();
+    let since = (now - 7 * 86400).to_string();
+    let until = now.to_string();
+    let (status, _, series) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "reach,follower_count"),
+                ("period", "day"),
+                ("since", &since),
+                ("until", &until),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{series}");
+    let data = series["data"].as_array().expect("data");
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[0]["name"], "reach");
+    assert_eq!(
+        data[0]["id"],
+        format!("{BUSINESS_IG_ID}/insights/reach/day")
+    );
+    let values = data[0]["values"].as_array().expect("values");
+    assert!((7..=8).contains(&values.len()), "{}", values.len());
+    assert!(values.iter().all(|v| {
+        v["value"].is_u64()
+            && v["end_time"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("T07:00:00+0000"))
+    }));
+    assert!(series["paging"]["next"].is_string() && series["paging"]["previous"].is_string());
+    // Same request, same numbers.
+    let (_, _, again) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "reach,follower_count"),
+                ("period", "day"),
+                ("since", &since),
+                ("until", &until),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(again["data"], series["data"]);
+
+    let (_, _, totals) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "likes,views"),
+                ("metric_type", "total_value"),
+                ("period", "day"),
+                ("breakdown", "media_product_type"),
+            ],
+        ),
+    )
+    .await;
+    let likes = &totals["data"][0]["total_value"];
+    let parts: u64 = likes["breakdowns"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["value"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(Some(parts), likes["value"].as_u64());
+
+    let (_, _, demo) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "engaged_audience_demographics"),
+                ("period", "lifetime"),
+                ("timeframe", "this_month"),
+                ("breakdown", "age"),
+                ("metric_type", "total_value"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        demo["data"][0]["total_value"]["breakdowns"][0]["dimension_keys"][0],
+        "age"
+    );
+
+    for bad in [
+        vec![("metric", "impressions"), ("period", "day")],
+        vec![
+            ("metric", "reach"),
+            ("period", "day"),
+            ("since", "0"),
+            ("until", &until),
+        ],
+        vec![
+            ("metric", "engaged_audience_demographics"),
+            ("period", "lifetime"),
+            ("timeframe", "last_30_days"),
+            ("breakdown", "age"),
+        ],
+    ] {
+        let (status, _, body) = get(&c, graph(&sb, "v24.0/me/insights", &token, &bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert_eq!(error_code(&body), 100, "{bad:?}: {body}");
+    }
+
+    let (_, _, list) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/media",
+            &token,
+            &[
+                ("fields", "id,media_product_type,like_count"),
+                ("limit", "100"),
+            ],
+        ),
+    )
+    .await;
+    let reel = list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|m| m["media_product_type"] == "REELS")
+        .expect("reel")
+        .clone();
+    let rid = reel["id"].as_str().expect("id");
+    let (status, _, mi) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{rid}/insights"),
+            &token,
+            &[(
+                "metric",
+                "reach,likes,saved,shares,views,ig_reels_avg_watch_time",
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{mi}");
+    assert_eq!(mi["data"].as_array().expect("data").len(), 6);
+    assert_eq!(mi["data"][0]["period"], "lifetime");
+    let (_, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{rid}/insights"),
+            &token,
+            &[("metric", "profile_visits")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        error_code(&body),
+        100,
+        "profile_visits is not a reels metric"
+    );
+    let (_, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{rid}/insights"),
+            &token,
+            &[("metric", "plays")],
+        ),
+    )
+    .await;
+    assert_eq!(error_code(&body), 100, "plays is deprecated");
+
+    let no_insights = control
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &no_insights,
+            &[("metric", "reach")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}

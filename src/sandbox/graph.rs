@@ -21,6 +21,7 @@ use sha2::Sha256;
 use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
+use super::insights;
 use super::server::{Req, json as json_response};
 use super::state::{Inner, Login, Subject, Token, TokenKind};
 
@@ -709,6 +710,28 @@ impl<'a> Ctx<'a> {
     ) -> Result<Value, GraphError> {
         if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
             return Ok(publishing_limit(self.demo, a, self.now));
+        }
+        if edge == "insights" {
+            let scope = match self.login {
+                Login::Instagram => "instagram_business_manage_insights",
+                Login::Facebook => "instagram_manage_insights",
+            };
+            self.require(scope)?;
+            return match node {
+                Node::User(account, _) => insights::account(&insights::AccountQuery {
+                    req: self.req,
+                    root: &self.inner.root,
+                    token: &self.token_value,
+                    seed: self.inner.seed,
+                    account,
+                    now: self.now,
+                }),
+                Node::Media(m) => insights::media(self.req, self.demo, m, self.inner.seed),
+                _ => Err(GraphError::unsupported_get(&format!(
+                    "{}/insights",
+                    node.id()
+                ))),
+            };
         }
         let items = self.edge_items(node, edge, true)?;
         let limit = parse_limit(self.req.param("limit"))?;

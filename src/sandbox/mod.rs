@@ -9,7 +9,8 @@
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `fields` (`fields=` parser), `errors` (error shapes),
-//! `images` (`/cdn` JPEGs), `control` ([`SandboxControl`] and `/__sandbox`).
+//! `images` (`/cdn` JPEGs), `writes` (publishing and comment moderation),
+//! `insights` (account and media insights), `control` ([`SandboxControl`] and `/__sandbox`).
 
 mod control;
 mod demo;
@@ -17,6 +18,7 @@ mod errors;
 mod fields;
 mod graph;
 mod images;
+mod insights;
 mod oauth;
 mod server;
 mod state;
