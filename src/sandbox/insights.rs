@@ -445,8 +445,8 @@ fn online_followers(q: &AccountQuery) -> Result<Value, GraphError> {
             .map(|h| {
                 // Busiest around 08:00 and 18:00 local.
                 let shape = 0.25
-                    + 0.5 * (((h as f64 - 8.0) / 3.0).powi(2) * -1.0).exp()
-                    + 0.6 * (((h as f64 - 18.0) / 3.0).powi(2) * -1.0).exp();
+                    + 0.5 * (-((h as f64 - 8.0) / 3.0).powi(2)).exp()
+                    + 0.6 * (-((h as f64 - 18.0) / 3.0).powi(2)).exp();
                 let v = jitter(
                     q.seed,
                     &format!("{}:online:{h}", q.account.ig_id),
