@@ -1735,3 +1735,215 @@ async fn account_and_media_insights() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
 }
+
+async fn send_dm(c: &Client, sb: &Sandbox, token: &str, body: Value) -> (StatusCode, Value) {
+    let resp = c
+        .post(at(sb, "v24.0/me/messages"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status();
+    (status, resp.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn conversations_messaging_windows_and_private_replies() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[
+                BASIC,
+                "instagram_business_manage_messages",
+                "instagram_business_manage_comments",
+            ],
+        )
+        .expect("token");
+    let (status, _, threads) = get(
+        &c,
+        graph(&sb, "v24.0/me/conversations", &token, &[("platform", "instagram"), ("fields", "id,updated_time,participants,messages.limit(100){id,created_time,from,to,message}")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threads}");
+    let threads = threads["data"].as_array().expect("data").clone();
+    assert!(threads.len() >= 5);
+    let updated: Vec<&str> = threads
+        .iter()
+        .map(|t| t["updated_time"].as_str().expect("time"))
+        .collect();
+    assert!(
+        updated.windows(2).all(|w| w[0] >= w[1]),
+        "most recent first"
+    );
+
+    let now = control.now();
+    let last_inbound_age = |t: &Value| -> (String, chrono::Duration) {
+        let person = t["participants"]["data"][1]["id"]
+            .as_str()
+            .expect("igsid")
+            .to_owned();
+        let newest = t["messages"]["data"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .find(|m| m["from"]["id"] == person.as_str())
+            .expect("an inbound message")["created_time"]
+            .as_str()
+            .expect("time")
+            .to_owned();
+        let at =
+            chrono::DateTime::parse_from_str(&newest, "%Y-%m-%dT%H:%M:%S%z").expect("graph time");
+        (person, now - at.with_timezone(&chrono::Utc))
+    };
+    let mut fresh = None;
+    let mut tagged = None;
+    let mut stale = None;
+    for t in &threads {
+        let (person, age) = last_inbound_age(t);
+        if age < chrono::Duration::hours(23) {
+            fresh = Some(person);
+        } else if age > chrono::Duration::hours(25) && age < chrono::Duration::days(6) {
+            tagged = Some(person);
+        } else if age > chrono::Duration::days(7) {
+            stale = Some(person);
+        }
+    }
+    let (fresh, tagged, stale) = (
+        fresh.expect("fresh thread"),
+        tagged.expect("tag thread"),
+        stale.expect("stale thread"),
+    );
+
+    let (status, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": fresh}, "message": {"text": "Hi there!"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["recipient_id"], fresh.as_str());
+    let sent = body["message_id"].as_str().expect("message id").to_owned();
+    let (_, _, msg) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{sent}"),
+            &token,
+            &[("fields", "id,created_time,from,to,message")],
+        ),
+    )
+    .await;
+    assert_eq!(msg["message"], "Hi there!");
+    assert_eq!(msg["from"]["username"], DEMO_BUSINESS_USERNAME);
+    assert_eq!(msg["to"]["data"][0]["id"], fresh.as_str());
+
+    let (status, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": tagged}, "message": {"text": "Sorry for the wait"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(error_code(&body), 10);
+    assert_eq!(body["error"]["error_subcode"], 2534022);
+    let (status, _) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": tagged}, "message": {"text": "Sorry for the wait"}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": stale}, "message": {"text": "late"}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
+    )
+    .await;
+    assert_eq!(
+        error_code(&body),
+        10,
+        "beyond 7 days even the tag does not help"
+    );
+
+    // Only the 20 most recent messages of a thread can be read.
+    let long = threads
+        .iter()
+        .find(|t| {
+            t["messages"]["data"]
+                .as_array()
+                .is_some_and(|m| m.len() > 20)
+        })
+        .expect("a long thread");
+    let oldest = long["messages"]["data"]
+        .as_array()
+        .expect("messages")
+        .last()
+        .expect("oldest")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{oldest}"),
+            &token,
+            &[("fields", "message")],
+        ),
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+
+    // Live activity brings a fresh comment; it can get exactly one private reply.
+    control.simulate_activity();
+    let (_, _, newest) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/media",
+            &token,
+            &[("limit", "1"), ("fields", "comments{id,timestamp}")],
+        ),
+    )
+    .await;
+    let comment = newest["data"][0]["comments"]["data"][0]["id"]
+        .as_str()
+        .expect("fresh comment")
+        .to_owned();
+    let (status, body) = send_dm(&c, &sb, &token, serde_json::json!({"recipient": {"comment_id": comment}, "message": {"text": "Sent you the details!"}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["recipient_id"].is_string());
+    let (_, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"comment_id": comment}, "message": {"text": "again"}}),
+    )
+    .await;
+    assert_eq!(error_code(&body), 10);
+
+    let no_dm = control
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/conversations",
+            &no_dm,
+            &[("platform", "instagram")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}

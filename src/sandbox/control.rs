@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use chrono::Duration;
+use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use super::RecordedRequest;
@@ -74,6 +75,39 @@ impl SandboxControl {
         super::oauth::mint_dashboard_token(&self.inner, login, username, scopes)
     }
 
+    /// Makes one new comment (on each account's newest post) and one new inbound DM per
+    /// account arrive now, as if people were active.
+    pub fn simulate_activity(&self) {
+        let now = self.inner.now();
+        let mut rng = {
+            let mut st = self.inner.lock();
+            let seed: u64 = st.rng.random();
+            rand::rngs::StdRng::seed_from_u64(seed)
+        };
+        let mut demo = self.inner.demo_mut();
+        let people = &super::demo::COMMENTERS[..super::demo::COMMENTERS.len() - 1];
+        super::inbox::simulate(&mut demo, &mut rng, now, people, super::demo::COMMENT_TEXTS);
+    }
+
+    /// Runs [`Self::simulate_activity`] every `every` (real time) until the sandbox stops.
+    /// Must be called from within a tokio runtime.
+    pub fn start_activity(&self, every: std::time::Duration) {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match weak.upgrade() {
+                    Some(inner) if !inner.stopped.load(std::sync::atomic::Ordering::Relaxed) => {
+                        SandboxControl { inner }.simulate_activity();
+                    }
+                    _ => break,
+                }
+            }
+        });
+    }
+
     /// Every request received (except `/__sandbox/...`), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.inner.lock().requests.clone()
@@ -130,6 +164,10 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
                 _ => return bad(format!("code must be one of {THROTTLE_CODES:?}")),
             };
             control.set_usage(percent, code);
+            ok()
+        }
+        (&Method::POST, ["activity"]) => {
+            control.simulate_activity();
             ok()
         }
         (&Method::POST, ["revoke"]) => {

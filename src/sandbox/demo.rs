@@ -250,6 +250,9 @@ pub struct Demo {
     pub next_media_id: u64,
     pub next_comment_id: u64,
     pub next_container_id: u64,
+    pub conversations: Vec<super::inbox::Conversation>,
+    /// Comments that already received their one private reply.
+    pub private_replied: Vec<String>,
 }
 
 impl Demo {
@@ -481,6 +484,14 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             tasks: vec!["ANALYZE", "MODERATE", "CREATE_CONTENT"],
         },
     ];
+    let people = &COMMENTERS[..COMMENTERS.len() - 1];
+    let mut conversations = super::inbox::generate(&mut rng, start, &business, people);
+    conversations.extend(super::inbox::generate(
+        &mut rng,
+        start,
+        &creator,
+        &people[3..],
+    ));
     let mut next_comment_id = FIRST_COMMENT_ID;
     let mut comments = Vec::new();
     for m in media
@@ -511,11 +522,13 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         next_media_id: next_id,
         next_comment_id,
         next_container_id: FIRST_CONTAINER_ID,
+        conversations,
+        private_replied: Vec::new(),
     }
 }
 
 /// People who comment on the demo accounts: (username, IGSID).
-const COMMENTERS: &[(&str, &str)] = &[
+pub const COMMENTERS: &[(&str, &str)] = &[
     ("harbour.bakery", "6120000000000001"),
     ("baristaben", "6120000000000002"),
     ("lena.loves.latte", "6120000000000003"),
@@ -528,7 +541,7 @@ const COMMENTERS: &[(&str, &str)] = &[
     ("free.followers.now", "6120000000000010"),
 ];
 
-const COMMENT_TEXTS: &[&str] = &[
+pub const COMMENT_TEXTS: &[&str] = &[
     "Looks amazing! 😍",
     "What time do you open on Sundays?",
     "This made my morning ☀️",

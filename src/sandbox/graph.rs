@@ -21,6 +21,7 @@ use sha2::Sha256;
 use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
+use super::inbox::{Conversation, Message, READABLE_MESSAGES};
 use super::insights;
 use super::server::{Req, json as json_response};
 use super::state::{Inner, Login, Subject, Token, TokenKind};
@@ -195,6 +196,9 @@ enum Node<'a> {
     PageEntry(&'a Page),
     Comment(&'a Comment),
     Container(&'a Container),
+    Conversation(&'a Conversation),
+    /// A message; `false` when it is older than the 20 most recent of its thread.
+    Message(&'a Message, bool),
 }
 
 impl Node<'_> {
@@ -206,6 +210,8 @@ impl Node<'_> {
             Node::Page(p) | Node::PageEntry(p) => p.id.clone(),
             Node::Comment(c) => c.id.clone(),
             Node::Container(c) => c.id.clone(),
+            Node::Conversation(c) => c.id.clone(),
+            Node::Message(m, _) => m.id.clone(),
         }
     }
     fn type_name(&self) -> &'static str {
@@ -216,6 +222,8 @@ impl Node<'_> {
             Node::Page(_) | Node::PageEntry(_) => "Page",
             Node::Comment(_) => "IGComment",
             Node::Container(_) => "ShadowIGMediaBuilder",
+            Node::Conversation(_) => "UnifiedThread",
+            Node::Message(..) => "Message",
         }
     }
 }
@@ -340,6 +348,29 @@ impl<'a> Ctx<'a> {
             self.require(comments_scope(self.login))?;
             return Ok(Node::Comment(comment));
         }
+        for conv in &demo.conversations {
+            let readable_from = conv.messages.len().saturating_sub(READABLE_MESSAGES);
+            let hit = if conv.id == id {
+                Some(Node::Conversation(conv))
+            } else {
+                conv.messages
+                    .iter()
+                    .position(|m| m.id == id)
+                    .map(|i| Node::Message(&conv.messages[i], i >= readable_from))
+            };
+            if let Some(node) = hit {
+                if !visible.contains(&conv.account) {
+                    return Err(GraphError::unsupported_get(id));
+                }
+                self.require(messages_scope(self.login))?;
+                if let Node::Message(_, false) = node {
+                    return Err(GraphError::invalid_parameter(format!(
+                        "(#100) Message {id} has been deleted or is older than the {READABLE_MESSAGES} most recent messages of its conversation"
+                    )));
+                }
+                return Ok(node);
+            }
+        }
         if let Some(container) = demo.container_by_id(id) {
             if !visible.contains(&container.owner) {
                 return Err(GraphError::unsupported_get(id));
@@ -374,6 +405,8 @@ impl<'a> Ctx<'a> {
         match node {
             Node::User(..) | Node::Media(_) | Node::Comment(_) | Node::Container(_) => &["id"],
             Node::FbUser(_) | Node::Page(_) => &["name", "id"],
+            Node::Conversation(_) => &["id"],
+            Node::Message(..) => &["id", "created_time"],
             Node::PageEntry(_) => &[
                 "access_token",
                 "category",
@@ -452,6 +485,36 @@ impl<'a> Ctx<'a> {
             },
             Node::Media(m) => return self.media_value(m, field, via_edge),
             Node::Comment(c) => return self.comment_value(c, field),
+            Node::Conversation(c) => match name {
+                "id" => json!(c.id),
+                "updated_time" => match c.updated() {
+                    Some(t) => json!(format_time(t)),
+                    None => return Ok(None),
+                },
+                "participants" => {
+                    let account = self.demo.account_by_id(&c.account);
+                    json!({"data": [
+                        {"username": account.map(|a| a.username.as_str()).unwrap_or(""), "id": c.account},
+                        {"username": c.participant_username, "id": c.participant_id},
+                    ]})
+                }
+                "messages" => self.nested_edge(node, field)?,
+                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+            },
+            Node::Message(m, _) => match name {
+                "id" => json!(m.id),
+                "created_time" => json!(format_time(m.created)),
+                "from" => json!({"username": m.from_username, "id": m.from_id}),
+                "to" => json!({"data": [{"username": m.to_username, "id": m.to_id}]}),
+                "message" => json!(m.text.clone().unwrap_or_default()),
+                "attachments" => match &m.attachment_url {
+                    Some(url) => {
+                        json!({"data": [{"image_data": {"url": url, "preview_url": url}}]})
+                    }
+                    None => return Ok(None),
+                },
+                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+            },
             Node::Container(c) => {
                 let (code, status) = self.demo.container_status(c, self.now);
                 match name {
@@ -676,6 +739,22 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .map(Node::Comment)
                 .collect(),
+            (Node::User(a, _), "conversations") => self.conversations_of(&a.ig_id)?,
+            (Node::Page(p), "conversations") => match &p.instagram_business_account {
+                Some(ig) if self.req.param("platform") == Some("instagram") => {
+                    self.conversations_of(ig)?
+                }
+                _ => Vec::new(),
+            },
+            (Node::Conversation(c), "messages") => {
+                let readable_from = c.messages.len().saturating_sub(READABLE_MESSAGES);
+                c.messages
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, m)| Node::Message(m, i >= readable_from))
+                    .collect()
+            }
             (Node::FbUser(_), "accounts") => {
                 self.require("pages_show_list")?;
                 demo.pages.iter().map(Node::PageEntry).collect()
@@ -688,6 +767,20 @@ impl<'a> Ctx<'a> {
             }
         };
         Ok(items)
+    }
+
+    /// Threads of an account, most recently updated first (`user_id` filters by IGSID).
+    fn conversations_of(&self, ig_id: &str) -> Result<Vec<Node<'a>>, GraphError> {
+        self.require(messages_scope(self.login))?;
+        let person = self.req.param("user_id");
+        let mut threads: Vec<&Conversation> = self
+            .demo
+            .conversations
+            .iter()
+            .filter(|c| c.account == ig_id && person.is_none_or(|p| p == c.participant_id))
+            .collect();
+        threads.sort_by_key(|c| std::cmp::Reverse(c.updated()));
+        Ok(threads.into_iter().map(Node::Conversation).collect())
     }
 
     fn time_param(&self, name: &str) -> Result<Option<DateTime<Utc>>, GraphError> {
@@ -835,6 +928,14 @@ pub fn comments_scope(login: Login) -> &'static str {
     match login {
         Login::Instagram => "instagram_business_manage_comments",
         Login::Facebook => "instagram_manage_comments",
+    }
+}
+
+/// The permission DMs need on each login.
+pub fn messages_scope(login: Login) -> &'static str {
+    match login {
+        Login::Instagram => "instagram_business_manage_messages",
+        Login::Facebook => "instagram_manage_messages",
     }
 }
 

@@ -10,7 +10,8 @@
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `fields` (`fields=` parser), `errors` (error shapes),
 //! `images` (`/cdn` JPEGs), `writes` (publishing and comment moderation),
-//! `insights` (account and media insights), `control` ([`SandboxControl`] and `/__sandbox`).
+//! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
+//! `control` ([`SandboxControl`] and `/__sandbox`).
 
 mod control;
 mod demo;
@@ -18,6 +19,7 @@ mod errors;
 mod fields;
 mod graph;
 mod images;
+mod inbox;
 mod insights;
 mod oauth;
 mod server;
@@ -139,6 +141,9 @@ impl Sandbox {
 
     /// Stops accepting connections and waits for the server task to finish.
     pub async fn shutdown(mut self) {
+        self.inner
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -150,6 +155,9 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.inner
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -196,6 +204,11 @@ pub async fn run(options: SandboxOptions) -> std::io::Result<()> {
                 .join(", ")
         );
     }
+    // New comments and DMs keep arriving so the inbox can be watched live.
+    sandbox
+        .control()
+        .start_activity(std::time::Duration::from_secs(30));
+    println!("  new comments and messages arrive every 30 s");
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;

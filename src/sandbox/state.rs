@@ -124,6 +124,8 @@ pub struct Inner {
     pub state: Mutex<State>,
     /// Generated CDN images by path.
     pub images: Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>,
+    /// Set when the sandbox shuts down, so background tasks end.
+    pub stopped: std::sync::atomic::AtomicBool,
     /// Bytes stored through `/__sandbox/uploads` or fetched for publishing, by key.
     pub uploads: Mutex<HashMap<String, Upload>>,
 }
@@ -155,6 +157,7 @@ impl Inner {
             }),
             images: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashMap::new()),
+            stopped: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -19,7 +19,8 @@ use super::demo::{
     Product,
 };
 use super::errors::GraphError;
-use super::graph::{comments_scope, visible_ig_ids};
+use super::graph::{comments_scope, messages_scope, visible_ig_ids};
+use super::inbox;
 use super::server::Req;
 use super::state::{Inner, Login, Subject, Token};
 
@@ -48,6 +49,7 @@ pub fn handle(
         (&Method::POST, [id, "media_publish"]) => publish(inner, req, login, token, id),
         (&Method::POST, [id, "comments"]) => comment(inner, req, login, token, id, false),
         (&Method::POST, [id, "replies"]) => comment(inner, req, login, token, id, true),
+        (&Method::POST, [id, "messages"]) => message(inner, req, login, token, id),
         (&Method::POST, [id]) => update(inner, req, login, token, id),
         (&Method::DELETE, [id]) => delete_comment(inner, login, token, id),
         _ => Err(unsupported()),
@@ -701,6 +703,45 @@ fn comment(
         return Err(e);
     }
     Ok(json!({ "id": comment_id }))
+}
+
+/// `POST /{ig-id}/messages`: a DM to an IGSID or a private reply to a comment.
+fn message(
+    inner: &Arc<Inner>,
+    req: &Req,
+    login: Login,
+    token: &Token,
+    id: &str,
+) -> Result<Value, GraphError> {
+    let owner = own_account(&inner.demo(), token, id)?;
+    let send = inbox::SendRequest::parse(
+        req.param("recipient"),
+        req.param("message"),
+        req.param("messaging_type"),
+        req.param("tag"),
+    )?;
+    let scope = if send.comment_id.is_some() {
+        comments_scope(login)
+    } else {
+        messages_scope(login)
+    };
+    if !token.has_scope(scope) {
+        return Err(GraphError::missing_permission(scope));
+    }
+    let now = inner.now();
+    let (message_id, conversation_id) = {
+        let mut st = inner.lock();
+        (
+            inbox::opaque_id(&mut st.rng, "aWdGGiblWZ"),
+            inbox::opaque_id(&mut st.rng, "aWdfR"),
+        )
+    };
+    let mut demo = inner.demo_mut();
+    let account = demo
+        .account_by_id(&owner)
+        .cloned()
+        .ok_or_else(|| GraphError::unknown_object(&owner))?;
+    inbox::send(&mut demo, &account, send, now, message_id, conversation_id)
 }
 
 /// `POST /{comment}?hide=` and `POST /{media}?comment_enabled=`.
