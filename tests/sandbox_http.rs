@@ -1947,3 +1947,78 @@ async fn conversations_messaging_windows_and_private_replies() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
 }
+
+#[tokio::test]
+async fn container_failure_switch_and_debug_token() {
+    let sb = Sandbox::start(SandboxOptions {
+        app_id: Some("555".into()),
+        app_secret: Some("appsecret".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("starts");
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    let url = upload(&c, &sb, "ok.jpg", jpeg_of(1080, 1080)).await;
+    let resp = c
+        .post(at(&sb, "__sandbox/containers?fail=2207001"))
+        .send()
+        .await
+        .expect("switch");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("image_url", &url)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "ERROR");
+    assert!(
+        state["status"]
+            .as_str()
+            .is_some_and(|s| s.contains("2207001"))
+    );
+    control.set_container_failure(None);
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("image_url", &url)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "FINISHED");
+
+    let fb = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &["instagram_basic", "pages_show_list"],
+        )
+        .expect("token");
+    let mut url = at(&sb, "facebook/v24.0/debug_token");
+    url.query_pairs_mut()
+        .append_pair("input_token", &fb)
+        .append_pair("access_token", "555|appsecret");
+    let (status, _, body) = get(&c, url).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["is_valid"], true);
+    assert_eq!(body["data"]["type"], "USER");
+    assert_eq!(
+        body["data"]["scopes"],
+        serde_json::json!(["instagram_basic", "pages_show_list"])
+    );
+    let mut url = at(&sb, "facebook/v24.0/debug_token");
+    url.query_pairs_mut()
+        .append_pair("input_token", &fb)
+        .append_pair("access_token", "555|wrong");
+    let (_, _, body) = get(&c, url).await;
+    assert_eq!(error_code(&body), 190);
+}

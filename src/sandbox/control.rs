@@ -61,6 +61,12 @@ impl SandboxControl {
         };
     }
 
+    /// Makes every container created from now on end in `ERROR` with `subcode`
+    /// (e.g. 2207026 unsupported video, 2207001 server error); `None` turns it off.
+    pub fn set_container_failure(&self, subcode: Option<i64>) {
+        self.inner.lock().container_failure = subcode;
+    }
+
     /// Invalidates every token issued so far; later calls get 190 / 460.
     pub fn revoke_all_tokens(&self) {
         for token in self.inner.lock().tokens.values_mut() {
@@ -166,6 +172,20 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             control.set_usage(percent, code);
             ok()
         }
+        (&Method::POST, ["containers"]) => match req.param("fail") {
+            Some("none") | Some("") => {
+                control.set_container_failure(None);
+                ok()
+            }
+            Some(code) => match code.trim().parse::<i64>() {
+                Ok(subcode) => {
+                    control.set_container_failure(Some(subcode));
+                    ok()
+                }
+                Err(_) => bad("fail must be an error subcode such as 2207026, or none".into()),
+            },
+            None => bad("pass fail=<subcode> or fail=none".into()),
+        },
         (&Method::POST, ["activity"]) => {
             control.simulate_activity();
             ok()
@@ -263,6 +283,7 @@ fn state_json(inner: &Inner) -> serde_json::Value {
         "fail_rate": st.fail_rate,
         "usage_percent": st.usage_percent,
         "throttle_code": st.throttle_code,
+        "container_failure": st.container_failure,
         "tokens": st.tokens.len(),
         "live_tokens": live,
         "codes": st.codes.len(),

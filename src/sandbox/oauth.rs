@@ -584,6 +584,64 @@ pub fn facebook_token(inner: &Arc<Inner>, req: &Req) -> Result<Value, GraphError
     )
 }
 
+/// `GET /facebook/vNN/debug_token?input_token=..`: what a token is and whether it works.
+/// The caller authenticates with an app token (`<app-id>|<app-secret>`) or any live
+/// Facebook token.
+pub fn facebook_debug_token(inner: &Arc<Inner>, req: &Req) -> Result<Value, GraphError> {
+    let caller = super::graph::token_string(req).ok_or_else(GraphError::missing_token)?;
+    match caller.split_once('|') {
+        Some((app, secret)) => {
+            if !check_client(inner, app) || !check_secret(inner, secret) {
+                return Err(GraphError::unparsable_token());
+            }
+        }
+        None => {
+            authenticate(inner, req, Login::Facebook)?;
+        }
+    }
+    let input = req
+        .param("input_token")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            GraphError::invalid_parameter("(#100) The parameter input_token is required")
+        })?;
+    let now = inner.now();
+    let token = inner
+        .lock()
+        .tokens
+        .get(input)
+        .cloned()
+        .filter(|t| t.login == Login::Facebook);
+    let Some(token) = token else {
+        return Ok(json!({"data": {
+            "error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token"},
+            "is_valid": false,
+            "scopes": [],
+        }}));
+    };
+    let demo = inner.demo();
+    let (kind, profile) = match &token.subject {
+        Subject::Page(p) => ("PAGE", Some(p.clone())),
+        _ => ("USER", None),
+    };
+    let mut data = json!({
+        "app_id": inner.app_id.clone().unwrap_or_else(|| "0".into()),
+        "type": kind,
+        "application": "socialdesk sandbox",
+        "data_access_expires_at": (token.issued_at + Duration::days(90)).timestamp(),
+        "expires_at": token.expires_at.timestamp(),
+        "issued_at": token.issued_at.timestamp(),
+        "is_valid": !token.revoked && token.expires_at > now,
+        "scopes": token.scopes,
+        "granular_scopes": token.scopes.iter().map(|s| json!({"scope": s})).collect::<Vec<_>>(),
+        "user_id": demo.fb_user.id,
+    });
+    if let Some(page) = profile {
+        data["profile_id"] = json!(page);
+    }
+    Ok(json!({ "data": data }))
+}
+
 /// A long-lived token as the App Dashboard's "Generate token" would mint it.
 pub fn mint_dashboard_token(
     inner: &Inner,

@@ -173,6 +173,9 @@ async fn route(inner: &Arc<Inner>, req: &Req) -> Response {
         (Login::Instagram, ["refresh_access_token"]) => {
             graph::with_headers(inner, None, oauth::instagram_refresh(inner, req))
         }
+        (Login::Facebook, ["debug_token"]) => {
+            graph::with_headers(inner, None, oauth::facebook_debug_token(inner, req))
+        }
         (Login::Facebook, ["oauth", "access_token"]) => {
             graph::with_headers(inner, None, oauth::facebook_token(inner, req))
         }

@@ -108,6 +108,8 @@ pub struct State {
     pub requests: Vec<RecordedRequest>,
     pub graph_calls: u64,
     pub serial: u64,
+    /// When set, new publishing containers end in `ERROR` with this subcode.
+    pub container_failure: Option<i64>,
 }
 
 /// What every handler shares: immutable configuration and demo data plus the locked state.
@@ -154,6 +156,7 @@ impl Inner {
                 requests: Vec::new(),
                 graph_calls: 0,
                 serial: 0,
+                container_failure: None,
             }),
             images: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashMap::new()),

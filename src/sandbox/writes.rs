@@ -317,8 +317,18 @@ fn create_container(
         let inner = inner.clone();
         let id = container_id.clone();
         let story = kind == ContainerKind::Stories;
+        let injected = inner.lock().container_failure;
         tokio::spawn(async move {
-            let outcome = fetch_and_check(&inner, url, is_video, story).await;
+            let fetched = fetch_and_check(&inner, url, is_video, story).await;
+            let outcome = match (fetched, injected) {
+                (Ok(_), Some(subcode)) => Err((
+                    subcode,
+                    format!(
+                        "Media upload has failed with error code {subcode} (sandbox container-failure switch)"
+                    ),
+                )),
+                (other, _) => other,
+            };
             let mut demo = inner.demo_mut();
             if let Some(c) = demo.containers.iter_mut().find(|c| c.id == id) {
                 match outcome {
