@@ -1,34 +1,31 @@
-//! The Graph API read side of both hosts: token checks, throttling and fault switches,
-//! node lookup, `fields` rendering with nested expansion, edges with cursor paging, and the
-//! usage headers every Graph response carries.
+//! The Graph API read side of both hosts: throttling and fault switches, node lookup,
+//! `fields` rendering with nested expansion, and edges (paged by `paging.rs`). Token checks
+//! and usage headers live in `access.rs`, writes in `writes.rs`.
 //!
-//! Nodes: the IG user (`/me`, `/{ig-id}`), IG media (`/{media-id}`), and on the
-//! `/facebook` host the Facebook user and Pages. Edges: `media`, `stories`, `children`,
-//! `accounts`.
+//! Nodes: IG user (`/me`, `/{ig-id}`), media, comment, container, conversation, message,
+//! and on the `/facebook` host the Facebook user and Pages. Edges: `media`, `stories`,
+//! `children`, `comments`, `replies`, `conversations`, `messages`, `accounts`, `insights`,
+//! `content_publishing_limit`.
 
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, Method};
+use axum::http::Method;
 use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, Utc};
-use hmac::{Hmac, Mac};
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{Map, Value, json};
-use sha2::Sha256;
 
+use super::access::{
+    authenticate, comments_scope, messages_scope, usage_key, visible_ig_ids, with_headers,
+};
 use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
 use super::inbox::{Conversation, Message, READABLE_MESSAGES};
 use super::insights;
-use super::server::{Req, json as json_response};
+use super::paging::{DEFAULT_LIMIT, Keyed, MAX_LIMIT, paginate, parse_limit, parse_time};
+use super::server::Req;
 use super::state::{Inner, Login, Subject, Token, TokenKind};
-
-/// Default and maximum page sizes of every edge.
-const DEFAULT_LIMIT: usize = 25;
-const MAX_LIMIT: usize = 100;
 
 /// Graph's timestamp format: `2026-11-01T08:00:00+0000`.
 pub fn format_time(t: DateTime<Utc>) -> String {
@@ -40,137 +37,6 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, login: Login, path: &[&str]) -> Res
     let mut usage_key = None;
     let result = serve(inner, req, login, path, &mut usage_key);
     with_headers(inner, usage_key, result)
-}
-
-/// Renders a Graph result (value or error envelope) with `X-App-Usage` and
-/// `X-Business-Use-Case-Usage` headers. `usage_key` is the IG (or Page) id the call was about.
-pub fn with_headers(
-    inner: &Inner,
-    usage_key: Option<String>,
-    result: Result<Value, GraphError>,
-) -> Response {
-    let (usage, trace) = {
-        let mut st = inner.lock();
-        st.graph_calls += 1;
-        (st.usage_percent, st.trace_id())
-    };
-    let mut resp = match result {
-        Ok(value) => json_response(axum::http::StatusCode::OK, &value),
-        Err(e) => json_response(e.status, &e.body(&trace)),
-    };
-    let app_usage = json!({
-        "call_count": usage,
-        "total_cputime": usage * 2 / 3,
-        "total_time": usage * 3 / 4,
-    });
-    let key = usage_key
-        .or_else(|| inner.app_id.clone())
-        .unwrap_or_else(|| "0".to_owned());
-    let regain = if usage >= 100 { 15 } else { 0 };
-    let buc = json!({ key: [{
-        "type": "instagram",
-        "call_count": usage,
-        "total_cputime": usage * 2 / 3,
-        "total_time": usage * 3 / 4,
-        "estimated_time_to_regain_access": regain,
-    }]});
-    let headers = resp.headers_mut();
-    for (name, value) in [
-        ("x-app-usage", app_usage.to_string()),
-        ("x-business-use-case-usage", buc.to_string()),
-        ("x-fb-trace-id", trace),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(name, v);
-        }
-    }
-    resp
-}
-
-/// The token string of a request: `access_token` parameter or `Authorization: Bearer|OAuth`.
-pub fn token_string(req: &Req) -> Option<String> {
-    if let Some(t) = req.param("access_token").filter(|t| !t.is_empty()) {
-        return Some(t.to_owned());
-    }
-    let auth = req
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, value) = auth.trim().split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
-        .then(|| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-/// Looks the request's token up and checks it is alive, for `login`'s host.
-pub fn authenticate(inner: &Inner, req: &Req, login: Login) -> Result<(String, Token), GraphError> {
-    let value = token_string(req).ok_or_else(GraphError::missing_token)?;
-    let now = inner.now();
-    let token = inner
-        .lock()
-        .tokens
-        .get(&value)
-        .cloned()
-        .filter(|t| t.login == login)
-        .ok_or_else(GraphError::unparsable_token)?;
-    if token.revoked {
-        return Err(GraphError::revoked_token());
-    }
-    if token.expires_at <= now {
-        return Err(GraphError::expired_token(token.expires_at, now));
-    }
-    if let (Some(secret), Some(proof)) = (&inner.app_secret, req.param("appsecret_proof"))
-        && !proof.eq_ignore_ascii_case(&appsecret_proof(secret, &value))
-    {
-        return Err(GraphError::invalid_parameter(
-            "Invalid appsecret_proof provided in the API argument",
-        ));
-    }
-    Ok((value, token))
-}
-
-/// Hex HMAC-SHA256 of the token keyed by the app secret.
-pub fn appsecret_proof(secret: &str, token: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(token.as_bytes());
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
-    }
-}
-
-/// The IG ids a token may read.
-pub fn visible_ig_ids(demo: &Demo, token: &Token) -> Vec<String> {
-    match &token.subject {
-        Subject::IgAccount(id) => vec![id.clone()],
-        Subject::FbUser(_) => demo
-            .pages
-            .iter()
-            .filter_map(|p| p.instagram_business_account.clone())
-            .collect(),
-        Subject::Page(page) => demo
-            .page_by_id(page)
-            .and_then(|p| p.instagram_business_account.clone())
-            .into_iter()
-            .collect(),
-    }
-}
-
-/// The key of `X-Business-Use-Case-Usage`: the IG account (or Page) the token acts for.
-fn usage_key(demo: &Demo, token: &Token) -> String {
-    match &token.subject {
-        Subject::Page(p) => demo
-            .page_by_id(p)
-            .and_then(|p| p.instagram_business_account.clone())
-            .unwrap_or_else(|| p.clone()),
-        _ => visible_ig_ids(demo, token)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| demo.fb_user.id.clone()),
-    }
 }
 
 /// Per-request context handed to rendering.
@@ -199,6 +65,12 @@ enum Node<'a> {
     Conversation(&'a Conversation),
     /// A message; `false` when it is older than the 20 most recent of its thread.
     Message(&'a Message, bool),
+}
+
+impl Keyed for Node<'_> {
+    fn key(&self) -> String {
+        self.id()
+    }
 }
 
 impl Node<'_> {
@@ -923,173 +795,10 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The permission comment reads and moderation need on each login.
-pub fn comments_scope(login: Login) -> &'static str {
-    match login {
-        Login::Instagram => "instagram_business_manage_comments",
-        Login::Facebook => "instagram_manage_comments",
-    }
-}
-
-/// The permission DMs need on each login.
-pub fn messages_scope(login: Login) -> &'static str {
-    match login {
-        Login::Instagram => "instagram_business_manage_messages",
-        Login::Facebook => "instagram_manage_messages",
-    }
-}
-
 /// `GET /{ig-id}/content_publishing_limit`.
 fn publishing_limit(demo: &Demo, account: &Account, now: DateTime<Utc>) -> Value {
     json!({"data": [{
         "quota_usage": demo.published_in_last_day(&account.ig_id, now),
         "config": {"quota_total": demo.quota_total(account), "quota_duration": 86400},
     }]})
-}
-
-/// `limit`: default 25, clamped to 100; anything but a positive integer is code 100.
-fn parse_limit(raw: Option<&str>) -> Result<usize, GraphError> {
-    match raw {
-        None => Ok(DEFAULT_LIMIT),
-        Some(s) => match s.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n.min(MAX_LIMIT)),
-            _ => Err(GraphError::invalid_parameter(format!(
-                "(#100) The parameter limit must be a positive integer, got '{s}'"
-            ))),
-        },
-    }
-}
-
-/// Unix seconds, `YYYY-MM-DD`, or an RFC 3339 / Graph timestamp.
-fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    if let Ok(secs) = raw.parse::<i64>() {
-        return DateTime::from_timestamp(secs, 0);
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Some(t.with_timezone(&Utc));
-    }
-    DateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%z")
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// Opaque cursor for an item id.
-fn encode_cursor(id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("sbx:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("sbx:")
-        .map(str::to_owned)
-}
-
-struct PageOf<'n, 'a> {
-    items: &'n [Node<'a>],
-    before_cursor: String,
-    after_cursor: String,
-    has_next: bool,
-    has_previous: bool,
-}
-
-impl PageOf<'_, '_> {
-    fn cursors(&self) -> Option<Value> {
-        (!self.items.is_empty())
-            .then(|| json!({ "before": self.before_cursor, "after": self.after_cursor }))
-    }
-}
-
-fn paginate<'n, 'a>(
-    items: &'n [Node<'a>],
-    limit: usize,
-    after: Option<&str>,
-    before: Option<&str>,
-) -> Result<PageOf<'n, 'a>, GraphError> {
-    let position = |cursor: &str| -> Result<usize, GraphError> {
-        let id = decode_cursor(cursor).ok_or_else(|| {
-            GraphError::invalid_parameter(format!(
-                "(#100) The cursor '{cursor}' is not valid; use the cursors from the previous response's paging"
-            ))
-        })?;
-        items.iter().position(|n| n.id() == id).ok_or_else(|| {
-            GraphError::invalid_parameter(format!(
-                "(#100) The cursor '{cursor}' points at an item that no longer exists"
-            ))
-        })
-    };
-    let (start, end) = match (
-        after.filter(|s| !s.is_empty()),
-        before.filter(|s| !s.is_empty()),
-    ) {
-        (Some(a), _) => {
-            let start = position(a)? + 1;
-            (start, (start + limit).min(items.len()))
-        }
-        (None, Some(b)) => {
-            let end = position(b)?;
-            (end.saturating_sub(limit), end)
-        }
-        (None, None) => (0, limit.min(items.len())),
-    };
-    let slice = &items[start.min(end)..end];
-    Ok(PageOf {
-        before_cursor: slice
-            .first()
-            .map(|n| encode_cursor(&n.id()))
-            .unwrap_or_default(),
-        after_cursor: slice
-            .last()
-            .map(|n| encode_cursor(&n.id()))
-            .unwrap_or_default(),
-        has_next: end < items.len(),
-        has_previous: start > 0,
-        items: slice,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trip() {
-        let c = encode_cursor("17900000000000042");
-        assert_eq!(decode_cursor(&c).as_deref(), Some("17900000000000042"));
-        assert_eq!(decode_cursor("garbage!"), None);
-    }
-
-    #[test]
-    fn limits() {
-        assert_eq!(parse_limit(None).expect("default"), 25);
-        assert_eq!(parse_limit(Some("500")).expect("clamped"), 100);
-        assert!(parse_limit(Some("0")).is_err());
-        assert!(parse_limit(Some("ten")).is_err());
-    }
-
-    #[test]
-    fn times() {
-        assert_eq!(parse_time("0").map(|t| t.timestamp()), Some(0));
-        assert_eq!(
-            parse_time("2026-11-01").map(|t| t.timestamp()),
-            Some(1_793_491_200)
-        );
-        assert!(parse_time("2026-11-01T08:00:00+0000").is_some());
-        assert!(parse_time("yesterday").is_none());
-    }
-
-    #[test]
-    fn proof_is_hex_hmac() {
-        // RFC 4231 style check against a known value computed independently.
-        let p = appsecret_proof("key", "The quick brown fox jumps over the lazy dog");
-        assert_eq!(
-            p,
-            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
-        );
-    }
 }

@@ -8,11 +8,13 @@
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
-//! `graph` (Graph reads), `fields` (`fields=` parser), `errors` (error shapes),
+//! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
+//! (cursors and limits), `fields` (`fields=` parser), `errors` (error shapes),
 //! `images` (`/cdn` JPEGs), `writes` (publishing and comment moderation),
 //! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
 //! `control` ([`SandboxControl`] and `/__sandbox`).
 
+mod access;
 mod control;
 mod demo;
 mod errors;
@@ -22,6 +24,7 @@ mod images;
 mod inbox;
 mod insights;
 mod oauth;
+mod paging;
 mod server;
 mod state;
 mod writes;

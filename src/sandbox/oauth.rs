@@ -13,8 +13,8 @@ use axum::response::Response;
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::access::authenticate;
 use super::errors::{GraphError, flat_oauth_error};
-use super::graph::authenticate;
 use super::server::{Req, html, json, redirect};
 use super::state::{AuthCode, Inner, Login, Subject, Token, TokenKind};
 
@@ -383,8 +383,17 @@ pub fn instagram_code_exchange(inner: &Arc<Inner>, req: &Req) -> Response {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
+    let basic_auth = req
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("basic "));
     let Some(client_id) = field("client_id") else {
-        return fail("You must provide a client_id");
+        return fail(if basic_auth {
+            "You must provide a client_id (send client_id and client_secret as form fields; HTTP Basic authentication is not read)"
+        } else {
+            "You must provide a client_id"
+        });
     };
     if !check_client(inner, client_id) {
         return fail("Invalid platform app");
@@ -588,7 +597,7 @@ pub fn facebook_token(inner: &Arc<Inner>, req: &Req) -> Result<Value, GraphError
 /// The caller authenticates with an app token (`<app-id>|<app-secret>`) or any live
 /// Facebook token.
 pub fn facebook_debug_token(inner: &Arc<Inner>, req: &Req) -> Result<Value, GraphError> {
-    let caller = super::graph::token_string(req).ok_or_else(GraphError::missing_token)?;
+    let caller = super::access::token_string(req).ok_or_else(GraphError::missing_token)?;
     match caller.split_once('|') {
         Some((app, secret)) => {
             if !check_client(inner, app) || !check_secret(inner, secret) {

@@ -14,12 +14,12 @@ use axum::http::Method;
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::access::{comments_scope, messages_scope, visible_ig_ids};
 use super::demo::{
     Aspect, Comment, Container, ContainerKind, Demo, Media, MediaType, PHOTO_COUNT, Processing,
     Product,
 };
 use super::errors::GraphError;
-use super::graph::{comments_scope, messages_scope, visible_ig_ids};
 use super::inbox;
 use super::server::Req;
 use super::state::{Inner, Login, Subject, Token};
