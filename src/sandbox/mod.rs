@@ -10,7 +10,8 @@
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
 //! (cursors and limits), `fields` (`fields=` parser), `errors` (error shapes),
-//! `images` (`/cdn` JPEGs), `writes` (publishing and comment moderation),
+//! `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing), `publishing` (containers),
+//! `moderation` (comments),
 //! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
 //! `control` ([`SandboxControl`] and `/__sandbox`).
 
@@ -23,8 +24,10 @@ mod graph;
 mod images;
 mod inbox;
 mod insights;
+mod moderation;
 mod oauth;
 mod paging;
+mod publishing;
 mod server;
 mod state;
 mod writes;
