@@ -2022,3 +2022,123 @@ async fn container_failure_switch_and_debug_token() {
     let (_, _, body) = get(&c, url).await;
     assert_eq!(error_code(&body), 190);
 }
+
+#[tokio::test]
+async fn facebook_login_writes_use_facebook_scopes() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let user = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &[
+                "instagram_basic",
+                "pages_show_list",
+                "instagram_content_publish",
+                "instagram_manage_comments",
+                "instagram_manage_messages",
+            ],
+        )
+        .expect("token");
+    let (_, _, accounts) = get(&c, graph(&sb, "facebook/v24.0/me/accounts", &user, &[])).await;
+    let page = accounts["data"][0].clone();
+    let page_id = page["id"].as_str().expect("page id").to_owned();
+    let page_token = page["access_token"]
+        .as_str()
+        .expect("page token")
+        .to_owned();
+
+    let url = upload(&c, &sb, "fb.jpg", jpeg_of(1080, 1080)).await;
+    let (status, created) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media"),
+            &page_token,
+            &[],
+        ),
+        &[("image_url", &url), ("caption", "via FB")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..100 {
+        let (_, _, s) = get(
+            &c,
+            graph(
+                &sb,
+                &format!("facebook/v24.0/{container}"),
+                &page_token,
+                &[("fields", "status_code")],
+            ),
+        )
+        .await;
+        if s["status_code"] == "FINISHED" {
+            break;
+        }
+        control.advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, body) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
+            &page_token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Instagram-Login scope names mean nothing on the Facebook host.
+    let wrong = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &["instagram_basic", "instagram_business_manage_comments"],
+        )
+        .expect("token");
+    let (_, _, list) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media"),
+            &wrong,
+            &[("limit", "1")],
+        ),
+    )
+    .await;
+    let media_id = list["data"][0]["id"].as_str().expect("media").to_owned();
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{media_id}/comments"),
+            &wrong,
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("instagram_manage_comments"))
+    );
+
+    let (status, _, threads) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{page_id}/conversations"),
+            &page_token,
+            &[("platform", "instagram"), ("fields", "id,participants")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threads}");
+    assert!(!threads["data"].as_array().expect("data").is_empty());
+}

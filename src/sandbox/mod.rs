@@ -295,6 +295,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn handles_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<SandboxControl>();
+        send::<Sandbox>();
+    }
+
+    #[test]
     fn debug_output_hides_secrets() {
         let options = SandboxOptions {
             app_secret: Some("topsecret".into()),

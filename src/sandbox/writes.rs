@@ -39,14 +39,20 @@ pub fn handle(
     }
 }
 
-/// Resolves `id` (or `me` on Instagram Login) to an IG account this token acts for.
+/// Resolves `id` (or `me` on Instagram Login, or a linked Page on Facebook Login, as the
+/// Messenger-style `/{page-id}/messages` uses) to an IG account this token acts for.
 pub fn own_account(demo: &Demo, token: &Token, id: &str) -> Result<String, GraphError> {
     let visible = visible_ig_ids(demo, token);
+    let linked_page = || {
+        demo.page_by_id(id)
+            .filter(|_| token.login == Login::Facebook)
+            .and_then(|p| p.instagram_business_account.clone())
+    };
     let ig_id = match (id, &token.subject) {
         ("me", Subject::IgAccount(ig)) => ig.clone(),
         _ => match demo.account_by_id(id) {
             Some(a) => a.ig_id.clone(),
-            None => return Err(GraphError::unknown_object(id)),
+            None => linked_page().ok_or_else(|| GraphError::unknown_object(id))?,
         },
     };
     if visible.contains(&ig_id) {
