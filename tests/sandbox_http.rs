@@ -2142,3 +2142,197 @@ async fn facebook_login_writes_use_facebook_scopes() {
     assert_eq!(status, StatusCode::OK, "{threads}");
     assert!(!threads["data"].as_array().expect("data").is_empty());
 }
+
+#[tokio::test]
+async fn product_tagging_on_facebook_login() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &[
+                "instagram_basic",
+                "pages_show_list",
+                "instagram_content_publish",
+                "instagram_shopping_tag_products",
+            ],
+        )
+        .expect("token");
+    let fb = |path: &str| format!("facebook/v24.0/{path}");
+    let (_, _, me) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(BUSINESS_IG_ID),
+            &token,
+            &[("fields", "shopping_product_tag_eligibility")],
+        ),
+    )
+    .await;
+    assert_eq!(me["shopping_product_tag_eligibility"], true);
+    let (_, _, catalogs) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/available_catalogs")),
+            &token,
+            &[],
+        ),
+    )
+    .await;
+    let catalog_id = catalogs["data"][0]["catalog_id"]
+        .as_str()
+        .expect("catalog")
+        .to_owned();
+    assert!(
+        catalogs["data"][0]["product_count"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+
+    let (status, _, found) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/catalog_product_search")),
+            &token,
+            &[("catalog_id", &catalog_id), ("q", "mug")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let hits = found["data"].as_array().expect("data");
+    assert_eq!(hits.len(), 2);
+    assert!(
+        hits[0]["product_variants"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+    );
+    let product_id = hits[0]["product_id"].as_u64().expect("numeric product id");
+    let image = c
+        .get(hits[0]["image_url"].as_str().expect("image"))
+        .send()
+        .await
+        .expect("product image");
+    assert_eq!(image.headers()["content-type"], "image/jpeg");
+
+    let url = upload(&c, &sb, "mug.jpg", jpeg_of(1080, 1080)).await;
+    let tags = format!(r#"[{{"product_id":"{product_id}","x":0.5,"y":0.8}}]"#);
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, &fb(&format!("{BUSINESS_IG_ID}/media")), &token, &[]),
+        &[("image_url", &url), ("product_tags", &tags)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..100 {
+        let (_, _, s) = get(
+            &c,
+            graph(&sb, &fb(&container), &token, &[("fields", "status_code")]),
+        )
+        .await;
+        if s["status_code"] != "IN_PROGRESS" {
+            break;
+        }
+        control.advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, published) = post_form(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/media_publish")),
+            &token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    let media_id = published["id"].as_str().expect("media").to_owned();
+    let (_, _, read) = get(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+    )
+    .await;
+    let tag = &read["data"][0];
+    assert_eq!(tag["product_id"].as_u64(), Some(product_id));
+    assert!((tag["y"].as_f64().expect("y") - 0.8).abs() < 1e-6);
+    assert!(tag["price_string"].is_string());
+
+    let other = hits[1]["product_id"].as_u64().expect("id");
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+        &[(
+            "updated_tags",
+            &format!(r#"[{{"product_id":{other},"x":0.2,"y":0.3}}]"#),
+        )],
+    )
+    .await;
+    assert_eq!(body["success"], true, "{body}");
+    let (_, _, read) = get(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+    )
+    .await;
+    assert_eq!(read["data"].as_array().expect("data").len(), 2);
+    let mut del = graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]);
+    del.query_pairs_mut().append_pair(
+        "deleted_tags",
+        &format!(r#"[{{"product_id":"{other}","merchant_id":"90010000000001"}}]"#),
+    );
+    let resp = c.delete(del).send().await.expect("delete");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, _, read) = get(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+    )
+    .await;
+    assert_eq!(read["data"].as_array().expect("data").len(), 1);
+
+    // Bad coordinates, Instagram Login and a missing permission are refused.
+    let bad_tags = format!(r#"[{{"product_id":"{product_id}","x":1.5,"y":0.8}}]"#);
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &fb(&format!("{BUSINESS_IG_ID}/media")), &token, &[]),
+        &[("image_url", &url), ("product_tags", &bad_tags)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let ig = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &ig, &[]),
+        &[("image_url", &url), ("product_tags", &tags)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let plain = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &["instagram_basic", "pages_show_list"],
+        )
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/available_catalogs")),
+            &plain,
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}

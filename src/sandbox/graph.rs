@@ -25,6 +25,7 @@ use super::inbox::{Conversation, Message, READABLE_MESSAGES};
 use super::insights;
 use super::paging::{DEFAULT_LIMIT, Keyed, MAX_LIMIT, paginate, parse_limit, parse_time};
 use super::server::Req;
+use super::shopping::{self, Catalog, Product as ShopProduct, ProductTag};
 use super::state::{Inner, Login, Subject, Token, TokenKind};
 
 /// Graph's timestamp format: `2026-11-01T08:00:00+0000`.
@@ -65,6 +66,10 @@ enum Node<'a> {
     Conversation(&'a Conversation),
     /// A message; `false` when it is older than the 20 most recent of its thread.
     Message(&'a Message, bool),
+    /// Shopping rows (no `id` field of their own).
+    Catalog(&'a Catalog),
+    Product(&'a ShopProduct),
+    ProductTag(&'a ProductTag, &'a ShopProduct),
 }
 
 impl Keyed for Node<'_> {
@@ -84,6 +89,9 @@ impl Node<'_> {
             Node::Container(c) => c.id.clone(),
             Node::Conversation(c) => c.id.clone(),
             Node::Message(m, _) => m.id.clone(),
+            Node::Catalog(c) => c.catalog_id.clone(),
+            Node::Product(p) => p.product_id.to_string(),
+            Node::ProductTag(t, _) => t.product_id.to_string(),
         }
     }
     fn type_name(&self) -> &'static str {
@@ -96,6 +104,9 @@ impl Node<'_> {
             Node::Container(_) => "ShadowIGMediaBuilder",
             Node::Conversation(_) => "UnifiedThread",
             Node::Message(..) => "Message",
+            Node::Catalog(_) => "ProductCatalog",
+            Node::Product(_) => "ProductItem",
+            Node::ProductTag(..) => "ProductTag",
         }
     }
 }
@@ -279,6 +290,30 @@ impl<'a> Ctx<'a> {
             Node::FbUser(_) | Node::Page(_) => &["name", "id"],
             Node::Conversation(_) => &["id"],
             Node::Message(..) => &["id", "created_time"],
+            Node::Catalog(_) => &["catalog_id", "catalog_name", "shop_name", "product_count"],
+            Node::Product(_) => &[
+                "product_id",
+                "merchant_id",
+                "product_name",
+                "image_url",
+                "retailer_id",
+                "review_status",
+                "is_checkout_flow",
+                "product_variants",
+            ],
+            Node::ProductTag(..) => &[
+                "product_id",
+                "merchant_id",
+                "name",
+                "price_string",
+                "image_url",
+                "review_status",
+                "is_checkout",
+                "stripped_price_string",
+                "string_sale_price_string",
+                "x",
+                "y",
+            ],
             Node::PageEntry(_) => &[
                 "access_token",
                 "category",
@@ -314,8 +349,12 @@ impl<'a> Ctx<'a> {
                 out.insert(field.name.clone(), v);
             }
         }
-        // Graph always answers a node's id, asked for or not.
-        if !out.contains_key("id") {
+        // Graph always answers a node's id, asked for or not (shopping rows have none).
+        let has_id = !matches!(
+            node,
+            Node::Catalog(_) | Node::Product(_) | Node::ProductTag(..)
+        );
+        if has_id && !out.contains_key("id") {
             out.insert(
                 "id".into(),
                 self.value(node, &Field::plain("id"), via_edge)?
@@ -352,11 +391,33 @@ impl<'a> Ctx<'a> {
                 "media_count" => json!(self.demo.feed_of(&a.ig_id).len()),
                 "biography" => json!(a.biography),
                 "website" => json!(a.website),
+                "shopping_product_tag_eligibility" if self.login == Login::Facebook => {
+                    json!(a.account_type == "Business")
+                }
+                "available_catalogs" if self.login == Login::Facebook => {
+                    self.nested_edge(node, field)?
+                }
                 "media" | "stories" => self.nested_edge(node, field)?,
                 _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
             },
             Node::Media(m) => return self.media_value(m, field, via_edge),
             Node::Comment(c) => return self.comment_value(c, field),
+            Node::Catalog(c) => match name {
+                "catalog_id" => json!(c.catalog_id),
+                "catalog_name" => json!(c.name),
+                "shop_name" => json!(c.shop_name),
+                "product_count" => json!(c.products.len()),
+                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+            },
+            Node::Product(p) => {
+                let full = shopping::search_hit(p, self.product_image(p));
+                return pick(full, name, &[], node.type_name());
+            }
+            Node::ProductTag(t, p) => {
+                let full = shopping::tag_view(t, p, self.product_image(p));
+                let optional = ["string_sale_price_string", "x", "y"];
+                return pick(full, name, &optional, node.type_name());
+            }
             Node::Conversation(c) => match name {
                 "id" => json!(c.id),
                 "updated_time" => match c.updated() {
@@ -612,6 +673,55 @@ impl<'a> Ctx<'a> {
                 .map(Node::Comment)
                 .collect(),
             (Node::User(a, _), "conversations") => self.conversations_of(&a.ig_id)?,
+            (Node::User(a, _), "available_catalogs") => {
+                self.require_shopping()?;
+                if a.account_type == "Business" {
+                    vec![Node::Catalog(&demo.catalog)]
+                } else {
+                    Vec::new()
+                }
+            }
+            (Node::User(a, _), "catalog_product_search") => {
+                self.require_shopping()?;
+                let catalog = &demo.catalog;
+                if a.account_type != "Business"
+                    || self.req.param("catalog_id") != Some(catalog.catalog_id.as_str())
+                {
+                    return Err(GraphError::invalid_parameter(format!(
+                        "(#100) catalog_id must name a catalog from available_catalogs ({} for @{}), got {:?}",
+                        if a.account_type == "Business" {
+                            catalog.catalog_id.as_str()
+                        } else {
+                            "none"
+                        },
+                        a.username,
+                        self.req.param("catalog_id")
+                    )));
+                }
+                let q = self.req.param("q").map(str::to_lowercase);
+                catalog
+                    .products
+                    .iter()
+                    .filter(|p| {
+                        q.as_deref().is_none_or(|q| {
+                            p.name.to_lowercase().contains(q)
+                                || p.retailer_id.to_lowercase().contains(q)
+                        })
+                    })
+                    .map(Node::Product)
+                    .collect()
+            }
+            (Node::Media(m), "product_tags") => {
+                self.require_shopping()?;
+                m.product_tags
+                    .iter()
+                    .filter_map(|t| {
+                        demo.catalog
+                            .product(t.product_id)
+                            .map(|p| Node::ProductTag(t, p))
+                    })
+                    .collect()
+            }
             (Node::Page(p), "conversations") => match &p.instagram_business_account {
                 Some(ig) if self.req.param("platform") == Some("instagram") => {
                     self.conversations_of(ig)?
@@ -639,6 +749,25 @@ impl<'a> Ctx<'a> {
             }
         };
         Ok(items)
+    }
+
+    /// Shopping exists only on Facebook Login and needs its own permission.
+    fn require_shopping(&self) -> Result<(), GraphError> {
+        if self.login != Login::Facebook {
+            return Err(GraphError::invalid_parameter(
+                "(#100) Product tagging is only available with the Instagram API with Facebook Login",
+            ));
+        }
+        self.require(shopping::SHOPPING_SCOPE)
+    }
+
+    fn product_image(&self, p: &ShopProduct) -> String {
+        let path = format!("cdn/products/{}.jpg", p.product_id);
+        self.inner
+            .root
+            .join(&path)
+            .map(|u| u.to_string())
+            .unwrap_or(path)
     }
 
     /// Threads of an account, most recently updated first (`user_id` filters by IGSID).
@@ -675,6 +804,27 @@ impl<'a> Ctx<'a> {
     ) -> Result<Value, GraphError> {
         if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
             return Ok(publishing_limit(self.demo, a, self.now));
+        }
+        if let (Node::User(a, _), "product_appeal") = (node, edge) {
+            self.require_shopping()?;
+            let id = self
+                .req
+                .param("product_id")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| {
+                    GraphError::invalid_parameter("(#100) The parameter product_id is required")
+                })?;
+            let product = self
+                .demo
+                .catalog
+                .product(id)
+                .filter(|_| a.account_type == "Business")
+                .ok_or_else(|| GraphError::unknown_object(&id.to_string()))?;
+            return Ok(json!({"data": [{
+                "product_id": id,
+                "review_status": product.review_status,
+                "eligible_for_appeal": product.review_status == "rejected",
+            }]}));
         }
         if edge == "insights" {
             let scope = match self.login {
@@ -792,6 +942,20 @@ impl<'a> Ctx<'a> {
             out["paging"] = paging;
         }
         Ok(out)
+    }
+}
+
+/// One member of a fully built JSON row: present, optional-and-absent, or unknown.
+fn pick(
+    full: Value,
+    name: &str,
+    optional: &[&str],
+    node_type: &str,
+) -> Result<Option<Value>, GraphError> {
+    match full.get(name) {
+        Some(v) => Ok(Some(v.clone())),
+        None if optional.contains(&name) => Ok(None),
+        None => Err(GraphError::nonexisting_field(name, node_type)),
     }
 }
 

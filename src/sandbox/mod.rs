@@ -13,7 +13,7 @@
 //! `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing), `publishing` (containers),
 //! `moderation` (comments),
 //! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
-//! `control` ([`SandboxControl`] and `/__sandbox`).
+//! `shopping` (catalog and product tags), `control` ([`SandboxControl`] and `/__sandbox`).
 
 mod access;
 mod control;
@@ -29,6 +29,7 @@ mod oauth;
 mod paging;
 mod publishing;
 mod server;
+mod shopping;
 mod state;
 mod writes;
 

@@ -44,6 +44,8 @@ pub const FACEBOOK_SCOPES: &[&str] = &[
     "business_management",
     "ads_management",
     "ads_read",
+    "instagram_shopping_tag_products",
+    "catalog_management",
 ];
 
 const CODE_LIFETIME_H: i64 = 1;

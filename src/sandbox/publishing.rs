@@ -15,6 +15,7 @@ use super::demo::{
 };
 use super::errors::GraphError;
 use super::server::Req;
+use super::shopping;
 use super::state::{Inner, Login, Token};
 use super::writes::{bad, bad_sub, own_account};
 
@@ -183,6 +184,40 @@ pub fn create_container(
             "(#100) product tags are not supported by the Instagram API with Instagram Login",
         ));
     }
+    let product_tags = match param("product_tags") {
+        None => Vec::new(),
+        Some(raw) => {
+            if !token.has_scope(shopping::SHOPPING_SCOPE) {
+                return Err(GraphError::missing_permission(shopping::SHOPPING_SCOPE));
+            }
+            match kind {
+                ContainerKind::Stories => {
+                    return Err(bad("(#100) Product tags are not supported on stories"));
+                }
+                ContainerKind::Carousel => {
+                    return Err(bad(
+                        "(#100) Tag products on the carousel item containers (at most 5 each), not on the CAROUSEL container",
+                    ));
+                }
+                _ => {}
+            }
+            let demo = inner.demo();
+            if demo
+                .account_by_id(&owner)
+                .is_none_or(|a| a.account_type != "Business")
+            {
+                return Err(bad(
+                    "(#100) This account is not eligible for product tagging (shopping_product_tag_eligibility is false)",
+                ));
+            }
+            let max = match (kind, is_carousel_item) {
+                (ContainerKind::Reels, _) => 30,
+                (_, true) => 5,
+                _ => 20,
+            };
+            shopping::parse_tags(&demo.catalog, raw, !is_video, max, "product_tags")?
+        }
+    };
     let now = inner.now();
     let mut children = Vec::new();
     let url = if kind == ContainerKind::Carousel {
@@ -209,6 +244,16 @@ pub fn create_container(
                     )));
                 }
             }
+        }
+        let tagged: usize = list
+            .iter()
+            .filter_map(|id| demo.container_by_id(id))
+            .map(|c| c.product_tags.len())
+            .sum();
+        if tagged > 20 {
+            return Err(bad(format!(
+                "(#100) The carousel's items carry {tagged} product tags; at most 20 per post"
+            )));
         }
         children = list;
         None
@@ -255,6 +300,7 @@ pub fn create_container(
             },
             upload: None,
             published_media: None,
+            product_tags,
         });
         id
     };
@@ -440,6 +486,20 @@ pub fn publish(
         e.user_title = Some("Daily publishing limit reached".into());
         return Err(e);
     }
+    let tagged = !container.product_tags.is_empty()
+        || container
+            .children
+            .iter()
+            .filter_map(|id| demo.container_by_id(id))
+            .any(|c| !c.product_tags.is_empty());
+    if tagged && demo.tagged_published_in_last_day(&owner, now) >= shopping::TAGGED_POSTS_PER_DAY {
+        let mut e = GraphError::oauth(
+            9,
+            "(#9) Application request limit reached: at most 25 posts with product tags can be published in 24 hours",
+        );
+        e.subcode = Some(2207042);
+        return Err(e);
+    }
     let media_id = demo.take_media_id();
     let shortcode = {
         let mut st = inner.lock();
@@ -584,6 +644,7 @@ fn media_from(
         hide_likes: false,
         comments_enabled: true,
         shared_to_feed: c.kind == ContainerKind::Reels && c.share_to_feed,
+        product_tags: c.product_tags.clone(),
         shortcode,
         children: Vec::new(),
         parent,

@@ -12,7 +12,7 @@ use super::errors::GraphError;
 use super::inbox;
 use super::server::Req;
 use super::state::{Inner, Login, Subject, Token};
-use super::{moderation, publishing};
+use super::{moderation, publishing, shopping};
 
 /// Dispatches a non-GET Graph call.
 pub fn handle(
@@ -33,6 +33,16 @@ pub fn handle(
         }
         (&Method::POST, [id, "replies"]) => moderation::comment(inner, req, login, token, id, true),
         (&Method::POST, [id, "messages"]) => message(inner, req, login, token, id),
+        (&Method::POST, [id, "product_tags"]) => {
+            shopping::edit_tags(inner, req, login, token, id, false)
+        }
+        (&Method::DELETE, [id, "product_tags"]) => {
+            shopping::edit_tags(inner, req, login, token, id, true)
+        }
+        (&Method::POST, [id, "product_appeal"]) => {
+            own_account(&inner.demo(), token, id)?;
+            shopping::appeal(req, login, token, &inner.demo().catalog)
+        }
         (&Method::POST, [id]) => moderation::update(inner, req, login, token, id),
         (&Method::DELETE, [id]) => moderation::delete_comment(inner, login, token, id),
         _ => Err(unsupported()),
