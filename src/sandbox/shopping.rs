@@ -71,9 +71,12 @@ pub struct ProductTag {
     pub y: Option<f64>,
 }
 
+/// (retailer id, name, price in cents, sale price, review status, checkout, photo index).
+type CatalogRow = (&'static str, &'static str, u64, Option<u64>, &'static str, bool, usize);
+
 /// Northwind's shop. Fixed data: the catalog is the same for every seed.
 pub fn demo_catalog() -> Catalog {
-    let items: [(&str, &str, u64, Option<u64>, &str, bool, usize); 10] = [
+    let items: [CatalogRow; 10] = [
         (
             "nw-guji-250",
             "Ethiopia Guji, 250 g",
