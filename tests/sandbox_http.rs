@@ -2336,3 +2336,95 @@ async fn product_tagging_on_facebook_login() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
 }
+
+#[tokio::test]
+async fn collaborators_location_and_docs_style_lists() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &[
+                "instagram_basic",
+                "pages_show_list",
+                "instagram_content_publish",
+            ],
+        )
+        .expect("token");
+    let media = format!("facebook/v24.0/{BUSINESS_IG_ID}/media");
+    let url = upload(&c, &sb, "collab.jpg", jpeg_of(1080, 1350)).await;
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, &media, &token, &[]),
+        &[
+            ("image_url", &url),
+            ("collaborators", "['mira.makes','harbour.bakery']"),
+            ("user_tags", "[{username:'baristaben',x:0.5,y:1.0}]"),
+            ("location_id", "104000000000001"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..100 {
+        let (_, _, s) = get(
+            &c,
+            graph(
+                &sb,
+                &format!("facebook/v24.0/{container}"),
+                &token,
+                &[("fields", "status_code")],
+            ),
+        )
+        .await;
+        if s["status_code"] != "IN_PROGRESS" {
+            break;
+        }
+        control.advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, published) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
+            &token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    let id = published["id"].as_str().expect("media id").to_owned();
+    let (_, _, collabs) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{id}/collaborators"),
+            &token,
+            &[],
+        ),
+    )
+    .await;
+    let list = collabs["data"].as_array().expect("data");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["username"], "mira.makes");
+    assert_eq!(list[0]["id"], "17841400000000002");
+    assert_eq!(list[0]["invite_status"], "Pending");
+
+    for (name, value) in [
+        ("collaborators", "['a','b','c','d']"),
+        ("collaborators", "['northwind.coffee']"),
+        ("location_id", "Harbour Street"),
+        ("user_tags", "[{username:'baristaben',x:2,y:0.5}]"),
+    ] {
+        let (_, body) = post_form(
+            &c,
+            graph(&sb, &media, &token, &[]),
+            &[("image_url", &url), (name, value)],
+        )
+        .await;
+        assert_eq!(error_code(&body), 100, "{name}={value}: {body}");
+    }
+}

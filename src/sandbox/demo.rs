@@ -116,6 +116,8 @@ pub struct Media {
     pub shared_to_feed: bool,
     /// Products tagged on this media (Facebook Login shopping).
     pub product_tags: Vec<super::shopping::ProductTag>,
+    /// Usernames invited as collaborators (Facebook Login).
+    pub collaborators: Vec<String>,
     pub shortcode: String,
     /// Carousel children ids, in order.
     pub children: Vec<String>,
@@ -219,6 +221,7 @@ pub struct Container {
     pub upload: Option<String>,
     pub published_media: Option<String>,
     pub product_tags: Vec<super::shopping::ProductTag>,
+    pub collaborators: Vec<String>,
 }
 
 /// The Facebook user of the Facebook Login flow.
@@ -713,6 +716,7 @@ fn generate_account_media(
                     comments_enabled: true,
                     shared_to_feed: false,
                     product_tags: Vec::new(),
+                    collaborators: Vec::new(),
                     shortcode: shortcode(rng),
                     children: Vec::new(),
                     parent: Some(id.clone()),
@@ -744,6 +748,7 @@ fn generate_account_media(
             comments_enabled: !rng.random_bool(0.05),
             shared_to_feed: product == Product::Reels && !rng.random_bool(0.2),
             product_tags: Vec::new(),
+            collaborators: Vec::new(),
             shortcode: shortcode(rng),
             children,
             parent: None,
@@ -775,6 +780,7 @@ fn generate_account_media(
             comments_enabled: false,
             shared_to_feed: false,
             product_tags: Vec::new(),
+            collaborators: Vec::new(),
             shortcode: shortcode(rng),
             children: Vec::new(),
             parent: None,

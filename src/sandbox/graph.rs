@@ -805,6 +805,16 @@ impl<'a> Ctx<'a> {
         if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
             return Ok(publishing_limit(self.demo, a, self.now));
         }
+        if let (Node::Media(m), "collaborators") = (node, edge) {
+            return Ok(json!({"data": m.collaborators.iter().map(|name| {
+                let id = self
+                    .demo
+                    .account_by_username(name)
+                    .map(|a| a.ig_id.clone())
+                    .unwrap_or_else(|| format!("1784149{:010}", name_hash(name) % 10_000_000_000));
+                json!({"id": id, "username": name, "invite_status": "Pending"})
+            }).collect::<Vec<_>>()}));
+        }
         if let (Node::User(a, _), "product_appeal") = (node, edge) {
             self.require_shopping()?;
             let id = self
@@ -943,6 +953,13 @@ impl<'a> Ctx<'a> {
         }
         Ok(out)
     }
+}
+
+/// A stable number for a name (ids of invited collaborators outside the demo).
+fn name_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// One member of a fully built JSON row: present, optional-and-absent, or unknown.

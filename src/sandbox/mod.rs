@@ -9,7 +9,7 @@
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
-//! (cursors and limits), `fields` (`fields=` parser), `errors` (error shapes),
+//! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser), `errors` (error shapes),
 //! `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing), `publishing` (containers),
 //! `moderation` (comments),
 //! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
@@ -27,6 +27,7 @@ mod insights;
 mod moderation;
 mod oauth;
 mod paging;
+mod params;
 mod publishing;
 mod server;
 mod shopping;

@@ -29,6 +29,7 @@ const MAX_HASHTAGS: usize = 30;
 const MAX_MENTIONS: usize = 20;
 const MAX_USER_TAGS: usize = 20;
 const MAX_CAROUSEL_CHILDREN: usize = 10;
+const MAX_COLLABORATORS: usize = 3;
 
 fn publish_scope_ok(login: Login, token: &Token) -> Result<(), GraphError> {
     let ok = match login {
@@ -90,7 +91,7 @@ fn check_caption(caption: &str) -> Result<(), GraphError> {
 
 /// `user_tags`: a JSON list of `{username, x, y}`; at most 20, coordinates in 0..=1.
 fn check_user_tags(raw: &str, needs_coordinates: bool) -> Result<(), GraphError> {
-    let tags: Vec<Value> = serde_json::from_str(raw).map_err(|e| {
+    let tags: Vec<Value> = super::params::parse_list(raw).map_err(|e| {
         bad(format!(
             "(#100) user_tags must be a JSON list of {{\"username\",\"x\",\"y\"}} objects: {e}"
         ))
@@ -218,6 +219,17 @@ pub fn create_container(
             shopping::parse_tags(&demo.catalog, raw, !is_video, max, "product_tags")?
         }
     };
+    let collaborators = match param("collaborators") {
+        None => Vec::new(),
+        Some(raw) => parse_collaborators(raw, kind, &inner.demo(), &owner)?,
+    };
+    if let Some(location) = param("location_id")
+        && !location.chars().all(|c| c.is_ascii_digit())
+    {
+        return Err(bad(format!(
+            "(#100) INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID: location_id '{location}' must be the id of a Page with a latitude and longitude"
+        )));
+    }
     let now = inner.now();
     let mut children = Vec::new();
     let url = if kind == ContainerKind::Carousel {
@@ -301,6 +313,7 @@ pub fn create_container(
             upload: None,
             published_media: None,
             product_tags,
+            collaborators,
         });
         id
     };
@@ -426,6 +439,45 @@ async fn fetch_and_check(
         },
         key,
     ))
+}
+
+/// `collaborators`: up to 3 usernames, not on stories, never the account itself.
+fn parse_collaborators(
+    raw: &str,
+    kind: ContainerKind,
+    demo: &Demo,
+    owner: &str,
+) -> Result<Vec<String>, GraphError> {
+    if kind == ContainerKind::Stories {
+        return Err(bad("(#100) Collaborators cannot be invited on stories"));
+    }
+    let list = super::params::parse_list(raw).map_err(|e| {
+        bad(format!(
+            "(#100) collaborators must be a JSON list of usernames: {e}"
+        ))
+    })?;
+    let names: Vec<String> = list
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(|s| s.trim().trim_start_matches('@').to_owned())
+        })
+        .collect::<Option<Vec<_>>>()
+        .filter(|names| names.iter().all(|n| !n.is_empty()))
+        .ok_or_else(|| bad("(#100) collaborators must be a list of usernames (strings)"))?;
+    if names.len() > MAX_COLLABORATORS {
+        return Err(bad(format!(
+            "(#100) {} collaborators given; at most {MAX_COLLABORATORS} can be invited",
+            names.len()
+        )));
+    }
+    let own = demo.account_by_id(owner).map(|a| a.username.as_str());
+    if let Some(me) = names.iter().find(|n| Some(n.as_str()) == own) {
+        return Err(bad(format!(
+            "(#100) @{me} cannot invite itself as a collaborator"
+        )));
+    }
+    Ok(names)
 }
 
 /// The nearest frame shape for published media (used for generated covers).
@@ -645,6 +697,7 @@ fn media_from(
         comments_enabled: true,
         shared_to_feed: c.kind == ContainerKind::Reels && c.share_to_feed,
         product_tags: c.product_tags.clone(),
+        collaborators: c.collaborators.clone(),
         shortcode,
         children: Vec::new(),
         parent,

@@ -72,7 +72,15 @@ pub struct ProductTag {
 }
 
 /// (retailer id, name, price in cents, sale price, review status, checkout, photo index).
-type CatalogRow = (&'static str, &'static str, u64, Option<u64>, &'static str, bool, usize);
+type CatalogRow = (
+    &'static str,
+    &'static str,
+    u64,
+    Option<u64>,
+    &'static str,
+    bool,
+    usize,
+);
 
 /// Northwind's shop. Fixed data: the catalog is the same for every seed.
 pub fn demo_catalog() -> Catalog {
@@ -219,7 +227,7 @@ pub fn parse_tags(
     max: usize,
     param: &str,
 ) -> Result<Vec<ProductTag>, GraphError> {
-    let list: Vec<Value> = serde_json::from_str(raw).map_err(|e| {
+    let list: Vec<Value> = super::params::parse_list(raw).map_err(|e| {
         bad(format!(
             "(#100) {param} must be a JSON list of {{\"product_id\",\"x\",\"y\"}} objects: {e}"
         ))
@@ -287,7 +295,7 @@ pub fn apply_updates(
 
 /// Parses `deleted_tags` (`[{merchant_id, product_id}]`) into product ids.
 pub fn parse_deleted(raw: &str) -> Result<Vec<u64>, GraphError> {
-    let list: Vec<Value> = serde_json::from_str(raw).map_err(|e| {
+    let list: Vec<Value> = super::params::parse_list(raw).map_err(|e| {
         bad(format!("(#100) deleted_tags must be a JSON list of {{\"merchant_id\",\"product_id\"}} objects: {e}"))
     })?;
     list.iter()
