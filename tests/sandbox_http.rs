@@ -2428,3 +2428,128 @@ async fn collaborators_location_and_docs_style_lists() {
         assert_eq!(error_code(&body), 100, "{name}={value}: {body}");
     }
 }
+
+#[tokio::test]
+async fn reels_and_stories_publish_and_read_back() {
+    let sb = start().await;
+    let c = client();
+    let token = sb
+        .control()
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    // Enough of an MP4 for the sandbox's check: an `ftyp` box first.
+    let mut mp4 = vec![0, 0, 0, 24];
+    mp4.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
+    mp4.extend_from_slice(&[0u8; 64]);
+    let video_url = upload(&c, &sb, "reel.mp4", mp4.clone()).await;
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[
+            ("media_type", "REELS"),
+            ("video_url", &video_url),
+            ("caption", "Pour-over in 15 s"),
+            ("share_to_feed", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "FINISHED");
+    let (_, published) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", created["id"].as_str().expect("id"))],
+    )
+    .await;
+    let reel = published["id"].as_str().expect("reel id").to_owned();
+    let (_, _, read) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{reel}"),
+            &token,
+            &[(
+                "fields",
+                "media_type,media_product_type,media_url,thumbnail_url,permalink,is_shared_to_feed",
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(read["media_type"], "VIDEO");
+    assert_eq!(read["media_product_type"], "REELS");
+    assert_eq!(read["is_shared_to_feed"], true);
+    assert!(
+        read["permalink"]
+            .as_str()
+            .is_some_and(|p| p.contains("/reel/"))
+    );
+    let video = c
+        .get(read["media_url"].as_str().expect("media_url"))
+        .send()
+        .await
+        .expect("video");
+    assert_eq!(video.headers()["content-type"], "video/mp4");
+    assert_eq!(video.bytes().await.expect("bytes").as_ref(), mp4.as_slice());
+    let cover = c
+        .get(read["thumbnail_url"].as_str().expect("thumb"))
+        .send()
+        .await
+        .expect("cover");
+    assert_eq!(cover.headers()["content-type"], "image/jpeg");
+
+    // Not an MP4: the container fails with 2207026.
+    let not_video = upload(&c, &sb, "clip.mp4", b"definitely not a movie".to_vec()).await;
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("media_type", "REELS"), ("video_url", &not_video)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "ERROR");
+    assert!(
+        state["status"]
+            .as_str()
+            .is_some_and(|s| s.contains("2207026"))
+    );
+
+    // A story (9:16 is fine for stories) lands on /stories, not /media.
+    let story_url = upload(&c, &sb, "story.jpg", jpeg_of(540, 960)).await;
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("media_type", "STORIES"), ("image_url", &story_url)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "FINISHED", "{state}");
+    let (_, published) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", created["id"].as_str().expect("id"))],
+    )
+    .await;
+    let story = published["id"].as_str().expect("story id").to_owned();
+    let (_, _, stories) = get(&c, graph(&sb, "v24.0/me/stories", &token, &[])).await;
+    assert!(
+        stories["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .any(|s| s["id"] == story.as_str())
+    );
+    let (_, _, feed) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "5")])).await;
+    assert!(
+        feed["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .all(|m| m["id"] != story.as_str())
+    );
+    assert_eq!(feed["data"][0]["id"], reel.as_str());
+}
