@@ -15,8 +15,8 @@
 //! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
 //! `shopping` (catalog and product tags), `control` ([`SandboxControl`] and `/__sandbox`).
 
-mod comments;
 mod access;
+mod comments;
 mod control;
 mod demo;
 mod errors;
