@@ -2553,3 +2553,53 @@ async fn reels_and_stories_publish_and_read_back() {
     );
     assert_eq!(feed["data"][0]["id"], reel.as_str());
 }
+
+#[tokio::test]
+async fn nested_edge_next_links_continue_the_edge() {
+    let sb = start().await;
+    let c = client();
+    let token = sb
+        .control()
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, me) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me",
+            &token,
+            &[("fields", "username,media.limit(3){id,caption}")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let first: Vec<String> = me["media"]["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(first.len(), 3);
+    let next = me["media"]["paging"]["next"].as_str().expect("next link");
+    let (_, _, page2) = get(&c, next).await;
+    let second: Vec<&str> = page2["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(second.len(), 3);
+    assert!(second.iter().all(|id| !first.iter().any(|f| f == id)));
+    assert!(
+        page2["data"][0]["caption"].is_string(),
+        "the sub-selection carries over"
+    );
+    let (_, _, all) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "6")])).await;
+    let all: Vec<&str> = all["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(&all[3..], second.as_slice());
+}

@@ -6,14 +6,36 @@
 //! types with the client (`model`, `graph`, `auth`, `ids`), so a misunderstanding of Meta's
 //! API cannot hide in both.
 //!
+//! HTTP surface (every Graph path also answers with any `vNN.N` prefix or none, and under
+//! `/facebook/` with Facebook-Login tokens and scopes):
+//! - login: `GET|POST /oauth/authorize`, `POST /oauth/access_token`, `GET /access_token`,
+//!   `GET /refresh_access_token`; `GET|POST /facebook/dialog/oauth`,
+//!   `GET|POST /facebook/v24.0/oauth/access_token`, `GET /facebook/v24.0/debug_token`
+//! - reads: `/me`, `/{ig-id}` with edges `media`, `stories`, `insights`, `conversations`,
+//!   `content_publishing_limit` (+ on Facebook `available_catalogs`,
+//!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
+//!   `insights` (+ `product_tags`, `collaborators`); `/{comment-id}` with `replies`;
+//!   `/{container-id}`; `/{conversation-id}` with `messages`; `/{message-id}`;
+//!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`
+//! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`; `POST /{media}/comments`,
+//!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
+//!   `DELETE /{comment}`; Facebook: `POST|DELETE /{media}/product_tags`,
+//!   `POST /{ig-id}/product_appeal`
+//! - files: `GET /cdn/<media-id>/full.jpg|thumb.jpg|video.mp4`, `/cdn/<ig-id>/profile.jpg`,
+//!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`
+//! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
+//!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
+//!   `/containers?fail=<subcode>|none`, `/activity`, `/uploads?filename=` (raw body → URL),
+//!   `GET|DELETE /__sandbox/requests`
+//!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
-//! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser), `errors` (error shapes),
-//! `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing), `publishing` (containers),
-//! `moderation` (comments),
-//! `insights` (account and media insights), `inbox` (DMs, private replies, live activity),
-//! `shopping` (catalog and product tags), `control` ([`SandboxControl`] and `/__sandbox`).
+//! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
+//! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
+//! `publishing` (containers), `moderation` (comments), `insights` (account and media
+//! insights), `inbox` (DMs, private replies, live activity), `shopping` (catalog and
+//! product tags), `control` ([`SandboxControl`] and `/__sandbox`).
 
 mod access;
 mod comments;

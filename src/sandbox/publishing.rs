@@ -140,6 +140,13 @@ pub fn create_container(
     }
     let is_carousel_item = param("is_carousel_item") == Some("true");
     let (kind, is_video) = match param("media_type") {
+        None | Some("IMAGE") if param("video_url").is_some() && !is_carousel_item => {
+            return Err(bad_sub(
+                2207023,
+                "Unsupported media type",
+                "(#100) A video needs media_type=REELS (or STORIES); feed videos are published as reels",
+            ));
+        }
         None | Some("IMAGE") => (ContainerKind::Image, param("video_url").is_some()),
         Some("REELS") => (ContainerKind::Reels, true),
         Some("STORIES") => (ContainerKind::Stories, param("video_url").is_some()),
