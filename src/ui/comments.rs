@@ -15,7 +15,8 @@ use crate::model::Media;
 use crate::store::{InboxComment, SavedReply};
 
 use super::TabContext;
-use super::textures::ImageSize;
+use super::textures::{ImageSize, cover_uv};
+use super::theme;
 
 /// How long a delete can be undone before it is sent to Instagram.
 pub const UNDO_WINDOW: Duration = Duration::from_secs(5);
@@ -427,15 +428,17 @@ impl CommentsTab {
                                         url: url.to_owned(),
                                     });
                                 }
+                                // Square thumbnails, centre-cropped, so every row's text
+                                // starts at the same place.
+                                let size = egui::vec2(36.0, 36.0);
+                                let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
                                 match cx.textures.texture(ImageSize::Thumbnail, url) {
-                                    Some(t) => {
-                                        ui.add(
-                                            egui::Image::new(t)
-                                                .fit_to_exact_size(egui::vec2(36.0, 36.0)),
-                                        );
-                                    }
+                                    Some(t) => egui::Image::new(t)
+                                        .uv(cover_uv(t.size_vec2(), size))
+                                        .corner_radius(3)
+                                        .paint_at(ui, rect),
                                     None => {
-                                        ui.allocate_space(egui::vec2(36.0, 36.0));
+                                        ui.painter().rect_filled(rect, 3, theme::TILE_PLACEHOLDER);
                                     }
                                 }
                             }
