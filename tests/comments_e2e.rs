@@ -8,11 +8,10 @@ use std::time::Instant;
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::comments_ops::CommentsError;
-use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
 use socialdesk::engine::{Core, EngineConfig, Mode};
 use socialdesk::graph::comments::SyncLimits;
 use socialdesk::ids::CommentId;
-use socialdesk::model::{Account, LoginKind};
+use socialdesk::model::Account;
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::store::{CommentRule, RuleAction, RuleKind};
@@ -41,25 +40,10 @@ async fn world() -> World {
             .with_username(DEMO_BUSINESS_USERNAME),
     ));
     let core = Arc::new(Core::start(config).await.expect("core"));
-    let (_tx, rx) = tokio::sync::mpsc::channel(1);
-    let app = AppCredentials {
-        kind: LoginKind::Instagram,
-        app_id: "1".into(),
-        app_secret: "s".into(),
-    };
-    let request = LoginRequest {
-        kind: LoginKind::Instagram,
-        port: 0,
-        https: false,
-    };
-    let connected = core
-        .browser_login(request, &app, core.browser(), rx, |_| {})
-        .await
-        .expect("login");
     let account = core
-        .save_connected(connected)
+        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
         .await
-        .expect("save")
+        .expect("login")
         .into_iter()
         .next()
         .expect("one account");

@@ -9,10 +9,9 @@ use image::{Rgb, RgbImage};
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
-use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
 use socialdesk::engine::{Core, EngineConfig, Mode};
 use socialdesk::media::prepare::{CropPreset, CropRect};
-use socialdesk::model::{Account, LoginKind, MediaType};
+use socialdesk::model::{Account, MediaType};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::{MemorySecrets, SecretStore};
 use socialdesk::store::{PostKind, UserTag};
@@ -52,25 +51,10 @@ async fn world() -> World {
     let dirs = DataDirs::under(dir.path());
     let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
     let core = start_core(&dirs, &sandbox, secrets.clone()).await;
-    let (_tx, rx) = tokio::sync::mpsc::channel(1);
-    let app = AppCredentials {
-        kind: LoginKind::Instagram,
-        app_id: "1".into(),
-        app_secret: "s".into(),
-    };
-    let request = LoginRequest {
-        kind: LoginKind::Instagram,
-        port: 0,
-        https: false,
-    };
-    let connected = core
-        .browser_login(request, &app, core.browser(), rx, |_| {})
-        .await
-        .expect("login");
     let account = core
-        .save_connected(connected)
+        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
         .await
-        .expect("save")
+        .expect("login")
         .into_iter()
         .next()
         .expect("one account");

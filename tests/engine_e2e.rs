@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
-use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
 use socialdesk::engine::{self, Command, Core, EngineConfig, Event, Mode};
 use socialdesk::model::{Account, AccountStatus, LoginKind};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
@@ -25,24 +24,9 @@ fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> En
 }
 
 async fn login(core: &Core) -> Account {
-    let (_tx, rx) = tokio::sync::mpsc::channel(1);
-    let app = AppCredentials {
-        kind: LoginKind::Instagram,
-        app_id: "1".into(),
-        app_secret: "s".into(),
-    };
-    let request = LoginRequest {
-        kind: LoginKind::Instagram,
-        port: 0,
-        https: false,
-    };
-    let connected = core
-        .browser_login(request, &app, core.browser(), rx, |_| {})
+    core.login_to_sandbox(DEMO_BUSINESS_USERNAME)
         .await
-        .expect("login");
-    core.save_connected(connected)
-        .await
-        .expect("save")
+        .expect("login")
         .into_iter()
         .next()
         .expect("one account")

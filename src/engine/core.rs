@@ -296,6 +296,32 @@ impl Core {
         Ok(pending.complete(pasted).await?)
     }
 
+    /// Logs in to a sandbox (embedded or standalone, wherever the endpoints point) as one of
+    /// its accounts, through the real OAuth code path: authorize page, loopback redirect,
+    /// `state` check, code exchange, long-lived token. The sandbox browser clicks Allow.
+    pub async fn login_to_sandbox(&self, username: &str) -> Result<Vec<Account>, EngineError> {
+        let browser = Arc::new(
+            auth::SandboxBrowser::new()
+                .map_err(EngineError::Download)?
+                .with_username(username),
+        );
+        let app = AppCredentials {
+            kind: LoginKind::Instagram,
+            app_id: "sandbox-app".into(),
+            app_secret: "sandbox-secret".into(),
+        };
+        let request = LoginRequest {
+            kind: LoginKind::Instagram,
+            port: 0,
+            https: false,
+        };
+        let (_paste_tx, paste_rx) = tokio::sync::mpsc::channel(1);
+        let connected = self
+            .browser_login(request, &app, browser, paste_rx, |_| {})
+            .await?;
+        self.save_connected(connected).await
+    }
+
     /// Forgets an account: its token, its cache and its row.
     pub async fn remove_account(&self, id: &IgUserId) -> Result<(), EngineError> {
         self.secrets.delete(&secrets::token_key(id))?;

@@ -7,7 +7,6 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use crate::auth;
 use crate::ids::IgUserId;
 use crate::model::{Account, LoginKind};
 use crate::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME};
@@ -569,33 +568,12 @@ impl Engine {
     }
 }
 
-/// Logs in to the embedded sandbox's demo accounts through the real OAuth code path
-/// (authorize page, loopback redirect, `state` check, code exchange, long-lived token),
-/// with a browser that clicks Allow by itself. Sandbox tokens live in memory only, so this
-/// runs at every start.
+/// Logs in to the embedded sandbox's demo accounts through the real OAuth code path.
+/// Sandbox tokens live in memory only, so this runs at every start.
 pub async fn sandbox_login_headless(core: &Arc<Core>) -> Result<Vec<Account>, EngineError> {
-    let app = AppCredentials {
-        kind: LoginKind::Instagram,
-        app_id: "sandbox-app".into(),
-        app_secret: "sandbox-secret".into(),
-    };
     let mut connected = Vec::new();
     for username in [DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME] {
-        let browser = Arc::new(
-            auth::SandboxBrowser::new()
-                .map_err(EngineError::Download)?
-                .with_username(username),
-        );
-        let request = LoginRequest {
-            kind: LoginKind::Instagram,
-            port: 0,
-            https: false,
-        };
-        let (_paste_tx, paste_rx) = mpsc::channel(1);
-        let accounts = core
-            .browser_login(request, &app, browser, paste_rx, |_| {})
-            .await?;
-        connected.extend(core.save_connected(accounts).await?);
+        connected.extend(core.login_to_sandbox(username).await?);
     }
     Ok(connected)
 }
