@@ -710,6 +710,17 @@ impl<'a> Ctx<'a> {
         if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
             return Ok(publishing_limit(self.demo, a, self.now));
         }
+        if edge == "insights" {
+            self.require(super::insights::scope(self.login))?;
+            let seed = self.inner.seed;
+            return match node {
+                Node::User(a, _) => {
+                    super::insights::account_insights(seed, self.demo, a, self.req, self.now)
+                }
+                Node::Media(m) => super::insights::media_insights(seed, m, self.req, self.now),
+                _ => Err(GraphError::unsupported_get(&format!("{}/insights", node.id()))),
+            };
+        }
         let items = self.edge_items(node, edge, true)?;
         let limit = parse_limit(self.req.param("limit"))?;
         let page = paginate(
