@@ -12,9 +12,7 @@ pub struct InsightsTab {}
 impl InsightsTab {
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: InsightsEvent) {
-        match event {
-            InsightsEvent::Idle => {}
-        }
+        let _ = event;
     }
 
     /// Draws the tab.
