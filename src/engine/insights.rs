@@ -29,10 +29,7 @@ pub use fetch::{KPI_METRICS, SERIES_METRICS};
 #[derive(Clone, Debug)]
 pub enum InsightsCommand {
     /// The account overview for days `since..until` (half-open): cached first, then fresh.
-    LoadOverview {
-        account: IgUserId,
-        range: DateRange,
-    },
+    LoadOverview { account: IgUserId, range: DateRange },
     /// The per-post table (recent media with their insights): cached first, then fresh.
     LoadMediaTable { account: IgUserId },
     /// One media's insights, for the Feed's detail panel.
@@ -61,7 +58,10 @@ pub enum InsightsEvent {
     /// A load failed; what is shown stays shown. `message` names cause and fix.
     Failed { account: IgUserId, message: String },
     /// An export was written (or not).
-    Exported { path: PathBuf, error: Option<String> },
+    Exported {
+        path: PathBuf,
+        error: Option<String>,
+    },
 }
 
 /// Days `since..until` (half-open, UTC dates).
@@ -204,7 +204,9 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: InsightsComm
                     }
                     Err(e) => {
                         let message = format!("could not load the post's insights: {e}");
-                        events.send(Event::Insights(InsightsEvent::Failed { account, message })).await;
+                        events
+                            .send(Event::Insights(InsightsEvent::Failed { account, message }))
+                            .await;
                     }
                 }
             }
@@ -234,7 +236,10 @@ async fn load_overview(core: &Core, events: &EventSender, id: IgUserId, range: D
         Err(e) => {
             let message = e.to_string();
             events
-                .send(Event::Insights(InsightsEvent::Failed { account: id, message }))
+                .send(Event::Insights(InsightsEvent::Failed {
+                    account: id,
+                    message,
+                }))
                 .await;
             return;
         }
@@ -254,7 +259,10 @@ async fn load_overview(core: &Core, events: &EventSender, id: IgUserId, range: D
             core.note_error(&account, &e).await;
             let message = format!("could not refresh insights for @{}: {e}", account.username);
             events
-                .send(Event::Insights(InsightsEvent::Failed { account: id, message }))
+                .send(Event::Insights(InsightsEvent::Failed {
+                    account: id,
+                    message,
+                }))
                 .await;
         }
     }
@@ -266,7 +274,10 @@ async fn load_media_table(core: &Core, events: &EventSender, id: IgUserId) {
         Err(e) => {
             let message = e.to_string();
             events
-                .send(Event::Insights(InsightsEvent::Failed { account: id, message }))
+                .send(Event::Insights(InsightsEvent::Failed {
+                    account: id,
+                    message,
+                }))
                 .await;
             return;
         }
@@ -290,9 +301,15 @@ async fn load_media_table(core: &Core, events: &EventSender, id: IgUserId) {
         }
         Err(e) => {
             core.note_error(&account, &e).await;
-            let message = format!("could not load post insights for @{}: {e}", account.username);
+            let message = format!(
+                "could not load post insights for @{}: {e}",
+                account.username
+            );
             events
-                .send(Event::Insights(InsightsEvent::Failed { account: id, message }))
+                .send(Event::Insights(InsightsEvent::Failed {
+                    account: id,
+                    message,
+                }))
                 .await;
         }
     }

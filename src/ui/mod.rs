@@ -12,6 +12,7 @@ pub mod empty;
 pub mod feed;
 pub mod icons;
 pub mod insights;
+pub mod insights_charts;
 pub mod insights_export;
 pub mod remote;
 pub mod shell;

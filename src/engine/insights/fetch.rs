@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 
 use super::calc;
 use super::{DailySeries, DateRange, Demographics, Kpi, MediaRow, Overview};
@@ -83,7 +83,9 @@ impl Core {
     pub async fn sync_insight_series(&self, account: &Account) -> Result<(), EngineError> {
         let range = DateRange::last_days(self.today(), FOLLOWER_COUNT_DAYS as u32);
         let session = self.session(account).await?;
-        self.fetch_series(account, &session, range).await.map(|_| ())
+        self.fetch_series(account, &session, range)
+            .await
+            .map(|_| ())
     }
 
     /// Fetches the charted series for `range` into the cache; returns metrics Meta said are gone.
@@ -184,7 +186,13 @@ impl Core {
             .account_totals(&account.id, TOTAL_METRICS, range.since, range.until, None)
             .await?;
         let before_totals = insights
-            .account_totals(&account.id, TOTAL_METRICS, previous.since, previous.until, None)
+            .account_totals(
+                &account.id,
+                TOTAL_METRICS,
+                previous.since,
+                previous.until,
+                None,
+            )
             .await?;
         gone.extend(now_totals.gone.iter().cloned());
         let follows_now = insights
@@ -389,9 +397,4 @@ impl Core {
             .await?;
         Ok(rows)
     }
-}
-
-/// When the cached data was fetched, as the tab words it ("fetched 14:02").
-pub fn fetched_label(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
