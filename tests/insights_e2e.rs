@@ -9,9 +9,7 @@ use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::insights::DateRange;
 use socialdesk::engine::{Core, EngineConfig, Mode};
 use socialdesk::model::{Account, LoginKind};
-use socialdesk::sandbox::{
-    DEMO_BUSINESS_USERNAME, DEMO_SMALL_USERNAME, Sandbox, SandboxOptions,
-};
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_SMALL_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::ui::insights_export;
 

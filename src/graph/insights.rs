@@ -71,7 +71,10 @@ pub fn windows(since: NaiveDate, until: NaiveDate) -> Vec<(NaiveDate, NaiveDate)
 
 /// Unix seconds of a day's midnight UTC, as `since`/`until` want them.
 fn midnight(day: NaiveDate) -> String {
-    day.and_time(NaiveTime::MIN).and_utc().timestamp().to_string()
+    day.and_time(NaiveTime::MIN)
+        .and_utc()
+        .timestamp()
+        .to_string()
 }
 
 /// Daily series by metric name, joined over windows, plus metrics Meta said are gone.
@@ -224,9 +227,10 @@ fn breakdown_results(tv: &Value, path: &str) -> Result<Vec<(String, u64)>, Graph
                 .ok_or_else(|| {
                     decode_err(&format!("{path}.results[{j}].dimension_values"), "missing")
                 })?;
-            let value = r.get("value").and_then(Value::as_u64).ok_or_else(|| {
-                decode_err(&format!("{path}.results[{j}].value"), "not a count")
-            })?;
+            let value = r
+                .get("value")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| decode_err(&format!("{path}.results[{j}].value"), "not a count"))?;
             Ok((key, value))
         })
         .collect()

@@ -718,7 +718,10 @@ impl<'a> Ctx<'a> {
                     super::insights::account_insights(seed, self.demo, a, self.req, self.now)
                 }
                 Node::Media(m) => super::insights::media_insights(seed, m, self.req, self.now),
-                _ => Err(GraphError::unsupported_get(&format!("{}/insights", node.id()))),
+                _ => Err(GraphError::unsupported_get(&format!(
+                    "{}/insights",
+                    node.id()
+                ))),
             };
         }
         let items = self.edge_items(node, edge, true)?;

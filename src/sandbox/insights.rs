@@ -150,10 +150,9 @@ fn mix(mut x: u64) -> u64 {
 }
 
 fn id_hash(id: &str) -> u64 {
-    id.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A deterministic number in `0.0..1.0` for (seed, key, n, salt).
@@ -327,8 +326,12 @@ fn list(req: &Req, name: &str) -> Vec<String> {
 
 fn deprecated_error(metric: &str, version: &str) -> GraphError {
     let alternative = match metric {
-        "impressions" | "plays" | "video_views" | "ig_reels_aggregated_all_plays_count"
-        | "carousel_album_impressions" | "carousel_album_video_views" => "views",
+        "impressions"
+        | "plays"
+        | "video_views"
+        | "ig_reels_aggregated_all_plays_count"
+        | "carousel_album_impressions"
+        | "carousel_album_video_views" => "views",
         "profile_views" => "profile_links_taps",
         m if m.starts_with("audience_") => "follower_demographics",
         _ => "total_interactions",
@@ -715,8 +718,14 @@ fn online_followers(
             let curve = 0.08
                 + 0.25 * (-((hf - 8.0).powi(2)) / 6.0).exp()
                 + 0.4 * (-((hf - 19.0).powi(2)) / 8.0).exp();
-            let wobble =
-                0.9 + 0.2 * unit(seed, &account.ig_id, i64::from(d.num_days_from_ce()) * 24 + h, 21);
+            let wobble = 0.9
+                + 0.2
+                    * unit(
+                        seed,
+                        &account.ig_id,
+                        i64::from(d.num_days_from_ce()) * 24 + h,
+                        21,
+                    );
             hours.insert(
                 h.to_string(),
                 json!((account.followers as f64 * curve * wobble).round() as u64),
@@ -854,8 +863,14 @@ mod tests {
         let (mut sat, mut mon) = (0, 0);
         for w in 0..20 {
             sat += day_values(1, &a, &posts, day - Duration::weeks(w), today).reach;
-            mon += day_values(1, &a, &posts, day - Duration::weeks(w) - Duration::days(5), today)
-                .reach;
+            mon += day_values(
+                1,
+                &a,
+                &posts,
+                day - Duration::weeks(w) - Duration::days(5),
+                today,
+            )
+            .reach;
         }
         assert!(sat > mon, "{sat} vs {mon}");
         // Growth: two years ago was quieter.
