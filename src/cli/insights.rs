@@ -215,7 +215,10 @@ async fn account_insights(
             println!("{metric:<22} {value:>12}");
         }
         if !series.is_empty() {
-            print!("\n{}", insights_export::series_csv(&series).replace(',', "\t"));
+            print!(
+                "\n{}",
+                insights_export::series_csv(&series).replace(',', "\t")
+            );
         }
     }
     for g in gone {
