@@ -33,7 +33,10 @@ pub enum InsightsCommand {
     /// The per-post table (recent media with their insights): cached first, then fresh.
     LoadMediaTable { account: IgUserId },
     /// One media's insights, for the Feed's detail panel.
-    LoadMediaInsights { account: IgUserId, media: Media },
+    LoadMediaInsights {
+        account: IgUserId,
+        media: Box<Media>,
+    },
     /// Writes an export (CSV or PNG bytes) to a path the user picked.
     WriteFile { path: PathBuf, bytes: Vec<u8> },
 }
