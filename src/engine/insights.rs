@@ -58,6 +58,8 @@ pub enum InsightsEvent {
         insights: MediaInsights,
         gone: Vec<String>,
     },
+    /// One media's insights could not be loaded.
+    MediaInsightsFailed { media: MediaId, message: String },
     /// A load failed; what is shown stays shown. `message` names cause and fix.
     Failed { account: IgUserId, message: String },
     /// An export was written (or not).
@@ -206,10 +208,11 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: InsightsComm
                         events.send(Event::Insights(event)).await;
                     }
                     Err(e) => {
-                        let message = format!("could not load the post's insights: {e}");
-                        events
-                            .send(Event::Insights(InsightsEvent::Failed { account, message }))
-                            .await;
+                        let event = InsightsEvent::MediaInsightsFailed {
+                            media: media.id.clone(),
+                            message: format!("could not load the post's insights: {e}"),
+                        };
+                        events.send(Event::Insights(event)).await;
                     }
                 }
             }

@@ -13,7 +13,9 @@ use egui::RichText;
 
 use crate::engine::Command;
 use crate::engine::insights::{DateRange, InsightsCommand, InsightsEvent, MediaRow, Overview};
-use crate::ids::IgUserId;
+use crate::graph::insights::MediaInsights;
+use crate::ids::{IgUserId, MediaId};
+use crate::model::Media;
 
 use super::TabContext;
 use super::insights_charts::{self, ChartData};
@@ -121,6 +123,16 @@ pub struct InsightsTab {
     notice: Option<String>,
     dialog: Box<dyn SaveDialog>,
     pending_png: Option<PendingPng>,
+    /// The insights of the post open in the Feed's detail panel.
+    post: Option<(MediaId, PostInsights)>,
+}
+
+/// Where the detail panel's insights stand.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PostInsights {
+    Loading,
+    Loaded(MediaInsights, Vec<String>),
+    Failed(String),
 }
 
 impl Default for InsightsTab {
@@ -162,6 +174,7 @@ impl InsightsTab {
             notice: None,
             dialog,
             pending_png: None,
+            post: None,
         }
     }
 
@@ -207,7 +220,20 @@ impl InsightsTab {
                     self.sort_rows();
                 }
             }
-            InsightsEvent::MediaInsights { .. } => {}
+            InsightsEvent::MediaInsights {
+                media,
+                insights,
+                gone,
+            } => {
+                if self.post.as_ref().is_some_and(|(id, _)| *id == media) {
+                    self.post = Some((media, PostInsights::Loaded(insights, gone)));
+                }
+            }
+            InsightsEvent::MediaInsightsFailed { media, message } => {
+                if self.post.as_ref().is_some_and(|(id, _)| *id == media) {
+                    self.post = Some((media, PostInsights::Failed(message)));
+                }
+            }
             InsightsEvent::Failed { account, message } => {
                 if Some(&account) == self.account.as_ref() {
                     self.loading = false;
@@ -272,7 +298,7 @@ impl InsightsTab {
         let Some(account) = cx.account else {
             super::empty::empty_state_ui(
                 ui,
-                "No account",
+                super::empty::tab_heading(super::Tab::Insights),
                 "Connect an Instagram professional account in Accounts to see its insights.",
             );
             return;
@@ -532,6 +558,77 @@ impl InsightsTab {
             };
             self.sort_rows();
         }
+    }
+}
+
+impl InsightsTab {
+    /// The "Insights" block of the Feed's detail panel for `media` (asks the engine once
+    /// per post; uses the per-post table's row when it already has one).
+    pub fn post_panel_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        account: Option<&IgUserId>,
+        media: &Media,
+        commands: &mut Vec<Command>,
+    ) {
+        let Some(account) = account else { return };
+        if self.post.as_ref().is_none_or(|(id, _)| *id != media.id) {
+            let known = self.rows.iter().find(|r| r.media.id == media.id);
+            let state = match known {
+                Some(r) => PostInsights::Loaded(r.insights.clone(), Vec::new()),
+                None => {
+                    commands.push(Command::Insights(InsightsCommand::LoadMediaInsights {
+                        account: account.clone(),
+                        media: Box::new(media.clone()),
+                    }));
+                    PostInsights::Loading
+                }
+            };
+            self.post = Some((media.id.clone(), state));
+        }
+        let Some((_, state)) = &self.post else { return };
+        egui::CollapsingHeader::new("Insights")
+            .id_salt("post_insights")
+            .default_open(true)
+            .show(ui, |ui| match state {
+                PostInsights::Loading => {
+                    ui.label("Loading insights…");
+                }
+                PostInsights::Failed(message) => {
+                    ui.colored_label(ui.visuals().error_fg_color, message);
+                }
+                PostInsights::Loaded(i, gone) => {
+                    egui::Grid::new("post_insights_grid").show(ui, |ui| {
+                        let rows = [
+                            ("Reach", i.reach),
+                            ("Views", i.views),
+                            ("Likes", i.likes),
+                            ("Comments", i.comments),
+                            ("Shares", i.shares),
+                            ("Saves", i.saved),
+                            ("Total interactions", i.total_interactions),
+                        ];
+                        for (name, v) in rows {
+                            if let Some(v) = v {
+                                ui.label(name);
+                                ui.label(format_count(v));
+                                ui.end_row();
+                            }
+                        }
+                        if let Some(ms) = i.reels_watch_time_ms {
+                            ui.label("Watch time");
+                            ui.label(format!("{:.1} h", ms as f64 / 3_600_000.0));
+                            ui.end_row();
+                        }
+                    });
+                    for g in gone {
+                        ui.label(
+                            RichText::new(format!("{g}: no longer provided by Instagram")).weak(),
+                        );
+                    }
+                }
+            });
+        ui.add_space(6.0);
     }
 }
 
