@@ -132,7 +132,7 @@ async fn a_retired_metric_is_reported_gone_and_the_rest_still_arrives() {
     let session = w.core.session(&w.account).await.expect("session");
     let insights = w.core.client().insights(&session);
 
-    // A metric the client knows is retired is never asked for.
+    // Meta refuses the retired metric: it is reported gone and the rest asked again.
     w.sandbox.control().clear_requests();
     let set = insights
         .account_totals(
@@ -146,10 +146,28 @@ async fn a_retired_metric_is_reported_gone_and_the_rest_still_arrives() {
         .expect("totals");
     assert_eq!(set.gone, vec!["impressions".to_owned()]);
     assert!(set.value("views").is_some_and(|v| v > 0));
-    assert!(
-        insights_requests(&w, "impressions").is_empty(),
-        "retired metrics are not requested"
-    );
+    let sent = insights_requests(&w, "total_value");
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent[0].contains("impressions") && !sent[1].contains("impressions"));
+
+    // The same in a daily series split over windows: asked once, then left out.
+    w.sandbox.control().clear_requests();
+    let series = insights
+        .account_series(
+            &w.account.id,
+            &["reach", "impressions"],
+            today - Duration::days(45),
+            today,
+        )
+        .await
+        .expect("series");
+    assert_eq!(series.gone, vec!["impressions".to_owned()]);
+    assert_eq!(series.series["reach"].len(), 45);
+    assert!(!series.series.contains_key("impressions"));
+    assert_eq!(insights_requests(&w, "impressions").len(), 1);
+
+    // The engine never asks for what it knows is retired.
+    assert!(socialdesk::graph::insights::is_deprecated("video_views"));
 
     // A media's product-type metrics come back; Reels-only metrics are not asked of posts.
     let feed = w
@@ -300,4 +318,126 @@ async fn the_media_table_has_insights_per_post() {
         .expect("cache")
         .expect("cached");
     assert_eq!(cached, rows);
+}
+
+/// GET `{sandbox}v24.0/{path}` with the world's token; returns the JSON body.
+async fn raw_get(w: &World, path: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .get(format!("{}v24.0/{path}", w.sandbox.url()))
+        .bearer_auth(&w.token)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
+fn refused_with(v: &serde_json::Value, needle: &str) {
+    assert_eq!(v["error"]["code"], 100, "{v}");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(needle), "`{needle}` not in {message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_validates_insights_requests_like_meta() {
+    let w = world(DEMO_BUSINESS_USERNAME).await;
+    let ig = w.account.id.clone();
+    let now = w.core.now().timestamp();
+    let day = 86_400;
+    let ins = |q: String| format!("{ig}/insights?{q}");
+
+    let v = raw_get(
+        &w,
+        &ins(format!(
+            "metric=reach&period=day&since={}&until={now}",
+            now - 31 * day
+        )),
+    )
+    .await;
+    refused_with(&v, "more than 30 days");
+    let v = raw_get(&w, &ins("metric=views&period=day".into())).await;
+    refused_with(&v, "metric_type=total_value");
+    let v = raw_get(&w, &ins("metric=reach".into())).await;
+    refused_with(&v, "period is required");
+    let v = raw_get(&w, &ins("metric=reach&period=day&metric_type=sum".into())).await;
+    refused_with(&v, "metric_type");
+    let v = raw_get(
+        &w,
+        &ins(format!(
+            "metric=follower_count&period=day&since={}&until={}",
+            now - 60 * day,
+            now - 40 * day
+        )),
+    )
+    .await;
+    refused_with(&v, "last 30 days");
+    let v = raw_get(&w, &ins("metric=follower_demographics&period=lifetime&metric_type=total_value&timeframe=last_30_days&breakdown=age".into())).await;
+    refused_with(&v, "no longer supported");
+    let v = raw_get(&w, &ins("metric=follower_demographics&period=day&metric_type=total_value&timeframe=this_month&breakdown=age".into())).await;
+    refused_with(&v, "period=lifetime");
+    let v = raw_get(
+        &w,
+        &ins("metric=total_interactions&period=day&metric_type=total_value&breakdown=age".into()),
+    )
+    .await;
+    refused_with(&v, "breakdown");
+
+    // Totals carry Meta's breakdown shape.
+    let v = raw_get(
+        &w,
+        &ins("metric=likes&period=day&metric_type=total_value&breakdown=media_product_type".into()),
+    )
+    .await;
+    let results = &v["data"][0]["total_value"]["breakdowns"][0];
+    assert_eq!(results["dimension_keys"][0], "media_product_type");
+    assert_eq!(results["results"].as_array().map(Vec::len), Some(4));
+
+    // Media: metrics depend on the product type.
+    let feed = w
+        .core
+        .fetch_feed_page(&w.account, None)
+        .await
+        .expect("feed");
+    let post = feed
+        .media
+        .iter()
+        .find(|m| m.media_product_type == Some(socialdesk::model::ProductType::Feed))
+        .expect("a post");
+    let v = raw_get(
+        &w,
+        &format!("{}/insights?metric=ig_reels_avg_watch_time", post.id),
+    )
+    .await;
+    refused_with(&v, "does not support");
+    let v = raw_get(&w, &format!("{}/insights?metric=reach,likes", post.id)).await;
+    assert_eq!(v["data"][1]["values"][0]["value"].as_u64(), post.like_count);
+    assert_eq!(v["data"][0]["period"], "lifetime");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_refuses_audience_data_below_100_followers() {
+    let w = world(DEMO_SMALL_USERNAME).await;
+    let v = raw_get(
+        &w,
+        &format!(
+            "{}/insights?metric=online_followers&period=lifetime",
+            w.account.id
+        ),
+    )
+    .await;
+    refused_with(&v, "fewer than 100 followers");
+    let big = world(DEMO_BUSINESS_USERNAME).await;
+    let v = raw_get(
+        &big,
+        &format!(
+            "{}/insights?metric=online_followers&period=lifetime",
+            big.account.id
+        ),
+    )
+    .await;
+    let hours = v["data"][0]["values"][0]["value"]
+        .as_object()
+        .expect("hour map");
+    assert_eq!(hours.len(), 24);
 }

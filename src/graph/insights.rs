@@ -2,10 +2,11 @@
 //!
 //! Meta caps a daily range at 30 days per request, so [`windows`] splits any range into
 //! ≤ 30-day windows and the handler joins the answers by day (a `BTreeMap`, so neither gaps
-//! from the split nor duplicates from overlapping answers can appear). Metrics Meta has
-//! retired are never asked for ([`DEPRECATED_METRICS`]); if Meta answers that some other
-//! metric is "no longer supported", that metric is reported as gone and the rest retried,
-//! so one retired metric never hides the others.
+//! from the split nor duplicates from overlapping answers can appear). The handler asks for
+//! exactly the metrics it is given; callers leave out the ones they know are retired
+//! ([`DEPRECATED_METRICS`], [`is_deprecated`]). When Meta answers that a metric is "no longer
+//! supported", that metric is reported as gone and the rest are asked again, so one retired
+//! metric never hides the others.
 
 use std::collections::BTreeMap;
 
@@ -295,14 +296,7 @@ impl InsightsHandler<'_> {
     ) -> Result<SeriesSet, GraphError> {
         let path = format!("{ig_id}/insights");
         let mut set = SeriesSet::default();
-        let mut asked: Vec<String> = Vec::new();
-        for m in metrics {
-            if is_deprecated(m) {
-                set.gone.push((*m).to_owned());
-            } else {
-                asked.push((*m).to_owned());
-            }
-        }
+        let mut asked: Vec<String> = metrics.iter().map(|m| (*m).to_owned()).collect();
         for (start, end) in windows(since, until) {
             let extra = [
                 ("period", "day".to_owned()),
@@ -358,14 +352,7 @@ impl InsightsHandler<'_> {
     ) -> Result<TotalSet, GraphError> {
         let path = format!("{ig_id}/insights");
         let mut set = TotalSet::default();
-        let mut asked: Vec<String> = Vec::new();
-        for m in metrics {
-            if is_deprecated(m) {
-                set.gone.push((*m).to_owned());
-            } else {
-                asked.push((*m).to_owned());
-            }
-        }
+        let mut asked: Vec<String> = metrics.iter().map(|m| (*m).to_owned()).collect();
         let mut sums: BTreeMap<String, (u64, Vec<(String, u64)>)> = BTreeMap::new();
         for (start, end) in windows(since, until) {
             let mut extra = vec![
