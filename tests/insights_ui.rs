@@ -354,3 +354,48 @@ fn benchmark_a_frame_with_two_years_of_daily_data() {
         "a frame took {per_frame:?}"
     );
 }
+
+#[test]
+fn png_export_is_a_picture_of_the_chart() {
+    let account = offline_account();
+    let path = PathBuf::from("/tmp/insights-test-export.png");
+    let mut h = harness(
+        account.clone(),
+        InsightsTab::with_dialog(Box::new(FakeDialog(path.clone()))),
+    );
+    h.run_steps(4);
+    let range = take_overview_request(&mut h);
+    let mut overview = synthetic_overview(&account.id, range.days());
+    overview.range = range;
+    h.state_mut()
+        .tab
+        .on_event(InsightsEvent::Overview(Box::new(overview)));
+    h.run_steps(4);
+
+    h.query_all_by_label("PNG")
+        .next()
+        .expect("a PNG button")
+        .click();
+    h.run_steps(6);
+    let (written, bytes) = std::mem::take(&mut h.state_mut().commands)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Insights(InsightsCommand::WriteFile { path, bytes }) => Some((path, bytes)),
+            _ => None,
+        })
+        .expect("the chart picture was handed to the engine");
+    assert_eq!(written, path);
+    let picture = image::load_from_memory(&bytes).expect("a PNG");
+    // The daily chart (axes included) is 220 points high and spans the panel's width.
+    let ppp = h.ctx.pixels_per_point();
+    assert!(
+        (picture.height() as f32 - 220.0 * ppp).abs() <= 4.0 * ppp,
+        "{}",
+        picture.height()
+    );
+    assert!(picture.width() as f32 > 600.0 * ppp);
+    // Not blank: the lines and axes give more than one colour.
+    let rgba = picture.to_rgba8();
+    let first = rgba.get_pixel(0, 0);
+    assert!(rgba.pixels().any(|p| p != first));
+}

@@ -136,38 +136,43 @@ pub fn overview_ui(
     });
     let series = &charts.series;
     let mut drawn = 0;
-    let response = Plot::new(SERIES_CHART)
-        .height(220.0)
-        .legend(Legend::default())
-        .x_axis_formatter(|mark, _| x_day(mark.value).format("%b %d").to_string())
-        .label_formatter(|hover| {
-            let (name, pos) = match hover {
-                egui_plot::HoverPosition::NearDataPoint {
-                    plot_name,
-                    position,
-                    ..
-                } => (*plot_name, *position),
-                egui_plot::HoverPosition::Elsewhere { position } => ("", *position),
-            };
-            let day = x_day(pos.x).format("%a %Y-%m-%d");
-            if name.is_empty() {
-                Some(format!("{day}"))
-            } else {
-                Some(format!(
-                    "{name}\n{day}: {}",
-                    format_count(pos.y.max(0.0) as u64)
-                ))
-            }
+    let response = ui
+        .scope(|ui| {
+            Plot::new(SERIES_CHART)
+                .height(220.0)
+                .legend(Legend::default())
+                .x_axis_formatter(|mark, _| x_day(mark.value).format("%b %d").to_string())
+                .label_formatter(|hover| {
+                    let (name, pos) = match hover {
+                        egui_plot::HoverPosition::NearDataPoint {
+                            plot_name,
+                            position,
+                            ..
+                        } => (*plot_name, *position),
+                        egui_plot::HoverPosition::Elsewhere { position } => ("", *position),
+                    };
+                    let day = x_day(pos.x).format("%a %Y-%m-%d");
+                    if name.is_empty() {
+                        Some(format!("{day}"))
+                    } else {
+                        Some(format!(
+                            "{name}\n{day}: {}",
+                            format_count(pos.y.max(0.0) as u64)
+                        ))
+                    }
+                })
+                .allow_scroll(false)
+                .show(ui, |plot_ui| {
+                    for (metric, label, pts) in series {
+                        plot_ui
+                            .line(Line::new(label.as_str(), PlotPoints::Borrowed(pts)).id(metric));
+                        drawn += 1;
+                    }
+                });
         })
-        .allow_scroll(false)
-        .show(ui, |plot_ui| {
-            for (metric, label, pts) in series {
-                plot_ui.line(Line::new(label.as_str(), PlotPoints::Borrowed(pts)).id(metric));
-                drawn += 1;
-            }
-        });
+        .response;
     charts.drawn_series = drawn;
-    charts.rects.insert(SERIES_CHART, response.response.rect);
+    charts.rects.insert(SERIES_CHART, response.rect);
     ui.add_space(8.0);
 
     ui.horizontal(|ui| {
@@ -250,21 +255,25 @@ pub fn overview_ui(
             .weak(),
         );
         let values: Vec<f64> = heat.iter().flat_map(|row| row.iter().copied()).collect();
-        let response = Plot::new(ONLINE_CHART)
-            .height(170.0)
-            .show_axes([true, true])
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .show_grid(false)
-            .show(ui, |plot_ui| {
-                plot_ui.add(
-                    Heatmap::new(values, 24)
-                        .name("Online followers")
-                        .formatter(Box::new(|v| format!("{v:.0}"))),
-                );
-            });
-        charts.rects.insert(ONLINE_CHART, response.response.rect);
+        let response = ui
+            .scope(|ui| {
+                Plot::new(ONLINE_CHART)
+                    .height(170.0)
+                    .show_axes([true, true])
+                    .allow_drag(false)
+                    .allow_zoom(false)
+                    .allow_scroll(false)
+                    .show_grid(false)
+                    .show(ui, |plot_ui| {
+                        plot_ui.add(
+                            Heatmap::new(values, 24)
+                                .name("Online followers")
+                                .formatter(Box::new(|v| format!("{v:.0}"))),
+                        );
+                    });
+            })
+            .response;
+        charts.rects.insert(ONLINE_CHART, response.rect);
     }
 
     ui.add_space(8.0);
@@ -380,24 +389,28 @@ fn bar_chart(
         .enumerate()
         .map(|(i, (k, v))| Bar::new(i as f64, *v as f64).name(k).fill(color))
         .collect();
-    let response = Plot::new(id)
-        .height(160.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .show_grid([false, true])
-        .x_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
+    let response = ui
+        .scope(|ui| {
+            Plot::new(id)
+                .height(160.0)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .show_grid([false, true])
+                .x_axis_formatter(move |mark, _| {
+                    let i = mark.value.round();
+                    if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                        names.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .show(ui, |plot_ui| {
+                    plot_ui.add(BarChart::new(id, bars).width(0.6).id(id));
+                });
         })
-        .show(ui, |plot_ui| {
-            plot_ui.add(BarChart::new(id, bars).width(0.6).id(id));
-        });
-    response.response.rect
+        .response;
+    response.rect
 }
 
 fn top_list(ui: &mut egui::Ui, title: &str, rows: &[(String, u64)]) {
