@@ -441,3 +441,63 @@ async fn the_sandbox_refuses_audience_data_below_100_followers() {
         .expect("hour map");
     assert_eq!(hours.len(), 24);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_history_outlives_the_30_day_follower_count_window() {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = EngineConfig::new(
+        DataDirs::under(dir.path()),
+        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
+    );
+    config.secrets = Some(Arc::new(MemorySecrets::default()));
+    let control = sandbox.control();
+    config.clock = Some(Arc::new(move || control.now()));
+    let core = Core::start(config).await.expect("core");
+    let token = sandbox
+        .control()
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, SCOPES)
+        .expect("token");
+    let account = core
+        .add_token(LoginKind::Instagram, &token)
+        .await
+        .expect("connected")
+        .remove(0);
+
+    let t0 = core.now().date_naive();
+    let first = core
+        .fetch_overview(&account, DateRange::last_days(t0, 30))
+        .await
+        .expect("first overview");
+    let early = &first.series[1];
+    assert_eq!(early.metric, "follower_count");
+    assert_eq!(early.points.len(), 30);
+
+    // Forty days later Meta serves follower_count for the last 30 days only…
+    sandbox
+        .control()
+        .advance_clock(std::time::Duration::from_secs(40 * 86_400));
+    let t1 = core.now().date_naive();
+    assert_eq!(t1 - t0, Duration::days(40));
+    let later = core
+        .fetch_overview(&account, DateRange::last_days(t1, 90))
+        .await
+        .expect("later overview");
+    let followers = &later.series[1];
+    // …but the chart keeps the 30 days fetched earlier, beyond Meta's window.
+    assert_eq!(followers.points.len(), 60, "30 cached + 30 fresh days");
+    for point in &early.points {
+        assert!(followers.points.contains(point), "{point:?} kept");
+    }
+    assert!(
+        followers
+            .points
+            .iter()
+            .any(|(d, _)| *d < t1 - Duration::days(31)),
+        "history older than what Meta still serves"
+    );
+    // Reach is served for the whole range: 90 days, none missing.
+    assert_eq!(later.series[0].points.len(), 90);
+}
