@@ -8,16 +8,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::insights::{
-    DailySeries, DateRange, Demographics, InsightsCommand, InsightsEvent, Kpi, Overview,
+    DailySeries, DateRange, Demographics, InsightsCommand, InsightsEvent, Kpi, MediaRow, Overview,
 };
 use socialdesk::engine::{Command, Core, EngineConfig, Mode};
-use socialdesk::ids::IgUserId;
-use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::graph::insights::MediaInsights;
+use socialdesk::ids::{IgUserId, MediaId};
+use socialdesk::model::{Account, AccountStatus, LoginKind, Media, MediaType, ProductType};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::ui::TabContext;
@@ -398,4 +399,119 @@ fn png_export_is_a_picture_of_the_chart() {
     let rgba = picture.to_rgba8();
     let first = rgba.get_pixel(0, 0);
     assert!(rgba.pixels().any(|p| p != first));
+}
+
+fn row(id: &str, caption: &str, reach: u64, day: u32) -> MediaRow {
+    MediaRow {
+        media: Media {
+            id: MediaId::from(id),
+            caption: Some(caption.into()),
+            media_type: MediaType::Image,
+            media_product_type: Some(ProductType::Feed),
+            media_url: None,
+            thumbnail_url: None,
+            permalink: Some(format!("https://www.instagram.com/p/{id}/")),
+            shortcode: None,
+            timestamp: Utc
+                .with_ymd_and_hms(2026, 10, day, 12, 0, 0)
+                .single()
+                .expect("time"),
+            username: None,
+            like_count: Some(reach / 10),
+            comments_count: Some(1),
+            alt_text: None,
+            children: Vec::new(),
+        },
+        insights: MediaInsights {
+            reach: Some(reach),
+            likes: Some(reach / 10),
+            ..Default::default()
+        },
+        note: None,
+    }
+}
+
+#[test]
+fn posts_sort_by_column_and_click_through_to_the_post() {
+    let account = offline_account();
+    let mut h = harness(account.clone(), InsightsTab::default());
+    h.run_steps(4);
+    let commands = std::mem::take(&mut h.state_mut().commands);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::Insights(InsightsCommand::LoadMediaTable { .. }))),
+        "opening the tab loads the post table"
+    );
+    h.state_mut().tab.on_event(InsightsEvent::MediaTable {
+        account: account.id.clone(),
+        rows: vec![
+            row("1", "small", 100, 3),
+            row("2", "big", 900, 1),
+            row("3", "mid", 500, 2),
+        ],
+        from_cache: false,
+    });
+    h.get_by_label("Posts").click();
+    h.run_steps(4);
+    let order = |h: &Harness<'_, State>| {
+        h.state()
+            .tab
+            .rows()
+            .iter()
+            .map(|r| r.media.id.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(&h), ["1", "3", "2"], "newest first by default");
+    h.get_by_label("Reach").click();
+    h.run_steps(4);
+    assert_eq!(order(&h), ["2", "3", "1"], "largest reach first");
+    h.get_by_label_contains("Reach").click();
+    h.run_steps(4);
+    assert_eq!(order(&h), ["1", "3", "2"], "a second click reverses");
+
+    h.get_by_label("big").click();
+    h.run_steps(4);
+    let commands = std::mem::take(&mut h.state_mut().commands);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::OpenUrl(u) if u == "https://www.instagram.com/p/2/")),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn a_custom_range_is_validated_then_requested() {
+    let account = offline_account();
+    let mut h = harness(account, InsightsTab::default());
+    h.run_steps(4);
+    let _ = take_overview_request(&mut h);
+    h.get_by_label("Custom").click();
+    h.run_steps(4);
+    let since_field = "(since)";
+    h.get_by_label(since_field).focus();
+    h.run_steps(2);
+    h.get_by_label(since_field).type_text("x");
+    h.run_steps(2);
+    h.get_by_label("Apply").click();
+    h.run_steps(4);
+    assert!(
+        h.query_all_by_label_contains("YYYY-MM-DD").count() >= 1,
+        "a bad date is explained"
+    );
+    assert!(h.state().commands.is_empty());
+
+    // Replace the text with a valid range.
+    let today = Utc::now().date_naive();
+    let since = today - chrono::Duration::days(45);
+    h.get_by_label(since_field).focus();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(since_field).type_text(&since.to_string());
+    h.run_steps(2);
+    h.get_by_label("Apply").click();
+    h.run_steps(4);
+    let range = take_overview_request(&mut h);
+    assert_eq!(range.since, since);
+    assert_eq!(range.days(), 45);
 }

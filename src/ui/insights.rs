@@ -535,8 +535,8 @@ impl InsightsTab {
                         ui.strong("Type");
                         for col in SortColumn::ALL {
                             let arrow = match self.sort {
-                                (c, true) if c == col => " ⏷",
-                                (c, false) if c == col => " ⏶",
+                                (c, true) if c == col => " v",
+                                (c, false) if c == col => " ^",
                                 _ => "",
                             };
                             if ui.button(format!("{}{arrow}", col.title())).clicked() {
