@@ -67,8 +67,10 @@ impl SaveDialog for FakeDialog {
 
 fn take_overview_request(h: &mut Harness<'_, State>) -> DateRange {
     let commands = std::mem::take(&mut h.state_mut().commands);
+    // The latest request is the one the tab waits for.
     commands
         .into_iter()
+        .rev()
         .find_map(|c| match c {
             Command::Insights(InsightsCommand::LoadOverview { range, .. }) => Some(range),
             _ => None,
@@ -387,10 +389,10 @@ fn png_export_is_a_picture_of_the_chart() {
         .expect("the chart picture was handed to the engine");
     assert_eq!(written, path);
     let picture = image::load_from_memory(&bytes).expect("a PNG");
-    // The daily chart (axes included) is 220 points high and spans the panel's width.
+    // The daily charts (axes included) are 2 × 150 points high and spans the panel's width.
     let ppp = h.ctx.pixels_per_point();
     assert!(
-        (picture.height() as f32 - 220.0 * ppp).abs() <= 4.0 * ppp,
+        (picture.height() as f32 - 306.0 * ppp).abs() <= 8.0 * ppp,
         "{}",
         picture.height()
     );
@@ -514,4 +516,71 @@ fn a_custom_range_is_validated_then_requested() {
     let range = take_overview_request(&mut h);
     assert_eq!(range.since, since);
     assert_eq!(range.days(), 45);
+}
+
+/// Renders the overview with real sandbox data to /tmp/insights.png, to look at it.
+/// Run with `cargo test --test insights_ui -- --ignored render_insights`.
+#[test]
+#[ignore = "writes a picture for a human to look at"]
+fn render_insights_screenshot() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (core, account) = rt.block_on(async {
+        let sandbox = Sandbox::start(SandboxOptions::default())
+            .await
+            .expect("sandbox");
+        let mut config = EngineConfig::new(
+            DataDirs::under(dir.path()),
+            Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
+        );
+        config.secrets = Some(Arc::new(MemorySecrets::default()));
+        let core = Core::start(config).await.expect("core");
+        let token = sandbox
+            .control()
+            .mint_token(
+                "instagram",
+                DEMO_BUSINESS_USERNAME,
+                &[
+                    "instagram_business_basic",
+                    "instagram_business_manage_insights",
+                ],
+            )
+            .expect("token");
+        let account = core
+            .add_token(LoginKind::Instagram, &token)
+            .await
+            .expect("connected")
+            .remove(0);
+        std::mem::forget(sandbox);
+        (core, account)
+    });
+    let mut h = harness(account.clone(), InsightsTab::default());
+    // Demo captions carry emoji the test font lacks; the app draws a box for them too.
+    h.ctx
+        .set_missing_glyph_policy(egui::MissingGlyphPolicy::Tofu);
+    h.run_steps(4);
+    h.get_by_label("90 days").click();
+    h.run_steps(4);
+    let range = take_overview_request(&mut h);
+    let overview = rt
+        .block_on(core.fetch_overview(&account, range))
+        .expect("overview");
+    let rows = rt.block_on(core.fetch_media_table(&account)).expect("rows");
+    h.state_mut()
+        .tab
+        .on_event(InsightsEvent::Overview(Box::new(overview)));
+    h.state_mut().tab.on_event(InsightsEvent::MediaTable {
+        account: account.id.clone(),
+        rows,
+        from_cache: false,
+    });
+    h.run_steps(4);
+    let image = h.render().expect("render the UI");
+    image
+        .save("/tmp/insights.png")
+        .expect("write /tmp/insights.png");
+    h.get_by_label("Posts").click();
+    h.run_steps(4);
+    let image = h.render().expect("render the UI");
+    image.save("/tmp/insights_posts.png").expect("write");
 }

@@ -675,11 +675,14 @@ fn demographics(
             .iter()
             .enumerate()
             .map(|(i, k)| {
+                // Countries: a long tail from the largest; cities: each a smaller slice.
+                let tail = if breakdown == "city" { 0.12 } else { 0.34 };
                 let share = shape
                     .get(i)
                     .copied()
-                    .unwrap_or(0.34 / (i as f64 + 1.0).powf(1.1));
-                let wobble = 0.9 + 0.2 * unit(seed, &account.ig_id, i as i64, id_hash(m));
+                    .unwrap_or(tail / (i as f64 + 1.0).powf(1.1));
+                let salt = id_hash(m) ^ id_hash(breakdown);
+                let wobble = 0.85 + 0.3 * unit(seed, &account.ig_id, i as i64, salt);
                 json!({"dimension_values": [k], "value": (audience * share * wobble).round() as u64})
             })
             .collect();

@@ -136,41 +136,65 @@ pub fn overview_ui(
     });
     let series = &charts.series;
     let mut drawn = 0;
+    // One plot per series (their scales differ by orders of magnitude), with linked x axes
+    // and cursors so hovering a day shows it on every plot.
+    let link = egui::Id::new("insights_days");
     let response = ui
         .scope(|ui| {
-            Plot::new(SERIES_CHART)
-                .height(220.0)
-                .legend(Legend::default())
-                .x_axis_formatter(|mark, _| x_day(mark.value).format("%b %d").to_string())
-                .label_formatter(|hover| {
-                    let (name, pos) = match hover {
-                        egui_plot::HoverPosition::NearDataPoint {
-                            plot_name,
-                            position,
-                            ..
-                        } => (*plot_name, *position),
-                        egui_plot::HoverPosition::Elsewhere { position } => ("", *position),
-                    };
-                    let day = x_day(pos.x).format("%a %Y-%m-%d");
-                    if name.is_empty() {
-                        Some(format!("{day}"))
-                    } else {
-                        Some(format!(
-                            "{name}\n{day}: {}",
-                            format_count(pos.y.max(0.0) as u64)
-                        ))
-                    }
-                })
-                .allow_scroll(false)
-                .show(ui, |plot_ui| {
-                    for (metric, label, pts) in series {
-                        plot_ui
-                            .line(Line::new(label.as_str(), PlotPoints::Borrowed(pts)).id(metric));
-                        drawn += 1;
-                    }
-                });
+            const COLORS: [Color32; 3] = [
+                Color32::from_rgb(225, 48, 108),
+                Color32::from_rgb(88, 166, 255),
+                Color32::from_rgb(252, 175, 69),
+            ];
+            for (i, (metric, label, pts)) in series.iter().enumerate() {
+                Plot::new((SERIES_CHART, metric.as_str()))
+                    .height(150.0)
+                    .legend(Legend::default())
+                    // Every plot spans the whole range, even a series Meta serves less of.
+                    .include_x(day_x(overview.range.since))
+                    .include_x(day_x(overview.range.until - Duration::days(1)))
+                    .y_axis_min_width(48.0)
+                    .link_axis(link, [true, false])
+                    .link_cursor(link, [true, false])
+                    .x_axis_formatter(|mark, _| x_day(mark.value).format("%b %d").to_string())
+                    .label_formatter(|hover| {
+                        let (name, pos) = match hover {
+                            egui_plot::HoverPosition::NearDataPoint {
+                                plot_name,
+                                position,
+                                ..
+                            } => (*plot_name, *position),
+                            egui_plot::HoverPosition::Elsewhere { position } => ("", *position),
+                        };
+                        let day = x_day(pos.x).format("%a %Y-%m-%d");
+                        if name.is_empty() {
+                            Some(format!("{day}"))
+                        } else {
+                            Some(format!(
+                                "{name}\n{day}: {}",
+                                format_count(pos.y.max(0.0) as u64)
+                            ))
+                        }
+                    })
+                    .allow_scroll(false)
+                    .show(ui, |plot_ui| {
+                        plot_ui.line(
+                            Line::new(label.as_str(), PlotPoints::Borrowed(pts))
+                                .id(metric)
+                                .color(COLORS[i % COLORS.len()]),
+                        );
+                    });
+                drawn += 1;
+            }
         })
         .response;
+    ui.label(
+        RichText::new(
+            "Instagram serves new-follower counts for the last 30 days only; older days come from the history this app keeps.",
+        )
+        .small()
+        .weak(),
+    );
     charts.drawn_series = drawn;
     charts.rects.insert(SERIES_CHART, response.rect);
     ui.add_space(8.0);
