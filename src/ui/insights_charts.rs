@@ -138,7 +138,7 @@ pub fn overview_ui(
     let mut drawn = 0;
     // One plot per series (their scales differ by orders of magnitude), with linked x axes
     // and cursors so hovering a day shows it on every plot.
-    let link = egui::Id::new("insights_days");
+    let link = egui::Id::unique("insights_days");
     let response = ui
         .scope(|ui| {
             const COLORS: [Color32; 3] = [
