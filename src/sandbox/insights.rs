@@ -13,6 +13,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{Map, Value, json};
+use url::Url;
 
 use super::demo::{Account, Demo, Media, Product};
 use super::errors::GraphError;
@@ -130,14 +131,6 @@ pub fn small_account() -> Account {
         follows: 120,
         biography: "Hand-thrown mugs, one kiln at a time.".into(),
         website: "https://tinykiln.example.com/".into(),
-    }
-}
-
-/// The permission insights calls need on each host.
-pub fn scope(login: super::state::Login) -> &'static str {
-    match login {
-        super::state::Login::Instagram => "instagram_business_manage_insights",
-        super::state::Login::Facebook => "instagram_manage_insights",
     }
 }
 
@@ -349,14 +342,47 @@ fn title(metric: &str) -> String {
     s
 }
 
+/// What account insights need from the request.
+pub struct AccountQuery<'a> {
+    pub req: &'a Req,
+    /// The sandbox root, for `paging` links.
+    pub root: &'a Url,
+    /// The request's token, repeated in `paging` links as Meta does.
+    pub token: &'a str,
+    pub seed: u64,
+    pub demo: &'a Demo,
+    pub account: &'a Account,
+    pub now: DateTime<Utc>,
+}
+
+/// `paging.previous` / `paging.next` of a time series: the same request one span earlier
+/// or later.
+fn paging(q: &AccountQuery, since: DateTime<Utc>, until: DateTime<Utc>) -> Value {
+    let span = until - since;
+    let link = |from: DateTime<Utc>, to: DateTime<Utc>| {
+        let mut url = q.root.clone();
+        url.set_path(&q.req.path);
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &q.req.query_params {
+                if k != "since" && k != "until" {
+                    pairs.append_pair(k, v);
+                }
+            }
+            if !q.req.query_params.iter().any(|(k, _)| k == "access_token") {
+                pairs.append_pair("access_token", q.token);
+            }
+            pairs.append_pair("since", &from.timestamp().to_string());
+            pairs.append_pair("until", &to.timestamp().to_string());
+        }
+        url.to_string()
+    };
+    json!({"previous": link(since - span, since), "next": link(until, until + span)})
+}
+
 /// `GET /{ig-id}/insights`.
-pub fn account_insights(
-    seed: u64,
-    demo: &Demo,
-    account: &Account,
-    req: &Req,
-    now: DateTime<Utc>,
-) -> Result<Value, GraphError> {
+pub fn account_insights(q: &AccountQuery) -> Result<Value, GraphError> {
+    let (seed, demo, account, req, now) = (q.seed, q.demo, q.account, q.req, q.now);
     let metrics = list(req, "metric");
     if metrics.is_empty() {
         return Err(GraphError::invalid_parameter(
@@ -466,13 +492,10 @@ pub fn account_insights(
             "(#100) follower_count metric only supports querying data for the last 30 days excluding the current day",
         ));
     }
-    // Days whose (midnight UTC) start lies in [since, until); today's data is not final yet.
-    let first = since.date_naive()
-        + Duration::days(i64::from(
-            since.time() > chrono::NaiveTime::from_hms_opt(0, 0, 0).unwrap_or_default(),
-        ));
+    // Days (UTC) that overlap [since, until); today's data is not final yet. Ranges cut at
+    // midnight therefore never share a day.
     let mut days = Vec::new();
-    let mut d = first;
+    let mut d = since.date_naive();
     while d < today && d.and_hms_opt(0, 0, 0).is_some_and(|t| t.and_utc() < until) {
         days.push(d);
         d += Duration::days(1);
@@ -528,7 +551,7 @@ pub fn account_insights(
                 tv.insert("value".into(), json!(total));
                 let mut bds = Vec::new();
                 for b in &breakdowns {
-                    bds.push(total_breakdown(m, b, &values)?);
+                    bds.push(total_breakdown(m, b, total, &values)?);
                 }
                 if !bds.is_empty() {
                     tv.insert("breakdowns".into(), Value::Array(bds));
@@ -541,12 +564,34 @@ pub fn account_insights(
             }
         }
     }
-    Ok(json!({ "data": data }))
+    let mut out = json!({ "data": data });
+    if metric_type == "time_series" {
+        out["paging"] = paging(q, since, until);
+    }
+    Ok(out)
+}
+
+/// Splits `total` by `weights` so the parts add up to exactly `total`.
+fn split_total(total: u64, weights: &[u64]) -> Vec<u64> {
+    let sum: u64 = weights.iter().sum();
+    if sum == 0 {
+        return weights.iter().map(|_| 0).collect();
+    }
+    let mut parts: Vec<u64> = weights
+        .iter()
+        .map(|w| (total as u128 * u128::from(*w) / u128::from(sum)) as u64)
+        .collect();
+    let rest = total - parts.iter().sum::<u64>();
+    if let Some(first) = parts.first_mut() {
+        *first += rest;
+    }
+    parts
 }
 
 fn total_breakdown(
     metric: &str,
     breakdown: &str,
+    total: u64,
     values: &[(NaiveDate, Day)],
 ) -> Result<Value, GraphError> {
     let results: Vec<Value> = match (breakdown, metric) {
@@ -555,17 +600,15 @@ fn total_breakdown(
             "reach" | "views" | "total_interactions" | "likes" | "comments" | "shares" | "saves"
             | "replies",
         ) => {
-            let mut sums = [0u64; 4];
+            let mut weights = [0u64; 4];
             for (_, d) in values {
-                let total = d.total_interactions().max(1) as f64;
-                let metric_total = d.metric(metric) as f64;
                 for (i, part) in d.by_product.iter().enumerate() {
-                    sums[i] += (metric_total * *part as f64 / total).round() as u64;
+                    weights[i] += part;
                 }
             }
             ["POST", "REEL", "STORY", "CAROUSEL_CONTAINER"]
                 .iter()
-                .zip(sums)
+                .zip(split_total(total, &weights))
                 .map(|(k, v)| json!({"dimension_values": [k], "value": v}))
                 .collect()
         }
@@ -578,7 +621,6 @@ fn total_breakdown(
             ]
         }
         ("follow_type", "reach" | "views") => {
-            let total: u64 = values.iter().map(|(_, d)| d.metric(metric)).sum();
             let followers = total * 58 / 100;
             vec![
                 json!({"dimension_values": ["FOLLOWER"], "value": followers}),

@@ -28,6 +28,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
+pub use drafts::{
+    Draft, DraftItem, DraftState, DraftSummary, NewDraft, NewDraftItem, PostKind, UserTag,
+};
 pub use error::StoreError;
 pub use secrets::{
     FileSecrets, KeyringSecrets, MemorySecrets, SecretError, SecretStore, app_secret_key,
