@@ -501,3 +501,28 @@ async fn cached_history_outlives_the_30_day_follower_count_window() {
     // Reach is served for the whole range: 90 days, none missing.
     assert_eq!(later.series[0].points.len(), 90);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_insights_last_24_hours() {
+    let w = world(DEMO_BUSINESS_USERNAME).await;
+    let stories = raw_get(&w, &format!("{}/stories?fields=id,timestamp", w.account.id)).await;
+    let id = stories["data"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a live story in {stories}"))
+        .to_owned();
+    let fresh = raw_get(&w, &format!("{id}/insights?metric=reach,views")).await;
+    assert_eq!(fresh["data"].as_array().map(Vec::len), Some(2), "{fresh}");
+    // A reels-only metric is refused for a story.
+    let v = raw_get(&w, &format!("{id}/insights?metric=likes")).await;
+    refused_with(&v, "does not support");
+
+    w.sandbox
+        .control()
+        .advance_clock(std::time::Duration::from_secs(25 * 3600));
+    let gone = raw_get(&w, &format!("{id}/insights?metric=reach,views")).await;
+    assert_eq!(
+        gone["data"].as_array().map(Vec::len),
+        Some(0),
+        "an empty data set after 24 h, not an error: {gone}"
+    );
+}

@@ -738,7 +738,7 @@ fn demographics(
     Ok(json!({ "data": data }))
 }
 
-/// `online_followers`: per day, followers online in each hour (0–23, Pacific time).
+/// `online_followers`: per day, followers online in each hour (0–23, UTC here).
 fn online_followers(
     seed: u64,
     account: &Account,
