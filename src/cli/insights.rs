@@ -1,22 +1,248 @@
 //! `socialdesk insights …`: account and media insights from the command line.
+//!
+//! `insights account` prints daily series (reach, follower_count) and range totals of the
+//! other metrics, as a table or as CSV; `insights media ID` prints one post's insights.
+//! Metrics Meta retired are never requested and are printed as "no longer provided".
 
 use std::sync::Arc;
 
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::engine::Core;
+use crate::engine::insights::{DailySeries, DateRange};
+use crate::graph::insights::{MediaInsights, is_deprecated};
+use crate::ids::MediaId;
+use crate::model::Account;
+use crate::ui::insights_export;
+
+/// Metrics that have a daily time series; any other metric is totalled over the range.
+const SERIES: &[&str] = &["reach", "follower_count"];
 
 /// The `insights` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum InsightsCommand {
-    /// Not built yet in this version.
-    List,
+    /// Account metrics over a range: daily series and totals.
+    Account {
+        /// Account id or @username (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+        /// First day, YYYY-MM-DD (default: 30 days before --until).
+        #[arg(long)]
+        since: Option<NaiveDate>,
+        /// Day after the last one, YYYY-MM-DD (default: today; today's data is not final).
+        #[arg(long)]
+        until: Option<NaiveDate>,
+        /// Metrics, comma-separated or repeated (default: reach, follower_count, views,
+        /// accounts_engaged, total_interactions, profile_links_taps).
+        #[arg(long = "metric", value_delimiter = ',')]
+        metrics: Vec<String>,
+        /// Print CSV (series: date,<metric>…; totals: metric,value) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// One media's lifetime insights.
+    Media {
+        /// The media id.
+        id: String,
+        /// Account id or @username that owns it (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+async fn pick_account(core: &Core, key: Option<&str>) -> Result<Account> {
+    Ok(match key {
+        Some(key) => core.find_account(key).await?,
+        None => match core.active_account().await? {
+            Some(id) => core.find_account(id.as_str()).await?,
+            None => bail!("no account connected: add one with `socialdesk accounts add --token …`"),
+        },
+    })
 }
 
 /// Runs one subcommand against the engine core.
-pub async fn run(_core: Arc<Core>, command: InsightsCommand) -> Result<()> {
+pub async fn run(core: Arc<Core>, command: InsightsCommand) -> Result<()> {
     match command {
-        InsightsCommand::List => anyhow::bail!("not built yet in this version"),
+        InsightsCommand::Account {
+            account,
+            since,
+            until,
+            metrics,
+            csv,
+        } => {
+            let account = pick_account(&core, account.as_deref()).await?;
+            let until = until.unwrap_or_else(|| core.now().date_naive());
+            let since = since.unwrap_or(until - chrono::Duration::days(30));
+            if since >= until {
+                bail!("--since ({since}) must be before --until ({until})");
+            }
+            let metrics: Vec<String> = if metrics.is_empty() {
+                [
+                    "reach",
+                    "follower_count",
+                    "views",
+                    "accounts_engaged",
+                    "total_interactions",
+                    "profile_links_taps",
+                ]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+            } else {
+                metrics
+                    .iter()
+                    .map(|m| m.trim().to_ascii_lowercase())
+                    .collect()
+            };
+            account_insights(&core, &account, DateRange { since, until }, &metrics, csv).await
+        }
+        InsightsCommand::Media { id, account, json } => {
+            let account = pick_account(&core, account.as_deref()).await?;
+            let session = core.session(&account).await?;
+            let media = core
+                .client()
+                .media(&session)
+                .get(&MediaId::from(id.as_str()))
+                .await
+                .with_context(|| format!("could not read media {id}"))?;
+            let (insights, gone) = core.media_insights(&account, &media).await?;
+            if json {
+                let v = serde_json::json!({"id": id, "insights": insights, "gone": gone});
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                print_media(&id, &insights);
+                for g in gone {
+                    println!("{g:<22} no longer provided by Instagram");
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn account_insights(
+    core: &Core,
+    account: &Account,
+    range: DateRange,
+    metrics: &[String],
+    csv: bool,
+) -> Result<()> {
+    let session = core.session(account).await?;
+    let insights = core.client().insights(&session);
+    let mut gone: Vec<String> = metrics
+        .iter()
+        .filter(|m| is_deprecated(m))
+        .cloned()
+        .collect();
+    let live: Vec<&str> = metrics
+        .iter()
+        .filter(|m| !is_deprecated(m))
+        .map(String::as_str)
+        .collect();
+    let series_metrics: Vec<&str> = live
+        .iter()
+        .copied()
+        .filter(|m| SERIES.contains(m))
+        .collect();
+    let total_metrics: Vec<&str> = live
+        .iter()
+        .copied()
+        .filter(|m| !SERIES.contains(m))
+        .collect();
+
+    let mut series = Vec::new();
+    for m in &series_metrics {
+        let mut since = range.since;
+        if *m == "follower_count" {
+            let floor = core.now().date_naive()
+                - chrono::Duration::days(crate::graph::insights::FOLLOWER_COUNT_DAYS);
+            since = since.max(floor);
+            if since >= range.until {
+                eprintln!("follower_count: Instagram serves only the last 30 days");
+                continue;
+            }
+        }
+        let set = insights
+            .account_series(&account.id, &[m], since, range.until)
+            .await?;
+        gone.extend(set.gone);
+        for (metric, days) in set.series {
+            series.push(DailySeries {
+                label: metric.clone(),
+                metric,
+                points: days.into_iter().collect(),
+            });
+        }
+    }
+    let totals = if total_metrics.is_empty() {
+        Default::default()
+    } else {
+        insights
+            .account_totals(&account.id, &total_metrics, range.since, range.until, None)
+            .await?
+    };
+    gone.extend(totals.gone.iter().cloned());
+
+    let pairs: Vec<(String, u64)> = totals
+        .totals
+        .iter()
+        .map(|t| (t.metric.clone(), t.value))
+        .collect();
+    if csv {
+        if !series.is_empty() {
+            print!("{}", insights_export::series_csv(&series));
+        }
+        if !pairs.is_empty() {
+            if !series.is_empty() {
+                println!();
+            }
+            print!("{}", insights_export::pairs_csv("metric", "value", &pairs));
+        }
+    } else {
+        println!(
+            "@{} insights, {} to {} ({} days)",
+            account.username,
+            range.since,
+            range.until - chrono::Duration::days(1),
+            range.days()
+        );
+        for (metric, value) in &pairs {
+            println!("{metric:<22} {value:>12}");
+        }
+        if !series.is_empty() {
+            print!(
+                "\n{}",
+                insights_export::series_csv(&series).replace(',', "\t")
+            );
+        }
+    }
+    for g in gone {
+        eprintln!("{g}: no longer provided by Instagram");
+    }
+    Ok(())
+}
+
+fn print_media(id: &str, i: &MediaInsights) {
+    println!("media {id}");
+    let rows = [
+        ("reach", i.reach),
+        ("views", i.views),
+        ("likes", i.likes),
+        ("comments", i.comments),
+        ("shares", i.shares),
+        ("saves", i.saved),
+        ("total_interactions", i.total_interactions),
+        ("reels_watch_time_ms", i.reels_watch_time_ms),
+        ("reels_avg_watch_ms", i.reels_avg_watch_ms),
+    ];
+    for (name, v) in rows {
+        if let Some(v) = v {
+            println!("{name:<22} {v:>12}");
+        }
     }
 }

@@ -552,8 +552,22 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             owner,
         );
     }
+    // The small account (insights' 100-follower rule) draws from its own generator so the
+    // other accounts' data does not change; its media get no generated comments.
+    let small = super::insights::small_account();
+    let mut small_rng = StdRng::seed_from_u64(seed ^ 0x5a11);
+    generate_account_media(
+        &mut small_rng,
+        &mut next_id,
+        &mut media,
+        start,
+        &small,
+        CREATOR_CAPTIONS,
+        CREATOR_PHOTOS,
+        9,
+    );
     Demo {
-        accounts: vec![business, creator],
+        accounts: vec![business, creator, small],
         media,
         fb_user,
         pages,

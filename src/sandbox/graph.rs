@@ -855,15 +855,16 @@ impl<'a> Ctx<'a> {
             };
             self.require(scope)?;
             return match node {
-                Node::User(account, _) => insights::account(&insights::AccountQuery {
+                Node::User(account, _) => insights::account_insights(&insights::AccountQuery {
                     req: self.req,
                     root: &self.inner.root,
                     token: &self.token_value,
                     seed: self.inner.seed,
+                    demo: self.demo,
                     account,
                     now: self.now,
                 }),
-                Node::Media(m) => insights::media(self.req, self.demo, m, self.inner.seed),
+                Node::Media(m) => insights::media_insights(self.inner.seed, m, self.req, self.now),
                 _ => Err(GraphError::unsupported_get(&format!(
                     "{}/insights",
                     node.id()

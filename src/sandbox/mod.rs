@@ -73,6 +73,9 @@ pub const DEMO_BUSINESS_USERNAME: &str = demo::BUSINESS_USERNAME;
 /// Username of the demo creator account (account_type `Media_Creator`).
 pub const DEMO_CREATOR_USERNAME: &str = demo::CREATOR_USERNAME;
 
+/// Username of the small demo account (under 100 followers: no demographic insights).
+pub const DEMO_SMALL_USERNAME: &str = insights::SMALL_USERNAME;
+
 /// Graph version used in URLs the sandbox builds itself (any `vNN.N` is accepted).
 const API_VERSION: &str = "v24.0";
 

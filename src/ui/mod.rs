@@ -12,6 +12,8 @@ pub mod empty;
 pub mod feed;
 pub mod icons;
 pub mod insights;
+pub mod insights_charts;
+pub mod insights_export;
 pub mod remote;
 pub mod shell;
 pub mod textures;
@@ -251,6 +253,7 @@ impl App {
             .size_range(280.0..=720.0)
             .frame(egui::Frame::side_top_panel(ui.style()).inner_margin(egui::Margin::same(12)))
             .show(ui, |ui| {
+                (self.insights).post_panel_ui(ui, self.active.as_ref(), &media, commands);
                 if detail::detail_ui(ui, &mut self.detail, &media, &mut self.textures, commands) {
                     self.detail.close();
                 }
