@@ -12,7 +12,7 @@ use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Heatmap, Legend, Line, Plot, PlotPoint, PlotPoints};
 
 use crate::engine::insights::calc;
-use crate::engine::insights::{MediaRow, Overview};
+use crate::engine::insights::{Kpi, MediaRow, Overview};
 use crate::graph::insights::is_deprecated;
 
 use super::insights::format_count;
@@ -355,50 +355,61 @@ fn online_csv(heat: &[[f64; 24]; 7]) -> String {
     out
 }
 
+/// Width of one KPI card's content, in points.
+const KPI_CARD_WIDTH: f32 = 132.0;
+
 fn kpi_cards(ui: &mut egui::Ui, overview: &Overview) {
-    ui.horizontal_wrapped(|ui| {
-        for k in &overview.kpis {
-            egui::Frame::group(ui.style())
-                .inner_margin(egui::Margin::same(10))
-                .show(ui, |ui| {
-                    ui.set_min_width(130.0);
-                    ui.vertical(|ui| {
-                        ui.label(RichText::new(&k.label).small());
-                        if k.gone || is_deprecated(&k.metric) {
-                            ui.label(RichText::new("no longer provided by Instagram").weak());
-                            return;
+    // Frames do not wrap inside `horizontal_wrapped` (their size is only known after they
+    // are placed), so the cards are laid out in rows of as many as fit.
+    let outer = KPI_CARD_WIDTH + 2.0 * 10.0 + 2.0 + ui.spacing().item_spacing.x;
+    let per_row = ((ui.available_width() / outer).floor() as usize).max(1);
+    for row in overview.kpis.chunks(per_row) {
+        ui.horizontal(|ui| kpi_row(ui, row));
+    }
+}
+
+fn kpi_row(ui: &mut egui::Ui, row: &[Kpi]) {
+    for k in row {
+        egui::Frame::group(ui.style())
+            .inner_margin(egui::Margin::same(10))
+            .show(ui, |ui| {
+                ui.set_width(KPI_CARD_WIDTH);
+                ui.vertical(|ui| {
+                    ui.label(RichText::new(&k.label).small());
+                    if k.gone || is_deprecated(&k.metric) {
+                        ui.label(RichText::new("no longer provided by Instagram").weak());
+                        return;
+                    }
+                    match k.value {
+                        Some(v) => {
+                            ui.label(RichText::new(format_count(v)).size(22.0).strong());
                         }
-                        match k.value {
-                            Some(v) => {
-                                ui.label(RichText::new(format_count(v)).size(22.0).strong());
+                        None => {
+                            ui.label(RichText::new("—").size(22.0));
+                        }
+                    }
+                    if let (Some(v), Some(p)) = (k.value, k.previous) {
+                        match calc::change_percent(v, p) {
+                            Some(c) => {
+                                let color = if c >= 0.0 {
+                                    Color32::from_rgb(46, 160, 67)
+                                } else {
+                                    Color32::from_rgb(218, 54, 51)
+                                };
+                                ui.label(
+                                    RichText::new(format!("{c:+.1}% vs previous"))
+                                        .small()
+                                        .color(color),
+                                );
                             }
                             None => {
-                                ui.label(RichText::new("—").size(22.0));
+                                ui.label(RichText::new("no previous data").small().weak());
                             }
                         }
-                        if let (Some(v), Some(p)) = (k.value, k.previous) {
-                            match calc::change_percent(v, p) {
-                                Some(c) => {
-                                    let color = if c >= 0.0 {
-                                        Color32::from_rgb(46, 160, 67)
-                                    } else {
-                                        Color32::from_rgb(218, 54, 51)
-                                    };
-                                    ui.label(
-                                        RichText::new(format!("{c:+.1}% vs previous"))
-                                            .small()
-                                            .color(color),
-                                    );
-                                }
-                                None => {
-                                    ui.label(RichText::new("no previous data").small().weak());
-                                }
-                            }
-                        }
-                    });
+                    }
                 });
-        }
-    });
+            });
+    }
 }
 
 fn bar_chart(
