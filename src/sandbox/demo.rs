@@ -247,6 +247,7 @@ pub struct Demo {
     pub pages: Vec<Page>,
     pub comments: Vec<Comment>,
     pub containers: Vec<Container>,
+    pub dms: super::dms::Inbox,
     pub next_media_id: u64,
     pub next_comment_id: u64,
     pub next_container_id: u64,
@@ -502,6 +503,7 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         );
     }
     Demo {
+        dms: super::dms::generate(start, &business, &creator),
         accounts: vec![business, creator],
         media,
         fb_user,

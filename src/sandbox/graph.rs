@@ -239,6 +239,9 @@ fn serve(
             return Err(GraphError::transient(code));
         }
     }
+    if let Some(r) = super::dms::serve(inner, req, login, path, &token_value, &token) {
+        return r;
+    }
     if req.method != Method::GET {
         return super::writes::handle(inner, req, login, path, &token);
     }

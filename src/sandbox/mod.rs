@@ -13,6 +13,7 @@
 
 mod control;
 mod demo;
+mod dms;
 mod errors;
 mod fields;
 mod graph;
