@@ -27,6 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use error::StoreError;
 pub use secrets::{
     FileSecrets, KeyringSecrets, MemorySecrets, SecretError, SecretStore, app_secret_key,
