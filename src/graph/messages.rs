@@ -291,6 +291,16 @@ impl MessagesHandler<'_> {
         conversation: &ConversationId,
         max: usize,
     ) -> Result<Vec<DmMessage>, GraphError> {
+        let first = self.messages_page(conversation).await?;
+        self.client.all_pages(self.session, first, max).await
+    }
+
+    /// The first page of a conversation's messages, newest first; follow `next` with
+    /// [`GraphClient::get_page`] (callers that pace their calls page by hand).
+    pub async fn messages_page(
+        &self,
+        conversation: &ConversationId,
+    ) -> Result<Page<DmMessage>, GraphError> {
         let fields = format!("messages.limit({MESSAGES_PAGE}){{{MESSAGE_FIELDS}}}");
         let mut v = self
             .client
@@ -299,11 +309,16 @@ impl MessagesHandler<'_> {
         let edge = match v.get_mut("messages").map(Value::take) {
             Some(edge) => edge,
             // A conversation without messages omits the edge.
-            None => return Ok(Vec::new()),
+            None => {
+                return Ok(Page {
+                    items: Vec::new(),
+                    after: None,
+                    next: None,
+                });
+            }
         };
-        let first = Page::<DmMessage>::from_json(edge)
-            .map_err(|e| GraphError::decode(format!("messages.{}", decode_path(&e)), e.message))?;
-        self.client.all_pages(self.session, first, max).await
+        Page::<DmMessage>::from_json(edge)
+            .map_err(|e| GraphError::decode(format!("messages.{}", decode_path(&e)), e.message))
     }
 
     /// One message in detail (`GET /<MESSAGE_ID>`); Meta refuses those older than the 20

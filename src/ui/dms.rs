@@ -13,7 +13,7 @@ impl DmsTab {
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: DmsEvent) {
         match event {
-            DmsEvent::Idle => {}
+            _ => {}
         }
     }
 
