@@ -125,7 +125,7 @@ mod tests {
         assert!(log.wait(&rules, t0 + Duration::from_secs(1)).is_zero());
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_third_read_in_one_second_queues() {
         let key = "test-queue";
         let start = Instant::now();
