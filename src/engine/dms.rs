@@ -364,12 +364,31 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: DmsCommand) 
                 human_agent,
                 ..
             } => {
-                let message = OutgoingMessage {
-                    text: Some(text.clone()).filter(|t| !t.trim().is_empty()),
-                    image_url,
-                    human_agent,
-                };
-                match send_message(&core, &account, &conversation, message, &queued).await {
+                let text_part = Some(text.clone()).filter(|t| !t.trim().is_empty());
+                // Text and image go as two messages (an attachment carries no text).
+                let mut parts = Vec::new();
+                if let Some(t) = text_part {
+                    parts.push(OutgoingMessage {
+                        text: Some(t),
+                        image_url: None,
+                        human_agent,
+                    });
+                }
+                if let Some(url) = image_url {
+                    parts.push(OutgoingMessage {
+                        text: None,
+                        image_url: Some(url),
+                        human_agent,
+                    });
+                }
+                let mut result = Err(DmError::EmptyMessage);
+                for part in parts {
+                    result = send_message(&core, &account, &conversation, part, &queued).await;
+                    if result.is_err() {
+                        break;
+                    }
+                }
+                match result {
                     Ok(outcome) => {
                         events
                             .send(Event::Dms(DmsEvent::Sent {

@@ -8,6 +8,7 @@ pub mod comments;
 pub mod composer;
 pub mod detail;
 pub mod dms;
+pub mod dms_chat;
 pub mod empty;
 pub mod feed;
 pub mod icons;
