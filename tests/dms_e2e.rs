@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::dms::{
-    self, DmError, PrivateReplyRequest, SendWindow, send_message, send_private_reply,
-    sync_account,
+    self, DmError, PrivateReplyRequest, SendWindow, send_message, send_private_reply, sync_account,
 };
 use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
 use socialdesk::engine::{Core, EngineConfig, Mode};
@@ -113,9 +112,11 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
     let inbox = dms::inbox(&w.core, &w.account.id).await.expect("inbox");
     assert_eq!(changed.len(), inbox.len(), "a first sync reads everything");
     assert!(inbox.len() >= 5, "{inbox:?}");
-    assert!(inbox.windows(2).all(|p| {
-        p[0].conversation.updated_time >= p[1].conversation.updated_time
-    }));
+    assert!(
+        inbox
+            .windows(2)
+            .all(|p| { p[0].conversation.updated_time >= p[1].conversation.updated_time })
+    );
     assert!(inbox.iter().all(|s| s.unread), "new messages start unread");
 
     // 30 messages: all listed, only the 20 most recent readable; none lost, none an error.
@@ -128,8 +129,16 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
         .expect("messages");
     assert_eq!(messages.len(), 30);
     assert_eq!(messages.iter().filter(|m| m.readable).count(), 20);
-    assert!(messages[..10].iter().all(|m| !m.readable && m.text.is_none()));
-    assert!(messages[10..].iter().all(|m| m.readable && m.text.is_some()));
+    assert!(
+        messages[..10]
+            .iter()
+            .all(|m| !m.readable && m.text.is_none())
+    );
+    assert!(
+        messages[10..]
+            .iter()
+            .all(|m| m.readable && m.text.is_some())
+    );
 
     // Nothing changed: one list call, no conversation re-read.
     w.sandbox.control().clear_requests();
@@ -143,7 +152,11 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
     let conv = w
         .sandbox
         .control()
-        .deliver_dm(DEMO_BUSINESS_USERNAME, "kenji.makes", "Any news on the cups?")
+        .deliver_dm(
+            DEMO_BUSINESS_USERNAME,
+            "kenji.makes",
+            "Any news on the cups?",
+        )
         .expect("delivered");
     let changed = sync_account(&w.core, &w.account, &quiet)
         .await
@@ -274,11 +287,18 @@ async fn a_recent_comment(w: &World) -> (CommentId, DateTime<Utc>, String) {
         .mint_token(
             "instagram",
             DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic", "instagram_business_manage_comments"],
+            &[
+                "instagram_business_basic",
+                "instagram_business_manage_comments",
+            ],
         )
         .expect("token");
     let http = reqwest::Client::new();
-    let feed = w.core.fetch_feed_page(&w.account, None).await.expect("feed");
+    let feed = w
+        .core
+        .fetch_feed_page(&w.account, None)
+        .await
+        .expect("feed");
     let now = w.sandbox.control().now();
     for media in feed.media {
         let url = format!(
@@ -313,11 +333,7 @@ async fn a_recent_comment(w: &World) -> (CommentId, DateTime<Utc>, String) {
                 && from != w.account.id.as_str()
                 && !in_dms.contains(&from.as_str())
             {
-                return (
-                    CommentId::from(c["id"].as_str().expect("id")),
-                    time,
-                    from,
-                );
+                return (CommentId::from(c["id"].as_str().expect("id")), time, from);
             }
         }
     }
@@ -357,7 +373,10 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
     let err = send_private_reply(&w.core, &w.account, request, &quiet)
         .await
         .expect_err("second private reply");
-    assert!(matches!(err, DmError::PrivateReplyAlreadySent { .. }), "{err:?}");
+    assert!(
+        matches!(err, DmError::PrivateReplyAlreadySent { .. }),
+        "{err:?}"
+    );
     assert_eq!(posts_to_messages(&w), posts, "refused before any call");
 
     // The sandbox enforces the rule too, for clients that do not check.
@@ -389,7 +408,10 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
     let err = send_private_reply(&w.core, &w.account, old, &quiet)
         .await
         .expect_err("too late");
-    assert!(matches!(err, DmError::PrivateReplyTooLate { .. }), "{err:?}");
+    assert!(
+        matches!(err, DmError::PrivateReplyTooLate { .. }),
+        "{err:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

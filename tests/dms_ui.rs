@@ -6,7 +6,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::dms::{DmSummary, DmsCommand, DmsEvent, SendWindow};
 use socialdesk::engine::{self, Command, EngineSide, Event};
-use socialdesk::graph::messages::{ConversationId, DmAttachment, DmMessage, MessageId, Participant};
+use socialdesk::graph::messages::{
+    ConversationId, DmAttachment, DmMessage, MessageId, Participant,
+};
 use socialdesk::ids::IgUserId;
 use socialdesk::model::{Account, AccountStatus, LoginKind};
 use socialdesk::store::CachedConversation;
@@ -106,9 +108,9 @@ fn with_inbox(window: SendWindow) -> (Harness<'static, App>, EngineSide) {
     assert_eq!(harness.state().tab(), Tab::Dms);
     let commands = drain(&mut side);
     assert!(
-        commands
-            .iter()
-            .any(|c| matches!(c, Command::Dms(DmsCommand::Refresh(id)) if id.as_str() == ACCOUNT_ID)),
+        commands.iter().any(
+            |c| matches!(c, Command::Dms(DmsCommand::Refresh(id)) if id.as_str() == ACCOUNT_ID)
+        ),
         "opening the tab syncs the inbox: {commands:?}"
     );
     push(
@@ -170,10 +172,15 @@ fn open_a_conversation_type_enter_and_the_bubble_appears() {
     harness.get_by_label("Hi! Do you still have the Guji?");
     harness.get_by_label("Shared: https://www.instagram.com/p/abc/");
     assert!(
-        harness.query_by_label_contains("1 older message is not shown").is_some(),
+        harness
+            .query_by_label_contains("1 older message is not shown")
+            .is_some(),
         "unreadable messages are explained, not hidden"
     );
-    assert!(harness.query_by_label("Unread").is_none(), "opening marks it read");
+    assert!(
+        harness.query_by_label("Unread").is_none(),
+        "opening marks it read"
+    );
 
     harness.get_by_label("Message").focus();
     harness.run();
@@ -240,7 +247,9 @@ fn after_24_hours_the_human_agent_tag_is_offered_and_errors_are_shown() {
     harness.run();
     harness.get_by_label("Message").focus();
     harness.run();
-    harness.get_by_label("Message").type_text("We ship to Canada");
+    harness
+        .get_by_label("Message")
+        .type_text("We ship to Canada");
     harness.run();
     harness.get_by_label("Send").click();
     harness.run();
@@ -277,5 +286,9 @@ fn after_7_days_the_composer_is_replaced_by_the_reason() {
     let (mut harness, mut side) = with_inbox(window.clone());
     open_thread(&mut harness, &mut side, window);
     assert!(harness.query_by_label("Message").is_none());
-    assert!(harness.query_by_label_contains("more than 7 days old").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("more than 7 days old")
+            .is_some()
+    );
 }

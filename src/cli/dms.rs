@@ -77,9 +77,7 @@ pub async fn run(core: Arc<Core>, command: DmCommand) -> Result<()> {
             let (account, inbox) = synced(&core, args.account.as_deref()).await?;
             let summary = find(&inbox, &args.conversation)?;
             let (id, conv) = (account.id.clone(), summary.conversation.id.clone());
-            let messages = core
-                .with_store(move |s| s.dm_messages(&id, &conv))
-                .await?;
+            let messages = core.with_store(move |s| s.dm_messages(&id, &conv)).await?;
             println!("{}", summary_line(summary));
             println!("{}", summary.window.describe());
             let unreadable = messages.iter().filter(|m| !m.readable).count();

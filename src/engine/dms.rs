@@ -122,14 +122,16 @@ pub enum DmsEvent {
 #[derive(Debug, Error)]
 pub enum DmError {
     #[error(transparent)]
-    Engine(#[from] EngineError),
+    Engine(Box<EngineError>),
     #[error(
         "@{0} is connected with Facebook Login; DMs here need Instagram Login: connect the account again with Instagram Login in Accounts"
     )]
     NotInstagramLogin(String),
     #[error("the message is empty: type some text or choose an image")]
     EmptyMessage,
-    #[error("conversation {0} is not in the inbox: refresh the DMs tab (or run `socialdesk dm list`)")]
+    #[error(
+        "conversation {0} is not in the inbox: refresh the DMs tab (or run `socialdesk dm list`)"
+    )]
     UnknownConversation(String),
     #[error("{}", window_closed(person, last_inbound))]
     WindowClosed {
@@ -158,15 +160,21 @@ pub enum DmError {
     SendUnconfirmed(String),
 }
 
+impl From<EngineError> for DmError {
+    fn from(e: EngineError) -> Self {
+        Self::Engine(Box::new(e))
+    }
+}
+
 impl From<crate::graph::GraphError> for DmError {
     fn from(e: crate::graph::GraphError) -> Self {
-        Self::Engine(EngineError::Graph(e))
+        EngineError::Graph(e).into()
     }
 }
 
 impl From<crate::store::StoreError> for DmError {
     fn from(e: crate::store::StoreError) -> Self {
-        Self::Engine(EngineError::Store(e))
+        EngineError::Store(e).into()
     }
 }
 
@@ -222,10 +230,7 @@ pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
     tokio::spawn(async move {
         loop {
             if let Ok(accounts) = core.accounts().await {
-                for account in accounts
-                    .iter()
-                    .filter(|a| a.login == LoginKind::Instagram)
-                {
+                for account in accounts.iter().filter(|a| a.login == LoginKind::Instagram) {
                     refresh(&core, &events, account, true).await;
                 }
             }

@@ -86,10 +86,16 @@ impl Conversation {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DmAttachment {
-    Image { url: String },
-    Video { url: String },
+    Image {
+        url: String,
+    },
+    Video {
+        url: String,
+    },
     /// A shared post or link: only its URL is known (Meta returns nothing more).
-    Share { url: String },
+    Share {
+        url: String,
+    },
 }
 
 impl DmAttachment {
@@ -326,7 +332,11 @@ impl MessagesHandler<'_> {
     pub async fn message(&self, id: &MessageId) -> Result<DmMessage, GraphError> {
         let v = self
             .client
-            .get_json(self.session, &id.0, &[("fields", MESSAGE_FIELDS.to_owned())])
+            .get_json(
+                self.session,
+                &id.0,
+                &[("fields", MESSAGE_FIELDS.to_owned())],
+            )
             .await?;
         DmMessage::from_graph(v, "$")
     }
@@ -433,6 +443,10 @@ mod tests {
     fn a_bad_time_names_its_path() {
         let err = Conversation::from_graph(json!({"id":"c","updated_time":"soon"}), "data[0]")
             .expect_err("bad");
-        assert!(err.message.contains("data[0].updated_time"), "{}", err.message);
+        assert!(
+            err.message.contains("data[0].updated_time"),
+            "{}",
+            err.message
+        );
     }
 }

@@ -126,7 +126,10 @@ pub struct Inbox {
 impl Inbox {
     fn message_id(&mut self) -> String {
         self.next_message += 1;
-        URL_SAFE_NO_PAD.encode(format!("ig_message_item:1:{}", 9_100_000 + self.next_message))
+        URL_SAFE_NO_PAD.encode(format!(
+            "ig_message_item:1:{}",
+            9_100_000 + self.next_message
+        ))
     }
 
     fn conversation_id(&mut self) -> String {
@@ -142,21 +145,13 @@ impl Inbox {
     }
 
     fn find_message(&self, id: &str) -> Option<(&Conversation, usize)> {
-        self.conversations.iter().find_map(|c| {
-            c.messages
-                .iter()
-                .position(|m| m.id == id)
-                .map(|i| (c, i))
-        })
+        self.conversations
+            .iter()
+            .find_map(|c| c.messages.iter().position(|m| m.id == id).map(|i| (c, i)))
     }
 
     /// Adds a message to the conversation between `owner` and `person`, creating it if needed.
-    fn push(
-        &mut self,
-        owner: &str,
-        person: &Person,
-        message: Message,
-    ) -> (String, String) {
+    fn push(&mut self, owner: &str, person: &Person, message: Message) -> (String, String) {
         let index = match self
             .conversations
             .iter()
@@ -298,7 +293,11 @@ fn creator_scripts() -> Vec<Script> {
             person: ("sofia_sketches", "6120000000000009"),
             chatty: true,
             lines: vec![
-                (300, true, "Your tiny lamps are adorable, do you take commissions?"),
+                (
+                    300,
+                    true,
+                    "Your tiny lamps are adorable, do you take commissions?",
+                ),
                 (280, false, "Thank you! Yes, from March"),
                 (20, true, "Amazing, I'll write then ✨"),
             ],
@@ -529,7 +528,10 @@ fn list_conversations(
         &query,
     )?;
     let default = [Field::plain("id"), Field::plain("updated_time")];
-    let fields = selection.as_deref().filter(|s| !s.is_empty()).unwrap_or(&default);
+    let fields = selection
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&default);
     let data = list[start..end]
         .iter()
         .map(|c| render_conversation(inner, &demo, c, fields, token_value))
@@ -553,7 +555,10 @@ fn read_node(
             return Err(GraphError::unsupported_get(id));
         }
         let default = [Field::plain("id")];
-        let fields = selection.as_deref().filter(|s| !s.is_empty()).unwrap_or(&default);
+        let fields = selection
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&default);
         return render_conversation(inner, &demo, c, fields, token_value);
     }
     let Some((c, index)) = demo.dms.find_message(id) else {
@@ -570,7 +575,10 @@ fn read_node(
         return Err(e);
     }
     let default = [Field::plain("id"), Field::plain("created_time")];
-    let fields = selection.as_deref().filter(|s| !s.is_empty()).unwrap_or(&default);
+    let fields = selection
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&default);
     render_message(&demo, c, index, fields)
 }
 
@@ -653,7 +661,11 @@ fn messages_edge(
         &query,
     )?;
     let default = [Field::plain("id"), Field::plain("created_time")];
-    let sub = field.sub.as_deref().filter(|s| !s.is_empty()).unwrap_or(&default);
+    let sub = field
+        .sub
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&default);
     let data = (start..end)
         .map(|newest_first| {
             let index = total - 1 - newest_first;
@@ -758,9 +770,7 @@ fn json_param(req: &Req, name: &str) -> Result<Value, GraphError> {
         .ok()
         .filter(Value::is_object)
         .ok_or_else(|| {
-            GraphError::invalid_parameter(format!(
-                "(#100) Param {name} must be a JSON object"
-            ))
+            GraphError::invalid_parameter(format!("(#100) Param {name} must be a JSON object"))
         })
 }
 
@@ -795,7 +805,10 @@ fn send(inner: &Inner, req: &Req, own: &str, token: &Token) -> Result<Value, Gra
         None => None,
         Some(a) => {
             let kind = a.get("type").and_then(Value::as_str).unwrap_or("");
-            let url = a.pointer("/payload/url").and_then(Value::as_str).unwrap_or("");
+            let url = a
+                .pointer("/payload/url")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if !matches!(kind, "image" | "video" | "audio" | "file") {
                 return Err(GraphError::invalid_parameter(format!(
                     "(#100) Unsupported attachment type '{kind}'"
@@ -894,7 +907,13 @@ fn direct(
         }
         Some(_) => {}
     }
-    if over_limit(&mut inbox.sends, own, now, Duration::seconds(1), SENDS_PER_SECOND) {
+    if over_limit(
+        &mut inbox.sends,
+        own,
+        now,
+        Duration::seconds(1),
+        SENDS_PER_SECOND,
+    ) {
         return Err(GraphError::throttled(613));
     }
     let id = inbox.message_id();
@@ -1095,7 +1114,12 @@ mod tests {
     #[test]
     fn the_activity_generator_writes_once_per_gap() {
         let (mut inbox, start) = inbox();
-        let count = |i: &Inbox| i.conversations.iter().map(|c| c.messages.len()).sum::<usize>();
+        let count = |i: &Inbox| {
+            i.conversations
+                .iter()
+                .map(|c| c.messages.len())
+                .sum::<usize>()
+        };
         let before = count(&inbox);
         inbox.run_activity(start + Duration::seconds(10));
         assert_eq!(count(&inbox), before);
@@ -1112,6 +1136,12 @@ mod tests {
             assert!(!over_limit(&mut log, "a", t, Duration::seconds(1), 3));
         }
         assert!(over_limit(&mut log, "a", t, Duration::seconds(1), 3));
-        assert!(!over_limit(&mut log, "a", t + Duration::seconds(1), Duration::seconds(1), 3));
+        assert!(!over_limit(
+            &mut log,
+            "a",
+            t + Duration::seconds(1),
+            Duration::seconds(1),
+            3
+        ));
     }
 }

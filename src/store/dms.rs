@@ -411,11 +411,12 @@ mod tests {
             .expect("upsert");
         let cached = store.dm_conversations(&account).expect("list");
         assert!(cached[0].needs_sync());
-        assert_eq!(
-            cached[0].person.as_ref().map(|p| p.id.as_str()),
-            Some("61")
-        );
-        let newest_first = vec![msg("m3", 300, "178"), msg("m2", 200, "61"), msg("m1", 100, "61")];
+        assert_eq!(cached[0].person.as_ref().map(|p| p.id.as_str()), Some("61"));
+        let newest_first = vec![
+            msg("m3", 300, "178"),
+            msg("m2", 200, "61"),
+            msg("m1", 100, "61"),
+        ];
         store
             .replace_dm_messages(&account, &conv.id, &newest_first, Some(at(300)))
             .expect("messages");
@@ -425,7 +426,9 @@ mod tests {
         assert_eq!(c.last_text.as_deref(), Some("text m3"));
         assert_eq!(c.last_inbound_time, Some(at(200)));
         assert!(c.unread());
-        store.mark_dm_read(&account, &conv.id, at(300)).expect("read");
+        store
+            .mark_dm_read(&account, &conv.id, at(300))
+            .expect("read");
         assert!(!store.dm_conversations(&account).expect("list")[0].unread());
         let messages = store.dm_messages(&account, &conv.id).expect("messages");
         assert_eq!(
@@ -439,7 +442,10 @@ mod tests {
     fn remembers_private_replies() {
         let (store, account) = store_with_account();
         let comment = CommentId::from("c9");
-        assert_eq!(store.dm_private_reply(&account, &comment).expect("read"), None);
+        assert_eq!(
+            store.dm_private_reply(&account, &comment).expect("read"),
+            None
+        );
         let record = PrivateReplyRecord {
             comment_id: comment.clone(),
             recipient_id: None,
@@ -447,12 +453,16 @@ mod tests {
             conversation_id: None,
             sent_at: at(10),
         };
-        store.record_dm_private_reply(&account, &record).expect("record");
+        store
+            .record_dm_private_reply(&account, &record)
+            .expect("record");
         let done = PrivateReplyRecord {
             message_id: Some("m".into()),
             ..record
         };
-        store.record_dm_private_reply(&account, &done).expect("update");
+        store
+            .record_dm_private_reply(&account, &done)
+            .expect("update");
         let got = store.dm_private_reply(&account, &comment).expect("read");
         assert_eq!(got.and_then(|r| r.message_id).as_deref(), Some("m"));
     }

@@ -189,7 +189,8 @@ impl DmsTab {
                     .and_then(|s| s.conversation.person.as_ref())
                     .and_then(|p| p.username.clone())
                     .unwrap_or_else(|| "Conversation".to_owned());
-                let outcome = dms_chat::chat_ui(ui, &mut self.chat, &person, account, cx.textures, commands);
+                let outcome =
+                    dms_chat::chat_ui(ui, &mut self.chat, &person, account, cx.textures, commands);
                 if let ChatOutcome::Send {
                     text,
                     image_url,
@@ -274,7 +275,12 @@ fn conversation_row_ui(ui: &mut egui::Ui, summary: &DmSummary, selected: bool) -
         let (rect, _) = ui.allocate_exact_size(egui::vec2(34.0, 34.0), Sense::hover());
         let painter = ui.painter();
         painter.circle_filled(rect.center(), 16.0, theme::avatar_color(&name));
-        let initial = name.chars().next().unwrap_or('?').to_uppercase().to_string();
+        let initial = name
+            .chars()
+            .next()
+            .unwrap_or('?')
+            .to_uppercase()
+            .to_string();
         painter.text(
             rect.center(),
             egui::Align2::CENTER_CENTER,
@@ -294,17 +300,21 @@ fn conversation_row_ui(ui: &mut egui::Ui, summary: &DmSummary, selected: bool) -
                 };
                 clicked |= ui.selectable_label(selected, label).clicked();
                 if let Some(t) = c.last_time {
-                    ui.label(RichText::new(short_time(t)).small().color(theme::MUTED_TEXT));
+                    ui.label(
+                        RichText::new(short_time(t))
+                            .small()
+                            .color(theme::MUTED_TEXT),
+                    );
                 }
                 if summary.unread {
                     ui.label(RichText::new("Unread").small().color(theme::ACCENT));
                 }
             });
-            let last = c.last_text.clone().unwrap_or_else(|| "Attachment".to_owned());
-            ui.add(
-                egui::Label::new(RichText::new(last).color(theme::MUTED_TEXT))
-                    .truncate(),
-            );
+            let last = c
+                .last_text
+                .clone()
+                .unwrap_or_else(|| "Attachment".to_owned());
+            ui.add(egui::Label::new(RichText::new(last).color(theme::MUTED_TEXT)).truncate());
         });
     });
     ui.add_space(4.0);

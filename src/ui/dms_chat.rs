@@ -86,10 +86,9 @@ fn messages_ui(
         });
     }
     for m in chat.messages.iter().filter(|m| m.readable) {
-        let own = m
-            .from
-            .as_ref()
-            .is_some_and(|f| f.id == account.id.as_str() || f.username.as_deref() == Some(&account.username));
+        let own = m.from.as_ref().is_some_and(|f| {
+            f.id == account.id.as_str() || f.username.as_deref() == Some(&account.username)
+        });
         bubble_ui(ui, m, own, textures, commands);
     }
     for p in &chat.pending {
@@ -138,7 +137,11 @@ fn bubble_ui(
             }
         });
         if let Some(t) = m.created_time {
-            ui.label(RichText::new(short_time(t)).small().color(theme::MUTED_TEXT));
+            ui.label(
+                RichText::new(short_time(t))
+                    .small()
+                    .color(theme::MUTED_TEXT),
+            );
         }
     });
     ui.add_space(4.0);

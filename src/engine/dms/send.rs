@@ -110,10 +110,9 @@ async fn paced_send(
 }
 
 fn matches_sent(m: &DmMessage, account: &Account, message: &OutgoingMessage) -> bool {
-    let from_us = m
-        .from
-        .as_ref()
-        .is_some_and(|f| f.id == account.id.as_str() || f.username.as_deref() == Some(&account.username));
+    let from_us = m.from.as_ref().is_some_and(|f| {
+        f.id == account.id.as_str() || f.username.as_deref() == Some(&account.username)
+    });
     let same_body = match (&message.image_url, &message.text) {
         (Some(url), _) => m.attachments.iter().any(|a| a.url() == url),
         (None, Some(text)) => m.text.as_deref() == Some(text.as_str()),
@@ -131,8 +130,7 @@ pub async fn send_message(
     queued: &(dyn Fn(String) + Sync),
 ) -> Result<SendOutcome, DmError> {
     super::require_instagram_login(account)?;
-    if message.text.as_deref().is_none_or(|t| t.trim().is_empty()) && message.image_url.is_none()
-    {
+    if message.text.as_deref().is_none_or(|t| t.trim().is_empty()) && message.image_url.is_none() {
         return Err(DmError::EmptyMessage);
     }
     let (id, conv) = (account.id.clone(), conversation.clone());
@@ -192,7 +190,7 @@ pub async fn send_message(
         Err(e) => {
             let e = super::super::core::EngineError::Graph(e);
             core.note_error(account, &e).await;
-            Err(DmError::Engine(e))
+            Err(e.into())
         }
     }
 }
@@ -214,9 +212,7 @@ pub async fn send_private_reply(
         .with_store(move |s| s.dm_private_reply(&id, &comment))
         .await?
     {
-        return Err(DmError::PrivateReplyAlreadySent {
-            at: done.sent_at,
-        });
+        return Err(DmError::PrivateReplyAlreadySent { at: done.sent_at });
     }
     let now = core.now();
     if now - request.comment_time > PRIVATE_REPLY_WINDOW {
@@ -268,7 +264,7 @@ pub async fn send_private_reply(
                 .await?;
             return Err(DmError::PrivateReplyAlreadySent { at: now });
         }
-        Err(e) => return Err(DmError::Engine(e.into())),
+        Err(e) => return Err(e.into()),
     };
     record.recipient_id = Some(sent.recipient_id.clone());
     record.message_id = Some(sent.message_id.0.clone());

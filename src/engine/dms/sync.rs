@@ -17,11 +17,7 @@ const MAX_MESSAGES: usize = 200;
 
 /// The limiter key of an account: its id on this API host (two sandboxes never share one).
 pub(super) fn limit_key(core: &Core, account: &Account) -> String {
-    format!(
-        "{}|{}",
-        core.client().graph_root(account.login),
-        account.id
-    )
+    format!("{}|{}", core.client().graph_root(account.login), account.id)
 }
 
 /// Waits for a read slot, telling `queued` when it has to wait.

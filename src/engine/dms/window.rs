@@ -80,9 +80,13 @@ mod tests {
     fn windows_by_age_of_the_last_inbound_message() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
         let at = |hours: i64| SendWindow::at(Some(now - Duration::hours(hours)), now);
-        assert!(matches!(at(1), SendWindow::Standard { closes_at } if closes_at == now + Duration::hours(23)));
+        assert!(
+            matches!(at(1), SendWindow::Standard { closes_at } if closes_at == now + Duration::hours(23))
+        );
         assert!(matches!(at(24), SendWindow::Standard { .. }));
-        assert!(matches!(at(25), SendWindow::HumanAgent { closes_at } if closes_at == now + Duration::hours(24 * 7 - 25)));
+        assert!(
+            matches!(at(25), SendWindow::HumanAgent { closes_at } if closes_at == now + Duration::hours(24 * 7 - 25))
+        );
         assert!(matches!(at(24 * 7), SendWindow::HumanAgent { .. }));
         assert!(at(24 * 7 + 1).is_closed());
         assert!(SendWindow::at(None, now).is_closed());
