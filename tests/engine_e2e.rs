@@ -144,3 +144,64 @@ async fn offline_start_shows_the_cached_feed_at_once() {
     let failed = failed.expect("the refresh failed plainly");
     assert!(!failed.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_a_real_account_leaves_the_default_sandbox() {
+    // A second, standalone sandbox plays Meta's live hosts.
+    let meta = Sandbox::start(SandboxOptions {
+        seed: 7,
+        ..SandboxOptions::default()
+    })
+    .await
+    .expect("meta stand-in");
+    let token = meta
+        .control()
+        .mint_token("instagram", "mira.makes", &["instagram_business_basic"])
+        .expect("token");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = EngineConfig::new(
+        DataDirs::under(dir.path()),
+        Mode::EmbeddedSandbox(SandboxOptions::default()),
+    );
+    config.live_fallback = Some(Endpoints::sandbox(&meta.url()));
+    let (mut handle, side) = engine::channel();
+    tokio::spawn(engine::run::run(config, side));
+    assert!(handle.send(Command::Start));
+
+    let mut sandbox_mode = false;
+    let mut demo_accounts = 0;
+    let start = Instant::now();
+    while demo_accounts < 2 && start.elapsed() < Duration::from_secs(30) {
+        match handle.try_recv() {
+            Some(Event::SandboxMode { .. }) => sandbox_mode = true,
+            Some(Event::Accounts { accounts, .. }) => demo_accounts = accounts.len(),
+            Some(_) => {}
+            None => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    assert!(sandbox_mode, "a newcomer starts in the sandbox");
+    assert_eq!(demo_accounts, 2, "with both demo accounts");
+
+    assert!(handle.send(Command::AddToken {
+        kind: LoginKind::Instagram,
+        token,
+    }));
+    let mut live = false;
+    let mut accounts_after = None;
+    let start = Instant::now();
+    while accounts_after.is_none() && start.elapsed() < Duration::from_secs(30) {
+        match handle.try_recv() {
+            Some(Event::LiveMode) => live = true,
+            Some(Event::Accounts { accounts, .. }) if live => accounts_after = Some(accounts),
+            Some(Event::Login(socialdesk::engine::protocol::LoginState::Failed { message })) => {
+                panic!("login failed: {message}")
+            }
+            Some(_) => {}
+            None => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    let accounts = accounts_after.expect("the live account list");
+    assert_eq!(accounts.len(), 1, "only the real account, no demo accounts");
+    assert_eq!(accounts[0].username, "mira.makes");
+    assert!(!accounts[0].sandbox);
+}

@@ -118,10 +118,10 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
             }
         }
         for (name, value) in &request.headers {
-            if name.eq_ignore_ascii_case("authorization") {
-                if let Some(token) = value.split_whitespace().nth(1) {
-                    tokens.push(token.to_owned());
-                }
+            if name.eq_ignore_ascii_case("authorization")
+                && let Some(token) = value.split_whitespace().nth(1)
+            {
+                tokens.push(token.to_owned());
             }
         }
     }

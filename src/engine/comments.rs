@@ -1,33 +1,368 @@
-//! Comments inbox: sync, moderation, rules, saved replies, mentions.
+//! Comments inbox: sync, moderation, rules, saved replies.
 //!
 //! The engine side of the Comments tab: commands from the UI run here as background jobs and
-//! answer with [`CommentsEvent`]s.
+//! answer with [`CommentsEvent`]s. The work itself lives in [`super::comments_ops`] (shared
+//! with the CLI). A poller syncs every connected account while the app is open (webhooks
+//! cannot reach a desktop).
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use super::Event;
+use super::comments_ops::{CommentsError, SyncReport};
 use super::core::Core;
 use super::handle::EventSender;
+use crate::graph::comments::{Comment, SyncLimits};
+use crate::ids::{CommentId, IgUserId, MediaId};
+use crate::model::{AccountStatus, Media};
+use crate::store::{CommentRule, InboxComment, RuleLogEntry, SavedReply};
+
+/// How often the inbox syncs while the app is open.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(60);
+/// In the embedded sandbox, a new comment arrives this often (so the inbox visibly fills).
+const SANDBOX_ACTIVITY: Duration = Duration::from_secs(20);
 
 /// What the Comments tab asks the engine to do.
 #[derive(Clone, Debug)]
 pub enum CommentsCommand {
-    /// Sync now (the tab was opened or Refresh was clicked).
-    Refresh,
+    /// Send the cached inbox at once, then sync.
+    Open(IgUserId),
+    /// Sync now (Refresh was clicked).
+    Refresh(IgUserId),
+    Reply {
+        account: IgUserId,
+        to: CommentId,
+        text: String,
+    },
+    SetHidden {
+        account: IgUserId,
+        comment: CommentId,
+        hidden: bool,
+    },
+    /// Sent by the UI only after its undo window has passed.
+    Delete {
+        account: IgUserId,
+        comment: CommentId,
+    },
+    SetCommentsEnabled {
+        account: IgUserId,
+        media: MediaId,
+        enabled: bool,
+    },
+    AddRule {
+        account: IgUserId,
+        rule: CommentRule,
+    },
+    DeleteRule {
+        account: IgUserId,
+        id: i64,
+    },
+    UndoRuleAction {
+        account: IgUserId,
+        log_id: i64,
+    },
+    AddSavedReply {
+        name: String,
+        body: String,
+    },
+    DeleteSavedReply(i64),
 }
 
 /// What the engine tells the Comments tab.
 #[derive(Clone, Debug)]
 pub enum CommentsEvent {
-    /// Nothing yet; replaced by the real events of this feature.
-    Idle,
+    /// The whole inbox of an account (newest first) and its posts.
+    Inbox {
+        account: IgUserId,
+        comments: Arc<Vec<InboxComment>>,
+        media: Arc<Vec<Media>>,
+        comments_off: Vec<MediaId>,
+        from_cache: bool,
+    },
+    Syncing {
+        account: IgUserId,
+    },
+    Synced {
+        account: IgUserId,
+        report: SyncReport,
+    },
+    /// A reply was posted (or found already posted).
+    Replied {
+        account: IgUserId,
+        reply: Comment,
+    },
+    Changed {
+        account: IgUserId,
+        comment: InboxComment,
+    },
+    Removed {
+        account: IgUserId,
+        comment: CommentId,
+    },
+    CommentsEnabled {
+        account: IgUserId,
+        media: MediaId,
+        enabled: bool,
+    },
+    Rules {
+        account: IgUserId,
+        rules: Vec<CommentRule>,
+        log: Vec<RuleLogEntry>,
+    },
+    SavedReplies(Vec<SavedReply>),
+    /// An action or sync failed; `message` names the cause and the fix.
+    Failed {
+        account: Option<IgUserId>,
+        message: String,
+    },
 }
 
-/// Called once when the engine starts (after accounts are known): start pollers here.
-pub(crate) fn on_start(_core: Arc<Core>, _events: EventSender) {}
+/// Called once when the engine starts: the poller, and sandbox activity in sandbox mode.
+pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
+    if let Some(sandbox) = core.sandbox() {
+        sandbox
+            .control()
+            .set_comment_activity(Some(SANDBOX_ACTIVITY));
+    }
+    tokio::spawn(async move {
+        send_saved_replies(&core, &events).await;
+        let mut tick = tokio::time::interval(POLL_INTERVAL);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Ok(accounts) = core.accounts().await else {
+                continue;
+            };
+            for account in accounts
+                .into_iter()
+                .filter(|a| a.status == AccountStatus::Connected)
+            {
+                sync_and_send(&core, &events, &account.id).await;
+            }
+        }
+    });
+}
+
+async fn send(events: &EventSender, event: CommentsEvent) {
+    events.send(Event::Comments(event)).await;
+}
+
+async fn fail(events: &EventSender, account: Option<&IgUserId>, e: impl std::fmt::Display) {
+    send(
+        events,
+        CommentsEvent::Failed {
+            account: account.cloned(),
+            message: e.to_string(),
+        },
+    )
+    .await;
+}
+
+async fn send_inbox(core: &Core, events: &EventSender, account: &IgUserId, from_cache: bool) {
+    let result = async {
+        let a = core.find_account(account.as_str()).await?;
+        core.cached_inbox(&a).await
+    }
+    .await;
+    match result {
+        Ok((comments, media, comments_off)) => {
+            send(
+                events,
+                CommentsEvent::Inbox {
+                    account: account.clone(),
+                    comments: Arc::new(comments),
+                    media: Arc::new(media),
+                    comments_off,
+                    from_cache,
+                },
+            )
+            .await
+        }
+        Err(e) => fail(events, Some(account), e).await,
+    }
+}
+
+async fn send_rules(core: &Core, events: &EventSender, account: &IgUserId) {
+    let id = account.clone();
+    match core
+        .with_store(move |s| Ok((s.comment_rules(&id)?, s.rule_log(&id, 200)?)))
+        .await
+    {
+        Ok((rules, log)) => {
+            send(
+                events,
+                CommentsEvent::Rules {
+                    account: account.clone(),
+                    rules,
+                    log,
+                },
+            )
+            .await
+        }
+        Err(e) => fail(events, Some(account), e).await,
+    }
+}
+
+async fn send_saved_replies(core: &Core, events: &EventSender) {
+    match core.with_store(|s| s.saved_replies()).await {
+        Ok(list) => send(events, CommentsEvent::SavedReplies(list)).await,
+        Err(e) => fail(events, None, e).await,
+    }
+}
+
+async fn sync_and_send(core: &Arc<Core>, events: &EventSender, account: &IgUserId) {
+    send(
+        events,
+        CommentsEvent::Syncing {
+            account: account.clone(),
+        },
+    )
+    .await;
+    let result = async {
+        let a = core.find_account(account.as_str()).await?;
+        core.sync_comments(&a, SyncLimits::default()).await
+    }
+    .await;
+    match result {
+        Ok(report) => {
+            send_inbox(core, events, account, false).await;
+            if report.rule_actions > 0 {
+                send_rules(core, events, account).await;
+            }
+            send(
+                events,
+                CommentsEvent::Synced {
+                    account: account.clone(),
+                    report,
+                },
+            )
+            .await;
+        }
+        Err(e) => fail(events, Some(account), e).await,
+    }
+}
 
 /// Runs one command in the background.
-pub(crate) fn handle(_core: Arc<Core>, _events: EventSender, command: CommentsCommand) {
-    match command {
-        CommentsCommand::Refresh => {}
+pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
+    tokio::spawn(async move { run(core, events, command).await });
+}
+
+async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
+    use CommentsCommand as C;
+    let account_of = |c: &C| match c {
+        C::Open(a) | C::Refresh(a) => Some(a.clone()),
+        C::Reply { account, .. }
+        | C::SetHidden { account, .. }
+        | C::Delete { account, .. }
+        | C::SetCommentsEnabled { account, .. }
+        | C::AddRule { account, .. }
+        | C::DeleteRule { account, .. }
+        | C::UndoRuleAction { account, .. } => Some(account.clone()),
+        C::AddSavedReply { .. } | C::DeleteSavedReply(_) => None,
+    };
+    let id = account_of(&command);
+    let result: Result<(), CommentsError> = async {
+        let account = match &id {
+            Some(id) => Some(core.find_account(id.as_str()).await?),
+            None => None,
+        };
+        match (command, account) {
+            (C::Open(id), _) => {
+                send_inbox(&core, &events, &id, true).await;
+                send_rules(&core, &events, &id).await;
+                sync_and_send(&core, &events, &id).await;
+            }
+            (C::Refresh(id), _) => sync_and_send(&core, &events, &id).await,
+            (C::Reply { to, text, .. }, Some(a)) => {
+                let reply = core.reply_to_comment(&a, &to, &text).await?;
+                send(
+                    &events,
+                    CommentsEvent::Replied {
+                        account: a.id,
+                        reply,
+                    },
+                )
+                .await;
+            }
+            (
+                C::SetHidden {
+                    comment, hidden, ..
+                },
+                Some(a),
+            ) => {
+                let comment = core.set_comment_hidden(&a, &comment, hidden).await?;
+                send(
+                    &events,
+                    CommentsEvent::Changed {
+                        account: a.id,
+                        comment,
+                    },
+                )
+                .await;
+            }
+            (C::Delete { comment, .. }, Some(a)) => {
+                core.delete_comment(&a, &comment).await?;
+                send(
+                    &events,
+                    CommentsEvent::Removed {
+                        account: a.id,
+                        comment,
+                    },
+                )
+                .await;
+            }
+            (C::SetCommentsEnabled { media, enabled, .. }, Some(a)) => {
+                core.set_comments_enabled(&a, &media, enabled).await?;
+                send(
+                    &events,
+                    CommentsEvent::CommentsEnabled {
+                        account: a.id,
+                        media,
+                        enabled,
+                    },
+                )
+                .await;
+            }
+            (C::AddRule { rule, .. }, Some(a)) => {
+                let id = a.id.clone();
+                core.with_store(move |s| s.add_comment_rule(&id, &rule))
+                    .await?;
+                send_rules(&core, &events, &a.id).await;
+            }
+            (C::DeleteRule { id: rule, .. }, Some(a)) => {
+                let id = a.id.clone();
+                core.with_store(move |s| s.delete_comment_rule(&id, rule))
+                    .await?;
+                send_rules(&core, &events, &a.id).await;
+            }
+            (C::UndoRuleAction { log_id, .. }, Some(a)) => {
+                if let Some(comment) = core.undo_rule_action(&a, log_id).await? {
+                    send(
+                        &events,
+                        CommentsEvent::Changed {
+                            account: a.id.clone(),
+                            comment,
+                        },
+                    )
+                    .await;
+                }
+                send_rules(&core, &events, &a.id).await;
+            }
+            (C::AddSavedReply { name, body }, _) => {
+                core.with_store(move |s| s.add_saved_reply(&name, &body))
+                    .await?;
+                send_saved_replies(&core, &events).await;
+            }
+            (C::DeleteSavedReply(id), _) => {
+                core.with_store(move |s| s.delete_saved_reply(id)).await?;
+                send_saved_replies(&core, &events).await;
+            }
+            (_, None) => {}
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        fail(&events, id.as_ref(), e).await;
     }
 }

@@ -34,6 +34,9 @@ pub struct EngineConfig {
     pub image_jobs: usize,
     /// Items per feed page requested from the API.
     pub feed_page_size: u32,
+    /// In sandbox mode chosen by default (not forced), the live API to use as soon as the
+    /// user connects a real account; the engine then leaves the sandbox.
+    pub live_fallback: Option<Endpoints>,
     /// `None` is the system clock, or the embedded sandbox's clock in sandbox mode.
     pub clock: Option<Clock>,
 }
@@ -49,6 +52,7 @@ impl EngineConfig {
             image_jobs: 6,
             feed_page_size: 30,
             clock: None,
+            live_fallback: None,
         }
     }
 

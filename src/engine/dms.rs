@@ -31,7 +31,7 @@ use super::handle::EventSender;
 use super::protocol::Event;
 use crate::graph::messages::{ConversationId, DmMessage, OutgoingMessage};
 use crate::ids::{CommentId, IgUserId};
-use crate::model::{Account, LoginKind};
+use crate::model::{Account, AccountStatus, LoginKind};
 use crate::store::CachedConversation;
 
 /// How often the inbox is re-synced while the app is open.
@@ -230,7 +230,10 @@ pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
     tokio::spawn(async move {
         loop {
             if let Ok(accounts) = core.accounts().await {
-                for account in accounts.iter().filter(|a| a.login == LoginKind::Instagram) {
+                // Accounts that need reconnecting are skipped: their calls would only fail.
+                for account in accounts.iter().filter(|a| {
+                    a.login == LoginKind::Instagram && a.status == AccountStatus::Connected
+                }) {
                     refresh(&core, &events, account, true).await;
                 }
             }

@@ -4,6 +4,7 @@
 //! network steps, and reports back with [`Event`]s. The CLI calls the same [`Core`].
 
 pub mod comments;
+pub mod comments_ops;
 pub mod composer;
 pub mod config;
 pub mod core;

@@ -161,6 +161,8 @@ pub enum Event {
     SandboxMode {
         url: String,
     },
+    /// The engine left the sandbox: a real account was connected.
+    LiveMode,
     /// A one-off message for the user (error or notice); names cause and fix.
     Notice {
         message: String,

@@ -47,6 +47,14 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
         events,
     } = side;
     let image_jobs = config.image_jobs.max(1);
+    let live = config.live_fallback.clone().map(|endpoints| EngineConfig {
+        mode: super::config::Mode::Live(Box::new(endpoints)),
+        live_fallback: None,
+        browser: None,
+        secrets: None,
+        clock: None,
+        ..config.clone()
+    });
     let core = match Core::start(config).await {
         Ok(core) => Arc::new(core),
         Err(e) => {
@@ -60,7 +68,8 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
         }
     };
     let engine = Arc::new(Engine {
-        core,
+        core: std::sync::RwLock::new(core),
+        live,
         events,
         images: Arc::new(Semaphore::new(image_jobs)),
         images_in_flight: Mutex::default(),
@@ -80,7 +89,10 @@ struct LoginJob {
 }
 
 struct Engine {
-    core: Arc<Core>,
+    /// The core in use: the sandbox's, or the live one once a real account is connected.
+    core: std::sync::RwLock<Arc<Core>>,
+    /// How to start a live core from sandbox mode, when the sandbox was only the default.
+    live: Option<EngineConfig>,
     events: EventSender,
     images: Arc<Semaphore>,
     images_in_flight: Mutex<HashSet<String>>,
@@ -90,6 +102,45 @@ struct Engine {
 }
 
 impl Engine {
+    /// The core in use right now.
+    fn core(&self) -> Arc<Core> {
+        self.core
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The core a login should use: in default sandbox mode a real login needs the live
+    /// API, so a live core is started (and only adopted once an account is connected).
+    async fn login_core(&self) -> Result<Arc<Core>, EngineError> {
+        match &self.live {
+            Some(config) if self.core().sandbox().is_some() => {
+                Ok(Arc::new(Core::start(config.clone()).await?))
+            }
+            _ => Ok(self.core()),
+        }
+    }
+
+    /// Makes `core` the one in use if it is not already (leaving the default sandbox).
+    async fn adopt(&self, core: &Arc<Core>) {
+        let switched = {
+            let mut current = self
+                .core
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if Arc::ptr_eq(&current, core) {
+                false
+            } else {
+                *current = core.clone();
+                true
+            }
+        };
+        if switched {
+            info!("left the sandbox: a real account is connected");
+            self.events.send(Event::LiveMode).await;
+        }
+    }
+
     fn handle(self: Arc<Self>, command: Command) {
         match command {
             Command::Start => {
@@ -106,8 +157,8 @@ impl Engine {
             }
             Command::LoadMediaDetail { account, media } => {
                 tokio::spawn(async move {
-                    let result = match self.core.find_account(account.as_str()).await {
-                        Ok(account) => self.core.media_detail(&account, &media).await,
+                    let result = match self.core().find_account(account.as_str()).await {
+                        Ok(account) => self.core().media_detail(&account, &media).await,
                         Err(e) => Err(e),
                     };
                     match result {
@@ -163,27 +214,32 @@ impl Engine {
             Command::AddToken { kind, token } => {
                 tokio::spawn(async move {
                     self.events.send(Event::Login(LoginState::Exchanging)).await;
-                    match self.core.add_token(kind, &token).await {
-                        Ok(accounts) => self.connected(accounts).await,
+                    let result = match self.login_core().await {
+                        Ok(core) => core.add_token(kind, &token).await.map(|a| (core, a)),
+                        Err(e) => Err(e),
+                    };
+                    match result {
+                        Ok((core, accounts)) => {
+                            self.adopt(&core).await;
+                            self.connected(accounts).await
+                        }
                         Err(e) => self.login_failed(&e).await,
                     }
                 });
             }
             Command::Composer(command) => {
-                super::composer::handle(self.core.clone(), self.events.clone(), command)
+                super::composer::handle(self.core(), self.events.clone(), command)
             }
             Command::Comments(command) => {
-                super::comments::handle(self.core.clone(), self.events.clone(), command)
+                super::comments::handle(self.core(), self.events.clone(), command)
             }
-            Command::Dms(command) => {
-                super::dms::handle(self.core.clone(), self.events.clone(), command)
-            }
+            Command::Dms(command) => super::dms::handle(self.core(), self.events.clone(), command),
             Command::Insights(command) => {
-                super::insights::handle(self.core.clone(), self.events.clone(), command)
+                super::insights::handle(self.core(), self.events.clone(), command)
             }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {
-                    if let Err(e) = self.core.remove_account(&id).await {
+                    if let Err(e) = self.core().remove_account(&id).await {
                         self.notice_error(&e).await;
                     }
                     self.send_accounts().await;
@@ -200,28 +256,28 @@ impl Engine {
 
     /// Cached state first, then the network.
     async fn start(self: &Arc<Self>) {
-        if let Some(sandbox) = self.core.sandbox() {
+        if let Some(sandbox) = self.core().sandbox() {
             self.events
                 .send(Event::SandboxMode {
                     url: sandbox.url().to_string(),
                 })
                 .await;
         }
-        if let Some(warning) = &self.core.secrets_warning {
+        if let Some(warning) = &self.core().secrets_warning {
             self.notice(warning, false).await;
         }
         let active = self.send_accounts().await;
         if let Some(id) = &active {
             self.send_cached_feed(id).await;
         }
-        if self.core.sandbox().is_some() {
+        if self.core().sandbox().is_some() {
             self.sandbox_login().await;
         }
         let active = self.send_accounts().await;
-        super::composer::on_start(self.core.clone(), self.events.clone());
-        super::comments::on_start(self.core.clone(), self.events.clone());
-        super::dms::on_start(self.core.clone(), self.events.clone());
-        super::insights::on_start(self.core.clone(), self.events.clone());
+        super::composer::on_start(self.core(), self.events.clone());
+        super::comments::on_start(self.core(), self.events.clone());
+        super::dms::on_start(self.core(), self.events.clone());
+        super::insights::on_start(self.core(), self.events.clone());
         if let Some(id) = active {
             self.feed(id, true).await;
         } else {
@@ -233,13 +289,13 @@ impl Engine {
     /// Logs in to the embedded sandbox's demo accounts (see [`sandbox_login_headless`]).
     async fn sandbox_login(self: &Arc<Self>) {
         self.sync_text("Logging in to the sandbox…", true).await;
-        if let Err(e) = sandbox_login_headless(&self.core).await {
+        if let Err(e) = sandbox_login_headless(&self.core()).await {
             self.notice_error(&e).await;
         }
     }
 
     async fn select(self: &Arc<Self>, id: IgUserId) {
-        if let Err(e) = self.core.set_active_account(&id).await {
+        if let Err(e) = self.core().set_active_account(&id).await {
             self.notice_error(&e).await;
         }
         self.send_accounts().await;
@@ -249,14 +305,14 @@ impl Engine {
 
     /// Sends the account list; returns the active account.
     async fn send_accounts(&self) -> Option<IgUserId> {
-        let accounts = match self.core.accounts().await {
+        let accounts = match self.core().accounts().await {
             Ok(accounts) => accounts,
             Err(e) => {
                 self.notice_error(&e).await;
                 return None;
             }
         };
-        let active = self.core.active_account().await.ok().flatten();
+        let active = self.core().active_account().await.ok().flatten();
         self.events
             .send(Event::Accounts {
                 accounts,
@@ -267,7 +323,7 @@ impl Engine {
     }
 
     async fn send_cached_feed(&self, id: &IgUserId) {
-        match self.core.cached_feed(id, CACHED_FEED_LIMIT).await {
+        match self.core().cached_feed(id, CACHED_FEED_LIMIT).await {
             Ok((media, cursor)) if !media.is_empty() => {
                 self.set_cursor(id, cursor.clone());
                 self.events
@@ -302,7 +358,7 @@ impl Engine {
 
     /// Fetches the first page (`first`) or the next one, and sends it.
     async fn feed(self: &Arc<Self>, id: IgUserId, first: bool) {
-        let account = match self.core.find_account(id.as_str()).await {
+        let account = match self.core().find_account(id.as_str()).await {
             Ok(account) => account,
             Err(e) => return self.notice_error(&e).await,
         };
@@ -317,7 +373,7 @@ impl Engine {
         };
         self.sync_text(&format!("Syncing @{}…", account.username), true)
             .await;
-        match self.core.fetch_feed_page(&account, after).await {
+        match self.core().fetch_feed_page(&account, after).await {
             Ok(page) => {
                 self.set_cursor(&id, page.after.clone());
                 self.events
@@ -368,7 +424,7 @@ impl Engine {
         }
         tokio::spawn(async move {
             let result = match self.images.clone().acquire_owned().await {
-                Ok(_permit) => self.core.decoded_image(&url, max_side_px).await,
+                Ok(_permit) => self.core().decoded_image(&url, max_side_px).await,
                 Err(_) => return,
             };
             self.images_in_flight
@@ -397,27 +453,24 @@ impl Engine {
     }
 
     async fn save_app(&self, app: &AppCredentials) -> Result<(), EngineError> {
+        let core = self.login_core().await?;
         let kind = app.kind;
         let app_id = app.app_id.trim().to_owned();
         if !app.app_secret.trim().is_empty() {
-            self.core
-                .secrets()
+            core.secrets()
                 .set(&secrets::app_secret_key(kind), app.app_secret.trim())?;
         }
-        self.core
-            .with_store(move |s| s.set_setting(&app_id_key(kind), &app_id))
+        core.with_store(move |s| s.set_setting(&app_id_key(kind), &app_id))
             .await
     }
 
     /// The saved app of a login kind (id from the store, secret from the keyring).
-    async fn saved_app(&self, kind: LoginKind) -> Result<AppCredentials, EngineError> {
-        let app_id = self
-            .core
+    async fn saved_app(core: &Core, kind: LoginKind) -> Result<AppCredentials, EngineError> {
+        let app_id = core
             .with_store(move |s| s.setting(&app_id_key(kind)))
             .await?
             .unwrap_or_default();
-        let app_secret = self
-            .core
+        let app_secret = core
             .secrets()
             .get(&secrets::app_secret_key(kind))?
             .unwrap_or_default();
@@ -432,16 +485,26 @@ impl Engine {
         let (tx, rx) = mpsc::channel(4);
         let engine = self.clone();
         let task = tokio::spawn(async move {
-            let result = match engine.saved_app(request.kind).await {
+            let core = match engine.login_core().await {
+                Ok(core) => core,
+                Err(e) => return engine.login_failed(&e).await,
+            };
+            let result = match Self::saved_app(&core, request.kind).await {
                 Ok(app) => {
-                    let browser = engine.core.browser();
-                    engine.clone().login_flow(request, app, browser, rx).await
+                    let events = engine.events.clone();
+                    core.browser_login(request, &app, core.browser(), rx, move |state| {
+                        events.try_send(Event::Login(state));
+                    })
+                    .await
                 }
                 Err(e) => Err(e),
             };
             match result {
-                Ok(accounts) => match engine.core.save_connected(accounts).await {
-                    Ok(saved) => engine.connected(saved).await,
+                Ok(accounts) => match core.save_connected(accounts).await {
+                    Ok(saved) => {
+                        engine.adopt(&core).await;
+                        engine.connected(saved).await
+                    }
                     Err(e) => engine.login_failed(&e).await,
                 },
                 Err(e) => engine.login_failed(&e).await,
@@ -450,22 +513,6 @@ impl Engine {
         if let Some(old) = self.lock_login().replace(LoginJob { task, pasted: tx }) {
             old.task.abort();
         }
-    }
-
-    /// The browser login, reporting "waiting for the browser" to the UI.
-    async fn login_flow(
-        self: Arc<Self>,
-        request: LoginRequest,
-        app: AppCredentials,
-        browser: Arc<dyn auth::Browser>,
-        pasted: mpsc::Receiver<String>,
-    ) -> Result<Vec<auth::ConnectedAccount>, EngineError> {
-        let events = self.events.clone();
-        self.core
-            .browser_login(request, &app, browser, pasted, move |state| {
-                events.try_send(Event::Login(state));
-            })
-            .await
     }
 
     async fn connected(&self, accounts: Vec<Account>) {
@@ -479,7 +526,7 @@ impl Engine {
             .send(Event::Login(LoginState::Connected { username }))
             .await;
         if let Some(first) = accounts.first()
-            && let Err(e) = self.core.set_active_account(&first.id).await
+            && let Err(e) = self.core().set_active_account(&first.id).await
         {
             self.notice_error(&e).await;
         }
@@ -503,7 +550,7 @@ impl Engine {
             .send(Event::Sync(SyncStatus {
                 text: text.to_owned(),
                 busy,
-                usage: self.core.client().usage(),
+                usage: self.core().client().usage(),
             }))
             .await;
     }

@@ -132,6 +132,13 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             control.set_usage(percent, code);
             ok()
         }
+        (&Method::POST, ["activity"]) => match num("every_secs") {
+            Some(Ok(s)) if s >= 0.0 => {
+                super::comments::control_activity(&control, s);
+                ok()
+            }
+            _ => bad("every_secs must be a non-negative number of seconds (0 = off)".into()),
+        },
         (&Method::POST, ["revoke"]) => {
             control.revoke_all_tokens();
             ok()

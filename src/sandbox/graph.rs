@@ -180,6 +180,8 @@ struct Ctx<'a> {
     token_value: String,
     token: Token,
     now: DateTime<Utc>,
+    /// Comment threads grouped once per request (50,000 comments stay fast).
+    comment_index: std::cell::OnceCell<super::comments::CommentIndex<'a>>,
 }
 
 /// A readable object.
@@ -227,6 +229,7 @@ fn serve(
     usage_out: &mut Option<String>,
 ) -> Result<Value, GraphError> {
     let (token_value, token) = authenticate(inner, req, login)?;
+    super::comments::tick_activity(inner);
     *usage_out = Some(usage_key(&inner.demo(), &token));
     {
         let mut st = inner.lock();
@@ -243,7 +246,8 @@ fn serve(
         return r;
     }
     if req.method != Method::GET {
-        return super::writes::handle(inner, req, login, path, &token);
+        let result = super::writes::handle(inner, req, login, path, &token);
+        return super::comments::maybe_lose(inner, result);
     }
     let selection = match req.param("fields") {
         Some(f) => {
@@ -260,6 +264,7 @@ fn serve(
         token_value,
         token,
         now: inner.now(),
+        comment_index: std::cell::OnceCell::new(),
     };
     match path {
         [id] => {
@@ -288,6 +293,11 @@ impl GraphError {
 }
 
 impl<'a> Ctx<'a> {
+    fn comments(&self) -> &super::comments::CommentIndex<'a> {
+        self.comment_index
+            .get_or_init(|| super::comments::CommentIndex::build(self.demo))
+    }
+
     fn require(&self, scope: &str) -> Result<(), GraphError> {
         if self.token.has_scope(scope) {
             Ok(())
@@ -546,7 +556,7 @@ impl<'a> Ctx<'a> {
             "timestamp" => Some(json!(format_time(m.timestamp))),
             "username" => Some(json!(m.owner_username)),
             "like_count" => (top_level && !(via_edge && m.hide_likes)).then(|| json!(m.like_count)),
-            "comments_count" => top_level.then(|| json!(self.demo.comment_count(&m.id))),
+            "comments_count" => top_level.then(|| json!(self.comments().count(&m.id))),
             "comments" => {
                 if top_level {
                     self.require(comments_scope(self.login))?;
@@ -668,12 +678,14 @@ impl<'a> Ctx<'a> {
                 .collect(),
             (Node::Media(m), "comments") => {
                 self.require(comments_scope(self.login))?;
-                demo.comments_on(&m.id)
+                self.comments()
+                    .comments_on(&m.id)
                     .into_iter()
                     .map(Node::Comment)
                     .collect()
             }
-            (Node::Comment(c), "replies") => demo
+            (Node::Comment(c), "replies") => self
+                .comments()
                 .replies_to(&c.id)
                 .into_iter()
                 .map(Node::Comment)

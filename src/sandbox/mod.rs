@@ -11,6 +11,7 @@
 //! `graph` (Graph reads), `fields` (`fields=` parser), `errors` (error shapes),
 //! `images` (`/cdn` JPEGs), `control` ([`SandboxControl`] and `/__sandbox`).
 
+mod comments;
 mod control;
 mod demo;
 mod dms;
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use url::Url;
 
+pub use comments::{MediaThreads, SandboxComment};
 pub use control::SandboxControl;
 
 /// Username of the demo business account (account_type `Business`).

@@ -108,6 +108,7 @@ pub struct State {
     pub requests: Vec<RecordedRequest>,
     pub graph_calls: u64,
     pub serial: u64,
+    pub comments: super::comments::CommentSwitches,
 }
 
 /// What every handler shares: immutable configuration and demo data plus the locked state.
@@ -152,6 +153,7 @@ impl Inner {
                 requests: Vec::new(),
                 graph_calls: 0,
                 serial: 0,
+                comments: Default::default(),
             }),
             images: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashMap::new()),

@@ -1,1 +1,631 @@
-//! Store methods for comments cache, moderation rules and log, saved replies (`impl Store` blocks for that feature).
+//! Store methods for the comments inbox: the comment cache (so the inbox opens instantly and
+//! offline), per-media sync state (so a sync reads only changed threads), moderation rules
+//! and their log, saved replies, and pending replies (so a reply whose answer was lost is
+//! never sent twice).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+use super::accounts::require_account;
+use super::{Failure, Store, StoreError, count_from_sql, count_to_sql, from_millis, to_millis};
+use crate::graph::comments::Comment;
+use crate::ids::{CommentId, IgUserId, MediaId};
+
+/// A cached comment with what the inbox adds to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InboxComment {
+    pub comment: Comment,
+    /// A rule with the "flag" action matched it.
+    pub flagged: bool,
+}
+
+/// What a rule looks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RuleKind {
+    /// Any of the comma-separated words or phrases, ignoring case.
+    Keyword,
+    /// A wildcard pattern (`*` any run of characters, `?` one character), ignoring case,
+    /// matched against the whole text.
+    Pattern,
+    /// Only emoji (and spaces).
+    EmojiOnly,
+    /// Contains a link (`http://`, `https://`, `www.` or a bare domain).
+    Link,
+}
+
+impl RuleKind {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Self::Keyword => "keyword",
+            Self::Pattern => "pattern",
+            Self::EmojiOnly => "emoji_only",
+            Self::Link => "link",
+        }
+    }
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "keyword" => Self::Keyword,
+            "pattern" => Self::Pattern,
+            "emoji_only" => Self::EmojiOnly,
+            "link" => Self::Link,
+            _ => return None,
+        })
+    }
+}
+
+/// What a rule does to a matching new comment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RuleAction {
+    Hide,
+    Flag,
+}
+
+impl RuleAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hide => "hide",
+            Self::Flag => "flag",
+        }
+    }
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "hide" => Some(Self::Hide),
+            "flag" => Some(Self::Flag),
+            _ => None,
+        }
+    }
+}
+
+/// A moderation rule applied to new comments on sync.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommentRule {
+    /// 0 until stored.
+    pub id: i64,
+    pub name: String,
+    pub kind: RuleKind,
+    pub pattern: String,
+    pub action: RuleAction,
+    pub enabled: bool,
+}
+
+/// One thing a rule did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleLogEntry {
+    pub id: i64,
+    pub rule_name: String,
+    pub comment_id: CommentId,
+    pub excerpt: String,
+    pub action: RuleAction,
+    pub at: DateTime<Utc>,
+    pub undone: bool,
+}
+
+/// A reply template; `{username}` is replaced by the commenter's username.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedReply {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+}
+
+fn bad(what: &'static str, reason: impl Into<String>) -> Failure {
+    Failure::Store(StoreError::BadRow {
+        what,
+        reason: reason.into(),
+    })
+}
+
+fn comment_from_row(row: &Row<'_>) -> rusqlite::Result<(Comment, i64, bool)> {
+    Ok((
+        Comment {
+            id: CommentId::from(row.get::<_, String>(0)?),
+            media_id: MediaId::from(row.get::<_, String>(1)?),
+            parent_id: row.get::<_, Option<String>>(2)?.map(CommentId::from),
+            text: row.get(3)?,
+            username: row.get(4)?,
+            from_id: row.get(5)?,
+            timestamp: DateTime::<Utc>::MIN_UTC,
+            like_count: count_from_sql(row.get(7)?),
+            hidden: row.get(8)?,
+        },
+        row.get(6)?,
+        row.get(9)?,
+    ))
+}
+
+const COMMENT_COLUMNS: &str =
+    "id, media_id, parent_id, text, username, from_id, timestamp, like_count, hidden, flagged";
+
+impl Store {
+    /// Replaces the cached thread of one media with what a sync read (comments deleted on
+    /// Instagram disappear) and records its count. Returns the comments that were not cached
+    /// before (what rules look at). `complete` is false when only part of the thread was
+    /// read: then nothing is removed.
+    #[tracing::instrument(skip_all)]
+    #[allow(clippy::too_many_arguments)] // one thread's sync result, stored in one transaction
+    pub fn store_media_comments(
+        &self,
+        account: &IgUserId,
+        media: &MediaId,
+        comments: &[Comment],
+        comments_count: Option<u64>,
+        comments_enabled: Option<bool>,
+        complete: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Comment>, StoreError> {
+        self.write(|tx| {
+            require_account(tx, account)?;
+            let known: HashSet<String> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT id FROM comments WHERE account_id = ?1 AND media_id = ?2",
+                )?;
+                let rows = stmt.query_map([account.as_str(), media.as_str()], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            if complete {
+                let keep: HashSet<&str> = comments.iter().map(|c| c.id.as_str()).collect();
+                let mut del =
+                    tx.prepare_cached("DELETE FROM comments WHERE account_id = ?1 AND id = ?2")?;
+                for gone in known.iter().filter(|id| !keep.contains(id.as_str())) {
+                    del.execute([account.as_str(), gone.as_str()])?;
+                }
+            }
+            let mut up = tx.prepare_cached(
+                "INSERT INTO comments (account_id, id, media_id, parent_id, text, username,
+                     from_id, timestamp, like_count, hidden)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (account_id, id) DO UPDATE SET
+                     text = excluded.text, like_count = excluded.like_count,
+                     hidden = excluded.hidden, parent_id = excluded.parent_id",
+            )?;
+            let mut fresh = Vec::new();
+            for c in comments {
+                up.execute(params![
+                    account.as_str(),
+                    c.id.as_str(),
+                    media.as_str(),
+                    c.parent_id.as_ref().map(CommentId::as_str),
+                    c.text,
+                    c.username,
+                    c.from_id,
+                    to_millis(c.timestamp),
+                    count_to_sql(c.like_count),
+                    c.hidden,
+                ])?;
+                if !known.contains(c.id.as_str()) {
+                    fresh.push(c.clone());
+                }
+            }
+            tx.execute(
+                "INSERT INTO comment_media (account_id, media_id, comments_count, comments_enabled, synced_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (account_id, media_id) DO UPDATE SET
+                     comments_count = excluded.comments_count,
+                     comments_enabled = COALESCE(excluded.comments_enabled, comments_enabled),
+                     synced_at = excluded.synced_at",
+                params![
+                    account.as_str(),
+                    media.as_str(),
+                    count_to_sql(comments_count),
+                    comments_enabled,
+                    to_millis(at)
+                ],
+            )?;
+            Ok(fresh)
+        })
+    }
+
+    /// `comments_count` of each media as last synced.
+    #[tracing::instrument(skip_all)]
+    pub fn synced_comment_counts(
+        &self,
+        account: &IgUserId,
+    ) -> Result<HashMap<MediaId, Option<u64>>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT media_id, comments_count FROM comment_media WHERE account_id = ?1",
+            )?;
+            let rows = stmt.query_map([account.as_str()], |r| {
+                Ok((
+                    MediaId::from(r.get::<_, String>(0)?),
+                    count_from_sql(r.get(1)?),
+                ))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Which media have comments turned off (as last synced or set).
+    #[tracing::instrument(skip_all)]
+    pub fn comments_disabled_media(&self, account: &IgUserId) -> Result<Vec<MediaId>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT media_id FROM comment_media WHERE account_id = ?1 AND comments_enabled = 0",
+            )?;
+            let rows = stmt.query_map([account.as_str()], |r| {
+                Ok(MediaId::from(r.get::<_, String>(0)?))
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Every cached comment and reply of the account, newest first.
+    #[tracing::instrument(skip_all)]
+    pub fn inbox_comments(&self, account: &IgUserId) -> Result<Vec<InboxComment>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments WHERE account_id = ?1
+                 ORDER BY timestamp DESC, id DESC"
+            ))?;
+            let rows = stmt.query_map([account.as_str()], comment_from_row)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (mut comment, ms, flagged) = row?;
+                comment.timestamp = from_millis(ms, "comment")?;
+                out.push(InboxComment { comment, flagged });
+            }
+            Ok(out)
+        })
+    }
+
+    /// One cached comment.
+    #[tracing::instrument(skip_all)]
+    pub fn cached_comment(
+        &self,
+        account: &IgUserId,
+        id: &CommentId,
+    ) -> Result<Option<InboxComment>, StoreError> {
+        self.read(|conn| {
+            let row = conn
+                .query_row(
+                    &format!(
+                        "SELECT {COMMENT_COLUMNS} FROM comments WHERE account_id = ?1 AND id = ?2"
+                    ),
+                    [account.as_str(), id.as_str()],
+                    comment_from_row,
+                )
+                .optional()?;
+            match row {
+                None => Ok(None),
+                Some((mut comment, ms, flagged)) => {
+                    comment.timestamp = from_millis(ms, "comment")?;
+                    Ok(Some(InboxComment { comment, flagged }))
+                }
+            }
+        })
+    }
+
+    /// Adds one comment (a reply the user just sent).
+    #[tracing::instrument(skip_all)]
+    pub fn insert_comment(&self, account: &IgUserId, c: &Comment) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO comments (account_id, id, media_id, parent_id, text,
+                     username, from_id, timestamp, like_count, hidden)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    account.as_str(),
+                    c.id.as_str(),
+                    c.media_id.as_str(),
+                    c.parent_id.as_ref().map(CommentId::as_str),
+                    c.text,
+                    c.username,
+                    c.from_id,
+                    to_millis(c.timestamp),
+                    count_to_sql(c.like_count),
+                    c.hidden
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records a hide / unhide.
+    #[tracing::instrument(skip_all)]
+    pub fn set_comment_hidden(
+        &self,
+        account: &IgUserId,
+        id: &CommentId,
+        hidden: bool,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE comments SET hidden = ?3 WHERE account_id = ?1 AND id = ?2",
+                params![account.as_str(), id.as_str(), hidden],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Marks or clears the rule flag.
+    #[tracing::instrument(skip_all)]
+    pub fn set_comment_flagged(
+        &self,
+        account: &IgUserId,
+        id: &CommentId,
+        flagged: bool,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE comments SET flagged = ?3 WHERE account_id = ?1 AND id = ?2",
+                params![account.as_str(), id.as_str(), flagged],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Drops a deleted comment and its replies.
+    #[tracing::instrument(skip_all)]
+    pub fn remove_comment(&self, account: &IgUserId, id: &CommentId) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM comments WHERE account_id = ?1 AND (id = ?2 OR parent_id = ?2)",
+                [account.as_str(), id.as_str()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records that comments were turned on or off for a media.
+    #[tracing::instrument(skip_all)]
+    pub fn set_media_comments_enabled(
+        &self,
+        account: &IgUserId,
+        media: &MediaId,
+        enabled: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO comment_media (account_id, media_id, comments_enabled, synced_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (account_id, media_id) DO UPDATE SET comments_enabled = excluded.comments_enabled",
+                params![account.as_str(), media.as_str(), enabled, to_millis(at)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The account's rules, in creation order.
+    #[tracing::instrument(skip_all)]
+    pub fn comment_rules(&self, account: &IgUserId) -> Result<Vec<CommentRule>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, kind, pattern, action, enabled FROM comment_rules
+                 WHERE account_id = ?1 ORDER BY id",
+            )?;
+            let rows = stmt.query_map([account.as_str()], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, bool>(5)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, name, kind, pattern, action, enabled) = row?;
+                out.push(CommentRule {
+                    id,
+                    name,
+                    kind: RuleKind::parse(&kind).ok_or_else(|| bad("rule", kind.clone()))?,
+                    pattern,
+                    action: RuleAction::parse(&action)
+                        .ok_or_else(|| bad("rule", action.clone()))?,
+                    enabled,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Stores a new rule and returns its id.
+    #[tracing::instrument(skip_all)]
+    pub fn add_comment_rule(
+        &self,
+        account: &IgUserId,
+        rule: &CommentRule,
+    ) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            require_account(tx, account)?;
+            tx.execute(
+                "INSERT INTO comment_rules (account_id, name, kind, pattern, action, enabled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    account.as_str(),
+                    rule.name,
+                    rule.kind.as_str(),
+                    rule.pattern,
+                    rule.action.as_str(),
+                    rule.enabled
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Deletes a rule (its log entries stay).
+    #[tracing::instrument(skip_all)]
+    pub fn delete_comment_rule(&self, account: &IgUserId, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM comment_rules WHERE account_id = ?1 AND id = ?2",
+                params![account.as_str(), id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Records what a rule did.
+    #[tracing::instrument(skip_all)]
+    pub fn log_rule_action(
+        &self,
+        account: &IgUserId,
+        rule: &CommentRule,
+        comment: &Comment,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let excerpt: String = comment.text.chars().take(80).collect();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO comment_rule_log (account_id, rule_id, rule_name, comment_id, excerpt, action, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    account.as_str(),
+                    rule.id,
+                    rule.name,
+                    comment.id.as_str(),
+                    excerpt,
+                    rule.action.as_str(),
+                    to_millis(at)
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The newest `limit` rule actions.
+    #[tracing::instrument(skip_all)]
+    pub fn rule_log(
+        &self,
+        account: &IgUserId,
+        limit: usize,
+    ) -> Result<Vec<RuleLogEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, rule_name, comment_id, excerpt, action, at, undone FROM comment_rule_log
+                 WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![account.as_str(), limit], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, bool>(6)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, rule_name, comment_id, excerpt, action, at, undone) = row?;
+                out.push(RuleLogEntry {
+                    id,
+                    rule_name,
+                    comment_id: CommentId::from(comment_id),
+                    excerpt,
+                    action: RuleAction::parse(&action)
+                        .ok_or_else(|| bad("rule log", action.clone()))?,
+                    at: from_millis(at, "rule log")?,
+                    undone,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Marks a log entry undone.
+    #[tracing::instrument(skip_all)]
+    pub fn mark_rule_log_undone(&self, account: &IgUserId, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE comment_rule_log SET undone = 1 WHERE account_id = ?1 AND id = ?2",
+                params![account.as_str(), id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The reply templates, by name.
+    #[tracing::instrument(skip_all)]
+    pub fn saved_replies(&self) -> Result<Vec<SavedReply>, StoreError> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT id, name, body FROM saved_replies ORDER BY name, id")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(SavedReply {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    body: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    /// Stores a reply template and returns its id.
+    #[tracing::instrument(skip_all)]
+    pub fn add_saved_reply(&self, name: &str, body: &str) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO saved_replies (name, body) VALUES (?1, ?2)",
+                [name, body],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Deletes a reply template.
+    #[tracing::instrument(skip_all)]
+    pub fn delete_saved_reply(&self, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM saved_replies WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    /// Records a reply about to be sent; returns when an identical reply was started before
+    /// and never confirmed (its answer was lost).
+    #[tracing::instrument(skip_all)]
+    pub fn begin_pending_reply(
+        &self,
+        account: &IgUserId,
+        parent: &CommentId,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.write(|tx| {
+            let earlier: Option<i64> = tx
+                .query_row(
+                    "SELECT started_at FROM pending_replies
+                     WHERE account_id = ?1 AND parent_id = ?2 AND text = ?3",
+                    params![account.as_str(), parent.as_str(), text],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(ms) = earlier {
+                return Ok(Some(from_millis(ms, "pending reply")?));
+            }
+            tx.execute(
+                "INSERT INTO pending_replies (account_id, parent_id, text, started_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![account.as_str(), parent.as_str(), text, to_millis(at)],
+            )?;
+            Ok(None)
+        })
+    }
+
+    /// Forgets a pending reply (confirmed, or refused by Meta so it surely does not exist).
+    #[tracing::instrument(skip_all)]
+    pub fn finish_pending_reply(
+        &self,
+        account: &IgUserId,
+        parent: &CommentId,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM pending_replies WHERE account_id = ?1 AND parent_id = ?2 AND text = ?3",
+                params![account.as_str(), parent.as_str(), text],
+            )?;
+            Ok(())
+        })
+    }
+}

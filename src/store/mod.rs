@@ -27,6 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use error::StoreError;
 pub use secrets::{

@@ -118,6 +118,7 @@ impl AccountsPage {
         &mut self,
         ui: &mut egui::Ui,
         accounts: &[Account],
+        in_sandbox: bool,
         commands: &mut Vec<Command>,
     ) -> AccountsOutcome {
         let mut outcome = AccountsOutcome::default();
@@ -137,6 +138,17 @@ impl AccountsPage {
                 ui.add_space(16.0);
                 ui.label(RichText::new("Add an account").strong().size(16.0));
                 ui.add_space(4.0);
+                if in_sandbox {
+                    ui.label(
+                        RichText::new(
+                            "You are exploring the sandbox's demo accounts. Connecting a real \
+                             account below switches socialdesk to Instagram itself; the demo \
+                             stays available with `socialdesk --sandbox`.",
+                        )
+                        .color(theme::SANDBOX),
+                    );
+                    ui.add_space(6.0);
+                }
                 if let Some(login) = self.login.clone() {
                     self.login_progress_ui(ui, &login, commands);
                     ui.add_space(8.0);

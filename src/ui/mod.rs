@@ -178,9 +178,12 @@ impl App {
             .frame(egui::Frame::central_panel(ui.style()).inner_margin(egui::Margin::same(14)))
             .show(ui, |ui| {
                 if self.show_accounts_page {
-                    let outcome = self
-                        .accounts_page
-                        .accounts_ui(ui, &self.accounts, &mut commands);
+                    let outcome = self.accounts_page.accounts_ui(
+                        ui,
+                        &self.accounts,
+                        self.sandbox_url.is_some(),
+                        &mut commands,
+                    );
                     if outcome.close {
                         self.show_accounts_page = false;
                     }
@@ -313,6 +316,7 @@ impl App {
             Event::Login(state) => self.accounts_page.on_login(state),
             Event::Sync(status) => self.sync = status,
             Event::SandboxMode { url } => self.sandbox_url = Some(url),
+            Event::LiveMode => self.sandbox_url = None,
             Event::Notice { message, is_error } => {
                 let now = ctx.input(|i| i.time);
                 self.toasts.push(message, is_error, now);

@@ -1,0 +1,626 @@
+//! The comment inbox's work, shared by the engine jobs and the CLI: the incremental sync,
+//! moderation actions, rules, and the never-duplicate reply.
+//!
+//! Sync strategy (the fewest requests for the page sizes):
+//! - first sync of an account: `GET /{ig}/media` pages with comments and replies expanded
+//!   inline (`comments.limit(100){…,replies.limit(100){…}}`); only threads longer than the
+//!   inline limits cost extra requests (their `next` links), fetched with bounded concurrency.
+//! - later syncs: media pages with counts only, then each media whose `comments_count`
+//!   changed is read again (one request plus its overflow pages).
+//!
+//! Every thread read completely replaces its cached copy, so deletions on Instagram show.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::core::{Core, EngineError};
+use crate::graph::comments::{Comment, MediaThreads, SyncLimits};
+use crate::graph::{GraphClient, GraphError, Session};
+use crate::ids::{CommentId, MediaId};
+use crate::model::{Account, Media};
+use crate::store::{CommentRule, InboxComment, RuleAction};
+
+/// Threads read at the same time when a sync has overflow pages or changed media.
+pub const SYNC_CONCURRENCY: usize = 4;
+/// Media per page when an incremental sync only compares counts.
+const COUNT_PAGE_SIZE: u32 = 100;
+/// A lost reply is looked for among replies written this long before it was first sent.
+const REPLY_CLOCK_SLACK_SECS: i64 = 120;
+
+/// What can go wrong in an inbox action, worded for the user.
+#[derive(Debug, Error)]
+pub enum CommentsError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(
+        "comment {0} is not in the inbox: refresh the inbox (or run `socialdesk comments list`) first"
+    )]
+    UnknownComment(String),
+    #[error("the reply is empty: write some text first")]
+    EmptyReply,
+    #[error(
+        "the reply may have been posted but Meta's answer was lost, and it is not in the thread yet: refresh in a minute; sending it again checks the thread first, so it will not be posted twice"
+    )]
+    ReplyUnconfirmed,
+}
+
+impl From<GraphError> for CommentsError {
+    fn from(e: GraphError) -> Self {
+        Self::Engine(EngineError::Graph(e))
+    }
+}
+
+impl From<crate::store::StoreError> for CommentsError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::Engine(EngineError::Store(e))
+    }
+}
+
+/// What a sync did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub media_seen: usize,
+    /// Threads read (all on a first sync, only changed ones later).
+    pub threads_read: usize,
+    pub new_comments: usize,
+    /// Comments a rule hid or flagged.
+    pub rule_actions: usize,
+    pub full: bool,
+}
+
+/// Reads the rest of a thread: more top-level comments, then long reply lists.
+async fn complete_thread(
+    client: GraphClient,
+    session: Session,
+    mut t: MediaThreads,
+) -> Result<MediaThreads, GraphError> {
+    let handler = client.comments(&session);
+    while let Some(next) = t.comments_next.take() {
+        let more = handler.more_comments(&t.media, &next).await?;
+        t.comments.extend(more.comments);
+        t.replies_next.extend(more.replies_next);
+        t.comments_next = more.comments_next;
+    }
+    for (parent, next) in std::mem::take(&mut t.replies_next) {
+        let mut link = Some(next);
+        while let Some(next) = link.take() {
+            let (items, after) = handler.more_replies(&t.media.id, &parent, &next).await?;
+            t.comments.extend(items);
+            link = after;
+        }
+    }
+    Ok(t)
+}
+
+/// Reads a changed media's thread from scratch.
+async fn read_thread(
+    client: GraphClient,
+    session: Session,
+    media: Media,
+    enabled: Option<bool>,
+    limits: SyncLimits,
+) -> Result<MediaThreads, GraphError> {
+    let mut t = client
+        .comments(&session)
+        .media_comments(&media, limits)
+        .await?;
+    t.comments_enabled = enabled;
+    complete_thread(client, session, t).await
+}
+
+impl CommentRule {
+    /// True when this rule applies to `text`.
+    pub fn matches(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        match self.kind {
+            crate::store::RuleKind::Keyword => self
+                .pattern
+                .split(',')
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .any(|w| lower.contains(&w)),
+            crate::store::RuleKind::Pattern => {
+                let p: Vec<char> = self.pattern.to_lowercase().chars().collect();
+                let t: Vec<char> = lower.chars().collect();
+                wildcard(&p, &t)
+            }
+            crate::store::RuleKind::EmojiOnly => {
+                let mut any = false;
+                for c in text.chars().filter(|c| !c.is_whitespace()) {
+                    if !is_emoji(c) {
+                        return false;
+                    }
+                    any = true;
+                }
+                any
+            }
+            crate::store::RuleKind::Link => {
+                lower.contains("http://")
+                    || lower.contains("https://")
+                    || lower.contains("www.")
+                    || lower.split_whitespace().any(|w| {
+                        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                        [
+                            ".com", ".net", ".org", ".io", ".ly", ".example", ".shop", ".xyz",
+                        ]
+                        .iter()
+                        .any(|tld| w.len() > tld.len() + 1 && w.ends_with(tld))
+                    })
+            }
+        }
+    }
+}
+
+/// `*` = any run, `?` = one character; the whole text must match.
+fn wildcard(p: &[char], t: &[char]) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2300..=0x23FF | 0x2B00..=0x2BFF
+        | 0xFE0F | 0x200D | 0x20E3 | 0x3030 | 0x303D | 0x3297 | 0x3299)
+}
+
+/// Fills `{username}` in a saved reply.
+pub fn fill_template(body: &str, username: &str) -> String {
+    body.replace("{username}", username)
+}
+
+impl Core {
+    /// Syncs the account's comments into the store (see the module docs for the strategy)
+    /// and applies the rules to comments that are new since the last sync.
+    pub async fn sync_comments(
+        self: &Arc<Self>,
+        account: &Account,
+        limits: SyncLimits,
+    ) -> Result<SyncReport, CommentsError> {
+        let result = self.sync_comments_inner(account, limits).await;
+        if let Err(CommentsError::Engine(e)) = &result {
+            self.note_error(account, e).await;
+        }
+        result
+    }
+
+    async fn sync_comments_inner(
+        self: &Arc<Self>,
+        account: &Account,
+        limits: SyncLimits,
+    ) -> Result<SyncReport, CommentsError> {
+        let session = self.session(account).await?;
+        let id = account.id.clone();
+        let known = self
+            .with_store(move |s| s.synced_comment_counts(&id))
+            .await?;
+        let full = known.is_empty();
+        let client = self.client().clone();
+        let limit = Arc::new(Semaphore::new(SYNC_CONCURRENCY));
+        let mut jobs: JoinSet<Result<MediaThreads, GraphError>> = JoinSet::new();
+        let mut report = SyncReport {
+            full,
+            ..SyncReport::default()
+        };
+        let mut all_media: Vec<Media> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = if full {
+                client
+                    .comments(&session)
+                    .media_threads(&account.id, limits, after.as_deref())
+                    .await?
+            } else {
+                client
+                    .comments(&session)
+                    .media_counts(&account.id, COUNT_PAGE_SIZE, after.as_deref())
+                    .await?
+            };
+            for t in page.items {
+                report.media_seen += 1;
+                all_media.push(t.media.clone());
+                let (c, s, permit) = (client.clone(), session.clone(), limit.clone());
+                if full {
+                    report.threads_read += 1;
+                    jobs.spawn(async move {
+                        let _p = permit.acquire_owned().await;
+                        complete_thread(c, s, t).await
+                    });
+                } else if known.get(&t.media.id) != Some(&t.media.comments_count) {
+                    report.threads_read += 1;
+                    jobs.spawn(async move {
+                        let _p = permit.acquire_owned().await;
+                        read_thread(c, s, t.media, t.comments_enabled, limits).await
+                    });
+                }
+            }
+            match (page.next, page.after) {
+                (Some(_), Some(a)) => after = Some(a),
+                _ => break,
+            }
+        }
+        let (id, media) = (account.id.clone(), all_media);
+        self.with_store(move |s| s.upsert_media(&id, &media))
+            .await?;
+        let mut fresh: Vec<Comment> = Vec::new();
+        while let Some(joined) = jobs.join_next().await {
+            let t = joined.map_err(|e| EngineError::Task(e.to_string()))??;
+            let (id, now) = (account.id.clone(), self.now());
+            let new = self
+                .with_store(move |s| {
+                    s.store_media_comments(
+                        &id,
+                        &t.media.id,
+                        &t.comments,
+                        t.media.comments_count,
+                        t.comments_enabled,
+                        true,
+                        now,
+                    )
+                })
+                .await?;
+            fresh.extend(new);
+        }
+        report.new_comments = fresh.len();
+        if !full {
+            report.rule_actions = self.apply_rules(account, &session, &fresh).await?;
+        }
+        Ok(report)
+    }
+
+    /// Runs the enabled rules over new comments from other people: the first matching rule
+    /// hides or flags the comment and logs it.
+    async fn apply_rules(
+        &self,
+        account: &Account,
+        session: &Session,
+        fresh: &[Comment],
+    ) -> Result<usize, CommentsError> {
+        let id = account.id.clone();
+        let rules: Vec<CommentRule> = self
+            .with_store(move |s| s.comment_rules(&id))
+            .await?
+            .into_iter()
+            .filter(|r| r.enabled)
+            .collect();
+        if rules.is_empty() {
+            return Ok(0);
+        }
+        let mut done = 0;
+        for c in fresh
+            .iter()
+            .filter(|c| c.username != account.username && !c.hidden)
+        {
+            let Some(rule) = rules.iter().find(|r| r.matches(&c.text)) else {
+                continue;
+            };
+            match rule.action {
+                RuleAction::Hide => {
+                    self.client().comments(session).hide(&c.id, true).await?;
+                    let (id, cid) = (account.id.clone(), c.id.clone());
+                    self.with_store(move |s| s.set_comment_hidden(&id, &cid, true))
+                        .await?;
+                }
+                RuleAction::Flag => {
+                    let (id, cid) = (account.id.clone(), c.id.clone());
+                    self.with_store(move |s| s.set_comment_flagged(&id, &cid, true))
+                        .await?;
+                }
+            }
+            let (id, rule, c, now) = (account.id.clone(), rule.clone(), c.clone(), self.now());
+            self.with_store(move |s| s.log_rule_action(&id, &rule, &c, now))
+                .await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
+    async fn cached_comment_or_err(
+        &self,
+        account: &Account,
+        comment: &CommentId,
+    ) -> Result<InboxComment, CommentsError> {
+        let (id, cid) = (account.id.clone(), comment.clone());
+        self.with_store(move |s| s.cached_comment(&id, &cid))
+            .await?
+            .ok_or_else(|| CommentsError::UnknownComment(comment.to_string()))
+    }
+
+    /// Replies in the thread of `to` (a reply to a reply goes to its top-level comment, as
+    /// Meta only threads one level). Never posts the same reply twice: a reply whose answer
+    /// was lost is looked for in the thread before anything is sent again.
+    pub async fn reply_to_comment(
+        &self,
+        account: &Account,
+        to: &CommentId,
+        text: &str,
+    ) -> Result<Comment, CommentsError> {
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err(CommentsError::EmptyReply);
+        }
+        let target = self.cached_comment_or_err(account, to).await?.comment;
+        let parent = target.parent_id.clone().unwrap_or(target.id.clone());
+        let session = self.session(account).await?;
+        let handler = self.client().comments(&session);
+        let started = self.now();
+        let (id, p, t) = (account.id.clone(), parent.clone(), text.clone());
+        let earlier = self
+            .with_store(move |s| s.begin_pending_reply(&id, &p, &t, started))
+            .await?;
+        if let Some(first_try) = earlier
+            && let Some(found) = self
+                .find_reply(
+                    account,
+                    &session,
+                    &target.media_id,
+                    &parent,
+                    &text,
+                    first_try,
+                )
+                .await?
+        {
+            return self.confirm_reply(account, &parent, &text, found).await;
+        }
+        match handler.reply(&parent, &text).await {
+            Ok(new_id) => {
+                let comment = Comment {
+                    id: new_id,
+                    media_id: target.media_id.clone(),
+                    parent_id: Some(parent.clone()),
+                    text: text.clone(),
+                    username: account.username.clone(),
+                    from_id: Some(account.id.to_string()),
+                    timestamp: self.now(),
+                    like_count: Some(0),
+                    hidden: false,
+                };
+                self.confirm_reply(account, &parent, &text, comment).await
+            }
+            Err(e)
+                if e.is_retryable() || matches!(e.kind, crate::graph::ErrorKind::Decode { .. }) =>
+            {
+                // The answer was lost: the reply may exist. Look before reporting.
+                let since = earlier.unwrap_or(started);
+                match self
+                    .find_reply(account, &session, &target.media_id, &parent, &text, since)
+                    .await
+                {
+                    Ok(Some(found)) => self.confirm_reply(account, &parent, &text, found).await,
+                    _ => Err(CommentsError::ReplyUnconfirmed),
+                }
+            }
+            Err(e) => {
+                let (id, p, t) = (account.id.clone(), parent.clone(), text.clone());
+                self.with_store(move |s| s.finish_pending_reply(&id, &p, &t))
+                    .await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn find_reply(
+        &self,
+        account: &Account,
+        session: &Session,
+        media: &MediaId,
+        parent: &CommentId,
+        text: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<Comment>, CommentsError> {
+        let floor = since - Duration::seconds(REPLY_CLOCK_SLACK_SECS);
+        let replies = self
+            .client()
+            .comments(session)
+            .replies(media, parent)
+            .await?;
+        Ok(replies.into_iter().find(|c| {
+            c.text.trim() == text && c.username == account.username && c.timestamp >= floor
+        }))
+    }
+
+    async fn confirm_reply(
+        &self,
+        account: &Account,
+        parent: &CommentId,
+        text: &str,
+        comment: Comment,
+    ) -> Result<Comment, CommentsError> {
+        let (id, p, t, c) = (
+            account.id.clone(),
+            parent.clone(),
+            text.to_owned(),
+            comment.clone(),
+        );
+        self.with_store(move |s| {
+            s.insert_comment(&id, &c)?;
+            s.finish_pending_reply(&id, &p, &t)
+        })
+        .await?;
+        Ok(comment)
+    }
+
+    /// Hides or unhides a comment on Instagram, then in the cache.
+    pub async fn set_comment_hidden(
+        &self,
+        account: &Account,
+        comment: &CommentId,
+        hidden: bool,
+    ) -> Result<InboxComment, CommentsError> {
+        let mut cached = self.cached_comment_or_err(account, comment).await?;
+        let session = self.session(account).await?;
+        self.client()
+            .comments(&session)
+            .hide(comment, hidden)
+            .await?;
+        let (id, cid) = (account.id.clone(), comment.clone());
+        self.with_store(move |s| s.set_comment_hidden(&id, &cid, hidden))
+            .await?;
+        cached.comment.hidden = hidden;
+        Ok(cached)
+    }
+
+    /// Deletes a comment (and its replies) on Instagram, then from the cache.
+    pub async fn delete_comment(
+        &self,
+        account: &Account,
+        comment: &CommentId,
+    ) -> Result<(), CommentsError> {
+        let session = self.session(account).await?;
+        self.client().comments(&session).delete(comment).await?;
+        let (id, cid) = (account.id.clone(), comment.clone());
+        self.with_store(move |s| s.remove_comment(&id, &cid))
+            .await?;
+        Ok(())
+    }
+
+    /// Turns comments on or off for a post.
+    pub async fn set_comments_enabled(
+        &self,
+        account: &Account,
+        media: &MediaId,
+        enabled: bool,
+    ) -> Result<(), CommentsError> {
+        let session = self.session(account).await?;
+        self.client()
+            .comments(&session)
+            .set_comments_enabled(media, enabled)
+            .await?;
+        let (id, m, now) = (account.id.clone(), media.clone(), self.now());
+        self.with_store(move |s| s.set_media_comments_enabled(&id, &m, enabled, now))
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes a rule's action (unhides the comment or clears the flag) and marks the log.
+    pub async fn undo_rule_action(
+        &self,
+        account: &Account,
+        log_id: i64,
+    ) -> Result<Option<InboxComment>, CommentsError> {
+        let id = account.id.clone();
+        let entry = self
+            .with_store(move |s| s.rule_log(&id, 10_000))
+            .await?
+            .into_iter()
+            .find(|e| e.id == log_id && !e.undone);
+        let Some(entry) = entry else {
+            return Ok(None);
+        };
+        let changed = match entry.action {
+            RuleAction::Hide => match self
+                .set_comment_hidden(account, &entry.comment_id, false)
+                .await
+            {
+                Ok(c) => Some(c),
+                // Deleted since: nothing left to undo.
+                Err(CommentsError::UnknownComment(_)) => None,
+                Err(e) => return Err(e),
+            },
+            RuleAction::Flag => {
+                let (id, cid) = (account.id.clone(), entry.comment_id.clone());
+                self.with_store(move |s| {
+                    s.set_comment_flagged(&id, &cid, false)?;
+                    s.cached_comment(&id, &cid)
+                })
+                .await?
+            }
+        };
+        let id = account.id.clone();
+        self.with_store(move |s| s.mark_rule_log_undone(&id, log_id))
+            .await?;
+        Ok(changed)
+    }
+
+    /// The cached inbox: comments newest first, the posts they belong to, and the posts
+    /// with comments turned off.
+    pub async fn cached_inbox(
+        &self,
+        account: &Account,
+    ) -> Result<(Vec<InboxComment>, Vec<Media>, Vec<MediaId>), CommentsError> {
+        let id = account.id.clone();
+        Ok(self
+            .with_store(move |s| {
+                Ok((
+                    s.inbox_comments(&id)?,
+                    s.cached_media(&id, 1_000_000, 0)?,
+                    s.comments_disabled_media(&id)?,
+                ))
+            })
+            .await?)
+    }
+}
+
+/// Groups the inbox into `top-level id → replies`, and tells which top-level comments the
+/// account has not answered.
+pub fn unanswered(comments: &[InboxComment], own_username: &str) -> HashMap<CommentId, bool> {
+    let mut out: HashMap<CommentId, bool> = HashMap::new();
+    for c in comments.iter().filter(|c| c.comment.parent_id.is_none()) {
+        out.entry(c.comment.id.clone()).or_insert(true);
+    }
+    for c in comments {
+        if let Some(p) = &c.comment.parent_id
+            && c.comment.username == own_username
+        {
+            out.insert(p.clone(), false);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::RuleKind;
+
+    fn rule(kind: RuleKind, pattern: &str) -> CommentRule {
+        CommentRule {
+            id: 1,
+            name: "r".into(),
+            kind,
+            pattern: pattern.into(),
+            action: RuleAction::Hide,
+            enabled: true,
+        }
+    }
+
+    #[test]
+    fn rules_match_keywords_patterns_emoji_and_links() {
+        assert!(rule(RuleKind::Keyword, "followers, spam").matches("Get 10k FOLLOWERS now"));
+        assert!(!rule(RuleKind::Keyword, "followers").matches("lovely"));
+        assert!(rule(RuleKind::Pattern, "*dm us*").matches("Nice! DM us now"));
+        assert!(rule(RuleKind::Pattern, "what time?*").matches("What times are you open"));
+        assert!(!rule(RuleKind::Pattern, "dm us").matches("please dm us"));
+        assert!(rule(RuleKind::EmojiOnly, "").matches("🔥 🔥😍"));
+        assert!(!rule(RuleKind::EmojiOnly, "").matches("🔥 nice"));
+        assert!(!rule(RuleKind::EmojiOnly, "").matches("   "));
+        assert!(rule(RuleKind::Link, "").matches("see https://x.y"));
+        assert!(rule(RuleKind::Link, "").matches("visit cheap-followers.example today"));
+        assert!(!rule(RuleKind::Link, "").matches("I love coffee."));
+    }
+
+    #[test]
+    fn templates_fill_the_username() {
+        assert_eq!(fill_template("Thanks @{username}!", "ana"), "Thanks @ana!");
+    }
+}
