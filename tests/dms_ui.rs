@@ -292,3 +292,31 @@ fn after_7_days_the_composer_is_replaced_by_the_reason() {
             .is_some()
     );
 }
+
+#[test]
+fn a_new_message_in_the_open_conversation_reloads_it() {
+    let window = SendWindow::Standard {
+        closes_at: Utc::now() + Duration::hours(20),
+    };
+    let (mut harness, mut side) = with_inbox(window.clone());
+    open_thread(&mut harness, &mut side, window.clone());
+    drain(&mut side);
+    let mut newer = summary(window, true);
+    newer.conversation.last_time = Some(Utc::now() + Duration::minutes(1));
+    newer.conversation.last_text = Some("Are you there?".into());
+    push(
+        &mut harness,
+        &side,
+        Event::Dms(DmsEvent::Conversations {
+            account: IgUserId::from(ACCOUNT_ID),
+            conversations: vec![newer],
+            from_cache: false,
+        }),
+    );
+    harness.run();
+    let commands = drain(&mut side);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Dms(DmsCommand::Open { conversation, .. }) if conversation.0 == "c1")),
+        "{commands:?}"
+    );
+}

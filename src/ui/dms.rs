@@ -47,6 +47,8 @@ pub struct DmsTab {
     /// The last problem or queue notice: (text, is_error).
     notice: Option<(String, bool)>,
     chat: ChatState,
+    /// Set when the open conversation changed on the server; the next frame re-opens it.
+    reload_open: bool,
 }
 
 impl DmsTab {
@@ -58,6 +60,20 @@ impl DmsTab {
                 conversations,
                 from_cache,
             } if Some(&account) == self.account.as_ref() => {
+                // The open conversation moved on (the poller saw a new message): re-read it.
+                if let Some(open) = &self.chat.id {
+                    let last = |list: &[DmSummary]| {
+                        list.iter()
+                            .find(|s| &s.conversation.id == open)
+                            .and_then(|s| s.conversation.last_time)
+                    };
+                    if !from_cache
+                        && last(&conversations) != last(&self.conversations)
+                        && last(&self.conversations).is_some()
+                    {
+                        self.reload_open = true;
+                    }
+                }
                 self.conversations = conversations;
                 if !from_cache {
                     self.loaded = true;
@@ -145,6 +161,14 @@ impl DmsTab {
                 ..Self::default()
             };
             commands.push(Command::Dms(DmsCommand::Refresh(account.id.clone())));
+        }
+        if std::mem::take(&mut self.reload_open)
+            && let Some(id) = &self.chat.id
+        {
+            commands.push(Command::Dms(DmsCommand::Open {
+                account: account.id.clone(),
+                conversation: id.clone(),
+            }));
         }
         ui.horizontal(|ui| {
             ui.heading("Direct messages");
