@@ -10,13 +10,15 @@ use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::dms::{
     self, DmError, PrivateReplyRequest, SendWindow, send_message, send_private_reply, sync_account,
 };
+use socialdesk::engine::dms::{DmsCommand, DmsEvent};
 use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
-use socialdesk::engine::{Core, EngineConfig, Mode};
+use socialdesk::engine::{Command, Core, EngineConfig, Event, Mode};
 use socialdesk::graph::messages::{ConversationId, OutgoingMessage, Recipient};
 use socialdesk::ids::CommentId;
 use socialdesk::model::{Account, LoginKind};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::MemorySecrets;
+use socialdesk::store::secrets::SecretStore;
 
 struct World {
     sandbox: Sandbox,
@@ -25,19 +27,16 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    // No generated messages: they would reopen the windows under test.
-    sandbox.control().set_dm_activity(None);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
+fn config_for(
+    sandbox: &Sandbox,
+    dir: &std::path::Path,
+    secrets: Arc<dyn SecretStore>,
+) -> EngineConfig {
     let mut config = EngineConfig::new(
-        dirs,
+        DataDirs::under(dir),
         Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
     );
-    config.secrets = Some(Arc::new(MemorySecrets::default()));
+    config.secrets = Some(secrets);
     config.browser = Some(Arc::new(
         SandboxBrowser::new()
             .expect("browser")
@@ -45,7 +44,23 @@ async fn world() -> World {
     ));
     let control = sandbox.control();
     config.clock = Some(Arc::new(move || control.now()));
-    let core = Core::start(config).await.expect("core");
+    config
+}
+
+async fn world() -> World {
+    world_with(Arc::new(MemorySecrets::default())).await
+}
+
+async fn world_with(secrets: Arc<dyn SecretStore>) -> World {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    // No generated messages: they would reopen the windows under test.
+    sandbox.control().set_dm_activity(None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let core = Core::start(config_for(&sandbox, dir.path(), secrets))
+        .await
+        .expect("core");
     let (_tx, rx) = tokio::sync::mpsc::channel(1);
     let app = AppCredentials {
         kind: LoginKind::Instagram,
@@ -459,4 +474,80 @@ async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
     assert!(matches!(err, DmError::SendUnconfirmed(_)), "{err:?}");
     assert!(err.to_string().contains("before sending again"), "{err}");
     assert_eq!(posts_to_messages(&w), posts + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_loop_answers_dm_commands_with_events() {
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+    let w = world_with(secrets.clone()).await;
+    let World {
+        sandbox,
+        core,
+        account,
+        _dir: dir,
+    } = w;
+    drop(core);
+    let (mut handle, side) = socialdesk::engine::channel();
+    tokio::spawn(socialdesk::engine::run::run(
+        config_for(&sandbox, dir.path(), secrets),
+        side,
+    ));
+    assert!(handle.send(Command::Start));
+    assert!(handle.send(Command::Dms(DmsCommand::Refresh(account.id.clone()))));
+
+    let next = |handle: &mut socialdesk::engine::EngineHandle| handle.try_recv();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut lena = None;
+    while lena.is_none() && std::time::Instant::now() < deadline {
+        match next(&mut handle) {
+            Some(Event::Dms(DmsEvent::Conversations {
+                conversations,
+                from_cache: false,
+                ..
+            })) => {
+                lena = conversations
+                    .into_iter()
+                    .find(|s| {
+                        s.conversation
+                            .person
+                            .as_ref()
+                            .and_then(|p| p.username.as_deref())
+                            == Some("lena.loves.latte")
+                    })
+                    .map(|s| s.conversation.id);
+            }
+            Some(_) => {}
+            None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+    }
+    let lena = lena.expect("the synced inbox arrived");
+    assert!(handle.send(Command::Dms(DmsCommand::Send {
+        account: account.id.clone(),
+        conversation: lena.clone(),
+        text: "On my way".into(),
+        image_url: None,
+        human_agent: false,
+    })));
+    let (mut sent, mut thread_has_it) = (false, false);
+    while !(sent && thread_has_it) && std::time::Instant::now() < deadline {
+        match next(&mut handle) {
+            Some(Event::Dms(DmsEvent::Sent { conversation, .. })) => sent = conversation == lena,
+            Some(Event::Dms(DmsEvent::Thread {
+                conversation,
+                messages,
+                ..
+            })) if conversation == lena => {
+                thread_has_it |= messages
+                    .iter()
+                    .any(|m| m.text.as_deref() == Some("On my way"));
+            }
+            Some(Event::Dms(DmsEvent::SendFailed { message, .. })) => panic!("{message}"),
+            Some(_) => {}
+            None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+    }
+    assert!(
+        sent && thread_has_it,
+        "sent {sent}, in thread {thread_has_it}"
+    );
 }
