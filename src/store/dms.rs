@@ -138,7 +138,8 @@ impl Store {
             }
             tx.execute(
                 "UPDATE dm_conversations SET synced_time = ?3,
-                     updated_time = MAX(COALESCE(updated_time, 0), COALESCE(?3, 0))
+                     updated_time = CASE WHEN ?3 IS NULL THEN updated_time
+                                         ELSE MAX(COALESCE(updated_time, ?3), ?3) END
                  WHERE account_id = ?1 AND id = ?2",
                 params![account.as_str(), conversation.0, synced_time.map(to_millis)],
             )?;

@@ -9,6 +9,7 @@ pub mod composer;
 pub mod detail;
 pub mod dms;
 pub mod dms_chat;
+pub mod dms_private_reply;
 pub mod empty;
 pub mod feed;
 pub mod icons;
