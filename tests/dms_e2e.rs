@@ -121,11 +121,28 @@ fn posts_to_messages(w: &World) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_changes() {
     let w = world().await;
-    let changed = sync_account(&w.core, &w.account, &quiet)
+    let notices = std::sync::Mutex::new(Vec::new());
+    let record = |m: String| notices.lock().expect("lock").push(m);
+    let started = std::time::Instant::now();
+    let changed = sync_account(&w.core, &w.account, &record)
         .await
         .expect("sync");
     let inbox = dms::inbox(&w.core, &w.account.id).await.expect("inbox");
     assert_eq!(changed.len(), inbox.len(), "a first sync reads everything");
+    // 1 list + 1 read per conversation at Meta's 2 reads per second: queued, and said so.
+    let reads = 1 + inbox.len();
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(500 * (reads as u64 - 2)),
+        "{reads} reads took only {:?}",
+        started.elapsed()
+    );
+    let notices = notices.into_inner().expect("lock");
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("2 inbox reads per second")),
+        "{notices:?}"
+    );
     assert!(inbox.len() >= 5, "{inbox:?}");
     assert!(
         inbox
@@ -215,6 +232,26 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
             .control()
             .dm_texts(&lena.conversation.id.0)
             .contains(&"Yes, ready from 2 pm!".to_owned())
+    );
+
+    // An image goes as an attachment and comes back as one.
+    let image_url = format!("{}cdn/demo/dm.jpg", w.sandbox.url());
+    let outcome = send_message(
+        &w.core,
+        &w.account,
+        &lena.conversation.id,
+        OutgoingMessage {
+            image_url: Some(image_url.clone()),
+            ..Default::default()
+        },
+        &quiet,
+    )
+    .await
+    .expect("image sent");
+    let last = outcome.messages.last().expect("a message");
+    assert_eq!(
+        last.attachments,
+        vec![socialdesk::graph::messages::DmAttachment::Image { url: image_url }]
     );
 
     // Three days after the person's last message: refused without the tag, with a clear message.
