@@ -20,16 +20,10 @@ pub(super) fn limit_key(core: &Core, account: &Account) -> String {
     format!("{}|{}", core.client().graph_root(account.login), account.id)
 }
 
-/// Waits for a read slot, telling `queued` when it has to wait.
-pub(super) async fn paced_read(core: &Core, account: &Account, queued: &(dyn Fn(String) + Sync)) {
-    limiter::acquire(&limit_key(core, account), Limit::Read, |wait| {
-        queued(format!(
-            "Inbox reads queued for {:.1} s (Instagram allows {})",
-            wait.as_secs_f64(),
-            Limit::Read.describe()
-        ))
-    })
-    .await;
+/// Waits for a read slot. Read pacing is routine (at most a second per call) and silent;
+/// only queued sends are announced.
+pub(super) async fn paced_read(core: &Core, account: &Account, _queued: &(dyn Fn(String) + Sync)) {
+    limiter::acquire(&limit_key(core, account), Limit::Read, |_| {}).await;
 }
 
 /// Reads a conversation's messages (newest first), one paced call per page.
