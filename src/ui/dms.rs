@@ -99,13 +99,20 @@ impl DmsTab {
                 self.chat.window = Some(window);
             }
             DmsEvent::Sent {
-                confirmed_after_lost_answer: true,
-                ..
-            } => {
-                self.notice = Some((
-                    "The answer to a send was lost, but the message is in the conversation: it was sent once.".into(),
-                    false,
-                ));
+                account,
+                conversation,
+                confirmed_after_lost_answer,
+            } if Some(&account) == self.account.as_ref() => {
+                if Some(&conversation) == self.chat.id.as_ref() {
+                    // The thread with the sent message follows at once.
+                    self.chat.pending.retain(|p| p.failed.is_some());
+                }
+                self.notice = confirmed_after_lost_answer.then(|| {
+                    (
+                        "The answer to a send was lost, but the message is in the conversation: it was sent once.".to_owned(),
+                        false,
+                    )
+                });
             }
             DmsEvent::SendFailed {
                 account,
@@ -113,14 +120,17 @@ impl DmsTab {
                 text,
                 message,
             } if Some(&account) == self.account.as_ref() => {
-                if Some(&conversation) == self.chat.id.as_ref()
-                    && let Some(p) = self
-                        .chat
-                        .pending
-                        .iter_mut()
-                        .find(|p| p.text == text && p.failed.is_none())
-                {
-                    p.failed = Some(message.clone());
+                if Some(&conversation) == self.chat.id.as_ref() {
+                    let pending = &mut self.chat.pending;
+                    // The bubble with this text, else the oldest unsent one (an image-only
+                    // bubble shows its URL, not the empty text).
+                    let index = pending
+                        .iter()
+                        .position(|p| p.text == text && p.failed.is_none())
+                        .or_else(|| pending.iter().position(|p| p.failed.is_none()));
+                    if let Some(i) = index {
+                        pending[i].failed = Some(message.clone());
+                    }
                 }
                 self.notice = Some((message, true));
             }
