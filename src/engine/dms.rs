@@ -281,10 +281,27 @@ async fn refresh(core: &Core, events: &EventSender, account: &Account, quiet_cac
         send_inbox(events, core, &account.id, true).await;
     }
     let queued = queued_notice(events, &account.id);
+    let before = if quiet_cache {
+        inbox(core, &account.id).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     match sync_account(core, account, &queued).await {
         Ok(changed) => {
             if !quiet_cache || !changed.is_empty() {
                 send_inbox(events, core, &account.id, false).await;
+            }
+            if quiet_cache && !changed.is_empty() {
+                // The poller found new messages: tell the user wherever they are in the app.
+                let after = inbox(core, &account.id).await.unwrap_or_default();
+                for line in new_message_notices(&before, &after) {
+                    events
+                        .send(Event::Notice {
+                            message: format!("@{}: {line}", account.username),
+                            is_error: false,
+                        })
+                        .await;
+                }
             }
         }
         Err(e) => {
@@ -294,6 +311,41 @@ async fn refresh(core: &Core, events: &EventSender, account: &Account, quiet_cac
             fail(events, &account.id, e).await;
         }
     }
+}
+
+/// "New message from @x: text" for each conversation whose person wrote since `before`
+/// or appeared since; nothing on the first load (empty `before`) or for conversations whose
+/// messages were never read before.
+fn new_message_notices(before: &[DmSummary], after: &[DmSummary]) -> Vec<String> {
+    after
+        .iter()
+        .filter_map(|a| {
+            let previous = match before
+                .iter()
+                .find(|b| b.conversation.id == a.conversation.id)
+            {
+                Some(b) => {
+                    b.conversation.synced_time?;
+                    b.conversation.last_inbound_time
+                }
+                // A conversation that appeared since a loaded inbox is a new message too.
+                None if !before.is_empty() => None,
+                None => return None,
+            };
+            (a.conversation.last_inbound_time > previous).then(|| {
+                let who = a
+                    .conversation
+                    .person
+                    .as_ref()
+                    .map(|p| p.username.clone().unwrap_or_else(|| p.id.clone()))
+                    .unwrap_or_else(|| "someone".to_owned());
+                match &a.conversation.last_text {
+                    Some(text) => format!("new message from @{who}: {text}"),
+                    None => format!("new message from @{who}"),
+                }
+            })
+        })
+        .collect()
 }
 
 async fn send_thread(
@@ -447,4 +499,52 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: DmsCommand) 
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::messages::Participant;
+
+    fn summary(id: &str, synced: Option<i64>, inbound: Option<i64>) -> DmSummary {
+        let t = |s: i64| DateTime::from_timestamp(s, 0).expect("time");
+        DmSummary {
+            conversation: CachedConversation {
+                id: ConversationId(id.into()),
+                person: Some(Participant {
+                    id: "61".into(),
+                    username: Some("ana".into()),
+                }),
+                updated_time: None,
+                synced_time: synced.map(t),
+                read_time: None,
+                last_text: Some("hi".into()),
+                last_time: inbound.map(t),
+                last_inbound_time: inbound.map(t),
+            },
+            window: SendWindow::Closed { last_inbound: None },
+            unread: true,
+        }
+    }
+
+    #[test]
+    fn only_new_inbound_messages_in_known_conversations_are_announced() {
+        let before = vec![
+            summary("a", Some(10), Some(10)),
+            summary("b", None, None),
+            summary("c", Some(10), Some(10)),
+        ];
+        let after = vec![
+            summary("a", Some(20), Some(20)),
+            summary("b", Some(20), Some(20)),
+            summary("c", Some(20), Some(10)),
+            summary("d", Some(20), Some(20)),
+        ];
+        assert_eq!(
+            new_message_notices(&before, &after),
+            vec!["new message from @ana: hi".to_owned(); 2],
+            "a (newer inbound) and d (new conversation)"
+        );
+        assert!(new_message_notices(&[], &after).is_empty(), "first load");
+    }
 }
