@@ -1524,3 +1524,1082 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
 }
+
+#[tokio::test]
+async fn account_and_media_insights() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_manage_insights"],
+        )
+        .expect("token");
+    let now = control.now().timestamp();
+    let since = (now - 7 * 86400).to_string();
+    let until = now.to_string();
+    let (status, _, series) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "reach,follower_count"),
+                ("period", "day"),
+                ("since", &since),
+                ("until", &until),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{series}");
+    let data = series["data"].as_array().expect("data");
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[0]["name"], "reach");
+    assert_eq!(
+        data[0]["id"],
+        format!("{BUSINESS_IG_ID}/insights/reach/day")
+    );
+    let values = data[0]["values"].as_array().expect("values");
+    assert!((7..=8).contains(&values.len()), "{}", values.len());
+    assert!(values.iter().all(|v| {
+        v["value"].is_u64()
+            && v["end_time"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("T07:00:00+0000"))
+    }));
+    assert!(series["paging"]["next"].is_string() && series["paging"]["previous"].is_string());
+    // Same request, same numbers.
+    let (_, _, again) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "reach,follower_count"),
+                ("period", "day"),
+                ("since", &since),
+                ("until", &until),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(again["data"], series["data"]);
+
+    let (_, _, totals) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "likes,views"),
+                ("metric_type", "total_value"),
+                ("period", "day"),
+                ("breakdown", "media_product_type"),
+            ],
+        ),
+    )
+    .await;
+    let likes = &totals["data"][0]["total_value"];
+    let parts: u64 = likes["breakdowns"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["value"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(Some(parts), likes["value"].as_u64());
+
+    let (_, _, demo) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &token,
+            &[
+                ("metric", "engaged_audience_demographics"),
+                ("period", "lifetime"),
+                ("timeframe", "this_month"),
+                ("breakdown", "age"),
+                ("metric_type", "total_value"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        demo["data"][0]["total_value"]["breakdowns"][0]["dimension_keys"][0],
+        "age"
+    );
+
+    for bad in [
+        vec![("metric", "impressions"), ("period", "day")],
+        vec![
+            ("metric", "reach"),
+            ("period", "day"),
+            ("since", "0"),
+            ("until", &until),
+        ],
+        vec![
+            ("metric", "engaged_audience_demographics"),
+            ("period", "lifetime"),
+            ("timeframe", "last_30_days"),
+            ("breakdown", "age"),
+        ],
+    ] {
+        let (status, _, body) = get(&c, graph(&sb, "v24.0/me/insights", &token, &bad)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}");
+        assert_eq!(error_code(&body), 100, "{bad:?}: {body}");
+    }
+
+    let (_, _, list) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/media",
+            &token,
+            &[
+                ("fields", "id,media_product_type,like_count"),
+                ("limit", "100"),
+            ],
+        ),
+    )
+    .await;
+    let reel = list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|m| m["media_product_type"] == "REELS")
+        .expect("reel")
+        .clone();
+    let rid = reel["id"].as_str().expect("id");
+    let (status, _, mi) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{rid}/insights"),
+            &token,
+            &[(
+                "metric",
+                "reach,likes,saved,shares,views,ig_reels_avg_watch_time",
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{mi}");
+    assert_eq!(mi["data"].as_array().expect("data").len(), 6);
+    assert_eq!(mi["data"][0]["period"], "lifetime");
+    let (_, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{rid}/insights"),
+            &token,
+            &[("metric", "profile_visits")],
+        ),
+    )
+    .await;
+    assert_eq!(
+        error_code(&body),
+        100,
+        "profile_visits is not a reels metric"
+    );
+    let (_, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{rid}/insights"),
+            &token,
+            &[("metric", "plays")],
+        ),
+    )
+    .await;
+    assert_eq!(error_code(&body), 100, "plays is deprecated");
+
+    let no_insights = control
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/insights",
+            &no_insights,
+            &[("metric", "reach")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}
+
+async fn send_dm(c: &Client, sb: &Sandbox, token: &str, body: Value) -> (StatusCode, Value) {
+    let resp = c
+        .post(at(sb, "v24.0/me/messages"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = resp.status();
+    (status, resp.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn conversations_messaging_windows_and_private_replies() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[
+                BASIC,
+                "instagram_business_manage_messages",
+                "instagram_business_manage_comments",
+            ],
+        )
+        .expect("token");
+    let (status, _, threads) = get(
+        &c,
+        graph(&sb, "v24.0/me/conversations", &token, &[("platform", "instagram"), ("fields", "id,updated_time,participants,messages.limit(100){id,created_time,from,to,message}")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threads}");
+    let threads = threads["data"].as_array().expect("data").clone();
+    assert!(threads.len() >= 5);
+    let updated: Vec<&str> = threads
+        .iter()
+        .map(|t| t["updated_time"].as_str().expect("time"))
+        .collect();
+    assert!(
+        updated.windows(2).all(|w| w[0] >= w[1]),
+        "most recent first"
+    );
+
+    let now = control.now();
+    let last_inbound_age = |t: &Value| -> (String, chrono::Duration) {
+        let person = t["participants"]["data"][1]["id"]
+            .as_str()
+            .expect("igsid")
+            .to_owned();
+        let newest = t["messages"]["data"]
+            .as_array()
+            .expect("messages")
+            .iter()
+            .find(|m| m["from"]["id"] == person.as_str())
+            .expect("an inbound message")["created_time"]
+            .as_str()
+            .expect("time")
+            .to_owned();
+        let at =
+            chrono::DateTime::parse_from_str(&newest, "%Y-%m-%dT%H:%M:%S%z").expect("graph time");
+        (person, now - at.with_timezone(&chrono::Utc))
+    };
+    let mut fresh = None;
+    let mut tagged = None;
+    let mut stale = None;
+    for t in &threads {
+        let (person, age) = last_inbound_age(t);
+        if age < chrono::Duration::hours(23) {
+            fresh = Some(person);
+        } else if age > chrono::Duration::hours(25) && age < chrono::Duration::days(6) {
+            tagged = Some(person);
+        } else if age > chrono::Duration::days(7) {
+            stale = Some(person);
+        }
+    }
+    let (fresh, tagged, stale) = (
+        fresh.expect("fresh thread"),
+        tagged.expect("tag thread"),
+        stale.expect("stale thread"),
+    );
+
+    let (status, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": fresh}, "message": {"text": "Hi there!"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["recipient_id"], fresh.as_str());
+    let sent = body["message_id"].as_str().expect("message id").to_owned();
+    let (_, _, msg) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{sent}"),
+            &token,
+            &[("fields", "id,created_time,from,to,message")],
+        ),
+    )
+    .await;
+    assert_eq!(msg["message"], "Hi there!");
+    assert_eq!(msg["from"]["username"], DEMO_BUSINESS_USERNAME);
+    assert_eq!(msg["to"]["data"][0]["id"], fresh.as_str());
+
+    let (status, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": tagged}, "message": {"text": "Sorry for the wait"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(error_code(&body), 10);
+    assert_eq!(body["error"]["error_subcode"], 2534022);
+    let (status, _) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": tagged}, "message": {"text": "Sorry for the wait"}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"id": stale}, "message": {"text": "late"}, "messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}),
+    )
+    .await;
+    assert_eq!(
+        error_code(&body),
+        10,
+        "beyond 7 days even the tag does not help"
+    );
+
+    // Only the 20 most recent messages of a thread can be read.
+    let long = threads
+        .iter()
+        .find(|t| {
+            t["messages"]["data"]
+                .as_array()
+                .is_some_and(|m| m.len() > 20)
+        })
+        .expect("a long thread");
+    let oldest = long["messages"]["data"]
+        .as_array()
+        .expect("messages")
+        .last()
+        .expect("oldest")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (_, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{oldest}"),
+            &token,
+            &[("fields", "message")],
+        ),
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+
+    // Live activity brings a fresh comment; it can get exactly one private reply.
+    control.simulate_activity();
+    let (_, _, newest) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/media",
+            &token,
+            &[("limit", "1"), ("fields", "comments{id,timestamp}")],
+        ),
+    )
+    .await;
+    let comment = newest["data"][0]["comments"]["data"][0]["id"]
+        .as_str()
+        .expect("fresh comment")
+        .to_owned();
+    let (status, body) = send_dm(&c, &sb, &token, serde_json::json!({"recipient": {"comment_id": comment}, "message": {"text": "Sent you the details!"}})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["recipient_id"].is_string());
+    let (_, body) = send_dm(
+        &c,
+        &sb,
+        &token,
+        serde_json::json!({"recipient": {"comment_id": comment}, "message": {"text": "again"}}),
+    )
+    .await;
+    assert_eq!(error_code(&body), 10);
+
+    let no_dm = control
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me/conversations",
+            &no_dm,
+            &[("platform", "instagram")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}
+
+#[tokio::test]
+async fn container_failure_switch_and_debug_token() {
+    let sb = Sandbox::start(SandboxOptions {
+        app_id: Some("555".into()),
+        app_secret: Some("appsecret".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("starts");
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    let url = upload(&c, &sb, "ok.jpg", jpeg_of(1080, 1080)).await;
+    let resp = c
+        .post(at(&sb, "__sandbox/containers?fail=2207001"))
+        .send()
+        .await
+        .expect("switch");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("image_url", &url)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "ERROR");
+    assert!(
+        state["status"]
+            .as_str()
+            .is_some_and(|s| s.contains("2207001"))
+    );
+    control.set_container_failure(None);
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("image_url", &url)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "FINISHED");
+
+    let fb = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &["instagram_basic", "pages_show_list"],
+        )
+        .expect("token");
+    let mut url = at(&sb, "facebook/v24.0/debug_token");
+    url.query_pairs_mut()
+        .append_pair("input_token", &fb)
+        .append_pair("access_token", "555|appsecret");
+    let (status, _, body) = get(&c, url).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["is_valid"], true);
+    assert_eq!(body["data"]["type"], "USER");
+    assert_eq!(
+        body["data"]["scopes"],
+        serde_json::json!(["instagram_basic", "pages_show_list"])
+    );
+    let mut url = at(&sb, "facebook/v24.0/debug_token");
+    url.query_pairs_mut()
+        .append_pair("input_token", &fb)
+        .append_pair("access_token", "555|wrong");
+    let (_, _, body) = get(&c, url).await;
+    assert_eq!(error_code(&body), 190);
+}
+
+#[tokio::test]
+async fn facebook_login_writes_use_facebook_scopes() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let user = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &[
+                "instagram_basic",
+                "pages_show_list",
+                "instagram_content_publish",
+                "instagram_manage_comments",
+                "instagram_manage_messages",
+            ],
+        )
+        .expect("token");
+    let (_, _, accounts) = get(&c, graph(&sb, "facebook/v24.0/me/accounts", &user, &[])).await;
+    let page = accounts["data"][0].clone();
+    let page_id = page["id"].as_str().expect("page id").to_owned();
+    let page_token = page["access_token"]
+        .as_str()
+        .expect("page token")
+        .to_owned();
+
+    let url = upload(&c, &sb, "fb.jpg", jpeg_of(1080, 1080)).await;
+    let (status, created) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media"),
+            &page_token,
+            &[],
+        ),
+        &[("image_url", &url), ("caption", "via FB")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..100 {
+        let (_, _, s) = get(
+            &c,
+            graph(
+                &sb,
+                &format!("facebook/v24.0/{container}"),
+                &page_token,
+                &[("fields", "status_code")],
+            ),
+        )
+        .await;
+        if s["status_code"] == "FINISHED" {
+            break;
+        }
+        control.advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (status, body) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
+            &page_token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Instagram-Login scope names mean nothing on the Facebook host.
+    let wrong = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &["instagram_basic", "instagram_business_manage_comments"],
+        )
+        .expect("token");
+    let (_, _, list) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media"),
+            &wrong,
+            &[("limit", "1")],
+        ),
+    )
+    .await;
+    let media_id = list["data"][0]["id"].as_str().expect("media").to_owned();
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{media_id}/comments"),
+            &wrong,
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("instagram_manage_comments"))
+    );
+
+    let (status, _, threads) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{page_id}/conversations"),
+            &page_token,
+            &[("platform", "instagram"), ("fields", "id,participants")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{threads}");
+    assert!(!threads["data"].as_array().expect("data").is_empty());
+}
+
+#[tokio::test]
+async fn product_tagging_on_facebook_login() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &[
+                "instagram_basic",
+                "pages_show_list",
+                "instagram_content_publish",
+                "instagram_shopping_tag_products",
+            ],
+        )
+        .expect("token");
+    let fb = |path: &str| format!("facebook/v24.0/{path}");
+    let (_, _, me) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(BUSINESS_IG_ID),
+            &token,
+            &[("fields", "shopping_product_tag_eligibility")],
+        ),
+    )
+    .await;
+    assert_eq!(me["shopping_product_tag_eligibility"], true);
+    let (_, _, catalogs) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/available_catalogs")),
+            &token,
+            &[],
+        ),
+    )
+    .await;
+    let catalog_id = catalogs["data"][0]["catalog_id"]
+        .as_str()
+        .expect("catalog")
+        .to_owned();
+    assert!(
+        catalogs["data"][0]["product_count"]
+            .as_u64()
+            .is_some_and(|n| n > 0)
+    );
+
+    let (status, _, found) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/catalog_product_search")),
+            &token,
+            &[("catalog_id", &catalog_id), ("q", "mug")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let hits = found["data"].as_array().expect("data");
+    assert_eq!(hits.len(), 2);
+    assert!(
+        hits[0]["product_variants"]
+            .as_array()
+            .is_some_and(|v| !v.is_empty())
+    );
+    let product_id = hits[0]["product_id"].as_u64().expect("numeric product id");
+    let image = c
+        .get(hits[0]["image_url"].as_str().expect("image"))
+        .send()
+        .await
+        .expect("product image");
+    assert_eq!(image.headers()["content-type"], "image/jpeg");
+
+    let url = upload(&c, &sb, "mug.jpg", jpeg_of(1080, 1080)).await;
+    let tags = format!(r#"[{{"product_id":"{product_id}","x":0.5,"y":0.8}}]"#);
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, &fb(&format!("{BUSINESS_IG_ID}/media")), &token, &[]),
+        &[("image_url", &url), ("product_tags", &tags)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..100 {
+        let (_, _, s) = get(
+            &c,
+            graph(&sb, &fb(&container), &token, &[("fields", "status_code")]),
+        )
+        .await;
+        if s["status_code"] != "IN_PROGRESS" {
+            break;
+        }
+        control.advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, published) = post_form(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/media_publish")),
+            &token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    let media_id = published["id"].as_str().expect("media").to_owned();
+    let (_, _, read) = get(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+    )
+    .await;
+    let tag = &read["data"][0];
+    assert_eq!(tag["product_id"].as_u64(), Some(product_id));
+    assert!((tag["y"].as_f64().expect("y") - 0.8).abs() < 1e-6);
+    assert!(tag["price_string"].is_string());
+
+    let other = hits[1]["product_id"].as_u64().expect("id");
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+        &[(
+            "updated_tags",
+            &format!(r#"[{{"product_id":{other},"x":0.2,"y":0.3}}]"#),
+        )],
+    )
+    .await;
+    assert_eq!(body["success"], true, "{body}");
+    let (_, _, read) = get(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+    )
+    .await;
+    assert_eq!(read["data"].as_array().expect("data").len(), 2);
+    let mut del = graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]);
+    del.query_pairs_mut().append_pair(
+        "deleted_tags",
+        &format!(r#"[{{"product_id":"{other}","merchant_id":"90010000000001"}}]"#),
+    );
+    let resp = c.delete(del).send().await.expect("delete");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let (_, _, read) = get(
+        &c,
+        graph(&sb, &fb(&format!("{media_id}/product_tags")), &token, &[]),
+    )
+    .await;
+    assert_eq!(read["data"].as_array().expect("data").len(), 1);
+
+    // Bad coordinates, Instagram Login and a missing permission are refused.
+    let bad_tags = format!(r#"[{{"product_id":"{product_id}","x":1.5,"y":0.8}}]"#);
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, &fb(&format!("{BUSINESS_IG_ID}/media")), &token, &[]),
+        &[("image_url", &url), ("product_tags", &bad_tags)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let ig = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    let (_, body) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &ig, &[]),
+        &[("image_url", &url), ("product_tags", &tags)],
+    )
+    .await;
+    assert_eq!(error_code(&body), 100);
+    let plain = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &["instagram_basic", "pages_show_list"],
+        )
+        .expect("token");
+    let (status, _, body) = get(
+        &c,
+        graph(
+            &sb,
+            &fb(&format!("{BUSINESS_IG_ID}/available_catalogs")),
+            &plain,
+            &[],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(error_code(&body), 10);
+}
+
+#[tokio::test]
+async fn collaborators_location_and_docs_style_lists() {
+    let sb = start().await;
+    let c = client();
+    let control = sb.control();
+    let token = control
+        .mint_token(
+            "facebook",
+            "Alex Rivera",
+            &[
+                "instagram_basic",
+                "pages_show_list",
+                "instagram_content_publish",
+            ],
+        )
+        .expect("token");
+    let media = format!("facebook/v24.0/{BUSINESS_IG_ID}/media");
+    let url = upload(&c, &sb, "collab.jpg", jpeg_of(1080, 1350)).await;
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, &media, &token, &[]),
+        &[
+            ("image_url", &url),
+            ("collaborators", "['mira.makes','harbour.bakery']"),
+            ("user_tags", "[{username:'baristaben',x:0.5,y:1.0}]"),
+            ("location_id", "104000000000001"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("id").to_owned();
+    for _ in 0..100 {
+        let (_, _, s) = get(
+            &c,
+            graph(
+                &sb,
+                &format!("facebook/v24.0/{container}"),
+                &token,
+                &[("fields", "status_code")],
+            ),
+        )
+        .await;
+        if s["status_code"] != "IN_PROGRESS" {
+            break;
+        }
+        control.advance_clock(Duration::from_secs(1));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, published) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
+            &token,
+            &[],
+        ),
+        &[("creation_id", &container)],
+    )
+    .await;
+    let id = published["id"].as_str().expect("media id").to_owned();
+    let (_, _, collabs) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{id}/collaborators"),
+            &token,
+            &[],
+        ),
+    )
+    .await;
+    let list = collabs["data"].as_array().expect("data");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["username"], "mira.makes");
+    assert_eq!(list[0]["id"], "17841400000000002");
+    assert_eq!(list[0]["invite_status"], "Pending");
+
+    for (name, value) in [
+        ("collaborators", "['a','b','c','d']"),
+        ("collaborators", "['northwind.coffee']"),
+        ("location_id", "Harbour Street"),
+        ("user_tags", "[{username:'baristaben',x:2,y:0.5}]"),
+    ] {
+        let (_, body) = post_form(
+            &c,
+            graph(&sb, &media, &token, &[]),
+            &[("image_url", &url), (name, value)],
+        )
+        .await;
+        assert_eq!(error_code(&body), 100, "{name}={value}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn reels_and_stories_publish_and_read_back() {
+    let sb = start().await;
+    let c = client();
+    let token = sb
+        .control()
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[BASIC, "instagram_business_content_publish"],
+        )
+        .expect("token");
+    // Enough of an MP4 for the sandbox's check: an `ftyp` box first.
+    let mut mp4 = vec![0, 0, 0, 24];
+    mp4.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
+    mp4.extend_from_slice(&[0u8; 64]);
+    let video_url = upload(&c, &sb, "reel.mp4", mp4.clone()).await;
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[
+            ("media_type", "REELS"),
+            ("video_url", &video_url),
+            ("caption", "Pour-over in 15 s"),
+            ("share_to_feed", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "FINISHED");
+    let (_, published) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", created["id"].as_str().expect("id"))],
+    )
+    .await;
+    let reel = published["id"].as_str().expect("reel id").to_owned();
+    let (_, _, read) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{reel}"),
+            &token,
+            &[(
+                "fields",
+                "media_type,media_product_type,media_url,thumbnail_url,permalink,is_shared_to_feed",
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(read["media_type"], "VIDEO");
+    assert_eq!(read["media_product_type"], "REELS");
+    assert_eq!(read["is_shared_to_feed"], true);
+    assert!(
+        read["permalink"]
+            .as_str()
+            .is_some_and(|p| p.contains("/reel/"))
+    );
+    let video = c
+        .get(read["media_url"].as_str().expect("media_url"))
+        .send()
+        .await
+        .expect("video");
+    assert_eq!(video.headers()["content-type"], "video/mp4");
+    assert_eq!(video.bytes().await.expect("bytes").as_ref(), mp4.as_slice());
+    let cover = c
+        .get(read["thumbnail_url"].as_str().expect("thumb"))
+        .send()
+        .await
+        .expect("cover");
+    assert_eq!(cover.headers()["content-type"], "image/jpeg");
+
+    // Not an MP4: the container fails with 2207026.
+    let not_video = upload(&c, &sb, "clip.mp4", b"definitely not a movie".to_vec()).await;
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("media_type", "REELS"), ("video_url", &not_video)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "ERROR");
+    assert!(
+        state["status"]
+            .as_str()
+            .is_some_and(|s| s.contains("2207026"))
+    );
+
+    // A story (9:16 is fine for stories) lands on /stories, not /media.
+    let story_url = upload(&c, &sb, "story.jpg", jpeg_of(540, 960)).await;
+    let (_, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[("media_type", "STORIES"), ("image_url", &story_url)],
+    )
+    .await;
+    let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
+    assert_eq!(state["status_code"], "FINISHED", "{state}");
+    let (_, published) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", created["id"].as_str().expect("id"))],
+    )
+    .await;
+    let story = published["id"].as_str().expect("story id").to_owned();
+    let (_, _, stories) = get(&c, graph(&sb, "v24.0/me/stories", &token, &[])).await;
+    assert!(
+        stories["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .any(|s| s["id"] == story.as_str())
+    );
+    let (_, _, feed) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "5")])).await;
+    assert!(
+        feed["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .all(|m| m["id"] != story.as_str())
+    );
+    assert_eq!(feed["data"][0]["id"], reel.as_str());
+}
+
+#[tokio::test]
+async fn nested_edge_next_links_continue_the_edge() {
+    let sb = start().await;
+    let c = client();
+    let token = sb
+        .control()
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
+        .expect("token");
+    let (status, _, me) = get(
+        &c,
+        graph(
+            &sb,
+            "v24.0/me",
+            &token,
+            &[("fields", "username,media.limit(3){id,caption}")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let first: Vec<String> = me["media"]["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(first.len(), 3);
+    let next = me["media"]["paging"]["next"].as_str().expect("next link");
+    let (_, _, page2) = get(&c, next).await;
+    let second: Vec<&str> = page2["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(second.len(), 3);
+    assert!(second.iter().all(|id| !first.iter().any(|f| f == id)));
+    assert!(
+        page2["data"][0]["caption"].is_string(),
+        "the sub-selection carries over"
+    );
+    let (_, _, all) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "6")])).await;
+    let all: Vec<&str> = all["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(&all[3..], second.as_slice());
+}

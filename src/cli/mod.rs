@@ -56,8 +56,7 @@ pub enum CliCommand {
     /// Print an account's posts.
     Feed(FeedArgs),
     /// Publish or schedule posts.
-    #[command(subcommand)]
-    Publish(publish::PublishCommand),
+    Publish(Box<publish::PublishArgs>),
     /// Moderate comments.
     #[command(subcommand)]
     Comments(comments::CommentsCommand),
@@ -200,7 +199,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             }
             CliCommand::Accounts(cmd) => accounts(global, cmd).await,
             CliCommand::Feed(args) => feed(global, args).await,
-            CliCommand::Publish(cmd) => publish::run(core(global).await?, cmd).await,
+            CliCommand::Publish(cmd) => publish::run(core(global).await?, *cmd).await,
             CliCommand::Comments(cmd) => comments::run(core(global).await?, cmd).await,
             CliCommand::Dm(cmd) => dms::run(core(global).await?, cmd).await,
             CliCommand::Insights(cmd) => insights::run(core(global).await?, cmd).await,

@@ -1,22 +1,287 @@
-//! `socialdesk publish …` and `socialdesk run-scheduler`: publishing from the command line.
+//! `socialdesk publish …`: publishing from the command line.
+//!
+//! `socialdesk publish --account A --image a.jpg [--image b.jpg …] --caption "…"
+//! [--tag user@0.3,0.6] [--alt "…"] [--crop 4:5] [--reel v.mp4] [--story]` prepares the files,
+//! saves a draft, publishes it through the same journaled pipeline as the app and prints the
+//! new media id. `publish drafts`, `publish resume ID` and `publish run-scheduler` work on
+//! saved drafts.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::Result;
-use clap::Subcommand;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
 
 use crate::engine::Core;
+use crate::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
+use crate::media::prepare::{CropPreset, CropRect, upright_size};
+use crate::store::{PostKind, UserTag};
 
-/// The `publish` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum PublishCommand {
-    /// Not built yet in this version.
-    List,
+/// `socialdesk publish`: flags publish a new post; a subcommand works on drafts instead.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PublishArgs {
+    #[command(subcommand)]
+    pub action: Option<PublishCommand>,
+    #[command(flatten)]
+    pub post: PostArgs,
 }
 
-/// Runs one subcommand against the engine core.
-pub async fn run(_core: Arc<Core>, command: PublishCommand) -> Result<()> {
-    match command {
-        PublishCommand::List => anyhow::bail!("not built yet in this version"),
+/// A new post.
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The account (@username or id); default: the active account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// A picture (JPEG, PNG, WebP). Repeat for a carousel (2–10).
+    #[arg(long = "image", value_name = "FILE")]
+    pub images: Vec<PathBuf>,
+    /// A video to publish as a reel (MP4/MOV, 9:16).
+    #[arg(long, value_name = "FILE", conflicts_with = "images")]
+    pub reel: Option<PathBuf>,
+    /// Publish the single picture as a story (business accounts only).
+    #[arg(long)]
+    pub story: bool,
+    /// Also show the reel in the feed grid.
+    #[arg(long, default_value_t = true)]
+    pub share_to_feed: bool,
+    #[arg(long, default_value = "")]
+    pub caption: String,
+    /// Tag a person: `user@X,Y` on the first picture or `N:user@X,Y` on picture N, with X,Y
+    /// fractions (0–1) of the published picture from its top-left. Repeatable.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Product tags need Facebook Login's catalog APIs, not built yet.
+    #[arg(long = "product", value_name = "ID@X,Y")]
+    pub products: Vec<String>,
+    /// Alt text, in picture order. Repeatable.
+    #[arg(long = "alt", value_name = "TEXT")]
+    pub alts: Vec<String>,
+    /// Crop every picture, centred: 1:1, 4:5, 1.91:1 or 9:16 (default: as is).
+    #[arg(long, value_name = "RATIO")]
+    pub crop: Option<String>,
+    /// Publish later, at this RFC 3339 time (e.g. 2025-05-01T09:00:00Z); the app or
+    /// `publish run-scheduler` publishes it when due.
+    #[arg(long, value_name = "TIME")]
+    pub schedule: Option<String>,
+}
+
+/// Working on saved drafts.
+#[derive(Debug, Subcommand)]
+pub enum PublishCommand {
+    /// List an account's drafts, scheduled and published posts.
+    Drafts {
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Publish a saved draft again, resuming where it stopped (never posts twice).
+    Resume { draft: i64 },
+    /// Publish every due scheduled draft and every interrupted one, then exit.
+    RunScheduler,
+    /// Use a running `socialdesk sandbox`'s upload endpoint to host files.
+    Hosting {
+        #[arg(long, value_name = "URL")]
+        sandbox_url: url::Url,
+    },
+}
+
+/// Runs `publish` against the engine core.
+pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
+    match args.action {
+        Some(PublishCommand::Drafts { account }) => {
+            let account = account_of(&core, account).await?;
+            let id = account.id.clone();
+            let drafts = core.with_store(move |s| s.drafts(&id)).await?;
+            for d in drafts {
+                println!(
+                    "{}\t{}\t{}\t{} item(s)\t{}\t{}",
+                    d.id,
+                    d.kind.as_str(),
+                    d.state.as_str(),
+                    d.items,
+                    d.media_id.map(|m| m.to_string()).unwrap_or_default(),
+                    d.error.unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Some(PublishCommand::Resume { draft }) => publish_and_print(&core, draft).await,
+        Some(PublishCommand::RunScheduler) => {
+            let now = core.now();
+            let due = core.with_store(move |s| s.drafts_to_run(now)).await?;
+            let mut failed = 0;
+            for id in due {
+                match core.publish_draft(id, &|_| {}).await {
+                    Ok(media) => println!("{id}\t{}", media.id),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("draft {id}: {e}");
+                    }
+                }
+            }
+            if failed > 0 {
+                bail!("{failed} draft(s) could not be published");
+            }
+            Ok(())
+        }
+        Some(PublishCommand::Hosting { sandbox_url }) => {
+            let url = sandbox_url.to_string();
+            core.with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
+                .await?;
+            println!("files will be hosted by the sandbox at {sandbox_url}");
+            Ok(())
+        }
+        None => publish_new(&core, args.post).await,
+    }
+}
+
+async fn account_of(core: &Core, key: Option<String>) -> Result<crate::model::Account> {
+    match key {
+        Some(k) => Ok(core.find_account(&k).await?),
+        None => {
+            let id = core
+                .active_account()
+                .await?
+                .context("no account is connected: run `socialdesk accounts add` first")?;
+            Ok(core.find_account(id.as_str()).await?)
+        }
+    }
+}
+
+async fn publish_new(core: &Arc<Core>, args: PostArgs) -> Result<()> {
+    if !args.products.is_empty() {
+        bail!(
+            "product tags (--product) are not supported by this version yet; publish without them"
+        );
+    }
+    let account = account_of(core, args.account.clone()).await?;
+    let post = tokio::task::spawn_blocking(move || post_spec(args, account.id))
+        .await
+        .context("the preparation task stopped")??;
+    let scheduled = post.scheduled_at;
+    let draft = core.save_post(post, |_, _| {}).await?;
+    if let Some(at) = scheduled {
+        println!("scheduled draft {draft} for {}", at.to_rfc3339());
+        return Ok(());
+    }
+    publish_and_print(core, draft).await
+}
+
+async fn publish_and_print(core: &Core, draft: i64) -> Result<()> {
+    let progress = |step: crate::engine::composer::PublishStep| {
+        tracing::info!("{}", step.describe());
+    };
+    let media = core
+        .publish_draft(draft, &progress)
+        .await
+        .with_context(|| {
+            format!(
+                "draft {draft} was not published (retry with `socialdesk publish resume {draft}`)"
+            )
+        })?;
+    println!("{}", media.id);
+    Ok(())
+}
+
+/// Builds the post from the flags (blocking: reads picture sizes for `--crop`).
+fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> {
+    let preset = match args.crop.as_deref() {
+        None => None,
+        Some(label) => Some(
+            CropPreset::ALL
+                .into_iter()
+                .find(|p| p.label() == label && *p != CropPreset::Free)
+                .with_context(|| format!("--crop {label}: use 1:1, 4:5, 1.91:1 or 9:16"))?,
+        ),
+    };
+    let (kind, files) = match (&args.reel, args.story, args.images.len()) {
+        (Some(reel), false, 0) => (PostKind::Reel, vec![reel.clone()]),
+        (Some(_), _, _) => bail!("--reel publishes one video alone: drop --image / --story"),
+        (None, true, _) => (PostKind::Story, args.images.clone()),
+        (None, false, 0) => bail!("nothing to publish: add --image FILE (or --reel FILE)"),
+        (None, false, 1) => (PostKind::Image, args.images.clone()),
+        (None, false, _) => (PostKind::Carousel, args.images.clone()),
+    };
+    let mut items: Vec<ItemSpec> = Vec::new();
+    for (i, path) in files.into_iter().enumerate() {
+        let mut item = ItemSpec::new(MediaSource::Path(path.clone()));
+        if let (Some(preset), false) = (preset, item.source.is_video()) {
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("could not read {}", path.display()))?;
+            let (w, h) = upright_size(&bytes)
+                .with_context(|| format!("could not read {}", path.display()))?;
+            item.crop = CropRect::for_preset(preset, w, h);
+        }
+        item.alt_text = args.alts.get(i).cloned();
+        items.push(item);
+    }
+    for raw in &args.tags {
+        let (index, tag) = parse_tag(raw)?;
+        let item = items
+            .get_mut(index)
+            .with_context(|| format!("--tag {raw}: there is no picture {} to tag", index + 1))?;
+        // Flags give published coordinates; items keep source coordinates.
+        let (x, y) = item.crop.unmap_point(tag.x, tag.y);
+        item.tags.push(UserTag { x, y, ..tag });
+    }
+    let scheduled_at = match &args.schedule {
+        None => None,
+        Some(raw) => Some(
+            chrono::DateTime::parse_from_rfc3339(raw)
+                .with_context(|| {
+                    format!("--schedule {raw}: use RFC 3339, e.g. 2025-05-01T09:00:00Z")
+                })?
+                .with_timezone(&chrono::Utc),
+        ),
+    };
+    Ok(PostSpec {
+        account,
+        kind,
+        caption: args.caption,
+        share_to_feed: args.share_to_feed,
+        scheduled_at,
+        items,
+    })
+}
+
+/// `user@0.3,0.6` or `2:user@0.3,0.6` → (0-based picture, tag).
+fn parse_tag(raw: &str) -> Result<(usize, UserTag)> {
+    let bad = || format!("--tag {raw}: write it as user@X,Y or N:user@X,Y with X,Y from 0 to 1");
+    let (index, rest) = match raw.split_once(':') {
+        Some((n, rest)) => {
+            let n: usize = n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .with_context(bad)?;
+            (n - 1, rest)
+        }
+        None => (0, raw),
+    };
+    let (user, at) = rest.rsplit_once('@').with_context(bad)?;
+    let (x, y) = at.split_once(',').with_context(bad)?;
+    let x: f64 = x.trim().parse().ok().with_context(bad)?;
+    let y: f64 = y.trim().parse().ok().with_context(bad)?;
+    let username = user.trim().trim_start_matches('@').to_owned();
+    if username.is_empty() || !(0.0..=1.0).contains(&x) || !(0.0..=1.0).contains(&y) {
+        bail!(bad());
+    }
+    Ok((index, UserTag { username, x, y }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_parse_with_and_without_a_picture_number() {
+        let (i, t) = parse_tag("mira@0.3,0.6").expect("tag");
+        assert_eq!((i, t.username.as_str(), t.x, t.y), (0, "mira", 0.3, 0.6));
+        let (i, t) = parse_tag("2:@leo@0.5,0.25").expect("tag");
+        assert_eq!((i, t.username.as_str()), (1, "leo"));
+        assert!(parse_tag("mira@1.5,0.2").is_err());
+        assert!(parse_tag("mira").is_err());
+        assert!(parse_tag("0:mira@0.1,0.1").is_err());
     }
 }

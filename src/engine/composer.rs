@@ -1,33 +1,435 @@
 //! Composer and publishing: media preparation, drafts, the publish pipeline, the schedule.
 //!
 //! The engine side of the Composer tab: commands from the UI run here as background jobs and
-//! answer with [`ComposerEvent`]s.
+//! answer with [`ComposerEvent`]s. Module map: `post` (what the user composed and the local
+//! rules), `hosting` (getting files to a URL Meta can fetch), `pipeline` (the journaled,
+//! never-twice publish).
+
+pub mod hosting;
+pub mod pipeline;
+pub mod post;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::core::Core;
+use tracing::warn;
+
+use super::core::{Core, EngineError};
 use super::handle::EventSender;
+use super::protocol::Event;
+use crate::graph::GraphError;
+use crate::ids::IgUserId;
+use crate::media::prepare::PrepareError;
+use crate::model::Media;
+use crate::store::DraftSummary;
+pub use hosting::{Hosting, HostingError, SANDBOX_HOSTING_KEY};
+pub use pipeline::PublishStep;
+pub use post::{CaptionCounts, ItemSpec, MediaSource, PostError, PostSpec};
+
+/// How often the scheduler looks for due drafts.
+const SCHEDULER_TICK: Duration = Duration::from_secs(15);
 
 /// What the Composer tab asks the engine to do.
 #[derive(Clone, Debug)]
 pub enum ComposerCommand {
-    /// Load drafts and the schedule.
-    Refresh,
+    /// Send the account's drafts and schedule ([`ComposerEvent::Drafts`]).
+    Refresh(IgUserId),
+    /// Decode a picked or dropped file for the editor ([`ComposerEvent::Preview`]).
+    LoadPreview(MediaSource),
+    /// Prepare, save and publish a post now (or schedule it when `scheduled_at` is set).
+    /// `job` is the UI's number for this request, echoed in every event about it.
+    Publish { job: u64, post: PostSpec },
+    /// Prepare and save without publishing.
+    SaveDraft { job: u64, post: PostSpec },
+    /// Publish a saved draft (or resume an interrupted / failed one).
+    PublishDraft { job: u64, draft: i64 },
+    /// Delete a saved draft.
+    DeleteDraft { account: IgUserId, draft: i64 },
 }
 
 /// What the engine tells the Composer tab.
 #[derive(Clone, Debug)]
 pub enum ComposerEvent {
-    /// Nothing yet; replaced by the real events of this feature.
-    Idle,
+    /// A decoded preview of a file for the crop and tag editor. `width`/`height` are the
+    /// upright source size (the preview may be smaller).
+    Preview {
+        source: String,
+        image: Arc<egui::ColorImage>,
+        width: u32,
+        height: u32,
+    },
+    /// A file could not be previewed.
+    PreviewFailed { source: String, message: String },
+    /// Preparing item `item` (0-based) is `fraction` done.
+    Preparing {
+        job: u64,
+        item: usize,
+        fraction: f32,
+    },
+    /// The post is saved as draft `draft` (before any network call).
+    Saved {
+        job: u64,
+        draft: i64,
+        scheduled: bool,
+    },
+    /// A publishing step began.
+    Progress {
+        job: u64,
+        draft: i64,
+        step: PublishStep,
+    },
+    /// The post is live.
+    Published {
+        job: u64,
+        draft: i64,
+        media: Box<Media>,
+    },
+    /// The job failed; `message` names the cause and the fix. `draft` is set when the post
+    /// was saved (so it can be retried without posting twice).
+    Failed {
+        job: u64,
+        draft: Option<i64>,
+        message: String,
+    },
+    /// The account's drafts, scheduled and published posts, newest first.
+    Drafts {
+        account: IgUserId,
+        drafts: Vec<DraftSummary>,
+    },
+}
+
+/// Why publishing failed, worded for the user.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error(transparent)]
+    Post(#[from] PostError),
+    #[error(transparent)]
+    Hosting(#[from] HostingError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(
+        "the daily publishing limit is reached ({used} of {total} posts in 24 h){}; the post is saved and can be published then",
+        match .resets_at { Some(t) => format!(": the next slot frees up at {}", t.format("%Y-%m-%d %H:%M UTC")), None => String::new() }
+    )]
+    LimitReached {
+        used: u64,
+        total: u64,
+        resets_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    #[error("Instagram refused the post while {step}: {} — {fix}", .source.message)]
+    Meta {
+        step: String,
+        fix: String,
+        #[source]
+        source: GraphError,
+    },
+    #[error("Instagram could not process the media ({status}) — {fix}")]
+    ContainerFailed { status: String, fix: String },
+    #[error(
+        "Instagram is still processing after 10 minutes; publish the draft again later (it resumes, it will not post twice)"
+    )]
+    ProcessingTimedOut,
+    #[error("the containers kept expiring before they could be published; publish the draft again")]
+    KeptExpiring,
+    #[error(
+        "Instagram reports the post as published but it is not in the account's recent media yet; refresh the Feed in a minute (do not publish again)"
+    )]
+    PublishedButNotFound,
+    #[error("draft {0} is already being published; wait for it to finish")]
+    AlreadyRunning(i64),
+    #[error("there is no draft {0}; it may have been deleted")]
+    NoSuchDraft(i64),
+}
+
+impl From<crate::store::StoreError> for PublishError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::Engine(e.into())
+    }
+}
+
+impl From<PrepareError> for PublishError {
+    fn from(e: PrepareError) -> Self {
+        Self::Post(PostError::Prepare {
+            item: 1,
+            file: String::new(),
+            source: e,
+        })
+    }
+}
+
+/// The fix for a publishing error, from Meta's code and subcode.
+pub fn fix_for(error: Option<&GraphError>, subcode: Option<i64>) -> String {
+    let code = error.and_then(|e| e.code);
+    let fix = match (code, subcode) {
+        (_, Some(2207052)) | (Some(9004), _) => {
+            "Meta could not fetch the file from the hosting URL: it must be public (check the bucket or host allows anonymous GET)"
+        }
+        (Some(36003), _) | (_, Some(2207009)) => {
+            "the aspect ratio is outside what Instagram accepts: crop to 1:1, 4:5 or 1.91:1 (9:16 for stories and reels)"
+        }
+        (_, Some(2207026 | 2207005)) => {
+            "the file format is not accepted: re-encode pictures as JPEG and videos as MP4 (H.264, AAC)"
+        }
+        (_, Some(2207004)) => "the file is larger than 8 MB: crop or resize it",
+        (_, Some(2207042)) | (Some(9), _) => {
+            "the daily publishing limit is reached: wait until the oldest post of the last 24 h drops out"
+        }
+        (_, Some(2207008)) => "the container expired: publish again to create a fresh one",
+        (_, Some(2207010)) => "shorten the caption or remove hashtags / @mentions",
+        (Some(110), _) => "a tagged username does not exist: remove that tag",
+        (Some(190), _) => "the login expired: reconnect the account in Accounts",
+        (Some(10 | 200..=299), _) => {
+            "the login lacks the publishing permission: reconnect the account and grant content publishing"
+        }
+        _ => match error.map(|e| &e.kind) {
+            Some(crate::graph::ErrorKind::Transient) => {
+                "Instagram or the connection had a hiccup: publish again (it resumes, it will not post twice)"
+            }
+            Some(crate::graph::ErrorKind::RateLimited { .. }) => {
+                "too many calls: wait a few minutes, then publish again"
+            }
+            _ => "check the post and publish again (it resumes, it will not post twice)",
+        },
+    };
+    fix.to_owned()
+}
+
+impl Core {
+    /// Prepares a post's files off the async threads and saves it as a draft, before any
+    /// network call. Returns the draft id.
+    pub async fn save_post(
+        &self,
+        post: PostSpec,
+        progress: impl FnMut(usize, f32) + Send + 'static,
+    ) -> Result<i64, PublishError> {
+        post.validate()?;
+        let mut progress = progress;
+        let draft = tokio::task::spawn_blocking(move || post.prepare(&mut progress))
+            .await
+            .map_err(|e| EngineError::Task(e.to_string()))??;
+        let now = self.now();
+        Ok(self
+            .with_store(move |s| s.insert_draft(&draft, now))
+            .await?)
+    }
 }
 
 /// Called once when the engine starts: resume interrupted publishes, start the scheduler.
-pub(crate) fn on_start(_core: Arc<Core>, _events: EventSender) {}
+pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
+    tokio::spawn(async move {
+        loop {
+            run_due(&core, &events).await;
+            tokio::time::sleep(SCHEDULER_TICK).await;
+        }
+    });
+}
+
+/// Publishes every draft that is due or was interrupted.
+async fn run_due(core: &Arc<Core>, events: &EventSender) {
+    let now = core.now();
+    let due = match core.with_store(move |s| s.drafts_to_run(now)).await {
+        Ok(ids) => ids,
+        Err(e) => {
+            warn!(error = %e, "could not read the schedule");
+            return;
+        }
+    };
+    for draft in due {
+        publish_job(core, events, 0, draft).await;
+    }
+}
 
 /// Runs one command in the background.
-pub(crate) fn handle(_core: Arc<Core>, _events: EventSender, command: ComposerCommand) {
-    match command {
-        ComposerCommand::Refresh => {}
+pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerCommand) {
+    tokio::spawn(async move {
+        match command {
+            ComposerCommand::Refresh(account) => send_drafts(&core, &events, account).await,
+            ComposerCommand::LoadPreview(source) => preview(&events, source).await,
+            ComposerCommand::Publish { job, post } => {
+                let account = post.account.clone();
+                let scheduled = post.scheduled_at.is_some();
+                if let Some(draft) = save(&core, &events, job, post).await
+                    && !scheduled
+                {
+                    publish_job(&core, &events, job, draft).await;
+                }
+                send_drafts(&core, &events, account).await;
+            }
+            ComposerCommand::SaveDraft { job, post } => {
+                let account = post.account.clone();
+                save(&core, &events, job, post).await;
+                send_drafts(&core, &events, account).await;
+            }
+            ComposerCommand::PublishDraft { job, draft } => {
+                publish_job(&core, &events, job, draft).await;
+            }
+            ComposerCommand::DeleteDraft { account, draft } => {
+                if let Err(e) = core.with_store(move |s| s.delete_draft(draft)).await {
+                    composer_event(
+                        &events,
+                        ComposerEvent::Failed {
+                            job: 0,
+                            draft: Some(draft),
+                            message: e.to_string(),
+                        },
+                    )
+                    .await;
+                }
+                send_drafts(&core, &events, account).await;
+            }
+        }
+    });
+}
+
+async fn composer_event(events: &EventSender, event: ComposerEvent) {
+    events.send(Event::Composer(event)).await;
+}
+
+async fn save(core: &Arc<Core>, events: &EventSender, job: u64, post: PostSpec) -> Option<i64> {
+    let scheduled = post.scheduled_at.is_some();
+    let progress_events = events.clone();
+    let handle = tokio::runtime::Handle::current();
+    let result = core
+        .save_post(post, move |item, fraction| {
+            let events = progress_events.clone();
+            handle.spawn(async move {
+                composer_event(
+                    &events,
+                    ComposerEvent::Preparing {
+                        job,
+                        item,
+                        fraction,
+                    },
+                )
+                .await;
+            });
+        })
+        .await;
+    match result {
+        Ok(draft) => {
+            composer_event(
+                events,
+                ComposerEvent::Saved {
+                    job,
+                    draft,
+                    scheduled,
+                },
+            )
+            .await;
+            Some(draft)
+        }
+        Err(e) => {
+            composer_event(
+                events,
+                ComposerEvent::Failed {
+                    job,
+                    draft: None,
+                    message: e.to_string(),
+                },
+            )
+            .await;
+            None
+        }
     }
+}
+
+async fn publish_job(core: &Arc<Core>, events: &EventSender, job: u64, draft: i64) {
+    let progress_events = events.clone();
+    let handle = tokio::runtime::Handle::current();
+    let progress = move |step: PublishStep| {
+        let events = progress_events.clone();
+        handle.spawn(async move {
+            composer_event(&events, ComposerEvent::Progress { job, draft, step }).await;
+        });
+    };
+    match core.publish_draft(draft, &progress).await {
+        Ok(media) => {
+            composer_event(
+                events,
+                ComposerEvent::Published {
+                    job,
+                    draft,
+                    media: Box::new(media),
+                },
+            )
+            .await;
+            refresh_feed(core, events, draft).await;
+        }
+        // The scheduler meets drafts a user-started job is already publishing.
+        Err(PublishError::AlreadyRunning(_)) if job == 0 => {}
+        Err(e) => {
+            composer_event(
+                events,
+                ComposerEvent::Failed {
+                    job,
+                    draft: Some(draft),
+                    message: e.to_string(),
+                },
+            )
+            .await;
+        }
+    }
+}
+
+/// Shows the new post in the Feed.
+async fn refresh_feed(core: &Arc<Core>, events: &EventSender, draft: i64) {
+    let Ok(Some(d)) = core.with_store(move |s| s.draft(draft)).await else {
+        return;
+    };
+    let Ok(account) = core.find_account(d.account.as_str()).await else {
+        return;
+    };
+    match core.fetch_feed_page(&account, None).await {
+        Ok(page) => {
+            events
+                .send(Event::Feed {
+                    account: account.id.clone(),
+                    has_more: page.after.is_some(),
+                    media: page.media,
+                    replace: true,
+                    from_cache: false,
+                })
+                .await;
+        }
+        Err(e) => warn!(error = %e, "could not refresh the feed after publishing"),
+    }
+    send_drafts(core, events, account.id).await;
+}
+
+async fn send_drafts(core: &Arc<Core>, events: &EventSender, account: IgUserId) {
+    let id = account.clone();
+    match core.with_store(move |s| s.drafts(&id)).await {
+        Ok(drafts) => composer_event(events, ComposerEvent::Drafts { account, drafts }).await,
+        Err(e) => warn!(error = %e, "could not list drafts"),
+    }
+}
+
+async fn preview(events: &EventSender, source: MediaSource) {
+    let name = source.name();
+    let decoded = tokio::task::spawn_blocking(move || -> Result<_, String> {
+        let bytes = source.read().map_err(|e| e.to_string())?;
+        let (width, height) =
+            crate::media::prepare::upright_size(&bytes).map_err(|e| e.to_string())?;
+        let image = crate::media::decode_for_display(&bytes, crate::media::DETAIL_MAX_SIDE_PX)
+            .map_err(|e| e.to_string())?;
+        Ok((image, width, height))
+    })
+    .await;
+    let event = match decoded {
+        Ok(Ok((image, width, height))) => ComposerEvent::Preview {
+            source: name,
+            image: Arc::new(image),
+            width,
+            height,
+        },
+        Ok(Err(message)) => ComposerEvent::PreviewFailed {
+            source: name,
+            message,
+        },
+        Err(e) => ComposerEvent::PreviewFailed {
+            source: name,
+            message: format!("the preview task stopped: {e}"),
+        },
+    };
+    composer_event(events, event).await;
 }

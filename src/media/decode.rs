@@ -53,7 +53,7 @@ pub fn decode_for_display(bytes: &[u8], max_side_px: u32) -> Result<egui::ColorI
 }
 
 /// Decodes `bytes` at full size with the EXIF orientation applied.
-fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
+pub(crate) fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     if bytes.is_empty() {
         return Err(MediaError::Empty);
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use chrono::Duration;
+use rand::{Rng, SeedableRng};
 use serde_json::json;
 
 use super::RecordedRequest;
@@ -60,6 +61,12 @@ impl SandboxControl {
         };
     }
 
+    /// Makes every container created from now on end in `ERROR` with `subcode`
+    /// (e.g. 2207026 unsupported video, 2207001 server error); `None` turns it off.
+    pub fn set_container_failure(&self, subcode: Option<i64>) {
+        self.inner.lock().container_failure = subcode;
+    }
+
     /// Invalidates every token issued so far; later calls get 190 / 460.
     pub fn revoke_all_tokens(&self) {
         for token in self.inner.lock().tokens.values_mut() {
@@ -72,6 +79,39 @@ impl SandboxControl {
     /// Page-linked IG username). `None` when the login or user is unknown.
     pub fn mint_token(&self, login: &str, username: &str, scopes: &[&str]) -> Option<String> {
         super::oauth::mint_dashboard_token(&self.inner, login, username, scopes)
+    }
+
+    /// Makes one new comment (on each account's newest post) and one new inbound DM per
+    /// account arrive now, as if people were active.
+    pub fn simulate_activity(&self) {
+        let now = self.inner.now();
+        let mut rng = {
+            let mut st = self.inner.lock();
+            let seed: u64 = st.rng.random();
+            rand::rngs::StdRng::seed_from_u64(seed)
+        };
+        let mut demo = self.inner.demo_mut();
+        let people = &super::demo::COMMENTERS[..super::demo::COMMENTERS.len() - 1];
+        super::inbox::simulate(&mut demo, &mut rng, now, people, super::demo::COMMENT_TEXTS);
+    }
+
+    /// Runs [`Self::simulate_activity`] every `every` (real time) until the sandbox stops.
+    /// Must be called from within a tokio runtime.
+    pub fn start_activity(&self, every: std::time::Duration) {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every.max(std::time::Duration::from_millis(100)));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                match weak.upgrade() {
+                    Some(inner) if !inner.stopped.load(std::sync::atomic::Ordering::Relaxed) => {
+                        SandboxControl { inner }.simulate_activity();
+                    }
+                    _ => break,
+                }
+            }
+        });
     }
 
     /// Every request received (except `/__sandbox/...`), oldest first.
@@ -132,12 +172,34 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             control.set_usage(percent, code);
             ok()
         }
-        (&Method::POST, ["activity"]) => match num("every_secs") {
-            Some(Ok(s)) if s >= 0.0 => {
-                super::comments::control_activity(&control, s);
+        (&Method::POST, ["containers"]) => match req.param("fail") {
+            Some("none") | Some("") => {
+                control.set_container_failure(None);
                 ok()
             }
-            _ => bad("every_secs must be a non-negative number of seconds (0 = off)".into()),
+            Some(code) => match code.trim().parse::<i64>() {
+                Ok(subcode) => {
+                    control.set_container_failure(Some(subcode));
+                    ok()
+                }
+                Err(_) => bad("fail must be an error subcode such as 2207026, or none".into()),
+            },
+            None => bad("pass fail=<subcode> or fail=none".into()),
+        },
+        (&Method::POST, ["activity"]) => match req.param("every_secs") {
+            // `every_secs=N` runs the comment activity generator every N seconds (0 = off);
+            // without it, one round of activity (comments and messages) happens now.
+            Some(_) => match num("every_secs") {
+                Some(Ok(s)) if s >= 0.0 => {
+                    super::comments::control_activity(&control, s);
+                    ok()
+                }
+                _ => bad("every_secs must be a non-negative number of seconds (0 = off)".into()),
+            },
+            None => {
+                control.simulate_activity();
+                ok()
+            }
         },
         (&Method::POST, ["revoke"]) => {
             control.revoke_all_tokens();
@@ -232,6 +294,7 @@ fn state_json(inner: &Inner) -> serde_json::Value {
         "fail_rate": st.fail_rate,
         "usage_percent": st.usage_percent,
         "throttle_code": st.throttle_code,
+        "container_failure": st.container_failure,
         "tokens": st.tokens.len(),
         "live_tokens": live,
         "codes": st.codes.len(),

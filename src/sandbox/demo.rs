@@ -114,6 +114,10 @@ pub struct Media {
     pub comments_enabled: bool,
     /// Reels only: also shown in the feed grid.
     pub shared_to_feed: bool,
+    /// Products tagged on this media (Facebook Login shopping).
+    pub product_tags: Vec<super::shopping::ProductTag>,
+    /// Usernames invited as collaborators (Facebook Login).
+    pub collaborators: Vec<String>,
     pub shortcode: String,
     /// Carousel children ids, in order.
     pub children: Vec<String>,
@@ -216,6 +220,8 @@ pub struct Container {
     /// Upload key of the fetched bytes.
     pub upload: Option<String>,
     pub published_media: Option<String>,
+    pub product_tags: Vec<super::shopping::ProductTag>,
+    pub collaborators: Vec<String>,
 }
 
 /// The Facebook user of the Facebook Login flow.
@@ -251,6 +257,11 @@ pub struct Demo {
     pub next_media_id: u64,
     pub next_comment_id: u64,
     pub next_container_id: u64,
+    pub conversations: Vec<super::inbox::Conversation>,
+    /// Comments that already received their one private reply.
+    pub private_replied: Vec<String>,
+    /// The business account's shop (product tagging).
+    pub catalog: super::shopping::Catalog,
 }
 
 impl Demo {
@@ -307,6 +318,23 @@ impl Demo {
                     && m.parent.is_none()
                     && m.upload.is_some()
                     && now - m.timestamp < Duration::hours(24)
+            })
+            .count()
+    }
+    /// API-published posts with product tags (on the post or a slide) in the last 24 h.
+    pub fn tagged_published_in_last_day(&self, ig_id: &str, now: DateTime<Utc>) -> usize {
+        self.media
+            .iter()
+            .filter(|m| {
+                m.owner == ig_id
+                    && m.parent.is_none()
+                    && m.upload.is_some()
+                    && now - m.timestamp < Duration::hours(24)
+                    && (!m.product_tags.is_empty()
+                        || m.children.iter().any(|c| {
+                            self.media_by_id(c)
+                                .is_some_and(|c| !c.product_tags.is_empty())
+                        }))
             })
             .count()
     }
@@ -482,6 +510,29 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             tasks: vec!["ANALYZE", "MODERATE", "CREATE_CONTENT"],
         },
     ];
+    let people = &COMMENTERS[..COMMENTERS.len() - 1];
+    let mut conversations = super::inbox::generate(&mut rng, start, &business, people);
+    conversations.extend(super::inbox::generate(
+        &mut rng,
+        start,
+        &creator,
+        &people[3..],
+    ));
+    // A few of the business's coffee photos already carry product tags.
+    let catalog = super::shopping::demo_catalog();
+    for (i, m) in media
+        .iter_mut()
+        .filter(|m| m.owner == business.ig_id && m.media_type == MediaType::Image && m.photo == 3)
+        .enumerate()
+        .filter(|(i, _)| i % 4 == 0)
+    {
+        let product = &catalog.products[i % 3];
+        m.product_tags.push(super::shopping::ProductTag {
+            product_id: product.product_id,
+            x: Some(0.5),
+            y: Some(0.6),
+        });
+    }
     let mut next_comment_id = FIRST_COMMENT_ID;
     let mut comments = Vec::new();
     for m in media
@@ -513,11 +564,14 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         next_media_id: next_id,
         next_comment_id,
         next_container_id: FIRST_CONTAINER_ID,
+        conversations,
+        private_replied: Vec::new(),
+        catalog,
     }
 }
 
 /// People who comment on the demo accounts: (username, IGSID).
-const COMMENTERS: &[(&str, &str)] = &[
+pub const COMMENTERS: &[(&str, &str)] = &[
     ("harbour.bakery", "6120000000000001"),
     ("baristaben", "6120000000000002"),
     ("lena.loves.latte", "6120000000000003"),
@@ -530,7 +584,7 @@ const COMMENTERS: &[(&str, &str)] = &[
     ("free.followers.now", "6120000000000010"),
 ];
 
-const COMMENT_TEXTS: &[&str] = &[
+pub const COMMENT_TEXTS: &[&str] = &[
     "Looks amazing! 😍",
     "What time do you open on Sundays?",
     "This made my morning ☀️",
@@ -663,6 +717,8 @@ fn generate_account_media(
                     hide_likes: false,
                     comments_enabled: true,
                     shared_to_feed: false,
+                    product_tags: Vec::new(),
+                    collaborators: Vec::new(),
                     shortcode: shortcode(rng),
                     children: Vec::new(),
                     parent: Some(id.clone()),
@@ -693,6 +749,8 @@ fn generate_account_media(
             hide_likes: rng.random_bool(0.1),
             comments_enabled: !rng.random_bool(0.05),
             shared_to_feed: product == Product::Reels && !rng.random_bool(0.2),
+            product_tags: Vec::new(),
+            collaborators: Vec::new(),
             shortcode: shortcode(rng),
             children,
             parent: None,
@@ -723,6 +781,8 @@ fn generate_account_media(
             hide_likes: false,
             comments_enabled: false,
             shared_to_feed: false,
+            product_tags: Vec::new(),
+            collaborators: Vec::new(),
             shortcode: shortcode(rng),
             children: Vec::new(),
             parent: None,

@@ -757,6 +757,8 @@ fn outside_window(detail: &str) -> GraphError {
         ),
     );
     e.subcode = Some(2534022);
+    // Meta answers permission-class errors (code 10) with HTTP 403.
+    e.status = axum::http::StatusCode::FORBIDDEN;
     e
 }
 

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 /// One Graph API error, ready to be rendered as the documented envelope.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("Graph error {code}{}: {message}", subcode.map(|s| format!("/{s}")).unwrap_or_default())]
 pub struct GraphError {
     /// HTTP status the real API uses for this class of error (400, 403 or 500).
     pub status: StatusCode,

@@ -140,13 +140,13 @@ impl Parser<'_> {
                 Some('.') => {
                     self.pos += 1;
                     let modifier = self.name()?;
-                    self.expect('(')?;
+                    self.eat('(')?;
                     let start = self.pos;
                     while matches!(self.peek(), Some(c) if c != ')') {
                         self.pos += 1;
                     }
                     let arg: String = self.chars[start..self.pos].iter().collect();
-                    self.expect(')')?;
+                    self.eat(')')?;
                     if modifier != "limit" {
                         return Err(FieldsError::UnknownModifier(modifier));
                     }
@@ -167,7 +167,7 @@ impl Parser<'_> {
                     } else {
                         self.list()?
                     };
-                    self.expect('}')?;
+                    self.eat('}')?;
                     field.sub = Some(sub);
                     return Ok(field);
                 }
@@ -175,7 +175,7 @@ impl Parser<'_> {
             }
         }
     }
-    fn expect(&mut self, want: char) -> Result<(), FieldsError> {
+    fn eat(&mut self, want: char) -> Result<(), FieldsError> {
         self.skip_ws();
         match self.peek() {
             Some(c) if c == want => {

@@ -1,32 +1,32 @@
-//! The Graph API read side of both hosts: token checks, throttling and fault switches,
-//! node lookup, `fields` rendering with nested expansion, edges with cursor paging, and the
-//! usage headers every Graph response carries.
+//! The Graph API read side of both hosts: throttling and fault switches, node lookup,
+//! `fields` rendering with nested expansion, and edges (paged by `paging.rs`). Token checks
+//! and usage headers live in `access.rs`, writes in `writes.rs`.
 //!
-//! Nodes: the IG user (`/me`, `/{ig-id}`), IG media (`/{media-id}`), and on the
-//! `/facebook` host the Facebook user and Pages. Edges: `media`, `stories`, `children`,
-//! `accounts`.
+//! Nodes: IG user (`/me`, `/{ig-id}`), media, comment, container, conversation, message,
+//! and on the `/facebook` host the Facebook user and Pages. Edges: `media`, `stories`,
+//! `children`, `comments`, `replies`, `conversations`, `messages`, `accounts`, `insights`,
+//! `content_publishing_limit`.
 
 use std::sync::Arc;
 
-use axum::http::{HeaderValue, Method};
+use axum::http::Method;
 use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDate, Utc};
-use hmac::{Hmac, Mac};
+use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{Map, Value, json};
-use sha2::Sha256;
 
+use super::access::{
+    authenticate, comments_scope, messages_scope, usage_key, visible_ig_ids, with_headers,
+};
 use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
-use super::server::{Req, json as json_response};
+use super::inbox::{Conversation, Message, READABLE_MESSAGES};
+use super::insights;
+use super::paging::{DEFAULT_LIMIT, Keyed, MAX_LIMIT, paginate, parse_limit, parse_time};
+use super::server::Req;
+use super::shopping::{self, Catalog, Product as ShopProduct, ProductTag};
 use super::state::{Inner, Login, Subject, Token, TokenKind};
-
-/// Default and maximum page sizes of every edge.
-const DEFAULT_LIMIT: usize = 25;
-const MAX_LIMIT: usize = 100;
 
 /// Graph's timestamp format: `2026-11-01T08:00:00+0000`.
 pub fn format_time(t: DateTime<Utc>) -> String {
@@ -38,137 +38,6 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, login: Login, path: &[&str]) -> Res
     let mut usage_key = None;
     let result = serve(inner, req, login, path, &mut usage_key);
     with_headers(inner, usage_key, result)
-}
-
-/// Renders a Graph result (value or error envelope) with `X-App-Usage` and
-/// `X-Business-Use-Case-Usage` headers. `usage_key` is the IG (or Page) id the call was about.
-pub fn with_headers(
-    inner: &Inner,
-    usage_key: Option<String>,
-    result: Result<Value, GraphError>,
-) -> Response {
-    let (usage, trace) = {
-        let mut st = inner.lock();
-        st.graph_calls += 1;
-        (st.usage_percent, st.trace_id())
-    };
-    let mut resp = match result {
-        Ok(value) => json_response(axum::http::StatusCode::OK, &value),
-        Err(e) => json_response(e.status, &e.body(&trace)),
-    };
-    let app_usage = json!({
-        "call_count": usage,
-        "total_cputime": usage * 2 / 3,
-        "total_time": usage * 3 / 4,
-    });
-    let key = usage_key
-        .or_else(|| inner.app_id.clone())
-        .unwrap_or_else(|| "0".to_owned());
-    let regain = if usage >= 100 { 15 } else { 0 };
-    let buc = json!({ key: [{
-        "type": "instagram",
-        "call_count": usage,
-        "total_cputime": usage * 2 / 3,
-        "total_time": usage * 3 / 4,
-        "estimated_time_to_regain_access": regain,
-    }]});
-    let headers = resp.headers_mut();
-    for (name, value) in [
-        ("x-app-usage", app_usage.to_string()),
-        ("x-business-use-case-usage", buc.to_string()),
-        ("x-fb-trace-id", trace),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            headers.insert(name, v);
-        }
-    }
-    resp
-}
-
-/// The token string of a request: `access_token` parameter or `Authorization: Bearer|OAuth`.
-pub fn token_string(req: &Req) -> Option<String> {
-    if let Some(t) = req.param("access_token").filter(|t| !t.is_empty()) {
-        return Some(t.to_owned());
-    }
-    let auth = req
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, value) = auth.trim().split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
-        .then(|| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-/// Looks the request's token up and checks it is alive, for `login`'s host.
-pub fn authenticate(inner: &Inner, req: &Req, login: Login) -> Result<(String, Token), GraphError> {
-    let value = token_string(req).ok_or_else(GraphError::missing_token)?;
-    let now = inner.now();
-    let token = inner
-        .lock()
-        .tokens
-        .get(&value)
-        .cloned()
-        .filter(|t| t.login == login)
-        .ok_or_else(GraphError::unparsable_token)?;
-    if token.revoked {
-        return Err(GraphError::revoked_token());
-    }
-    if token.expires_at <= now {
-        return Err(GraphError::expired_token(token.expires_at, now));
-    }
-    if let (Some(secret), Some(proof)) = (&inner.app_secret, req.param("appsecret_proof"))
-        && !proof.eq_ignore_ascii_case(&appsecret_proof(secret, &value))
-    {
-        return Err(GraphError::invalid_parameter(
-            "Invalid appsecret_proof provided in the API argument",
-        ));
-    }
-    Ok((value, token))
-}
-
-/// Hex HMAC-SHA256 of the token keyed by the app secret.
-pub fn appsecret_proof(secret: &str, token: &str) -> String {
-    // HMAC accepts keys of any length, so this cannot fail.
-    match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(token.as_bytes());
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
-    }
-}
-
-/// The IG ids a token may read.
-pub fn visible_ig_ids(demo: &Demo, token: &Token) -> Vec<String> {
-    match &token.subject {
-        Subject::IgAccount(id) => vec![id.clone()],
-        Subject::FbUser(_) => demo
-            .pages
-            .iter()
-            .filter_map(|p| p.instagram_business_account.clone())
-            .collect(),
-        Subject::Page(page) => demo
-            .page_by_id(page)
-            .and_then(|p| p.instagram_business_account.clone())
-            .into_iter()
-            .collect(),
-    }
-}
-
-/// The key of `X-Business-Use-Case-Usage`: the IG account (or Page) the token acts for.
-fn usage_key(demo: &Demo, token: &Token) -> String {
-    match &token.subject {
-        Subject::Page(p) => demo
-            .page_by_id(p)
-            .and_then(|p| p.instagram_business_account.clone())
-            .unwrap_or_else(|| p.clone()),
-        _ => visible_ig_ids(demo, token)
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| demo.fb_user.id.clone()),
-    }
 }
 
 /// Per-request context handed to rendering.
@@ -196,6 +65,19 @@ enum Node<'a> {
     PageEntry(&'a Page),
     Comment(&'a Comment),
     Container(&'a Container),
+    Conversation(&'a Conversation),
+    /// A message; `false` when it is older than the 20 most recent of its thread.
+    Message(&'a Message, bool),
+    /// Shopping rows (no `id` field of their own).
+    Catalog(&'a Catalog),
+    Product(&'a ShopProduct),
+    ProductTag(&'a ProductTag, &'a ShopProduct),
+}
+
+impl Keyed for Node<'_> {
+    fn key(&self) -> String {
+        self.id()
+    }
 }
 
 impl Node<'_> {
@@ -207,6 +89,11 @@ impl Node<'_> {
             Node::Page(p) | Node::PageEntry(p) => p.id.clone(),
             Node::Comment(c) => c.id.clone(),
             Node::Container(c) => c.id.clone(),
+            Node::Conversation(c) => c.id.clone(),
+            Node::Message(m, _) => m.id.clone(),
+            Node::Catalog(c) => c.catalog_id.clone(),
+            Node::Product(p) => p.product_id.to_string(),
+            Node::ProductTag(t, _) => t.product_id.to_string(),
         }
     }
     fn type_name(&self) -> &'static str {
@@ -217,6 +104,11 @@ impl Node<'_> {
             Node::Page(_) | Node::PageEntry(_) => "Page",
             Node::Comment(_) => "IGComment",
             Node::Container(_) => "ShadowIGMediaBuilder",
+            Node::Conversation(_) => "UnifiedThread",
+            Node::Message(..) => "Message",
+            Node::Catalog(_) => "ProductCatalog",
+            Node::Product(_) => "ProductItem",
+            Node::ProductTag(..) => "ProductTag",
         }
     }
 }
@@ -352,6 +244,29 @@ impl<'a> Ctx<'a> {
             self.require(comments_scope(self.login))?;
             return Ok(Node::Comment(comment));
         }
+        for conv in &demo.conversations {
+            let readable_from = conv.messages.len().saturating_sub(READABLE_MESSAGES);
+            let hit = if conv.id == id {
+                Some(Node::Conversation(conv))
+            } else {
+                conv.messages
+                    .iter()
+                    .position(|m| m.id == id)
+                    .map(|i| Node::Message(&conv.messages[i], i >= readable_from))
+            };
+            if let Some(node) = hit {
+                if !visible.contains(&conv.account) {
+                    return Err(GraphError::unsupported_get(id));
+                }
+                self.require(messages_scope(self.login))?;
+                if let Node::Message(_, false) = node {
+                    return Err(GraphError::invalid_parameter(format!(
+                        "(#100) Message {id} has been deleted or is older than the {READABLE_MESSAGES} most recent messages of its conversation"
+                    )));
+                }
+                return Ok(node);
+            }
+        }
         if let Some(container) = demo.container_by_id(id) {
             if !visible.contains(&container.owner) {
                 return Err(GraphError::unsupported_get(id));
@@ -386,6 +301,32 @@ impl<'a> Ctx<'a> {
         match node {
             Node::User(..) | Node::Media(_) | Node::Comment(_) | Node::Container(_) => &["id"],
             Node::FbUser(_) | Node::Page(_) => &["name", "id"],
+            Node::Conversation(_) => &["id"],
+            Node::Message(..) => &["id", "created_time"],
+            Node::Catalog(_) => &["catalog_id", "catalog_name", "shop_name", "product_count"],
+            Node::Product(_) => &[
+                "product_id",
+                "merchant_id",
+                "product_name",
+                "image_url",
+                "retailer_id",
+                "review_status",
+                "is_checkout_flow",
+                "product_variants",
+            ],
+            Node::ProductTag(..) => &[
+                "product_id",
+                "merchant_id",
+                "name",
+                "price_string",
+                "image_url",
+                "review_status",
+                "is_checkout",
+                "stripped_price_string",
+                "string_sale_price_string",
+                "x",
+                "y",
+            ],
             Node::PageEntry(_) => &[
                 "access_token",
                 "category",
@@ -421,8 +362,12 @@ impl<'a> Ctx<'a> {
                 out.insert(field.name.clone(), v);
             }
         }
-        // Graph always answers a node's id, asked for or not.
-        if !out.contains_key("id") {
+        // Graph always answers a node's id, asked for or not (shopping rows have none).
+        let has_id = !matches!(
+            node,
+            Node::Catalog(_) | Node::Product(_) | Node::ProductTag(..)
+        );
+        if has_id && !out.contains_key("id") {
             out.insert(
                 "id".into(),
                 self.value(node, &Field::plain("id"), via_edge)?
@@ -459,11 +404,63 @@ impl<'a> Ctx<'a> {
                 "media_count" => json!(self.demo.feed_of(&a.ig_id).len()),
                 "biography" => json!(a.biography),
                 "website" => json!(a.website),
+                "shopping_product_tag_eligibility" if self.login == Login::Facebook => {
+                    json!(a.account_type == "Business")
+                }
+                "available_catalogs" if self.login == Login::Facebook => {
+                    self.nested_edge(node, field)?
+                }
                 "media" | "stories" => self.nested_edge(node, field)?,
                 _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
             },
             Node::Media(m) => return self.media_value(m, field, via_edge),
             Node::Comment(c) => return self.comment_value(c, field),
+            Node::Catalog(c) => match name {
+                "catalog_id" => json!(c.catalog_id),
+                "catalog_name" => json!(c.name),
+                "shop_name" => json!(c.shop_name),
+                "product_count" => json!(c.products.len()),
+                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+            },
+            Node::Product(p) => {
+                let full = shopping::search_hit(p, self.product_image(p));
+                return pick(full, name, &[], node.type_name());
+            }
+            Node::ProductTag(t, p) => {
+                let full = shopping::tag_view(t, p, self.product_image(p));
+                let optional = ["string_sale_price_string", "x", "y"];
+                return pick(full, name, &optional, node.type_name());
+            }
+            Node::Conversation(c) => match name {
+                "id" => json!(c.id),
+                "updated_time" => match c.updated() {
+                    Some(t) => json!(format_time(t)),
+                    None => return Ok(None),
+                },
+                "participants" => {
+                    let account = self.demo.account_by_id(&c.account);
+                    json!({"data": [
+                        {"username": account.map(|a| a.username.as_str()).unwrap_or(""), "id": c.account},
+                        {"username": c.participant_username, "id": c.participant_id},
+                    ]})
+                }
+                "messages" => self.nested_edge(node, field)?,
+                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+            },
+            Node::Message(m, _) => match name {
+                "id" => json!(m.id),
+                "created_time" => json!(format_time(m.created)),
+                "from" => json!({"username": m.from_username, "id": m.from_id}),
+                "to" => json!({"data": [{"username": m.to_username, "id": m.to_id}]}),
+                "message" => json!(m.text.clone().unwrap_or_default()),
+                "attachments" => match &m.attachment_url {
+                    Some(url) => {
+                        json!({"data": [{"image_data": {"url": url, "preview_url": url}}]})
+                    }
+                    None => return Ok(None),
+                },
+                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
+            },
             Node::Container(c) => {
                 let (code, status) = self.demo.container_status(c, self.now);
                 match name {
@@ -690,6 +687,71 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .map(Node::Comment)
                 .collect(),
+            (Node::User(a, _), "conversations") => self.conversations_of(&a.ig_id)?,
+            (Node::User(a, _), "available_catalogs") => {
+                self.require_shopping()?;
+                if a.account_type == "Business" {
+                    vec![Node::Catalog(&demo.catalog)]
+                } else {
+                    Vec::new()
+                }
+            }
+            (Node::User(a, _), "catalog_product_search") => {
+                self.require_shopping()?;
+                let catalog = &demo.catalog;
+                if a.account_type != "Business"
+                    || self.req.param("catalog_id") != Some(catalog.catalog_id.as_str())
+                {
+                    return Err(GraphError::invalid_parameter(format!(
+                        "(#100) catalog_id must name a catalog from available_catalogs ({} for @{}), got {:?}",
+                        if a.account_type == "Business" {
+                            catalog.catalog_id.as_str()
+                        } else {
+                            "none"
+                        },
+                        a.username,
+                        self.req.param("catalog_id")
+                    )));
+                }
+                let q = self.req.param("q").map(str::to_lowercase);
+                catalog
+                    .products
+                    .iter()
+                    .filter(|p| {
+                        q.as_deref().is_none_or(|q| {
+                            p.name.to_lowercase().contains(q)
+                                || p.retailer_id.to_lowercase().contains(q)
+                        })
+                    })
+                    .map(Node::Product)
+                    .collect()
+            }
+            (Node::Media(m), "product_tags") => {
+                self.require_shopping()?;
+                m.product_tags
+                    .iter()
+                    .filter_map(|t| {
+                        demo.catalog
+                            .product(t.product_id)
+                            .map(|p| Node::ProductTag(t, p))
+                    })
+                    .collect()
+            }
+            (Node::Page(p), "conversations") => match &p.instagram_business_account {
+                Some(ig) if self.req.param("platform") == Some("instagram") => {
+                    self.conversations_of(ig)?
+                }
+                _ => Vec::new(),
+            },
+            (Node::Conversation(c), "messages") => {
+                let readable_from = c.messages.len().saturating_sub(READABLE_MESSAGES);
+                c.messages
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, m)| Node::Message(m, i >= readable_from))
+                    .collect()
+            }
             (Node::FbUser(_), "accounts") => {
                 self.require("pages_show_list")?;
                 demo.pages.iter().map(Node::PageEntry).collect()
@@ -702,6 +764,39 @@ impl<'a> Ctx<'a> {
             }
         };
         Ok(items)
+    }
+
+    /// Shopping exists only on Facebook Login and needs its own permission.
+    fn require_shopping(&self) -> Result<(), GraphError> {
+        if self.login != Login::Facebook {
+            return Err(GraphError::invalid_parameter(
+                "(#100) Product tagging is only available with the Instagram API with Facebook Login",
+            ));
+        }
+        self.require(shopping::SHOPPING_SCOPE)
+    }
+
+    fn product_image(&self, p: &ShopProduct) -> String {
+        let path = format!("cdn/products/{}.jpg", p.product_id);
+        self.inner
+            .root
+            .join(&path)
+            .map(|u| u.to_string())
+            .unwrap_or(path)
+    }
+
+    /// Threads of an account, most recently updated first (`user_id` filters by IGSID).
+    fn conversations_of(&self, ig_id: &str) -> Result<Vec<Node<'a>>, GraphError> {
+        self.require(messages_scope(self.login))?;
+        let person = self.req.param("user_id");
+        let mut threads: Vec<&Conversation> = self
+            .demo
+            .conversations
+            .iter()
+            .filter(|c| c.account == ig_id && person.is_none_or(|p| p == c.participant_id))
+            .collect();
+        threads.sort_by_key(|c| std::cmp::Reverse(c.updated()));
+        Ok(threads.into_iter().map(Node::Conversation).collect())
     }
 
     fn time_param(&self, name: &str) -> Result<Option<DateTime<Utc>>, GraphError> {
@@ -724,6 +819,59 @@ impl<'a> Ctx<'a> {
     ) -> Result<Value, GraphError> {
         if let (Node::User(a, _), "content_publishing_limit") = (node, edge) {
             return Ok(publishing_limit(self.demo, a, self.now));
+        }
+        if let (Node::Media(m), "collaborators") = (node, edge) {
+            return Ok(json!({"data": m.collaborators.iter().map(|name| {
+                let id = self
+                    .demo
+                    .account_by_username(name)
+                    .map(|a| a.ig_id.clone())
+                    .unwrap_or_else(|| format!("1784149{:010}", name_hash(name) % 10_000_000_000));
+                json!({"id": id, "username": name, "invite_status": "Pending"})
+            }).collect::<Vec<_>>()}));
+        }
+        if let (Node::User(a, _), "product_appeal") = (node, edge) {
+            self.require_shopping()?;
+            let id = self
+                .req
+                .param("product_id")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .ok_or_else(|| {
+                    GraphError::invalid_parameter("(#100) The parameter product_id is required")
+                })?;
+            let product = self
+                .demo
+                .catalog
+                .product(id)
+                .filter(|_| a.account_type == "Business")
+                .ok_or_else(|| GraphError::unknown_object(&id.to_string()))?;
+            return Ok(json!({"data": [{
+                "product_id": id,
+                "review_status": product.review_status,
+                "eligible_for_appeal": product.review_status == "rejected",
+            }]}));
+        }
+        if edge == "insights" {
+            let scope = match self.login {
+                Login::Instagram => "instagram_business_manage_insights",
+                Login::Facebook => "instagram_manage_insights",
+            };
+            self.require(scope)?;
+            return match node {
+                Node::User(account, _) => insights::account(&insights::AccountQuery {
+                    req: self.req,
+                    root: &self.inner.root,
+                    token: &self.token_value,
+                    seed: self.inner.seed,
+                    account,
+                    now: self.now,
+                }),
+                Node::Media(m) => insights::media(self.req, self.demo, m, self.inner.seed),
+                _ => Err(GraphError::unsupported_get(&format!(
+                    "{}/insights",
+                    node.id()
+                ))),
+            };
         }
         let items = self.edge_items(node, edge, true)?;
         let limit = parse_limit(self.req.param("limit"))?;
@@ -822,11 +970,24 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The permission comment reads and moderation need on each login.
-pub fn comments_scope(login: Login) -> &'static str {
-    match login {
-        Login::Instagram => "instagram_business_manage_comments",
-        Login::Facebook => "instagram_manage_comments",
+/// A stable number for a name (ids of invited collaborators outside the demo).
+fn name_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// One member of a fully built JSON row: present, optional-and-absent, or unknown.
+fn pick(
+    full: Value,
+    name: &str,
+    optional: &[&str],
+    node_type: &str,
+) -> Result<Option<Value>, GraphError> {
+    match full.get(name) {
+        Some(v) => Ok(Some(v.clone())),
+        None if optional.contains(&name) => Ok(None),
+        None => Err(GraphError::nonexisting_field(name, node_type)),
     }
 }
 
@@ -836,151 +997,4 @@ fn publishing_limit(demo: &Demo, account: &Account, now: DateTime<Utc>) -> Value
         "quota_usage": demo.published_in_last_day(&account.ig_id, now),
         "config": {"quota_total": demo.quota_total(account), "quota_duration": 86400},
     }]})
-}
-
-/// `limit`: default 25, clamped to 100; anything but a positive integer is code 100.
-fn parse_limit(raw: Option<&str>) -> Result<usize, GraphError> {
-    match raw {
-        None => Ok(DEFAULT_LIMIT),
-        Some(s) => match s.trim().parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n.min(MAX_LIMIT)),
-            _ => Err(GraphError::invalid_parameter(format!(
-                "(#100) The parameter limit must be a positive integer, got '{s}'"
-            ))),
-        },
-    }
-}
-
-/// Unix seconds, `YYYY-MM-DD`, or an RFC 3339 / Graph timestamp.
-fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    if let Ok(secs) = raw.parse::<i64>() {
-        return DateTime::from_timestamp(secs, 0);
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
-        return Some(t.with_timezone(&Utc));
-    }
-    DateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%z")
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// Opaque cursor for an item id.
-fn encode_cursor(id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("sbx:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> Option<String> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("sbx:")
-        .map(str::to_owned)
-}
-
-struct PageOf<'n, 'a> {
-    items: &'n [Node<'a>],
-    before_cursor: String,
-    after_cursor: String,
-    has_next: bool,
-    has_previous: bool,
-}
-
-impl PageOf<'_, '_> {
-    fn cursors(&self) -> Option<Value> {
-        (!self.items.is_empty())
-            .then(|| json!({ "before": self.before_cursor, "after": self.after_cursor }))
-    }
-}
-
-fn paginate<'n, 'a>(
-    items: &'n [Node<'a>],
-    limit: usize,
-    after: Option<&str>,
-    before: Option<&str>,
-) -> Result<PageOf<'n, 'a>, GraphError> {
-    let position = |cursor: &str| -> Result<usize, GraphError> {
-        let id = decode_cursor(cursor).ok_or_else(|| {
-            GraphError::invalid_parameter(format!(
-                "(#100) The cursor '{cursor}' is not valid; use the cursors from the previous response's paging"
-            ))
-        })?;
-        items.iter().position(|n| n.id() == id).ok_or_else(|| {
-            GraphError::invalid_parameter(format!(
-                "(#100) The cursor '{cursor}' points at an item that no longer exists"
-            ))
-        })
-    };
-    let (start, end) = match (
-        after.filter(|s| !s.is_empty()),
-        before.filter(|s| !s.is_empty()),
-    ) {
-        (Some(a), _) => {
-            let start = position(a)? + 1;
-            (start, (start + limit).min(items.len()))
-        }
-        (None, Some(b)) => {
-            let end = position(b)?;
-            (end.saturating_sub(limit), end)
-        }
-        (None, None) => (0, limit.min(items.len())),
-    };
-    let slice = &items[start.min(end)..end];
-    Ok(PageOf {
-        before_cursor: slice
-            .first()
-            .map(|n| encode_cursor(&n.id()))
-            .unwrap_or_default(),
-        after_cursor: slice
-            .last()
-            .map(|n| encode_cursor(&n.id()))
-            .unwrap_or_default(),
-        has_next: end < items.len(),
-        has_previous: start > 0,
-        items: slice,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trip() {
-        let c = encode_cursor("17900000000000042");
-        assert_eq!(decode_cursor(&c).as_deref(), Some("17900000000000042"));
-        assert_eq!(decode_cursor("garbage!"), None);
-    }
-
-    #[test]
-    fn limits() {
-        assert_eq!(parse_limit(None).expect("default"), 25);
-        assert_eq!(parse_limit(Some("500")).expect("clamped"), 100);
-        assert!(parse_limit(Some("0")).is_err());
-        assert!(parse_limit(Some("ten")).is_err());
-    }
-
-    #[test]
-    fn times() {
-        assert_eq!(parse_time("0").map(|t| t.timestamp()), Some(0));
-        assert_eq!(
-            parse_time("2026-11-01").map(|t| t.timestamp()),
-            Some(1_793_491_200)
-        );
-        assert!(parse_time("2026-11-01T08:00:00+0000").is_some());
-        assert!(parse_time("yesterday").is_none());
-    }
-
-    #[test]
-    fn proof_is_hex_hmac() {
-        // RFC 4231 style check against a known value computed independently.
-        let p = appsecret_proof("key", "The quick brown fox jumps over the lazy dog");
-        assert_eq!(
-            p,
-            "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
-        );
-    }
 }

@@ -32,6 +32,7 @@ const PHOTOS: [&[u8]; PHOTO_COUNT] = [
 
 const FULL_WIDTH: u32 = 1080;
 const THUMB_WIDTH: u32 = 320;
+const PRODUCT_WIDTH: u32 = 640;
 
 /// What one CDN path asks for.
 #[derive(Clone, Debug)]
@@ -97,6 +98,17 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
 fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
     if let ["uploads", key, _name] = rest {
         return inner.upload(key).map(Source::Stored);
+    }
+    if let ["products", file] = rest {
+        let id: u64 = file.strip_suffix(".jpg")?.parse().ok()?;
+        let photo = inner.demo().catalog.product(id)?.photo;
+        return Some(Source::Render(Variant {
+            photo,
+            aspect: Aspect::Square,
+            width: PRODUCT_WIDTH,
+            key: id,
+            bytes: None,
+        }));
     }
     let [id, file] = rest else { return None };
     let key: u64 = id.parse().ok()?;

@@ -6,11 +6,38 @@
 //! types with the client (`model`, `graph`, `auth`, `ids`), so a misunderstanding of Meta's
 //! API cannot hide in both.
 //!
+//! HTTP surface (every Graph path also answers with any `vNN.N` prefix or none, and under
+//! `/facebook/` with Facebook-Login tokens and scopes):
+//! - login: `GET|POST /oauth/authorize`, `POST /oauth/access_token`, `GET /access_token`,
+//!   `GET /refresh_access_token`; `GET|POST /facebook/dialog/oauth`,
+//!   `GET|POST /facebook/v24.0/oauth/access_token`, `GET /facebook/v24.0/debug_token`
+//! - reads: `/me`, `/{ig-id}` with edges `media`, `stories`, `insights`, `conversations`,
+//!   `content_publishing_limit` (+ on Facebook `available_catalogs`,
+//!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
+//!   `insights` (+ `product_tags`, `collaborators`); `/{comment-id}` with `replies`;
+//!   `/{container-id}`; `/{conversation-id}` with `messages`; `/{message-id}`;
+//!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`
+//! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`; `POST /{media}/comments`,
+//!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
+//!   `DELETE /{comment}`; Facebook: `POST|DELETE /{media}/product_tags`,
+//!   `POST /{ig-id}/product_appeal`
+//! - files: `GET /cdn/<media-id>/full.jpg|thumb.jpg|video.mp4`, `/cdn/<ig-id>/profile.jpg`,
+//!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`
+//! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
+//!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
+//!   `/containers?fail=<subcode>|none`, `/activity`, `/uploads?filename=` (raw body → URL),
+//!   `GET|DELETE /__sandbox/requests`
+//!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
 //! `server` (request recording and routing), `oauth` (login pages and token endpoints),
-//! `graph` (Graph reads), `fields` (`fields=` parser), `errors` (error shapes),
-//! `images` (`/cdn` JPEGs), `control` ([`SandboxControl`] and `/__sandbox`).
+//! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
+//! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
+//! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
+//! `publishing` (containers), `moderation` (comments), `insights` (account and media
+//! insights), `inbox` (DMs, private replies, live activity), `shopping` (catalog and
+//! product tags), `control` ([`SandboxControl`] and `/__sandbox`).
 
+mod access;
 mod comments;
 mod control;
 mod demo;
@@ -19,8 +46,15 @@ mod errors;
 mod fields;
 mod graph;
 mod images;
+mod inbox;
+mod insights;
+mod moderation;
 mod oauth;
+mod paging;
+mod params;
+mod publishing;
 mod server;
+mod shopping;
 mod state;
 mod writes;
 
@@ -43,8 +77,8 @@ pub const DEMO_CREATOR_USERNAME: &str = demo::CREATOR_USERNAME;
 /// Graph version used in URLs the sandbox builds itself (any `vNN.N` is accepted).
 const API_VERSION: &str = "v24.0";
 
-/// How to start a sandbox.
-#[derive(Clone, Debug)]
+/// How to start a sandbox. `Debug` leaves the app secret out.
+#[derive(Clone)]
 pub struct SandboxOptions {
     /// 0 = any free port; the sandbox always binds 127.0.0.1.
     pub port: u16,
@@ -77,14 +111,83 @@ impl Default for SandboxOptions {
     }
 }
 
-/// One request as the sandbox received it.
-#[derive(Clone, Debug)]
+/// One request as the sandbox received it (unredacted, for tests). `Debug` masks
+/// tokens, secrets and codes so a logged request leaks nothing.
+#[derive(Clone)]
 pub struct RecordedRequest {
     pub method: String,
     pub path: String,
     pub query: String,
     pub body: String,
     pub headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for SandboxOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxOptions")
+            .field("port", &self.port)
+            .field("seed", &self.seed)
+            .field("latency_ms", &self.latency_ms)
+            .field("fail_rate", &self.fail_rate)
+            .field("app_id", &self.app_id)
+            .field(
+                "app_secret",
+                &self.app_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("wrapped_token_response", &self.wrapped_token_response)
+            .finish()
+    }
+}
+
+/// Parameter names whose values never appear in `Debug` output.
+const SECRET_PARAMS: &[&str] = &[
+    "access_token",
+    "client_secret",
+    "code",
+    "fb_exchange_token",
+    "input_token",
+    "appsecret_proof",
+];
+
+fn redact_params(raw: &str) -> String {
+    url::form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| {
+            if SECRET_PARAMS.contains(&k.as_ref()) {
+                format!("{k}=<redacted>")
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+impl std::fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                if k.eq_ignore_ascii_case("authorization") {
+                    (k.as_str(), "<redacted>")
+                } else {
+                    (k.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        let body = if self.body.trim_start().starts_with('{') {
+            format!("<{} bytes of JSON>", self.body.len())
+        } else {
+            redact_params(&self.body)
+        };
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redact_params(&self.query))
+            .field("body", &body)
+            .field("headers", &headers)
+            .finish()
+    }
 }
 
 /// A running sandbox. Drop or [`Sandbox::shutdown`] stops it.
@@ -140,6 +243,9 @@ impl Sandbox {
 
     /// Stops accepting connections and waits for the server task to finish.
     pub async fn shutdown(mut self) {
+        self.inner
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -151,6 +257,9 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.inner
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -197,8 +306,47 @@ pub async fn run(options: SandboxOptions) -> std::io::Result<()> {
                 .join(", ")
         );
     }
+    // New comments and DMs keep arriving so the inbox can be watched live.
+    sandbox
+        .control()
+        .start_activity(std::time::Duration::from_secs(30));
+    println!("  new comments and messages arrive every 30 s");
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
     sandbox.shutdown().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<SandboxControl>();
+        send::<Sandbox>();
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let options = SandboxOptions {
+            app_secret: Some("topsecret".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{options:?}").contains("topsecret"));
+        let request = RecordedRequest {
+            method: "POST".into(),
+            path: "/oauth/access_token".into(),
+            query: "access_token=IGAAsecret&fields=id".into(),
+            body: "client_secret=s3cret&code=AQcode&grant_type=authorization_code".into(),
+            headers: vec![("authorization".into(), "Bearer IGAAsecret".into())],
+        };
+        let text = format!("{request:?}");
+        for secret in ["IGAAsecret", "s3cret", "AQcode"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("fields=id") && text.contains("grant_type=authorization_code"));
+    }
 }

@@ -13,8 +13,8 @@ use axum::response::Response;
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::access::authenticate;
 use super::errors::{GraphError, flat_oauth_error};
-use super::graph::authenticate;
 use super::server::{Req, html, json, redirect};
 use super::state::{AuthCode, Inner, Login, Subject, Token, TokenKind};
 
@@ -44,6 +44,8 @@ pub const FACEBOOK_SCOPES: &[&str] = &[
     "business_management",
     "ads_management",
     "ads_read",
+    "instagram_shopping_tag_products",
+    "catalog_management",
 ];
 
 const CODE_LIFETIME_H: i64 = 1;
@@ -383,8 +385,17 @@ pub fn instagram_code_exchange(inner: &Arc<Inner>, req: &Req) -> Response {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
+    let basic_auth = req
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("basic "));
     let Some(client_id) = field("client_id") else {
-        return fail("You must provide a client_id");
+        return fail(if basic_auth {
+            "You must provide a client_id (send client_id and client_secret as form fields; HTTP Basic authentication is not read)"
+        } else {
+            "You must provide a client_id"
+        });
     };
     if !check_client(inner, client_id) {
         return fail("Invalid platform app");
@@ -582,6 +593,64 @@ pub fn facebook_token(inner: &Arc<Inner>, req: &Req) -> Result<Value, GraphError
     Ok(
         json!({"access_token": value, "token_type": "bearer", "expires_in": FB_SHORT_LIFETIME_H * 3600}),
     )
+}
+
+/// `GET /facebook/vNN/debug_token?input_token=..`: what a token is and whether it works.
+/// The caller authenticates with an app token (`<app-id>|<app-secret>`) or any live
+/// Facebook token.
+pub fn facebook_debug_token(inner: &Arc<Inner>, req: &Req) -> Result<Value, GraphError> {
+    let caller = super::access::token_string(req).ok_or_else(GraphError::missing_token)?;
+    match caller.split_once('|') {
+        Some((app, secret)) => {
+            if !check_client(inner, app) || !check_secret(inner, secret) {
+                return Err(GraphError::unparsable_token());
+            }
+        }
+        None => {
+            authenticate(inner, req, Login::Facebook)?;
+        }
+    }
+    let input = req
+        .param("input_token")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            GraphError::invalid_parameter("(#100) The parameter input_token is required")
+        })?;
+    let now = inner.now();
+    let token = inner
+        .lock()
+        .tokens
+        .get(input)
+        .cloned()
+        .filter(|t| t.login == Login::Facebook);
+    let Some(token) = token else {
+        return Ok(json!({"data": {
+            "error": {"code": 190, "message": "Invalid OAuth access token - Cannot parse access token"},
+            "is_valid": false,
+            "scopes": [],
+        }}));
+    };
+    let demo = inner.demo();
+    let (kind, profile) = match &token.subject {
+        Subject::Page(p) => ("PAGE", Some(p.clone())),
+        _ => ("USER", None),
+    };
+    let mut data = json!({
+        "app_id": inner.app_id.clone().unwrap_or_else(|| "0".into()),
+        "type": kind,
+        "application": "socialdesk sandbox",
+        "data_access_expires_at": (token.issued_at + Duration::days(90)).timestamp(),
+        "expires_at": token.expires_at.timestamp(),
+        "issued_at": token.issued_at.timestamp(),
+        "is_valid": !token.revoked && token.expires_at > now,
+        "scopes": token.scopes,
+        "granular_scopes": token.scopes.iter().map(|s| json!({"scope": s})).collect::<Vec<_>>(),
+        "user_id": demo.fb_user.id,
+    });
+    if let Some(page) = profile {
+        data["profile_id"] = json!(page);
+    }
+    Ok(json!({ "data": data }))
 }
 
 /// A long-lived token as the App Dashboard's "Generate token" would mint it.

@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::access::with_headers;
 use super::state::{Inner, Login};
 use super::{RecordedRequest, control, graph, images, oauth};
 
@@ -168,13 +169,16 @@ async fn route(inner: &Arc<Inner>, req: &Req) -> Response {
         }
         (Login::Instagram, ["oauth", "access_token"]) => oauth::instagram_code_exchange(inner, req),
         (Login::Instagram, ["access_token"]) => {
-            graph::with_headers(inner, None, oauth::instagram_long_lived(inner, req))
+            with_headers(inner, None, oauth::instagram_long_lived(inner, req))
         }
         (Login::Instagram, ["refresh_access_token"]) => {
-            graph::with_headers(inner, None, oauth::instagram_refresh(inner, req))
+            with_headers(inner, None, oauth::instagram_refresh(inner, req))
+        }
+        (Login::Facebook, ["debug_token"]) => {
+            with_headers(inner, None, oauth::facebook_debug_token(inner, req))
         }
         (Login::Facebook, ["oauth", "access_token"]) => {
-            graph::with_headers(inner, None, oauth::facebook_token(inner, req))
+            with_headers(inner, None, oauth::facebook_token(inner, req))
         }
         (login, path) => graph::handle(inner, req, login, path),
     }

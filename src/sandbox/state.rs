@@ -109,6 +109,8 @@ pub struct State {
     pub graph_calls: u64,
     pub serial: u64,
     pub comments: super::comments::CommentSwitches,
+    /// When set, new publishing containers end in `ERROR` with this subcode.
+    pub container_failure: Option<i64>,
 }
 
 /// What every handler shares: immutable configuration and demo data plus the locked state.
@@ -125,6 +127,8 @@ pub struct Inner {
     pub state: Mutex<State>,
     /// Generated CDN images by path.
     pub images: Mutex<HashMap<String, std::sync::Arc<Vec<u8>>>>,
+    /// Set when the sandbox shuts down, so background tasks end.
+    pub stopped: std::sync::atomic::AtomicBool,
     /// Bytes stored through `/__sandbox/uploads` or fetched for publishing, by key.
     pub uploads: Mutex<HashMap<String, Upload>>,
 }
@@ -154,9 +158,11 @@ impl Inner {
                 graph_calls: 0,
                 serial: 0,
                 comments: Default::default(),
+                container_failure: None,
             }),
             images: Mutex::new(HashMap::new()),
             uploads: Mutex::new(HashMap::new()),
+            stopped: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -1,1 +1,640 @@
-//! Store methods for drafts, the schedule and the publish journal (`impl Store` blocks for that feature).
+//! Composer drafts, the schedule and the publish journal.
+//!
+//! A draft holds the prepared files themselves (the exact JPEG bytes that get hosted), so a
+//! publish can resume after a restart without the source files. The publishing pipeline
+//! writes each step's result (hosted URL, container ids, "media_publish sent", the new media
+//! id) here before taking the next step: that journal is what makes publishing resumable and
+//! never-twice.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+
+use super::accounts::require_account;
+use super::{Failure, Store, StoreError, from_millis, opt_from_millis, to_millis};
+use crate::ids::{ContainerId, IgUserId, MediaId};
+
+/// What a draft will be published as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PostKind {
+    /// One picture in the feed.
+    Image,
+    /// 2–10 pictures or videos swiped through.
+    Carousel,
+    /// A vertical video (media_type=REELS).
+    Reel,
+    /// A 24-hour story (business accounts only).
+    Story,
+}
+
+impl PostKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Carousel => "carousel",
+            Self::Reel => "reel",
+            Self::Story => "story",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "image" => Self::Image,
+            "carousel" => Self::Carousel,
+            "reel" => Self::Reel,
+            "story" => Self::Story,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a draft stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DraftState {
+    /// Saved, not being published.
+    Draft,
+    /// Waiting for `scheduled_at`.
+    Scheduled,
+    /// The pipeline is running (or was interrupted and must resume).
+    Publishing,
+    /// `media_id` is the post.
+    Published,
+    /// The last attempt failed with `error`; publishing again resumes from the journal.
+    Failed,
+}
+
+impl DraftState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::Publishing => "publishing",
+            Self::Published => "published",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "draft" => Self::Draft,
+            "scheduled" => Self::Scheduled,
+            "publishing" => Self::Publishing,
+            "published" => Self::Published,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A person tagged on a picture, at fractions (0.0–1.0) of the image as published.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserTag {
+    pub username: String,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// One prepared file of a new draft.
+#[derive(Clone, PartialEq)]
+pub struct NewDraftItem {
+    pub is_video: bool,
+    pub file_name: String,
+    pub content: Vec<u8>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub alt_text: Option<String>,
+    pub user_tags: Vec<UserTag>,
+}
+
+impl std::fmt::Debug for NewDraftItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewDraftItem")
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.content.len())
+            .field("user_tags", &self.user_tags)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A draft to save.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewDraft {
+    pub account: IgUserId,
+    pub kind: PostKind,
+    pub caption: String,
+    pub share_to_feed: bool,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub items: Vec<NewDraftItem>,
+}
+
+/// One stored item with its journal columns.
+#[derive(Clone, PartialEq)]
+pub struct DraftItem {
+    pub position: usize,
+    pub is_video: bool,
+    pub file_name: String,
+    pub content: Vec<u8>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub alt_text: Option<String>,
+    pub user_tags: Vec<UserTag>,
+    /// Where Meta fetches the file from (set once uploaded).
+    pub hosted_url: Option<String>,
+    /// The item's container (set once created).
+    pub container_id: Option<ContainerId>,
+}
+
+impl std::fmt::Debug for DraftItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DraftItem")
+            .field("position", &self.position)
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.content.len())
+            .field("hosted_url", &self.hosted_url)
+            .field("container_id", &self.container_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored draft and its journal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub id: i64,
+    pub account: IgUserId,
+    pub kind: PostKind,
+    pub caption: String,
+    pub share_to_feed: bool,
+    pub state: DraftState,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// The container media_publish is sent for: the carousel container, or the single
+    /// item's container.
+    pub parent_container_id: Option<ContainerId>,
+    /// When media_publish was (about to be) sent; a retry must check before resending.
+    pub publish_sent_at: Option<DateTime<Utc>>,
+    pub media_id: Option<MediaId>,
+    pub error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub items: Vec<DraftItem>,
+}
+
+/// A draft without its files, for lists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DraftSummary {
+    pub id: i64,
+    pub account: IgUserId,
+    pub kind: PostKind,
+    pub caption: String,
+    pub state: DraftState,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub media_id: Option<MediaId>,
+    pub error: Option<String>,
+    pub items: usize,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn bad(what: &'static str, reason: impl Into<String>) -> Failure {
+    Failure::Store(StoreError::BadRow {
+        what,
+        reason: reason.into(),
+    })
+}
+
+const DRAFT_COLUMNS: &str = "id, account_id, kind, caption, share_to_feed, state, scheduled_at,
+     parent_container_id, publish_sent_at, media_id, error, created_at, updated_at";
+
+fn draft_from_row(row: &Row<'_>) -> Result<Draft, Failure> {
+    let kind: String = row.get(2)?;
+    let state: String = row.get(5)?;
+    Ok(Draft {
+        id: row.get(0)?,
+        account: IgUserId(row.get(1)?),
+        kind: PostKind::parse(&kind).ok_or_else(|| bad("draft", format!("kind `{kind}`")))?,
+        caption: row.get(3)?,
+        share_to_feed: row.get(4)?,
+        state: DraftState::parse(&state).ok_or_else(|| bad("draft", format!("state `{state}`")))?,
+        scheduled_at: opt_from_millis(row.get(6)?, "draft schedule")?,
+        parent_container_id: row.get::<_, Option<String>>(7)?.map(ContainerId),
+        publish_sent_at: opt_from_millis(row.get(8)?, "publish time")?,
+        media_id: row.get::<_, Option<String>>(9)?.map(MediaId),
+        error: row.get(10)?,
+        created_at: from_millis(row.get(11)?, "draft time")?,
+        updated_at: from_millis(row.get(12)?, "draft time")?,
+        items: Vec::new(),
+    })
+}
+
+fn item_from_row(row: &Row<'_>) -> Result<DraftItem, Failure> {
+    let tags: String = row.get(7)?;
+    let position: i64 = row.get(0)?;
+    Ok(DraftItem {
+        position: usize::try_from(position).map_err(|e| bad("draft item", e.to_string()))?,
+        is_video: row.get(1)?,
+        file_name: row.get(2)?,
+        content: row.get(3)?,
+        width: row.get(4)?,
+        height: row.get(5)?,
+        alt_text: row.get(6)?,
+        user_tags: serde_json::from_str(&tags).map_err(|e| bad("user tags", e.to_string()))?,
+        hosted_url: row.get(8)?,
+        container_id: row.get::<_, Option<String>>(9)?.map(ContainerId),
+    })
+}
+
+impl Store {
+    /// Saves a new draft with its prepared files; returns its id.
+    #[tracing::instrument(skip_all)]
+    pub fn insert_draft(&self, draft: &NewDraft, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        self.write(|tx| {
+            require_account(tx, &draft.account)?;
+            let state = if draft.scheduled_at.is_some() {
+                DraftState::Scheduled
+            } else {
+                DraftState::Draft
+            };
+            tx.execute(
+                "INSERT INTO drafts (account_id, kind, caption, share_to_feed, state,
+                     scheduled_at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                params![
+                    draft.account.as_str(),
+                    draft.kind.as_str(),
+                    draft.caption,
+                    draft.share_to_feed,
+                    state.as_str(),
+                    draft.scheduled_at.map(to_millis),
+                    to_millis(now),
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO draft_items (draft_id, position, is_video, file_name, content,
+                     width, height, alt_text, user_tags_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for (position, item) in draft.items.iter().enumerate() {
+                let tags = serde_json::to_string(&item.user_tags)
+                    .map_err(|e| bad("user tags", e.to_string()))?;
+                stmt.execute(params![
+                    id,
+                    position as i64,
+                    item.is_video,
+                    item.file_name,
+                    item.content,
+                    item.width,
+                    item.height,
+                    item.alt_text,
+                    tags,
+                ])?;
+            }
+            Ok(id)
+        })
+    }
+
+    /// One draft with its files and journal.
+    #[tracing::instrument(skip_all)]
+    pub fn draft(&self, id: i64) -> Result<Option<Draft>, StoreError> {
+        self.read(|conn| {
+            let draft = conn
+                .query_row(
+                    &format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = ?1"),
+                    [id],
+                    |row| Ok(draft_from_row(row)),
+                )
+                .optional()?
+                .transpose()?;
+            let Some(mut draft) = draft else {
+                return Ok(None);
+            };
+            let mut stmt = conn.prepare_cached(
+                "SELECT position, is_video, file_name, content, width, height, alt_text,
+                        user_tags_json, hosted_url, container_id
+                 FROM draft_items WHERE draft_id = ?1 ORDER BY position",
+            )?;
+            let rows = stmt.query_map([id], |row| Ok(item_from_row(row)))?;
+            for row in rows {
+                draft.items.push(row??);
+            }
+            Ok(Some(draft))
+        })
+    }
+
+    /// An account's drafts (files left out), newest first.
+    #[tracing::instrument(skip_all)]
+    pub fn drafts(&self, account: &IgUserId) -> Result<Vec<DraftSummary>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {DRAFT_COLUMNS},
+                     (SELECT COUNT(*) FROM draft_items i WHERE i.draft_id = drafts.id)
+                 FROM drafts WHERE account_id = ?1 ORDER BY updated_at DESC, id DESC"
+            ))?;
+            let rows = stmt.query_map([account.as_str()], |row| {
+                let items: i64 = row.get(13)?;
+                Ok(draft_from_row(row).map(|d| (d, items)))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (d, items) = row??;
+                out.push(DraftSummary {
+                    id: d.id,
+                    account: d.account,
+                    kind: d.kind,
+                    caption: d.caption,
+                    state: d.state,
+                    scheduled_at: d.scheduled_at,
+                    media_id: d.media_id,
+                    error: d.error,
+                    items: usize::try_from(items).unwrap_or(0),
+                    updated_at: d.updated_at,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// Ids of drafts that must be resumed (`publishing`) or are due (`scheduled` at or
+    /// before `now`), oldest first.
+    #[tracing::instrument(skip_all)]
+    pub fn drafts_to_run(&self, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM drafts
+                 WHERE state = 'publishing'
+                    OR (state = 'scheduled' AND scheduled_at <= ?1)
+                 ORDER BY id",
+            )?;
+            let ids = stmt
+                .query_map([to_millis(now)], |row| row.get::<_, i64>(0))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ids)
+        })
+    }
+
+    /// Moves a draft to `state`, recording `error` (cleared when `None`).
+    #[tracing::instrument(skip_all)]
+    pub fn set_draft_state(
+        &self,
+        id: i64,
+        state: DraftState,
+        error: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.update_draft(
+            "UPDATE drafts SET state = ?2, error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, state.as_str(), error, to_millis(now)],
+        )
+    }
+
+    /// Journals where an item's file is hosted.
+    pub fn set_item_hosted(
+        &self,
+        id: i64,
+        position: usize,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE draft_items SET hosted_url = ?3 WHERE draft_id = ?1 AND position = ?2",
+                params![id, position as i64, url],
+            )?;
+            touch(tx, id, now)
+        })
+    }
+
+    /// Journals an item's container.
+    pub fn set_item_container(
+        &self,
+        id: i64,
+        position: usize,
+        container: &ContainerId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE draft_items SET container_id = ?3 WHERE draft_id = ?1 AND position = ?2",
+                params![id, position as i64, container.as_str()],
+            )?;
+            touch(tx, id, now)
+        })
+    }
+
+    /// Journals the container media_publish will be sent for.
+    pub fn set_parent_container(
+        &self,
+        id: i64,
+        container: &ContainerId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.update_draft(
+            "UPDATE drafts SET parent_container_id = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id, container.as_str(), to_millis(now)],
+        )
+    }
+
+    /// Journals that media_publish is about to be sent: any later attempt checks the
+    /// container and the account's media before sending it again.
+    pub fn mark_publish_sent(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.update_draft(
+            "UPDATE drafts SET publish_sent_at = COALESCE(publish_sent_at, ?2), updated_at = ?2
+             WHERE id = ?1",
+            params![id, to_millis(now)],
+        )
+    }
+
+    /// Journals the published media: the draft is done.
+    pub fn set_published(
+        &self,
+        id: i64,
+        media: &MediaId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.update_draft(
+            "UPDATE drafts SET state = 'published', media_id = ?2, error = NULL, updated_at = ?3
+             WHERE id = ?1",
+            params![id, media.as_str(), to_millis(now)],
+        )
+    }
+
+    /// Forgets every container (after they expired or failed) so the next attempt creates
+    /// fresh ones. Hosted URLs are kept.
+    pub fn reset_containers(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE draft_items SET container_id = NULL WHERE draft_id = ?1",
+                [id],
+            )?;
+            tx.execute(
+                "UPDATE drafts SET parent_container_id = NULL, publish_sent_at = NULL,
+                     updated_at = ?2 WHERE id = ?1",
+                params![id, to_millis(now)],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Deletes a draft and its files.
+    pub fn delete_draft(&self, id: i64) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM drafts WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    fn update_draft(&self, sql: &str, params: impl rusqlite::Params) -> Result<(), StoreError> {
+        self.write(|tx| {
+            let n = tx.execute(sql, params)?;
+            if n == 0 {
+                return Err(bad("draft", "it was deleted meanwhile"));
+            }
+            Ok(())
+        })
+    }
+}
+
+fn touch(tx: &rusqlite::Transaction<'_>, id: i64, now: DateTime<Utc>) -> Result<(), Failure> {
+    tx.execute(
+        "UPDATE drafts SET updated_at = ?2 WHERE id = ?1",
+        params![id, to_millis(now)],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Account, AccountStatus, LoginKind};
+
+    fn store_with_account() -> (Store, IgUserId) {
+        let store = Store::in_memory().expect("store");
+        let account = Account {
+            id: IgUserId::from("17841400000000001"),
+            username: "northwind".into(),
+            name: None,
+            account_type: Some("Business".into()),
+            profile_picture_url: None,
+            followers_count: None,
+            media_count: None,
+            login: LoginKind::Instagram,
+            page_id: None,
+            status: AccountStatus::Connected,
+            sandbox: true,
+            token_issued_at: None,
+            token_expires_at: None,
+        };
+        store.upsert_account(&account).expect("account");
+        (store, account.id)
+    }
+
+    fn new_draft(account: &IgUserId, items: usize) -> NewDraft {
+        NewDraft {
+            account: account.clone(),
+            kind: if items > 1 {
+                PostKind::Carousel
+            } else {
+                PostKind::Image
+            },
+            caption: "Morning #coffee".into(),
+            share_to_feed: true,
+            scheduled_at: None,
+            items: (0..items)
+                .map(|i| NewDraftItem {
+                    is_video: false,
+                    file_name: format!("{i}.jpg"),
+                    content: vec![0xFF, 0xD8, 0xFF, i as u8],
+                    width: Some(1080),
+                    height: Some(1350),
+                    alt_text: Some(format!("item {i}")),
+                    user_tags: vec![UserTag {
+                        username: "mira".into(),
+                        x: 0.25,
+                        y: 0.75,
+                    }],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_draft_round_trips_with_files_and_tags() {
+        let (store, account) = store_with_account();
+        let now = Utc::now();
+        let id = store
+            .insert_draft(&new_draft(&account, 3), now)
+            .expect("insert");
+        let draft = store.draft(id).expect("read").expect("exists");
+        assert_eq!(draft.kind, PostKind::Carousel);
+        assert_eq!(draft.state, DraftState::Draft);
+        assert_eq!(draft.items.len(), 3);
+        assert_eq!(draft.items[2].content, vec![0xFF, 0xD8, 0xFF, 2]);
+        assert_eq!(draft.items[1].user_tags[0].x, 0.25);
+        let list = store.drafts(&account).expect("list");
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].items, 3);
+    }
+
+    #[test]
+    fn the_journal_records_each_step_and_resets_containers() {
+        let (store, account) = store_with_account();
+        let now = Utc::now();
+        let id = store
+            .insert_draft(&new_draft(&account, 2), now)
+            .expect("insert");
+        store
+            .set_draft_state(id, DraftState::Publishing, None, now)
+            .expect("state");
+        store
+            .set_item_hosted(id, 0, "http://host/0.jpg", now)
+            .expect("hosted");
+        store
+            .set_item_container(id, 0, &ContainerId::from("c0"), now)
+            .expect("container");
+        store
+            .set_parent_container(id, &ContainerId::from("carousel"), now)
+            .expect("parent");
+        store.mark_publish_sent(id, now).expect("sent");
+        let later = now + chrono::Duration::seconds(5);
+        store.mark_publish_sent(id, later).expect("sent again");
+        let d = store.draft(id).expect("read").expect("exists");
+        assert_eq!(
+            d.publish_sent_at.map(|t| t.timestamp_millis()),
+            Some(now.timestamp_millis()),
+            "the first send time is kept"
+        );
+        assert_eq!(d.items[0].container_id, Some(ContainerId::from("c0")));
+        assert_eq!(store.drafts_to_run(now).expect("to run"), vec![id]);
+
+        store.reset_containers(id, now).expect("reset");
+        let d = store.draft(id).expect("read").expect("exists");
+        assert_eq!(d.items[0].container_id, None);
+        assert_eq!(d.items[0].hosted_url.as_deref(), Some("http://host/0.jpg"));
+        assert_eq!(d.parent_container_id, None);
+        assert_eq!(d.publish_sent_at, None);
+
+        store
+            .set_published(id, &MediaId::from("m1"), now)
+            .expect("published");
+        assert!(store.drafts_to_run(now).expect("to run").is_empty());
+    }
+
+    #[test]
+    fn scheduled_drafts_run_when_due() {
+        let (store, account) = store_with_account();
+        let now = Utc::now();
+        let mut draft = new_draft(&account, 1);
+        draft.scheduled_at = Some(now + chrono::Duration::hours(1));
+        let id = store.insert_draft(&draft, now).expect("insert");
+        assert!(store.drafts_to_run(now).expect("now").is_empty());
+        let due = now + chrono::Duration::hours(2);
+        assert_eq!(store.drafts_to_run(due).expect("due"), vec![id]);
+    }
+
+    #[test]
+    fn drafts_need_a_known_account() {
+        let store = Store::in_memory().expect("store");
+        let err = store
+            .insert_draft(&new_draft(&IgUserId::from("nobody"), 1), Utc::now())
+            .expect_err("unknown account");
+        assert!(matches!(err, StoreError::UnknownAccount(_)), "{err}");
+    }
+}

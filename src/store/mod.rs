@@ -29,6 +29,9 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
 pub use dms::{CachedConversation, PrivateReplyRecord};
+pub use drafts::{
+    Draft, DraftItem, DraftState, DraftSummary, NewDraft, NewDraftItem, PostKind, UserTag,
+};
 pub use error::StoreError;
 pub use secrets::{
     FileSecrets, KeyringSecrets, MemorySecrets, SecretError, SecretStore, app_secret_key,

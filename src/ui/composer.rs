@@ -1,19 +1,213 @@
-//! The Composer tab: drag media in, crop, tag, caption, publish or schedule.
+//! The Composer tab: drop or pick files, crop, tag people on the picture, caption with live
+//! counters, publish or schedule, and follow the publish step by step.
+//!
+//! Module map: `picker` (the file dialog behind a trait), `editor` (the cropped picture with
+//! its tag bubbles). All work (decoding, preparing, publishing) is the engine's; this tab only
+//! holds what the user composed and sends it.
+
+pub mod editor;
+pub mod picker;
+
+use std::sync::Arc;
+
+use egui::{Color32, RichText, TextEdit, TextureHandle};
 
 use crate::engine::Command;
-use crate::engine::composer::ComposerEvent;
+use crate::engine::composer::post::{MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crate::engine::composer::{
+    CaptionCounts, ComposerCommand, ComposerEvent, ItemSpec, MediaSource, PostSpec,
+};
+use crate::media::prepare::{CropPreset, CropRect};
+use crate::store::{DraftState, DraftSummary, PostKind, UserTag};
+use picker::{FilePicker, RfdPicker};
 
 use super::TabContext;
 
+/// The side of the picture editor, in points.
+const EDITOR_SIDE: f32 = 360.0;
+
+/// One file in the post being composed.
+struct Item {
+    source: MediaSource,
+    name: String,
+    /// The decoded preview, waiting to become a texture.
+    pending: Option<Arc<egui::ColorImage>>,
+    texture: Option<TextureHandle>,
+    /// Upright source size.
+    size: Option<(u32, u32)>,
+    error: Option<String>,
+    preset: CropPreset,
+    crop: CropRect,
+    alt: String,
+    tags: Vec<UserTag>,
+}
+
+impl Item {
+    fn new(source: MediaSource) -> Self {
+        Self {
+            name: source.name(),
+            source,
+            pending: None,
+            texture: None,
+            size: None,
+            error: None,
+            preset: CropPreset::Free,
+            crop: CropRect::FULL,
+            alt: String::new(),
+            tags: Vec::new(),
+        }
+    }
+}
+
+/// Where the current job stands.
+#[derive(Clone, Debug, PartialEq)]
+enum JobState {
+    Idle,
+    Working { job: u64, text: String },
+    Done { text: String },
+    Failed { text: String },
+}
+
 /// The Composer tab's state.
-#[derive(Default)]
-pub struct ComposerTab {}
+pub struct ComposerTab {
+    picker: Box<dyn FilePicker>,
+    kind: PostKind,
+    caption: String,
+    share_to_feed: bool,
+    items: Vec<Item>,
+    selected: usize,
+    next_job: u64,
+    job: JobState,
+    drafts: Vec<DraftSummary>,
+    drafts_requested_for: Option<String>,
+}
+
+impl Default for ComposerTab {
+    fn default() -> Self {
+        Self::with_picker(Box::new(RfdPicker))
+    }
+}
 
 impl ComposerTab {
+    /// A tab whose "Add files…" button asks `picker`.
+    pub fn with_picker(picker: Box<dyn FilePicker>) -> Self {
+        Self {
+            picker,
+            kind: PostKind::Image,
+            caption: String::new(),
+            share_to_feed: true,
+            items: Vec::new(),
+            selected: 0,
+            next_job: 1,
+            job: JobState::Idle,
+            drafts: Vec::new(),
+            drafts_requested_for: None,
+        }
+    }
+
+    /// Tags of item `index` in source fractions (for tests and the preview).
+    pub fn tags(&self, index: usize) -> Vec<UserTag> {
+        self.items
+            .get(index)
+            .map(|i| i.tags.clone())
+            .unwrap_or_default()
+    }
+
+    /// Names of the files in the post, in order.
+    pub fn item_names(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.name.clone()).collect()
+    }
+
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: ComposerEvent) {
         match event {
-            ComposerEvent::Idle => {}
+            ComposerEvent::Preview {
+                source,
+                image,
+                width,
+                height,
+            } => {
+                for item in self.items.iter_mut().filter(|i| i.name == source) {
+                    item.pending = Some(image.clone());
+                    item.size = Some((width, height));
+                    item.error = None;
+                    item.crop = CropRect::for_preset(item.preset, width, height);
+                }
+            }
+            ComposerEvent::PreviewFailed { source, message } => {
+                for item in self.items.iter_mut().filter(|i| i.name == source) {
+                    item.error = Some(message.clone());
+                }
+            }
+            ComposerEvent::Preparing {
+                job,
+                item,
+                fraction,
+            } => self.working(
+                job,
+                format!(
+                    "Preparing picture {} ({:.0} %)…",
+                    item + 1,
+                    fraction * 100.0
+                ),
+            ),
+            ComposerEvent::Saved {
+                job,
+                draft,
+                scheduled,
+            } => {
+                if scheduled {
+                    self.finish(job, format!("Scheduled (draft {draft})."), false);
+                } else {
+                    self.working(job, format!("Saved as draft {draft}; publishing…"));
+                }
+            }
+            ComposerEvent::Progress { job, step, .. } => self.working(job, step.describe()),
+            ComposerEvent::Published { job, media, .. } => {
+                self.finish(
+                    job,
+                    format!("Published! Media {} is in the Feed.", media.id),
+                    false,
+                );
+                if self.is_current(job) {
+                    self.items.clear();
+                    self.caption.clear();
+                    self.selected = 0;
+                }
+            }
+            ComposerEvent::Failed { job, message, .. } => self.finish(job, message, true),
+            ComposerEvent::Drafts { drafts, .. } => self.drafts = drafts,
+        }
+    }
+
+    fn is_current(&self, job: u64) -> bool {
+        matches!(&self.job, JobState::Working { job: j, .. } if *j == job)
+    }
+
+    fn working(&mut self, job: u64, text: String) {
+        if self.is_current(job) {
+            self.job = JobState::Working { job, text };
+        }
+    }
+
+    fn finish(&mut self, job: u64, text: String, failed: bool) {
+        if self.is_current(job) || job == 0 {
+            self.job = if failed {
+                JobState::Failed { text }
+            } else {
+                JobState::Done { text }
+            };
+        }
+    }
+
+    fn add(&mut self, source: MediaSource, commands: &mut Vec<Command>) {
+        commands.push(Command::Composer(ComposerCommand::LoadPreview(
+            source.clone(),
+        )));
+        self.items.push(Item::new(source));
+        self.selected = self.items.len() - 1;
+        if self.items.len() > 1 && self.kind == PostKind::Image {
+            self.kind = PostKind::Carousel;
         }
     }
 
@@ -21,9 +215,415 @@ impl ComposerTab {
     pub fn tab_ui(
         &mut self,
         ui: &mut egui::Ui,
-        _cx: &mut TabContext<'_>,
-        _commands: &mut Vec<Command>,
+        cx: &mut TabContext<'_>,
+        commands: &mut Vec<Command>,
     ) {
-        super::empty::unbuilt_tab_ui(ui, super::Tab::Composer);
+        self.upload_textures(ui.ctx());
+        if let Some(account) = cx.account
+            && self.drafts_requested_for.as_deref() != Some(account.id.as_str())
+        {
+            self.drafts_requested_for = Some(account.id.to_string());
+            commands.push(Command::Composer(ComposerCommand::Refresh(
+                account.id.clone(),
+            )));
+        }
+        self.take_dropped_files(ui, commands);
+
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("Compose and publish");
+            ui.horizontal(|ui| {
+                for (kind, label) in [
+                    (PostKind::Image, "Single image"),
+                    (PostKind::Carousel, "Carousel"),
+                    (PostKind::Reel, "Reel"),
+                    (PostKind::Story, "Story"),
+                ] {
+                    ui.selectable_value(&mut self.kind, kind, label);
+                }
+            });
+            if self.kind == PostKind::Story
+                && cx
+                    .account
+                    .and_then(|a| a.account_type.as_deref())
+                    .is_some_and(|t| t.eq_ignore_ascii_case("media_creator"))
+            {
+                ui.colored_label(
+                    Color32::from_rgb(200, 120, 0),
+                    "Stories can only be published by business accounts; this is a creator account.",
+                );
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Add files…").clicked() {
+                    for path in self.picker.pick() {
+                        self.add(MediaSource::Path(path), commands);
+                    }
+                }
+                ui.label(
+                    RichText::new("or drop pictures (JPEG, PNG, WebP) or a video (MP4, MOV) here")
+                        .weak(),
+                );
+            });
+            self.items_strip(ui);
+            ui.separator();
+            self.item_editor(ui);
+            ui.separator();
+            self.caption_box(ui);
+            ui.separator();
+            self.publish_row(ui, cx, commands);
+            self.drafts_list(ui, commands);
+        });
+    }
+
+    fn upload_textures(&mut self, ctx: &egui::Context) {
+        for item in &mut self.items {
+            if let Some(image) = item.pending.take() {
+                item.texture = Some(ctx.load_texture(
+                    format!("composer:{}", item.name),
+                    (*image).clone(),
+                    egui::TextureOptions::LINEAR,
+                ));
+            }
+        }
+    }
+
+    fn take_dropped_files(&mut self, ui: &egui::Ui, commands: &mut Vec<Command>) {
+        let dropped = ui.ctx().input(|i| i.raw.dropped_files.clone());
+        for file in dropped {
+            // Native drops carry an absolute path; the engine reads the file off the UI thread.
+            self.add(MediaSource::Path(file.path().to_path_buf()), commands);
+        }
+    }
+
+    fn items_strip(&mut self, ui: &mut egui::Ui) {
+        if self.items.is_empty() {
+            ui.label("No files yet.");
+            return;
+        }
+        let mut action: Option<(usize, i32)> = None;
+        ui.horizontal_wrapped(|ui| {
+            for (i, item) in self.items.iter().enumerate() {
+                ui.group(|ui| {
+                    ui.vertical(|ui| {
+                        let text = format!("{}. {}", i + 1, item.name);
+                        if ui.selectable_label(self.selected == i, text).clicked() {
+                            self.selected = i;
+                        }
+                        ui.horizontal(|ui| {
+                            if ui.small_button("Earlier").clicked() {
+                                action = Some((i, -1));
+                            }
+                            if ui.small_button("Later").clicked() {
+                                action = Some((i, 1));
+                            }
+                            if ui.small_button("Remove").clicked() {
+                                action = Some((i, 0));
+                            }
+                        });
+                    });
+                });
+            }
+        });
+        if let Some((i, delta)) = action {
+            if delta == 0 {
+                self.items.remove(i);
+            } else {
+                let j = i as i64 + i64::from(delta);
+                if (0..self.items.len() as i64).contains(&j) {
+                    self.items.swap(i, j as usize);
+                    self.selected = j as usize;
+                }
+            }
+            self.selected = self.selected.min(self.items.len().saturating_sub(1));
+        }
+    }
+
+    fn item_editor(&mut self, ui: &mut egui::Ui) {
+        let Some(item) = self.items.get_mut(self.selected) else {
+            return;
+        };
+        if let Some(error) = &item.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+            return;
+        }
+        if item.source.is_video() {
+            ui.label(format!(
+                "{}: video, published as is (9:16 for reels and stories).",
+                item.name
+            ));
+            return;
+        }
+        let (Some(texture), Some(size)) = (item.texture.clone(), item.size) else {
+            ui.horizontal(|ui| {
+                ui.label("…");
+                ui.label(format!("Loading {}…", item.name));
+            });
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.label("Crop:");
+            for preset in CropPreset::ALL {
+                if ui
+                    .selectable_label(item.preset == preset, preset.label())
+                    .clicked()
+                {
+                    item.preset = preset;
+                    item.crop = CropRect::for_preset(preset, size.0, size.1);
+                }
+            }
+        });
+        if item.preset == CropPreset::Free {
+            ui.horizontal(|ui| {
+                let mut changed = false;
+                changed |= ui
+                    .add(egui::Slider::new(&mut item.crop.w, 0.2..=1.0).text("width"))
+                    .changed();
+                changed |= ui
+                    .add(egui::Slider::new(&mut item.crop.h, 0.2..=1.0).text("height"))
+                    .changed();
+                if changed {
+                    item.crop.x = (1.0 - item.crop.w) / 2.0;
+                    item.crop.y = (1.0 - item.crop.h) / 2.0;
+                }
+            });
+        }
+        let ratio = item.crop.aspect(size.0, size.1);
+        let surface_ok = match self.kind {
+            PostKind::Story | PostKind::Reel => (ratio - 9.0 / 16.0).abs() <= 0.01,
+            _ => (0.79..=1.92).contains(&ratio),
+        };
+        if !surface_ok {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Ratio {ratio:.2}:1 is outside what Instagram accepts here: pick {}.",
+                    if matches!(self.kind, PostKind::Story | PostKind::Reel) {
+                        "9:16"
+                    } else {
+                        "1:1, 4:5 or 1.91:1"
+                    }
+                ),
+            );
+        }
+        let mut add_tag = None;
+        editor::picture_editor(
+            ui,
+            &texture,
+            size,
+            item.crop,
+            &mut item.tags,
+            EDITOR_SIDE,
+            &mut add_tag,
+        );
+        if let Some((x, y)) = add_tag {
+            if item.tags.len() >= 20 {
+                ui.colored_label(ui.visuals().warn_fg_color, "At most 20 people per picture.");
+            } else {
+                item.tags.push(UserTag {
+                    username: String::new(),
+                    x,
+                    y,
+                });
+            }
+        }
+        let mut remove = None;
+        for (i, tag) in item.tags.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let label = ui.label(format!("Tag {}: @", i + 1));
+                ui.add(
+                    TextEdit::singleline(&mut tag.username)
+                        .hint_text("username")
+                        .desired_width(180.0),
+                )
+                .labelled_by(label.id);
+                if ui.small_button("Delete tag").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            item.tags.remove(i);
+        }
+        if matches!(self.kind, PostKind::Image | PostKind::Carousel) {
+            ui.horizontal(|ui| {
+                let label = ui.label("Alt text:");
+                ui.add(TextEdit::singleline(&mut item.alt).desired_width(320.0))
+                    .labelled_by(label.id);
+            });
+        }
+    }
+
+    fn caption_box(&mut self, ui: &mut egui::Ui) {
+        let label = ui.label("Caption");
+        ui.add(
+            TextEdit::multiline(&mut self.caption)
+                .desired_rows(4)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+        let c = CaptionCounts::of(&self.caption);
+        ui.horizontal(|ui| {
+            for (text, over) in [
+                (
+                    format!("{} / {MAX_CAPTION_CHARS} characters", c.chars),
+                    c.chars > MAX_CAPTION_CHARS,
+                ),
+                (
+                    format!("{} / {MAX_HASHTAGS} hashtags", c.hashtags),
+                    c.hashtags > MAX_HASHTAGS,
+                ),
+                (
+                    format!("{} / {MAX_MENTIONS} mentions", c.mentions),
+                    c.mentions > MAX_MENTIONS,
+                ),
+            ] {
+                let color = if over {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().weak_text_color()
+                };
+                ui.label(RichText::new(text).color(color));
+            }
+        });
+        if self.kind == PostKind::Reel {
+            ui.checkbox(&mut self.share_to_feed, "Also show the reel in the feed");
+        }
+    }
+
+    fn spec(&self, account: &crate::model::Account) -> PostSpec {
+        PostSpec {
+            account: account.id.clone(),
+            kind: self.kind,
+            caption: self.caption.clone(),
+            share_to_feed: self.share_to_feed,
+            scheduled_at: None,
+            items: self
+                .items
+                .iter()
+                .map(|i| ItemSpec {
+                    source: i.source.clone(),
+                    crop: i.crop,
+                    alt_text: Some(i.alt.clone()).filter(|a| !a.trim().is_empty()),
+                    tags: i.tags.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn publish_row(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut TabContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        let busy = matches!(self.job, JobState::Working { .. });
+        let local_error = cx.account.and_then(|a| self.spec(a).validate().err());
+        ui.horizontal(|ui| {
+            let can = cx.account.is_some() && !self.items.is_empty() && !busy;
+            let publish =
+                ui.add_enabled(can && local_error.is_none(), egui::Button::new("Publish"));
+            let save = ui.add_enabled(can, egui::Button::new("Save draft"));
+            if let Some(account) = cx.account {
+                let job = self.next_job;
+                if publish.clicked() {
+                    self.next_job += 1;
+                    self.job = JobState::Working {
+                        job,
+                        text: "Preparing…".into(),
+                    };
+                    commands.push(Command::Composer(ComposerCommand::Publish {
+                        job,
+                        post: self.spec(account),
+                    }));
+                } else if save.clicked() {
+                    self.next_job += 1;
+                    self.job = JobState::Working {
+                        job,
+                        text: "Saving…".into(),
+                    };
+                    commands.push(Command::Composer(ComposerCommand::SaveDraft {
+                        job,
+                        post: self.spec(account),
+                    }));
+                }
+            }
+        });
+        if cx.account.is_none() {
+            ui.label("Connect an account in Accounts to publish.");
+        }
+        if let (Some(e), false) = (&local_error, self.items.is_empty()) {
+            ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
+        }
+        match &self.job {
+            JobState::Idle => {}
+            JobState::Working { text, .. } => {
+                ui.horizontal(|ui| {
+                    ui.label("…");
+                    ui.label(text);
+                });
+            }
+            JobState::Done { text } => {
+                ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
+            }
+            JobState::Failed { text } => {
+                ui.colored_label(ui.visuals().error_fg_color, text);
+            }
+        }
+    }
+
+    fn drafts_list(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        if self.drafts.is_empty() {
+            return;
+        }
+        ui.separator();
+        ui.strong("Drafts and schedule");
+        for d in &self.drafts {
+            ui.horizontal(|ui| {
+                let state = match d.state {
+                    DraftState::Draft => "draft".to_owned(),
+                    DraftState::Scheduled => d
+                        .scheduled_at
+                        .map(|t| format!("scheduled {}", t.format("%Y-%m-%d %H:%M")))
+                        .unwrap_or_else(|| "scheduled".into()),
+                    DraftState::Publishing => "publishing".into(),
+                    DraftState::Published => format!(
+                        "published {}",
+                        d.media_id.as_ref().map(|m| m.as_str()).unwrap_or("")
+                    ),
+                    DraftState::Failed => "failed".into(),
+                };
+                let caption: String = d.caption.chars().take(40).collect();
+                ui.label(format!(
+                    "#{} · {} · {} item(s) · {state} · {caption}",
+                    d.id,
+                    d.kind.as_str(),
+                    d.items
+                ));
+                if matches!(d.state, DraftState::Draft | DraftState::Failed)
+                    && ui.small_button(format!("Publish draft {}", d.id)).clicked()
+                {
+                    let job = self.next_job;
+                    self.next_job += 1;
+                    self.job = JobState::Working {
+                        job,
+                        text: "Publishing…".into(),
+                    };
+                    commands.push(Command::Composer(ComposerCommand::PublishDraft {
+                        job,
+                        draft: d.id,
+                    }));
+                }
+                if d.state != DraftState::Publishing
+                    && ui.small_button(format!("Delete draft {}", d.id)).clicked()
+                {
+                    commands.push(Command::Composer(ComposerCommand::DeleteDraft {
+                        account: d.account.clone(),
+                        draft: d.id,
+                    }));
+                }
+            });
+            if let (DraftState::Failed, Some(e)) = (d.state, &d.error) {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+        }
     }
 }

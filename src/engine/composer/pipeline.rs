@@ -1,0 +1,619 @@
+//! The publish pipeline: publishing limit → hosting → item containers → carousel container
+//! → poll `status_code` → `media_publish` → read the new media back.
+//!
+//! Never twice: every step's result is journaled in SQLite before the next network call, and
+//! "media_publish is being sent" is journaled *before* it is sent. Any later attempt for that
+//! draft (a retry after a timeout, a 5xx, or a restart after a crash) first asks Meta about
+//! the container: `PUBLISHED` means the earlier send went through, so the post is looked up
+//! in the account's media instead of being published again; `FINISHED` means it did not, and
+//! resending is safe. Orphan containers (created but never journaled) are harmless: Meta lets
+//! them expire after 24 h.
+
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use super::super::core::{Core, EngineError};
+use super::hosting::Hosting;
+use super::{PublishError, fix_for};
+use crate::graph::publishing::{
+    ContainerRequest, ContainerStatus, ContainerType, StatusCode, TagAt,
+};
+use crate::graph::{ErrorKind, GraphError, Session};
+use crate::ids::{ContainerId, MediaId};
+use crate::model::{Account, Media};
+use crate::store::{Draft, DraftState, PostKind};
+
+/// Container creations in flight at once for a carousel.
+const PARALLEL_CONTAINERS: usize = 3;
+/// Attempts for one container creation when Meta answers with a transient error.
+const CREATE_ATTEMPTS: u32 = 3;
+/// Poll delays: start short, back off to this.
+const POLL_FIRST: Duration = Duration::from_millis(400);
+const POLL_MAX: Duration = Duration::from_secs(5);
+/// Give up polling after this long (videos can take minutes).
+const POLL_DEADLINE: Duration = Duration::from_secs(600);
+/// Rounds of "recreate expired containers" before giving up.
+const MAX_ROUNDS: u32 = 3;
+
+/// A step of the pipeline, for the progress display.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PublishStep {
+    CheckingLimit,
+    /// Checking what an interrupted earlier attempt did.
+    Resuming,
+    Uploading {
+        item: usize,
+        of: usize,
+    },
+    CreatingContainers {
+        done: usize,
+        of: usize,
+    },
+    Processing {
+        status: String,
+    },
+    Publishing,
+    Published {
+        media: MediaId,
+    },
+}
+
+impl PublishStep {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::CheckingLimit => "Checking the daily publishing limit…".into(),
+            Self::Resuming => "Checking what the last attempt did…".into(),
+            Self::Uploading { item, of } => format!("Uploading file {item} of {of}…"),
+            Self::CreatingContainers { done, of } => {
+                format!("Sending to Instagram ({done} of {of})…")
+            }
+            Self::Processing { status } => format!("Instagram is processing: {status}"),
+            Self::Publishing => "Publishing…".into(),
+            Self::Published { media } => format!("Published (media {media})"),
+        }
+    }
+}
+
+/// Drafts being published by this process, by database file and draft id: a second
+/// request for one of them is refused rather than racing the first.
+static RUNNING: Mutex<Option<HashSet<(String, i64)>>> = Mutex::new(None);
+
+struct RunGuard((String, i64));
+
+impl RunGuard {
+    fn take(database: String, id: i64) -> Option<RunGuard> {
+        let key = (database, id);
+        let mut set = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        set.get_or_insert_with(HashSet::new)
+            .insert(key.clone())
+            .then_some(RunGuard(key))
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        let mut set = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(set) = set.as_mut() {
+            set.remove(&self.0);
+        }
+    }
+}
+
+/// What a poll found.
+enum Ready {
+    Finished,
+    /// The container was already published (an earlier media_publish went through).
+    AlreadyPublished,
+    /// The containers expired: create new ones.
+    Expired,
+}
+
+impl Core {
+    /// Publishes (or resumes publishing) a saved draft; returns the new media.
+    ///
+    /// Safe to call again after any failure, timeout or crash: it resumes from the journal
+    /// and never publishes the draft twice.
+    pub async fn publish_draft(
+        &self,
+        draft_id: i64,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Media, PublishError> {
+        let database = self.with_store(|s| Ok(s.path().to_owned())).await?;
+        let _guard =
+            RunGuard::take(database, draft_id).ok_or(PublishError::AlreadyRunning(draft_id))?;
+        let draft = self.load_draft(draft_id).await?;
+        if let (DraftState::Published, Some(media)) = (draft.state, &draft.media_id) {
+            return self.read_back(&draft, media).await;
+        }
+        let account = self.find_account(draft.account.as_str()).await?;
+        let now = self.now();
+        self.with_store(move |s| s.set_draft_state(draft_id, DraftState::Publishing, None, now))
+            .await?;
+        let result = self.run_pipeline(draft_id, &account, progress).await;
+        match &result {
+            Ok(media) => {
+                info!(draft = draft_id, media = %media.id, "published");
+            }
+            Err(e) => {
+                if let PublishError::Engine(engine) = e {
+                    self.note_error(&account, engine).await;
+                }
+                if let PublishError::Meta { source, .. } = e
+                    && source.is_reconnect_needed()
+                {
+                    self.note_error(&account, &EngineError::Graph(source.clone()))
+                        .await;
+                }
+                let message = e.to_string();
+                let now = self.now();
+                if let Err(store) = self
+                    .with_store(move |s| {
+                        s.set_draft_state(draft_id, DraftState::Failed, Some(&message), now)
+                    })
+                    .await
+                {
+                    warn!(error = %store, "could not record the failed publish");
+                }
+            }
+        }
+        result
+    }
+
+    async fn load_draft(&self, id: i64) -> Result<Draft, PublishError> {
+        self.with_store(move |s| s.draft(id))
+            .await?
+            .ok_or(PublishError::NoSuchDraft(id))
+    }
+
+    async fn run_pipeline(
+        &self,
+        draft_id: i64,
+        account: &Account,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Media, PublishError> {
+        let session = self.session(account).await?;
+        if account.account_type.as_deref() == Some("Media_Creator") {
+            let draft = self.load_draft(draft_id).await?;
+            if draft.kind == PostKind::Story {
+                return Err(
+                    super::post::PostError::StoryNeedsBusiness(account.username.clone()).into(),
+                );
+            }
+        }
+        for _round in 0..MAX_ROUNDS {
+            let draft = self.load_draft(draft_id).await?;
+            // 1. An earlier attempt may have sent media_publish: ask before anything else.
+            if let (Some(sent_at), Some(parent)) =
+                (draft.publish_sent_at, draft.parent_container_id.clone())
+            {
+                progress(PublishStep::Resuming);
+                match self.poll(&session, &parent, progress).await {
+                    Ok(Ready::AlreadyPublished) => {
+                        let media = self.find_published(&session, &draft, sent_at).await?;
+                        return self.finish(&draft, &media, progress).await;
+                    }
+                    Ok(Ready::Finished) => {
+                        return self.send_publish(&session, &draft, &parent, progress).await;
+                    }
+                    Ok(Ready::Expired) => {
+                        self.reset(draft_id).await?;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            // 2. The publishing limit, before any upload or container.
+            progress(PublishStep::CheckingLimit);
+            let limit = self
+                .client()
+                .publishing(&session)
+                .limit(&account.id)
+                .await
+                .map_err(|e| meta("checking the publishing limit", e))?;
+            if limit.exhausted() {
+                let resets_at = self.limit_resets_at(&session, account).await;
+                return Err(PublishError::LimitReached {
+                    used: limit.quota_usage,
+                    total: limit.quota_total,
+                    resets_at,
+                });
+            }
+            // 3. Hosting.
+            let draft = self.host_files(draft, progress).await?;
+            // 4. Containers.
+            let parent = self.create_containers(&session, account, draft).await?;
+            // 5. Processing.
+            let draft = self.load_draft(draft_id).await?;
+            match self.poll(&session, &parent, progress).await? {
+                Ready::Finished => {}
+                Ready::AlreadyPublished => {
+                    // Only possible if another client published our container.
+                    let since = draft.updated_at - chrono::Duration::minutes(10);
+                    let media = self.find_published(&session, &draft, since).await?;
+                    return self.finish(&draft, &media, progress).await;
+                }
+                Ready::Expired => {
+                    self.reset(draft_id).await?;
+                    continue;
+                }
+            }
+            // 6. media_publish.
+            return self.send_publish(&session, &draft, &parent, progress).await;
+        }
+        Err(PublishError::KeptExpiring)
+    }
+
+    async fn reset(&self, draft_id: i64) -> Result<(), PublishError> {
+        let now = self.now();
+        self.with_store(move |s| s.reset_containers(draft_id, now))
+            .await?;
+        Ok(())
+    }
+
+    /// Uploads every file that has no hosted URL yet, journaling each URL.
+    async fn host_files(
+        &self,
+        draft: Draft,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Draft, PublishError> {
+        if draft.items.iter().all(|i| i.hosted_url.is_some()) {
+            return Ok(draft);
+        }
+        let hosting = Hosting::for_core(self).await?;
+        let of = draft.items.len();
+        for item in draft.items.iter().filter(|i| i.hosted_url.is_none()) {
+            progress(PublishStep::Uploading {
+                item: item.position + 1,
+                of,
+            });
+            let content_type = if item.is_video {
+                "video/mp4"
+            } else {
+                "image/jpeg"
+            };
+            let url = hosting
+                .upload(&item.file_name, content_type, item.content.clone())
+                .await?;
+            let (id, pos, now) = (draft.id, item.position, self.now());
+            self.with_store(move |s| s.set_item_hosted(id, pos, &url, now))
+                .await?;
+        }
+        self.load_draft(draft.id).await
+    }
+
+    /// Creates the missing containers (items in parallel, bounded; then the carousel),
+    /// journaling each id as it arrives. Returns the container to publish.
+    async fn create_containers(
+        &self,
+        session: &Session,
+        account: &Account,
+        draft: Draft,
+    ) -> Result<ContainerId, PublishError> {
+        if let Some(parent) = &draft.parent_container_id {
+            return Ok(parent.clone());
+        }
+        let carousel = draft.kind == PostKind::Carousel;
+        let mut pending: Vec<(usize, ContainerRequest)> = draft
+            .items
+            .iter()
+            .filter(|i| i.container_id.is_none())
+            .map(|item| (item.position, item_request(&draft, item, carousel)))
+            .collect();
+        let mut set: JoinSet<(usize, Result<ContainerId, GraphError>)> = JoinSet::new();
+        let mut created: Vec<(usize, ContainerId)> = draft
+            .items
+            .iter()
+            .filter_map(|i| i.container_id.clone().map(|c| (i.position, c)))
+            .collect();
+        let mut first_error = None;
+        loop {
+            while set.len() < PARALLEL_CONTAINERS
+                && let Some((pos, request)) = pending.pop()
+            {
+                let (client, session, ig) =
+                    (self.client().clone(), session.clone(), account.id.clone());
+                set.spawn(async move {
+                    let mut attempt = 1;
+                    loop {
+                        let r = client
+                            .publishing(&session)
+                            .create_container(&ig, &request)
+                            .await;
+                        match r {
+                            Err(e) if e.is_retryable() && attempt < CREATE_ATTEMPTS => {
+                                // A retried creation can leave an orphan container; Meta
+                                // expires it unpublished, so this is safe.
+                                tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt)))
+                                    .await;
+                                attempt += 1;
+                            }
+                            other => return (pos, other),
+                        }
+                    }
+                });
+            }
+            let Some(joined) = set.join_next().await else {
+                break;
+            };
+            let (pos, result) = joined.map_err(|e| EngineError::Task(e.to_string()))?;
+            match result {
+                Ok(container) => {
+                    let (id, now, c) = (draft.id, self.now(), container.clone());
+                    self.with_store(move |s| s.set_item_container(id, pos, &c, now))
+                        .await?;
+                    created.push((pos, container));
+                }
+                Err(e) => {
+                    pending.clear();
+                    first_error.get_or_insert(meta_item("creating the container", pos, e));
+                }
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        created.sort_by_key(|(pos, _)| *pos);
+        let parent = if carousel {
+            let mut request = ContainerRequest::new(ContainerType::Carousel);
+            request.children = created.into_iter().map(|(_, c)| c).collect();
+            request.caption = Some(draft.caption.clone()).filter(|c| !c.is_empty());
+            let mut attempt = 1;
+            loop {
+                let r = self
+                    .client()
+                    .publishing(session)
+                    .create_container(&account.id, &request)
+                    .await;
+                match r {
+                    Err(e) if e.is_retryable() && attempt < CREATE_ATTEMPTS => {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        attempt += 1;
+                    }
+                    Err(e) => return Err(meta("creating the carousel container", e)),
+                    Ok(c) => break c,
+                }
+            }
+        } else {
+            created
+                .into_iter()
+                .next()
+                .map(|(_, c)| c)
+                .ok_or(PublishError::NoSuchDraft(draft.id))?
+        };
+        let (id, now, p) = (draft.id, self.now(), parent.clone());
+        self.with_store(move |s| s.set_parent_container(id, &p, now))
+            .await?;
+        Ok(parent)
+    }
+
+    /// Polls `status_code` with backoff until the container is ready (or published,
+    /// or expired). ERROR ends the attempt with the mapped fix.
+    async fn poll(
+        &self,
+        session: &Session,
+        container: &ContainerId,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Ready, PublishError> {
+        let started = tokio::time::Instant::now();
+        let mut delay = POLL_FIRST;
+        loop {
+            let status: ContainerStatus =
+                match self.client().publishing(session).status(container).await {
+                    Ok(s) => s,
+                    // The client already retried transient errors; keep polling a while longer.
+                    Err(e) if e.is_retryable() && started.elapsed() < POLL_DEADLINE => {
+                        warn!(error = %e, "status poll failed; polling again");
+                        tokio::time::sleep(delay).await;
+                        delay = (delay * 2).min(POLL_MAX);
+                        continue;
+                    }
+                    Err(e) => return Err(meta("reading the container status", e)),
+                };
+            match status.code {
+                StatusCode::Finished => return Ok(Ready::Finished),
+                StatusCode::Published => return Ok(Ready::AlreadyPublished),
+                StatusCode::Expired => return Ok(Ready::Expired),
+                StatusCode::Error => {
+                    let subcode = status.error_subcode();
+                    return Err(PublishError::ContainerFailed {
+                        status: status.status.unwrap_or_else(|| "ERROR".into()),
+                        fix: fix_for(None, subcode),
+                    });
+                }
+                StatusCode::InProgress | StatusCode::Other(_) => {
+                    progress(PublishStep::Processing {
+                        status: status.status.unwrap_or_else(|| "in progress".into()),
+                    });
+                    if started.elapsed() > POLL_DEADLINE {
+                        return Err(PublishError::ProcessingTimedOut);
+                    }
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(POLL_MAX);
+                }
+            }
+        }
+    }
+
+    /// Journals "sent", sends media_publish, and on an unclear failure asks the container
+    /// whether it went through before trying once more.
+    async fn send_publish(
+        &self,
+        session: &Session,
+        draft: &Draft,
+        parent: &ContainerId,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Media, PublishError> {
+        let (id, now) = (draft.id, self.now());
+        self.with_store(move |s| s.mark_publish_sent(id, now))
+            .await?;
+        let sent_at = self
+            .load_draft(draft.id)
+            .await?
+            .publish_sent_at
+            .unwrap_or(now);
+        for attempt in 1..=3 {
+            progress(PublishStep::Publishing);
+            let result = self
+                .client()
+                .publishing(session)
+                .publish(&draft.account, parent)
+                .await;
+            let error = match result {
+                Ok(media) => return self.finish(draft, &media, progress).await,
+                Err(e) => e,
+            };
+            let unclear = error.is_retryable()
+                || error.kind == ErrorKind::MediaNotReady
+                || error.message.contains("already published");
+            if !unclear || attempt == 3 {
+                return Err(meta("publishing", error));
+            }
+            warn!(error = %error, "media_publish failed; checking the container before resending");
+            match self.poll(session, parent, progress).await? {
+                Ready::AlreadyPublished => {
+                    let media = self.find_published(session, draft, sent_at).await?;
+                    return self.finish(draft, &media, progress).await;
+                }
+                Ready::Finished => continue,
+                Ready::Expired => return Err(PublishError::KeptExpiring),
+            }
+        }
+        Err(PublishError::KeptExpiring)
+    }
+
+    /// Finds the media an earlier media_publish created: the newest post of the account
+    /// since the send with the draft's caption.
+    async fn find_published(
+        &self,
+        session: &Session,
+        draft: &Draft,
+        sent_at: DateTime<Utc>,
+    ) -> Result<MediaId, PublishError> {
+        let since = sent_at - chrono::Duration::minutes(2);
+        let recent = self
+            .client()
+            .media(session)
+            .list(&draft.account)
+            .limit(25)
+            .send()
+            .await
+            .map_err(|e| meta("looking up the published post", e))?;
+        let caption = Some(draft.caption.as_str()).filter(|c| !c.is_empty());
+        recent
+            .items
+            .into_iter()
+            .filter(|m| m.timestamp >= since && m.caption.as_deref() == caption)
+            .max_by_key(|m| m.timestamp)
+            .map(|m| m.id)
+            .ok_or(PublishError::PublishedButNotFound)
+    }
+
+    /// Journals the media id, reads the post back and caches it for the Feed.
+    async fn finish(
+        &self,
+        draft: &Draft,
+        media: &MediaId,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Media, PublishError> {
+        let (id, now, m) = (draft.id, self.now(), media.clone());
+        self.with_store(move |s| s.set_published(id, &m, now))
+            .await?;
+        progress(PublishStep::Published {
+            media: media.clone(),
+        });
+        self.read_back(draft, media).await
+    }
+
+    async fn read_back(&self, draft: &Draft, media: &MediaId) -> Result<Media, PublishError> {
+        let account = self.find_account(draft.account.as_str()).await?;
+        let session = self.session(&account).await?;
+        let post = self
+            .client()
+            .media(&session)
+            .get(media)
+            .await
+            .map_err(|e| meta("reading the new post back", e))?;
+        let (ig, cached) = (account.id.clone(), vec![post.clone()]);
+        self.with_store(move |s| s.upsert_media(&ig, &cached))
+            .await?;
+        Ok(post)
+    }
+
+    /// When the oldest post inside the last 24 h leaves the window (best effort).
+    async fn limit_resets_at(&self, session: &Session, account: &Account) -> Option<DateTime<Utc>> {
+        let now = self.now();
+        let recent = self
+            .client()
+            .media(session)
+            .list(&account.id)
+            .limit(100)
+            .send()
+            .await
+            .ok()?;
+        recent
+            .items
+            .iter()
+            .map(|m| m.timestamp)
+            .filter(|t| now - *t < chrono::Duration::hours(24))
+            .min()
+            .map(|t| t + chrono::Duration::hours(24))
+    }
+}
+
+fn item_request(draft: &Draft, item: &crate::store::DraftItem, carousel: bool) -> ContainerRequest {
+    let kind = match (draft.kind, item.is_video) {
+        (PostKind::Reel, _) => ContainerType::Reels,
+        (PostKind::Story, _) => ContainerType::Stories,
+        (PostKind::Carousel, true) => ContainerType::CarouselVideo,
+        _ => ContainerType::Image,
+    };
+    let mut r = ContainerRequest::new(kind);
+    if item.is_video {
+        r.video_url = item.hosted_url.clone();
+    } else {
+        r.image_url = item.hosted_url.clone();
+    }
+    r.is_carousel_item = carousel;
+    if !carousel && draft.kind != PostKind::Story {
+        r.caption = Some(draft.caption.clone()).filter(|c| !c.is_empty());
+    }
+    if matches!(draft.kind, PostKind::Image | PostKind::Carousel) {
+        r.alt_text = item.alt_text.clone();
+    }
+    r.user_tags = item
+        .user_tags
+        .iter()
+        .map(|t| TagAt {
+            username: t.username.clone(),
+            x: Some(t.x),
+            y: Some(t.y),
+        })
+        .collect();
+    if draft.kind == PostKind::Reel {
+        r.share_to_feed = Some(draft.share_to_feed);
+    }
+    r
+}
+
+fn meta(step: &'static str, source: GraphError) -> PublishError {
+    let fix = fix_for(Some(&source), source.subcode);
+    PublishError::Meta {
+        step: step.to_owned(),
+        fix,
+        source,
+    }
+}
+
+fn meta_item(step: &'static str, position: usize, source: GraphError) -> PublishError {
+    let fix = fix_for(Some(&source), source.subcode);
+    PublishError::Meta {
+        step: format!("{step} for item {}", position + 1),
+        fix,
+        source,
+    }
+}

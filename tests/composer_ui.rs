@@ -1,0 +1,294 @@
+//! The Composer tab headless: the test plays the engine. Drop a file, crop it square, place a
+//! tag by clicking the picture, name it, publish, follow the progress, see the post in Feed.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PublishStep};
+use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::ids::{IgUserId, MediaId};
+use socialdesk::model::{Account, AccountStatus, LoginKind, Media, MediaType, ProductType};
+use socialdesk::store::PostKind;
+use socialdesk::ui::composer::editor::EDITOR_LABEL;
+use socialdesk::ui::{App, Tab};
+
+const ACCOUNT_ID: &str = "17841400000000001";
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+fn account() -> Account {
+    Account {
+        id: IgUserId::from(ACCOUNT_ID),
+        username: "demo.studio".into(),
+        name: None,
+        account_type: Some("Business".into()),
+        profile_picture_url: None,
+        followers_count: None,
+        media_count: None,
+        login: LoginKind::Instagram,
+        page_id: None,
+        status: AccountStatus::Connected,
+        sandbox: true,
+        token_issued_at: None,
+        token_expires_at: None,
+    }
+}
+
+fn drain(side: &mut EngineSide) -> Vec<Command> {
+    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
+}
+
+fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
+    assert!(
+        side.events.try_send(event),
+        "the UI inbox accepts the event"
+    );
+    harness.run();
+}
+
+/// Connects the account and opens the Composer tab. The Feed shows a spinner while it waits
+/// for posts, so the frames before the tab switch are stepped, not run to rest.
+fn open_composer(harness: &mut Harness<'_, App>, side: &EngineSide) {
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account()],
+        active: Some(IgUserId::from(ACCOUNT_ID)),
+    }));
+    harness.step();
+    harness.step();
+    harness.get_by_label("Composer").click();
+    harness.run();
+}
+
+fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
+    let input = harness.input_mut();
+    input.events.push(egui::Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        input.events.push(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    harness.run();
+}
+
+#[test]
+fn drop_crop_tag_publish_and_see_it_in_the_feed() {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run();
+    open_composer(&mut harness, &side);
+    assert_eq!(harness.state().tab(), Tab::Composer);
+    drain(&mut side);
+
+    // Drop a file on the window.
+    let path = PathBuf::from("/photos/wide.png");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(path.clone())));
+    harness.run();
+    let commands = drain(&mut side);
+    assert!(
+        commands.iter().any(|c| matches!(
+            c,
+            Command::Composer(ComposerCommand::LoadPreview(MediaSource::Path(p))) if *p == path
+        )),
+        "the dropped file is sent for decoding: {commands:?}"
+    );
+    harness.get_by_label("1. wide.png");
+
+    // The engine answers with a 2:1 preview.
+    let image = egui::ColorImage::filled([200, 100], egui::Color32::from_rgb(90, 120, 160));
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Preview {
+            source: "wide.png".into(),
+            image: Arc::new(image),
+            width: 2000,
+            height: 1000,
+        }),
+    );
+    // 2:1 is outside the feed's limits until cropped.
+    harness.get_by_label_contains("outside what Instagram accepts");
+    harness.get_by_label("1:1").click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("outside what Instagram accepts")
+            .is_none()
+    );
+
+    // Click a quarter of the way across the square picture, a fifth down.
+    let rect = harness.get_by_label(EDITOR_LABEL).rect();
+    let at = rect.min + egui::vec2(rect.width() * 0.25, rect.height() * 0.2);
+    click_at(&mut harness, at);
+    let label = "Tag 1: @";
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text("mira.makes");
+    harness.run();
+    assert_eq!(
+        harness.get_by_label(label).value().as_deref(),
+        Some("mira.makes")
+    );
+
+    harness.get_by_label("Caption").focus();
+    harness.run();
+    harness
+        .get_by_label("Caption")
+        .type_text("Latte #coffee @mira.makes");
+    harness.run();
+    harness.get_by_label("25 / 2200 characters");
+    harness.get_by_label("1 / 30 hashtags");
+    harness.get_by_label("1 / 20 mentions");
+
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let commands = drain(&mut side);
+    let (job, post) = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::Publish { job, post }) => Some((*job, post)),
+            _ => None,
+        })
+        .expect("a Publish command");
+    assert_eq!(post.kind, PostKind::Image);
+    assert_eq!(post.caption, "Latte #coffee @mira.makes");
+    let item = &post.items[0];
+    assert_eq!(item.tags.len(), 1);
+    assert_eq!(item.tags[0].username, "mira.makes");
+    // On the published (square-cropped) picture the tag sits at (0.25, 0.2).
+    let (x, y) = item
+        .crop
+        .map_point(item.tags[0].x, item.tags[0].y)
+        .expect("inside the crop");
+    assert!(
+        (x - 0.25).abs() < 0.02 && (y - 0.2).abs() < 0.02,
+        "({x}, {y})"
+    );
+    // In the source picture that is 0.25 + 0.25 * 0.5 across.
+    assert!((item.tags[0].x - 0.375).abs() < 0.02, "{}", item.tags[0].x);
+
+    // Progress, then success.
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Progress {
+            job,
+            draft: 1,
+            step: PublishStep::Processing {
+                status: "In Progress".into(),
+            },
+        }),
+    );
+    harness.get_by_label("Instagram is processing: In Progress");
+    let media = Media {
+        id: MediaId::from("90001"),
+        caption: Some("Latte #coffee @mira.makes".into()),
+        media_type: MediaType::Image,
+        media_product_type: Some(ProductType::Feed),
+        media_url: Some("https://cdn.test/new.jpg".into()),
+        thumbnail_url: None,
+        permalink: None,
+        shortcode: None,
+        timestamp: chrono::Utc::now(),
+        username: Some("demo.studio".into()),
+        like_count: Some(0),
+        comments_count: Some(0),
+        alt_text: None,
+        children: Vec::new(),
+    };
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Published {
+            job,
+            draft: 1,
+            media: Box::new(media.clone()),
+        }),
+    );
+    harness.get_by_label("Published! Media 90001 is in the Feed.");
+    assert!(
+        harness.state().tab() == Tab::Composer,
+        "the tab stays put after publishing"
+    );
+    // The engine refreshes the feed with the new post.
+    push(
+        &mut harness,
+        &side,
+        Event::Feed {
+            account: IgUserId::from(ACCOUNT_ID),
+            media: vec![media],
+            replace: true,
+            has_more: false,
+            from_cache: false,
+        },
+    );
+    harness.get_by_label("Feed").click();
+    harness.run();
+    harness.get_by_label_contains("Latte #coffee");
+}
+
+#[test]
+fn a_failed_publish_shows_the_cause() {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run();
+    open_composer(&mut harness, &side);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(PathBuf::from("/photos/a.jpg"))));
+    harness.run();
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Preview {
+            source: "a.jpg".into(),
+            image: Arc::new(egui::ColorImage::filled([100, 100], egui::Color32::GRAY)),
+            width: 1080,
+            height: 1080,
+        }),
+    );
+    drain(&mut side);
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let job = drain(&mut side)
+        .iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::Publish { job, .. }) => Some(*job),
+            _ => None,
+        })
+        .expect("publish");
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Failed {
+            job,
+            draft: Some(3),
+            message: "the daily publishing limit is reached (100 of 100 posts in 24 h)".into(),
+        }),
+    );
+    harness.get_by_label_contains("daily publishing limit is reached");
+}
