@@ -245,6 +245,45 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
         vec![socialdesk::graph::messages::DmAttachment::Image { url: image_url }]
     );
 
+    // A local file is hosted first (as the Composer does) and sent by its public URL.
+    let root = w.sandbox.url().to_string();
+    w.core
+        .with_store(move |s| {
+            s.set_setting(socialdesk::engine::composer::SANDBOX_HOSTING_KEY, &root)
+        })
+        .await
+        .expect("hosting setting");
+    let file = w._dir.path().join("latte.png");
+    image::RgbImage::from_pixel(4, 4, image::Rgb([200, 150, 90]))
+        .save(&file)
+        .expect("png");
+    let hosted = dms::host_image_file(&w.core, &file).await.expect("hosted");
+    assert!(hosted.starts_with(w.sandbox.url().as_str()), "{hosted}");
+    let outcome = send_message(
+        &w.core,
+        &w.account,
+        &lena.conversation.id,
+        OutgoingMessage {
+            image_url: Some(hosted.clone()),
+            ..Default::default()
+        },
+        &quiet,
+    )
+    .await
+    .expect("hosted image sent");
+    assert_eq!(
+        outcome.messages.last().map(|m| m.attachments.clone()),
+        Some(vec![socialdesk::graph::messages::DmAttachment::Image {
+            url: hosted
+        }])
+    );
+    let gif = w._dir.path().join("anim.gif");
+    std::fs::write(&gif, b"GIF89a").expect("gif");
+    let err = dms::host_image_file(&w.core, &gif)
+        .await
+        .expect_err("not JPEG or PNG");
+    assert!(err.to_string().contains("JPEG or PNG"), "{err}");
+
     // Three days after the person's last message: refused without the tag, with a clear message.
     let tom = conversation_with(&w, "tom_on_tour").await;
     assert!(matches!(tom.window, SendWindow::HumanAgent { .. }));

@@ -46,7 +46,7 @@ pub struct SendArgs {
     pub to: String,
     /// The text to send.
     pub text: Option<String>,
-    /// A public image URL to send as an attachment.
+    /// A picture to send: a public URL, or a JPEG/PNG file (hosted like the Composer's).
     #[arg(long)]
     pub image: Option<String>,
     /// Send as a human agent (HUMAN_AGENT tag): a reply a person wrote, 24 h – 7 days after
@@ -123,7 +123,12 @@ pub async fn run(core: Arc<Core>, command: DmCommand) -> Result<()> {
                     human_agent: args.human_agent,
                 });
             }
-            if let Some(url) = args.image {
+            if let Some(source) = args.image {
+                let url = if dms::is_local_file(&source) {
+                    dms::host_image_file(&core, std::path::Path::new(&source)).await?
+                } else {
+                    source
+                };
                 parts.push(OutgoingMessage {
                     text: None,
                     image_url: Some(url),

@@ -8,6 +8,7 @@
 //! Submodules: `sync` (inbox sync and cache), `send` (sends, lost answers, private replies),
 //! `window` (24 h / 7 day rules), `limiter` (Meta's per-account call limits).
 
+mod image;
 mod limiter;
 mod send;
 mod sync;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+pub use image::{host_image_file, is_local_file};
 pub use limiter::Limit;
 pub use send::{
     PrivateReplyOutcome, PrivateReplyRequest, SendOutcome, send_message, send_private_reply,
@@ -52,7 +54,7 @@ pub enum DmsCommand {
         account: IgUserId,
         conversation: ConversationId,
         text: String,
-        /// A public image URL to send as an attachment instead of text.
+        /// A public image URL, or a local JPEG/PNG file (hosted first), sent as an attachment.
         image_url: Option<String>,
         /// Tag as `HUMAN_AGENT` (a person's reply between 24 h and 7 days).
         human_agent: bool,
@@ -154,6 +156,10 @@ pub enum DmError {
         comment_time.format("%Y-%m-%d %H:%M UTC")
     )]
     PrivateReplyTooLate { comment_time: DateTime<Utc> },
+    #[error("could not read the picture {path}: {reason}")]
+    ImageFile { path: String, reason: String },
+    #[error("could not host the picture for sending: {0}")]
+    Hosting(String),
     #[error(
         "the answer to the send was lost ({0}) and the message could not be confirmed in the conversation: check the conversation before sending again"
     )]
@@ -435,6 +441,25 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: DmsCommand) 
                     });
                 }
                 if let Some(url) = image_url {
+                    // A local file is hosted first, as the Composer does for posts.
+                    let url = if is_local_file(&url) {
+                        match host_image_file(&core, std::path::Path::new(&url)).await {
+                            Ok(hosted) => hosted,
+                            Err(e) => {
+                                events
+                                    .send(Event::Dms(DmsEvent::SendFailed {
+                                        account: account.id.clone(),
+                                        conversation,
+                                        text,
+                                        message: e.to_string(),
+                                    }))
+                                    .await;
+                                return;
+                            }
+                        }
+                    } else {
+                        url
+                    };
                     parts.push(OutgoingMessage {
                         text: None,
                         image_url: Some(url),

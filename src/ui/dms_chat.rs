@@ -239,10 +239,10 @@ fn composer_ui(ui: &mut egui::Ui, chat: &mut ChatState) -> ChatOutcome {
     });
     if chat.show_image_field {
         ui.horizontal(|ui| {
-            let label = ui.label("Image URL");
+            let label = ui.label("Image (URL or file)");
             ui.add(
                 egui::TextEdit::singleline(&mut chat.image_url)
-                    .hint_text("https://… (a public image URL)")
+                    .hint_text("https://… or /path/to/picture.jpg")
                     .desired_width(320.0),
             )
             .labelled_by(label.id);
