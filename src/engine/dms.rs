@@ -6,6 +6,7 @@
 //! [`send_private_reply`] (or send [`DmsCommand::PrivateReply`]) to answer a commenter in DM.
 //!
 //! Submodules: `sync` (inbox sync and cache), `send` (sends, lost answers, private replies),
+//! `image` (hosting a picture file before sending it),
 //! `window` (24 h / 7 day rules), `limiter` (Meta's per-account call limits).
 
 mod image;
