@@ -253,6 +253,7 @@ pub struct Demo {
     pub pages: Vec<Page>,
     pub comments: Vec<Comment>,
     pub containers: Vec<Container>,
+    pub dms: super::dms::Inbox,
     pub next_media_id: u64,
     pub next_comment_id: u64,
     pub next_container_id: u64,
@@ -567,6 +568,7 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         9,
     );
     Demo {
+        dms: super::dms::generate(start, &business, &creator),
         accounts: vec![business, creator, small],
         media,
         fb_user,

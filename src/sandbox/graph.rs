@@ -134,6 +134,9 @@ fn serve(
             return Err(GraphError::transient(code));
         }
     }
+    if let Some(r) = super::dms::serve(inner, req, login, path, &token_value, &token) {
+        return r;
+    }
     if req.method != Method::GET {
         let result = super::writes::handle(inner, req, login, path, &token);
         return super::comments::maybe_lose(inner, result);

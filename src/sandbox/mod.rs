@@ -41,6 +41,7 @@ mod access;
 mod comments;
 mod control;
 mod demo;
+mod dms;
 mod errors;
 mod fields;
 mod graph;

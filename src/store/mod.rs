@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
+pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use drafts::{
     Draft, DraftItem, DraftState, DraftSummary, NewDraft, NewDraftItem, PostKind, UserTag,
 };

@@ -8,6 +8,8 @@ pub mod comments;
 pub mod composer;
 pub mod detail;
 pub mod dms;
+pub mod dms_chat;
+pub mod dms_private_reply;
 pub mod empty;
 pub mod feed;
 pub mod icons;
