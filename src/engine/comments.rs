@@ -130,6 +130,9 @@ pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
         tick.tick().await;
         loop {
             tick.tick().await;
+            if core.is_retired() {
+                break;
+            }
             let Ok(accounts) = core.accounts().await else {
                 continue;
             };

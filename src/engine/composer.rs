@@ -217,7 +217,7 @@ impl Core {
 /// Called once when the engine starts: resume interrupted publishes, start the scheduler.
 pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
     tokio::spawn(async move {
-        loop {
+        while !core.is_retired() {
             run_due(&core, &events).await;
             tokio::time::sleep(SCHEDULER_TICK).await;
         }

@@ -74,6 +74,8 @@ pub struct Core {
     pub secrets_warning: Option<String>,
     pub feed_page_size: u32,
     clock: Clock,
+    /// Set when the engine switched to another core; background loops then stop.
+    retired: std::sync::atomic::AtomicBool,
 }
 
 impl Core {
@@ -147,6 +149,7 @@ impl Core {
             (None, None) => Arc::new(Utc::now),
         };
         Ok(Self {
+            retired: std::sync::atomic::AtomicBool::new(false),
             clock,
             client,
             store: Arc::new(store),
@@ -158,6 +161,18 @@ impl Core {
             secrets_warning,
             feed_page_size: config.feed_page_size,
         })
+    }
+
+    /// Tells background loops (pollers, the scheduler) of this core to stop: the engine
+    /// switched to another core (left the sandbox).
+    pub fn retire(&self) {
+        self.retired
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// True once [`Self::retire`] was called.
+    pub fn is_retired(&self) -> bool {
+        self.retired.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The engine's current time (see [`Clock`]).

@@ -235,7 +235,7 @@ pub async fn inbox(core: &Core, account: &IgUserId) -> Result<Vec<DmSummary>, Dm
 /// Called once when the engine starts: shows cached inboxes and polls while the app runs.
 pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
     tokio::spawn(async move {
-        loop {
+        while !core.is_retired() {
             if let Ok(accounts) = core.accounts().await {
                 // Accounts that need reconnecting are skipped: their calls would only fail.
                 for account in accounts.iter().filter(|a| {

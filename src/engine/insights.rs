@@ -166,7 +166,7 @@ const FIRST_POLL_AFTER: Duration = Duration::from_secs(120);
 pub(crate) fn on_start(core: Arc<Core>, _events: EventSender) {
     tokio::spawn(async move {
         tokio::time::sleep(FIRST_POLL_AFTER).await;
-        loop {
+        while !core.is_retired() {
             match core.accounts().await {
                 Ok(accounts) => {
                     for account in accounts {

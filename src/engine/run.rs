@@ -122,22 +122,32 @@ impl Engine {
 
     /// Makes `core` the one in use if it is not already (leaving the default sandbox).
     async fn adopt(&self, core: &Arc<Core>) {
-        let switched = {
+        let old = {
             let mut current = self
                 .core
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if Arc::ptr_eq(&current, core) {
-                false
+                None
             } else {
-                *current = core.clone();
-                true
+                Some(std::mem::replace(&mut *current, core.clone()))
             }
         };
-        if switched {
+        if let Some(old) = old {
             info!("left the sandbox: a real account is connected");
+            old.retire();
+            self.start_background();
             self.events.send(Event::LiveMode).await;
         }
+    }
+
+    /// Starts the current core's background loops: the scheduler and the pollers.
+    fn start_background(&self) {
+        let (core, events) = (self.core(), &self.events);
+        super::composer::on_start(core.clone(), events.clone());
+        super::comments::on_start(core.clone(), events.clone());
+        super::dms::on_start(core.clone(), events.clone());
+        super::insights::on_start(core, events.clone());
     }
 
     fn handle(self: Arc<Self>, command: Command) {
@@ -273,10 +283,7 @@ impl Engine {
             self.sandbox_login().await;
         }
         let active = self.send_accounts().await;
-        super::composer::on_start(self.core(), self.events.clone());
-        super::comments::on_start(self.core(), self.events.clone());
-        super::dms::on_start(self.core(), self.events.clone());
-        super::insights::on_start(self.core(), self.events.clone());
+        self.start_background();
         if let Some(id) = active {
             self.feed(id, true).await;
         } else {
