@@ -130,3 +130,73 @@ fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
     // The cursor stays on the first row, the answered question.
     harness.get_by_label("  reply @studio: We do!");
 }
+
+#[test]
+fn a_comment_gets_one_private_reply_handed_to_the_dms_engine() {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run_steps(6);
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account()],
+        active: Some(IgUserId::from(ACCOUNT)),
+    }));
+    harness.run_steps(6);
+    harness.get_by_label("Comments").click();
+    harness.run_steps(6);
+    // A comment from an hour ago: inside the 7-day private-reply window.
+    let mut recent = comment("c9", None, "ana", "Can you DM me the price list?", 0);
+    recent.comment.timestamp = Utc::now() - chrono::Duration::hours(1);
+    recent.comment.from_id = Some("igsid-ana".to_owned());
+    assert!(side.events.try_send(Event::Comments(CommentsEvent::Inbox {
+        account: IgUserId::from(ACCOUNT),
+        comments: Arc::new(vec![recent]),
+        media: Arc::new(Vec::new()),
+        comments_off: Vec::new(),
+        from_cache: true,
+    })));
+    harness.run_steps(6);
+    drain(&mut side);
+
+    harness.get_by_label("Reply in DM").click();
+    harness.run_steps(6);
+    harness.get_by_label("Private reply").click();
+    harness.run_steps(6);
+    harness
+        .get_by_label("Private reply")
+        .type_text("Sent you our prices!");
+    harness.run_steps(6);
+    harness.get_by_label("Send in DM").click();
+    harness.run_steps(6);
+    let requests: Vec<_> = drain(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Dms(socialdesk::engine::dms::DmsCommand::PrivateReply { request, .. }) => {
+                Some(request)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requests.len(), 1, "exactly one private reply is sent");
+    assert_eq!(requests[0].comment, CommentId::from("c9"));
+    assert_eq!(requests[0].commenter_id.as_deref(), Some("igsid-ana"));
+    assert_eq!(requests[0].text, "Sent you our prices!");
+
+    assert!(side.events.try_send(Event::Dms(
+        socialdesk::engine::dms::DmsEvent::PrivateReplySent {
+            account: IgUserId::from(ACCOUNT),
+            comment: CommentId::from("c9"),
+            conversation: None,
+        }
+    )));
+    harness.run_steps(6);
+    assert!(
+        harness
+            .query_all_by_label_contains("Private reply sent to @ana")
+            .next()
+            .is_some(),
+        "the outcome is shown in place of the form"
+    );
+}

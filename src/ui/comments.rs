@@ -58,6 +58,8 @@ pub struct CommentsTab {
     saved: Vec<SavedReply>,
     status: String,
     syncing: bool,
+    /// "Reply in DM" for the comment on display (hands off to the DMs engine).
+    private_reply: super::dms_private_reply::PrivateReplyForm,
 }
 
 fn is_question(text: &str) -> bool {
@@ -599,6 +601,26 @@ impl CommentsTab {
         if ui.button("Send reply").clicked() {
             self.send_reply(commands);
         }
+        if let Some(account) = self.account.clone() {
+            ui.separator();
+            let comment = super::dms_private_reply::CommentRef {
+                id: c.comment.id.clone(),
+                time: c.comment.timestamp,
+                author_id: c.comment.from_id.clone(),
+                author_username: Some(c.comment.username.clone()),
+            };
+            egui::CollapsingHeader::new("Reply in DM")
+                .id_salt("private_reply")
+                .show(ui, |ui| {
+                    self.private_reply
+                        .ui(ui, &account, &comment, chrono::Utc::now(), commands);
+                });
+        }
+    }
+
+    /// Applies a DMs event: the outcome of a private reply sent from this tab.
+    pub fn on_dms_event(&mut self, event: &crate::engine::dms::DmsEvent) {
+        self.private_reply.on_event(event);
     }
 }
 

@@ -328,7 +328,10 @@ impl App {
             Event::MediaDetail(media) => self.feed.on_detail(*media),
             Event::Composer(event) => self.composer.on_event(event),
             Event::Comments(event) => self.comments.on_event(event),
-            Event::Dms(event) => self.dms.on_event(event),
+            Event::Dms(event) => {
+                self.comments.on_dms_event(&event);
+                self.dms.on_event(event);
+            }
             Event::Insights(event) => self.insights.on_event(event),
         }
     }
