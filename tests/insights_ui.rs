@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use egui_kittest::Harness;
@@ -331,12 +330,12 @@ fn retired_metrics_read_as_gone_and_csv_export_holds_the_data() {
 }
 
 #[test]
-fn benchmark_a_frame_with_two_years_of_daily_data() {
+fn two_years_of_daily_data_draw_every_series() {
+    // Frame time with this much data is measured by `cargo bench --bench insights`.
     let account = offline_account();
     let mut h = harness(account.clone(), InsightsTab::default());
     h.run_steps(4);
     let requested = take_overview_request(&mut h);
-    // Two years of days, shown as the answer to the requested range.
     let mut overview = synthetic_overview(&account.id, 730);
     overview.range = requested;
     h.state_mut()
@@ -344,18 +343,6 @@ fn benchmark_a_frame_with_two_years_of_daily_data() {
         .on_event(InsightsEvent::Overview(Box::new(overview)));
     h.run_steps(4);
     assert_eq!(h.state().tab.drawn_series(), 2);
-
-    let frames = 30;
-    let start = Instant::now();
-    for _ in 0..frames {
-        h.step();
-    }
-    let per_frame = start.elapsed() / frames;
-    println!("insights overview, 2 × 730 daily points: {per_frame:?} CPU per frame (debug build)");
-    assert!(
-        per_frame < Duration::from_millis(250),
-        "a frame took {per_frame:?}"
-    );
 }
 
 #[test]
