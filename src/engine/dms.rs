@@ -233,7 +233,14 @@ pub async fn inbox(core: &Core, account: &IgUserId) -> Result<Vec<DmSummary>, Dm
 }
 
 /// Called once when the engine starts: shows cached inboxes and polls while the app runs.
+/// How often a demo person writes to the embedded sandbox's accounts.
+const SANDBOX_DM_ACTIVITY: std::time::Duration = std::time::Duration::from_secs(90);
+
 pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
+    if let Some(sandbox) = core.sandbox() {
+        // The demo's people keep writing, so a newcomer sees the inbox fill up.
+        sandbox.control().set_dm_activity(Some(SANDBOX_DM_ACTIVITY));
+    }
     tokio::spawn(async move {
         while !core.is_retired() {
             if let Ok(accounts) = core.accounts().await {

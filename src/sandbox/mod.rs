@@ -34,7 +34,9 @@
 //! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
 //! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
 //! `publishing` (containers), `moderation` (comments), `insights` (account and media
-//! insights), `inbox` (DMs, private replies, live activity), `shopping` (catalog and
+//! insights), `inbox` (DMs as Facebook Login's page conversations see them, and the
+//! comment/DM activity of `/__sandbox/activity`), `dms` (Instagram Login's Instagram Direct:
+//! conversations, Send API, windows, private replies, limits, its own activity), `shopping` (catalog and
 //! product tags), `control` ([`SandboxControl`] and `/__sandbox`).
 
 mod access;
@@ -313,6 +315,9 @@ pub async fn run(options: SandboxOptions) -> std::io::Result<()> {
     sandbox
         .control()
         .start_activity(std::time::Duration::from_secs(30));
+    sandbox
+        .control()
+        .set_dm_activity(Some(std::time::Duration::from_secs(30)));
     println!("  new comments and messages arrive every 30 s");
     println!("Press Ctrl-C to stop.");
     tokio::signal::ctrl_c().await?;
