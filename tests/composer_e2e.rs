@@ -513,3 +513,163 @@ async fn a_business_account_publishes_a_nine_by_sixteen_story() {
     let media = result.expect("story published");
     assert!(!media.id.as_str().is_empty());
 }
+
+/// Advances the sandbox clock every 100 ms until dropped, so video processing (10 s of
+/// sandbox time) finishes quickly.
+struct ClockPusher(tokio::task::JoinHandle<()>);
+
+impl ClockPusher {
+    fn start(sandbox: &Sandbox) -> Self {
+        let control = sandbox.control();
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                control.advance_clock(Duration::from_secs(5));
+            }
+        }))
+    }
+}
+
+impl Drop for ClockPusher {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn form_of(w: &World, path_end: &str) -> Vec<(String, String)> {
+    let requests = w.sandbox.control().requests();
+    let create = requests
+        .iter()
+        .find(|r| r.method == "POST" && r.path.ends_with(path_end))
+        .expect("request sent");
+    url::form_urlencoded::parse(create.body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reel_with_a_cover_frame_is_published_through_the_sandbox() {
+    let w = world().await;
+    let mp4 = socialdesk::media::video::synthetic_mp4(1080, 1920, 8, false, true).expect("mp4");
+    let mut it = item("clip.mp4", Arc::new(mp4));
+    it.thumb_offset_ms = Some(2500);
+    let caption = "Behind the counter #reels";
+    let draft = w
+        .core
+        .save_post(
+            post(&w.account, PostKind::Reel, caption, vec![it]),
+            |_, _| {},
+        )
+        .await
+        .expect("saved");
+    let _clock = ClockPusher::start(&w.sandbox);
+    let media = w
+        .core
+        .publish_draft(draft, &|_| {})
+        .await
+        .expect("reel published");
+    assert!(!media.id.as_str().is_empty());
+    assert_eq!(posts_with_caption(&w, caption).await, 1);
+    let form = form_of(&w, "/media");
+    assert_eq!(param(&form, "media_type"), Some("REELS"));
+    assert_eq!(param(&form, "thumb_offset"), Some("2500"));
+    assert_eq!(param(&form, "share_to_feed"), Some("true"));
+    let video_url = param(&form, "video_url").expect("video_url");
+    let hosted = reqwest::get(video_url)
+        .await
+        .expect("hosted")
+        .bytes()
+        .await
+        .expect("bytes");
+    let info = socialdesk::media::video::probe(&hosted).expect("the hosted file is the MP4");
+    assert_eq!(info.duration.as_secs(), 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
+    let w = world().await;
+    let before = graph_requests(&w);
+
+    let short = socialdesk::media::video::synthetic_mp4(1080, 1920, 2, false, true).expect("mp4");
+    let err = w
+        .core
+        .save_post(
+            post(
+                &w.account,
+                PostKind::Reel,
+                "short",
+                vec![item("s.mp4", Arc::new(short))],
+            ),
+            |_, _| {},
+        )
+        .await
+        .expect_err("too short");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("s.mp4") && msg.contains("at least 3 s"),
+        "{msg}"
+    );
+
+    // A 61 s HEVC video is fine as a reel but too long for a story.
+    let long = socialdesk::media::video::synthetic_mp4(1080, 1920, 61, true, false).expect("mp4");
+    let err = w
+        .core
+        .save_post(
+            post(
+                &w.account,
+                PostKind::Story,
+                "",
+                vec![item("long.mov", Arc::new(long))],
+            ),
+            |_, _| {},
+        )
+        .await
+        .expect_err("too long for a story");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("stories can be at most 60 s: trim it"),
+        "{msg}"
+    );
+
+    // A cover after the end of the clip.
+    let ok = socialdesk::media::video::synthetic_mp4(1080, 1920, 4, false, true).expect("mp4");
+    let mut it = item("c.mp4", Arc::new(ok));
+    it.thumb_offset_ms = Some(9000);
+    let err = w
+        .core
+        .save_post(post(&w.account, PostKind::Reel, "c", vec![it]), |_, _| {})
+        .await
+        .expect_err("cover after end");
+    assert!(err.to_string().contains("pick an earlier frame"), "{err}");
+
+    // Not an MP4 container at all.
+    let err = w
+        .core
+        .save_post(
+            post(
+                &w.account,
+                PostKind::Reel,
+                "x",
+                vec![item(
+                    "x.mp4",
+                    Arc::new(b"\0\0\0\x10ftypqt  garbage!".to_vec()),
+                )],
+            ),
+            |_, _| {},
+        )
+        .await
+        .expect_err("unreadable");
+    assert!(err.to_string().contains("export it as MP4"), "{err}");
+
+    assert_eq!(
+        graph_requests(&w),
+        before,
+        "no network call for a bad video"
+    );
+}

@@ -50,6 +50,23 @@ pub struct ContainerRequest {
     pub children: Vec<ContainerId>,
     /// Reels: also show in the feed.
     pub share_to_feed: Option<bool>,
+    /// Products tagged (Facebook Login): x/y on images, none on videos.
+    pub product_tags: Vec<ProductTagAt>,
+    /// Videos: the cover frame in ms (`thumb_offset`).
+    pub thumb_offset_ms: Option<u64>,
+    /// Reels: a cover image URL (`cover_url`).
+    pub cover_url: Option<String>,
+}
+
+/// A product tag as Meta takes it in `product_tags`: the id as a string, coordinates only on
+/// images.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductTagAt {
+    pub product_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
 }
 
 impl ContainerRequest {
@@ -65,6 +82,9 @@ impl ContainerRequest {
             user_tags: Vec::new(),
             children: Vec::new(),
             share_to_feed: None,
+            product_tags: Vec::new(),
+            thumb_offset_ms: None,
+            cover_url: None,
         }
     }
 
@@ -103,6 +123,17 @@ impl ContainerRequest {
         }
         if let Some(s) = self.share_to_feed {
             form.push(("share_to_feed", s.to_string()));
+        }
+        if !self.product_tags.is_empty() {
+            let tags = serde_json::to_string(&self.product_tags)
+                .map_err(|e| GraphError::new(ErrorKind::Other, format!("product_tags: {e}")))?;
+            form.push(("product_tags", tags));
+        }
+        if let Some(ms) = self.thumb_offset_ms {
+            form.push(("thumb_offset", ms.to_string()));
+        }
+        if let Some(u) = &self.cover_url {
+            form.push(("cover_url", u.clone()));
         }
         Ok(form)
     }

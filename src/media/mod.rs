@@ -5,5 +5,6 @@
 
 mod decode;
 pub mod prepare;
+pub mod video;
 
 pub use decode::{DETAIL_MAX_SIDE_PX, MediaError, THUMBNAIL_MAX_SIDE_PX, decode_for_display};

@@ -94,6 +94,30 @@ pub struct UserTag {
     pub y: f64,
 }
 
+/// A product tagged on an item (Facebook Login accounts with a shop). `x`/`y` are fractions of
+/// the image as published; videos (reels) take no coordinates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductTag {
+    pub product_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+}
+
+/// Per-item options beyond the original columns (stored as `extras_json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ItemExtras {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub product_tags: Vec<ProductTag>,
+    /// Videos: the cover frame, in milliseconds from the start (`thumb_offset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb_offset_ms: Option<u64>,
+    /// Reels: a public image URL used as the cover (`cover_url`), instead of a frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_url: Option<String>,
+}
+
 /// One prepared file of a new draft.
 #[derive(Clone, PartialEq)]
 pub struct NewDraftItem {
@@ -104,6 +128,7 @@ pub struct NewDraftItem {
     pub height: Option<u32>,
     pub alt_text: Option<String>,
     pub user_tags: Vec<UserTag>,
+    pub extras: ItemExtras,
 }
 
 impl std::fmt::Debug for NewDraftItem {
@@ -138,6 +163,7 @@ pub struct DraftItem {
     pub height: Option<u32>,
     pub alt_text: Option<String>,
     pub user_tags: Vec<UserTag>,
+    pub extras: ItemExtras,
     /// Where Meta fetches the file from (set once uploaded).
     pub hosted_url: Option<String>,
     /// The item's container (set once created).
@@ -226,6 +252,7 @@ fn draft_from_row(row: &Row<'_>) -> Result<Draft, Failure> {
 
 fn item_from_row(row: &Row<'_>) -> Result<DraftItem, Failure> {
     let tags: String = row.get(7)?;
+    let extras: String = row.get(10)?;
     let position: i64 = row.get(0)?;
     Ok(DraftItem {
         position: usize::try_from(position).map_err(|e| bad("draft item", e.to_string()))?,
@@ -238,6 +265,7 @@ fn item_from_row(row: &Row<'_>) -> Result<DraftItem, Failure> {
         user_tags: serde_json::from_str(&tags).map_err(|e| bad("user tags", e.to_string()))?,
         hosted_url: row.get(8)?,
         container_id: row.get::<_, Option<String>>(9)?.map(ContainerId),
+        extras: serde_json::from_str(&extras).map_err(|e| bad("item extras", e.to_string()))?,
     })
 }
 
@@ -269,12 +297,14 @@ impl Store {
             let id = tx.last_insert_rowid();
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO draft_items (draft_id, position, is_video, file_name, content,
-                     width, height, alt_text, user_tags_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     width, height, alt_text, user_tags_json, extras_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for (position, item) in draft.items.iter().enumerate() {
                 let tags = serde_json::to_string(&item.user_tags)
                     .map_err(|e| bad("user tags", e.to_string()))?;
+                let extras = serde_json::to_string(&item.extras)
+                    .map_err(|e| bad("item extras", e.to_string()))?;
                 stmt.execute(params![
                     id,
                     position as i64,
@@ -285,6 +315,7 @@ impl Store {
                     item.height,
                     item.alt_text,
                     tags,
+                    extras,
                 ])?;
             }
             Ok(id)
@@ -308,7 +339,7 @@ impl Store {
             };
             let mut stmt = conn.prepare_cached(
                 "SELECT position, is_video, file_name, content, width, height, alt_text,
-                        user_tags_json, hosted_url, container_id
+                        user_tags_json, hosted_url, container_id, extras_json
                  FROM draft_items WHERE draft_id = ?1 ORDER BY position",
             )?;
             let rows = stmt.query_map([id], |row| Ok(item_from_row(row)))?;
@@ -550,6 +581,15 @@ mod tests {
                         x: 0.25,
                         y: 0.75,
                     }],
+                    extras: ItemExtras {
+                        product_tags: vec![ProductTag {
+                            product_id: "42".into(),
+                            x: Some(0.5),
+                            y: Some(0.5),
+                        }],
+                        thumb_offset_ms: None,
+                        cover_url: None,
+                    },
                 })
                 .collect(),
         }

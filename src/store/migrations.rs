@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0004_insights.sql"),
     ),
     ("0005_drafts", include_str!("migrations/0005_drafts.sql")),
+    (
+        "0006_draft_extras",
+        include_str!("migrations/0006_draft_extras.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -30,7 +30,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use drafts::{
-    Draft, DraftItem, DraftState, DraftSummary, NewDraft, NewDraftItem, PostKind, UserTag,
+    Draft, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem, PostKind,
+    ProductTag, UserTag,
 };
 pub use error::StoreError;
 pub use secrets::{

@@ -504,6 +504,7 @@ impl ComposerTab {
                     crop: i.crop,
                     alt_text: Some(i.alt.clone()).filter(|a| !a.trim().is_empty()),
                     tags: i.tags.clone(),
+                    ..ItemSpec::new(i.source.clone())
                 })
                 .collect(),
         }

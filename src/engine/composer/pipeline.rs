@@ -21,7 +21,7 @@ use super::super::core::{Core, EngineError};
 use super::hosting::Hosting;
 use super::{PublishError, fix_for};
 use crate::graph::publishing::{
-    ContainerRequest, ContainerStatus, ContainerType, StatusCode, TagAt,
+    ContainerRequest, ContainerStatus, ContainerType, ProductTagAt, StatusCode, TagAt,
 };
 use crate::graph::{ErrorKind, GraphError, Session};
 use crate::ids::{ContainerId, MediaId};
@@ -596,7 +596,21 @@ fn item_request(draft: &Draft, item: &crate::store::DraftItem, carousel: bool) -
         .collect();
     if draft.kind == PostKind::Reel {
         r.share_to_feed = Some(draft.share_to_feed);
+        r.cover_url = item.extras.cover_url.clone();
     }
+    if item.is_video {
+        r.thumb_offset_ms = item.extras.thumb_offset_ms;
+    }
+    r.product_tags = item
+        .extras
+        .product_tags
+        .iter()
+        .map(|t| ProductTagAt {
+            product_id: t.product_id.clone(),
+            x: t.x.filter(|_| !item.is_video),
+            y: t.y.filter(|_| !item.is_video),
+        })
+        .collect();
     r
 }
 

@@ -11,7 +11,8 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::IgUserId;
 use crate::media::prepare::{self, CropRect, PrepareError, PrepareOptions, Surface};
-use crate::store::{NewDraft, NewDraftItem, PostKind, UserTag};
+use crate::media::video::{self, VideoError, VideoUse};
+use crate::store::{ItemExtras, NewDraft, NewDraftItem, PostKind, ProductTag, UserTag};
 
 pub const MAX_CAPTION_CHARS: usize = 2200;
 pub const MAX_HASHTAGS: usize = 30;
@@ -19,8 +20,13 @@ pub const MAX_MENTIONS: usize = 20;
 pub const MAX_USER_TAGS: usize = 20;
 pub const MIN_CAROUSEL_ITEMS: usize = 2;
 pub const MAX_CAROUSEL_ITEMS: usize = 10;
-/// Reels and stories Meta takes as video: 1 GB at most (a sanity bound for hosting).
-const MAX_VIDEO_BYTES: usize = 1024 * 1024 * 1024;
+/// Product tags on a single image or video feed post (facebook-login.md §8.5).
+pub const MAX_PRODUCT_TAGS_FEED: usize = 20;
+/// Product tags on one carousel slide, and on a whole carousel.
+pub const MAX_PRODUCT_TAGS_SLIDE: usize = 5;
+pub const MAX_PRODUCT_TAGS_CAROUSEL: usize = 20;
+/// Product tags on a reel (no coordinates).
+pub const MAX_PRODUCT_TAGS_REEL: usize = 30;
 
 /// Where an item's file comes from.
 #[derive(Clone)]
@@ -84,6 +90,13 @@ pub struct ItemSpec {
     /// People tagged, at fractions of the *source* image: they follow the picture when the
     /// crop changes, and are mapped onto the crop when the post is prepared.
     pub tags: Vec<UserTag>,
+    /// Products tagged (Facebook Login), at fractions of the source image like `tags`;
+    /// no coordinates on videos.
+    pub product_tags: Vec<ProductTag>,
+    /// Videos: the cover frame in ms from the start (`thumb_offset`).
+    pub thumb_offset_ms: Option<u64>,
+    /// Reels: a public cover image URL (`cover_url`).
+    pub cover_url: Option<String>,
 }
 
 impl ItemSpec {
@@ -94,6 +107,9 @@ impl ItemSpec {
             crop: CropRect::FULL,
             alt_text: None,
             tags: Vec::new(),
+            product_tags: Vec::new(),
+            thumb_offset_ms: None,
+            cover_url: None,
         }
     }
 }
@@ -163,12 +179,46 @@ pub enum PostError {
         file: String,
         kind: &'static str,
     },
-    #[error("item {item} ({file}) is {bytes} bytes; videos over 1 GB are refused: trim it")]
-    VideoTooLarge {
+    #[error("item {item} ({file}): {source}")]
+    Video {
         item: usize,
         file: String,
-        bytes: usize,
+        source: VideoError,
     },
+    #[error("item {item}: a cover (thumb_offset / cover_url) applies to videos only; clear it")]
+    CoverOnImage { item: usize },
+    #[error(
+        "item {item}: the cover is set at {offset_ms} ms but the video lasts {duration_ms} ms; pick an earlier frame"
+    )]
+    CoverAfterEnd {
+        item: usize,
+        offset_ms: u64,
+        duration_ms: u64,
+    },
+    #[error(
+        "item {item}: the cover URL `{url}` is not an http(s) address Meta can fetch; paste the public link of the image"
+    )]
+    BadCoverUrl { item: usize, url: String },
+    #[error(
+        "{kind} cannot carry product tags (Instagram allows them on feed posts, carousels and reels only); remove them"
+    )]
+    ProductTagsNotAllowed { kind: &'static str },
+    #[error("{where_} has {count} product tags; at most {max}: remove some")]
+    TooManyProductTags {
+        where_: String,
+        count: usize,
+        max: usize,
+    },
+    #[error("item {item}: product {product_id} is tagged twice; each product once per post")]
+    DuplicateProductTag { item: usize, product_id: String },
+    #[error(
+        "item {item}: product {product_id} needs a place on the picture (click the image to place it)"
+    )]
+    ProductTagNeedsPlace { item: usize, product_id: String },
+    #[error(
+        "item {item}: product {product_id} is outside the cropped picture; move it or widen the crop"
+    )]
+    ProductTagOutsideCrop { item: usize, product_id: String },
     #[error("could not read {file}: {reason}; check the file still exists and is readable")]
     Read { file: String, reason: String },
 }
@@ -282,6 +332,19 @@ impl PostSpec {
                     kind: kind_name(self.kind),
                 });
             }
+            if !item.source.is_video()
+                && (item.thumb_offset_ms.is_some() || item.cover_url.is_some())
+            {
+                return Err(PostError::CoverOnImage { item: number });
+            }
+            if let Some(url) = &item.cover_url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(PostError::BadCoverUrl {
+                    item: number,
+                    url: url.clone(),
+                });
+            }
             for tag in &item.tags {
                 if item.crop.map_point(tag.x, tag.y).is_none() {
                     return Err(PostError::TagOutsideCrop {
@@ -290,6 +353,67 @@ impl PostSpec {
                     });
                 }
             }
+        }
+        self.validate_product_tags()
+    }
+
+    /// The product tag limits per kind (facebook-login.md §8.5–8.7): 20 on a feed post, 5 per
+    /// carousel slide and 20 per carousel, 30 on a reel (no coordinates), none on stories.
+    fn validate_product_tags(&self) -> Result<(), PostError> {
+        let total: usize = self.items.iter().map(|i| i.product_tags.len()).sum();
+        if total == 0 {
+            return Ok(());
+        }
+        let (per_item, per_post) = match self.kind {
+            PostKind::Story => {
+                return Err(PostError::ProductTagsNotAllowed {
+                    kind: kind_name(self.kind),
+                });
+            }
+            PostKind::Image => (MAX_PRODUCT_TAGS_FEED, MAX_PRODUCT_TAGS_FEED),
+            PostKind::Carousel => (MAX_PRODUCT_TAGS_SLIDE, MAX_PRODUCT_TAGS_CAROUSEL),
+            PostKind::Reel => (MAX_PRODUCT_TAGS_REEL, MAX_PRODUCT_TAGS_REEL),
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, item) in self.items.iter().enumerate() {
+            let number = i + 1;
+            if item.product_tags.len() > per_item {
+                return Err(PostError::TooManyProductTags {
+                    where_: format!("item {number}"),
+                    count: item.product_tags.len(),
+                    max: per_item,
+                });
+            }
+            for tag in &item.product_tags {
+                if !seen.insert(tag.product_id.clone()) {
+                    return Err(PostError::DuplicateProductTag {
+                        item: number,
+                        product_id: tag.product_id.clone(),
+                    });
+                }
+                if item.source.is_video() {
+                    continue;
+                }
+                let (Some(x), Some(y)) = (tag.x, tag.y) else {
+                    return Err(PostError::ProductTagNeedsPlace {
+                        item: number,
+                        product_id: tag.product_id.clone(),
+                    });
+                };
+                if item.crop.map_point(x, y).is_none() {
+                    return Err(PostError::ProductTagOutsideCrop {
+                        item: number,
+                        product_id: tag.product_id.clone(),
+                    });
+                }
+            }
+        }
+        if total > per_post {
+            return Err(PostError::TooManyProductTags {
+                where_: "the post".into(),
+                count: total,
+                max: per_post,
+            });
         }
         Ok(())
     }
@@ -313,21 +437,49 @@ impl PostSpec {
                 if bytes.len() < 12 || &bytes[4..8] != b"ftyp" {
                     return Err(PostError::NotAVideo { item: number, file });
                 }
-                if bytes.len() > MAX_VIDEO_BYTES {
-                    return Err(PostError::VideoTooLarge {
+                let video_err = |source| PostError::Video {
+                    item: number,
+                    file: file.clone(),
+                    source,
+                };
+                let info = video::probe(&bytes).map_err(video_err)?;
+                let used = match self.kind {
+                    PostKind::Story => VideoUse::Story,
+                    PostKind::Carousel => VideoUse::CarouselItem,
+                    PostKind::Reel | PostKind::Image => VideoUse::Reel,
+                };
+                if let Some(advice) = video::check(&info, used).map_err(video_err)? {
+                    tracing::info!(item = number, "{advice}");
+                }
+                let duration_ms = u64::try_from(info.duration.as_millis()).unwrap_or(u64::MAX);
+                if let Some(offset_ms) = item.thumb_offset_ms.filter(|o| *o > duration_ms) {
+                    return Err(PostError::CoverAfterEnd {
                         item: number,
-                        file,
-                        bytes: bytes.len(),
+                        offset_ms,
+                        duration_ms,
                     });
                 }
                 items.push(NewDraftItem {
                     is_video: true,
                     file_name: file,
                     content: bytes.as_ref().clone(),
-                    width: None,
-                    height: None,
+                    width: Some(info.width),
+                    height: Some(info.height),
                     alt_text: None,
                     user_tags: Vec::new(),
+                    extras: ItemExtras {
+                        product_tags: item
+                            .product_tags
+                            .iter()
+                            .map(|t| ProductTag {
+                                product_id: t.product_id.clone(),
+                                x: None,
+                                y: None,
+                            })
+                            .collect(),
+                        thumb_offset_ms: item.thumb_offset_ms,
+                        cover_url: item.cover_url.clone(),
+                    },
                 });
                 progress(i, 1.0);
                 continue;
@@ -370,6 +522,22 @@ impl PostSpec {
                         })
                     })
                     .collect::<Result<Vec<_>, PostError>>()?;
+            let product_tags = item
+                .product_tags
+                .iter()
+                .map(|t| {
+                    let place = t.x.zip(t.y).and_then(|(x, y)| item.crop.map_point(x, y));
+                    let (x, y) = place.ok_or_else(|| PostError::ProductTagOutsideCrop {
+                        item: number,
+                        product_id: t.product_id.clone(),
+                    })?;
+                    Ok(ProductTag {
+                        product_id: t.product_id.clone(),
+                        x: Some(round4(x)),
+                        y: Some(round4(y)),
+                    })
+                })
+                .collect::<Result<Vec<_>, PostError>>()?;
             let stem = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s);
             items.push(NewDraftItem {
                 is_video: false,
@@ -379,6 +547,10 @@ impl PostSpec {
                 height: Some(prepared.height),
                 alt_text: item.alt_text.clone().filter(|a| !a.trim().is_empty()),
                 user_tags,
+                extras: ItemExtras {
+                    product_tags,
+                    ..ItemExtras::default()
+                },
             });
         }
         Ok(NewDraft {
