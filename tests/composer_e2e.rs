@@ -673,3 +673,172 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
         "no network call for a bad video"
     );
 }
+
+/// The demo business account connected with Facebook Login (through its Page), with the
+/// product tagging permission granted.
+async fn facebook_account(w: &World) -> Account {
+    let mut scopes: Vec<&str> =
+        socialdesk::auth::default_scopes(socialdesk::model::LoginKind::Facebook).to_vec();
+    scopes.extend(["instagram_shopping_tag_products", "catalog_management"]);
+    let token = w
+        .sandbox
+        .control()
+        .mint_token("facebook", DEMO_BUSINESS_USERNAME, &scopes)
+        .expect("minted");
+    w.core
+        .add_token(socialdesk::model::LoginKind::Facebook, &token)
+        .await
+        .expect("connected with Facebook Login")
+        .into_iter()
+        .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
+        .expect("the Page-linked IG account")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn products_are_searched_and_tagged_on_a_cropped_picture_with_facebook_login() {
+    use socialdesk::engine::composer::ShopSetup;
+    use socialdesk::store::ProductTag;
+
+    let w = world().await;
+    let fb = facebook_account(&w).await;
+    let ShopSetup::Ready { catalogs } = w.core.shop_setup(&fb).await.expect("shop") else {
+        panic!("the demo business account has a shop");
+    };
+    let catalog = &catalogs[0].catalog_id;
+    let mugs = w
+        .core
+        .search_products(&fb, catalog, "mug")
+        .await
+        .expect("search");
+    assert!(!mugs.is_empty() && mugs.iter().all(|p| p.product_name.contains("Mug")));
+    let all = w
+        .core
+        .search_products(&fb, catalog, "")
+        .await
+        .expect("all products");
+    let approved = all.iter().find(|p| p.is_approved()).expect("approved one");
+    let greyed = all
+        .iter()
+        .find(|p| !p.is_approved())
+        .expect("the demo catalog has an unapproved product");
+    assert!(greyed.why_not_taggable().is_some());
+
+    let mut it = item("wide.png", picture(2000, 1000, image::ImageFormat::Png));
+    it.crop = CropRect::for_preset(CropPreset::Square, 2000, 1000);
+    it.product_tags = vec![ProductTag {
+        product_id: approved.product_id.clone(),
+        x: Some(0.625),
+        y: Some(0.5),
+    }];
+    let mut spec = post(&w.account, PostKind::Image, "Tagged #shop", vec![it]);
+    spec.account = fb.id.clone();
+    let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
+    let media = w
+        .core
+        .publish_draft(draft, &|_| {})
+        .await
+        .expect("published with product tags");
+    assert!(!media.id.as_str().is_empty());
+    let form = form_of(&w, "/media");
+    let tags: serde_json::Value =
+        serde_json::from_str(param(&form, "product_tags").expect("product_tags sent"))
+            .expect("json");
+    assert_eq!(tags[0]["product_id"], approved.product_id.as_str());
+    assert_eq!(tags[0]["x"].as_f64(), Some(0.75), "x relative to the crop");
+    assert_eq!(tags[0]["y"].as_f64(), Some(0.5));
+
+    // The sandbox kept them on the new media.
+    let session = w.core.session(&fb).await.expect("session");
+    let url = w
+        .core
+        .client()
+        .versioned_url(
+            socialdesk::model::LoginKind::Facebook,
+            &format!("{}/product_tags", media.id),
+        )
+        .expect("url");
+    let on_media: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(&session.access_token)
+        .send()
+        .await
+        .expect("product_tags")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        on_media["data"][0]["product_id"].to_string(),
+        approved.product_id,
+        "{on_media}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_without_a_call() {
+    use socialdesk::engine::composer::ShopSetup;
+    use socialdesk::store::ProductTag;
+
+    let w = world().await;
+    let setup = w.core.shop_setup(&w.account).await.expect("answer");
+    assert_eq!(setup, ShopSetup::InstagramLogin);
+    assert!(
+        setup
+            .explain()
+            .expect("explained")
+            .contains("Facebook Login")
+    );
+    let before = graph_requests(&w);
+
+    let tag = |id: usize| ProductTag {
+        product_id: format!("{id}"),
+        x: Some(0.5),
+        y: Some(0.5),
+    };
+    let mut it = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
+    it.product_tags = vec![tag(1)];
+    let err = w
+        .core
+        .save_post(post(&w.account, PostKind::Image, "x", vec![it]), |_, _| {})
+        .await
+        .expect_err("Instagram Login");
+    assert!(
+        err.to_string()
+            .contains("reconnect it with Facebook Login (through its Page)"),
+        "{err}"
+    );
+
+    // 6 on one carousel slide (5 allowed).
+    let mut first = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
+    first.product_tags = (0..6).map(tag).collect();
+    let second = item("b.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
+    let err = w
+        .core
+        .save_post(
+            post(&w.account, PostKind::Carousel, "x", vec![first, second]),
+            |_, _| {},
+        )
+        .await
+        .expect_err("six on a slide");
+    assert!(
+        err.to_string()
+            .contains("item 1 has 6 product tags; at most 5"),
+        "{err}"
+    );
+    // A product tag on an image needs a place.
+    let mut it = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
+    it.product_tags = vec![ProductTag {
+        product_id: "7".into(),
+        x: None,
+        y: None,
+    }];
+    let err = w
+        .core
+        .save_post(post(&w.account, PostKind::Image, "x", vec![it]), |_, _| {})
+        .await
+        .expect_err("no place");
+    assert!(
+        err.to_string().contains("click the image to place it"),
+        "{err}"
+    );
+    assert_eq!(graph_requests(&w), before, "no network call");
+}

@@ -8,6 +8,7 @@
 pub mod hosting;
 pub mod pipeline;
 pub mod post;
+pub mod products;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,6 +26,7 @@ use crate::store::DraftSummary;
 pub use hosting::{Hosting, HostingError, SANDBOX_HOSTING_KEY};
 pub use pipeline::PublishStep;
 pub use post::{CaptionCounts, ItemSpec, MediaSource, PostError, PostSpec};
+pub use products::ShopSetup;
 
 /// How often the scheduler looks for due drafts.
 const SCHEDULER_TICK: Duration = Duration::from_secs(15);
@@ -45,6 +47,14 @@ pub enum ComposerCommand {
     PublishDraft { job: u64, draft: i64 },
     /// Delete a saved draft.
     DeleteDraft { account: IgUserId, draft: i64 },
+    /// Check product tagging for the account ([`ComposerEvent::Shop`]).
+    LoadShop(IgUserId),
+    /// Search a catalog ([`ComposerEvent::Products`]).
+    SearchProducts {
+        account: IgUserId,
+        catalog_id: String,
+        query: String,
+    },
 }
 
 /// What the engine tells the Composer tab.
@@ -96,6 +106,16 @@ pub enum ComposerEvent {
         account: IgUserId,
         drafts: Vec<DraftSummary>,
     },
+    /// Whether and from which catalogs the account can tag products.
+    Shop { account: IgUserId, setup: ShopSetup },
+    /// Products matching a search (approved ones can be placed; others say why not).
+    Products {
+        account: IgUserId,
+        query: String,
+        products: Vec<crate::graph::shopping::CatalogProduct>,
+    },
+    /// Loading the shop or searching failed; `message` names the cause and the fix.
+    ShopFailed { account: IgUserId, message: String },
 }
 
 /// Why publishing failed, worded for the user.
@@ -203,6 +223,12 @@ impl Core {
         progress: impl FnMut(usize, f32) + Send + 'static,
     ) -> Result<i64, PublishError> {
         post.validate()?;
+        if post.items.iter().any(|i| !i.product_tags.is_empty()) {
+            let account = self.find_account(post.account.as_str()).await?;
+            if account.login == crate::model::LoginKind::Instagram {
+                return Err(PostError::ProductTagsNeedFacebookLogin(account.username).into());
+            }
+        }
         let mut progress = progress;
         let draft = tokio::task::spawn_blocking(move || post.prepare(&mut progress))
             .await
@@ -276,6 +302,42 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                     .await;
                 }
                 send_drafts(&core, &events, account).await;
+            }
+            ComposerCommand::LoadShop(account) => {
+                let result = match core.find_account(account.as_str()).await {
+                    Ok(a) => core.shop_setup(&a).await,
+                    Err(e) => Err(e),
+                };
+                let event = match result {
+                    Ok(setup) => ComposerEvent::Shop { account, setup },
+                    Err(e) => ComposerEvent::ShopFailed {
+                        account,
+                        message: e.to_string(),
+                    },
+                };
+                composer_event(&events, event).await;
+            }
+            ComposerCommand::SearchProducts {
+                account,
+                catalog_id,
+                query,
+            } => {
+                let result = match core.find_account(account.as_str()).await {
+                    Ok(a) => core.search_products(&a, &catalog_id, &query).await,
+                    Err(e) => Err(e),
+                };
+                let event = match result {
+                    Ok(products) => ComposerEvent::Products {
+                        account,
+                        query,
+                        products,
+                    },
+                    Err(e) => ComposerEvent::ShopFailed {
+                        account,
+                        message: e.to_string(),
+                    },
+                };
+                composer_event(&events, event).await;
             }
         }
     });

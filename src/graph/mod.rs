@@ -18,6 +18,7 @@ pub mod pages;
 pub mod publishing;
 mod retry;
 mod session;
+pub mod shopping;
 mod time;
 pub mod tokens;
 mod usage;

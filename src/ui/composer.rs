@@ -177,6 +177,9 @@ impl ComposerTab {
             }
             ComposerEvent::Failed { job, message, .. } => self.finish(job, message, true),
             ComposerEvent::Drafts { drafts, .. } => self.drafts = drafts,
+            ComposerEvent::Shop { .. }
+            | ComposerEvent::Products { .. }
+            | ComposerEvent::ShopFailed { .. } => {}
         }
     }
 

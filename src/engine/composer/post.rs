@@ -209,6 +209,10 @@ pub enum PostError {
         count: usize,
         max: usize,
     },
+    #[error(
+        "@{0} is connected with Instagram Login, which has no product tagging; reconnect it with Facebook Login (through its Page) to tag products, or remove the product tags"
+    )]
+    ProductTagsNeedFacebookLogin(String),
     #[error("item {item}: product {product_id} is tagged twice; each product once per post")]
     DuplicateProductTag { item: usize, product_id: String },
     #[error(
