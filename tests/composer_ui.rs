@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PublishStep};
 use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::ids::{IgUserId, MediaId};
@@ -291,4 +291,225 @@ fn a_failed_publish_shows_the_cause() {
         }),
     );
     harness.get_by_label_contains("daily publishing limit is reached");
+}
+
+/// Opens the Composer for `account`, drops one picture and answers with a square preview.
+fn composer_with_square_picture(account: Account) -> (Harness<'static, App>, EngineSide) {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1400.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run();
+    assert!(side.events.try_send(Event::Accounts {
+        active: Some(account.id.clone()),
+        accounts: vec![account],
+    }));
+    harness.step();
+    harness.step();
+    harness.get_by_label("Composer").click();
+    harness.run();
+    drain(&mut side);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(PathBuf::from("/photos/square.jpg"))));
+    harness.run();
+    let image = egui::ColorImage::filled([100, 100], egui::Color32::from_rgb(90, 120, 160));
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Preview {
+            source: "square.jpg".into(),
+            image: Arc::new(image),
+            width: 1080,
+            height: 1080,
+        }),
+    );
+    (harness, side)
+}
+
+#[test]
+fn a_typed_local_time_schedules_the_post_in_utc_and_the_list_shows_it() {
+    let (mut harness, mut side) = composer_with_square_picture(account());
+    let field = "Schedule for:";
+    harness.get_by_label(field).focus();
+    harness.run();
+    harness.get_by_label(field).type_text("tomorrow 9am");
+    harness.run();
+    harness.get_by_label_contains("type the time as YYYY-MM-DD HH:MM");
+    assert!(
+        harness
+            .get_by_label("Schedule")
+            .accesskit_node()
+            .is_disabled(),
+        "an unreadable time cannot be scheduled"
+    );
+    for _ in 0.."tomorrow 9am".len() {
+        harness.key_press(egui::Key::Backspace);
+    }
+    harness.run();
+    harness.get_by_label(field).type_text("2030-01-31 09:30");
+    harness.run();
+    let expected =
+        socialdesk::ui::composer::schedule::parse_local("2030-01-31 09:30", chrono::Utc::now())
+            .expect("valid");
+    harness.get_by_label_contains("2030-01-31 09:30 local");
+    drain(&mut side);
+    harness.get_by_label("Schedule").click();
+    harness.run();
+    let commands = drain(&mut side);
+    let (job, post) = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::Publish { job, post }) => Some((*job, post)),
+            _ => None,
+        })
+        .expect("a Publish command with a time");
+    assert_eq!(post.scheduled_at, Some(expected), "stored as UTC");
+
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Saved {
+            job,
+            draft: 7,
+            scheduled: true,
+        }),
+    );
+    harness.get_by_label("Scheduled (draft 7).");
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Drafts {
+            account: IgUserId::from(ACCOUNT_ID),
+            drafts: vec![socialdesk::store::DraftSummary {
+                id: 7,
+                account: IgUserId::from(ACCOUNT_ID),
+                kind: PostKind::Image,
+                caption: "Launch day".into(),
+                state: socialdesk::store::DraftState::Scheduled,
+                scheduled_at: Some(expected),
+                media_id: None,
+                error: None,
+                items: 1,
+                updated_at: chrono::Utc::now(),
+            }],
+        }),
+    );
+    harness.get_by_label_contains("scheduled for 2030-01-31 09:30 local");
+}
+
+#[test]
+fn products_are_searched_and_placed_by_clicking_the_picture() {
+    use socialdesk::engine::composer::ShopSetup;
+    use socialdesk::graph::shopping::{CatalogInfo, CatalogProduct};
+    use socialdesk::ui::composer::products::SEARCH_LABEL;
+
+    let mut fb = account();
+    fb.login = LoginKind::Facebook;
+    fb.page_id = Some(socialdesk::ids::PageId::from("1040000000000001"));
+    let (mut harness, mut side) = composer_with_square_picture(fb);
+    let commands = drain(&mut side);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::Composer(ComposerCommand::LoadShop(_)))),
+        "{commands:?}"
+    );
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Shop {
+            account: IgUserId::from(ACCOUNT_ID),
+            setup: ShopSetup::Ready {
+                catalogs: vec![CatalogInfo {
+                    catalog_id: "960179311066902".into(),
+                    catalog_name: "Northwind".into(),
+                    shop_name: None,
+                    product_count: Some(2),
+                }],
+            },
+        }),
+    );
+    harness.get_by_label(SEARCH_LABEL).focus();
+    harness.run();
+    harness.get_by_label(SEARCH_LABEL).type_text("mug");
+    harness.run();
+    harness.get_by_label("Search").click();
+    harness.run();
+    let commands = drain(&mut side);
+    assert!(commands.iter().any(|c| matches!(
+        c,
+        Command::Composer(ComposerCommand::SearchProducts { query, catalog_id, .. })
+            if query == "mug" && catalog_id == "960179311066902"
+    )));
+    let product = |id: &str, name: &str, status: &str| CatalogProduct {
+        product_id: id.into(),
+        product_name: name.into(),
+        retailer_id: None,
+        image_url: None,
+        review_status: status.into(),
+        is_checkout_flow: true,
+    };
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Products {
+            account: IgUserId::from(ACCOUNT_ID),
+            query: "mug".into(),
+            products: vec![
+                product("111", "Brick Mug", "approved"),
+                product("222", "Gravel Mug", "pending"),
+            ],
+        }),
+    );
+    // The pending product is greyed, with the reason.
+    harness.get_by_label_contains("under review by Meta");
+    assert!(
+        harness
+            .get_by_label("Gravel Mug")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    harness.get_by_label("Place Brick Mug").click();
+    harness.run();
+    harness.get_by_label_contains("Click the picture to place Brick Mug");
+    let rect = harness.get_by_label(EDITOR_LABEL).rect();
+    click_at(
+        &mut harness,
+        rect.min + egui::vec2(rect.width() * 0.7, rect.height() * 0.4),
+    );
+    harness.get_by_label("Product 1: Brick Mug");
+    assert!(
+        harness.state().tab() == Tab::Composer && harness.query_by_label("Tag 1: @").is_none(),
+        "the click placed a product, not a person"
+    );
+
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let commands = drain(&mut side);
+    let post = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
+            _ => None,
+        })
+        .expect("a Publish command");
+    let tags = &post.items[0].product_tags;
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].product_id, "111");
+    let (x, y) = (tags[0].x.expect("x"), tags[0].y.expect("y"));
+    assert!(
+        (x - 0.7).abs() < 0.02 && (y - 0.4).abs() < 0.02,
+        "({x}, {y})"
+    );
+}
+
+#[test]
+fn an_instagram_login_account_is_told_product_tags_need_facebook_login() {
+    let (mut harness, _side) = composer_with_square_picture(account());
+    harness.run();
+    harness.get_by_label_contains("Product tags need the account connected with Facebook Login");
 }

@@ -2,11 +2,14 @@
 //! counters, publish or schedule, and follow the publish step by step.
 //!
 //! Module map: `picker` (the file dialog behind a trait), `editor` (the cropped picture with
-//! its tag bubbles). All work (decoding, preparing, publishing) is the engine's; this tab only
+//! its tag bubbles and product markers), `products` (the product search panel), `schedule`
+//! (the typed local date and time). All work (decoding, preparing, publishing) is the engine's; this tab only
 //! holds what the user composed and sends it.
 
 pub mod editor;
 pub mod picker;
+pub mod products;
+pub mod schedule;
 
 use std::sync::Arc;
 
@@ -18,8 +21,9 @@ use crate::engine::composer::{
     CaptionCounts, ComposerCommand, ComposerEvent, ItemSpec, MediaSource, PostSpec,
 };
 use crate::media::prepare::{CropPreset, CropRect};
-use crate::store::{DraftState, DraftSummary, PostKind, UserTag};
+use crate::store::{DraftState, DraftSummary, PostKind, ProductTag, UserTag};
 use picker::{FilePicker, RfdPicker};
+use products::{PlacedProduct, ShopAction, ShopPanel};
 
 use super::TabContext;
 
@@ -40,6 +44,11 @@ struct Item {
     crop: CropRect,
     alt: String,
     tags: Vec<UserTag>,
+    products: Vec<PlacedProduct>,
+    /// Videos: the cover frame in ms, as typed.
+    thumb_offset: String,
+    /// Reels: a cover image URL, as typed.
+    cover_url: String,
 }
 
 impl Item {
@@ -55,6 +64,9 @@ impl Item {
             crop: CropRect::FULL,
             alt: String::new(),
             tags: Vec::new(),
+            products: Vec::new(),
+            thumb_offset: String::new(),
+            cover_url: String::new(),
         }
     }
 }
@@ -80,6 +92,9 @@ pub struct ComposerTab {
     job: JobState,
     drafts: Vec<DraftSummary>,
     drafts_requested_for: Option<String>,
+    shop: ShopPanel,
+    /// The schedule field, as typed (local time).
+    schedule_text: String,
 }
 
 impl Default for ComposerTab {
@@ -102,6 +117,8 @@ impl ComposerTab {
             job: JobState::Idle,
             drafts: Vec::new(),
             drafts_requested_for: None,
+            shop: ShopPanel::default(),
+            schedule_text: String::new(),
         }
     }
 
@@ -110,6 +127,14 @@ impl ComposerTab {
         self.items
             .get(index)
             .map(|i| i.tags.clone())
+            .unwrap_or_default()
+    }
+
+    /// Products placed on item `index` (source fractions), for tests.
+    pub fn product_tags(&self, index: usize) -> Vec<PlacedProduct> {
+        self.items
+            .get(index)
+            .map(|i| i.products.clone())
             .unwrap_or_default()
     }
 
@@ -177,9 +202,11 @@ impl ComposerTab {
             }
             ComposerEvent::Failed { job, message, .. } => self.finish(job, message, true),
             ComposerEvent::Drafts { drafts, .. } => self.drafts = drafts,
-            ComposerEvent::Shop { .. }
-            | ComposerEvent::Products { .. }
-            | ComposerEvent::ShopFailed { .. } => {}
+            ComposerEvent::Shop { account, setup } => self.shop.on_setup(account, setup),
+            ComposerEvent::Products {
+                account, products, ..
+            } => self.shop.on_products(account, products),
+            ComposerEvent::ShopFailed { account, message } => self.shop.on_failed(account, message),
         }
     }
 
@@ -269,6 +296,7 @@ impl ComposerTab {
             self.items_strip(ui);
             ui.separator();
             self.item_editor(ui);
+            self.products_section(ui, cx, commands);
             ui.separator();
             self.caption_box(ui);
             ui.separator();
@@ -350,9 +378,30 @@ impl ComposerTab {
         }
         if item.source.is_video() {
             ui.label(format!(
-                "{}: video, published as is (9:16 for reels and stories).",
+                "{}: video, published as is (H.264/HEVC with AAC, 3 s–15 min, ≤ 300 MB; 9:16 for reels and stories).",
                 item.name
             ));
+            ui.horizontal(|ui| {
+                let label = ui.label("Cover frame at (ms):");
+                ui.add(
+                    TextEdit::singleline(&mut item.thumb_offset)
+                        .hint_text("0 = first frame")
+                        .desired_width(100.0),
+                )
+                .labelled_by(label.id);
+            });
+            if self.kind == PostKind::Reel {
+                ui.horizontal(|ui| {
+                    let label = ui.label("or cover image URL:");
+                    ui.add(
+                        TextEdit::singleline(&mut item.cover_url)
+                            .hint_text("https://…")
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(label.id);
+                });
+            }
+            product_list(ui, &mut item.products);
             return;
         }
         let (Some(texture), Some(size)) = (item.texture.clone(), item.size) else {
@@ -414,10 +463,21 @@ impl ComposerTab {
             size,
             item.crop,
             &mut item.tags,
+            &mut item.products,
             EDITOR_SIDE,
             &mut add_tag,
         );
-        if let Some((x, y)) = add_tag {
+        let armed = self.shop.armed.clone();
+        if let (Some((x, y)), Some(product)) = (add_tag, &armed) {
+            item.products.retain(|p| p.product_id != product.product_id);
+            item.products.push(PlacedProduct {
+                product_id: product.product_id.clone(),
+                name: product.product_name.clone(),
+                x,
+                y,
+            });
+            self.shop.armed = None;
+        } else if let Some((x, y)) = add_tag {
             if item.tags.len() >= 20 {
                 ui.colored_label(ui.visuals().warn_fg_color, "At most 20 people per picture.");
             } else {
@@ -446,11 +506,41 @@ impl ComposerTab {
         if let Some(i) = remove {
             item.tags.remove(i);
         }
+        product_list(ui, &mut item.products);
         if matches!(self.kind, PostKind::Image | PostKind::Carousel) {
             ui.horizontal(|ui| {
                 let label = ui.label("Alt text:");
                 ui.add(TextEdit::singleline(&mut item.alt).desired_width(320.0))
                     .labelled_by(label.id);
+            });
+        }
+    }
+
+    /// The product search panel, for the selected item.
+    fn products_section(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut TabContext<'_>,
+        commands: &mut Vec<Command>,
+    ) {
+        let (Some(account), Some(item)) = (cx.account, self.items.get(self.selected)) else {
+            return;
+        };
+        let video = item.source.is_video();
+        ui.separator();
+        if let Some(ShopAction::TagOnVideo(product)) =
+            self.shop.ui(ui, account, self.kind, video, commands)
+            && let Some(item) = self.items.get_mut(self.selected)
+            && !item
+                .products
+                .iter()
+                .any(|p| p.product_id == product.product_id)
+        {
+            item.products.push(PlacedProduct {
+                product_id: product.product_id,
+                name: product.product_name,
+                x: 0.5,
+                y: 0.5,
             });
         }
     }
@@ -507,7 +597,21 @@ impl ComposerTab {
                     crop: i.crop,
                     alt_text: Some(i.alt.clone()).filter(|a| !a.trim().is_empty()),
                     tags: i.tags.clone(),
-                    ..ItemSpec::new(i.source.clone())
+                    product_tags: i
+                        .products
+                        .iter()
+                        .map(|p| {
+                            let place = (!i.source.is_video()).then_some((p.x, p.y));
+                            ProductTag {
+                                product_id: p.product_id.clone(),
+                                x: place.map(|(x, _)| x),
+                                y: place.map(|(_, y)| y),
+                            }
+                        })
+                        .collect(),
+                    // An unreadable number is left out here and flagged by the field.
+                    thumb_offset_ms: i.thumb_offset.trim().parse().ok(),
+                    cover_url: Some(i.cover_url.trim().to_owned()).filter(|u| !u.is_empty()),
                 })
                 .collect(),
         }
@@ -521,14 +625,61 @@ impl ComposerTab {
     ) {
         let busy = matches!(self.job, JobState::Working { .. });
         let local_error = cx.account.and_then(|a| self.spec(a).validate().err());
+        let bad_offset = self.items.iter().find(|i| {
+            !i.thumb_offset.trim().is_empty() && i.thumb_offset.trim().parse::<u64>().is_err()
+        });
+        let local_error = local_error.map(|e| e.to_string()).or_else(|| {
+            bad_offset.map(|i| {
+                format!(
+                    "{}: the cover frame must be a whole number of milliseconds (e.g. 1500)",
+                    i.name
+                )
+            })
+        });
+        let schedule = (!self.schedule_text.trim().is_empty())
+            .then(|| schedule::parse_local(&self.schedule_text, chrono::Utc::now()));
+        ui.horizontal(|ui| {
+            let label = ui.label("Schedule for:");
+            ui.add(
+                TextEdit::singleline(&mut self.schedule_text)
+                    .hint_text(schedule::SCHEDULE_HINT)
+                    .desired_width(140.0),
+            )
+            .labelled_by(label.id);
+            match &schedule {
+                Some(Ok(at)) => {
+                    ui.label(RichText::new(schedule::describe(*at)).weak());
+                }
+                Some(Err(e)) => {
+                    ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
+                }
+                None => {
+                    ui.label(RichText::new("your local time").weak());
+                }
+            }
+        });
         ui.horizontal(|ui| {
             let can = cx.account.is_some() && !self.items.is_empty() && !busy;
             let publish =
                 ui.add_enabled(can && local_error.is_none(), egui::Button::new("Publish"));
+            let schedule_at = schedule.as_ref().and_then(|s| s.as_ref().ok()).copied();
+            let schedule_button = ui.add_enabled(
+                can && local_error.is_none() && schedule_at.is_some(),
+                egui::Button::new("Schedule"),
+            );
             let save = ui.add_enabled(can, egui::Button::new("Save draft"));
             if let Some(account) = cx.account {
                 let job = self.next_job;
-                if publish.clicked() {
+                if let (true, Some(at)) = (schedule_button.clicked(), schedule_at) {
+                    self.next_job += 1;
+                    self.job = JobState::Working {
+                        job,
+                        text: "Preparing…".into(),
+                    };
+                    let mut post = self.spec(account);
+                    post.scheduled_at = Some(at);
+                    commands.push(Command::Composer(ComposerCommand::Publish { job, post }));
+                } else if publish.clicked() {
                     self.next_job += 1;
                     self.job = JobState::Working {
                         job,
@@ -555,7 +706,7 @@ impl ComposerTab {
             ui.label("Connect an account in Accounts to publish.");
         }
         if let (Some(e), false) = (&local_error, self.items.is_empty()) {
-            ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
+            ui.colored_label(ui.visuals().warn_fg_color, e);
         }
         match &self.job {
             JobState::Idle => {}
@@ -586,7 +737,7 @@ impl ComposerTab {
                     DraftState::Draft => "draft".to_owned(),
                     DraftState::Scheduled => d
                         .scheduled_at
-                        .map(|t| format!("scheduled {}", t.format("%Y-%m-%d %H:%M")))
+                        .map(|t| format!("scheduled for {}", schedule::describe(t)))
                         .unwrap_or_else(|| "scheduled".into()),
                     DraftState::Publishing => "publishing".into(),
                     DraftState::Published => format!(
@@ -629,5 +780,21 @@ impl ComposerTab {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
         }
+    }
+}
+
+/// The products tagged on an item, each with a remove button.
+fn product_list(ui: &mut egui::Ui, products: &mut Vec<PlacedProduct>) {
+    let mut remove = None;
+    for (i, p) in products.iter().enumerate() {
+        ui.horizontal(|ui| {
+            ui.label(format!("Product {}: {}", i + 1, p.name));
+            if ui.small_button(format!("Remove {}", p.name)).clicked() {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = remove {
+        products.remove(i);
     }
 }

@@ -1,25 +1,31 @@
 //! The picture editor: the cropped picture as it will be published, with Instagram-style
-//! tag bubbles. Click the picture to tag someone there; drag a bubble to move it.
+//! tag bubbles. Click the picture to tag someone there; drag a bubble to move it. Product
+//! tags are drawn as white price-tag labels (Instagram's shopping markers), distinct from
+//! the dark people bubbles, and move the same way.
 //!
 //! Tags are stored in fractions of the *source* picture (so they stay on the person when
 //! the crop changes) and drawn through the crop.
 
 use egui::{Color32, CornerRadius, FontId, Pos2, Rect, Sense, Stroke, TextureHandle, Vec2};
 
+use super::products::PlacedProduct;
 use crate::media::prepare::CropRect;
 use crate::store::UserTag;
 
 /// The accessible name of the picture area.
 pub const EDITOR_LABEL: &str = "Picture: click to tag someone";
 
-/// Draws the picture cropped to `crop`, fitted in `max` points, with its tags. Returns the
-/// index of a tag added by a click this frame.
+/// Draws the picture cropped to `crop`, fitted in `max` points, with its people and product
+/// tags. A click on the picture (not on a marker) sets `add_tag` to the point in source
+/// fractions; the caller decides whether it places a person or a product.
+#[allow(clippy::too_many_arguments)]
 pub fn picture_editor(
     ui: &mut egui::Ui,
     texture: &TextureHandle,
     source_size: (u32, u32),
     crop: CropRect,
     tags: &mut [UserTag],
+    products: &mut [PlacedProduct],
     max: f32,
     add_tag: &mut Option<(f64, f64)>,
 ) {
@@ -64,6 +70,25 @@ pub fn picture_editor(
             tag.y = sy;
         }
     }
+    for (i, product) in products.iter_mut().enumerate() {
+        let Some((px, py)) = crop.map_point(product.x, product.y) else {
+            continue;
+        };
+        let at = rect.min + Vec2::new(px as f32 * rect.width(), py as f32 * rect.height());
+        let marker = draw_product_marker(ui, at, &product.name);
+        let handle = ui.interact(marker, response.id.with(("product", i)), Sense::drag());
+        if handle.hovered() || handle.dragged() {
+            marker_hit = true;
+        }
+        if handle.dragged() {
+            let moved = at + handle.drag_delta();
+            let fx = f64::from(((moved.x - rect.min.x) / rect.width()).clamp(0.0, 1.0));
+            let fy = f64::from(((moved.y - rect.min.y) / rect.height()).clamp(0.0, 1.0));
+            let (sx, sy) = crop.unmap_point(fx, fy);
+            product.x = sx;
+            product.y = sy;
+        }
+    }
     if response.clicked()
         && !marker_hit
         && let Some(pos) = response.interact_pointer_pos()
@@ -92,5 +117,33 @@ fn draw_bubble(ui: &egui::Ui, at: Pos2, label: &str) -> Rect {
     painter.rect_filled(rect, CornerRadius::same(4), fill);
     painter.galley(rect.min + pad, galley, Color32::WHITE);
     painter.circle_stroke(at, 2.5, Stroke::new(1.0, Color32::WHITE));
+    rect.union(Rect::from_center_size(at, Vec2::splat(8.0)))
+}
+
+/// A product marker: a white label with dark text and an orange price dot, pointing up at
+/// `at` (people bubbles are dark: the two never look alike).
+fn draw_product_marker(ui: &egui::Ui, at: Pos2, label: &str) -> Rect {
+    let painter = ui.painter();
+    let dark = Color32::from_rgb(30, 30, 30);
+    let galley = painter.layout_no_wrap(label.to_owned(), FontId::proportional(12.0), dark);
+    let pad = Vec2::new(8.0, 4.0);
+    let dot = 10.0;
+    let size = galley.size() + pad * 2.0 + Vec2::new(dot, 0.0);
+    let top = at + Vec2::new(0.0, 6.0);
+    let rect = Rect::from_min_size(Pos2::new(top.x - size.x / 2.0, top.y), size);
+    let fill = Color32::from_white_alpha(235);
+    painter.add(egui::Shape::convex_polygon(
+        vec![at, top + Vec2::new(-6.0, 0.5), top + Vec2::new(6.0, 0.5)],
+        fill,
+        Stroke::NONE,
+    ));
+    painter.rect_filled(rect, CornerRadius::same(10), fill);
+    painter.circle_filled(
+        rect.left_center() + Vec2::new(pad.x + 3.0, 0.0),
+        3.5,
+        Color32::from_rgb(240, 140, 20),
+    );
+    painter.galley(rect.min + pad + Vec2::new(dot, 0.0), galley, dark);
+    painter.circle_stroke(at, 2.5, Stroke::new(1.0, dark));
     rect.union(Rect::from_center_size(at, Vec2::splat(8.0)))
 }
