@@ -113,9 +113,7 @@ impl ShopPanel {
             ui.label(RichText::new(why).weak());
             return None;
         }
-        let Some(catalog) = self.catalog.clone() else {
-            return None;
-        };
+        let catalog = self.catalog.clone()?;
         let mut action = None;
         ui.horizontal(|ui| {
             let label = ui.label(SEARCH_LABEL);
