@@ -842,3 +842,148 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     );
     assert_eq!(graph_requests(&w), before, "no network call");
 }
+
+/// A moto S3 server on a free port, stopped on drop. `None` when `moto_server` is not
+/// installed (see TOOLCHAIN.md: `pip install "moto[server]"`).
+struct Moto {
+    child: std::process::Child,
+    url: url::Url,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn moto() -> Option<Moto> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let child = std::process::Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let moto = Moto {
+        child,
+        url: url::Url::parse(&format!("http://127.0.0.1:{port}")).expect("url"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if reqwest::get(moto.url.clone()).await.is_ok() {
+            return Some(moto);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
+    use socialdesk::engine::composer::s3::S3Settings;
+
+    let Some(moto) = moto().await else {
+        eprintln!("SKIPPED: moto_server is not installed (pip install \"moto[server]\")");
+        return;
+    };
+    // The bucket (moto takes an unsigned create).
+    let created = reqwest::Client::new()
+        .put(moto.url.join("posts").expect("url"))
+        .send()
+        .await
+        .expect("create bucket");
+    assert!(created.status().is_success(), "{}", created.status());
+
+    let w = world().await;
+    let secret = "moto-secret-Kx9+zz/abc";
+    w.core
+        .configure_s3_hosting(
+            S3Settings {
+                endpoint: moto.url.clone(),
+                bucket: "posts".into(),
+                region: "us-east-1".into(),
+                access_key_id: "AKIAMOTOTEST".into(),
+                path_style: true,
+            },
+            secret,
+        )
+        .await
+        .expect("configured");
+
+    let caption = "Hosted on S3 #bucket";
+    let draft = w
+        .core
+        .save_post(
+            post(
+                &w.account,
+                PostKind::Image,
+                caption,
+                vec![item(
+                    "s3.jpg",
+                    picture(1080, 1080, image::ImageFormat::Jpeg),
+                )],
+            ),
+            |_, _| {},
+        )
+        .await
+        .expect("saved");
+    w.core
+        .publish_draft(draft, &|_| {})
+        .await
+        .expect("published from the bucket");
+    assert_eq!(posts_with_caption(&w, caption).await, 1);
+
+    let form = form_of(&w, "/media");
+    let image_url = url::Url::parse(param(&form, "image_url").expect("image_url")).expect("url");
+    assert_eq!(
+        image_url.origin(),
+        moto.url.origin(),
+        "Meta fetches from the bucket"
+    );
+    assert!(image_url.path().starts_with("/posts/socialdesk/"));
+    assert!(
+        image_url.query_pairs().any(|(k, _)| k == "X-Amz-Signature"),
+        "a presigned GET: {image_url}"
+    );
+    assert!(!image_url.as_str().contains(secret));
+    let fetched = reqwest::get(image_url.clone())
+        .await
+        .expect("fetch")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(
+        fetched.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "the JPEG is in the bucket"
+    );
+
+    // The secret is in the secret store only, never in SQLite.
+    assert_eq!(
+        w.secrets
+            .get(socialdesk::engine::composer::s3::S3_SECRET_KEY)
+            .expect("secret store")
+            .as_deref(),
+        Some(secret)
+    );
+    w.core.retire();
+    let db = std::fs::read(w.dirs.database()).expect("database file");
+    let wal = std::fs::read(w.dirs.database().with_extension("sqlite3-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes
+                .windows(secret.len())
+                .any(|win| win == secret.as_bytes()),
+            "the secret access key must not be in SQLite"
+        );
+    }
+    assert!(
+        db.windows(12).any(|win| win == b"AKIAMOTOTEST")
+            || wal.windows(12).any(|win| win == b"AKIAMOTOTEST"),
+        "the access key id is a setting"
+    );
+}

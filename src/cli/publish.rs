@@ -66,6 +66,28 @@ pub struct PostArgs {
     pub schedule: Option<String>,
 }
 
+/// `publish hosting`: where prepared files go.
+#[derive(Debug, clap::Args)]
+pub struct HostingArgs {
+    #[arg(long, value_name = "URL", conflicts_with = "s3_endpoint")]
+    pub sandbox_url: Option<url::Url>,
+    /// e.g. https://s3.eu-central-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com
+    #[arg(long, value_name = "URL", requires_all = ["s3_bucket", "s3_access_key_id"])]
+    pub s3_endpoint: Option<url::Url>,
+    #[arg(long, value_name = "NAME")]
+    pub s3_bucket: Option<String>,
+    #[arg(long, value_name = "REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    #[arg(long, value_name = "ID")]
+    pub s3_access_key_id: Option<String>,
+    /// Virtual-host style URLs (bucket.endpoint) instead of path style (endpoint/bucket).
+    #[arg(long)]
+    pub s3_virtual_host: bool,
+}
+
+/// The environment variable holding the S3 secret access key for `publish hosting`.
+pub const S3_SECRET_ENV: &str = "SOCIALDESK_S3_SECRET_ACCESS_KEY";
+
 /// Working on saved drafts.
 #[derive(Debug, Subcommand)]
 pub enum PublishCommand {
@@ -78,11 +100,10 @@ pub enum PublishCommand {
     Resume { draft: i64 },
     /// Publish every due scheduled draft and every interrupted one, then exit.
     RunScheduler,
-    /// Use a running `socialdesk sandbox`'s upload endpoint to host files.
-    Hosting {
-        #[arg(long, value_name = "URL")]
-        sandbox_url: url::Url,
-    },
+    /// Where files are hosted for Meta to fetch: your S3-compatible bucket (the secret
+    /// access key is read from SOCIALDESK_S3_SECRET_ACCESS_KEY, never from the command
+    /// line, and kept in the secret store), or a running `socialdesk sandbox`'s upload endpoint.
+    Hosting(Box<HostingArgs>),
 }
 
 /// Runs `publish` against the engine core.
@@ -124,7 +145,38 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
             }
             Ok(())
         }
-        Some(PublishCommand::Hosting { sandbox_url }) => {
+        Some(PublishCommand::Hosting(hosting)) => {
+            let HostingArgs {
+                sandbox_url,
+                s3_endpoint,
+                s3_bucket,
+                s3_region,
+                s3_access_key_id,
+                s3_virtual_host,
+            } = *hosting;
+            if let (Some(endpoint), Some(bucket), Some(access_key_id)) =
+                (s3_endpoint, s3_bucket, s3_access_key_id)
+            {
+                let secret = std::env::var(S3_SECRET_ENV).map_err(|_| {
+                    anyhow::anyhow!(
+                        "set {S3_SECRET_ENV} to the bucket's secret access key (it is not taken on the command line, where other users could see it)"
+                    )
+                })?;
+                let settings = crate::engine::composer::s3::S3Settings {
+                    endpoint,
+                    bucket,
+                    region: s3_region,
+                    access_key_id,
+                    path_style: !s3_virtual_host,
+                };
+                let described = format!("bucket {} at {}", settings.bucket, settings.endpoint);
+                core.configure_s3_hosting(settings, &secret).await?;
+                println!("files will be hosted in {described} (presigned links for Meta)");
+                return Ok(());
+            }
+            let Some(sandbox_url) = sandbox_url else {
+                bail!("give --s3-endpoint, --s3-bucket and --s3-access-key-id, or --sandbox-url");
+            };
             let url = sandbox_url.to_string();
             core.with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
                 .await?;

@@ -9,6 +9,7 @@ pub mod hosting;
 pub mod pipeline;
 pub mod post;
 pub mod products;
+pub mod s3;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -215,6 +216,21 @@ pub fn fix_for(error: Option<&GraphError>, subcode: Option<i64>) -> String {
 }
 
 impl Core {
+    /// Saves S3 hosting: the settings in SQLite, the secret access key in the secret store
+    /// (never in SQLite). Checks the configuration first.
+    pub async fn configure_s3_hosting(
+        &self,
+        settings: s3::S3Settings,
+        secret_access_key: &str,
+    ) -> Result<(), PublishError> {
+        s3::S3Hosting::new(&settings, secret_access_key)?;
+        self.secrets()
+            .set(s3::S3_SECRET_KEY, secret_access_key.trim())
+            .map_err(EngineError::from)?;
+        self.with_store(move |s| settings.save(s)).await?;
+        Ok(())
+    }
+
     /// Prepares a post's files off the async threads and saves it as a draft, before any
     /// network call. Returns the draft id.
     pub async fn save_post(

@@ -2,14 +2,16 @@
 //!
 //! Meta's publishing API does not take uploads of pictures: it fetches `image_url` from a
 //! public server. A desktop app has none, so the user's file goes to a host they control:
-//! in sandbox mode the sandbox's own upload endpoint (`POST /__sandbox/uploads`). No relay
-//! of ours ever sees the user's files.
+//! in sandbox mode the sandbox's own upload endpoint (`POST /__sandbox/uploads`); otherwise
+//! the user's S3-compatible bucket (see [`super::s3`]), with a presigned GET URL for Meta.
+//! No relay of ours ever sees the user's files.
 
 use std::time::Duration;
 
 use url::Url;
 
 use super::super::core::Core;
+use super::s3::S3Hosting;
 
 /// The settings key holding the root URL of a sandbox whose upload endpoint hosts files
 /// (for a CLI or app pointed at a separately running `socialdesk sandbox`).
@@ -19,9 +21,17 @@ pub const SANDBOX_HOSTING_KEY: &str = "composer.hosting.sandbox_url";
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HostingError {
     #[error(
-        "no file hosting is set up: Meta fetches pictures from a public URL, so socialdesk needs somewhere to put them; run against the sandbox, or set a hosting URL with `socialdesk publish hosting --sandbox-url URL`"
+        "no file hosting is set up: Meta fetches pictures from a public URL, so socialdesk needs somewhere to put them; configure your S3-compatible bucket with `socialdesk publish hosting --s3-endpoint URL --s3-bucket NAME --s3-region REGION --s3-access-key-id ID` (secret in SOCIALDESK_S3_SECRET_ACCESS_KEY), or run against the sandbox"
     )]
     NotConfigured,
+    #[error(
+        "the S3 hosting settings are not usable: {reason}; fix them with `socialdesk publish hosting --s3-…`"
+    )]
+    S3Config { reason: String },
+    #[error(
+        "S3 hosting is configured but its secret access key is not in the secret store; set it again with `socialdesk publish hosting` (SOCIALDESK_S3_SECRET_ACCESS_KEY)"
+    )]
+    S3SecretMissing,
     #[error("uploading {file} to {host} failed: {reason}; check the host is running and reachable")]
     Upload {
         file: String,
@@ -35,15 +45,29 @@ pub enum HostingError {
 pub enum Hosting {
     /// The sandbox's upload endpoint under this root.
     Sandbox { root: Url },
+    /// The user's S3-compatible bucket.
+    S3(Box<S3Hosting>),
 }
 
 impl Hosting {
-    /// The hosting for this engine: the embedded sandbox, else the configured one.
+    /// The hosting for this engine: the embedded sandbox, else the user's S3 bucket, else a
+    /// separately running sandbox's upload endpoint.
     pub async fn for_core(core: &Core) -> Result<Hosting, super::PublishError> {
         if let Some(sandbox) = core.sandbox() {
             return Ok(Hosting::Sandbox {
                 root: sandbox.url(),
             });
+        }
+        let settings = core.with_store(super::s3::S3Settings::load).await?;
+        if let Some(settings) = settings {
+            let secret = core
+                .secrets()
+                .get(super::s3::S3_SECRET_KEY)
+                .map_err(|e| HostingError::S3Config {
+                    reason: format!("the secret access key could not be read: {e}"),
+                })?
+                .ok_or(HostingError::S3SecretMissing)?;
+            return Ok(Hosting::S3(Box::new(S3Hosting::new(&settings, &secret)?)));
         }
         let saved = core.with_store(|s| s.setting(SANDBOX_HOSTING_KEY)).await?;
         match saved.and_then(|u| Url::parse(&u).ok()) {
@@ -60,6 +84,7 @@ impl Hosting {
         bytes: Vec<u8>,
     ) -> Result<String, HostingError> {
         match self {
+            Hosting::S3(s3) => s3.upload(file_name, content_type, bytes).await,
             Hosting::Sandbox { root } => {
                 let fail = |reason: String| HostingError::Upload {
                     file: file_name.to_owned(),
