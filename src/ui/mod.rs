@@ -13,6 +13,7 @@ pub mod dms_private_reply;
 pub mod empty;
 pub mod feed;
 pub mod icons;
+pub mod pending;
 pub mod insights;
 pub mod insights_charts;
 pub mod insights_export;
