@@ -72,3 +72,74 @@ fn a_three_to_one_picture_fails_with_the_cause() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("crop it"), "{stderr}");
 }
+
+#[test]
+fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reel = dir.path().join("reel.mp4");
+    std::fs::write(
+        &reel,
+        socialdesk::media::video::synthetic_mp4(1080, 1920, 5, false, true).expect("mp4"),
+    )
+    .expect("write");
+    let out = socialdesk(
+        dir.path(),
+        &[
+            "publish",
+            "--sandbox",
+            "--reel",
+            reel.to_str().expect("utf-8"),
+            "--thumb-offset",
+            "1200",
+            "--caption",
+            "CLI reel",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.trim().chars().all(|c| c.is_ascii_digit()), "{stdout}");
+
+    let short = dir.path().join("short.mov");
+    std::fs::write(
+        &short,
+        socialdesk::media::video::synthetic_mp4(1080, 1920, 1, false, true).expect("mp4"),
+    )
+    .expect("write");
+    let out = socialdesk(
+        dir.path(),
+        &["publish", "--sandbox", "--reel", short.to_str().expect("utf-8")],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reels must be at least 3 s"), "{stderr}");
+}
+
+#[test]
+fn product_tags_on_an_instagram_login_account_say_to_use_facebook_login() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = dir.path().join("photo.jpg");
+    write_jpeg(&photo, 1080, 1080);
+    let out = socialdesk(
+        dir.path(),
+        &[
+            "publish",
+            "--sandbox",
+            "--image",
+            photo.to_str().expect("utf-8"),
+            "--product",
+            "123@0.5,0.5",
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reconnect it with Facebook Login"), "{stderr}");
+
+    let out = socialdesk(dir.path(), &["publish", "products", "--sandbox"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Facebook Login"), "{stderr}");
+}

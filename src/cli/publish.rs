@@ -15,7 +15,7 @@ use clap::{Args, Subcommand};
 use crate::engine::Core;
 use crate::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
 use crate::media::prepare::{CropPreset, CropRect, upright_size};
-use crate::store::{PostKind, UserTag};
+use crate::store::{PostKind, ProductTag, UserTag};
 
 /// `socialdesk publish`: flags publish a new post; a subcommand works on drafts instead.
 #[derive(Debug, Args)]
@@ -51,9 +51,16 @@ pub struct PostArgs {
     /// fractions (0–1) of the published picture from its top-left. Repeatable.
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
-    /// Product tags need Facebook Login's catalog APIs, not built yet.
+    /// Tag a product (Facebook Login accounts with a shop): `ID@X,Y` on the first picture,
+    /// `N:ID@X,Y` on picture N, or just `ID` on a reel. Find ids with `publish products`.
     #[arg(long = "product", value_name = "ID@X,Y")]
     pub products: Vec<String>,
+    /// Videos: the cover frame, in milliseconds from the start.
+    #[arg(long, value_name = "MS")]
+    pub thumb_offset: Option<u64>,
+    /// Reels: a public image URL to use as the cover.
+    #[arg(long, value_name = "URL")]
+    pub cover_url: Option<String>,
     /// Alt text, in picture order. Repeatable.
     #[arg(long = "alt", value_name = "TEXT")]
     pub alts: Vec<String>,
@@ -104,6 +111,15 @@ pub enum PublishCommand {
     /// access key is read from SOCIALDESK_S3_SECRET_ACCESS_KEY, never from the command
     /// line, and kept in the secret store), or a running `socialdesk sandbox`'s upload endpoint.
     Hosting(Box<HostingArgs>),
+    /// Search the account's product catalog (Facebook Login accounts with a shop): prints
+    /// id, review status and name; only `approved` products' tags are shown by Instagram.
+    Products {
+        #[arg(long)]
+        account: Option<String>,
+        /// Name or SKU to look for (default: all products).
+        #[arg(long, default_value = "")]
+        query: String,
+    },
 }
 
 /// Runs `publish` against the engine core.
@@ -123,6 +139,24 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
                     d.media_id.map(|m| m.to_string()).unwrap_or_default(),
                     d.error.unwrap_or_default()
                 );
+            }
+            Ok(())
+        }
+        Some(PublishCommand::Products { account, query }) => {
+            let account = account_of(&core, account).await?;
+            let setup = core.shop_setup(&account).await?;
+            let catalogs = match (&setup, setup.explain()) {
+                (_, Some(why)) => bail!("{why}"),
+                (crate::engine::composer::ShopSetup::Ready { catalogs }, None) => catalogs,
+                _ => bail!("this account cannot tag products"),
+            };
+            for catalog in catalogs {
+                for p in core
+                    .search_products(&account, &catalog.catalog_id, &query)
+                    .await?
+                {
+                    println!("{}\t{}\t{}", p.product_id, p.review_status, p.product_name);
+                }
             }
             Ok(())
         }
@@ -201,11 +235,6 @@ async fn account_of(core: &Core, key: Option<String>) -> Result<crate::model::Ac
 }
 
 async fn publish_new(core: &Arc<Core>, args: PostArgs) -> Result<()> {
-    if !args.products.is_empty() {
-        bail!(
-            "product tags (--product) are not supported by this version yet; publish without them"
-        );
-    }
     let account = account_of(core, args.account.clone()).await?;
     let post = tokio::task::spawn_blocking(move || post_spec(args, account.id))
         .await
@@ -275,6 +304,35 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
         // Flags give published coordinates; items keep source coordinates.
         let (x, y) = item.crop.unmap_point(tag.x, tag.y);
         item.tags.push(UserTag { x, y, ..tag });
+    }
+    for raw in &args.products {
+        let video = kind == PostKind::Reel;
+        let (index, tag) = if video && !raw.contains('@') {
+            (0, None)
+        } else {
+            let (index, t) = parse_tag(raw)
+                .map_err(|_| anyhow::anyhow!("--product {raw}: write it as ID@X,Y or N:ID@X,Y (X,Y from 0 to 1), or just ID on a reel"))?;
+            (index, Some(t))
+        };
+        let item = items.get_mut(index).with_context(|| {
+            format!("--product {raw}: there is no picture {} to tag", index + 1)
+        })?;
+        let product_id = match &tag {
+            Some(t) => t.username.clone(),
+            None => raw.trim().to_owned(),
+        };
+        let place = tag.map(|t| item.crop.unmap_point(t.x, t.y));
+        item.product_tags.push(ProductTag {
+            product_id,
+            x: place.map(|(x, _)| x),
+            y: place.map(|(_, y)| y),
+        });
+    }
+    if let Some(item) = items.iter_mut().find(|i| i.source.is_video()) {
+        item.thumb_offset_ms = args.thumb_offset;
+        item.cover_url = args.cover_url.clone();
+    } else if args.thumb_offset.is_some() || args.cover_url.is_some() {
+        bail!("--thumb-offset and --cover-url apply to a video (--reel)");
     }
     let scheduled_at = match &args.schedule {
         None => None,
