@@ -79,7 +79,14 @@ fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
     let reel = dir.path().join("reel.mp4");
     std::fs::write(
         &reel,
-        socialdesk::media::video::synthetic_mp4(1080, 1920, 5, false, true).expect("mp4"),
+        socialdesk::media::video::synthetic_mp4(
+            1080,
+            1920,
+            5,
+            socialdesk::media::video::VideoCodec::H264,
+            true,
+        )
+        .expect("mp4"),
     )
     .expect("write");
     let out = socialdesk(
@@ -101,17 +108,32 @@ fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.trim().chars().all(|c| c.is_ascii_digit()), "{stdout}");
+    assert!(
+        stdout.trim().chars().all(|c| c.is_ascii_digit()),
+        "{stdout}"
+    );
 
     let short = dir.path().join("short.mov");
     std::fs::write(
         &short,
-        socialdesk::media::video::synthetic_mp4(1080, 1920, 1, false, true).expect("mp4"),
+        socialdesk::media::video::synthetic_mp4(
+            1080,
+            1920,
+            1,
+            socialdesk::media::video::VideoCodec::H264,
+            true,
+        )
+        .expect("mp4"),
     )
     .expect("write");
     let out = socialdesk(
         dir.path(),
-        &["publish", "--sandbox", "--reel", short.to_str().expect("utf-8")],
+        &[
+            "publish",
+            "--sandbox",
+            "--reel",
+            short.to_str().expect("utf-8"),
+        ],
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -136,7 +158,10 @@ fn product_tags_on_an_instagram_login_account_say_to_use_facebook_login() {
     );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("reconnect it with Facebook Login"), "{stderr}");
+    assert!(
+        stderr.contains("reconnect it with Facebook Login"),
+        "{stderr}"
+    );
 
     let out = socialdesk(dir.path(), &["publish", "products", "--sandbox"]);
     assert!(!out.status.success());

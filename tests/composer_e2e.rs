@@ -556,7 +556,14 @@ fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reel_with_a_cover_frame_is_published_through_the_sandbox() {
     let w = world().await;
-    let mp4 = socialdesk::media::video::synthetic_mp4(1080, 1920, 8, false, true).expect("mp4");
+    let mp4 = socialdesk::media::video::synthetic_mp4(
+        1080,
+        1920,
+        8,
+        socialdesk::media::video::VideoCodec::H264,
+        true,
+    )
+    .expect("mp4");
     let mut it = item("clip.mp4", Arc::new(mp4));
     it.thumb_offset_ms = Some(2500);
     let caption = "Behind the counter #reels";
@@ -596,7 +603,14 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     let w = world().await;
     let before = graph_requests(&w);
 
-    let short = socialdesk::media::video::synthetic_mp4(1080, 1920, 2, false, true).expect("mp4");
+    let short = socialdesk::media::video::synthetic_mp4(
+        1080,
+        1920,
+        2,
+        socialdesk::media::video::VideoCodec::H264,
+        true,
+    )
+    .expect("mp4");
     let err = w
         .core
         .save_post(
@@ -617,7 +631,14 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // A 61 s HEVC video is fine as a reel but too long for a story.
-    let long = socialdesk::media::video::synthetic_mp4(1080, 1920, 61, true, false).expect("mp4");
+    let long = socialdesk::media::video::synthetic_mp4(
+        1080,
+        1920,
+        61,
+        socialdesk::media::video::VideoCodec::Hevc,
+        false,
+    )
+    .expect("mp4");
     let err = w
         .core
         .save_post(
@@ -637,8 +658,43 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
         "{msg}"
     );
 
+    // VP9 in an MP4: Instagram takes H.264 or HEVC only.
+    let vp9 = socialdesk::media::video::synthetic_mp4(
+        1080,
+        1920,
+        6,
+        socialdesk::media::video::VideoCodec::Vp9,
+        true,
+    )
+    .expect("mp4");
+    let err = w
+        .core
+        .save_post(
+            post(
+                &w.account,
+                PostKind::Reel,
+                "vp9",
+                vec![item("v.mp4", Arc::new(vp9))],
+            ),
+            |_, _| {},
+        )
+        .await
+        .expect_err("wrong codec");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("unsupported codec (VP9)") && msg.contains("re-encode it as H.264"),
+        "{msg}"
+    );
+
     // A cover after the end of the clip.
-    let ok = socialdesk::media::video::synthetic_mp4(1080, 1920, 4, false, true).expect("mp4");
+    let ok = socialdesk::media::video::synthetic_mp4(
+        1080,
+        1920,
+        4,
+        socialdesk::media::video::VideoCodec::H264,
+        true,
+    )
+    .expect("mp4");
     let mut it = item("c.mp4", Arc::new(ok));
     it.thumb_offset_ms = Some(9000);
     let err = w
@@ -986,4 +1042,59 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
             || wal.windows(12).any(|win| win == b"AKIAMOTOTEST"),
         "the access key id is a setting"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reel_carries_product_tags_without_coordinates() {
+    use socialdesk::engine::composer::ShopSetup;
+    use socialdesk::store::ProductTag;
+
+    let w = world().await;
+    let fb = facebook_account(&w).await;
+    let ShopSetup::Ready { catalogs } = w.core.shop_setup(&fb).await.expect("shop") else {
+        panic!("the demo business account has a shop");
+    };
+    let products = w
+        .core
+        .search_products(&fb, &catalogs[0].catalog_id, "")
+        .await
+        .expect("search");
+    let approved: Vec<_> = products
+        .iter()
+        .filter(|p| p.is_approved())
+        .take(2)
+        .collect();
+    let mp4 = socialdesk::media::video::synthetic_mp4(
+        1080,
+        1920,
+        6,
+        socialdesk::media::video::VideoCodec::H264,
+        true,
+    )
+    .expect("mp4");
+    let mut it = item("shop.mp4", Arc::new(mp4));
+    it.product_tags = approved
+        .iter()
+        .map(|p| ProductTag {
+            product_id: p.product_id.clone(),
+            // Places given for a video are dropped: reels take none.
+            x: Some(0.5),
+            y: Some(0.5),
+        })
+        .collect();
+    let mut spec = post(&w.account, PostKind::Reel, "Shop the reel", vec![it]);
+    spec.account = fb.id.clone();
+    let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
+    let _clock = ClockPusher::start(&w.sandbox);
+    w.core
+        .publish_draft(draft, &|_| {})
+        .await
+        .expect("tagged reel published");
+    let form = form_of(&w, "/media");
+    let tags: serde_json::Value =
+        serde_json::from_str(param(&form, "product_tags").expect("product_tags")).expect("json");
+    assert_eq!(tags.as_array().map(Vec::len), Some(2));
+    for tag in tags.as_array().expect("list") {
+        assert!(tag.get("x").is_none() && tag.get("y").is_none(), "{tag}");
+    }
 }

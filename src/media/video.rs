@@ -218,14 +218,14 @@ pub fn check(info: &VideoInfo, used: VideoUse) -> Result<Option<String>, VideoEr
     Ok(None)
 }
 
-/// A small but valid MP4 (one H.264 video track of `seconds` at 1 fps, optional AAC audio),
+/// A small but valid MP4 (one `codec` video track of `seconds` at 1 fps, optional AAC audio),
 /// for tests and the sandbox demo. The samples are placeholder bytes: the container is what
 /// the checks read.
 pub fn synthetic_mp4(
     width: u16,
     height: u16,
     seconds: u32,
-    hevc: bool,
+    codec: VideoCodec,
     with_audio: bool,
 ) -> Result<Vec<u8>, VideoError> {
     let fail = |e: mp4::Error| VideoError::Unreadable(e.to_string());
@@ -241,16 +241,16 @@ pub fn synthetic_mp4(
         timescale: 1000,
     };
     let mut writer = mp4::Mp4Writer::write_start(Cursor::new(Vec::new()), &config).map_err(fail)?;
-    let media_conf = if hevc {
-        mp4::MediaConfig::HevcConfig(mp4::HevcConfig { width, height })
-    } else {
-        mp4::MediaConfig::AvcConfig(mp4::AvcConfig {
+    let media_conf = match codec {
+        VideoCodec::Hevc => mp4::MediaConfig::HevcConfig(mp4::HevcConfig { width, height }),
+        VideoCodec::Vp9 => mp4::MediaConfig::Vp9Config(mp4::Vp9Config { width, height }),
+        VideoCodec::H264 => mp4::MediaConfig::AvcConfig(mp4::AvcConfig {
             width,
             height,
             // Baseline profile SPS / PPS (what the avcC box records).
             seq_param_set: vec![0x67, 0x42, 0xC0, 0x1E, 0xD9, 0x00, 0xA0, 0x47, 0xFE, 0xC8],
             pic_param_set: vec![0x68, 0xCE, 0x38, 0x80],
-        })
+        }),
     };
     writer
         .add_track(&mp4::TrackConfig {
@@ -297,7 +297,7 @@ mod tests {
 
     #[test]
     fn probes_a_written_mp4() {
-        let bytes = synthetic_mp4(1080, 1920, 5, false, true).expect("mp4");
+        let bytes = synthetic_mp4(1080, 1920, 5, VideoCodec::H264, true).expect("mp4");
         let info = probe(&bytes).expect("probe");
         assert_eq!(info.codec, VideoCodec::H264);
         assert_eq!(info.audio, Some("AAC"));
@@ -308,11 +308,13 @@ mod tests {
 
     #[test]
     fn rules_name_the_fix() {
-        let short = probe(&synthetic_mp4(1080, 1920, 2, false, false).expect("mp4")).expect("p");
+        let short =
+            probe(&synthetic_mp4(1080, 1920, 2, VideoCodec::H264, false).expect("mp4")).expect("p");
         let err = check(&short, VideoUse::Reel).expect_err("too short");
         assert!(err.to_string().contains("at least 3 s"), "{err}");
 
-        let long = probe(&synthetic_mp4(1080, 1920, 61, true, false).expect("mp4")).expect("p");
+        let long = probe(&synthetic_mp4(1080, 1920, 61, VideoCodec::Hevc, false).expect("mp4"))
+            .expect("p");
         assert_eq!(long.codec, VideoCodec::Hevc);
         assert!(check(&long, VideoUse::Reel).is_ok());
         let err = check(&long, VideoUse::Story).expect_err("story too long");
@@ -336,7 +338,8 @@ mod tests {
 
     #[test]
     fn landscape_is_advice_not_an_error() {
-        let info = probe(&synthetic_mp4(1920, 1080, 4, false, true).expect("mp4")).expect("p");
+        let info =
+            probe(&synthetic_mp4(1920, 1080, 4, VideoCodec::H264, true).expect("mp4")).expect("p");
         let advice = check(&info, VideoUse::Reel).expect("ok").expect("advice");
         assert!(advice.contains("9:16"), "{advice}");
     }
