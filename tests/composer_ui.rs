@@ -513,3 +513,82 @@ fn an_instagram_login_account_is_told_product_tags_need_facebook_login() {
     harness.run();
     harness.get_by_label_contains("Product tags need the account connected with Facebook Login");
 }
+
+#[test]
+fn s3_hosting_is_configured_in_settings_and_the_secret_never_shows() {
+    use socialdesk::ui::composer::hosting::{
+        BUCKET_LABEL, ENDPOINT_LABEL, KEY_ID_LABEL, SAVE_LABEL, SECRET_LABEL,
+    };
+
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1400.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run();
+    open_composer(&mut harness, &side);
+    let commands = drain(&mut side);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::Composer(ComposerCommand::LoadHosting))),
+        "{commands:?}"
+    );
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Hosting {
+            settings: None,
+            has_secret: false,
+        }),
+    );
+    harness
+        .get_by_label("File hosting (S3-compatible bucket)")
+        .click();
+    harness.run();
+    for (label, text) in [
+        (ENDPOINT_LABEL, "http://127.0.0.1:9000"),
+        (BUCKET_LABEL, "posts"),
+        (KEY_ID_LABEL, "AKIAUI"),
+        (SECRET_LABEL, "ui-secret-123"),
+    ] {
+        harness.get_by_label(label).focus();
+        harness.run();
+        harness.get_by_label(label).type_text(text);
+        harness.run();
+    }
+    assert_ne!(
+        harness.get_by_label(SECRET_LABEL).value().as_deref(),
+        Some("ui-secret-123"),
+        "the password field does not expose the secret"
+    );
+    harness.get_by_label(SAVE_LABEL).click();
+    harness.run();
+    let commands = drain(&mut side);
+    let (settings, secret) = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::ConfigureS3 { settings, secret }) => {
+                Some((settings, secret))
+            }
+            _ => None,
+        })
+        .expect("a ConfigureS3 command");
+    assert_eq!(settings.bucket, "posts");
+    assert_eq!(settings.access_key_id, "AKIAUI");
+    assert_eq!(settings.region, "us-east-1");
+    assert!(settings.path_style);
+    assert_eq!(secret.expose(), "ui-secret-123");
+    assert!(
+        !format!("{commands:?}").contains("ui-secret-123"),
+        "the command's Debug output hides the secret"
+    );
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::HostingSaved(Ok(
+            "Files will be hosted in bucket posts.".into(),
+        ))),
+    );
+    harness.get_by_label("Files will be hosted in bucket posts.");
+}

@@ -48,6 +48,13 @@ pub enum ComposerCommand {
     PublishDraft { job: u64, draft: i64 },
     /// Delete a saved draft.
     DeleteDraft { account: IgUserId, draft: i64 },
+    /// Send the S3 hosting settings ([`ComposerEvent::Hosting`]).
+    LoadHosting,
+    /// Save S3 hosting (settings to SQLite, the secret to the secret store).
+    ConfigureS3 {
+        settings: s3::S3Settings,
+        secret: s3::SecretText,
+    },
     /// Check product tagging for the account ([`ComposerEvent::Shop`]).
     LoadShop(IgUserId),
     /// Search a catalog ([`ComposerEvent::Products`]).
@@ -107,6 +114,13 @@ pub enum ComposerEvent {
         account: IgUserId,
         drafts: Vec<DraftSummary>,
     },
+    /// The S3 hosting settings (`None`: not configured) and whether a secret is stored.
+    Hosting {
+        settings: Option<s3::S3Settings>,
+        has_secret: bool,
+    },
+    /// Saving S3 hosting finished: `Ok(description)` or `Err(cause and fix)`.
+    HostingSaved(Result<String, String>),
     /// Whether and from which catalogs the account can tag products.
     Shop { account: IgUserId, setup: ShopSetup },
     /// Products matching a search (approved ones can be placed; others say why not).
@@ -318,6 +332,30 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                     .await;
                 }
                 send_drafts(&core, &events, account).await;
+            }
+            ComposerCommand::LoadHosting => {
+                let settings = core.with_store(s3::S3Settings::load).await;
+                let has_secret = matches!(core.secrets().get(s3::S3_SECRET_KEY), Ok(Some(_)));
+                let event = match settings {
+                    Ok(settings) => ComposerEvent::Hosting {
+                        settings,
+                        has_secret,
+                    },
+                    Err(e) => ComposerEvent::HostingSaved(Err(e.to_string())),
+                };
+                composer_event(&events, event).await;
+            }
+            ComposerCommand::ConfigureS3 { settings, secret } => {
+                let described = format!(
+                    "Files will be hosted in bucket {} at {} (presigned links for Meta).",
+                    settings.bucket, settings.endpoint
+                );
+                let result = core
+                    .configure_s3_hosting(settings, secret.expose())
+                    .await
+                    .map(|()| described)
+                    .map_err(|e| e.to_string());
+                composer_event(&events, ComposerEvent::HostingSaved(result)).await;
             }
             ComposerCommand::LoadShop(account) => {
                 let result = match core.find_account(account.as_str()).await {

@@ -3,10 +3,11 @@
 //!
 //! Module map: `picker` (the file dialog behind a trait), `editor` (the cropped picture with
 //! its tag bubbles and product markers), `products` (the product search panel), `schedule`
-//! (the typed local date and time). All work (decoding, preparing, publishing) is the engine's; this tab only
+//! (the typed local date and time), `hosting` (the S3 bucket settings). All work (decoding, preparing, publishing) is the engine's; this tab only
 //! holds what the user composed and sends it.
 
 pub mod editor;
+pub mod hosting;
 pub mod picker;
 pub mod products;
 pub mod schedule;
@@ -93,6 +94,7 @@ pub struct ComposerTab {
     drafts: Vec<DraftSummary>,
     drafts_requested_for: Option<String>,
     shop: ShopPanel,
+    hosting: hosting::HostingPanel,
     /// The schedule field, as typed (local time).
     schedule_text: String,
 }
@@ -118,6 +120,7 @@ impl ComposerTab {
             drafts: Vec::new(),
             drafts_requested_for: None,
             shop: ShopPanel::default(),
+            hosting: hosting::HostingPanel::default(),
             schedule_text: String::new(),
         }
     }
@@ -145,6 +148,7 @@ impl ComposerTab {
 
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: ComposerEvent) {
+        self.hosting.on_event(&event);
         match event {
             ComposerEvent::Preview {
                 source,
@@ -207,6 +211,7 @@ impl ComposerTab {
                 account, products, ..
             } => self.shop.on_products(account, products),
             ComposerEvent::ShopFailed { account, message } => self.shop.on_failed(account, message),
+            ComposerEvent::Hosting { .. } | ComposerEvent::HostingSaved(_) => {}
         }
     }
 
@@ -302,6 +307,8 @@ impl ComposerTab {
             ui.separator();
             self.publish_row(ui, cx, commands);
             self.drafts_list(ui, commands);
+            ui.separator();
+            self.hosting.ui(ui, commands);
         });
     }
 
