@@ -23,6 +23,7 @@ use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::ui::TabContext;
 use socialdesk::ui::insights::{InsightsTab, format_count};
 use socialdesk::ui::insights_export::{SaveDialog, series_csv};
+use socialdesk::ui::pending::Pending;
 use socialdesk::ui::textures::Textures;
 
 struct State {
@@ -59,8 +60,13 @@ fn harness(account: Account, tab: InsightsTab) -> Harness<'static, State> {
 struct FakeDialog(PathBuf);
 
 impl SaveDialog for FakeDialog {
-    fn save_path(&self, _suggested_name: &str, _extension: &str) -> Option<PathBuf> {
-        Some(self.0.clone())
+    fn save_path(
+        &self,
+        _ctx: &egui::Context,
+        _suggested_name: &str,
+        _extension: &str,
+    ) -> Pending<Option<PathBuf>> {
+        Pending::ready(Some(self.0.clone()))
     }
 }
 

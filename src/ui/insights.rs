@@ -20,6 +20,7 @@ use crate::model::Media;
 use super::TabContext;
 use super::insights_charts::{self, ChartData};
 use super::insights_export::{self, RfdSaveDialog, SaveDialog};
+use super::pending::{Pending, Poll};
 
 /// The preset ranges, in days.
 pub const PRESETS: [u32; 3] = [7, 30, 90];
@@ -98,6 +99,12 @@ impl SortColumn {
 }
 
 /// A chart picture being taken: the screenshot arrives a frame later.
+/// What to do once the save dialog answered.
+enum SaveJob {
+    Csv(Vec<u8>),
+    Png(&'static str),
+}
+
 struct PendingPng {
     path: PathBuf,
     chart: &'static str,
@@ -122,6 +129,8 @@ pub struct InsightsTab {
     error: Option<String>,
     notice: Option<String>,
     dialog: Box<dyn SaveDialog>,
+    /// An export waiting for the user to pick where to save it.
+    pending_save: Option<(Pending<Option<PathBuf>>, SaveJob)>,
     pending_png: Option<PendingPng>,
     /// The insights of the post open in the Feed's detail panel.
     post: Option<(MediaId, PostInsights)>,
@@ -173,6 +182,7 @@ impl InsightsTab {
             error: None,
             notice: None,
             dialog,
+            pending_save: None,
             pending_png: None,
             post: None,
         }
@@ -303,6 +313,7 @@ impl InsightsTab {
             );
             return;
         };
+        self.poll_save(ui, commands);
         let today = chrono::Utc::now().date_naive();
         if self.account.as_ref() != Some(&account.id) {
             self.account = Some(account.id.clone());
@@ -449,28 +460,54 @@ impl InsightsTab {
             return;
         };
         let stem = format!("insights-{}-{}", overview.account, overview.range.until);
-        match export {
-            Export::Csv { name, body } => {
-                if let Some(path) = self.dialog.save_path(&format!("{stem}-{name}.csv"), "csv") {
-                    commands.push(Command::Insights(InsightsCommand::WriteFile {
-                        path,
-                        bytes: body.into_bytes(),
-                    }));
-                }
+        let (name, extension, job) = match export {
+            Export::Csv { name, body } => (
+                format!("{stem}-{name}.csv"),
+                "csv",
+                SaveJob::Csv(body.into_bytes()),
+            ),
+            Export::Png { chart } => (format!("{stem}-{chart}.png"), "png", SaveJob::Png(chart)),
+        };
+        let answer = self.dialog.save_path(ui.ctx(), &name, extension);
+        self.pending_save = Some((answer, job));
+        self.poll_save(ui, commands);
+    }
+
+    /// Carries out an export once its save dialog answered.
+    fn poll_save(&mut self, ui: &egui::Ui, commands: &mut Vec<Command>) {
+        let Some((answer, _)) = &self.pending_save else {
+            return;
+        };
+        let path = match answer.poll() {
+            Poll::Waiting => return,
+            Poll::Ready(Some(path)) => path,
+            // Cancelled, or the dialog could not open (logged): nothing to save.
+            Poll::Ready(None) | Poll::Gone => {
+                self.pending_save = None;
+                return;
             }
-            Export::Png { chart } => {
-                if let Some(path) = self.dialog.save_path(&format!("{stem}-{chart}.png"), "png") {
-                    let shot = Arc::new(Mutex::new(None));
-                    let slot = shot.clone();
-                    let ctx = ui.ctx().clone();
-                    ui.ctx().request_screenshot(move |image| {
-                        if let Ok(mut s) = slot.lock() {
-                            *s = Some(image);
-                        }
-                        ctx.request_repaint();
-                    });
-                    self.pending_png = Some(PendingPng { path, chart, shot });
-                }
+        };
+        let Some((_, job)) = self.pending_save.take() else {
+            return;
+        };
+        match job {
+            SaveJob::Csv(bytes) => {
+                commands.push(Command::Insights(InsightsCommand::WriteFile {
+                    path,
+                    bytes,
+                }));
+            }
+            SaveJob::Png(chart) => {
+                let shot = Arc::new(Mutex::new(None));
+                let slot = shot.clone();
+                let ctx = ui.ctx().clone();
+                ui.ctx().request_screenshot(move |image| {
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(image);
+                    }
+                    ctx.request_repaint();
+                });
+                self.pending_png = Some(PendingPng { path, chart, shot });
             }
         }
     }
@@ -515,12 +552,8 @@ impl InsightsTab {
                     "insights-posts-{}.csv",
                     self.account.as_ref().map(|a| a.as_str()).unwrap_or("")
                 );
-                if let Some(path) = self.dialog.save_path(&name, "csv") {
-                    commands.push(Command::Insights(InsightsCommand::WriteFile {
-                        path,
-                        bytes: body.into_bytes(),
-                    }));
-                }
+                let answer = self.dialog.save_path(ui.ctx(), &name, "csv");
+                self.pending_save = Some((answer, SaveJob::Csv(body.into_bytes())));
             }
         });
         let mut resort = None;

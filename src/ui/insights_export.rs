@@ -9,23 +9,38 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::pending::Pending;
+
 use crate::engine::insights::{DailySeries, MediaRow};
 
-/// Asks the user where to save a file.
+/// Asks the user where to save a file, without blocking the UI thread.
 pub trait SaveDialog {
-    /// A path to save `suggested_name` to, or None when the user cancelled.
-    fn save_path(&self, suggested_name: &str, extension: &str) -> Option<PathBuf>;
+    /// The path to save `suggested_name` to (None when the user cancelled), once answered.
+    fn save_path(
+        &self,
+        ctx: &egui::Context,
+        suggested_name: &str,
+        extension: &str,
+    ) -> Pending<Option<PathBuf>>;
 }
 
-/// The system save dialog (rfd: the XDG portal on Linux).
+/// The system save dialog (rfd: the XDG portal on Linux), on its own thread; rfd's async
+/// dialog may run on any thread (macOS hands it to the main thread itself).
 pub struct RfdSaveDialog;
 
 impl SaveDialog for RfdSaveDialog {
-    fn save_path(&self, suggested_name: &str, extension: &str) -> Option<PathBuf> {
-        rfd::FileDialog::new()
+    fn save_path(
+        &self,
+        ctx: &egui::Context,
+        suggested_name: &str,
+        extension: &str,
+    ) -> Pending<Option<PathBuf>> {
+        let dialog = rfd::AsyncFileDialog::new()
             .set_file_name(suggested_name)
-            .add_filter(extension.to_ascii_uppercase(), &[extension])
-            .save_file()
+            .add_filter(extension.to_ascii_uppercase(), &[extension]);
+        Pending::spawn(ctx, move || {
+            pollster::block_on(dialog.save_file()).map(|file| file.path().to_path_buf())
+        })
     }
 }
 

@@ -17,6 +17,7 @@ pub mod icons;
 pub mod insights;
 pub mod insights_charts;
 pub mod insights_export;
+pub mod pending;
 pub mod remote;
 pub mod shell;
 pub mod textures;
