@@ -406,3 +406,63 @@ async fn sending_again_after_a_crash_mid_reply_checks_the_thread_instead_of_post
         .expect_err("nothing reached Meta");
     assert!(matches!(err, CommentsError::ReplyUnconfirmed), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regex_rule_flags_a_matching_new_comment_and_a_broken_rule_never_stops_the_sync() {
+    let w = world().await;
+    let inbox = synced(&w).await;
+    let media = inbox[0].comment.media_id.clone();
+    for (name, pattern) in [
+        // Stored before validation existed (an old wildcard): skipped, never a panic.
+        ("old wildcard", "*dm us*"),
+        ("dm bait", r"\bdm\s+(me|us)\b"),
+    ] {
+        let id = w.account.id.clone();
+        let rule = CommentRule {
+            id: 0,
+            name: name.into(),
+            kind: RuleKind::Regex,
+            pattern: pattern.into(),
+            action: RuleAction::Flag,
+            enabled: true,
+        };
+        w.core
+            .with_store(move |s| s.add_comment_rule(&id, &rule))
+            .await
+            .expect("rule");
+    }
+    let bait = w
+        .sandbox
+        .control()
+        .add_comment(media.as_str(), "promo.bot", "Collab? DM  us now")
+        .expect("bait");
+    let fine = w
+        .sandbox
+        .control()
+        .add_comment(media.as_str(), "ana", "admin said dmus is fine")
+        .expect("fine");
+    let report = w
+        .core
+        .sync_comments(&w.account, SyncLimits::default())
+        .await
+        .expect("a broken rule does not fail the sync");
+    assert_eq!(report.rule_actions, 1, "{report:?}");
+    let (cached, _, _) = w.core.cached_inbox(&w.account).await.expect("inbox");
+    let flagged = |id: &str| {
+        cached
+            .iter()
+            .find(|c| c.comment.id.as_str() == id)
+            .map(|c| c.flagged)
+    };
+    assert_eq!(flagged(&bait), Some(true));
+    assert_eq!(flagged(&fine), Some(false));
+    // Flagging stays local: nothing is hidden on Instagram.
+    let hidden = w
+        .sandbox
+        .control()
+        .comments_of_media(media.as_str())
+        .into_iter()
+        .find(|c| c.id == bait)
+        .map(|c| c.hidden);
+    assert_eq!(hidden, Some(false));
+}

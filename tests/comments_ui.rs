@@ -11,7 +11,9 @@ use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::graph::comments::Comment;
 use socialdesk::ids::{CommentId, IgUserId, MediaId};
 use socialdesk::model::{Account, AccountStatus, LoginKind};
-use socialdesk::store::InboxComment;
+use socialdesk::store::{
+    CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply,
+};
 use socialdesk::ui::App;
 
 const ACCOUNT: &str = "17841400000000001";
@@ -199,4 +201,169 @@ fn a_comment_gets_one_private_reply_handed_to_the_dms_engine() {
             .is_some(),
         "the outcome is shown in place of the form"
     );
+}
+
+#[test]
+fn a_keyword_rule_added_in_the_editor_is_sent_and_its_log_entry_can_be_undone() {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run_steps(6);
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account()],
+        active: Some(IgUserId::from(ACCOUNT)),
+    }));
+    harness.run_steps(6);
+    harness.get_by_label("Comments").click();
+    harness.run_steps(6);
+    harness.get_by_label("Rules & saved replies").click();
+    harness.run_steps(6);
+    drain(&mut side);
+
+    harness
+        .get_by_label("Rule name")
+        .set_text_value_accesskit("spam");
+    harness.run_steps(4);
+    harness
+        .get_by_label("Pattern")
+        .set_text_value_accesskit("followers, promo");
+    harness.run_steps(4);
+    harness.get_by_label("Add rule").click();
+    harness.run_steps(6);
+    let rules: Vec<CommentRule> = drain(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Comments(CommentsCommand::AddRule { account, rule }) => {
+                assert_eq!(account.as_str(), ACCOUNT);
+                Some(rule)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rules.len(), 1, "one AddRule command");
+    assert_eq!(rules[0].name, "spam");
+    assert_eq!(rules[0].kind, RuleKind::Keyword);
+    assert_eq!(rules[0].pattern, "followers, promo");
+    assert_eq!(rules[0].action, RuleAction::Hide);
+
+    // The engine answers with the stored rule and, after a sync, a log entry.
+    let stored = CommentRule {
+        id: 7,
+        ..rules[0].clone()
+    };
+    assert!(side.events.try_send(Event::Comments(CommentsEvent::Rules {
+        account: IgUserId::from(ACCOUNT),
+        rules: vec![stored],
+        log: vec![RuleLogEntry {
+            id: 42,
+            rule_name: "spam".to_owned(),
+            comment_id: CommentId::from("c5"),
+            excerpt: "Get 10k followers".to_owned(),
+            action: RuleAction::Hide,
+            at: Utc::now(),
+            undone: false,
+        }],
+    })));
+    harness.run_steps(6);
+    harness.get_by_label("Get 10k followers");
+    harness.get_by_label("Undo").click();
+    harness.run_steps(6);
+    let undone: Vec<i64> = drain(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Comments(CommentsCommand::UndoRuleAction { log_id, .. }) => Some(log_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(undone, vec![42]);
+
+    harness.get_by_label("Delete rule").click();
+    harness.run_steps(6);
+    let deleted = drain(&mut side).into_iter().any(|c| {
+        matches!(
+            c,
+            Command::Comments(CommentsCommand::DeleteRule { id: 7, .. })
+        )
+    });
+    assert!(deleted, "Delete rule sends DeleteRule with the rule's id");
+}
+
+#[test]
+fn an_invalid_regex_rule_is_explained_and_not_sent() {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run_steps(6);
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account()],
+        active: Some(IgUserId::from(ACCOUNT)),
+    }));
+    harness.run_steps(6);
+    harness.get_by_label("Comments").click();
+    harness.run_steps(6);
+    harness.get_by_label("Rules & saved replies").click();
+    harness.run_steps(6);
+    harness.get_by_label("Regex").click();
+    harness.run_steps(6);
+    harness
+        .get_by_label("Pattern")
+        .set_text_value_accesskit("(dm us");
+    harness.run_steps(4);
+    harness.get_by_label("Add rule").click();
+    harness.run_steps(6);
+    assert!(
+        harness
+            .query_all_by_label_contains("the regex `(dm us` is invalid")
+            .next()
+            .is_some(),
+        "the problem is named next to the form"
+    );
+    let sent = drain(&mut side)
+        .into_iter()
+        .any(|c| matches!(c, Command::Comments(CommentsCommand::AddRule { .. })));
+    assert!(!sent, "an invalid rule is never sent");
+
+    // Saved replies: added with a {username} placeholder, then deleted.
+    harness
+        .get_by_label("Reply name")
+        .set_text_value_accesskit("Thanks");
+    harness.run_steps(4);
+    harness
+        .get_by_label("Reply text")
+        .set_text_value_accesskit("Thank you @{username}!");
+    harness.run_steps(4);
+    harness.get_by_label("Add saved reply").click();
+    harness.run_steps(6);
+    let added: Vec<(String, String)> = drain(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Comments(CommentsCommand::AddSavedReply { name, body }) => Some((name, body)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        added,
+        vec![("Thanks".to_owned(), "Thank you @{username}!".to_owned())]
+    );
+    assert!(
+        side.events
+            .try_send(Event::Comments(CommentsEvent::SavedReplies(vec![
+                SavedReply {
+                    id: 3,
+                    name: "Thanks".to_owned(),
+                    body: "Thank you @{username}!".to_owned(),
+                }
+            ])))
+    );
+    harness.run_steps(6);
+    harness.get_by_label("Delete reply").click();
+    harness.run_steps(6);
+    let deleted = drain(&mut side)
+        .into_iter()
+        .any(|c| matches!(c, Command::Comments(CommentsCommand::DeleteSavedReply(3))));
+    assert!(deleted);
 }

@@ -327,6 +327,7 @@ async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
                 .await;
             }
             (C::AddRule { rule, .. }, Some(a)) => {
+                super::comment_rules::validate(&rule)?;
                 let id = a.id.clone();
                 core.with_store(move |s| s.add_comment_rule(&id, &rule))
                     .await?;

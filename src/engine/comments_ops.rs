@@ -18,12 +18,13 @@ use thiserror::Error;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::comment_rules::{RuleError, RuleMatcher};
 use super::core::{Core, EngineError};
 use crate::graph::comments::{Comment, MediaThreads, SyncLimits};
 use crate::graph::{GraphClient, GraphError, Session};
 use crate::ids::{CommentId, MediaId};
 use crate::model::{Account, Media};
-use crate::store::{CommentRule, InboxComment, RuleAction};
+use crate::store::{InboxComment, RuleAction};
 
 /// Threads read at the same time when a sync has overflow pages or changed media.
 pub const SYNC_CONCURRENCY: usize = 4;
@@ -41,6 +42,8 @@ pub enum CommentsError {
         "comment {0} is not in the inbox: refresh the inbox (or run `socialdesk comments list`) first"
     )]
     UnknownComment(String),
+    #[error(transparent)]
+    Rule(#[from] RuleError),
     #[error("the reply is empty: write some text first")]
     EmptyReply,
     #[error(
@@ -111,77 +114,6 @@ async fn read_thread(
         .await?;
     t.comments_enabled = enabled;
     complete_thread(client, session, t).await
-}
-
-impl CommentRule {
-    /// True when this rule applies to `text`.
-    pub fn matches(&self, text: &str) -> bool {
-        let lower = text.to_lowercase();
-        match self.kind {
-            crate::store::RuleKind::Keyword => self
-                .pattern
-                .split(',')
-                .map(|w| w.trim().to_lowercase())
-                .filter(|w| !w.is_empty())
-                .any(|w| lower.contains(&w)),
-            crate::store::RuleKind::Pattern => {
-                let p: Vec<char> = self.pattern.to_lowercase().chars().collect();
-                let t: Vec<char> = lower.chars().collect();
-                wildcard(&p, &t)
-            }
-            crate::store::RuleKind::EmojiOnly => {
-                let mut any = false;
-                for c in text.chars().filter(|c| !c.is_whitespace()) {
-                    if !is_emoji(c) {
-                        return false;
-                    }
-                    any = true;
-                }
-                any
-            }
-            crate::store::RuleKind::Link => {
-                lower.contains("http://")
-                    || lower.contains("https://")
-                    || lower.contains("www.")
-                    || lower.split_whitespace().any(|w| {
-                        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                        [
-                            ".com", ".net", ".org", ".io", ".ly", ".example", ".shop", ".xyz",
-                        ]
-                        .iter()
-                        .any(|tld| w.len() > tld.len() + 1 && w.ends_with(tld))
-                    })
-            }
-        }
-    }
-}
-
-/// `*` = any run, `?` = one character; the whole text must match.
-fn wildcard(p: &[char], t: &[char]) -> bool {
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
-
-fn is_emoji(c: char) -> bool {
-    matches!(c as u32,
-        0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2300..=0x23FF | 0x2B00..=0x2BFF
-        | 0xFE0F | 0x200D | 0x20E3 | 0x3030 | 0x303D | 0x3297 | 0x3299)
 }
 
 /// Fills `{username}` in a saved reply.
@@ -297,11 +229,18 @@ impl Core {
         fresh: &[Comment],
     ) -> Result<usize, CommentsError> {
         let id = account.id.clone();
-        let rules: Vec<CommentRule> = self
+        // A rule that does not compile (stored before validation existed) is skipped and
+        // logged; it never stops the sync.
+        let rules: Vec<RuleMatcher> = self
             .with_store(move |s| s.comment_rules(&id))
             .await?
             .into_iter()
             .filter(|r| r.enabled)
+            .filter_map(|r| {
+                RuleMatcher::new(r)
+                    .map_err(|e| tracing::warn!(error = %e, "comment rule skipped"))
+                    .ok()
+            })
             .collect();
         if rules.is_empty() {
             return Ok(0);
@@ -311,7 +250,11 @@ impl Core {
             .iter()
             .filter(|c| c.username != account.username && !c.hidden)
         {
-            let Some(rule) = rules.iter().find(|r| r.matches(&c.text)) else {
+            let Some(rule) = rules
+                .iter()
+                .find(|r| r.matches(&c.text))
+                .map(RuleMatcher::rule)
+            else {
                 continue;
             };
             match rule.action {
@@ -591,33 +534,6 @@ pub fn unanswered(comments: &[InboxComment], own_username: &str) -> HashMap<Comm
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::RuleKind;
-
-    fn rule(kind: RuleKind, pattern: &str) -> CommentRule {
-        CommentRule {
-            id: 1,
-            name: "r".into(),
-            kind,
-            pattern: pattern.into(),
-            action: RuleAction::Hide,
-            enabled: true,
-        }
-    }
-
-    #[test]
-    fn rules_match_keywords_patterns_emoji_and_links() {
-        assert!(rule(RuleKind::Keyword, "followers, spam").matches("Get 10k FOLLOWERS now"));
-        assert!(!rule(RuleKind::Keyword, "followers").matches("lovely"));
-        assert!(rule(RuleKind::Pattern, "*dm us*").matches("Nice! DM us now"));
-        assert!(rule(RuleKind::Pattern, "what time?*").matches("What times are you open"));
-        assert!(!rule(RuleKind::Pattern, "dm us").matches("please dm us"));
-        assert!(rule(RuleKind::EmojiOnly, "").matches("🔥 🔥😍"));
-        assert!(!rule(RuleKind::EmojiOnly, "").matches("🔥 nice"));
-        assert!(!rule(RuleKind::EmojiOnly, "").matches("   "));
-        assert!(rule(RuleKind::Link, "").matches("see https://x.y"));
-        assert!(rule(RuleKind::Link, "").matches("visit cheap-followers.example today"));
-        assert!(!rule(RuleKind::Link, "").matches("I love coffee."));
-    }
 
     #[test]
     fn templates_fill_the_username() {

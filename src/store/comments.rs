@@ -27,9 +27,10 @@ pub struct InboxComment {
 pub enum RuleKind {
     /// Any of the comma-separated words or phrases, ignoring case.
     Keyword,
-    /// A wildcard pattern (`*` any run of characters, `?` one character), ignoring case,
-    /// matched against the whole text.
-    Pattern,
+    /// A regular expression (`regex` crate syntax), ignoring case, found anywhere in the
+    /// text. Stored as `pattern`: the shipped schema's CHECK allows only the four original
+    /// kind names, and this kind replaces the old wildcard pattern.
+    Regex,
     /// Only emoji (and spaces).
     EmojiOnly,
     /// Contains a link (`http://`, `https://`, `www.` or a bare domain).
@@ -37,10 +38,11 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
-    fn as_str(&self) -> &'static str {
+    /// The name stored in the database.
+    pub fn as_str(&self) -> &'static str {
         match self {
             Self::Keyword => "keyword",
-            Self::Pattern => "pattern",
+            Self::Regex => "pattern",
             Self::EmojiOnly => "emoji_only",
             Self::Link => "link",
         }
@@ -48,7 +50,7 @@ impl RuleKind {
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "keyword" => Self::Keyword,
-            "pattern" => Self::Pattern,
+            "pattern" | "regex" => Self::Regex,
             "emoji_only" => Self::EmojiOnly,
             "link" => Self::Link,
             _ => return None,

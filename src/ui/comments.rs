@@ -22,6 +22,14 @@ use super::theme;
 pub const UNDO_WINDOW: Duration = Duration::from_secs(5);
 const ROW_HEIGHT: f32 = 44.0;
 
+/// What the tab's main area shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    #[default]
+    Inbox,
+    Rules,
+}
+
 /// Which comments the list shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filters {
@@ -60,6 +68,8 @@ pub struct CommentsTab {
     syncing: bool,
     /// "Reply in DM" for the comment on display (hands off to the DMs engine).
     private_reply: super::dms_private_reply::PrivateReplyForm,
+    view: View,
+    rules: super::comments_rules::RulesEditor,
 }
 
 fn is_question(text: &str) -> bool {
@@ -136,7 +146,16 @@ impl CommentsTab {
                     self.comments_off.insert(media);
                 }
             }
-            CommentsEvent::Rules { .. } => {}
+            CommentsEvent::Rules {
+                account,
+                rules,
+                log,
+            } => {
+                if self.account.as_ref() == Some(&account) {
+                    self.rules.rules = rules;
+                    self.rules.log = log;
+                }
+            }
             CommentsEvent::SavedReplies(list) => self.saved = list,
             CommentsEvent::Failed { message, .. } => {
                 self.syncing = false;
@@ -234,6 +253,21 @@ impl CommentsTab {
             commands.push(Command::Comments(CommentsCommand::Open(account.id.clone())));
         }
         self.send_due_deletes(commands);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.view, View::Inbox, "Inbox");
+            ui.selectable_value(&mut self.view, View::Rules, "Rules & saved replies");
+        });
+        if self.view == View::Rules {
+            let account = account.id.clone();
+            self.rules.ui(ui, &account, &self.saved, commands);
+            if !self.status.is_empty() {
+                ui.label(&self.status);
+            }
+            if !self.pending_deletes.is_empty() {
+                ui.ctx().request_repaint_after(Duration::from_millis(250));
+            }
+            return;
+        }
         self.refilter();
         self.keyboard(ui, commands);
         self.refilter();
