@@ -49,6 +49,9 @@ pub const FACEBOOK_SCOPES: &[&str] = &[
     "instagram_manage_insights",
     "instagram_manage_messages",
     "business_management",
+    // Product tags on posts (Instagram Shopping, facebook-login.md §8).
+    "instagram_shopping_tag_products",
+    "catalog_management",
 ];
 
 /// The scopes socialdesk asks for with a login kind.

@@ -24,6 +24,8 @@ use crate::engine::composer::{
 use crate::media::prepare::{CropPreset, CropRect};
 use crate::store::{DraftState, DraftSummary, PostKind, ProductTag, UserTag};
 use picker::{FilePicker, RfdPicker};
+
+use super::pending::{Pending, Poll};
 use products::{PlacedProduct, ShopAction, ShopPanel};
 
 use super::TabContext;
@@ -84,6 +86,8 @@ enum JobState {
 /// The Composer tab's state.
 pub struct ComposerTab {
     picker: Box<dyn FilePicker>,
+    /// Files the open dialog will hand over once the user chose them.
+    picked: Option<Pending<Vec<std::path::PathBuf>>>,
     kind: PostKind,
     caption: String,
     share_to_feed: bool,
@@ -110,6 +114,7 @@ impl ComposerTab {
     pub fn with_picker(picker: Box<dyn FilePicker>) -> Self {
         Self {
             picker,
+            picked: None,
             kind: PostKind::Image,
             caption: String::new(),
             share_to_feed: true,
@@ -288,9 +293,23 @@ impl ComposerTab {
                 );
             }
             ui.horizontal(|ui| {
-                if ui.button("Add files…").clicked() {
-                    for path in self.picker.pick() {
-                        self.add(MediaSource::Path(path), commands);
+                let choosing = self.picked.is_some();
+                if ui
+                    .add_enabled(!choosing, egui::Button::new("Add files…"))
+                    .clicked()
+                {
+                    self.picked = Some(self.picker.pick(ui.ctx()));
+                }
+                if let Some(picked) = &self.picked {
+                    match picked.poll() {
+                        Poll::Waiting => {}
+                        Poll::Ready(paths) => {
+                            self.picked = None;
+                            for path in paths {
+                                self.add(MediaSource::Path(path), commands);
+                            }
+                        }
+                        Poll::Gone => self.picked = None,
                     }
                 }
                 ui.label(
