@@ -149,3 +149,30 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
         .expect_err("unknown comment");
     assert_eq!(err.code, Some(100), "{err:?}");
 }
+
+#[test]
+fn cli_lists_tagged_media_as_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_socialdesk"))
+        .args(["comments", "mentions", "--sandbox", "--json", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("SOCIALDESK_SANDBOX")
+        .env_remove("SOCIALDESK_GRAPH_URL")
+        .env_remove("SOCIALDESK_META_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run socialdesk");
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 7);
+    assert!(lines.iter().all(|m| m["id"].is_string()
+        && m["permalink"].is_string()
+        && m["username"].as_str() != Some(DEMO_BUSINESS_USERNAME)));
+}
