@@ -176,3 +176,67 @@ fn cli_lists_tagged_media_as_json() {
         && m["permalink"].is_string()
         && m["username"].as_str() != Some(DEMO_BUSINESS_USERNAME)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
+    let w = world().await;
+    let session = w.core.session(&w.account).await.expect("session");
+    let client = w.core.client();
+    let media = client
+        .comments(&session)
+        .tagged_media(&w.account.id, 1, None)
+        .await
+        .expect("tags page")
+        .items
+        .into_iter()
+        .next()
+        .expect("a tagged media");
+    let mention = w
+        .sandbox
+        .control()
+        .comments_of_media(media.id.as_str())
+        .into_iter()
+        .next()
+        .expect("the mentioning comment");
+    let get = |fields: String| {
+        let url = client
+            .versioned_url(session.login, w.account.id.as_str())
+            .expect("url");
+        let token = session.access_token.clone();
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .query(&[("fields", fields), ("access_token", token)])
+                .send()
+                .await
+                .expect("send")
+                .json::<serde_json::Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let v = get(format!(
+        "mentioned_comment.comment_id({}){{text,timestamp,username}}",
+        mention.id
+    ))
+    .await;
+    assert_eq!(v["mentioned_comment"]["id"], mention.id.as_str(), "{v}");
+    assert_eq!(v["mentioned_comment"]["text"], mention.text.as_str());
+    assert_eq!(
+        v["mentioned_comment"]["username"],
+        mention.username.as_str()
+    );
+    assert!(v["mentioned_comment"]["timestamp"].is_string());
+    assert!(v["id"].is_string());
+
+    let v = get(format!(
+        "mentioned_media.media_id({}){{caption,media_type}}",
+        media.id
+    ))
+    .await;
+    assert_eq!(v["mentioned_media"]["id"], media.id.as_str(), "{v}");
+    assert_eq!(v["mentioned_media"]["media_type"], "IMAGE");
+
+    let v = get("mentioned_comment.comment_id(424242){text}".to_owned()).await;
+    assert_eq!(v["error"]["code"], 100, "{v}");
+}

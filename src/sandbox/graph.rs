@@ -51,6 +51,8 @@ struct Ctx<'a> {
     now: DateTime<Utc>,
     /// Comment threads grouped once per request (50,000 comments stay fast).
     comment_index: std::cell::OnceCell<super::comments::CommentIndex<'a>>,
+    /// `comment_id(..)` / `media_id(..)` of `mentioned_comment` / `mentioned_media`.
+    mention_args: super::mentions::MentionArgs,
 }
 
 /// A readable object.
@@ -141,7 +143,14 @@ fn serve(
         let result = super::writes::handle(inner, req, login, path, &token);
         return super::comments::maybe_lose(inner, result);
     }
-    let selection = match req.param("fields") {
+    let (fields_value, mention_args) = match req.param("fields") {
+        Some(f) => {
+            let (plain, args) = super::mentions::lift_modifiers(f);
+            (Some(plain), args)
+        }
+        None => (None, Default::default()),
+    };
+    let selection = match fields_value.as_deref() {
         Some(f) => {
             Some(fields::parse(f).map_err(|e| GraphError::invalid_parameter(e.to_string()))?)
         }
@@ -157,6 +166,7 @@ fn serve(
         token,
         now: inner.now(),
         comment_index: std::cell::OnceCell::new(),
+        mention_args,
     };
     match path {
         [id] => {
@@ -411,6 +421,14 @@ impl<'a> Ctx<'a> {
                     self.nested_edge(node, field)?
                 }
                 "media" | "stories" => self.nested_edge(node, field)?,
+                "mentioned_comment" => {
+                    let c = super::mentions::mentioned_comment(self.demo, a, &self.mention_args)?;
+                    self.render(Node::Comment(c), field.sub.as_deref(), true)?
+                }
+                "mentioned_media" => {
+                    let m = super::mentions::mentioned_media(self.demo, a, &self.mention_args)?;
+                    self.render(Node::Media(m), field.sub.as_deref(), true)?
+                }
                 _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
             },
             Node::Media(m) => return self.media_value(m, field, via_edge),

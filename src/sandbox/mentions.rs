@@ -227,9 +227,98 @@ pub fn reply(
     Ok(json!({ "id": comment_id }))
 }
 
+/// The ids named by `mentioned_comment.comment_id(X)` / `mentioned_media.media_id(X)` in a
+/// request's `fields`. The shared `fields` parser only knows `.limit(n)`, so these two
+/// modifiers are lifted out of the string before parsing and kept here.
+#[derive(Clone, Debug, Default)]
+pub struct MentionArgs {
+    pub comment_id: Option<String>,
+    pub media_id: Option<String>,
+}
+
+/// Removes the `comment_id(..)` / `media_id(..)` modifiers of `mentioned_comment` and
+/// `mentioned_media` from a `fields` value, returning the plain value and the ids.
+pub fn lift_modifiers(fields: &str) -> (String, MentionArgs) {
+    let mut args = MentionArgs::default();
+    let mut out = fields.to_owned();
+    for (field, modifier) in [
+        ("mentioned_comment", "comment_id"),
+        ("mentioned_media", "media_id"),
+    ] {
+        let pattern = format!("{field}.{modifier}(");
+        if let Some(start) = out.find(&pattern) {
+            let arg_start = start + pattern.len();
+            if let Some(len) = out[arg_start..].find(')') {
+                let id = out[arg_start..arg_start + len].trim().to_owned();
+                out.replace_range(start..arg_start + len + 1, field);
+                match modifier {
+                    "comment_id" => args.comment_id = Some(id),
+                    _ => args.media_id = Some(id),
+                }
+            }
+        }
+    }
+    (out, args)
+}
+
+/// The comment named by `mentioned_comment.comment_id(X)`: it must exist and @mention the
+/// account (Meta answers code 100 otherwise).
+pub fn mentioned_comment<'a>(
+    demo: &'a Demo,
+    account: &Account,
+    args: &MentionArgs,
+) -> Result<&'a Comment, GraphError> {
+    let id = args.comment_id.as_deref().ok_or_else(|| {
+        bad("(#100) mentioned_comment needs the comment_id modifier: mentioned_comment.comment_id(<id>){text,timestamp,username}")
+    })?;
+    demo.comment_by_id(id)
+        .filter(|c| mentions(&c.text, &account.username))
+        .ok_or_else(|| {
+            bad(format!(
+                "(#100) comment_id {id} does not name a comment that mentions @{}",
+                account.username
+            ))
+        })
+}
+
+/// The media named by `mentioned_media.media_id(X)`: its caption must @mention the account.
+pub fn mentioned_media<'a>(
+    demo: &'a Demo,
+    account: &Account,
+    args: &MentionArgs,
+) -> Result<&'a Media, GraphError> {
+    let id = args.media_id.as_deref().ok_or_else(|| {
+        bad("(#100) mentioned_media needs the media_id modifier: mentioned_media.media_id(<id>){caption,media_type}")
+    })?;
+    demo.media_by_id(id)
+        .filter(|m| {
+            m.caption
+                .as_deref()
+                .is_some_and(|c| mentions(c, &account.username))
+        })
+        .ok_or_else(|| {
+            bad(format!(
+                "(#100) media_id {id} does not name a media whose caption mentions @{}",
+                account.username
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn modifiers_are_lifted_out_of_fields() {
+        let (plain, args) =
+            lift_modifiers("id,mentioned_comment.comment_id(178){text,timestamp},username");
+        assert_eq!(plain, "id,mentioned_comment{text,timestamp},username");
+        assert_eq!(args.comment_id.as_deref(), Some("178"));
+        assert_eq!(args.media_id, None);
+        let (plain, args) = lift_modifiers("mentioned_media.media_id( 9 ){caption}");
+        assert_eq!(plain, "mentioned_media{caption}");
+        assert_eq!(args.media_id.as_deref(), Some("9"));
+    }
 
     #[test]
     fn mention_matches_whole_handle_only() {
