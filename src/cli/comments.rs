@@ -10,6 +10,9 @@ use crate::engine::comments_ops::unanswered;
 use crate::graph::comments::SyncLimits;
 use crate::ids::CommentId;
 
+/// `comments mentions` lists at most this many tagged media.
+const MAX_MENTIONS: usize = 500;
+
 /// The `comments` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CommentsCommand {
@@ -42,6 +45,14 @@ pub enum CommentsCommand {
         undo: bool,
         #[arg(long)]
         account: Option<String>,
+    },
+    /// List media where the account is tagged (other people's posts), newest first.
+    Mentions {
+        #[arg(long)]
+        account: Option<String>,
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
     },
     /// Delete a comment and its replies.
     Delete {
@@ -117,6 +128,35 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
             core.set_comment_hidden(&account, &CommentId::from(id.clone()), !undo)
                 .await?;
             println!("{} {id}", if undo { "unhid" } else { "hid" });
+            Ok(())
+        }
+        CommentsCommand::Mentions { account, json } => {
+            let account = pick_account(&core, account.as_deref()).await?;
+            let media = core.tagged_media(&account, MAX_MENTIONS).await?;
+            for m in &media {
+                if json {
+                    let line = serde_json::json!({
+                        "id": m.id,
+                        "username": m.username,
+                        "caption": m.caption,
+                        "timestamp": m.timestamp,
+                        "permalink": m.permalink,
+                        "media_url": m.media_url,
+                        "comments_count": m.comments_count,
+                        "like_count": m.like_count,
+                    });
+                    println!("{line}");
+                } else {
+                    println!(
+                        "{}  {}  @{}: {}  {}",
+                        m.id,
+                        m.timestamp.format("%Y-%m-%d %H:%M"),
+                        m.username.as_deref().unwrap_or("unknown"),
+                        m.caption.as_deref().unwrap_or("").replace('\n', " "),
+                        m.permalink.as_deref().unwrap_or("")
+                    );
+                }
+            }
             Ok(())
         }
         CommentsCommand::Delete { id, account } => {

@@ -19,6 +19,8 @@ use crate::store::{CommentRule, InboxComment, RuleLogEntry, SavedReply};
 
 /// How often the inbox syncs while the app is open.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(60);
+/// The Mentions view shows at most this many tagged media.
+const MAX_MENTIONS: usize = 500;
 /// In the embedded sandbox, a new comment arrives this often (so the inbox visibly fills).
 const SANDBOX_ACTIVITY: Duration = Duration::from_secs(20);
 
@@ -66,6 +68,8 @@ pub enum CommentsCommand {
         body: String,
     },
     DeleteSavedReply(i64),
+    /// Read the media where the account is tagged (the Mentions view).
+    LoadMentions(IgUserId),
 }
 
 /// What the engine tells the Comments tab.
@@ -110,6 +114,11 @@ pub enum CommentsEvent {
         log: Vec<RuleLogEntry>,
     },
     SavedReplies(Vec<SavedReply>),
+    /// Media where the account is tagged, newest first.
+    Mentions {
+        account: IgUserId,
+        media: Arc<Vec<Media>>,
+    },
     /// An action or sync failed; `message` names the cause and the fix.
     Failed {
         account: Option<IgUserId>,
@@ -253,7 +262,7 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: CommentsComm
 async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
     use CommentsCommand as C;
     let account_of = |c: &C| match c {
-        C::Open(a) | C::Refresh(a) => Some(a.clone()),
+        C::Open(a) | C::Refresh(a) | C::LoadMentions(a) => Some(a.clone()),
         C::Reply { account, .. }
         | C::SetHidden { account, .. }
         | C::Delete { account, .. }
@@ -360,6 +369,17 @@ async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
             (C::DeleteSavedReply(id), _) => {
                 core.with_store(move |s| s.delete_saved_reply(id)).await?;
                 send_saved_replies(&core, &events).await;
+            }
+            (C::LoadMentions(_), Some(a)) => {
+                let media = core.tagged_media(&a, MAX_MENTIONS).await?;
+                send(
+                    &events,
+                    CommentsEvent::Mentions {
+                        account: a.id,
+                        media: Arc::new(media),
+                    },
+                )
+                .await;
             }
             (_, None) => {}
         }

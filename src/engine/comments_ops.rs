@@ -33,6 +33,9 @@ const COUNT_PAGE_SIZE: u32 = 100;
 /// A lost reply is looked for among replies written this long before it was first sent.
 const REPLY_CLOCK_SLACK_SECS: i64 = 120;
 
+/// Tagged media read per request (the edge's maximum page size keeps requests few).
+pub const MENTIONS_PAGE_SIZE: u32 = 100;
+
 /// What can go wrong in an inbox action, worded for the user.
 #[derive(Debug, Error)]
 pub enum CommentsError {
@@ -453,6 +456,31 @@ impl Core {
         self.with_store(move |s| s.set_media_comments_enabled(&id, &m, enabled, now))
             .await?;
         Ok(())
+    }
+
+    /// Media where the account is tagged (other people's posts), newest first, paged with
+    /// cursors until the edge ends or `max` media are read. Not cached: read on demand.
+    pub async fn tagged_media(
+        &self,
+        account: &Account,
+        max: usize,
+    ) -> Result<Vec<Media>, CommentsError> {
+        let session = self.session(account).await?;
+        let handler = self.client().comments(&session);
+        let mut out: Vec<Media> = Vec::new();
+        let mut after: Option<String> = None;
+        while out.len() < max {
+            let page = handler
+                .tagged_media(&account.id, MENTIONS_PAGE_SIZE, after.as_deref())
+                .await?;
+            out.extend(page.items);
+            match page.after.filter(|_| page.next.is_some()) {
+                Some(a) => after = Some(a),
+                None => break,
+            }
+        }
+        out.truncate(max);
+        Ok(out)
     }
 
     /// Undoes a rule's action (unhides the comment or clears the flag) and marks the log.

@@ -26,6 +26,10 @@ pub const COMMENT_FIELDS: &str = "id,text,timestamp,username,from,like_count,hid
 /// Media fields the inbox shows beside a comment (thumbnail, caption, counts, switch).
 pub const INBOX_MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,username,like_count,comments_count,is_comment_enabled";
 
+/// Fields read for media where the account is tagged (other people's posts).
+pub const TAGGED_MEDIA_FIELDS: &str =
+    "id,caption,media_type,media_url,permalink,timestamp,username,comments_count,like_count";
+
 /// One comment or reply on an account's media.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Comment {
@@ -397,6 +401,49 @@ impl CommentsHandler<'_> {
                 vec![("message", message.to_owned())],
             )
             .await?;
+        created_id(v)
+    }
+
+    /// One page of media where the account is tagged (`GET /{ig-id}/tags`), newest first.
+    /// Pass the previous page's `after` cursor to read on.
+    pub async fn tagged_media(
+        &self,
+        ig_id: &IgUserId,
+        limit: u32,
+        after: Option<&str>,
+    ) -> Result<Page<Media>, GraphError> {
+        let mut params = vec![
+            ("fields", TAGGED_MEDIA_FIELDS.to_owned()),
+            ("limit", limit.clamp(1, MAX_PAGE_SIZE).to_string()),
+        ];
+        if let Some(a) = after {
+            params.push(("after", a.to_owned()));
+        }
+        let v = self
+            .client
+            .get_json(self.session, &format!("{ig_id}/tags"), &params)
+            .await?;
+        Page::from_json(v)
+    }
+
+    /// Replies to a comment that @mentioned the account (`POST /{ig-id}/mentions` with
+    /// `comment_id`, optional `media_id`, `message`). The reply appears as a sub-thread of
+    /// that comment. Sent once, never retried: on a lost answer check the thread first.
+    pub async fn reply_to_mention(
+        &self,
+        ig_id: &IgUserId,
+        comment: &CommentId,
+        media: Option<&MediaId>,
+        message: &str,
+    ) -> Result<CommentId, GraphError> {
+        let mut form = vec![
+            ("comment_id", comment.to_string()),
+            ("message", message.to_owned()),
+        ];
+        if let Some(m) = media {
+            form.push(("media_id", m.to_string()));
+        }
+        let v = self.post(&format!("{ig_id}/mentions"), form).await?;
         created_id(v)
     }
 

@@ -262,6 +262,8 @@ pub struct Demo {
     pub private_replied: Vec<String>,
     /// The business account's shop (product tagging).
     pub catalog: super::shopping::Catalog,
+    /// Other people's media that tag the demo accounts (the `tags` edge).
+    pub tags: Vec<super::mentions::Tag>,
 }
 
 impl Demo {
@@ -569,6 +571,14 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
     );
     Demo {
         dms: super::dms::generate(start, &business, &creator),
+        tags: super::mentions::generate(
+            start,
+            &[&business, &creator],
+            &mut media,
+            &mut comments,
+            &mut next_id,
+            &mut next_comment_id,
+        ),
         accounts: vec![business, creator, small],
         media,
         fb_user,

@@ -687,6 +687,10 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .map(Node::Comment)
                 .collect(),
+            (Node::User(a, _), "tags") => super::mentions::tagged_of(demo, &a.ig_id)
+                .into_iter()
+                .map(Node::Media)
+                .collect(),
             (Node::User(a, _), "conversations") => self.conversations_of(&a.ig_id)?,
             (Node::User(a, _), "available_catalogs") => {
                 self.require_shopping()?;

@@ -50,6 +50,7 @@ mod graph;
 mod images;
 mod inbox;
 mod insights;
+mod mentions;
 mod moderation;
 mod oauth;
 mod paging;

@@ -32,6 +32,7 @@ pub fn handle(
             moderation::comment(inner, req, login, token, id, false)
         }
         (&Method::POST, [id, "replies"]) => moderation::comment(inner, req, login, token, id, true),
+        (&Method::POST, [id, "mentions"]) => super::mentions::reply(inner, req, login, token, id),
         (&Method::POST, [id, "messages"]) => message(inner, req, login, token, id),
         (&Method::POST, [id, "product_tags"]) => {
             shopping::edit_tags(inner, req, login, token, id, false)

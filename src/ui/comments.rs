@@ -28,6 +28,7 @@ pub enum View {
     #[default]
     Inbox,
     Rules,
+    Mentions,
 }
 
 /// Which comments the list shows.
@@ -70,6 +71,7 @@ pub struct CommentsTab {
     private_reply: super::dms_private_reply::PrivateReplyForm,
     view: View,
     rules: super::comments_rules::RulesEditor,
+    mentions: super::comments_mentions::MentionsView,
 }
 
 fn is_question(text: &str) -> bool {
@@ -157,8 +159,14 @@ impl CommentsTab {
                 }
             }
             CommentsEvent::SavedReplies(list) => self.saved = list,
+            CommentsEvent::Mentions { account, media } => {
+                if self.account.as_ref() == Some(&account) {
+                    self.mentions.set_media(media);
+                }
+            }
             CommentsEvent::Failed { message, .. } => {
                 self.syncing = false;
+                self.mentions.load_failed();
                 self.status = message;
             }
         }
@@ -256,7 +264,16 @@ impl CommentsTab {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.view, View::Inbox, "Inbox");
             ui.selectable_value(&mut self.view, View::Rules, "Rules & saved replies");
+            ui.selectable_value(&mut self.view, View::Mentions, "Mentions");
         });
+        if self.view == View::Mentions {
+            let account = account.id.clone();
+            self.mentions.ui(ui, &account, cx, commands);
+            if !self.status.is_empty() {
+                ui.label(&self.status);
+            }
+            return;
+        }
         if self.view == View::Rules {
             let account = account.id.clone();
             self.rules.ui(ui, &account, &self.saved, commands);

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod comments;
+pub mod comments_mentions;
 pub mod comments_rules;
 pub mod composer;
 pub mod detail;
