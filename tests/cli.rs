@@ -137,3 +137,11 @@ async fn pasted_token_connects_an_account_against_a_standalone_sandbox() {
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
 }
+
+#[test]
+fn run_scheduler_with_nothing_due_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = socialdesk(dir.path(), &["run-scheduler", "--sandbox"]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    assert!(stdout(&output).trim().is_empty(), "nothing was published");
+}

@@ -57,6 +57,9 @@ pub enum CliCommand {
     Feed(FeedArgs),
     /// Publish or schedule posts.
     Publish(Box<publish::PublishArgs>),
+    /// Publish every due scheduled post and every interrupted one, then exit (for cron or a
+    /// systemd timer; same as `publish run-scheduler`).
+    RunScheduler,
     /// Moderate comments.
     #[command(subcommand)]
     Comments(comments::CommentsCommand),
@@ -200,6 +203,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Accounts(cmd) => accounts(global, cmd).await,
             CliCommand::Feed(args) => feed(global, args).await,
             CliCommand::Publish(cmd) => publish::run(core(global).await?, *cmd).await,
+            CliCommand::RunScheduler => publish::run_scheduler(&*core(global).await?).await,
             CliCommand::Comments(cmd) => comments::run(core(global).await?, cmd).await,
             CliCommand::Dm(cmd) => dms::run(core(global).await?, cmd).await,
             CliCommand::Insights(cmd) => insights::run(core(global).await?, cmd).await,

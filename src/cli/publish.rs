@@ -161,24 +161,7 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
             Ok(())
         }
         Some(PublishCommand::Resume { draft }) => publish_and_print(&core, draft).await,
-        Some(PublishCommand::RunScheduler) => {
-            let now = core.now();
-            let due = core.with_store(move |s| s.drafts_to_run(now)).await?;
-            let mut failed = 0;
-            for id in due {
-                match core.publish_draft(id, &|_| {}).await {
-                    Ok(media) => println!("{id}\t{}", media.id),
-                    Err(e) => {
-                        failed += 1;
-                        eprintln!("draft {id}: {e}");
-                    }
-                }
-            }
-            if failed > 0 {
-                bail!("{failed} draft(s) could not be published");
-            }
-            Ok(())
-        }
+        Some(PublishCommand::RunScheduler) => run_scheduler(&core).await,
         Some(PublishCommand::Hosting(hosting)) => {
             let HostingArgs {
                 sandbox_url,
@@ -378,6 +361,27 @@ fn parse_tag(raw: &str) -> Result<(usize, UserTag)> {
         bail!(bad());
     }
     Ok((index, UserTag { username, x, y }))
+}
+
+/// Publishes every due scheduled draft and every interrupted one, then returns: for cron,
+/// a systemd timer or `socialdesk run-scheduler` on a server.
+pub async fn run_scheduler(core: &Core) -> Result<()> {
+    let now = core.now();
+    let due = core.with_store(move |s| s.drafts_to_run(now)).await?;
+    let mut failed = 0;
+    for id in due {
+        match core.publish_draft(id, &|_| {}).await {
+            Ok(media) => println!("{id}\t{}", media.id),
+            Err(e) => {
+                failed += 1;
+                eprintln!("draft {id}: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} draft(s) could not be published");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
