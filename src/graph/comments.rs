@@ -215,6 +215,29 @@ fn threads_fields(limits: SyncLimits) -> String {
 }
 
 impl CommentsHandler<'_> {
+    /// One page of an edge of the account (`/{ig-id}/{edge}`) with these fields.
+    async fn edge_page<T: FromGraph>(
+        &self,
+        ig_id: &IgUserId,
+        edge: &str,
+        fields: String,
+        limit: u32,
+        after: Option<&str>,
+    ) -> Result<Page<T>, GraphError> {
+        let mut params = vec![
+            ("fields", fields),
+            ("limit", limit.clamp(1, MAX_PAGE_SIZE).to_string()),
+        ];
+        if let Some(a) = after {
+            params.push(("after", a.to_owned()));
+        }
+        let v = self
+            .client
+            .get_json(self.session, &format!("{ig_id}/{edge}"), &params)
+            .await?;
+        Page::from_json(v)
+    }
+
     /// One page of the account's media, newest first, with comments and replies inline.
     pub async fn media_threads(
         &self,
@@ -222,18 +245,8 @@ impl CommentsHandler<'_> {
         limits: SyncLimits,
         after: Option<&str>,
     ) -> Result<Page<MediaThreads>, GraphError> {
-        let mut params = vec![
-            ("fields", threads_fields(limits)),
-            ("limit", limits.media.clamp(1, MAX_PAGE_SIZE).to_string()),
-        ];
-        if let Some(a) = after {
-            params.push(("after", a.to_owned()));
-        }
-        let v = self
-            .client
-            .get_json(self.session, &format!("{ig_id}/media"), &params)
-            .await?;
-        Page::from_json(v)
+        self.edge_page(ig_id, "media", threads_fields(limits), limits.media, after)
+            .await
     }
 
     /// One page of the account's media with counts only (what an incremental sync compares).
@@ -243,18 +256,8 @@ impl CommentsHandler<'_> {
         limit: u32,
         after: Option<&str>,
     ) -> Result<Page<MediaThreads>, GraphError> {
-        let mut params = vec![
-            ("fields", INBOX_MEDIA_FIELDS.to_owned()),
-            ("limit", limit.clamp(1, MAX_PAGE_SIZE).to_string()),
-        ];
-        if let Some(a) = after {
-            params.push(("after", a.to_owned()));
-        }
-        let v = self
-            .client
-            .get_json(self.session, &format!("{ig_id}/media"), &params)
-            .await?;
-        Page::from_json(v)
+        self.edge_page(ig_id, "media", INBOX_MEDIA_FIELDS.to_owned(), limit, after)
+            .await
     }
 
     /// The first page of a media's comments with their replies inline.
@@ -412,18 +415,8 @@ impl CommentsHandler<'_> {
         limit: u32,
         after: Option<&str>,
     ) -> Result<Page<Media>, GraphError> {
-        let mut params = vec![
-            ("fields", TAGGED_MEDIA_FIELDS.to_owned()),
-            ("limit", limit.clamp(1, MAX_PAGE_SIZE).to_string()),
-        ];
-        if let Some(a) = after {
-            params.push(("after", a.to_owned()));
-        }
-        let v = self
-            .client
-            .get_json(self.session, &format!("{ig_id}/tags"), &params)
-            .await?;
-        Page::from_json(v)
+        self.edge_page(ig_id, "tags", TAGGED_MEDIA_FIELDS.to_owned(), limit, after)
+            .await
     }
 
     /// Replies to a comment that @mentioned the account (`POST /{ig-id}/mentions` with
