@@ -186,6 +186,10 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             },
             None => bad("pass fail=<subcode> or fail=none".into()),
         },
+        (&Method::POST, ["rupload"]) => match super::rupload::control(inner, req) {
+            Ok(()) => ok(),
+            Err(e) => bad(e),
+        },
         (&Method::POST, ["activity"]) => match req.param("every_secs") {
             // `every_secs=N` runs the comment activity generator every N seconds (0 = off);
             // without it, one round of activity (comments and messages) happens now.

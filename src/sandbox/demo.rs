@@ -222,6 +222,8 @@ pub struct Container {
     pub published_media: Option<String>,
     pub product_tags: Vec<super::shopping::ProductTag>,
     pub collaborators: Vec<String>,
+    /// A Page id with coordinates (`location_id`).
+    pub location_id: Option<String>,
 }
 
 /// The Facebook user of the Facebook Login flow.
@@ -258,6 +260,10 @@ pub struct Demo {
     pub next_comment_id: u64,
     pub next_container_id: u64,
     pub conversations: Vec<super::inbox::Conversation>,
+    /// Pages Search results (location tags).
+    pub places: super::locations::Places,
+    /// Resumable uploads by container.
+    pub rupload: super::rupload::Uploads,
     /// Comments that already received their one private reply.
     pub private_replied: Vec<String>,
     /// The business account's shop (product tagging).
@@ -591,6 +597,8 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         conversations,
         private_replied: Vec::new(),
         catalog,
+        places: super::locations::demo_places(),
+        rupload: Default::default(),
     }
 }
 

@@ -139,6 +139,9 @@ fn serve(
     if let Some(r) = super::dms::serve(inner, req, login, path, &token_value, &token) {
         return r;
     }
+    if let Some(r) = super::locations::serve(inner, req, login, path, &token) {
+        return r;
+    }
     if req.method != Method::GET {
         let result = super::writes::handle(inner, req, login, path, &token);
         return super::comments::maybe_lose(inner, result);

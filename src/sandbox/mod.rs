@@ -16,16 +16,18 @@
 //!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
 //!   `insights` (+ `product_tags`, `collaborators`); `/{comment-id}` with `replies`;
 //!   `/{container-id}`; `/{conversation-id}` with `messages`; `/{message-id}`;
-//!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`
+//!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`,
+//!   `/pages/search?q=` (places for `location_id`)
 //! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`; `POST /{media}/comments`,
 //!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
 //!   `DELETE /{comment}`; Facebook: `POST|DELETE /{media}/product_tags`,
 //!   `POST /{ig-id}/product_appeal`
 //! - files: `GET /cdn/<media-id>/full.jpg|thumb.jpg|video.mp4`, `/cdn/<ig-id>/profile.jpg`,
-//!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`
+//!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`; resumable video upload:
+//!   `POST|GET /rupload/ig-api-upload[/vNN.N]/<container-id>` (rupload.facebook.com)
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
 //!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
-//!   `/containers?fail=<subcode>|none`, `/activity`, `/uploads?filename=` (raw body → URL),
+//!   `/containers?fail=<subcode>|none`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
 //!   `GET|DELETE /__sandbox/requests`
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
@@ -50,12 +52,14 @@ mod graph;
 mod images;
 mod inbox;
 mod insights;
+mod locations;
 mod mentions;
 mod moderation;
 mod oauth;
 mod paging;
 mod params;
 mod publishing;
+mod rupload;
 mod server;
 mod shopping;
 mod state;

@@ -141,6 +141,7 @@ async fn route(inner: &Arc<Inner>, req: &Req) -> Response {
     match segments.as_slice() {
         ["__sandbox", rest @ ..] => return control::handle(inner, req, rest),
         ["cdn", rest @ ..] => return images::handle(inner, rest).await,
+        ["rupload", rest @ ..] => return super::rupload::handle(inner, req, rest).await,
         [] => return index(inner),
         _ => {}
     }
