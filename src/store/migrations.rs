@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_draft_extras",
         include_str!("migrations/0006_draft_extras.sql"),
     ),
+    (
+        "0008_draft_place",
+        include_str!("migrations/0008_draft_place.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -11,6 +11,7 @@
 mod accounts;
 mod comments;
 mod dms;
+mod draft_place;
 mod drafts;
 mod error;
 mod feed;
@@ -29,6 +30,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
 pub use dms::{CachedConversation, PrivateReplyRecord};
+pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
     Draft, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem, PostKind,
     ProductTag, UserTag,
