@@ -7,6 +7,7 @@
 
 pub mod hosting;
 pub mod pipeline;
+pub mod place;
 pub mod post;
 pub mod products;
 pub mod s3;
@@ -63,6 +64,8 @@ pub enum ComposerCommand {
         catalog_id: String,
         query: String,
     },
+    /// Search places for the location tag ([`ComposerEvent::Locations`]).
+    SearchLocations { account: IgUserId, query: String },
 }
 
 /// What the engine tells the Composer tab.
@@ -131,6 +134,18 @@ pub enum ComposerEvent {
     },
     /// Loading the shop or searching failed; `message` names the cause and the fix.
     ShopFailed { account: IgUserId, message: String },
+    /// Places matching a location search (those without coordinates cannot be picked).
+    Locations {
+        account: IgUserId,
+        query: String,
+        places: Vec<crate::graph::locations::Place>,
+    },
+    /// A location search failed; `message` names the cause and the fix.
+    LocationsFailed {
+        account: IgUserId,
+        query: String,
+        message: String,
+    },
 }
 
 /// Why publishing failed, worded for the user.
@@ -259,13 +274,18 @@ impl Core {
                 return Err(PostError::ProductTagsNeedFacebookLogin(account.username).into());
             }
         }
+        let place = self.checked_place(&post).await?;
         let mut progress = progress;
         let draft = tokio::task::spawn_blocking(move || post.prepare(&mut progress))
             .await
             .map_err(|e| EngineError::Task(e.to_string()))??;
         let now = self.now();
         Ok(self
-            .with_store(move |s| s.insert_draft(&draft, now))
+            .with_store(move |s| {
+                let id = s.insert_draft(&draft, now)?;
+                s.set_draft_place(id, &place)?;
+                Ok(id)
+            })
             .await?)
     }
 }
@@ -369,6 +389,10 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                         message: e.to_string(),
                     },
                 };
+                composer_event(&events, event).await;
+            }
+            ComposerCommand::SearchLocations { account, query } => {
+                let event = place::search_event(&core, account, query).await;
                 composer_event(&events, event).await;
             }
             ComposerCommand::SearchProducts {

@@ -2,13 +2,15 @@
 //! counters, publish or schedule, and follow the publish step by step.
 //!
 //! Module map: `picker` (the file dialog behind a trait), `editor` (the cropped picture with
-//! its tag bubbles and product markers), `products` (the product search panel), `schedule`
+//! its tag bubbles and product markers), `products` (the product search panel), `place` (the
+//! location picker and collaborators), `schedule`
 //! (the typed local date and time), `hosting` (the S3 bucket settings). All work (decoding, preparing, publishing) is the engine's; this tab only
 //! holds what the user composed and sends it.
 
 pub mod editor;
 pub mod hosting;
 pub mod picker;
+pub mod place;
 pub mod products;
 pub mod schedule;
 
@@ -98,6 +100,7 @@ pub struct ComposerTab {
     drafts: Vec<DraftSummary>,
     drafts_requested_for: Option<String>,
     shop: ShopPanel,
+    place: place::PlacePanel,
     hosting: hosting::HostingPanel,
     /// The schedule field, as typed (local time).
     schedule_text: String,
@@ -125,6 +128,7 @@ impl ComposerTab {
             drafts: Vec::new(),
             drafts_requested_for: None,
             shop: ShopPanel::default(),
+            place: place::PlacePanel::default(),
             hosting: hosting::HostingPanel::default(),
             schedule_text: String::new(),
         }
@@ -206,6 +210,7 @@ impl ComposerTab {
                 if self.is_current(job) {
                     self.items.clear();
                     self.caption.clear();
+                    self.place.clear();
                     self.selected = 0;
                 }
             }
@@ -216,6 +221,16 @@ impl ComposerTab {
                 account, products, ..
             } => self.shop.on_products(account, products),
             ComposerEvent::ShopFailed { account, message } => self.shop.on_failed(account, message),
+            ComposerEvent::Locations {
+                account,
+                query,
+                places,
+            } => self.place.on_locations(account, query, places),
+            ComposerEvent::LocationsFailed {
+                account,
+                query,
+                message,
+            } => self.place.on_failed(account, query, message),
             ComposerEvent::Hosting { .. } | ComposerEvent::HostingSaved(_) => {}
         }
     }
@@ -321,6 +336,8 @@ impl ComposerTab {
             ui.separator();
             self.item_editor(ui);
             self.products_section(ui, cx, commands);
+            ui.separator();
+            self.place.ui(ui, cx.account, self.kind, commands);
             ui.separator();
             self.caption_box(ui);
             ui.separator();
@@ -640,6 +657,7 @@ impl ComposerTab {
                     cover_url: Some(i.cover_url.trim().to_owned()).filter(|u| !u.is_empty()),
                 })
                 .collect(),
+            place: self.place.post_place(),
         }
     }
 
