@@ -210,6 +210,9 @@ impl From<PrepareError> for PublishError {
 /// The fix for a publishing error, from Meta's code and subcode.
 pub fn fix_for(error: Option<&GraphError>, subcode: Option<i64>) -> String {
     let code = error.and_then(|e| e.code);
+    if error.is_some_and(|e| e.message.contains("INVALID_LOCATION_ID")) {
+        return "the location is not a place Instagram can tag (its Page has no latitude and longitude): pick another place or clear the location".to_owned();
+    }
     let fix = match (code, subcode) {
         (_, Some(2207052)) | (Some(9004), _) => {
             "Meta could not fetch the file from the hosting URL: it must be public (check the bucket or host allows anonymous GET)"
