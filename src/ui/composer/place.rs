@@ -157,7 +157,8 @@ impl PlacePanel {
                 || entered)
                 && can;
             if self.searching {
-                ui.spinner();
+                // Text, not a spinner: the UI repaints only when the engine answers.
+                ui.label(RichText::new("Searching…").weak());
             }
         });
         if search {
