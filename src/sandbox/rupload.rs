@@ -152,8 +152,8 @@ pub async fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             );
         }
     };
-    if let Err(response) = authorize(inner, req, container_id) {
-        return response;
+    if let Err((status, message)) = authorize(inner, req, container_id) {
+        return failure(status, false, &message);
     }
     match req.method {
         Method::GET => status(inner, container_id),
@@ -166,9 +166,17 @@ pub async fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
     }
 }
 
+/// Why a request is refused before it reaches the upload (status and message).
+type Refusal = (StatusCode, String);
+
 /// The token must be a live Facebook Login token for the container's account.
-fn authorize(inner: &Arc<Inner>, req: &Req, container_id: &str) -> Result<(), Response> {
-    let unauthorized = || failure(StatusCode::UNAUTHORIZED, false, "unauthorized user request");
+fn authorize(inner: &Arc<Inner>, req: &Req, container_id: &str) -> Result<(), Refusal> {
+    let unauthorized = || {
+        (
+            StatusCode::UNAUTHORIZED,
+            "unauthorized user request".to_owned(),
+        )
+    };
     let value = token_string(req).ok_or_else(unauthorized)?;
     let now = inner.now();
     let token = inner
@@ -180,20 +188,18 @@ fn authorize(inner: &Arc<Inner>, req: &Req, container_id: &str) -> Result<(), Re
         .ok_or_else(unauthorized)?;
     let demo = inner.demo();
     let container = demo.container_by_id(container_id).ok_or_else(|| {
-        failure(
+        (
             StatusCode::BAD_REQUEST,
-            false,
-            &format!("{container_id} is not a media container; create one with POST /{{ig-user-id}}/media and upload_type=resumable"),
+            format!("{container_id} is not a media container; create one with POST /{{ig-user-id}}/media and upload_type=resumable"),
         )
     })?;
     if !visible_ig_ids(&demo, &token).contains(&container.owner) {
         return Err(unauthorized());
     }
     if !demo.rupload.by_container.contains_key(container_id) {
-        return Err(failure(
+        return Err((
             StatusCode::BAD_REQUEST,
-            false,
-            &format!(
+            format!(
                 "container {container_id} was not created with upload_type=resumable; it takes its media from video_url"
             ),
         ));

@@ -336,12 +336,21 @@ impl ComposerTab {
             ui.separator();
             self.item_editor(ui);
             self.products_section(ui, cx, commands);
-            ui.separator();
-            self.place.ui(ui, cx.account, self.kind, commands);
+            // Instagram Login accounts only get a note that these need Facebook Login: it
+            // goes under the Publish row so it does not push the row down.
+            let facebook = cx
+                .account
+                .is_some_and(|a| a.login == crate::model::LoginKind::Facebook);
+            if facebook {
+                self.place.ui(ui, cx.account, self.kind, commands);
+            }
             ui.separator();
             self.caption_box(ui);
             ui.separator();
             self.publish_row(ui, cx, commands);
+            if !facebook {
+                self.place.ui(ui, cx.account, self.kind, commands);
+            }
             self.drafts_list(ui, commands);
             ui.separator();
             self.hosting.ui(ui, commands);
