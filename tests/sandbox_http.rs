@@ -2141,6 +2141,73 @@ async fn facebook_login_writes_use_facebook_scopes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{threads}");
     assert!(!threads["data"].as_array().expect("data").is_empty());
+
+    // One inbox behind both logins: a DM sent through the Page (Facebook Login) is in the
+    // thread Instagram Login reads.
+    let person = threads["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .flat_map(|t| {
+            t["participants"]["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .find(|p| p["id"] != BUSINESS_IG_ID)
+        .and_then(|p| p["id"].as_str().map(str::to_owned))
+        .expect("a person in the threads");
+    let (status, sent) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{page_id}/messages"),
+            &page_token,
+            &[],
+        ),
+        &[
+            ("recipient", &format!("{{\"id\":\"{person}\"}}")),
+            ("message", "{\"text\":\"Sent from the Page\"}"),
+            ("messaging_type", "MESSAGE_TAG"),
+            ("tag", "HUMAN_AGENT"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let message_id = sent["message_id"].as_str().expect("message id").to_owned();
+    let ig = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[
+                "instagram_business_basic",
+                "instagram_business_manage_messages",
+            ],
+        )
+        .expect("token");
+    let (_, _, read) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{message_id}"),
+            &ig,
+            &[("fields", "message")],
+        ),
+    )
+    .await;
+    assert_eq!(read["message"], "Sent from the Page", "{read}");
+    // Instagram-Login permission names mean nothing on the Facebook host.
+    let (status, _, _) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{page_id}/conversations"),
+            &wrong,
+            &[("platform", "instagram")],
+        ),
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
 }
 
 #[tokio::test]

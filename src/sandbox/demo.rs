@@ -257,9 +257,6 @@ pub struct Demo {
     pub next_media_id: u64,
     pub next_comment_id: u64,
     pub next_container_id: u64,
-    pub conversations: Vec<super::inbox::Conversation>,
-    /// Comments that already received their one private reply.
-    pub private_replied: Vec<String>,
     /// The business account's shop (product tagging).
     pub catalog: super::shopping::Catalog,
     /// Other people's media that tag the demo accounts (the `tags` edge).
@@ -512,14 +509,6 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             tasks: vec!["ANALYZE", "MODERATE", "CREATE_CONTENT"],
         },
     ];
-    let people = &COMMENTERS[..COMMENTERS.len() - 1];
-    let mut conversations = super::inbox::generate(&mut rng, start, &business, people);
-    conversations.extend(super::inbox::generate(
-        &mut rng,
-        start,
-        &creator,
-        &people[3..],
-    ));
     // A few of the business's coffee photos already carry product tags.
     let catalog = super::shopping::demo_catalog();
     for (i, m) in media
@@ -588,8 +577,6 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         next_media_id: next_id,
         next_comment_id,
         next_container_id: FIRST_CONTAINER_ID,
-        conversations,
-        private_replied: Vec::new(),
         catalog,
     }
 }

@@ -34,10 +34,9 @@
 //! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
 //! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
 //! `publishing` (containers), `moderation` (comments), `insights` (account and media
-//! insights), `inbox` (DMs as Facebook Login's page conversations see them, and the
-//! comment/DM activity of `/__sandbox/activity`), `dms` (Instagram Login's Instagram Direct:
-//! conversations, Send API, windows, private replies, limits, its own activity), `shopping` (catalog and
-//! product tags), `control` ([`SandboxControl`] and `/__sandbox`).
+//! insights), `dms` (Instagram Direct on both logins: conversations, Send API, windows,
+//! private replies, limits, incoming messages over time), `shopping` (catalog and product
+//! tags), `control` ([`SandboxControl`] and `/__sandbox`).
 
 mod access;
 mod comments;
@@ -48,7 +47,6 @@ mod errors;
 mod fields;
 mod graph;
 mod images;
-mod inbox;
 mod insights;
 mod mentions;
 mod moderation;
