@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::errors::GraphError;
@@ -25,7 +26,7 @@ use super::state::{Inner, Login, Token};
 
 /// The searchable places and the location each published media was tagged with (the IG
 /// Media node has no location field, so this is read through [`SandboxControl`] only).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Places {
     pub list: Vec<Place>,
     /// media id → place id.
@@ -40,7 +41,7 @@ impl super::SandboxControl {
 }
 
 /// A Page that may stand for a physical place.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     pub id: String,
     pub name: String,

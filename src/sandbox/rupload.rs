@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::SandboxControl;
@@ -46,9 +47,13 @@ use super::state::{Inner, Login};
 const MAX_FILE_SIZE: u64 = 1024 * 1024 * 1024;
 
 /// The bytes received so far for one resumable container.
-#[derive(Clone, Default)]
+///
+/// A persisted world (`--state-dir`) keeps whether an upload completed but not the bytes of
+/// one in progress: after a sandbox restart it reports offset 0 and the client starts over.
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Upload {
     pub file_size: Option<u64>,
+    #[serde(skip)]
     pub received: Vec<u8>,
     pub complete: bool,
 }
@@ -64,11 +69,13 @@ impl std::fmt::Debug for Upload {
 }
 
 /// Every resumable upload (by container id) and the interruption switch.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Uploads {
     pub by_container: HashMap<String, Upload>,
     /// Keep only this many bytes of the next uploads, then fail as if cut.
+    #[serde(skip)]
     cut_after: Option<u64>,
+    #[serde(skip)]
     cut_times: u32,
 }
 
