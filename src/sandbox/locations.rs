@@ -112,18 +112,28 @@ pub fn demo_places() -> Places {
     }
 }
 
-/// Most with coordinates, two without (not taggable).
+/// Most with coordinates, three without (not taggable).
 fn place_list() -> Vec<Place> {
     let us = Some("United States");
     let pdx = Some("Portland");
     vec![
+        // The demo user's own Pages (demo.rs): the coffee shop has an address, the events
+        // Page none.
         place(
-            "110000000000001",
-            "Northwind Coffee Roasters Harbour Street",
+            "104000000000001",
+            "Northwind Coffee Roasters",
             Some("12 Harbour Street"),
             pdx,
             us,
             Some((45.5231, -122.6765)),
+        ),
+        place(
+            "104000000000002",
+            "Northwind Events",
+            None,
+            None,
+            None,
+            None,
         ),
         place(
             "110000000000002",
@@ -296,10 +306,14 @@ mod tests {
         let places = place_list();
         assert!(places.iter().filter(|p| p.taggable()).count() >= 3);
         let untaggable: Vec<_> = places.iter().filter(|p| !p.taggable()).collect();
-        assert_eq!(untaggable.len(), 2);
+        assert_eq!(untaggable.len(), 3);
         // One has a city but no coordinates: a location object without latitude.
-        let festival = untaggable[0].location().expect("has a city");
+        let festival = places
+            .iter()
+            .find(|p| p.name == "Portland Coffee Festival")
+            .and_then(Place::location)
+            .expect("has a city");
         assert!(festival.get("latitude").is_none());
-        assert!(untaggable[1].location().is_none());
+        assert!(untaggable[0].location().is_none());
     }
 }

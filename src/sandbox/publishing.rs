@@ -467,7 +467,8 @@ async fn fetch_and_check(
 }
 
 /// Checks video bytes (fetched from `video_url` or uploaded to rupload) are an MP4/MOV the
-/// sandbox can walk: an `ftyp` box first, then well-formed boxes including `moov`. Keeps
+/// sandbox can walk: an `ftyp` box first, then top-level boxes that each fit in the file
+/// (a size of 0 runs to the end, as ISO-BMFF allows). Keeps
 /// them in the upload store and starts the processing delay.
 pub fn check_video(inner: &Inner, bytes: Vec<u8>) -> Result<(Processing, String), (i64, String)> {
     if !mp4_boxes_ok(&bytes) {
@@ -488,11 +489,10 @@ pub fn check_video(inner: &Inner, bytes: Vec<u8>) -> Result<(Processing, String)
     ))
 }
 
-/// Walks the top-level ISO-BMFF boxes: `ftyp` first, every box inside the file, a `moov`.
+/// Walks the top-level ISO-BMFF boxes: `ftyp` first, every box inside the file.
 fn mp4_boxes_ok(bytes: &[u8]) -> bool {
     let mut at = 0usize;
     let mut first = true;
-    let mut moov = false;
     while at < bytes.len() {
         let Some(head) = bytes.get(at..at + 8) else {
             return false;
@@ -514,10 +514,9 @@ fn mp4_boxes_ok(bytes: &[u8]) -> bool {
             return false;
         }
         first = false;
-        moov |= kind == b"moov";
         at += usize::try_from(size).unwrap_or(usize::MAX);
     }
-    !first && moov
+    !first
 }
 
 /// `collaborators`: up to 3 usernames, not on stories, never the account itself.
@@ -812,6 +811,21 @@ mod tests {
         assert!(check_user_tags(r#"[{"username":"a","x":1.5,"y":0.1}]"#, true).is_err());
         assert!(check_user_tags(r#"[{"username":"a"}]"#, false).is_ok());
         assert!(check_user_tags("not json", true).is_err());
+    }
+
+    #[test]
+    fn video_boxes_are_walked() {
+        let mut mp4 = vec![0, 0, 0, 16];
+        mp4.extend_from_slice(b"ftypisom\0\0\x02\0");
+        mp4.extend_from_slice(&[0, 0, 0, 12]);
+        mp4.extend_from_slice(b"moov\0\0\0\0");
+        assert!(mp4_boxes_ok(&mp4));
+        // A box running past the end (bytes missing or out of order) is refused.
+        assert!(!mp4_boxes_ok(&mp4[..mp4.len() - 2]));
+        let mut swapped = mp4[16..].to_vec();
+        swapped.extend_from_slice(&mp4[..16]);
+        assert!(!mp4_boxes_ok(&swapped), "ftyp must come first");
+        assert!(!mp4_boxes_ok(b"not a video at all"));
     }
 
     #[test]
