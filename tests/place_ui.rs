@@ -233,3 +233,36 @@ fn an_instagram_login_account_is_told_location_and_collaborators_need_facebook_l
     assert!(harness.query_by_label(PLACE_SEARCH_LABEL).is_none());
     assert!(harness.query_by_label(COLLABORATORS_LABEL).is_none());
 }
+
+/// Saves what the picker looks like (run with `--ignored`; needs a GPU or a software
+/// adapter): `target/place_picker.png`.
+#[test]
+#[ignore]
+fn screenshot_of_the_picker() {
+    let (mut harness, mut side) = composer(account(LoginKind::Facebook));
+    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
+    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
+    harness.run();
+    drain(&mut side);
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Locations {
+            account: IgUserId::from(ACCOUNT_ID),
+            query: "harbour".into(),
+            places: vec![
+                place("110000000000002", "Harbour Bakery", true),
+                place("110000000000005", "Harbour Festival", false),
+            ],
+        }),
+    );
+    type_into(
+        &mut harness,
+        COLLABORATORS_LABEL,
+        "@harbour.bakery, baristaben, a, b",
+    );
+    let image = harness.render().expect("render");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/place_picker.png");
+    std::fs::create_dir_all(out.parent().expect("dir")).expect("dir");
+    image.save(&out).expect("png");
+}

@@ -107,6 +107,7 @@ impl PlacePanel {
             self.searching = false;
             self.error = None;
         }
+        ui.separator();
         ui.strong("Location and collaborators");
         if account.login == LoginKind::Instagram {
             ui.label(RichText::new(NEEDS_FACEBOOK_LOGIN).weak());
