@@ -266,3 +266,33 @@ fn screenshot_of_the_picker() {
     std::fs::create_dir_all(out.parent().expect("dir")).expect("dir");
     image.save(&out).expect("png");
 }
+
+#[test]
+fn switching_to_a_story_blocks_publishing_until_location_and_collaborators_are_removed() {
+    use socialdesk::ui::composer::place::CLEAR_FOR_STORY;
+
+    let (mut harness, _side) = composer(account(LoginKind::Facebook));
+    type_into(&mut harness, COLLABORATORS_LABEL, "mira");
+    harness.get_by_label("Story").click();
+    harness.run();
+    harness.get_by_label_contains("stories cannot have collaborators");
+    assert!(
+        harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label(CLEAR_FOR_STORY).click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("stories cannot have collaborators")
+            .is_none()
+    );
+    assert!(
+        !harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+}

@@ -702,3 +702,76 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
         socialdesk::graph::publishing::StatusCode::Finished
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
+    let w = world().await;
+    let fb = facebook_account(&w).await;
+    let url = w.sandbox.url().to_string();
+    w.core
+        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
+        .await
+        .expect("hosting for the picture");
+    let _clock = ClockPusher::start(&w.sandbox);
+
+    // A carousel of a picture (hosted) and a video (rupload, before the carousel container).
+    let video = mp4(5);
+    let spec = post(
+        &fb,
+        PostKind::Carousel,
+        "Picture and clip",
+        vec![
+            item("a.jpg", jpeg(1080, 1080)),
+            item("clip.mp4", Arc::new(video.clone())),
+        ],
+    );
+    let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
+    w.core
+        .publish_draft(draft, &|_| {})
+        .await
+        .expect("carousel published");
+    let all = requests(&w);
+    let position =
+        |pred: &dyn Fn(&RecordedRequest) -> bool| all.iter().position(pred).expect("request sent");
+    let video_item =
+        position(&|r| r.path.ends_with("/media") && param(&form(r), "media_type") == Some("VIDEO"));
+    let upload = position(&|r| r.path.starts_with("/rupload/"));
+    let carousel = position(&|r| {
+        r.path.ends_with("/media") && param(&form(r), "media_type") == Some("CAROUSEL")
+    });
+    assert!(
+        video_item < upload && upload < carousel,
+        "item, bytes, carousel"
+    );
+    let item_form = form(&all[video_item]);
+    assert_eq!(param(&item_form, "upload_type"), Some("resumable"));
+    assert_eq!(param(&item_form, "is_carousel_item"), Some("true"));
+    assert_eq!(param(&item_form, "video_url"), None);
+    let picture = all
+        .iter()
+        .map(form)
+        .find(|f| param(f, "image_url").is_some())
+        .expect("the picture was hosted");
+    assert_eq!(param(&picture, "upload_type"), None);
+
+    // A video story.
+    w.sandbox.control().clear_requests();
+    let story_video = mp4(6);
+    let spec = post(
+        &fb,
+        PostKind::Story,
+        "",
+        vec![item("story.mp4", Arc::new(story_video.clone()))],
+    );
+    let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
+    let media = w
+        .core
+        .publish_draft(draft, &|_| {})
+        .await
+        .expect("story published");
+    let created = creations(&w);
+    assert_eq!(param(&created[0], "media_type"), Some("STORIES"));
+    assert_eq!(param(&created[0], "upload_type"), Some("resumable"));
+    let url = media.media_url.as_deref().expect("media_url");
+    assert_eq!(published_video(url).await, story_video);
+}

@@ -23,6 +23,8 @@ pub const PLACE_SEARCH_BUTTON: &str = "Search places";
 pub const COLLABORATORS_LABEL: &str = "Collaborators";
 /// The accessible name of the button that removes the location.
 pub const CLEAR_LOCATION: &str = "Clear location";
+/// The button that drops the location and collaborators when the post became a story.
+pub const CLEAR_FOR_STORY: &str = "Remove location and collaborators";
 /// What an Instagram Login account is told.
 pub const NEEDS_FACEBOOK_LOGIN: &str = "Location tags and collaborators need the account connected with Facebook Login (Pages Search and collaborator invites are not part of Instagram Login): reconnect it through its Facebook Page in Accounts.";
 
@@ -117,7 +119,16 @@ impl PlacePanel {
             return;
         }
         if kind == PostKind::Story {
-            ui.label(RichText::new("Stories take no location tag and no collaborators.").weak());
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new("Stories take no location tag and no collaborators.").weak(),
+                );
+                // Set before switching to Story: offer to drop them (publishing is blocked
+                // with the reason until then).
+                if !self.post_place().is_empty() && ui.button(CLEAR_FOR_STORY).clicked() {
+                    self.clear();
+                }
+            });
             return;
         }
         self.location_ui(ui, account, commands);
