@@ -63,7 +63,8 @@ impl Endpoints {
     }
 
     /// Replaces both Graph roots (the `--graph-url` override): the Instagram root is used
-    /// as given and graph.facebook.com is taken to live under `/facebook/` of the same root.
+    /// as given, graph.facebook.com is taken to live under `/facebook/` of the same root and
+    /// rupload.facebook.com under `/rupload/` (as [`Endpoints::sandbox`] lays them out).
     pub fn with_graph_root(mut self, root: &Url) -> Self {
         let root = with_trailing_slash(root);
         self.facebook_graph = root.join("facebook/").unwrap_or_else(|_| root.clone());

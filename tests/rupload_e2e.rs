@@ -775,3 +775,75 @@ async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
     let url = media.media_url.as_deref().expect("media_url");
     assert_eq!(published_video(url).await, story_video);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rupload_fetches_a_hosted_file_given_as_file_url() {
+    let w = world().await;
+    let fb = facebook_account(&w).await;
+    let session = w.core.session(&fb).await.expect("session");
+    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
+        socialdesk::graph::publishing::ContainerType::Reels,
+    );
+    request.resumable = true;
+    let container = w
+        .core
+        .client()
+        .publishing(&session)
+        .create_container(&fb.id, &request)
+        .await
+        .expect("resumable container");
+    let http = reqwest::Client::new();
+    let video = mp4(5);
+    let hosted: serde_json::Value = http
+        .post(
+            w.sandbox
+                .url()
+                .join("__sandbox/uploads?filename=hosted.mp4")
+                .expect("url"),
+        )
+        .header("Content-Type", "video/mp4")
+        .body(video.clone())
+        .send()
+        .await
+        .expect("hosted")
+        .json()
+        .await
+        .expect("json");
+    let file_url = hosted["url"].as_str().expect("url");
+    let upload_url = w
+        .core
+        .client()
+        .rupload(&session)
+        .url(&container)
+        .expect("url");
+    let body: serde_json::Value = http
+        .post(upload_url)
+        .header("Authorization", format!("OAuth {}", session.access_token))
+        .header("file_url", file_url)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["success"], true, "{body}");
+    let progress = w
+        .core
+        .client()
+        .rupload(&session)
+        .progress(&container)
+        .await
+        .expect("progress");
+    assert!(progress.complete);
+    assert_eq!(progress.offset, video.len() as u64);
+    // A second upload for the same container is refused.
+    let again = w
+        .core
+        .client()
+        .rupload(&session)
+        .upload(&container, &video, 0)
+        .await
+        .expect_err("already uploaded");
+    assert!(again.message.contains("already uploaded"), "{again}");
+    assert!(!again.is_retryable());
+}
