@@ -9,6 +9,7 @@
 //! every public method is traced by name only, never with its values.
 
 mod accounts;
+mod calendar;
 mod comments;
 mod dms;
 mod draft_place;
@@ -28,6 +29,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use calendar::RescheduleError;
 pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
