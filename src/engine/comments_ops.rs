@@ -36,6 +36,36 @@ const REPLY_CLOCK_SLACK_SECS: i64 = 120;
 /// Tagged media read per request (the edge's maximum page size keeps requests few).
 pub const MENTIONS_PAGE_SIZE: u32 = 100;
 
+/// Where a write creates a comment, for the never-duplicate check of [`Core::post_once`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PostPlace {
+    /// A reply in the thread of the top-level comment `parent`.
+    Thread { media: MediaId, parent: CommentId },
+    /// A top-level comment on a media.
+    Media(MediaId),
+}
+
+impl PostPlace {
+    /// The key a pending attempt is recorded under (Meta's ids are unique across types).
+    fn key(&self) -> CommentId {
+        match self {
+            Self::Thread { parent, .. } => parent.clone(),
+            Self::Media(media) => CommentId::from(media.to_string()),
+        }
+    }
+    fn media(&self) -> &MediaId {
+        match self {
+            Self::Thread { media, .. } | Self::Media(media) => media,
+        }
+    }
+    fn parent(&self) -> Option<&CommentId> {
+        match self {
+            Self::Thread { parent, .. } => Some(parent),
+            Self::Media(_) => None,
+        }
+    }
+}
+
 /// What can go wrong in an inbox action, worded for the user.
 #[derive(Debug, Error)]
 pub enum CommentsError {
@@ -49,6 +79,22 @@ pub enum CommentsError {
     Rule(#[from] RuleError),
     #[error("the reply is empty: write some text first")]
     EmptyReply,
+    #[error(
+        "this mention is not in the Mentions list: refresh Mentions (or look it up by id: `socialdesk comments mentions lookup --comment ID`) first"
+    )]
+    UnknownMention,
+    #[error(
+        "@{0} only tagged the account in this post, without an @mention in the caption: Meta's API does not allow commenting on posts the account is tagged in. Open the post on Instagram to comment there"
+    )]
+    TaggedOnly(String),
+    #[error(
+        "this mention is on a story: Meta's API does not support mentions on stories. Answer it in the Instagram app"
+    )]
+    StoryMention,
+    #[error(
+        "give the id of the comment or media that mentioned the account (from a `mentions` webhook) to look it up"
+    )]
+    MentionLookupNeedsId,
     #[error(
         "the reply may have been posted but Meta's answer was lost, and it is not in the thread yet: refresh in a minute; sending it again checks the thread first, so it will not be posted twice"
     )]
@@ -309,101 +355,118 @@ impl Core {
         let parent = target.parent_id.clone().unwrap_or(target.id.clone());
         let session = self.session(account).await?;
         let handler = self.client().comments(&session);
+        let place = PostPlace::Thread {
+            media: target.media_id.clone(),
+            parent: parent.clone(),
+        };
+        let comment = self
+            .post_once(
+                account,
+                &session,
+                &place,
+                &text,
+                handler.reply(&parent, &text),
+            )
+            .await?;
+        let (id, c) = (account.id.clone(), comment.clone());
+        self.with_store(move |s| s.insert_comment(&id, &c)).await?;
+        Ok(comment)
+    }
+
+    /// Sends `send` (a write that creates one comment at `place`) at most once per text and
+    /// place: the attempt is recorded first; if an identical attempt was recorded before and
+    /// never confirmed, or the answer is lost now, `place` is read and a comment with this
+    /// text by the account is taken as the one sent. Meta is never asked twice blindly.
+    pub(crate) async fn post_once(
+        &self,
+        account: &Account,
+        session: &Session,
+        place: &PostPlace,
+        text: &str,
+        send: impl std::future::Future<Output = Result<CommentId, GraphError>>,
+    ) -> Result<Comment, CommentsError> {
+        let key = place.key();
         let started = self.now();
-        let (id, p, t) = (account.id.clone(), parent.clone(), text.clone());
+        let (id, k, t) = (account.id.clone(), key.clone(), text.to_owned());
         let earlier = self
-            .with_store(move |s| s.begin_pending_reply(&id, &p, &t, started))
+            .with_store(move |s| s.begin_pending_reply(&id, &k, &t, started))
             .await?;
         if let Some(first_try) = earlier
             && let Some(found) = self
-                .find_reply(
-                    account,
-                    &session,
-                    &target.media_id,
-                    &parent,
-                    &text,
-                    first_try,
-                )
+                .find_posted(account, session, place, text, first_try)
                 .await?
         {
-            return self.confirm_reply(account, &parent, &text, found).await;
+            self.finish_pending(account, &key, text).await?;
+            return Ok(found);
         }
-        match handler.reply(&parent, &text).await {
+        match send.await {
             Ok(new_id) => {
                 let comment = Comment {
                     id: new_id,
-                    media_id: target.media_id.clone(),
-                    parent_id: Some(parent.clone()),
-                    text: text.clone(),
+                    media_id: place.media().clone(),
+                    parent_id: place.parent().cloned(),
+                    text: text.to_owned(),
                     username: account.username.clone(),
                     from_id: Some(account.id.to_string()),
                     timestamp: self.now(),
                     like_count: Some(0),
                     hidden: false,
                 };
-                self.confirm_reply(account, &parent, &text, comment).await
+                self.finish_pending(account, &key, text).await?;
+                Ok(comment)
             }
             Err(e)
                 if e.is_retryable() || matches!(e.kind, crate::graph::ErrorKind::Decode { .. }) =>
             {
-                // The answer was lost: the reply may exist. Look before reporting.
+                // The answer was lost: the comment may exist. Look before reporting.
                 let since = earlier.unwrap_or(started);
-                match self
-                    .find_reply(account, &session, &target.media_id, &parent, &text, since)
-                    .await
-                {
-                    Ok(Some(found)) => self.confirm_reply(account, &parent, &text, found).await,
+                match self.find_posted(account, session, place, text, since).await {
+                    Ok(Some(found)) => {
+                        self.finish_pending(account, &key, text).await?;
+                        Ok(found)
+                    }
                     _ => Err(CommentsError::ReplyUnconfirmed),
                 }
             }
             Err(e) => {
-                let (id, p, t) = (account.id.clone(), parent.clone(), text.clone());
-                self.with_store(move |s| s.finish_pending_reply(&id, &p, &t))
-                    .await?;
+                // Refused by Meta: it surely does not exist, so a later try may send.
+                self.finish_pending(account, &key, text).await?;
                 Err(e.into())
             }
         }
     }
 
-    async fn find_reply(
+    async fn finish_pending(
+        &self,
+        account: &Account,
+        key: &CommentId,
+        text: &str,
+    ) -> Result<(), CommentsError> {
+        let (id, k, t) = (account.id.clone(), key.clone(), text.to_owned());
+        self.with_store(move |s| s.finish_pending_reply(&id, &k, &t))
+            .await?;
+        Ok(())
+    }
+
+    /// A comment with `text` by the account at `place`, written since `since` (less a
+    /// clock slack).
+    async fn find_posted(
         &self,
         account: &Account,
         session: &Session,
-        media: &MediaId,
-        parent: &CommentId,
+        place: &PostPlace,
         text: &str,
         since: DateTime<Utc>,
     ) -> Result<Option<Comment>, CommentsError> {
         let floor = since - Duration::seconds(REPLY_CLOCK_SLACK_SECS);
-        let replies = self
-            .client()
-            .comments(session)
-            .replies(media, parent)
-            .await?;
-        Ok(replies.into_iter().find(|c| {
+        let handler = self.client().comments(session);
+        let candidates = match place {
+            PostPlace::Thread { media, parent } => handler.replies(media, parent).await?,
+            PostPlace::Media(media) => handler.top_level_comments(media).await?,
+        };
+        Ok(candidates.into_iter().find(|c| {
             c.text.trim() == text && c.username == account.username && c.timestamp >= floor
         }))
-    }
-
-    async fn confirm_reply(
-        &self,
-        account: &Account,
-        parent: &CommentId,
-        text: &str,
-        comment: Comment,
-    ) -> Result<Comment, CommentsError> {
-        let (id, p, t, c) = (
-            account.id.clone(),
-            parent.clone(),
-            text.to_owned(),
-            comment.clone(),
-        );
-        self.with_store(move |s| {
-            s.insert_comment(&id, &c)?;
-            s.finish_pending_reply(&id, &p, &t)
-        })
-        .await?;
-        Ok(comment)
     }
 
     /// Hides or unhides a comment on Instagram, then in the cache.

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_draft_extras",
         include_str!("migrations/0006_draft_extras.sql"),
     ),
+    (
+        "0007_mentions_rule_kinds",
+        include_str!("migrations/0007_mentions_rule_kinds.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

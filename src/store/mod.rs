@@ -27,7 +27,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
+pub use comments::{
+    CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
+    RuleLogEntry, SavedReply,
+};
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use drafts::{
     Draft, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem, PostKind,

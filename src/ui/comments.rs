@@ -159,9 +159,28 @@ impl CommentsTab {
                 }
             }
             CommentsEvent::SavedReplies(list) => self.saved = list,
-            CommentsEvent::Mentions { account, media } => {
+            CommentsEvent::Mentions {
+                account,
+                mentions,
+                from_cache,
+            } => {
                 if self.account.as_ref() == Some(&account) {
-                    self.mentions.set_media(media);
+                    self.mentions.set_mentions(mentions, from_cache);
+                }
+            }
+            CommentsEvent::MentionReplied { account, mention } => {
+                if self.account.as_ref() == Some(&account) {
+                    self.mentions.replied(mention);
+                }
+            }
+            CommentsEvent::MentionReplyFailed {
+                account,
+                media,
+                comment,
+                message,
+            } => {
+                if self.account.as_ref() == Some(&account) {
+                    self.mentions.reply_failed(media, comment, message);
                 }
             }
             CommentsEvent::Failed { message, .. } => {
