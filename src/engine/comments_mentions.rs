@@ -223,16 +223,16 @@ impl Core {
                     comment: cid.clone(),
                     media: Some(mention.media_id.clone()).filter(|m| !m.as_str().is_empty()),
                 },
-                PostPlace::Thread {
+                PostPlace::MentionThread {
                     media: mention.media_id.clone(),
-                    parent: cid.clone(),
+                    comment: cid.clone(),
                 },
             ),
             None => (
                 MentionTarget::Caption {
                     media: mention.media_id.clone(),
                 },
-                PostPlace::Media(mention.media_id.clone()),
+                PostPlace::MentionCaption(mention.media_id.clone()),
             ),
         };
         let session = self.session(account).await?;

@@ -39,10 +39,14 @@ pub const MENTIONS_PAGE_SIZE: u32 = 100;
 /// Where a write creates a comment, for the never-duplicate check of [`Core::post_once`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PostPlace {
-    /// A reply in the thread of the top-level comment `parent`.
+    /// A reply in the thread of the top-level comment `parent` on the account's media.
     Thread { media: MediaId, parent: CommentId },
-    /// A top-level comment on a media.
-    Media(MediaId),
+    /// A reply in the thread of a comment that @mentioned the account, on someone else's
+    /// media (checked through `mentioned_comment`).
+    MentionThread { media: MediaId, comment: CommentId },
+    /// A comment on someone else's media whose caption @mentioned the account (checked
+    /// through `mentioned_media`).
+    MentionCaption(MediaId),
 }
 
 impl PostPlace {
@@ -50,18 +54,22 @@ impl PostPlace {
     fn key(&self) -> CommentId {
         match self {
             Self::Thread { parent, .. } => parent.clone(),
-            Self::Media(media) => CommentId::from(media.to_string()),
+            Self::MentionThread { comment, .. } => comment.clone(),
+            Self::MentionCaption(media) => CommentId::from(media.to_string()),
         }
     }
     fn media(&self) -> &MediaId {
         match self {
-            Self::Thread { media, .. } | Self::Media(media) => media,
+            Self::Thread { media, .. }
+            | Self::MentionThread { media, .. }
+            | Self::MentionCaption(media) => media,
         }
     }
     fn parent(&self) -> Option<&CommentId> {
         match self {
             Self::Thread { parent, .. } => Some(parent),
-            Self::Media(_) => None,
+            Self::MentionThread { comment, .. } => Some(comment),
+            Self::MentionCaption(_) => None,
         }
     }
 }
@@ -425,7 +433,11 @@ impl Core {
                         self.finish_pending(account, &key, text).await?;
                         Ok(found)
                     }
-                    _ => Err(CommentsError::ReplyUnconfirmed),
+                    Ok(None) => Err(CommentsError::ReplyUnconfirmed),
+                    Err(check) => {
+                        tracing::warn!(error = %check, "could not check whether a lost reply landed");
+                        Err(CommentsError::ReplyUnconfirmed)
+                    }
                 }
             }
             Err(e) => {
@@ -462,7 +474,14 @@ impl Core {
         let handler = self.client().comments(session);
         let candidates = match place {
             PostPlace::Thread { media, parent } => handler.replies(media, parent).await?,
-            PostPlace::Media(media) => handler.top_level_comments(media).await?,
+            PostPlace::MentionThread { comment, .. } => {
+                handler
+                    .mentioned_comment_replies(&account.id, comment)
+                    .await?
+            }
+            PostPlace::MentionCaption(media) => {
+                handler.mentioned_media_comments(&account.id, media).await?
+            }
         };
         Ok(candidates.into_iter().find(|c| {
             c.text.trim() == text && c.username == account.username && c.timestamp >= floor

@@ -524,27 +524,42 @@ impl CommentsHandler<'_> {
         Media::from_graph(inner, "mentioned_media")
     }
 
-    /// Every top-level comment on a media, newest first (used to check that a comment on a
-    /// caption mention landed before sending it again).
-    pub async fn top_level_comments(&self, media: &MediaId) -> Result<Vec<Comment>, GraphError> {
-        let params = vec![
-            ("fields", COMMENT_FIELDS.to_owned()),
-            ("limit", MAX_PAGE_SIZE.to_string()),
-        ];
+    /// The first page (up to 100) of replies under a comment that @mentioned the account,
+    /// read through `mentioned_comment` (the comment is on someone else's media, so its
+    /// `/replies` edge cannot be read directly). Used to check that a reply landed.
+    pub async fn mentioned_comment_replies(
+        &self,
+        ig_id: &IgUserId,
+        comment: &CommentId,
+    ) -> Result<Vec<Comment>, GraphError> {
+        let fields = format!(
+            "mentioned_comment.comment_id({comment}){{id,replies.limit({MAX_PAGE_SIZE}){{{COMMENT_FIELDS}}}}}"
+        );
         let v = self
             .client
-            .get_json(self.session, &format!("{media}/comments"), &params)
+            .get_json(self.session, ig_id.as_str(), &[("fields", fields)])
             .await?;
-        let mut page = Page::<RawComment>::from_json(v)?;
-        let mut out: Vec<Comment> = Vec::new();
-        loop {
-            out.extend(page.items.into_iter().map(|r| r.into_comment(media, None)));
-            match page.next {
-                Some(next) if out.len() < 10_000 => {
-                    page = self.client.get_page(self.session, &next).await?;
-                }
-                _ => break,
-            }
+        nested_comments(v, "mentioned_comment", "replies", Some(comment))
+    }
+
+    /// The first page (up to 100, newest first) of comments on a media whose caption
+    /// @mentioned the account, read through `mentioned_media`. Used to check that a comment
+    /// landed.
+    pub async fn mentioned_media_comments(
+        &self,
+        ig_id: &IgUserId,
+        media: &MediaId,
+    ) -> Result<Vec<Comment>, GraphError> {
+        let fields = format!(
+            "mentioned_media.media_id({media}){{id,comments.limit({MAX_PAGE_SIZE}){{{COMMENT_FIELDS}}}}}"
+        );
+        let v = self
+            .client
+            .get_json(self.session, ig_id.as_str(), &[("fields", fields)])
+            .await?;
+        let mut out = nested_comments(v, "mentioned_media", "comments", None)?;
+        for c in &mut out {
+            c.media_id = media.clone();
         }
         Ok(out)
     }
@@ -588,6 +603,31 @@ impl CommentsHandler<'_> {
         };
         require_success(self.client.execute(req).await?)
     }
+}
+
+/// The comments of `{node: {edge: {data: [...]}}}` (an inline first page).
+fn nested_comments(
+    mut v: Value,
+    node: &str,
+    edge: &str,
+    parent: Option<&CommentId>,
+) -> Result<Vec<Comment>, GraphError> {
+    let page = v
+        .get_mut(node)
+        .and_then(|n| n.get_mut(edge))
+        .map(Value::take)
+        .filter(|p| !p.is_null());
+    let Some(page) = page else {
+        return Ok(Vec::new());
+    };
+    let page = Page::<RawComment>::from_json(page)
+        .map_err(|e| GraphError::decode(format!("{node}.{edge}"), e.message))?;
+    let media = MediaId::from("");
+    Ok(page
+        .items
+        .into_iter()
+        .map(|r| r.into_comment(&media, parent))
+        .collect())
 }
 
 fn created_id(v: Value) -> Result<CommentId, GraphError> {
