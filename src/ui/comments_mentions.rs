@@ -159,18 +159,20 @@ impl MentionsView {
     fn lookup_ui(&mut self, ui: &mut egui::Ui, account: &IgUserId, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             ui.label("Look up a mention from a webhook:");
+            let label = ui.label("Comment id");
             ui.add(
                 egui::TextEdit::singleline(&mut self.lookup_comment)
-                    .hint_text("comment id")
+                    .id_salt("mention_lookup_comment")
                     .desired_width(160.0),
             )
-            .labelled_by(ui.label("Comment id").id);
+            .labelled_by(label.id);
+            let label = ui.label("Media id");
             ui.add(
                 egui::TextEdit::singleline(&mut self.lookup_media)
-                    .hint_text("media id")
+                    .id_salt("mention_lookup_media")
                     .desired_width(160.0),
             )
-            .labelled_by(ui.label("Media id").id);
+            .labelled_by(label.id);
             let comment = self.lookup_comment.trim();
             let media = self.lookup_media.trim();
             let ready = !comment.is_empty() || !media.is_empty();
@@ -198,6 +200,7 @@ impl MentionsView {
         let mut cancel = false;
         ui.group(|ui| {
             ui.label(format!("Replying to {}", d.context));
+            let label = ui.label("Mention reply");
             let edit = ui
                 .add_enabled(
                     !d.sending,
@@ -206,7 +209,7 @@ impl MentionsView {
                         .desired_rows(2)
                         .desired_width(f32::INFINITY),
                 )
-                .labelled_by(ui.label("Mention reply").id);
+                .labelled_by(label.id);
             if std::mem::take(&mut d.focus) {
                 edit.request_focus();
             }
