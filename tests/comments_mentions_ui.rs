@@ -143,7 +143,7 @@ fn mentions_view_loads_once_lists_cached_mentions_and_opens_posts() {
     harness.get_by_label("@harbour.bakery");
     harness.get_by_label("@studio do you ship this abroad?");
     harness.get_by_label("Best flat white, thanks @studio!");
-    harness.get_by_label("♥ 14");
+    harness.get_by_label("14");
     // Tag-only media get no Reply button, and say why.
     assert_eq!(harness.get_all_by_label("Reply").count(), 2);
     harness.get_by_label("Tagged only: Instagram's API does not allow commenting here");
@@ -255,7 +255,7 @@ fn reply_to_a_comment_mention_is_sent_and_confirmed() {
     );
     harness.run_steps(6);
     harness.get_by_label("Reply posted to @baristaben");
-    harness.get_by_label("✔ Replied: Yes, worldwide!");
+    harness.get_by_label("Replied: Yes, worldwide!");
     assert!(
         harness.query_by_label("Mention reply").is_none(),
         "the reply box closed"

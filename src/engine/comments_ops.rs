@@ -24,12 +24,17 @@ use crate::graph::comments::{Comment, MediaThreads, SyncLimits};
 use crate::graph::{GraphClient, GraphError, Session};
 use crate::ids::{CommentId, MediaId};
 use crate::model::{Account, Media};
-use crate::store::{InboxComment, RuleAction};
+use crate::store::{InboxComment, RuleAction, SyncedThread};
 
 /// Threads read at the same time when a sync has overflow pages or changed media.
 pub const SYNC_CONCURRENCY: usize = 4;
 /// Media per page when an incremental sync only compares counts.
 const COUNT_PAGE_SIZE: u32 = 100;
+/// Like counts change without changing `comments_count`, so an incremental sync also reads
+/// again the threads of this many newest media (where likes still arrive)…
+pub const LIKE_REFRESH_MEDIA: usize = 10;
+/// …when they were last read at least this long ago (minutes), so polling stays cheap.
+pub const LIKE_REFRESH_AFTER_MINUTES: i64 = 10;
 /// A lost reply is looked for among replies written this long before it was first sent.
 const REPLY_CLOCK_SLACK_SECS: i64 = 120;
 
@@ -128,6 +133,8 @@ pub struct SyncReport {
     /// Threads read (all on a first sync, only changed ones later).
     pub threads_read: usize,
     pub new_comments: usize,
+    /// Threads read again only to refresh like counts (included in `threads_read`).
+    pub likes_refreshed: usize,
     /// Comments a rule hid or flagged.
     pub rule_actions: usize,
     pub full: bool,
@@ -173,6 +180,29 @@ async fn read_thread(
     complete_thread(client, session, t).await
 }
 
+/// Why an incremental sync reads a thread again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reread {
+    /// New or removed comments (or a media not seen before).
+    Changed,
+    /// Only to refresh like counts of a recent post.
+    Likes,
+}
+
+fn reread_reason(
+    known: Option<&SyncedThread>,
+    count: Option<u64>,
+    newest: bool,
+    likes_stale_before: DateTime<Utc>,
+) -> Option<Reread> {
+    match known {
+        Some(k) if k.comments_count != count => Some(Reread::Changed),
+        None => Some(Reread::Changed),
+        Some(k) if newest && k.read_at <= likes_stale_before => Some(Reread::Likes),
+        Some(_) => None,
+    }
+}
+
 /// Fills `{username}` in a saved reply.
 pub fn fill_template(body: &str, username: &str) -> String {
     body.replace("{username}", username)
@@ -204,6 +234,7 @@ impl Core {
             .with_store(move |s| s.synced_comment_counts(&id))
             .await?;
         let full = known.is_empty();
+        let likes_stale_before = self.now() - Duration::minutes(LIKE_REFRESH_AFTER_MINUTES);
         let client = self.client().clone();
         let limit = Arc::new(Semaphore::new(SYNC_CONCURRENCY));
         let mut jobs: JoinSet<Result<MediaThreads, GraphError>> = JoinSet::new();
@@ -226,6 +257,7 @@ impl Core {
                     .await?
             };
             for t in page.items {
+                let newest = report.media_seen < LIKE_REFRESH_MEDIA;
                 report.media_seen += 1;
                 all_media.push(t.media.clone());
                 let (c, s, permit) = (client.clone(), session.clone(), limit.clone());
@@ -235,8 +267,16 @@ impl Core {
                         let _p = permit.acquire_owned().await;
                         complete_thread(c, s, t).await
                     });
-                } else if known.get(&t.media.id) != Some(&t.media.comments_count) {
+                } else if let Some(why) = reread_reason(
+                    known.get(&t.media.id),
+                    t.media.comments_count,
+                    newest,
+                    likes_stale_before,
+                ) {
                     report.threads_read += 1;
+                    if why == Reread::Likes {
+                        report.likes_refreshed += 1;
+                    }
                     jobs.spawn(async move {
                         let _p = permit.acquire_owned().await;
                         read_thread(c, s, t.media, t.comments_enabled, limits).await
@@ -644,6 +684,36 @@ pub fn unanswered(comments: &[InboxComment], own_username: &str) -> HashMap<Comm
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_are_read_again_when_changed_or_when_recent_likes_are_stale() {
+        let at = |m: i64| DateTime::<Utc>::UNIX_EPOCH + Duration::minutes(m);
+        let seen = |count, m| SyncedThread {
+            comments_count: Some(count),
+            read_at: at(m),
+        };
+        let stale = at(100);
+        assert_eq!(
+            reread_reason(None, Some(1), false, stale),
+            Some(Reread::Changed)
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 0)), Some(2), false, stale),
+            Some(Reread::Changed)
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 50)), Some(1), true, stale),
+            Some(Reread::Likes)
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 50)), Some(1), false, stale),
+            None
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 150)), Some(1), true, stale),
+            None
+        );
+    }
 
     #[test]
     fn templates_fill_the_username() {

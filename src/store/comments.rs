@@ -23,6 +23,14 @@ pub struct InboxComment {
     pub flagged: bool,
 }
 
+/// What the last sync saw of one media's thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncedThread {
+    pub comments_count: Option<u64>,
+    /// When the thread itself was last read (like counts are as of then).
+    pub read_at: DateTime<Utc>,
+}
+
 /// What a rule looks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RuleKind {
@@ -221,23 +229,28 @@ impl Store {
         })
     }
 
-    /// `comments_count` of each media as last synced.
+    /// `comments_count` of each media as last synced, and when its thread was last read.
     #[tracing::instrument(skip_all)]
     pub fn synced_comment_counts(
         &self,
         account: &IgUserId,
-    ) -> Result<HashMap<MediaId, Option<u64>>, StoreError> {
+    ) -> Result<HashMap<MediaId, SyncedThread>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT media_id, comments_count FROM comment_media WHERE account_id = ?1",
+                "SELECT media_id, comments_count, synced_at FROM comment_media WHERE account_id = ?1",
             )?;
-            let rows = stmt.query_map([account.as_str()], |r| {
-                Ok((
+            let mut rows = stmt.query([account.as_str()])?;
+            let mut out = HashMap::new();
+            while let Some(r) = rows.next()? {
+                out.insert(
                     MediaId::from(r.get::<_, String>(0)?),
-                    count_from_sql(r.get(1)?),
-                ))
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                    SyncedThread {
+                        comments_count: count_from_sql(r.get(1)?),
+                        read_at: from_millis(r.get(2)?, "comment sync time")?,
+                    },
+                );
+            }
+            Ok(out)
         })
     }
 

@@ -29,7 +29,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use comments::{
     CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
-    RuleLogEntry, SavedReply,
+    RuleLogEntry, SavedReply, SyncedThread,
 };
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use drafts::{

@@ -281,10 +281,7 @@ impl MentionsView {
                     ui.weak(kind_label(m));
                     ui.strong(format!("@{}", m.username));
                     ui.weak(m.timestamp.format("%b %d %H:%M").to_string());
-                    if let Some(n) = m.like_count {
-                        ui.label(format!("♥ {n}"))
-                            .on_hover_text(format!("{n} like(s)"));
-                    }
+                    super::comments::like_count_ui(ui, m.like_count, false);
                     if let Some(permalink) = &m.permalink
                         && ui.small_button("Open on Instagram").clicked()
                     {
@@ -294,7 +291,7 @@ impl MentionsView {
                 ui.add(egui::Label::new(m.text.as_str()).truncate());
                 ui.horizontal(|ui| match (&m.reply, check_answerable(m)) {
                     (Some(r), _) => {
-                        ui.label(format!("✔ Replied: {}", r.text));
+                        ui.colored_label(theme::SUCCESS, format!("Replied: {}", r.text));
                     }
                     (None, Ok(())) => {
                         if ui.small_button("Reply").clicked() {
