@@ -93,13 +93,22 @@ fn comment_mention(found: &MentionedComment, media_hint: Option<&MediaId>) -> Me
     }
 }
 
-/// Whether Meta lets the app answer this mention; the error names why not.
-pub fn check_answerable(m: &Mention) -> Result<(), CommentsError> {
+/// Why Meta does not let an app answer a mention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotAnswerable {
+    /// "Mentions on Stories are not supported."
+    Story,
+    /// "Commenting on photos in which you were tagged is not supported."
+    TaggedOnly,
+}
+
+/// Whether Meta lets the app answer this mention.
+pub fn check_answerable(m: &Mention) -> Result<(), NotAnswerable> {
     if m.product_type == Some(ProductType::Story) {
-        return Err(CommentsError::StoryMention);
+        return Err(NotAnswerable::Story);
     }
     if m.kind == MentionKind::Tag {
-        return Err(CommentsError::TaggedOnly(m.username.clone()));
+        return Err(NotAnswerable::TaggedOnly);
     }
     Ok(())
 }
@@ -216,7 +225,10 @@ impl Core {
             .with_store(move |s| s.mention(&id, &m, c.as_ref()))
             .await?
             .ok_or(CommentsError::UnknownMention)?;
-        check_answerable(&mention)?;
+        check_answerable(&mention).map_err(|why| match why {
+            NotAnswerable::Story => CommentsError::StoryMention,
+            NotAnswerable::TaggedOnly => CommentsError::TaggedOnly(mention.username.clone()),
+        })?;
         let (target, place) = match &mention.comment_id {
             Some(cid) => (
                 MentionTarget::Comment {

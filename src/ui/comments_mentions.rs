@@ -11,9 +11,8 @@ use std::sync::Arc;
 
 use crate::engine::Command;
 use crate::engine::comments::CommentsCommand;
-use crate::engine::comments_mentions::check_answerable;
+use crate::engine::comments_mentions::{NotAnswerable, check_answerable};
 use crate::ids::{CommentId, IgUserId, MediaId};
-use crate::model::ProductType;
 use crate::store::{Mention, MentionKind};
 
 use super::TabContext;
@@ -305,8 +304,8 @@ impl MentionsView {
                             });
                         }
                     }
-                    (None, Err(_)) => {
-                        ui.weak(not_answerable(m));
+                    (None, Err(why)) => {
+                        ui.weak(not_answerable(why));
                     }
                 });
             });
@@ -323,10 +322,9 @@ fn kind_label(m: &Mention) -> &'static str {
 }
 
 /// Why a mention has no Reply button, in a few words (the engine's error says more).
-fn not_answerable(m: &Mention) -> &'static str {
-    if m.product_type == Some(ProductType::Story) {
-        "Story: Instagram's API cannot answer mentions on stories"
-    } else {
-        "Tagged only: Instagram's API does not allow commenting here"
+fn not_answerable(why: NotAnswerable) -> &'static str {
+    match why {
+        NotAnswerable::Story => "Story: Instagram's API cannot answer mentions on stories",
+        NotAnswerable::TaggedOnly => "Tagged only: Instagram's API does not allow commenting here",
     }
 }
