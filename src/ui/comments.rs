@@ -310,10 +310,11 @@ impl CommentsTab {
         });
         if self.view == View::Mentions {
             let account = account.id.clone();
-            self.mentions.ui(ui, &account, cx, commands);
+            // Above the list: the list fills the rest of the tab.
             if !self.status.is_empty() {
                 ui.label(&self.status);
             }
+            self.mentions.ui(ui, &account, cx, commands);
             return;
         }
         if self.view == View::Rules {

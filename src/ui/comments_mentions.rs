@@ -204,6 +204,7 @@ impl MentionsView {
                 .add_enabled(
                     !d.sending,
                     egui::TextEdit::multiline(&mut d.text)
+                        .id_salt("mention_reply")
                         .hint_text("Write a reply, Ctrl+Enter to send")
                         .desired_rows(2)
                         .desired_width(f32::INFINITY),
