@@ -245,6 +245,79 @@ fn cli_lists_mentions_and_replies_to_a_caption_mention() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
+    // The embedded sandbox of the CLI builds the same deterministic demo as this one, so the
+    // ids a webhook would carry can be read here.
+    let w = world().await;
+    let media = w
+        .core
+        .client()
+        .comments(&w.core.session(&w.account).await.expect("session"))
+        .tagged_media(&w.account.id, 1, None)
+        .await
+        .expect("tags")
+        .items
+        .into_iter()
+        .next()
+        .expect("a tagged media");
+    let mention = w
+        .sandbox
+        .control()
+        .comments_of_media(media.id.as_str())
+        .into_iter()
+        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
+        .expect("the mentioning comment");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = tokio::task::spawn_blocking({
+        let (dir, comment, media) = (
+            dir.path().to_owned(),
+            mention.id.clone(),
+            media.id.to_string(),
+        );
+        move || {
+            cli(
+                &dir,
+                &[
+                    "comments",
+                    "mentions",
+                    "reply",
+                    "--comment",
+                    &comment,
+                    "--media",
+                    &media,
+                    "We ship to 30 countries!",
+                ],
+            )
+        }
+    })
+    .await
+    .expect("cli");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
+    let dir_path = dir.path().to_owned();
+    let listed = tokio::task::spawn_blocking(move || {
+        json_lines(&cli(
+            &dir_path,
+            &["comments", "mentions", "--offline", "--json"],
+        ))
+    })
+    .await
+    .expect("cli");
+    let looked_up = listed
+        .iter()
+        .find(|m| m["comment_id"] == mention.id.as_str())
+        .expect("the looked-up comment mention is cached");
+    assert_eq!(looked_up["kind"], "Comment");
+    assert_eq!(looked_up["media_id"], media.id.as_str());
+    assert_eq!(looked_up["reply"]["text"], "We ship to 30 countries!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
     let w = world().await;
     let session = w.core.session(&w.account).await.expect("session");
