@@ -17,6 +17,7 @@
 //! the sandbox. The hooks elsewhere are one line each: a field in `Demo`, a call in
 //! `demo::generate`, and a call in `graph::serve` that answers the paths this module owns.
 
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -51,7 +52,7 @@ const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
 
 /// Someone who writes to a demo account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Person {
     /// Instagram-scoped id (IGSID).
     pub id: String,
@@ -59,7 +60,7 @@ pub struct Person {
 }
 
 /// One attachment as stored.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Attachment {
     /// `image`, `video` or `share`.
     pub kind: String,
@@ -67,7 +68,7 @@ pub struct Attachment {
 }
 
 /// One message, stored oldest first in its conversation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
     pub created: DateTime<Utc>,
@@ -78,7 +79,7 @@ pub struct Message {
 }
 
 /// A conversation between a demo account and one person.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: String,
     pub owner: String,
@@ -103,7 +104,7 @@ impl Conversation {
 }
 
 /// Every DM of the demo world and the messaging switches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Inbox {
     pub conversations: Vec<Conversation>,
     /// Comment id → message id of the private reply sent for it.

@@ -6,6 +6,7 @@
 //! Facts: facebook-login.md §10 — the reply to a comment mention appears as a sub-thread of
 //! that comment; `media_id` alone comments on a caption mention.
 
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -30,7 +31,7 @@ use super::state::{Inner, Login, Token};
 use super::writes::{bad, own_account};
 
 /// One tag of an account on someone else's media.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tag {
     pub media_id: String,
     /// IG id of the tagged account.

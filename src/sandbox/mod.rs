@@ -36,7 +36,8 @@
 //! `publishing` (containers), `moderation` (comments), `insights` (account and media
 //! insights), `dms` (Instagram Direct on both logins: conversations, Send API, windows,
 //! private replies, limits, incoming messages over time), `shopping` (catalog and product
-//! tags), `control` ([`SandboxControl`] and `/__sandbox`).
+//! tags), `control` ([`SandboxControl`] and `/__sandbox`), `persist` (the optional state
+//! folder that keeps the world across restarts).
 
 mod access;
 mod comments;
@@ -53,6 +54,7 @@ mod moderation;
 mod oauth;
 mod paging;
 mod params;
+mod persist;
 mod publishing;
 mod server;
 mod shopping;
@@ -99,6 +101,8 @@ pub struct SandboxOptions {
     /// Answer the Instagram code exchange as `{"data":[{...}]}` (as documented) instead of
     /// flat (as the live API does).
     pub wrapped_token_response: bool,
+    /// Keep the world in this folder across restarts (`None`: in memory only).
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxOptions {
@@ -111,6 +115,7 @@ impl Default for SandboxOptions {
             app_id: None,
             app_secret: None,
             wrapped_token_response: false,
+            state_dir: None,
         }
     }
 }
@@ -198,6 +203,7 @@ impl std::fmt::Debug for RecordedRequest {
 pub struct Sandbox {
     url: Url,
     inner: Arc<state::Inner>,
+    state_dir: Option<std::path::PathBuf>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -212,6 +218,9 @@ impl Sandbox {
             std::io::Error::other(format!("sandbox address {addr} is not a URL: {e}"))
         })?;
         let inner = Arc::new(state::Inner::new(url.clone(), &options));
+        if let Some(dir) = &options.state_dir {
+            persist::start_saver(&inner, dir.clone());
+        }
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(inner.clone());
@@ -228,6 +237,7 @@ impl Sandbox {
         Ok(Sandbox {
             url,
             inner,
+            state_dir: options.state_dir.clone(),
             stop: Some(stop),
             task: Some(task),
         })
@@ -245,11 +255,21 @@ impl Sandbox {
         }
     }
 
+    /// Writes the world to the state folder now (a no-op without one).
+    pub fn save(&self) {
+        if let Some(dir) = &self.state_dir
+            && let Err(e) = persist::save_if_changed(&self.inner, dir, None)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
     /// Stops accepting connections and waits for the server task to finish.
     pub async fn shutdown(mut self) {
         self.inner
             .stopped
             .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.save();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

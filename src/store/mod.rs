@@ -9,6 +9,7 @@
 //! every public method is traced by name only, never with its values.
 
 mod accounts;
+mod calendar;
 mod comments;
 mod dms;
 mod drafts;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use calendar::RescheduleError;
 pub use comments::{
     CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
     RuleLogEntry, SavedReply, SyncedThread,
