@@ -380,3 +380,42 @@ async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
     let v = get("mentioned_comment.comment_id(424242){text}".to_owned()).await;
     assert_eq!(v["error"]["code"], 100, "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_a_story_is_refused_as_meta_does_not_support_mentions_on_stories() {
+    let w = world().await;
+    let session = w.core.session(&w.account).await.expect("session");
+    let client = w.core.client();
+    let url = client
+        .versioned_url(session.login, &format!("{}/stories", w.account.id))
+        .expect("url");
+    let stories: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .query(&[
+            ("fields", "id"),
+            ("access_token", session.access_token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let story = stories["data"][0]["id"]
+        .as_str()
+        .expect("the demo account has a live story")
+        .to_owned();
+    let err = client
+        .comments(&session)
+        .reply_to_mention(
+            &w.account.id,
+            &MentionTarget::Caption {
+                media: socialdesk::ids::MediaId::from(story.as_str()),
+            },
+            "hello",
+        )
+        .await
+        .expect_err("stories are refused");
+    assert_eq!(err.code, Some(100), "{err:?}");
+    assert!(err.to_string().contains("stories"), "{err}");
+}
