@@ -1,5 +1,6 @@
 //! Comments, replies and moderation: the `comments` and `replies` edges, hide/unhide,
-//! delete, and turning comments off/on for a media.
+//! delete, and turning comments off/on for a media; mentions: the `tags` edge, the
+//! `mentioned_comment` / `mentioned_media` lookups by id, and `POST /{ig-id}/mentions`.
 //!
 //! Reading is built for a whole-account sync with few requests: one media page expands each
 //! post's comments and their replies inline (`comments.limit(n){…,replies.limit(m){…}}`),

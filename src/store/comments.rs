@@ -1,7 +1,7 @@
 //! Store methods for the comments inbox: the comment cache (so the inbox opens instantly and
 //! offline), per-media sync state (so a sync reads only changed threads), moderation rules
-//! and their log, saved replies, and pending replies (so a reply whose answer was lost is
-//! never sent twice).
+//! and their log, saved replies, pending replies (so a reply whose answer was lost is
+//! never sent twice), and the Mentions cache (so the Mentions view opens offline).
 
 use std::collections::{HashMap, HashSet};
 
