@@ -1,4 +1,4 @@
-//! Comments inbox: sync, moderation, rules, saved replies.
+//! Comments inbox: sync, moderation, rules, saved replies, mentions.
 //!
 //! The engine side of the Comments tab: commands from the UI run here as background jobs and
 //! answer with [`CommentsEvent`]s. The work itself lives in [`super::comments_ops`] (shared
