@@ -6,6 +6,7 @@
 pub mod calendar;
 pub mod comment_rules;
 pub mod comments;
+pub mod comments_mentions;
 pub mod comments_ops;
 pub mod composer;
 pub mod config;

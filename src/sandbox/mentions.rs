@@ -14,6 +14,17 @@ use serde_json::{Value, json};
 
 use super::access::comments_scope;
 use super::demo::{Account, Aspect, Comment, Demo, Media, MediaType, Product};
+
+/// Meta's limitation (facebook-login.md §10): "Mentions on Stories are not supported".
+fn refuse_story(m: &Media) -> Result<(), GraphError> {
+    if m.product == Product::Story {
+        return Err(bad(format!(
+            "(#100) Media {} is a story: mentions on stories are not supported",
+            m.id
+        )));
+    }
+    Ok(())
+}
 use super::errors::GraphError;
 use super::server::Req;
 use super::state::{Inner, Login, Token};
@@ -41,7 +52,9 @@ const TAGGED_CAPTIONS: &[&str] = &[
     "Collab day with @{} ✨",
     "Morning ritual, courtesy of @{}",
     "Weekend trip, first stop @{}",
-    "Gift from @{} arrived today 🎁",
+    // Tags the account in the photo without an @mention in the caption: Meta does not let
+    // an app comment on it.
+    "Gift arrived today 🎁",
 ];
 /// Who writes the comment that @mentions the tagged account on each tagged media.
 const MENTIONERS: &[(&str, &str)] = &[
@@ -191,6 +204,9 @@ pub fn reply(
                     "(#100) media_id does not match the media of comment {comment_id}"
                 )));
             }
+            if let Some(m) = demo.media_by_id(&c.media_id) {
+                refuse_story(m)?;
+            }
             let top = c.parent_id.clone().unwrap_or_else(|| c.id.clone());
             (c.media_id.clone(), Some(top))
         }
@@ -200,6 +216,7 @@ pub fn reply(
             let m = demo
                 .media_by_id(media_id)
                 .ok_or_else(|| bad(format!("(#100) media_id {media_id} does not name a media")))?;
+            refuse_story(m)?;
             if !m
                 .caption
                 .as_deref()

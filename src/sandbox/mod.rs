@@ -12,13 +12,15 @@
 //!   `GET /refresh_access_token`; `GET|POST /facebook/dialog/oauth`,
 //!   `GET|POST /facebook/v24.0/oauth/access_token`, `GET /facebook/v24.0/debug_token`
 //! - reads: `/me`, `/{ig-id}` with edges `media`, `stories`, `insights`, `conversations`,
-//!   `content_publishing_limit` (+ on Facebook `available_catalogs`,
+//!   `tags`, `content_publishing_limit`, fields `mentioned_comment.comment_id(X){…}` and
+//!   `mentioned_media.media_id(X){…}` (+ on Facebook `available_catalogs`,
 //!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
 //!   `insights` (+ `product_tags`, `collaborators`); `/{comment-id}` with `replies`;
 //!   `/{container-id}`; `/{conversation-id}` with `messages`; `/{message-id}`;
 //!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`,
 //!   `/pages/search?q=` (places for `location_id`)
-//! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`; `POST /{media}/comments`,
+//! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`, `/mentions`;
+//!   `POST /{media}/comments`,
 //!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
 //!   `DELETE /{comment}`; Facebook: `POST|DELETE /{media}/product_tags`,
 //!   `POST /{ig-id}/product_appeal`

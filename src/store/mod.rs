@@ -30,7 +30,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use calendar::RescheduleError;
-pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
+pub use comments::{
+    CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
+    RuleLogEntry, SavedReply, SyncedThread,
+};
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
