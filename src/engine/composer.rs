@@ -284,11 +284,7 @@ impl Core {
             .map_err(|e| EngineError::Task(e.to_string()))??;
         let now = self.now();
         Ok(self
-            .with_store(move |s| {
-                let id = s.insert_draft(&draft, now)?;
-                s.set_draft_place(id, &place)?;
-                Ok(id)
-            })
+            .with_store(move |s| s.insert_draft_with_place(&draft, &place, now))
             .await?)
     }
 }

@@ -53,29 +53,21 @@ fn bad(what: &'static str, reason: String) -> Failure {
 impl Store {
     /// Saves (or clears, when empty) a draft's location and collaborators.
     pub fn set_draft_place(&self, draft: i64, place: &DraftPlace) -> Result<(), StoreError> {
-        let collaborators =
-            serde_json::to_string(&place.collaborators).map_err(|e| StoreError::BadRow {
-                what: "draft collaborators",
-                reason: e.to_string(),
-            })?;
+        self.write(|tx| write_place(tx, draft, place))
+    }
+
+    /// Saves a new draft and its place in one transaction: a crash can never leave a draft
+    /// that would publish without the location or collaborators the user chose.
+    pub fn insert_draft_with_place(
+        &self,
+        draft: &super::NewDraft,
+        place: &DraftPlace,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
         self.write(|tx| {
-            if place.is_empty() {
-                tx.execute("DELETE FROM draft_place WHERE draft_id = ?1", [draft])?;
-                return Ok(());
-            }
-            tx.execute(
-                "INSERT INTO draft_place (draft_id, location_id, location_name, collaborators_json)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (draft_id) DO UPDATE SET location_id = ?2, location_name = ?3,
-                     collaborators_json = ?4",
-                params![
-                    draft,
-                    place.location.as_ref().map(|l| l.id.as_str()),
-                    place.location.as_ref().map(|l| l.name.as_str()),
-                    collaborators
-                ],
-            )?;
-            Ok(())
+            let id = super::drafts::insert_draft_tx(tx, draft, now)?;
+            write_place(tx, id, place)?;
+            Ok(id)
         })
     }
 
@@ -188,6 +180,36 @@ impl Store {
             .transpose()
         })
     }
+}
+
+fn write_place(
+    tx: &rusqlite::Transaction<'_>,
+    draft: i64,
+    place: &DraftPlace,
+) -> Result<(), Failure> {
+    let collaborators = serde_json::to_string(&place.collaborators).map_err(|e| {
+        Failure::Store(StoreError::BadRow {
+            what: "draft collaborators",
+            reason: e.to_string(),
+        })
+    })?;
+    if place.is_empty() {
+        tx.execute("DELETE FROM draft_place WHERE draft_id = ?1", [draft])?;
+        return Ok(());
+    }
+    tx.execute(
+        "INSERT INTO draft_place (draft_id, location_id, location_name, collaborators_json)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (draft_id) DO UPDATE SET location_id = ?2, location_name = ?3,
+             collaborators_json = ?4",
+        params![
+            draft,
+            place.location.as_ref().map(|l| l.id.as_str()),
+            place.location.as_ref().map(|l| l.name.as_str()),
+            collaborators
+        ],
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
