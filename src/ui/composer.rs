@@ -11,7 +11,9 @@ pub mod editor;
 pub mod hosting;
 pub mod picker;
 pub mod place;
+pub mod preview;
 pub mod products;
+pub mod reorder;
 pub mod schedule;
 
 use std::sync::Arc;
@@ -104,6 +106,8 @@ pub struct ComposerTab {
     hosting: hosting::HostingPanel,
     /// The schedule field, as typed (local time).
     schedule_text: String,
+    /// The preview's "more" was clicked: show the whole caption.
+    caption_expanded: bool,
 }
 
 impl Default for ComposerTab {
@@ -131,6 +135,7 @@ impl ComposerTab {
             place: place::PlacePanel::default(),
             hosting: hosting::HostingPanel::default(),
             schedule_text: String::new(),
+            caption_expanded: false,
         }
     }
 
@@ -332,26 +337,34 @@ impl ComposerTab {
                         .weak(),
                 );
             });
-            self.items_strip(ui);
-            ui.separator();
-            self.item_editor(ui);
-            self.products_section(ui, cx, commands);
-            // Instagram Login accounts only get a note that these need Facebook Login: it
-            // goes under the Publish row so it does not push the row down.
             let facebook = cx
                 .account
                 .is_some_and(|a| a.login == crate::model::LoginKind::Facebook);
-            if facebook {
-                self.place.ui(ui, cx.account, self.kind, commands);
-            }
-            ui.separator();
-            self.caption_box(ui);
-            ui.separator();
-            self.publish_row(ui, cx, commands);
-            if !facebook {
-                self.place.ui(ui, cx.account, self.kind, commands);
-            }
-            self.drafts_list(ui, commands);
+            ui.horizontal_top(|ui| {
+                // The composing column on the left, the live feed preview beside it.
+                ui.vertical(|ui| {
+                    ui.set_max_width(620.0);
+                    self.items_strip(ui);
+                    ui.separator();
+                    self.item_editor(ui);
+                    self.products_section(ui, cx, commands);
+                    // Instagram Login accounts only get a note that these need Facebook
+                    // Login: it goes under the Publish row so it does not push the row down.
+                    if facebook {
+                        self.place.ui(ui, cx.account, self.kind, commands);
+                    }
+                    ui.separator();
+                    self.caption_box(ui);
+                    ui.separator();
+                    self.publish_row(ui, cx, commands);
+                    if !facebook {
+                        self.place.ui(ui, cx.account, self.kind, commands);
+                    }
+                    self.drafts_list(ui, commands);
+                });
+                ui.add_space(16.0);
+                ui.vertical(|ui| self.preview(ui, cx));
+            });
             ui.separator();
             self.hosting.ui(ui, commands);
         });
@@ -378,46 +391,66 @@ impl ComposerTab {
     }
 
     fn items_strip(&mut self, ui: &mut egui::Ui) {
-        if self.items.is_empty() {
-            ui.label("No files yet.");
+        let cards: Vec<reorder::Card> = self
+            .items
+            .iter()
+            .map(|item| reorder::Card {
+                name: item.name.clone(),
+                thumb: item.texture.as_ref().map(|t| (t.id(), crop_uv(item.crop))),
+                is_video: item.source.is_video(),
+            })
+            .collect();
+        let keyboard = !ui.ctx().egui_wants_keyboard_input();
+        if let Some(action) = reorder::strip(ui, &cards, self.selected, keyboard) {
+            reorder::apply(&mut self.items, &mut self.selected, action);
+        }
+        self.conform_carousel();
+    }
+
+    /// In a carousel, every picture takes item 1's shape (Meta shows all slides at the first
+    /// one's ratio); re-run whenever the order or item 1's crop changes.
+    fn conform_carousel(&mut self) {
+        if self.kind != PostKind::Carousel {
             return;
         }
-        let mut action: Option<(usize, i32)> = None;
-        ui.horizontal_wrapped(|ui| {
-            for (i, item) in self.items.iter().enumerate() {
-                ui.group(|ui| {
-                    ui.vertical(|ui| {
-                        let text = format!("{}. {}", i + 1, item.name);
-                        if ui.selectable_label(self.selected == i, text).clicked() {
-                            self.selected = i;
-                        }
-                        ui.horizontal(|ui| {
-                            if ui.small_button("Earlier").clicked() {
-                                action = Some((i, -1));
-                            }
-                            if ui.small_button("Later").clicked() {
-                                action = Some((i, 1));
-                            }
-                            if ui.small_button("Remove").clicked() {
-                                action = Some((i, 0));
-                            }
-                        });
-                    });
-                });
+        let Some(first) = self.items.first() else {
+            return;
+        };
+        let Some((w, h)) = first.size.filter(|_| !first.source.is_video()) else {
+            return;
+        };
+        let ratio = first.crop.aspect(w, h);
+        for item in self.items.iter_mut().skip(1) {
+            if item.source.is_video() {
+                continue;
             }
-        });
-        if let Some((i, delta)) = action {
-            if delta == 0 {
-                self.items.remove(i);
-            } else {
-                let j = i as i64 + i64::from(delta);
-                if (0..self.items.len() as i64).contains(&j) {
-                    self.items.swap(i, j as usize);
-                    self.selected = j as usize;
-                }
+            if let Some((w, h)) = item.size
+                && let Some(crop) = reorder::conform_crop(ratio, w, h, item.crop)
+            {
+                item.crop = crop;
+                item.preset = CropPreset::Free;
             }
-            self.selected = self.selected.min(self.items.len().saturating_sub(1));
         }
+    }
+
+    /// The feed preview of the post as composed.
+    fn preview(&mut self, ui: &mut egui::Ui, cx: &TabContext<'_>) {
+        let first = self.items.first();
+        let post = preview::PreviewPost {
+            username: cx.account.map_or("your.account", |a| a.username.as_str()),
+            subtitle: None,
+            kind: self.kind,
+            first: first.and_then(|i| {
+                let (w, h) = i.size?;
+                let t = i.texture.as_ref()?;
+                Some((t.id(), crop_uv(i.crop), i.crop.aspect(w, h) as f32))
+            }),
+            first_is_video: first.is_some_and(|i| i.source.is_video()),
+            items: self.items.len(),
+            caption: &self.caption,
+        };
+        ui.strong("Preview in the feed");
+        preview::preview_card(ui, &post, &mut self.caption_expanded);
     }
 
     fn item_editor(&mut self, ui: &mut egui::Ui) {
@@ -463,19 +496,31 @@ impl ComposerTab {
             });
             return;
         };
-        ui.horizontal(|ui| {
-            ui.label("Crop:");
-            for preset in CropPreset::ALL {
-                if ui
-                    .selectable_label(item.preset == preset, preset.label())
-                    .clicked()
-                {
-                    item.preset = preset;
-                    item.crop = CropRect::for_preset(preset, size.0, size.1);
+        let follows_first = self.kind == PostKind::Carousel && self.selected > 0;
+        if follows_first {
+            ui.label(
+                RichText::new(format!(
+                    "Cropped to item 1's shape ({:.2}:1): carousel slides all share it. Move this item first to choose the shape.",
+                    item.crop.aspect(size.0, size.1)
+                ))
+                .weak(),
+            );
+        }
+        if !follows_first {
+            ui.horizontal(|ui| {
+                ui.label("Crop:");
+                for preset in CropPreset::ALL {
+                    if ui
+                        .selectable_label(item.preset == preset, preset.label())
+                        .clicked()
+                    {
+                        item.preset = preset;
+                        item.crop = CropRect::for_preset(preset, size.0, size.1);
+                    }
                 }
-            }
-        });
-        if item.preset == CropPreset::Free {
+            });
+        }
+        if item.preset == CropPreset::Free && !follows_first {
             ui.horizontal(|ui| {
                 let mut changed = false;
                 changed |= ui
@@ -834,6 +879,15 @@ impl ComposerTab {
             }
         }
     }
+}
+
+/// Texture coordinates of `crop` (fractions of the upright picture, as the preview texture is).
+fn crop_uv(crop: CropRect) -> egui::Rect {
+    let c = crop.clamped();
+    egui::Rect::from_min_max(
+        egui::pos2(c.x as f32, c.y as f32),
+        egui::pos2((c.x + c.w) as f32, (c.y + c.h) as f32),
+    )
 }
 
 /// The products tagged on an item, each with a remove button.

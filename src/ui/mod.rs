@@ -119,6 +119,11 @@ impl App {
         &self.prefs
     }
 
+    /// The Composer tab's state (tests read what the user composed).
+    pub fn composer(&self) -> &composer::ComposerTab {
+        &self.composer
+    }
+
     /// The selected tab.
     pub fn tab(&self) -> Tab {
         self.prefs.tab
