@@ -7,44 +7,16 @@ use std::sync::Arc;
 use chrono::{Duration, DurationRound, Local, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::calendar::{CalendarCommand, CalendarEvent};
 use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec};
-use socialdesk::engine::{self, Command, Core, EngineConfig, Event, Mode};
+use socialdesk::engine::{self, Command, Core, Event};
 use socialdesk::ids::IgUserId;
-use socialdesk::model::{Account, AccountStatus, LoginKind};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::MemorySecrets;
+use socialdesk::model::{Account, LoginKind};
 use socialdesk::store::{DraftState, DraftSummary, PostKind};
 use socialdesk::ui::calendar_month::Month;
 use socialdesk::ui::{App, Tab, UiPrefs};
 
-async fn core_with_account() -> (Sandbox, Core, Account, tempfile::TempDir) {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = EngineConfig::new(
-        DataDirs::under(dir.path()),
-        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-    );
-    config.secrets = Some(Arc::new(MemorySecrets::default()));
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    let core = Core::start(config).await.expect("core");
-    let account = core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    (sandbox, core, account, dir)
-}
+mod support;
 
 fn square_jpeg() -> Arc<Vec<u8>> {
     let image = image::RgbImage::from_pixel(400, 400, image::Rgb([200, 120, 40]));
@@ -78,16 +50,17 @@ async fn save(
 
 #[tokio::test]
 async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
-    let (_sandbox, core, account, _dir) = core_with_account().await;
+    let w = support::world().await;
+    let (core, account) = (&w.core, w.account().clone());
     core.fetch_feed_page(&account, None)
         .await
         .expect("feed page");
     let now = core.now();
     let soon = now + Duration::days(2);
-    let scheduled = save(&core, &account, "Pumpkin spice is back", Some(soon)).await;
-    let loose = save(&core, &account, "Idea for later", None).await;
+    let scheduled = save(core, &account, "Pumpkin spice is back", Some(soon)).await;
+    let loose = save(core, &account, "Idea for later", None).await;
     let far = save(
-        &core,
+        core,
         &account,
         "Next year",
         Some(now + Duration::days(400)),
@@ -195,31 +168,9 @@ async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
     }
 }
 
-fn account() -> Account {
-    Account {
-        id: IgUserId::from("17841400000000001"),
-        username: "northwind.coffee".into(),
-        name: None,
-        account_type: Some("Business".into()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
-}
-
-fn drain(side: &mut engine::EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
 #[test]
 fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
-    let account = account();
+    let account = support::account("northwind.coffee", LoginKind::Instagram);
     let (handle, mut side) = engine::channel();
     let app = App::new(handle).with_prefs(UiPrefs { tab: Tab::Calendar });
     let mut harness = Harness::builder()
@@ -231,7 +182,7 @@ fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
     });
     harness.run_steps(4);
 
-    let load = drain(&mut side)
+    let load = support::drain(&mut side)
         .into_iter()
         .find_map(|c| match c {
             Command::Calendar(CalendarCommand::Load { account, from, to }) => {
@@ -292,7 +243,7 @@ fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
     harness.get_by_label("Move").click();
     harness.run_steps(4);
 
-    let moved = drain(&mut side)
+    let moved = support::drain(&mut side)
         .into_iter()
         .find_map(|c| match c {
             Command::Calendar(CalendarCommand::Reschedule { draft, at, .. }) => Some((draft, at)),

@@ -11,29 +11,13 @@ use egui_kittest::kittest::Queryable;
 use socialdesk::engine::comments::{CommentsCommand, CommentsEvent};
 use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::ids::{CommentId, IgUserId, MediaId};
-use socialdesk::model::{Account, AccountStatus, LoginKind, MediaType, ProductType};
+use socialdesk::model::{Account, LoginKind, MediaType, ProductType};
 use socialdesk::store::{Mention, MentionKind, MentionReply};
 use socialdesk::ui::App;
 
-const ACCOUNT: &str = "17841400000000001";
+mod support;
 
-fn account() -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT),
-        username: "studio".to_owned(),
-        name: None,
-        account_type: Some("BUSINESS".to_owned()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
-}
+use support::{ACCOUNT_ID as ACCOUNT, drain};
 
 fn mention(
     kind: MentionKind,
@@ -90,10 +74,6 @@ fn demo_mentions() -> Vec<Mention> {
             9,
         ),
     ]
-}
-
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
 }
 
 fn open_mentions() -> (Harness<'static, App>, EngineSide) {
@@ -288,4 +268,8 @@ fn lookup_by_webhook_ids_asks_the_engine() {
         asked,
         vec![(Some(CommentId::from("17894227972186120".to_owned())), None)]
     );
+}
+
+fn account() -> Account {
+    support::account("studio", LoginKind::Instagram)
 }

@@ -76,7 +76,10 @@ fn a_0006_database_with_pattern_rules_upgrades_to_regex_with_its_log_intact() {
 
     let account = IgUserId::from(ACCOUNT);
     let store = Store::open(&path).expect("the upgrade runs");
-    assert!(store.schema_version().expect("version") >= 7, "0007 and later ran");
+    assert!(
+        store.schema_version().expect("version") >= 7,
+        "0007 and later ran"
+    );
     let rules = store.comment_rules(&account).expect("rules");
     let summary: Vec<(i64, &str, RuleKind)> = rules
         .iter()

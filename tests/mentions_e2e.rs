@@ -3,69 +3,19 @@
 //! replies reach `POST /{ig-id}/mentions` with the right fields, a lost answer never
 //! duplicates a reply, and the Mentions view opens from the cache when the sandbox is down.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::comments::{CommentsCommand, CommentsEvent};
 use socialdesk::engine::comments_ops::CommentsError;
-use socialdesk::engine::{self, Command, Core, EngineConfig, Event, Mode};
+use socialdesk::engine::{self, Command, Event};
 use socialdesk::ids::{CommentId, MediaId};
-use socialdesk::model::{Account, ProductType};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::{MemorySecrets, SecretStore};
+use socialdesk::model::ProductType;
+use socialdesk::sandbox::DEMO_BUSINESS_USERNAME;
 use socialdesk::store::{Mention, MentionKind};
 
-fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
-    let mut config =
-        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
-    config.secrets = Some(secrets);
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    config
-}
+mod support;
 
-struct World {
-    sandbox: Sandbox,
-    core: Arc<Core>,
-    account: Account,
-    dirs: DataDirs,
-    secrets: Arc<dyn SecretStore>,
-    _dir: tempfile::TempDir,
-}
-
-async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let core = Arc::new(
-        Core::start(config(&dirs, &sandbox.url(), secrets.clone()))
-            .await
-            .expect("core"),
-    );
-    let account = core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    World {
-        sandbox,
-        core,
-        account,
-        dirs,
-        secrets,
-        _dir: dir,
-    }
-}
+use support::{World, config, world};
 
 fn mention_posts(w: &World) -> Vec<String> {
     w.sandbox
@@ -80,7 +30,7 @@ fn mention_posts(w: &World) -> Vec<String> {
 /// Refreshes and returns the first caption mention and the comment @mentioning the
 /// account on that media (looked up by id, as a webhook relay would give it).
 async fn caption_and_comment(w: &World) -> (Mention, Mention) {
-    let all = w.core.refresh_mentions(&w.account).await.expect("refresh");
+    let all = w.core.refresh_mentions(w.account()).await.expect("refresh");
     let caption = all
         .iter()
         .find(|m| m.kind == MentionKind::Caption)
@@ -95,7 +45,7 @@ async fn caption_and_comment(w: &World) -> (Mention, Mention) {
         .expect("a comment mentioning the account");
     let comment = w
         .core
-        .lookup_mention(&w.account, Some(&CommentId::from(on_media.id)), None)
+        .lookup_mention(w.account(), Some(&CommentId::from(on_media.id)), None)
         .await
         .expect("lookup");
     (caption, comment)
@@ -104,7 +54,7 @@ async fn caption_and_comment(w: &World) -> (Mention, Mention) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refresh_caches_tagged_media_and_a_looked_up_comment_mention() {
     let w = world().await;
-    let all = w.core.refresh_mentions(&w.account).await.expect("refresh");
+    let all = w.core.refresh_mentions(w.account()).await.expect("refresh");
     assert_eq!(
         all.len(),
         7,
@@ -125,24 +75,24 @@ async fn refresh_caches_tagged_media_and_a_looked_up_comment_mention() {
     assert!(comment.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")));
     assert!(!comment.media_id.as_str().is_empty(), "the media is known");
     assert_eq!(comment.like_count, Some(0));
-    let cached = w.core.cached_mentions(&w.account).await.expect("cache");
+    let cached = w.core.cached_mentions(w.account()).await.expect("cache");
     assert_eq!(cached.len(), 8);
 
     // A second refresh keeps the looked-up comment (re-read by id) and adds nothing twice.
-    let again = w.core.refresh_mentions(&w.account).await.expect("refresh");
+    let again = w.core.refresh_mentions(w.account()).await.expect("refresh");
     assert_eq!(again.len(), 8);
     assert!(again.iter().any(|m| m.comment_id == comment.comment_id));
 
     // An id that mentions nobody is refused by Meta with code 100, named in the message.
     let err = w
         .core
-        .lookup_mention(&w.account, Some(&CommentId::from("424242")), None)
+        .lookup_mention(w.account(), Some(&CommentId::from("424242")), None)
         .await
         .expect_err("not a mention");
     assert!(err.to_string().contains("424242"), "{err}");
     let err = w
         .core
-        .lookup_mention(&w.account, None, None)
+        .lookup_mention(w.account(), None, None)
         .await
         .expect_err("no id");
     assert!(matches!(err, CommentsError::MentionLookupNeedsId), "{err}");
@@ -158,7 +108,7 @@ async fn replies_reach_the_mentions_edge_with_the_right_fields() {
     let done = w
         .core
         .reply_to_mention(
-            &w.account,
+            w.account(),
             &comment.media_id,
             comment.comment_id.as_ref(),
             "  Yes, we ship worldwide!  ",
@@ -195,7 +145,7 @@ async fn replies_reach_the_mentions_edge_with_the_right_fields() {
     w.sandbox.control().clear_requests();
     let done = w
         .core
-        .reply_to_mention(&w.account, &caption.media_id, None, "Thank you!")
+        .reply_to_mention(w.account(), &caption.media_id, None, "Thank you!")
         .await
         .expect("reply to caption mention");
     let posts = mention_posts(&w);
@@ -214,7 +164,7 @@ async fn replies_reach_the_mentions_edge_with_the_right_fields() {
     assert_eq!(posted.text, "Thank you!");
 
     // The cache remembers both replies (the view shows them after a restart).
-    let cached = w.core.cached_mentions(&w.account).await.expect("cache");
+    let cached = w.core.cached_mentions(w.account()).await.expect("cache");
     assert_eq!(cached.iter().filter(|m| m.reply.is_some()).count(), 2);
 
     // Refused before any call: tag-only media, stories, unknown mentions, empty text.
@@ -225,7 +175,7 @@ async fn replies_reach_the_mentions_edge_with_the_right_fields() {
         .expect("a tag-only mention");
     let err = w
         .core
-        .reply_to_mention(&w.account, &tag.media_id, None, "Hello")
+        .reply_to_mention(w.account(), &tag.media_id, None, "Hello")
         .await
         .expect_err("tag only");
     assert!(matches!(err, CommentsError::TaggedOnly(_)), "{err}");
@@ -236,26 +186,26 @@ async fn replies_reach_the_mentions_edge_with_the_right_fields() {
     let mut story = caption.clone();
     story.media_id = MediaId::from("story-1");
     story.product_type = Some(ProductType::Story);
-    let (id, s) = (w.account.id.clone(), story.clone());
+    let (id, s) = (w.account().id.clone(), story.clone());
     w.core
         .with_store(move |st| st.store_mention(&id, &s))
         .await
         .expect("store");
     let err = w
         .core
-        .reply_to_mention(&w.account, &story.media_id, None, "Hello")
+        .reply_to_mention(w.account(), &story.media_id, None, "Hello")
         .await
         .expect_err("story");
     assert!(matches!(err, CommentsError::StoryMention), "{err}");
     let err = w
         .core
-        .reply_to_mention(&w.account, &MediaId::from("nope"), None, "Hello")
+        .reply_to_mention(w.account(), &MediaId::from("nope"), None, "Hello")
         .await
         .expect_err("unknown");
     assert!(matches!(err, CommentsError::UnknownMention), "{err}");
     let err = w
         .core
-        .reply_to_mention(&w.account, &caption.media_id, None, "   ")
+        .reply_to_mention(w.account(), &caption.media_id, None, "   ")
         .await
         .expect_err("empty");
     assert!(matches!(err, CommentsError::EmptyReply), "{err}");
@@ -284,7 +234,7 @@ async fn a_mention_reply_whose_answer_is_lost_is_never_posted_twice() {
         w.sandbox.control().lose_next_write_responses(1);
         let done = w
             .core
-            .reply_to_mention(&w.account, &m.media_id, m.comment_id.as_ref(), text)
+            .reply_to_mention(w.account(), &m.media_id, m.comment_id.as_ref(), text)
             .await
             .expect("found after the lost answer");
         assert_eq!(mention_posts(&w).len(), 1, "sent once");
@@ -296,17 +246,17 @@ async fn a_mention_reply_whose_answer_is_lost_is_never_posted_twice() {
     // media's comments instead of posting.
     let text = "Thanks for the shout-out";
     let key = CommentId::from(caption.media_id.to_string());
-    let (id, now) = (w.account.id.clone(), w.core.now());
+    let (id, now) = (w.account().id.clone(), w.core.now());
     w.core
         .with_store(move |s| s.begin_pending_reply(&id, &key, text, now).map(|_| ()))
         .await
         .expect("pending");
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     w.core
         .client()
         .comments(&session)
         .reply_to_mention(
-            &w.account.id,
+            &w.account().id,
             &socialdesk::graph::comments::MentionTarget::Caption {
                 media: caption.media_id.clone(),
             },
@@ -316,7 +266,7 @@ async fn a_mention_reply_whose_answer_is_lost_is_never_posted_twice() {
         .expect("the earlier attempt");
     w.sandbox.control().clear_requests();
     w.core
-        .reply_to_mention(&w.account, &caption.media_id, None, text)
+        .reply_to_mention(w.account(), &caption.media_id, None, text)
         .await
         .expect("found, not re-sent");
     assert!(mention_posts(&w).is_empty());
@@ -327,7 +277,7 @@ async fn a_mention_reply_whose_answer_is_lost_is_never_posted_twice() {
     let err = w
         .core
         .reply_to_mention(
-            &w.account,
+            w.account(),
             &comment.media_id,
             comment.comment_id.as_ref(),
             "another one",
@@ -341,16 +291,16 @@ async fn a_mention_reply_whose_answer_is_lost_is_never_posted_twice() {
 async fn mentions_come_from_the_cache_when_the_sandbox_is_down() {
     let w = world().await;
     let (_, comment) = caption_and_comment(&w).await;
-    let cached = w.core.cached_mentions(&w.account).await.expect("cache");
+    let cached = w.core.cached_mentions(w.account()).await.expect("cache");
     assert_eq!(cached.len(), 8);
     let World {
         sandbox,
         account,
         dirs,
         secrets,
-        _dir,
         ..
     } = w;
+    let account = account.expect("logged in");
     sandbox.shutdown().await;
 
     // Nothing listens on port 9: the network is gone.

@@ -12,13 +12,15 @@ use socialdesk::engine::composer::{ComposerCommand, ComposerEvent};
 use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::graph::locations::{Place, PlaceAddress};
 use socialdesk::ids::IgUserId;
-use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::model::{Account, LoginKind};
 use socialdesk::ui::App;
 use socialdesk::ui::composer::place::{
     CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
 };
 
-const ACCOUNT_ID: &str = "17841400000000001";
+mod support;
+
+use support::{ACCOUNT_ID, drain, push};
 
 #[derive(Debug)]
 struct DroppedPath(PathBuf);
@@ -30,37 +32,6 @@ impl egui::DroppedFile for DroppedPath {
     fn bytes(&self) -> Result<Vec<u8>, String> {
         std::fs::read(&self.0).map_err(|e| e.to_string())
     }
-}
-
-fn account(login: LoginKind) -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT_ID),
-        username: "demo.studio".into(),
-        name: None,
-        account_type: Some("Business".into()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login,
-        page_id: (login == LoginKind::Facebook)
-            .then(|| socialdesk::ids::PageId::from("104000000000001")),
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
-}
-
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
-fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(
-        side.events.try_send(event),
-        "the UI inbox accepts the event"
-    );
-    harness.run();
 }
 
 /// The Composer tab with one square picture, for `account`.
@@ -295,4 +266,8 @@ fn switching_to_a_story_blocks_publishing_until_location_and_collaborators_are_r
             .accesskit_node()
             .is_disabled()
     );
+}
+
+fn account(login: LoginKind) -> Account {
+    support::account("demo.studio", login)
 }

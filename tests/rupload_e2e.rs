@@ -9,52 +9,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use image::{Rgb, RgbImage};
-use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
-use socialdesk::engine::{Core, EngineConfig, Mode};
 use socialdesk::model::{Account, LoginKind};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, RecordedRequest, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::{MemorySecrets, SecretStore};
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, RecordedRequest, Sandbox};
 use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
 
 /// A taggable demo place and one without coordinates (sandbox/locations.rs).
 const BAKERY: &str = "110000000000002";
 const FESTIVAL: &str = "110000000000005";
 
-struct World {
-    sandbox: Sandbox,
-    core: Arc<Core>,
-    dirs: DataDirs,
-    secrets: Arc<dyn SecretStore>,
-    _dir: tempfile::TempDir,
-}
+mod support;
 
-fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
-    let mut config =
-        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
-    config.secrets = Some(secrets);
-    config
-}
+use support::World;
 
 /// A sandbox and an engine with no file hosting configured: a video that went to hosting
 /// would fail, so a published reel proves it went through rupload.
 async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let core = Core::start(config(&dirs, &sandbox.url(), secrets.clone()))
-        .await
-        .expect("core");
-    World {
-        sandbox,
-        core: Arc::new(core),
-        dirs,
-        secrets,
-        _dir: dir,
-    }
+    support::world_without_login().await
 }
 
 /// The demo business account connected with Facebook Login (through its Page).
@@ -352,9 +323,7 @@ async fn a_publish_stopped_mid_upload_resumes_after_a_restart_with_one_container
 
     // "Restart": a new engine on the same data; the connection is fine again.
     w.sandbox.control().cut_uploads(None, 0);
-    let core = Core::start(config(&w.dirs, &w.sandbox.url(), w.secrets.clone()))
-        .await
-        .expect("restarted core");
+    let core = w.restart_core().await;
     let _clock = ClockPusher::start(&w.sandbox);
     let media = core
         .publish_draft(draft, &|_| {})
