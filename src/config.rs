@@ -24,6 +24,9 @@ pub struct Endpoints {
     pub facebook_dialog: Url,
     /// graph.facebook.com root, without version (`https://graph.facebook.com/`).
     pub facebook_graph: Url,
+    /// Resumable video uploads (Facebook Login), root of `ig-api-upload/…`
+    /// (`https://rupload.facebook.com/`).
+    pub rupload: Url,
     /// Version segment put in front of every Graph path, e.g. `v24.0`.
     pub api_version: String,
 }
@@ -39,6 +42,7 @@ impl Endpoints {
                 "https://www.facebook.com/{API_VERSION}/dialog/oauth"
             )),
             facebook_graph: parse_static("https://graph.facebook.com/"),
+            rupload: parse_static("https://rupload.facebook.com/"),
             api_version: API_VERSION.to_owned(),
         }
     }
@@ -53,15 +57,18 @@ impl Endpoints {
             instagram_graph: root.clone(),
             facebook_dialog: join("facebook/dialog/oauth"),
             facebook_graph: join("facebook/"),
+            rupload: join("rupload/"),
             api_version: API_VERSION.to_owned(),
         }
     }
 
     /// Replaces both Graph roots (the `--graph-url` override): the Instagram root is used
-    /// as given and graph.facebook.com is taken to live under `/facebook/` of the same root.
+    /// as given, graph.facebook.com is taken to live under `/facebook/` of the same root and
+    /// rupload.facebook.com under `/rupload/` (as [`Endpoints::sandbox`] lays them out).
     pub fn with_graph_root(mut self, root: &Url) -> Self {
         let root = with_trailing_slash(root);
         self.facebook_graph = root.join("facebook/").unwrap_or_else(|_| root.clone());
+        self.rupload = root.join("rupload/").unwrap_or_else(|_| root.clone());
         self.instagram_graph = root;
         self
     }
@@ -148,5 +155,6 @@ mod tests {
             e.facebook_dialog.as_str(),
             "http://127.0.0.1:9000/facebook/dialog/oauth"
         );
+        assert_eq!(e.rupload.as_str(), "http://127.0.0.1:9000/rupload/");
     }
 }

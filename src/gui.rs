@@ -25,6 +25,8 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
         }
         _ => Mode::EmbeddedSandbox(SandboxOptions {
             port: EMBEDDED_SANDBOX_PORT,
+            // What the newcomer publishes or answers is still there next time.
+            state_dir: Some(dirs.data.join("sandbox").join("world")),
             ..SandboxOptions::default()
         }),
     };

@@ -34,6 +34,9 @@ async fn world() -> World {
         Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
     );
     config.secrets = Some(Arc::new(MemorySecrets::default()));
+    // The engine reads the sandbox clock, so a test can move time forward for both.
+    let control = sandbox.control();
+    config.clock = Some(Arc::new(move || control.now()));
     config.browser = Some(Arc::new(
         SandboxBrowser::new()
             .expect("browser")
@@ -465,4 +468,58 @@ async fn a_regex_rule_flags_a_matching_new_comment_and_a_broken_rule_never_stops
         .find(|c| c.id == bait)
         .map(|c| c.hidden);
     assert_eq!(hidden, Some(false));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_sync_refreshes_like_counts_of_recent_posts() {
+    let w = world().await;
+    let inbox = synced(&w).await;
+    let media = w.core.cached_inbox(&w.account).await.expect("inbox").1;
+    let newest = media.first().expect("a post").id.clone();
+    let target = inbox
+        .iter()
+        .find(|c| c.comment.media_id == newest)
+        .expect("a comment on the newest post")
+        .comment
+        .clone();
+    let likes = target.like_count.unwrap_or(0) + 5;
+    assert!(
+        w.sandbox
+            .control()
+            .set_comment_likes(target.id.as_str(), likes)
+    );
+    let cached_likes = |inbox: &[socialdesk::store::InboxComment]| {
+        inbox
+            .iter()
+            .find(|c| c.comment.id == target.id)
+            .and_then(|c| c.comment.like_count)
+    };
+
+    // Right after a sync nothing is re-read (likes are at most minutes old).
+    let report = w
+        .core
+        .sync_comments(&w.account, SyncLimits::default())
+        .await
+        .expect("sync");
+    assert_eq!(report.threads_read, 0);
+    let inbox = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    assert_eq!(cached_likes(&inbox), target.like_count);
+
+    // Later, the newest posts' threads are read again and the new count is cached.
+    w.sandbox
+        .control()
+        .advance_clock(std::time::Duration::from_secs(11 * 60));
+    let report = w
+        .core
+        .sync_comments(&w.account, SyncLimits::default())
+        .await
+        .expect("sync");
+    assert!(report.likes_refreshed > 0, "{report:?}");
+    assert!(
+        report.likes_refreshed <= socialdesk::engine::comments_ops::LIKE_REFRESH_MEDIA,
+        "{report:?}"
+    );
+    assert_eq!(report.new_comments, 0);
+    let inbox = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    assert_eq!(cached_likes(&inbox), Some(likes));
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::{Core, EngineConfig, Mode};
+use socialdesk::graph::comments::MentionTarget;
 use socialdesk::ids::CommentId;
 use socialdesk::model::Account;
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
@@ -93,13 +94,17 @@ async fn tags_edge_pages_through_every_tagged_media() {
             "tagged media are other people's"
         );
         assert!(m.permalink.is_some() && m.media_url.is_some());
-        assert!(
+        assert_eq!(m.comments_count, Some(1));
+    }
+    let with_mention = seen
+        .iter()
+        .filter(|m| {
             m.caption
                 .as_deref()
                 .is_some_and(|c| c.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
-        );
-        assert_eq!(m.comments_count, Some(1));
-    }
+        })
+        .count();
+    assert_eq!(with_mention, 6, "one demo post tags without an @mention");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,8 +128,10 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
     let reply = handler
         .reply_to_mention(
             &w.account.id,
-            &mention_id,
-            Some(&media.id),
+            &MentionTarget::Comment {
+                comment: mention_id.clone(),
+                media: Some(media.id.clone()),
+            },
             "Yes, we ship worldwide!",
         )
         .await
@@ -141,8 +148,10 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
     let err = handler
         .reply_to_mention(
             &w.account.id,
-            &CommentId::from("999999999".to_owned()),
-            None,
+            &MentionTarget::Comment {
+                comment: CommentId::from("999999999".to_owned()),
+                media: None,
+            },
             "hello",
         )
         .await
@@ -150,31 +159,162 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
     assert_eq!(err.code, Some(100), "{err:?}");
 }
 
-#[test]
-fn cli_lists_tagged_media_as_json() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-        .args(["comments", "mentions", "--sandbox", "--json", "--data-dir"])
-        .arg(dir.path())
+fn cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_socialdesk"))
+        .args(args)
+        .args(["--sandbox", "--data-dir"])
+        .arg(dir)
         .env_remove("SOCIALDESK_SANDBOX")
         .env_remove("SOCIALDESK_GRAPH_URL")
         .env_remove("SOCIALDESK_META_URL")
         .env("RUST_LOG", "warn")
         .output()
-        .expect("run socialdesk");
+        .expect("run socialdesk")
+}
+
+fn json_lines(output: &std::process::Output) -> Vec<serde_json::Value> {
     assert!(
         output.status.success(),
         "stderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+    String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+        .collect()
+}
+
+#[test]
+fn cli_lists_mentions_and_replies_to_a_caption_mention() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lines = json_lines(&cli(dir.path(), &["comments", "mentions", "--json"]));
     assert_eq!(lines.len(), 7);
-    assert!(lines.iter().all(|m| m["id"].is_string()
+    assert!(lines.iter().all(|m| m["media_id"].is_string()
         && m["permalink"].is_string()
         && m["username"].as_str() != Some(DEMO_BUSINESS_USERNAME)));
+    let caption = lines
+        .iter()
+        .find(|m| m["kind"] == "Caption")
+        .and_then(|m| m["media_id"].as_str())
+        .expect("a caption mention")
+        .to_owned();
+    let tag = lines
+        .iter()
+        .find(|m| m["kind"] == "Tag")
+        .and_then(|m| m["media_id"].as_str())
+        .expect("a tag-only mention")
+        .to_owned();
+
+    let out = cli(
+        dir.path(),
+        &[
+            "comments",
+            "mentions",
+            "reply",
+            "--media",
+            &caption,
+            "Thanks for the love!",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
+
+    // The cache remembers the reply; listing offline needs no network.
+    let lines = json_lines(&cli(
+        dir.path(),
+        &["comments", "mentions", "--offline", "--json"],
+    ));
+    let replied = lines
+        .iter()
+        .find(|m| m["media_id"] == caption.as_str())
+        .expect("still listed");
+    assert_eq!(replied["reply"]["text"], "Thanks for the love!");
+
+    // Tag-only media cannot be answered through the API: refused with the reason.
+    let out = cli(
+        dir.path(),
+        &["comments", "mentions", "reply", "--media", &tag, "Hello"],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not allow commenting"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
+    // The embedded sandbox of the CLI builds the same deterministic demo as this one, so the
+    // ids a webhook would carry can be read here.
+    let w = world().await;
+    let media = w
+        .core
+        .client()
+        .comments(&w.core.session(&w.account).await.expect("session"))
+        .tagged_media(&w.account.id, 1, None)
+        .await
+        .expect("tags")
+        .items
+        .into_iter()
+        .next()
+        .expect("a tagged media");
+    let mention = w
+        .sandbox
+        .control()
+        .comments_of_media(media.id.as_str())
+        .into_iter()
+        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
+        .expect("the mentioning comment");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = tokio::task::spawn_blocking({
+        let (dir, comment, media) = (
+            dir.path().to_owned(),
+            mention.id.clone(),
+            media.id.to_string(),
+        );
+        move || {
+            cli(
+                &dir,
+                &[
+                    "comments",
+                    "mentions",
+                    "reply",
+                    "--comment",
+                    &comment,
+                    "--media",
+                    &media,
+                    "We ship to 30 countries!",
+                ],
+            )
+        }
+    })
+    .await
+    .expect("cli");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
+    let dir_path = dir.path().to_owned();
+    let listed = tokio::task::spawn_blocking(move || {
+        json_lines(&cli(
+            &dir_path,
+            &["comments", "mentions", "--offline", "--json"],
+        ))
+    })
+    .await
+    .expect("cli");
+    let looked_up = listed
+        .iter()
+        .find(|m| m["comment_id"] == mention.id.as_str())
+        .expect("the looked-up comment mention is cached");
+    assert_eq!(looked_up["kind"], "Comment");
+    assert_eq!(looked_up["media_id"], media.id.as_str());
+    assert_eq!(looked_up["reply"]["text"], "We ship to 30 countries!");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,4 +379,43 @@ async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
 
     let v = get("mentioned_comment.comment_id(424242){text}".to_owned()).await;
     assert_eq!(v["error"]["code"], 100, "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_to_a_story_is_refused_as_meta_does_not_support_mentions_on_stories() {
+    let w = world().await;
+    let session = w.core.session(&w.account).await.expect("session");
+    let client = w.core.client();
+    let url = client
+        .versioned_url(session.login, &format!("{}/stories", w.account.id))
+        .expect("url");
+    let stories: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .query(&[
+            ("fields", "id"),
+            ("access_token", session.access_token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let story = stories["data"][0]["id"]
+        .as_str()
+        .expect("the demo account has a live story")
+        .to_owned();
+    let err = client
+        .comments(&session)
+        .reply_to_mention(
+            &w.account.id,
+            &MentionTarget::Caption {
+                media: socialdesk::ids::MediaId::from(story.as_str()),
+            },
+            "hello",
+        )
+        .await
+        .expect_err("stories are refused");
+    assert_eq!(err.code, Some(100), "{err:?}");
+    assert!(err.to_string().contains("stories"), "{err}");
 }

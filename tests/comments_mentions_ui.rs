@@ -1,6 +1,7 @@
 //! The Comments tab's Mentions view headless: the test plays the engine, opens the view,
-//! sees the load request, pushes tagged media and finds each listed with its poster and
-//! caption; the permalink button asks the engine to open the post.
+//! sees the load request, pushes mentions and finds each listed with its author, text and
+//! likes; replies to a comment mention with Ctrl+Enter and sees it confirmed; a failure
+//! keeps the draft; tag-only media have no Reply button; a webhook id lookup is sent.
 
 use std::sync::Arc;
 
@@ -9,58 +10,73 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::comments::{CommentsCommand, CommentsEvent};
 use socialdesk::engine::{self, Command, EngineSide, Event};
-use socialdesk::ids::{IgUserId, MediaId};
-use socialdesk::model::{Account, AccountStatus, LoginKind, Media, MediaType};
+use socialdesk::ids::{CommentId, IgUserId, MediaId};
+use socialdesk::model::{Account, LoginKind, MediaType, ProductType};
+use socialdesk::store::{Mention, MentionKind, MentionReply};
 use socialdesk::ui::App;
 
-const ACCOUNT: &str = "17841400000000001";
+mod support;
 
-fn account() -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT),
-        username: "studio".to_owned(),
-        name: None,
-        account_type: Some("BUSINESS".to_owned()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
-}
+use support::{ACCOUNT_ID as ACCOUNT, drain};
 
-fn tagged(id: &str, username: &str, caption: &str, hour: u32) -> Media {
-    Media {
-        id: MediaId::from(id),
-        caption: Some(caption.to_owned()),
-        media_type: MediaType::Image,
-        media_product_type: None,
-        media_url: None,
-        thumbnail_url: None,
-        permalink: Some(format!("https://www.instagram.com/p/{id}/")),
-        shortcode: None,
+fn mention(
+    kind: MentionKind,
+    media: &str,
+    comment: Option<&str>,
+    username: &str,
+    text: &str,
+    hour: u32,
+) -> Mention {
+    Mention {
+        kind,
+        media_id: MediaId::from(media),
+        comment_id: comment.map(|c| CommentId::from(c.to_owned())),
+        from_tags: comment.is_none(),
+        username: username.to_owned(),
+        text: text.to_owned(),
         timestamp: Utc
             .with_ymd_and_hms(2026, 1, 1, hour, 0, 0)
             .single()
             .expect("time"),
-        username: Some(username.to_owned()),
-        like_count: Some(3),
-        comments_count: Some(1),
-        alt_text: None,
-        children: Vec::new(),
+        media_type: Some(MediaType::Image),
+        product_type: Some(ProductType::Feed),
+        permalink: Some(format!("https://www.instagram.com/p/{media}/")),
+        preview_url: None,
+        like_count: Some(hour.into()),
+        reply: None,
     }
 }
 
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
+fn demo_mentions() -> Vec<Mention> {
+    vec![
+        mention(
+            MentionKind::Comment,
+            "t1",
+            Some("c9"),
+            "baristaben",
+            "@studio do you ship this abroad?",
+            14,
+        ),
+        mention(
+            MentionKind::Caption,
+            "t1",
+            None,
+            "harbour.bakery",
+            "Best flat white, thanks @studio!",
+            12,
+        ),
+        mention(
+            MentionKind::Tag,
+            "t2",
+            None,
+            "lena.loves.latte",
+            "Gift arrived today",
+            9,
+        ),
+    ]
 }
 
-#[test]
-fn mentions_view_asks_for_tagged_media_and_lists_what_is_pushed() {
+fn open_mentions() -> (Harness<'static, App>, EngineSide) {
     let (handle, mut side) = engine::channel();
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
@@ -75,43 +91,46 @@ fn mentions_view_asks_for_tagged_media_and_lists_what_is_pushed() {
     harness.get_by_label("Comments").click();
     harness.run_steps(6);
     drain(&mut side);
-
     harness.get_by_label("Mentions").click();
     harness.run_steps(6);
+    (harness, side)
+}
+
+fn push(side: &mut EngineSide, event: CommentsEvent) {
+    assert!(side.events.try_send(Event::Comments(event)));
+}
+
+#[test]
+fn mentions_view_loads_once_lists_cached_mentions_and_opens_posts() {
+    let (mut harness, mut side) = open_mentions();
     let asked = drain(&mut side).into_iter().filter(|c| {
         matches!(c, Command::Comments(CommentsCommand::LoadMentions(a)) if a.as_str() == ACCOUNT)
     });
-    assert_eq!(
-        asked.count(),
-        1,
-        "opening the view loads the tagged media once"
-    );
+    assert_eq!(asked.count(), 1, "opening the view loads the mentions once");
 
-    assert!(
-        side.events
-            .try_send(Event::Comments(CommentsEvent::Mentions {
-                account: IgUserId::from(ACCOUNT),
-                media: Arc::new(vec![
-                    tagged(
-                        "t1",
-                        "harbour.bakery",
-                        "Best flat white, thanks @studio!",
-                        12
-                    ),
-                    tagged("t2", "lena.loves.latte", "Market haul with @studio", 9),
-                ]),
-            }))
+    push(
+        &mut side,
+        CommentsEvent::Mentions {
+            account: IgUserId::from(ACCOUNT),
+            mentions: Arc::new(demo_mentions()),
+            from_cache: true,
+        },
     );
     harness.run_steps(6);
-    harness.get_by_label("2 post(s) tag this account");
+    harness.get_by_label("3 mention(s)");
+    harness.get_by_label("Showing saved mentions, checking Instagram…");
+    harness.get_by_label("@baristaben");
     harness.get_by_label("@harbour.bakery");
-    harness.get_by_label("@lena.loves.latte");
+    harness.get_by_label("@studio do you ship this abroad?");
     harness.get_by_label("Best flat white, thanks @studio!");
-    harness.get_by_label("Market haul with @studio");
+    harness.get_by_label("14");
+    // Tag-only media get no Reply button, and say why.
+    assert_eq!(harness.get_all_by_label("Reply").count(), 2);
+    harness.get_by_label("Tagged only: Instagram's API does not allow commenting here");
 
     let buttons: Vec<_> = harness.get_all_by_label("Open on Instagram").collect();
-    assert_eq!(buttons.len(), 2);
-    buttons[1].click();
+    assert_eq!(buttons.len(), 3);
+    buttons[2].click();
     harness.run_steps(4);
     let opened: Vec<String> = drain(&mut side)
         .into_iter()
@@ -123,13 +142,134 @@ fn mentions_view_asks_for_tagged_media_and_lists_what_is_pushed() {
     assert_eq!(opened, vec!["https://www.instagram.com/p/t2/".to_owned()]);
 
     // A push for another account is ignored.
-    assert!(
-        side.events
-            .try_send(Event::Comments(CommentsEvent::Mentions {
-                account: IgUserId::from("999"),
-                media: Arc::new(Vec::new()),
-            }))
+    push(
+        &mut side,
+        CommentsEvent::Mentions {
+            account: IgUserId::from("999"),
+            mentions: Arc::new(Vec::new()),
+            from_cache: false,
+        },
     );
     harness.run_steps(4);
-    harness.get_by_label("2 post(s) tag this account");
+    harness.get_by_label("3 mention(s)");
+}
+
+#[test]
+fn reply_to_a_comment_mention_is_sent_and_confirmed() {
+    let (mut harness, mut side) = open_mentions();
+    push(
+        &mut side,
+        CommentsEvent::Mentions {
+            account: IgUserId::from(ACCOUNT),
+            mentions: Arc::new(demo_mentions()),
+            from_cache: false,
+        },
+    );
+    harness.run_steps(6);
+    drain(&mut side);
+
+    harness
+        .get_all_by_label("Reply")
+        .next()
+        .expect("a Reply button")
+        .click();
+    harness.run_steps(6);
+    harness.get_by_label("Replying to @baristaben: @studio do you ship this abroad?");
+    harness
+        .get_by_label("Mention reply")
+        .type_text("Yes, worldwide!");
+    harness.run_steps(4);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    harness.run_steps(6);
+    let sent: Vec<_> = drain(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Comments(CommentsCommand::ReplyToMention {
+                account,
+                media,
+                comment,
+                text,
+            }) => Some((account, media, comment, text)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        vec![(
+            IgUserId::from(ACCOUNT),
+            MediaId::from("t1"),
+            Some(CommentId::from("c9".to_owned())),
+            "Yes, worldwide!".to_owned()
+        )]
+    );
+    harness.get_by_label("Sending…");
+
+    // A failure keeps the draft and shows why.
+    push(
+        &mut side,
+        CommentsEvent::MentionReplyFailed {
+            account: IgUserId::from(ACCOUNT),
+            media: MediaId::from("t1"),
+            comment: Some(CommentId::from("c9".to_owned())),
+            message: "the network is down: check the connection and send again".into(),
+        },
+    );
+    harness.run_steps(6);
+    harness.get_by_label("the network is down: check the connection and send again");
+    harness.get_by_label("Send mention reply").click();
+    harness.run_steps(6);
+    assert_eq!(drain(&mut side).len(), 1, "sent again with the kept text");
+
+    let mut done = demo_mentions().remove(0);
+    done.reply = Some(MentionReply {
+        id: CommentId::from("r1".to_owned()),
+        text: "Yes, worldwide!".into(),
+        at: done.timestamp,
+    });
+    push(
+        &mut side,
+        CommentsEvent::MentionReplied {
+            account: IgUserId::from(ACCOUNT),
+            mention: done,
+        },
+    );
+    harness.run_steps(6);
+    harness.get_by_label("Reply posted to @baristaben");
+    harness.get_by_label("Replied: Yes, worldwide!");
+    assert!(
+        harness.query_by_label("Mention reply").is_none(),
+        "the reply box closed"
+    );
+    assert_eq!(harness.get_all_by_label("Reply").count(), 1);
+}
+
+#[test]
+fn lookup_by_webhook_ids_asks_the_engine() {
+    let (mut harness, mut side) = open_mentions();
+    drain(&mut side);
+    harness.get_by_label("Comment id").focus();
+    harness.run_steps(4);
+    harness
+        .get_by_label("Comment id")
+        .type_text(" 17894227972186120 ");
+    harness.run_steps(4);
+    harness.get_by_label("Look up").click();
+    harness.run_steps(4);
+    let asked: Vec<_> = drain(&mut side)
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Comments(CommentsCommand::LookupMention { comment, media, .. }) => {
+                Some((comment, media))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        vec![(Some(CommentId::from("17894227972186120".to_owned())), None)]
+    );
+}
+
+fn account() -> Account {
+    support::account("studio", LoginKind::Instagram)
 }

@@ -367,3 +367,51 @@ fn an_invalid_regex_rule_is_explained_and_not_sent() {
         .any(|c| matches!(c, Command::Comments(CommentsCommand::DeleteSavedReply(3))));
     assert!(deleted);
 }
+
+#[test]
+fn like_counts_show_as_a_heart_in_the_list_and_the_detail_and_follow_a_sync() {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run_steps(6);
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account()],
+        active: Some(IgUserId::from(ACCOUNT)),
+    }));
+    harness.run_steps(6);
+    harness.get_by_label("Comments").click();
+    harness.run_steps(6);
+    let inbox = |likes: u64| {
+        let mut liked = comment("c2", None, "ana", "Love this!", 20);
+        liked.comment.like_count = Some(likes);
+        let mut unknown = comment("c1", None, "ben", "Nice", 10);
+        unknown.comment.like_count = None;
+        Event::Comments(CommentsEvent::Inbox {
+            account: IgUserId::from(ACCOUNT),
+            comments: Arc::new(vec![liked, unknown]),
+            media: Arc::new(Vec::new()),
+            comments_off: Vec::new(),
+            from_cache: false,
+        })
+    };
+    assert!(side.events.try_send(inbox(7)));
+    harness.run_steps(6);
+    harness.get_by_label("7");
+    harness.get_by_label("–");
+    // The detail of the selected (newest) comment spells the count out; j moves on.
+    harness.get_by_label("7 likes");
+    harness.key_press(egui::Key::J);
+    harness.run_steps(6);
+    assert!(harness.query_by_label("7 likes").is_none());
+    harness.key_press(egui::Key::K);
+    harness.run_steps(6);
+
+    // A sync that read a new count replaces the shown one.
+    assert!(side.events.try_send(inbox(8)));
+    harness.run_steps(6);
+    harness.get_by_label("8");
+    assert!(harness.query_by_label("7").is_none());
+    drain(&mut side);
+}

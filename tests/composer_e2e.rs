@@ -101,6 +101,7 @@ fn post(account: &Account, kind: PostKind, caption: &str, items: Vec<ItemSpec>) 
         share_to_feed: true,
         scheduled_at: None,
         items,
+        place: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::insights::png::png_of_region;
 use socialdesk::engine::insights::{
     DailySeries, DateRange, Demographics, InsightsCommand, InsightsEvent, Kpi, MediaRow, Overview,
 };
@@ -376,10 +377,16 @@ fn png_export_is_a_picture_of_the_chart() {
     let (written, bytes) = std::mem::take(&mut h.state_mut().commands)
         .into_iter()
         .find_map(|c| match c {
-            Command::Insights(InsightsCommand::WriteFile { path, bytes }) => Some((path, bytes)),
+            Command::Insights(InsightsCommand::WriteChartPng {
+                path,
+                shot,
+                region,
+                pixels_per_point,
+            }) => Some((path, png_of_region(&shot, region, pixels_per_point))),
             _ => None,
         })
-        .expect("the chart picture was handed to the engine");
+        .expect("the chart screenshot was handed to the engine");
+    let bytes = bytes.expect("the chart's region is on the screenshot");
     assert_eq!(written, path);
     let picture = image::load_from_memory(&bytes).expect("a PNG");
     // The daily charts (axes included) are 2 × 150 points high and spans the panel's width.

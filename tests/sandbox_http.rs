@@ -2141,6 +2141,73 @@ async fn facebook_login_writes_use_facebook_scopes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{threads}");
     assert!(!threads["data"].as_array().expect("data").is_empty());
+
+    // One inbox behind both logins: a DM sent through the Page (Facebook Login) is in the
+    // thread Instagram Login reads.
+    let person = threads["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .flat_map(|t| {
+            t["participants"]["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .find(|p| p["id"] != BUSINESS_IG_ID)
+        .and_then(|p| p["id"].as_str().map(str::to_owned))
+        .expect("a person in the threads");
+    let (status, sent) = post_form(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{page_id}/messages"),
+            &page_token,
+            &[],
+        ),
+        &[
+            ("recipient", &format!("{{\"id\":\"{person}\"}}")),
+            ("message", "{\"text\":\"Sent from the Page\"}"),
+            ("messaging_type", "MESSAGE_TAG"),
+            ("tag", "HUMAN_AGENT"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let message_id = sent["message_id"].as_str().expect("message id").to_owned();
+    let ig = control
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &[
+                "instagram_business_basic",
+                "instagram_business_manage_messages",
+            ],
+        )
+        .expect("token");
+    let (_, _, read) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{message_id}"),
+            &ig,
+            &[("fields", "message")],
+        ),
+    )
+    .await;
+    assert_eq!(read["message"], "Sent from the Page", "{read}");
+    // Instagram-Login permission names mean nothing on the Facebook host.
+    let (status, _, _) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("facebook/v24.0/{page_id}/conversations"),
+            &wrong,
+            &[("platform", "instagram")],
+        ),
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -2602,4 +2669,89 @@ async fn nested_edge_next_links_continue_the_edge() {
         .map(|m| m["id"].as_str().expect("id"))
         .collect();
     assert_eq!(&all[3..], second.as_slice());
+}
+
+#[tokio::test]
+async fn a_state_folder_keeps_the_world_across_restarts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = || SandboxOptions {
+        state_dir: Some(dir.path().to_path_buf()),
+        ..SandboxOptions::default()
+    };
+    let c = client();
+    let publish_scopes = [BASIC, "instagram_business_content_publish"];
+
+    let sb = Sandbox::start(options()).await.expect("starts");
+    let token = sb
+        .control()
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
+        .expect("token");
+    let photo = jpeg_of(1080, 1080);
+    let image_url = upload(&c, &sb, "kept.jpg", photo.clone()).await;
+    let (status, created) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media", &token, &[]),
+        &[
+            ("image_url", &image_url),
+            ("caption", "Still here tomorrow"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let container = created["id"].as_str().expect("container id").to_owned();
+    let done = wait_container(&c, &sb, &token, &container).await;
+    assert_eq!(done["status_code"], "FINISHED", "{done}");
+    let (status, published) = post_form(
+        &c,
+        graph(&sb, "v24.0/me/media_publish", &token, &[]),
+        &[("creation_id", &container)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    let media_id = published["id"].as_str().expect("media id").to_owned();
+    sb.shutdown().await;
+
+    // A new process: new port, new tokens, same world.
+    let sb = Sandbox::start(options()).await.expect("restarts");
+    let token = sb
+        .control()
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
+        .expect("token");
+    let (status, _, media) = get(
+        &c,
+        graph(
+            &sb,
+            &format!("v24.0/{media_id}"),
+            &token,
+            &[("fields", "caption,media_url")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    assert_eq!(media["caption"], "Still here tomorrow");
+    let served = c
+        .get(media["media_url"].as_str().expect("url"))
+        .send()
+        .await
+        .expect("cdn")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(served.as_ref(), photo.as_slice(), "the upload survived");
+    // A second upload gets a fresh key instead of overwriting the saved one.
+    let other = upload(&c, &sb, "other.jpg", jpeg_of(1080, 1350)).await;
+    let path = |u: &str| Url::parse(u).expect("url").path().to_owned();
+    assert_ne!(path(&other), path(&image_url));
+    sb.shutdown().await;
+
+    // A damaged file is set aside and a fresh world starts.
+    std::fs::write(dir.path().join("world.json"), "{ not json").expect("damage");
+    let sb = Sandbox::start(options()).await.expect("starts anyway");
+    let token = sb
+        .control()
+        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
+        .expect("token");
+    let (status, _, _) = get(&c, graph(&sb, &format!("v24.0/{media_id}"), &token, &[])).await;
+    assert_ne!(status, StatusCode::OK, "the fresh world has no such post");
+    assert!(dir.path().join("world.json.unreadable").exists());
 }

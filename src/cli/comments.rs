@@ -8,10 +8,8 @@ use clap::Subcommand;
 use crate::engine::Core;
 use crate::engine::comments_ops::unanswered;
 use crate::graph::comments::SyncLimits;
-use crate::ids::CommentId;
-
-/// `comments mentions` lists at most this many tagged media.
-const MAX_MENTIONS: usize = 500;
+use crate::ids::{CommentId, MediaId};
+use crate::store::{Mention, MentionKind};
 
 /// The `comments` subcommands.
 #[derive(Debug, Subcommand)]
@@ -46,13 +44,20 @@ pub enum CommentsCommand {
         #[arg(long)]
         account: Option<String>,
     },
-    /// List media where the account is tagged (other people's posts), newest first.
+    /// List mentions (media that tag or @mention the account, comments that @mention it),
+    /// newest first; `reply` and `lookup` act on one.
+    #[command(args_conflicts_with_subcommands = true)]
     Mentions {
+        #[command(subcommand)]
+        action: Option<MentionsAction>,
         #[arg(long)]
         account: Option<String>,
         /// Print JSON lines instead of a table.
         #[arg(long)]
         json: bool,
+        /// Show the cache without reading Instagram (offline).
+        #[arg(long)]
+        offline: bool,
     },
     /// Delete a comment and its replies.
     Delete {
@@ -60,6 +65,128 @@ pub enum CommentsCommand {
         #[arg(long)]
         account: Option<String>,
     },
+}
+
+/// `comments mentions …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MentionsAction {
+    /// Reply to a mention: in the thread of the comment that mentioned the account
+    /// (`--comment`), or as a comment on a media whose caption mentioned it (`--media` only).
+    /// Ids come from `comments mentions` or a `mentions` webhook. Never posts twice.
+    Reply {
+        /// The comment that @mentioned the account.
+        #[arg(long, required_unless_present = "media")]
+        comment: Option<String>,
+        /// The media whose caption @mentioned the account (or that the comment is on).
+        #[arg(long)]
+        media: Option<String>,
+        text: String,
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Look a mention up by the ids a `mentions` webhook carries and keep it in the list.
+    Lookup {
+        #[arg(long, required_unless_present = "media")]
+        comment: Option<String>,
+        #[arg(long)]
+        media: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn print_mention(m: &Mention, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(m)?);
+    } else {
+        let kind = match m.kind {
+            MentionKind::Comment => "comment",
+            MentionKind::Caption => "caption",
+            MentionKind::Tag => "tagged",
+        };
+        let reply = m
+            .reply
+            .as_ref()
+            .map(|r| format!("  [replied: {}]", r.text))
+            .unwrap_or_default();
+        println!(
+            "{}{}  {kind}  {}  @{}{}: {}{reply}  {}",
+            m.media_id,
+            m.comment_id
+                .as_ref()
+                .map(|c| format!(" / {c}"))
+                .unwrap_or_default(),
+            m.timestamp.format("%Y-%m-%d %H:%M"),
+            m.username,
+            m.like_count.map(|n| format!(" ♥{n}")).unwrap_or_default(),
+            m.text.replace('\n', " "),
+            m.permalink.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}
+
+async fn run_mentions(core: &Core, action: MentionsAction) -> Result<()> {
+    match action {
+        MentionsAction::Reply {
+            comment,
+            media,
+            text,
+            account,
+        } => {
+            let account = pick_account(core, account.as_deref()).await?;
+            let comment = comment.map(CommentId::from);
+            let media = media.map(MediaId::from);
+            // Use the cached mention when there is one; otherwise read it by id first.
+            let cached = match (&comment, &media) {
+                (Some(c), _) => core.cached_comment_mention(&account, c).await?,
+                (None, Some(m)) => core
+                    .cached_mentions(&account)
+                    .await?
+                    .into_iter()
+                    .find(|x| &x.media_id == m && x.comment_id.is_none()),
+                (None, None) => None,
+            };
+            let mention = match cached {
+                Some(m) => m,
+                None => {
+                    core.lookup_mention(&account, comment.as_ref(), media.as_ref())
+                        .await?
+                }
+            };
+            let done = core
+                .reply_to_mention(
+                    &account,
+                    &mention.media_id,
+                    mention.comment_id.as_ref(),
+                    &text,
+                )
+                .await?;
+            match done.reply {
+                Some(r) => println!("replied: {}", r.id),
+                None => println!("replied"),
+            }
+            Ok(())
+        }
+        MentionsAction::Lookup {
+            comment,
+            media,
+            account,
+            json,
+        } => {
+            let account = pick_account(core, account.as_deref()).await?;
+            let m = core
+                .lookup_mention(
+                    &account,
+                    comment.map(CommentId::from).as_ref(),
+                    media.map(MediaId::from).as_ref(),
+                )
+                .await?;
+            print_mention(&m, json)
+        }
+    }
 }
 
 async fn pick_account(core: &Core, key: Option<&str>) -> Result<crate::model::Account> {
@@ -130,32 +257,24 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
             println!("{} {id}", if undo { "unhid" } else { "hid" });
             Ok(())
         }
-        CommentsCommand::Mentions { account, json } => {
+        CommentsCommand::Mentions {
+            action: Some(action),
+            ..
+        } => run_mentions(&core, action).await,
+        CommentsCommand::Mentions {
+            action: None,
+            account,
+            json,
+            offline,
+        } => {
             let account = pick_account(&core, account.as_deref()).await?;
-            let media = core.tagged_media(&account, MAX_MENTIONS).await?;
-            for m in &media {
-                if json {
-                    let line = serde_json::json!({
-                        "id": m.id,
-                        "username": m.username,
-                        "caption": m.caption,
-                        "timestamp": m.timestamp,
-                        "permalink": m.permalink,
-                        "media_url": m.media_url,
-                        "comments_count": m.comments_count,
-                        "like_count": m.like_count,
-                    });
-                    println!("{line}");
-                } else {
-                    println!(
-                        "{}  {}  @{}: {}  {}",
-                        m.id,
-                        m.timestamp.format("%Y-%m-%d %H:%M"),
-                        m.username.as_deref().unwrap_or("unknown"),
-                        m.caption.as_deref().unwrap_or("").replace('\n', " "),
-                        m.permalink.as_deref().unwrap_or("")
-                    );
-                }
+            let mentions = if offline {
+                core.cached_mentions(&account).await?
+            } else {
+                core.refresh_mentions(&account).await?
+            };
+            for m in &mentions {
+                print_mention(m, json)?;
             }
             Ok(())
         }

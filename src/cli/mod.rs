@@ -91,6 +91,10 @@ pub struct SandboxArgs {
     /// Accept only this app secret (default: any).
     #[arg(long, env = "SOCIALDESK_SANDBOX_APP_SECRET", hide_env_values = true)]
     pub app_secret: Option<String>,
+    /// Keep the world (posts, comments, DMs, uploads) in this folder across restarts
+    /// (default: in memory only; `--seed` only shapes a new world).
+    #[arg(long)]
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -181,6 +185,7 @@ impl SandboxArgs {
             fail_rate: self.fail_rate,
             app_id: self.app_id.clone(),
             app_secret: self.app_secret.clone(),
+            state_dir: self.state_dir.clone(),
             ..SandboxOptions::default()
         })
     }

@@ -1,10 +1,11 @@
 //! `socialdesk publish …`: publishing from the command line.
 //!
 //! `socialdesk publish --account A --image a.jpg [--image b.jpg …] --caption "…"
-//! [--tag user@0.3,0.6] [--alt "…"] [--crop 4:5] [--reel v.mp4] [--story]` prepares the files,
+//! [--tag user@0.3,0.6] [--alt "…"] [--crop 4:5] [--reel v.mp4] [--story] [--location ID]
+//! [--collab NAME …]` prepares the files,
 //! saves a draft, publishes it through the same journaled pipeline as the app and prints the
 //! new media id. `publish drafts`, `publish resume ID` and `publish run-scheduler` work on
-//! saved drafts.
+//! saved drafts; `publish locations --query Q` finds ids for `--location`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use clap::{Args, Subcommand};
 use crate::engine::Core;
 use crate::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
 use crate::media::prepare::{CropPreset, CropRect, upright_size};
-use crate::store::{PostKind, ProductTag, UserTag};
+use crate::store::{DraftLocation, DraftPlace, PostKind, ProductTag, UserTag};
 
 /// `socialdesk publish`: flags publish a new post; a subcommand works on drafts instead.
 #[derive(Debug, Args)]
@@ -71,6 +72,14 @@ pub struct PostArgs {
     /// `publish run-scheduler` publishes it when due.
     #[arg(long, value_name = "TIME")]
     pub schedule: Option<String>,
+    /// Tag a location: the id of a Facebook Page with coordinates (Facebook Login accounts;
+    /// not on stories). Find ids with `publish locations --query …`.
+    #[arg(long, value_name = "ID")]
+    pub location: Option<String>,
+    /// Invite a collaborator by username (Facebook Login accounts; up to 3; not on
+    /// stories). Repeatable.
+    #[arg(long = "collab", value_name = "NAME")]
+    pub collaborators: Vec<String>,
 }
 
 /// `publish hosting`: where prepared files go.
@@ -120,6 +129,15 @@ pub enum PublishCommand {
         #[arg(long, default_value = "")]
         query: String,
     },
+    /// Search places for `--location` (Facebook Login accounts): prints id, whether it can
+    /// be tagged (only Pages with coordinates can), name and address.
+    Locations {
+        #[arg(long)]
+        account: Option<String>,
+        /// Words the place's name contains.
+        #[arg(long)]
+        query: String,
+    },
 }
 
 /// Runs `publish` against the engine core.
@@ -157,6 +175,18 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
                 {
                     println!("{}\t{}\t{}", p.product_id, p.review_status, p.product_name);
                 }
+            }
+            Ok(())
+        }
+        Some(PublishCommand::Locations { account, query }) => {
+            let account = account_of(&core, account).await?;
+            for p in core.search_locations(&account, &query).await? {
+                let taggable = if p.taggable() {
+                    "taggable"
+                } else {
+                    "no-coordinates"
+                };
+                println!("{}\t{taggable}\t{}\t{}", p.id, p.name, p.address());
             }
             Ok(())
         }
@@ -327,6 +357,18 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
                 .with_timezone(&chrono::Utc),
         ),
     };
+    let location = match args.location.as_deref().map(str::trim) {
+        None => None,
+        Some(id) if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) => {
+            Some(DraftLocation {
+                id: id.to_owned(),
+                name: id.to_owned(),
+            })
+        }
+        Some(other) => bail!(
+            "--location {other}: give the numeric id of a place (find it with `socialdesk publish locations --query …`)"
+        ),
+    };
     Ok(PostSpec {
         account,
         kind,
@@ -334,6 +376,10 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
         share_to_feed: args.share_to_feed,
         scheduled_at,
         items,
+        place: DraftPlace {
+            location,
+            collaborators: args.collaborators,
+        },
     })
 }
 

@@ -1,4 +1,4 @@
-//! Comments inbox: sync, moderation, rules, saved replies.
+//! Comments inbox: sync, moderation, rules, saved replies, mentions.
 //!
 //! The engine side of the Comments tab: commands from the UI run here as background jobs and
 //! answer with [`CommentsEvent`]s. The work itself lives in [`super::comments_ops`] (shared
@@ -15,12 +15,10 @@ use super::handle::EventSender;
 use crate::graph::comments::{Comment, SyncLimits};
 use crate::ids::{CommentId, IgUserId, MediaId};
 use crate::model::{AccountStatus, Media};
-use crate::store::{CommentRule, InboxComment, RuleLogEntry, SavedReply};
+use crate::store::{CommentRule, InboxComment, Mention, RuleLogEntry, SavedReply};
 
 /// How often the inbox syncs while the app is open.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(60);
-/// The Mentions view shows at most this many tagged media.
-const MAX_MENTIONS: usize = 500;
 /// In the embedded sandbox, a new comment arrives this often (so the inbox visibly fills).
 const SANDBOX_ACTIVITY: Duration = Duration::from_secs(20);
 
@@ -68,8 +66,22 @@ pub enum CommentsCommand {
         body: String,
     },
     DeleteSavedReply(i64),
-    /// Read the media where the account is tagged (the Mentions view).
+    /// Send the cached mentions at once, then read them again (the Mentions view).
     LoadMentions(IgUserId),
+    /// Reply to a cached mention: in the mentioning comment's thread (`comment` set) or as a
+    /// comment on the media whose caption mentioned the account.
+    ReplyToMention {
+        account: IgUserId,
+        media: MediaId,
+        comment: Option<CommentId>,
+        text: String,
+    },
+    /// Look a mention up by the ids a `mentions` webhook carries, and cache it.
+    LookupMention {
+        account: IgUserId,
+        comment: Option<CommentId>,
+        media: Option<MediaId>,
+    },
 }
 
 /// What the engine tells the Comments tab.
@@ -114,10 +126,23 @@ pub enum CommentsEvent {
         log: Vec<RuleLogEntry>,
     },
     SavedReplies(Vec<SavedReply>),
-    /// Media where the account is tagged, newest first.
+    /// Every cached mention, newest first; `from_cache` until a refresh has answered.
     Mentions {
         account: IgUserId,
-        media: Arc<Vec<Media>>,
+        mentions: Arc<Vec<Mention>>,
+        from_cache: bool,
+    },
+    /// A reply to a mention was posted (or found already posted); `mention.reply` is set.
+    MentionReplied {
+        account: IgUserId,
+        mention: Mention,
+    },
+    /// A reply to a mention failed; `message` names the cause and the fix.
+    MentionReplyFailed {
+        account: IgUserId,
+        media: MediaId,
+        comment: Option<CommentId>,
+        message: String,
     },
     /// An action or sync failed; `message` names the cause and the fix.
     Failed {
@@ -254,6 +279,23 @@ async fn sync_and_send(core: &Arc<Core>, events: &EventSender, account: &IgUserI
     }
 }
 
+async fn send_mentions(
+    events: &EventSender,
+    account: &IgUserId,
+    mentions: Vec<Mention>,
+    from_cache: bool,
+) {
+    send(
+        events,
+        CommentsEvent::Mentions {
+            account: account.clone(),
+            mentions: Arc::new(mentions),
+            from_cache,
+        },
+    )
+    .await;
+}
+
 /// Runs one command in the background.
 pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
     tokio::spawn(async move { run(core, events, command).await });
@@ -264,6 +306,8 @@ async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
     let account_of = |c: &C| match c {
         C::Open(a) | C::Refresh(a) | C::LoadMentions(a) => Some(a.clone()),
         C::Reply { account, .. }
+        | C::ReplyToMention { account, .. }
+        | C::LookupMention { account, .. }
         | C::SetHidden { account, .. }
         | C::Delete { account, .. }
         | C::SetCommentsEnabled { account, .. }
@@ -371,15 +415,51 @@ async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
                 send_saved_replies(&core, &events).await;
             }
             (C::LoadMentions(_), Some(a)) => {
-                let media = core.tagged_media(&a, MAX_MENTIONS).await?;
-                send(
-                    &events,
-                    CommentsEvent::Mentions {
-                        account: a.id,
-                        media: Arc::new(media),
-                    },
-                )
-                .await;
+                let cached = core.cached_mentions(&a).await?;
+                send_mentions(&events, &a.id, cached, true).await;
+                let fresh = core.refresh_mentions(&a).await?;
+                send_mentions(&events, &a.id, fresh, false).await;
+            }
+            (
+                C::ReplyToMention {
+                    media,
+                    comment,
+                    text,
+                    ..
+                },
+                Some(a),
+            ) => match core
+                .reply_to_mention(&a, &media, comment.as_ref(), &text)
+                .await
+            {
+                Ok(mention) => {
+                    send(
+                        &events,
+                        CommentsEvent::MentionReplied {
+                            account: a.id,
+                            mention,
+                        },
+                    )
+                    .await
+                }
+                Err(e) => {
+                    send(
+                        &events,
+                        CommentsEvent::MentionReplyFailed {
+                            account: a.id,
+                            media,
+                            comment,
+                            message: e.to_string(),
+                        },
+                    )
+                    .await
+                }
+            },
+            (C::LookupMention { comment, media, .. }, Some(a)) => {
+                core.lookup_mention(&a, comment.as_ref(), media.as_ref())
+                    .await?;
+                let all = core.cached_mentions(&a).await?;
+                send_mentions(&events, &a.id, all, false).await;
             }
             (_, None) => {}
         }

@@ -24,17 +24,60 @@ use crate::graph::comments::{Comment, MediaThreads, SyncLimits};
 use crate::graph::{GraphClient, GraphError, Session};
 use crate::ids::{CommentId, MediaId};
 use crate::model::{Account, Media};
-use crate::store::{InboxComment, RuleAction};
+use crate::store::{InboxComment, RuleAction, SyncedThread};
 
 /// Threads read at the same time when a sync has overflow pages or changed media.
 pub const SYNC_CONCURRENCY: usize = 4;
 /// Media per page when an incremental sync only compares counts.
 const COUNT_PAGE_SIZE: u32 = 100;
+/// Like counts change without changing `comments_count`, so an incremental sync also reads
+/// again the threads of this many newest media (where likes still arrive)…
+pub const LIKE_REFRESH_MEDIA: usize = 10;
+/// …when they were last read at least this long ago (minutes), so polling stays cheap.
+pub const LIKE_REFRESH_AFTER_MINUTES: i64 = 10;
 /// A lost reply is looked for among replies written this long before it was first sent.
 const REPLY_CLOCK_SLACK_SECS: i64 = 120;
 
 /// Tagged media read per request (the edge's maximum page size keeps requests few).
 pub const MENTIONS_PAGE_SIZE: u32 = 100;
+
+/// Where a write creates a comment, for the never-duplicate check of [`Core::post_once`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum PostPlace {
+    /// A reply in the thread of the top-level comment `parent` on the account's media.
+    Thread { media: MediaId, parent: CommentId },
+    /// A reply in the thread of a comment that @mentioned the account, on someone else's
+    /// media (checked through `mentioned_comment`).
+    MentionThread { media: MediaId, comment: CommentId },
+    /// A comment on someone else's media whose caption @mentioned the account (checked
+    /// through `mentioned_media`).
+    MentionCaption(MediaId),
+}
+
+impl PostPlace {
+    /// The key a pending attempt is recorded under (Meta's ids are unique across types).
+    fn key(&self) -> CommentId {
+        match self {
+            Self::Thread { parent, .. } => parent.clone(),
+            Self::MentionThread { comment, .. } => comment.clone(),
+            Self::MentionCaption(media) => CommentId::from(media.to_string()),
+        }
+    }
+    fn media(&self) -> &MediaId {
+        match self {
+            Self::Thread { media, .. }
+            | Self::MentionThread { media, .. }
+            | Self::MentionCaption(media) => media,
+        }
+    }
+    fn parent(&self) -> Option<&CommentId> {
+        match self {
+            Self::Thread { parent, .. } => Some(parent),
+            Self::MentionThread { comment, .. } => Some(comment),
+            Self::MentionCaption(_) => None,
+        }
+    }
+}
 
 /// What can go wrong in an inbox action, worded for the user.
 #[derive(Debug, Error)]
@@ -49,6 +92,22 @@ pub enum CommentsError {
     Rule(#[from] RuleError),
     #[error("the reply is empty: write some text first")]
     EmptyReply,
+    #[error(
+        "this mention is not in the Mentions list: refresh Mentions (or look it up by id: `socialdesk comments mentions lookup --comment ID`) first"
+    )]
+    UnknownMention,
+    #[error(
+        "@{0} only tagged the account in this post, without an @mention in the caption: Meta's API does not allow commenting on posts the account is tagged in. Open the post on Instagram to comment there"
+    )]
+    TaggedOnly(String),
+    #[error(
+        "this mention is on a story: Meta's API does not support mentions on stories. Answer it in the Instagram app"
+    )]
+    StoryMention,
+    #[error(
+        "give the id of the comment or media that mentioned the account (from a `mentions` webhook) to look it up"
+    )]
+    MentionLookupNeedsId,
     #[error(
         "the reply may have been posted but Meta's answer was lost, and it is not in the thread yet: refresh in a minute; sending it again checks the thread first, so it will not be posted twice"
     )]
@@ -74,6 +133,8 @@ pub struct SyncReport {
     /// Threads read (all on a first sync, only changed ones later).
     pub threads_read: usize,
     pub new_comments: usize,
+    /// Threads read again only to refresh like counts (included in `threads_read`).
+    pub likes_refreshed: usize,
     /// Comments a rule hid or flagged.
     pub rule_actions: usize,
     pub full: bool,
@@ -119,6 +180,29 @@ async fn read_thread(
     complete_thread(client, session, t).await
 }
 
+/// Why an incremental sync reads a thread again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reread {
+    /// New or removed comments (or a media not seen before).
+    Changed,
+    /// Only to refresh like counts of a recent post.
+    Likes,
+}
+
+fn reread_reason(
+    known: Option<&SyncedThread>,
+    count: Option<u64>,
+    newest: bool,
+    likes_stale_before: DateTime<Utc>,
+) -> Option<Reread> {
+    match known {
+        Some(k) if k.comments_count != count => Some(Reread::Changed),
+        None => Some(Reread::Changed),
+        Some(k) if newest && k.read_at <= likes_stale_before => Some(Reread::Likes),
+        Some(_) => None,
+    }
+}
+
 /// Fills `{username}` in a saved reply.
 pub fn fill_template(body: &str, username: &str) -> String {
     body.replace("{username}", username)
@@ -150,6 +234,7 @@ impl Core {
             .with_store(move |s| s.synced_comment_counts(&id))
             .await?;
         let full = known.is_empty();
+        let likes_stale_before = self.now() - Duration::minutes(LIKE_REFRESH_AFTER_MINUTES);
         let client = self.client().clone();
         let limit = Arc::new(Semaphore::new(SYNC_CONCURRENCY));
         let mut jobs: JoinSet<Result<MediaThreads, GraphError>> = JoinSet::new();
@@ -172,6 +257,7 @@ impl Core {
                     .await?
             };
             for t in page.items {
+                let newest = report.media_seen < LIKE_REFRESH_MEDIA;
                 report.media_seen += 1;
                 all_media.push(t.media.clone());
                 let (c, s, permit) = (client.clone(), session.clone(), limit.clone());
@@ -181,8 +267,16 @@ impl Core {
                         let _p = permit.acquire_owned().await;
                         complete_thread(c, s, t).await
                     });
-                } else if known.get(&t.media.id) != Some(&t.media.comments_count) {
+                } else if let Some(why) = reread_reason(
+                    known.get(&t.media.id),
+                    t.media.comments_count,
+                    newest,
+                    likes_stale_before,
+                ) {
                     report.threads_read += 1;
+                    if why == Reread::Likes {
+                        report.likes_refreshed += 1;
+                    }
                     jobs.spawn(async move {
                         let _p = permit.acquire_owned().await;
                         read_thread(c, s, t.media, t.comments_enabled, limits).await
@@ -309,101 +403,129 @@ impl Core {
         let parent = target.parent_id.clone().unwrap_or(target.id.clone());
         let session = self.session(account).await?;
         let handler = self.client().comments(&session);
+        let place = PostPlace::Thread {
+            media: target.media_id.clone(),
+            parent: parent.clone(),
+        };
+        let comment = self
+            .post_once(
+                account,
+                &session,
+                &place,
+                &text,
+                handler.reply(&parent, &text),
+            )
+            .await?;
+        let (id, c) = (account.id.clone(), comment.clone());
+        self.with_store(move |s| s.insert_comment(&id, &c)).await?;
+        Ok(comment)
+    }
+
+    /// Sends `send` (a write that creates one comment at `place`) at most once per text and
+    /// place: the attempt is recorded first; if an identical attempt was recorded before and
+    /// never confirmed, or the answer is lost now, `place` is read and a comment with this
+    /// text by the account is taken as the one sent. Meta is never asked twice blindly.
+    pub(crate) async fn post_once(
+        &self,
+        account: &Account,
+        session: &Session,
+        place: &PostPlace,
+        text: &str,
+        send: impl std::future::Future<Output = Result<CommentId, GraphError>>,
+    ) -> Result<Comment, CommentsError> {
+        let key = place.key();
         let started = self.now();
-        let (id, p, t) = (account.id.clone(), parent.clone(), text.clone());
+        let (id, k, t) = (account.id.clone(), key.clone(), text.to_owned());
         let earlier = self
-            .with_store(move |s| s.begin_pending_reply(&id, &p, &t, started))
+            .with_store(move |s| s.begin_pending_reply(&id, &k, &t, started))
             .await?;
         if let Some(first_try) = earlier
             && let Some(found) = self
-                .find_reply(
-                    account,
-                    &session,
-                    &target.media_id,
-                    &parent,
-                    &text,
-                    first_try,
-                )
+                .find_posted(account, session, place, text, first_try)
                 .await?
         {
-            return self.confirm_reply(account, &parent, &text, found).await;
+            self.finish_pending(account, &key, text).await?;
+            return Ok(found);
         }
-        match handler.reply(&parent, &text).await {
+        match send.await {
             Ok(new_id) => {
                 let comment = Comment {
                     id: new_id,
-                    media_id: target.media_id.clone(),
-                    parent_id: Some(parent.clone()),
-                    text: text.clone(),
+                    media_id: place.media().clone(),
+                    parent_id: place.parent().cloned(),
+                    text: text.to_owned(),
                     username: account.username.clone(),
                     from_id: Some(account.id.to_string()),
                     timestamp: self.now(),
                     like_count: Some(0),
                     hidden: false,
                 };
-                self.confirm_reply(account, &parent, &text, comment).await
+                self.finish_pending(account, &key, text).await?;
+                Ok(comment)
             }
             Err(e)
                 if e.is_retryable() || matches!(e.kind, crate::graph::ErrorKind::Decode { .. }) =>
             {
-                // The answer was lost: the reply may exist. Look before reporting.
+                // The answer was lost: the comment may exist. Look before reporting.
                 let since = earlier.unwrap_or(started);
-                match self
-                    .find_reply(account, &session, &target.media_id, &parent, &text, since)
-                    .await
-                {
-                    Ok(Some(found)) => self.confirm_reply(account, &parent, &text, found).await,
-                    _ => Err(CommentsError::ReplyUnconfirmed),
+                match self.find_posted(account, session, place, text, since).await {
+                    Ok(Some(found)) => {
+                        self.finish_pending(account, &key, text).await?;
+                        Ok(found)
+                    }
+                    Ok(None) => Err(CommentsError::ReplyUnconfirmed),
+                    Err(check) => {
+                        tracing::warn!(error = %check, "could not check whether a lost reply landed");
+                        Err(CommentsError::ReplyUnconfirmed)
+                    }
                 }
             }
             Err(e) => {
-                let (id, p, t) = (account.id.clone(), parent.clone(), text.clone());
-                self.with_store(move |s| s.finish_pending_reply(&id, &p, &t))
-                    .await?;
+                // Refused by Meta: it surely does not exist, so a later try may send.
+                self.finish_pending(account, &key, text).await?;
                 Err(e.into())
             }
         }
     }
 
-    async fn find_reply(
+    async fn finish_pending(
+        &self,
+        account: &Account,
+        key: &CommentId,
+        text: &str,
+    ) -> Result<(), CommentsError> {
+        let (id, k, t) = (account.id.clone(), key.clone(), text.to_owned());
+        self.with_store(move |s| s.finish_pending_reply(&id, &k, &t))
+            .await?;
+        Ok(())
+    }
+
+    /// A comment with `text` by the account at `place`, written since `since` (less a
+    /// clock slack).
+    async fn find_posted(
         &self,
         account: &Account,
         session: &Session,
-        media: &MediaId,
-        parent: &CommentId,
+        place: &PostPlace,
         text: &str,
         since: DateTime<Utc>,
     ) -> Result<Option<Comment>, CommentsError> {
         let floor = since - Duration::seconds(REPLY_CLOCK_SLACK_SECS);
-        let replies = self
-            .client()
-            .comments(session)
-            .replies(media, parent)
-            .await?;
-        Ok(replies.into_iter().find(|c| {
+        let handler = self.client().comments(session);
+        let candidates = match place {
+            PostPlace::Thread { media, parent } => handler.replies(media, parent).await?,
+            PostPlace::MentionThread { comment, .. } => {
+                handler
+                    .mentioned_comment_replies(&account.id, comment)
+                    .await?
+            }
+            PostPlace::MentionCaption(media) => {
+                handler.mentioned_media_comments(&account.id, media).await?
+            }
+        };
+        Ok(candidates.into_iter().find(|c| {
             c.text.trim() == text && c.username == account.username && c.timestamp >= floor
         }))
-    }
-
-    async fn confirm_reply(
-        &self,
-        account: &Account,
-        parent: &CommentId,
-        text: &str,
-        comment: Comment,
-    ) -> Result<Comment, CommentsError> {
-        let (id, p, t, c) = (
-            account.id.clone(),
-            parent.clone(),
-            text.to_owned(),
-            comment.clone(),
-        );
-        self.with_store(move |s| {
-            s.insert_comment(&id, &c)?;
-            s.finish_pending_reply(&id, &p, &t)
-        })
-        .await?;
-        Ok(comment)
     }
 
     /// Hides or unhides a comment on Instagram, then in the cache.
@@ -562,6 +684,36 @@ pub fn unanswered(comments: &[InboxComment], own_username: &str) -> HashMap<Comm
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_are_read_again_when_changed_or_when_recent_likes_are_stale() {
+        let at = |m: i64| DateTime::<Utc>::UNIX_EPOCH + Duration::minutes(m);
+        let seen = |count, m| SyncedThread {
+            comments_count: Some(count),
+            read_at: at(m),
+        };
+        let stale = at(100);
+        assert_eq!(
+            reread_reason(None, Some(1), false, stale),
+            Some(Reread::Changed)
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 0)), Some(2), false, stale),
+            Some(Reread::Changed)
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 50)), Some(1), true, stale),
+            Some(Reread::Likes)
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 50)), Some(1), false, stale),
+            None
+        );
+        assert_eq!(
+            reread_reason(Some(&seen(1, 150)), Some(1), true, stale),
+            None
+        );
+    }
 
     #[test]
     fn templates_fill_the_username() {

@@ -7,6 +7,7 @@
 
 pub mod hosting;
 pub mod pipeline;
+pub mod place;
 pub mod post;
 pub mod products;
 pub mod s3;
@@ -63,6 +64,8 @@ pub enum ComposerCommand {
         catalog_id: String,
         query: String,
     },
+    /// Search places for the location tag ([`ComposerEvent::Locations`]).
+    SearchLocations { account: IgUserId, query: String },
 }
 
 /// What the engine tells the Composer tab.
@@ -131,6 +134,18 @@ pub enum ComposerEvent {
     },
     /// Loading the shop or searching failed; `message` names the cause and the fix.
     ShopFailed { account: IgUserId, message: String },
+    /// Places matching a location search (those without coordinates cannot be picked).
+    Locations {
+        account: IgUserId,
+        query: String,
+        places: Vec<crate::graph::locations::Place>,
+    },
+    /// A location search failed; `message` names the cause and the fix.
+    LocationsFailed {
+        account: IgUserId,
+        query: String,
+        message: String,
+    },
 }
 
 /// Why publishing failed, worded for the user.
@@ -195,6 +210,9 @@ impl From<PrepareError> for PublishError {
 /// The fix for a publishing error, from Meta's code and subcode.
 pub fn fix_for(error: Option<&GraphError>, subcode: Option<i64>) -> String {
     let code = error.and_then(|e| e.code);
+    if error.is_some_and(|e| e.message.contains("INVALID_LOCATION_ID")) {
+        return "the location is not a place Instagram can tag (its Page has no latitude and longitude): pick another place or clear the location".to_owned();
+    }
     let fix = match (code, subcode) {
         (_, Some(2207052)) | (Some(9004), _) => {
             "Meta could not fetch the file from the hosting URL: it must be public (check the bucket or host allows anonymous GET)"
@@ -259,13 +277,14 @@ impl Core {
                 return Err(PostError::ProductTagsNeedFacebookLogin(account.username).into());
             }
         }
+        let place = self.checked_place(&post).await?;
         let mut progress = progress;
         let draft = tokio::task::spawn_blocking(move || post.prepare(&mut progress))
             .await
             .map_err(|e| EngineError::Task(e.to_string()))??;
         let now = self.now();
         Ok(self
-            .with_store(move |s| s.insert_draft(&draft, now))
+            .with_store(move |s| s.insert_draft_with_place(&draft, &place, now))
             .await?)
     }
 }
@@ -369,6 +388,10 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                         message: e.to_string(),
                     },
                 };
+                composer_event(&events, event).await;
+            }
+            ComposerCommand::SearchLocations { account, query } => {
+                let event = place::search_event(&core, account, query).await;
                 composer_event(&events, event).await;
             }
             ComposerCommand::SearchProducts {

@@ -8,6 +8,7 @@
 
 pub mod calc;
 mod fetch;
+pub mod png;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,8 +38,15 @@ pub enum InsightsCommand {
         account: IgUserId,
         media: Box<Media>,
     },
-    /// Writes an export (CSV or PNG bytes) to a path the user picked.
+    /// Writes an export (CSV bytes) to a path the user picked.
     WriteFile { path: PathBuf, bytes: Vec<u8> },
+    /// Cuts `region` (in points) out of a window screenshot, encodes it as PNG and writes it.
+    WriteChartPng {
+        path: PathBuf,
+        shot: Arc<egui::ColorImage>,
+        region: egui::Rect,
+        pixels_per_point: f32,
+    },
 }
 
 /// What the engine tells the Insights tab.
@@ -230,6 +238,33 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: InsightsComm
                 });
                 events
                     .send(Event::Insights(InsightsEvent::Exported { path, error }))
+                    .await;
+            }
+            InsightsCommand::WriteChartPng {
+                path,
+                shot,
+                region,
+                pixels_per_point,
+            } => {
+                let target = path.clone();
+                let result = tokio::task::spawn_blocking(move || {
+                    let bytes = png::png_of_region(&shot, region, pixels_per_point)
+                        .map_err(|e| format!("could not export the chart: {e}"))?;
+                    std::fs::write(&target, bytes).map_err(|e| {
+                        format!(
+                            "could not write {}: {e}; pick a folder you can write to",
+                            target.display()
+                        )
+                    })
+                })
+                .await
+                .map_err(|e| format!("the export stopped: {e}"))
+                .and_then(|r| r);
+                events
+                    .send(Event::Insights(InsightsEvent::Exported {
+                        path,
+                        error: result.err(),
+                    }))
                     .await;
             }
         }

@@ -3,8 +3,10 @@
 //! It receives [`Command`]s from the UI, runs jobs concurrently, persists before and after
 //! network steps, and reports back with [`Event`]s. The CLI calls the same [`Core`].
 
+pub mod calendar;
 pub mod comment_rules;
 pub mod comments;
+pub mod comments_mentions;
 pub mod comments_ops;
 pub mod composer;
 pub mod config;

@@ -47,6 +47,8 @@ pub enum Command {
     Dms(super::dms::DmsCommand),
     /// The Insights tab's commands.
     Insights(super::insights::InsightsCommand),
+    /// The Calendar tab's commands.
+    Calendar(super::calendar::CalendarCommand),
 }
 
 /// The user's own Meta app, entered once in Accounts.
@@ -178,4 +180,6 @@ pub enum Event {
     Dms(super::dms::DmsEvent),
     /// For the Insights tab.
     Insights(super::insights::InsightsEvent),
+    /// For the Calendar tab.
+    Calendar(super::calendar::CalendarEvent),
 }

@@ -246,6 +246,9 @@ impl Engine {
             Command::Insights(command) => {
                 super::insights::handle(self.core(), self.events.clone(), command)
             }
+            Command::Calendar(command) => {
+                super::calendar::handle(self.core(), self.events.clone(), command)
+            }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {
                     if let Err(e) = self.core().remove_account(&id).await {

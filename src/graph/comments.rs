@@ -1,5 +1,6 @@
 //! Comments, replies and moderation: the `comments` and `replies` edges, hide/unhide,
-//! delete, and turning comments off/on for a media.
+//! delete, and turning comments off/on for a media; mentions: the `tags` edge, the
+//! `mentioned_comment` / `mentioned_media` lookups by id, and `POST /{ig-id}/mentions`.
 //!
 //! Reading is built for a whole-account sync with few requests: one media page expands each
 //! post's comments and their replies inline (`comments.limit(n){…,replies.limit(m){…}}`),
@@ -26,9 +27,33 @@ pub const COMMENT_FIELDS: &str = "id,text,timestamp,username,from,like_count,hid
 /// Media fields the inbox shows beside a comment (thumbnail, caption, counts, switch).
 pub const INBOX_MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,username,like_count,comments_count,is_comment_enabled";
 
-/// Fields read for media where the account is tagged (other people's posts).
-pub const TAGGED_MEDIA_FIELDS: &str =
-    "id,caption,media_type,media_url,permalink,timestamp,username,comments_count,like_count";
+/// Fields read for media where the account is tagged or @mentioned (other people's posts).
+/// `media_product_type` tells stories apart: Meta does not support mentions on stories.
+pub const TAGGED_MEDIA_FIELDS: &str = "id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,username,comments_count,like_count";
+
+/// Fields read for a comment that @mentioned the account, with the media it is on.
+pub const MENTIONED_COMMENT_FIELDS: &str = "id,text,timestamp,username,like_count,media{id,caption,media_type,media_product_type,media_url,thumbnail_url,permalink,timestamp,username}";
+
+/// What a reply to a mention answers (`POST /{ig-user-id}/mentions`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MentionTarget {
+    /// A comment that @mentioned the account: the reply lands in that comment's thread.
+    /// `media` is the media the comment is on (Meta's sample sends both).
+    Comment {
+        comment: CommentId,
+        media: Option<MediaId>,
+    },
+    /// A media whose caption @mentioned the account: the reply is a comment on that media.
+    Caption { media: MediaId },
+}
+
+/// A comment that @mentioned the account, read with `mentioned_comment.comment_id(X)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MentionedComment {
+    pub comment: Comment,
+    /// The media the comment is on, when Meta answers the `media` field.
+    pub media: Option<Media>,
+}
 
 /// One comment or reply on an account's media.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -419,25 +444,125 @@ impl CommentsHandler<'_> {
             .await
     }
 
-    /// Replies to a comment that @mentioned the account (`POST /{ig-id}/mentions` with
-    /// `comment_id`, optional `media_id`, `message`). The reply appears as a sub-thread of
-    /// that comment. Sent once, never retried: on a lost answer check the thread first.
+    /// Replies to a mention (`POST /{ig-id}/mentions`): in the thread of a comment that
+    /// @mentioned the account (`comment_id`, with `media_id` when known), or as a comment on
+    /// a media whose caption did (`media_id` only). Sent once, never retried: on a lost
+    /// answer check the thread first.
     pub async fn reply_to_mention(
         &self,
         ig_id: &IgUserId,
-        comment: &CommentId,
-        media: Option<&MediaId>,
+        target: &MentionTarget,
         message: &str,
     ) -> Result<CommentId, GraphError> {
-        let mut form = vec![
-            ("comment_id", comment.to_string()),
-            ("message", message.to_owned()),
-        ];
-        if let Some(m) = media {
-            form.push(("media_id", m.to_string()));
+        let mut form = Vec::new();
+        match target {
+            MentionTarget::Comment { comment, media } => {
+                form.push(("comment_id", comment.to_string()));
+                if let Some(m) = media {
+                    form.push(("media_id", m.to_string()));
+                }
+            }
+            MentionTarget::Caption { media } => form.push(("media_id", media.to_string())),
         }
+        form.push(("message", message.to_owned()));
         let v = self.post(&format!("{ig_id}/mentions"), form).await?;
         created_id(v)
+    }
+
+    /// A comment that @mentioned the account, by id (`GET /{ig-id}?fields=
+    /// mentioned_comment.comment_id(X){…}`): the id comes from a `mentions` webhook or a
+    /// comment seen elsewhere; Meta keeps no list of them. Code 100 when the comment does
+    /// not mention the account.
+    pub async fn mentioned_comment(
+        &self,
+        ig_id: &IgUserId,
+        comment: &CommentId,
+    ) -> Result<MentionedComment, GraphError> {
+        let fields =
+            format!("mentioned_comment.comment_id({comment}){{{MENTIONED_COMMENT_FIELDS}}}");
+        let mut v = self
+            .client
+            .get_json(self.session, ig_id.as_str(), &[("fields", fields)])
+            .await?;
+        let mut inner = v
+            .get_mut("mentioned_comment")
+            .map(Value::take)
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| GraphError::decode("mentioned_comment", "Meta answered no comment"))?;
+        let media_value = inner.get_mut("media").map(Value::take);
+        let media = match media_value.filter(|m| m.get("timestamp").is_some()) {
+            Some(m) => Some(Media::from_graph(m, "mentioned_comment.media")?),
+            None => None,
+        };
+        let media_id = media
+            .as_ref()
+            .map(|m| m.id.clone())
+            .unwrap_or_else(|| MediaId::from(""));
+        let raw = RawComment::from_graph(inner, "mentioned_comment")?;
+        Ok(MentionedComment {
+            comment: raw.into_comment(&media_id, None),
+            media,
+        })
+    }
+
+    /// A media whose caption @mentioned the account, by id (`GET /{ig-id}?fields=
+    /// mentioned_media.media_id(X){…}`). Code 100 when the caption does not mention it.
+    pub async fn mentioned_media(
+        &self,
+        ig_id: &IgUserId,
+        media: &MediaId,
+    ) -> Result<Media, GraphError> {
+        let fields = format!("mentioned_media.media_id({media}){{{TAGGED_MEDIA_FIELDS}}}");
+        let mut v = self
+            .client
+            .get_json(self.session, ig_id.as_str(), &[("fields", fields)])
+            .await?;
+        let inner = v
+            .get_mut("mentioned_media")
+            .map(Value::take)
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| GraphError::decode("mentioned_media", "Meta answered no media"))?;
+        Media::from_graph(inner, "mentioned_media")
+    }
+
+    /// The first page (up to 100) of replies under a comment that @mentioned the account,
+    /// read through `mentioned_comment` (the comment is on someone else's media, so its
+    /// `/replies` edge cannot be read directly). Used to check that a reply landed.
+    pub async fn mentioned_comment_replies(
+        &self,
+        ig_id: &IgUserId,
+        comment: &CommentId,
+    ) -> Result<Vec<Comment>, GraphError> {
+        let fields = format!(
+            "mentioned_comment.comment_id({comment}){{id,replies.limit({MAX_PAGE_SIZE}){{{COMMENT_FIELDS}}}}}"
+        );
+        let v = self
+            .client
+            .get_json(self.session, ig_id.as_str(), &[("fields", fields)])
+            .await?;
+        nested_comments(v, "mentioned_comment", "replies", Some(comment))
+    }
+
+    /// The first page (up to 100, newest first) of comments on a media whose caption
+    /// @mentioned the account, read through `mentioned_media`. Used to check that a comment
+    /// landed.
+    pub async fn mentioned_media_comments(
+        &self,
+        ig_id: &IgUserId,
+        media: &MediaId,
+    ) -> Result<Vec<Comment>, GraphError> {
+        let fields = format!(
+            "mentioned_media.media_id({media}){{id,comments.limit({MAX_PAGE_SIZE}){{{COMMENT_FIELDS}}}}}"
+        );
+        let v = self
+            .client
+            .get_json(self.session, ig_id.as_str(), &[("fields", fields)])
+            .await?;
+        let mut out = nested_comments(v, "mentioned_media", "comments", None)?;
+        for c in &mut out {
+            c.media_id = media.clone();
+        }
+        Ok(out)
     }
 
     /// Hides (`true`) or unhides a comment (`POST /{comment}?hide=`).
@@ -479,6 +604,31 @@ impl CommentsHandler<'_> {
         };
         require_success(self.client.execute(req).await?)
     }
+}
+
+/// The comments of `{node: {edge: {data: [...]}}}` (an inline first page).
+fn nested_comments(
+    mut v: Value,
+    node: &str,
+    edge: &str,
+    parent: Option<&CommentId>,
+) -> Result<Vec<Comment>, GraphError> {
+    let page = v
+        .get_mut(node)
+        .and_then(|n| n.get_mut(edge))
+        .map(Value::take)
+        .filter(|p| !p.is_null());
+    let Some(page) = page else {
+        return Ok(Vec::new());
+    };
+    let page = Page::<RawComment>::from_json(page)
+        .map_err(|e| GraphError::decode(format!("{node}.{edge}"), e.message))?;
+    let media = MediaId::from("");
+    Ok(page
+        .items
+        .into_iter()
+        .map(|r| r.into_comment(&media, parent))
+        .collect())
 }
 
 fn created_id(v: Value) -> Result<CommentId, GraphError> {

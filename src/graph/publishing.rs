@@ -56,6 +56,13 @@ pub struct ContainerRequest {
     pub thumb_offset_ms: Option<u64>,
     /// Reels: a cover image URL (`cover_url`).
     pub cover_url: Option<String>,
+    /// Videos on Facebook Login: `upload_type=resumable` instead of `video_url`; the bytes
+    /// then go to rupload ([`super::rupload`]).
+    pub resumable: bool,
+    /// A Page id with coordinates (`location_id`): images, carousel items, reels.
+    pub location_id: Option<String>,
+    /// Usernames invited as collaborators (Facebook Login; at most 3, not on stories).
+    pub collaborators: Vec<String>,
 }
 
 /// A product tag as Meta takes it in `product_tags`: the id as a string, coordinates only on
@@ -85,6 +92,9 @@ impl ContainerRequest {
             product_tags: Vec::new(),
             thumb_offset_ms: None,
             cover_url: None,
+            resumable: false,
+            location_id: None,
+            collaborators: Vec::new(),
         }
     }
 
@@ -134,6 +144,17 @@ impl ContainerRequest {
         }
         if let Some(u) = &self.cover_url {
             form.push(("cover_url", u.clone()));
+        }
+        if self.resumable {
+            form.push(("upload_type", "resumable".to_owned()));
+        }
+        if let Some(l) = &self.location_id {
+            form.push(("location_id", l.clone()));
+        }
+        if !self.collaborators.is_empty() {
+            let names = serde_json::to_string(&self.collaborators)
+                .map_err(|e| GraphError::new(ErrorKind::Other, format!("collaborators: {e}")))?;
+            form.push(("collaborators", names));
         }
         Ok(form)
     }
@@ -320,6 +341,16 @@ mod tests {
             r#"[{"username":"mira","x":0.25,"y":0.5}]"#.into()
         )));
         assert!(!form.iter().any(|(k, _)| *k == "media_type"));
+
+        let mut v = ContainerRequest::new(ContainerType::Reels);
+        v.resumable = true;
+        v.location_id = Some("110".into());
+        v.collaborators = vec!["mira".into(), "leo".into()];
+        let form = v.form().expect("form");
+        assert!(form.contains(&("upload_type", "resumable".into())));
+        assert!(form.contains(&("location_id", "110".into())));
+        assert!(form.contains(&("collaborators", r#"["mira","leo"]"#.into())));
+        assert!(!form.iter().any(|(k, _)| *k == "video_url"));
 
         let mut c = ContainerRequest::new(ContainerType::Carousel);
         c.children = vec![ContainerId::from("1"), ContainerId::from("2")];

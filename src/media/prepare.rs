@@ -10,7 +10,6 @@
 use std::io::Cursor;
 
 use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
 use image::{DynamicImage, GenericImageView};
 use serde::{Deserialize, Serialize};
 
@@ -348,22 +347,40 @@ pub fn prepare_image_with_progress(
     if w < MIN_WIDTH_PX {
         return Err(PrepareError::TooNarrow { width: w });
     }
-    let cropped = if (x, y, w, h) == (0, 0, sw, sh) {
-        image
-    } else {
-        image.crop_imm(x, y, w, h)
-    };
     progress(PrepareStage::Resizing);
     let sized = if w > MAX_WIDTH_PX {
         let nh = ((f64::from(h) * f64::from(MAX_WIDTH_PX) / f64::from(w)).round() as u32).max(1);
-        cropped.resize_exact(MAX_WIDTH_PX, nh, FilterType::CatmullRom)
+        crop_and_resize(image, (x, y, w, h), (MAX_WIDTH_PX, nh))?
+    } else if (x, y, w, h) == (0, 0, sw, sh) {
+        image
     } else {
-        cropped
+        image.crop_imm(x, y, w, h)
     };
     progress(PrepareStage::Encoding);
     let prepared = encode_jpeg(&sized)?;
     progress(PrepareStage::Done);
     Ok(prepared)
+}
+
+/// Crops and scales in one pass (SIMD, Catmull-Rom), reading the crop straight out of the
+/// decoded picture: a 24-megapixel photo is never copied whole, which is most of the time
+/// and memory `image`'s own crop-then-resize spends.
+fn crop_and_resize(
+    image: DynamicImage,
+    (x, y, w, h): (u32, u32, u32, u32),
+    (width, height): (u32, u32),
+) -> Result<DynamicImage, PrepareError> {
+    use fast_image_resize::{FilterType as Filter, ResizeAlg, ResizeOptions, Resizer};
+    // JPEG output is RGB: drop alpha / widen grey first (a no-op for camera JPEGs).
+    let source = DynamicImage::ImageRgb8(image.into_rgb8());
+    let mut target = image::RgbImage::new(width, height);
+    let options = ResizeOptions::new()
+        .crop(f64::from(x), f64::from(y), f64::from(w), f64::from(h))
+        .resize_alg(ResizeAlg::Convolution(Filter::CatmullRom));
+    Resizer::new()
+        .resize(&source, &mut target, &options)
+        .map_err(|e| PrepareError::Encode(format!("resizing failed: {e}")))?;
+    Ok(DynamicImage::ImageRgb8(target))
 }
 
 /// Encodes as baseline JPEG (no alpha), lowering the quality until it fits in 8 MB.
@@ -507,6 +524,27 @@ mod tests {
             .to_rgb8();
         let p = back.get_pixel(250, 250);
         assert!(p[0] > 150 && p[2] < 100, "left half is red: {p:?}");
+    }
+
+    #[test]
+    fn a_large_crop_is_scaled_from_the_chosen_side() {
+        // 4000x2000: keep the right (blue) half as a 2000 px square, scaled to 1440.
+        let bytes = png(&picture(4000, 2000));
+        let crop = CropRect {
+            x: 0.5,
+            y: 0.0,
+            w: 0.5,
+            h: 1.0,
+        };
+        let out = prepare_image(&bytes, &feed(crop)).expect("prepared");
+        assert_eq!((out.width, out.height), (MAX_WIDTH_PX, MAX_WIDTH_PX));
+        let back = image::load_from_memory(&out.jpeg)
+            .expect("decodes")
+            .to_rgb8();
+        for (x, y) in [(2, 2), (720, 720), (1437, 1437)] {
+            let p = back.get_pixel(x, y);
+            assert!(p[2] > 150 && p[0] < 100, "({x},{y}) is blue: {p:?}");
+        }
     }
 
     #[test]

@@ -143,6 +143,19 @@ pub fn tick_activity(inner: &Arc<Inner>) {
         let (username, from_id) = ACTIVITY_AUTHORS[st.rng.random_range(0..ACTIVITY_AUTHORS.len())];
         st.comments.generated += 1;
         let text = ACTIVITY_TEXTS[(st.comments.generated as usize) % ACTIVITY_TEXTS.len()];
+        // Someone also likes an earlier comment on that post (likes arrive without new
+        // comments, which is why the client's sync re-reads recent threads now and then).
+        let earlier: Vec<usize> = demo
+            .comments
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.media_id == media_id)
+            .map(|(i, _)| i)
+            .collect();
+        if !earlier.is_empty() {
+            let pick = earlier[st.rng.random_range(0..earlier.len())];
+            demo.comments[pick].like_count += 1;
+        }
         let id = demo.take_comment_id();
         demo.comments.push(Comment {
             id,
@@ -367,6 +380,19 @@ impl SandboxControl {
             out.extend(demo.replies_to(&top.id).into_iter().map(view));
         }
         out
+    }
+
+    /// Sets a comment's like count, as if people liked it in the Instagram app (there is no
+    /// API to like a comment). False when the comment is unknown.
+    pub fn set_comment_likes(&self, comment_id: &str, likes: u64) -> bool {
+        let mut demo = self.inner.demo_mut();
+        match demo.comments.iter_mut().find(|c| c.id == comment_id) {
+            Some(c) => {
+                c.like_count = likes;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Whether comments are on for a media (`None` if unknown).

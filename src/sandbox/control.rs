@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use chrono::Duration;
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use serde_json::json;
 
 use super::RecordedRequest;
@@ -81,18 +81,48 @@ impl SandboxControl {
         super::oauth::mint_dashboard_token(&self.inner, login, username, scopes)
     }
 
-    /// Makes one new comment (on each account's newest post) and one new inbound DM per
-    /// account arrive now, as if people were active.
+    /// Makes one new comment (on each account's newest post, when comments are on) and one
+    /// new inbound DM arrive now, as if people were active.
     pub fn simulate_activity(&self) {
         let now = self.inner.now();
-        let mut rng = {
+        let picks: Vec<(usize, usize)> = {
             let mut st = self.inner.lock();
-            let seed: u64 = st.rng.random();
-            rand::rngs::StdRng::seed_from_u64(seed)
+            let people = super::demo::COMMENTERS.len() - 1;
+            let texts = super::demo::COMMENT_TEXTS.len();
+            (0..self.inner.demo().accounts.len())
+                .map(|_| {
+                    (
+                        st.rng.random_range(0..people),
+                        st.rng.random_range(0..texts),
+                    )
+                })
+                .collect()
         };
         let mut demo = self.inner.demo_mut();
-        let people = &super::demo::COMMENTERS[..super::demo::COMMENTERS.len() - 1];
-        super::inbox::simulate(&mut demo, &mut rng, now, people, super::demo::COMMENT_TEXTS);
+        let accounts: Vec<String> = demo.accounts.iter().map(|a| a.ig_id.clone()).collect();
+        for (ig_id, (person, text)) in accounts.iter().zip(picks) {
+            let newest = demo
+                .feed_of(ig_id)
+                .first()
+                .filter(|m| m.comments_enabled)
+                .map(|m| m.id.clone());
+            if let Some(media_id) = newest {
+                let (username, igsid) = super::demo::COMMENTERS[person];
+                let id = demo.take_comment_id();
+                demo.comments.push(super::demo::Comment {
+                    id,
+                    media_id,
+                    parent_id: None,
+                    text: super::demo::COMMENT_TEXTS[text].to_owned(),
+                    username: username.to_owned(),
+                    from_id: igsid.to_owned(),
+                    timestamp: now,
+                    like_count: 0,
+                    hidden: false,
+                });
+            }
+        }
+        demo.dms.receive(now);
     }
 
     /// Runs [`Self::simulate_activity`] every `every` (real time) until the sandbox stops.
@@ -185,6 +215,10 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
                 Err(_) => bad("fail must be an error subcode such as 2207026, or none".into()),
             },
             None => bad("pass fail=<subcode> or fail=none".into()),
+        },
+        (&Method::POST, ["rupload"]) => match super::rupload::control(inner, req) {
+            Ok(()) => ok(),
+            Err(e) => bad(e),
         },
         (&Method::POST, ["activity"]) => match req.param("every_secs") {
             // `every_secs=N` runs the comment activity generator every N seconds (0 = off);

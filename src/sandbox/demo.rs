@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
 
 /// Username of the demo business account.
 pub const BUSINESS_USERNAME: &str = "northwind.coffee";
@@ -18,7 +19,7 @@ pub const CREATOR_USERNAME: &str = "mira.makes";
 pub const PHOTO_COUNT: usize = 8;
 
 /// One Instagram professional account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Account {
     /// The IG user id (`<IG_ID>`), e.g. `17841400000000001`.
     pub ig_id: String,
@@ -27,7 +28,7 @@ pub struct Account {
     pub username: String,
     pub name: String,
     /// `Business` or `Media_Creator`.
-    pub account_type: &'static str,
+    pub account_type: String,
     pub followers: u64,
     pub follows: u64,
     pub biography: String,
@@ -35,7 +36,7 @@ pub struct Account {
 }
 
 /// `media_type` as read back from the API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MediaType {
     Image,
     Video,
@@ -53,7 +54,7 @@ impl MediaType {
 }
 
 /// `media_product_type`: where the media was published.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Product {
     Feed,
     Reels,
@@ -71,7 +72,7 @@ impl Product {
 }
 
 /// Frame shape of a media's picture; decides the generated image's size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Aspect {
     /// 1:1
     Square,
@@ -96,7 +97,7 @@ impl Aspect {
 }
 
 /// One IG media object: a feed post, reel, story or carousel child.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Media {
     pub id: String,
     /// IG id of the owning account.
@@ -131,7 +132,7 @@ pub struct Media {
 }
 
 /// One comment or reply on a media.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Comment {
     pub id: String,
     pub media_id: String,
@@ -147,7 +148,7 @@ pub struct Comment {
 }
 
 /// What a publishing container will become.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ContainerKind {
     Image,
     Reels,
@@ -156,7 +157,7 @@ pub enum ContainerKind {
 }
 
 /// Processing state of a container's fetched media.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Processing {
     /// Still fetching / transcoding.
     Pending,
@@ -204,7 +205,7 @@ impl Container {
 }
 
 /// A publishing container (`POST /{ig-id}/media`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Container {
     pub id: String,
     pub owner: String,
@@ -222,17 +223,20 @@ pub struct Container {
     pub published_media: Option<String>,
     pub product_tags: Vec<super::shopping::ProductTag>,
     pub collaborators: Vec<String>,
+    /// A Page id with coordinates (`location_id`).
+    #[serde(default)]
+    pub location_id: Option<String>,
 }
 
 /// The Facebook user of the Facebook Login flow.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FbUser {
     pub id: String,
     pub name: String,
 }
 
 /// A Facebook Page the demo user manages.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Page {
     pub id: String,
     pub name: String,
@@ -240,11 +244,11 @@ pub struct Page {
     pub category_id: String,
     /// IG id of the linked professional account, if any.
     pub instagram_business_account: Option<String>,
-    pub tasks: Vec<&'static str>,
+    pub tasks: Vec<String>,
 }
 
 /// The whole generated world.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Demo {
     pub accounts: Vec<Account>,
     /// Every media object, children and stories included.
@@ -257,9 +261,12 @@ pub struct Demo {
     pub next_media_id: u64,
     pub next_comment_id: u64,
     pub next_container_id: u64,
-    pub conversations: Vec<super::inbox::Conversation>,
-    /// Comments that already received their one private reply.
-    pub private_replied: Vec<String>,
+    /// Pages Search results (location tags).
+    #[serde(default = "super::locations::demo_places")]
+    pub places: super::locations::Places,
+    /// Resumable uploads by container.
+    #[serde(default)]
+    pub rupload: super::rupload::Uploads,
     /// The business account's shop (product tagging).
     pub catalog: super::shopping::Catalog,
     /// Other people's media that tag the demo accounts (the `tags` edge).
@@ -448,7 +455,7 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         app_scoped_id: "27100000000000001".into(),
         username: BUSINESS_USERNAME.into(),
         name: "Northwind Coffee Roasters".into(),
-        account_type: "Business",
+        account_type: "Business".into(),
         followers: 12_400 + rng.random_range(0..60),
         follows: 310 + rng.random_range(0..20),
         biography: "Small-batch roastery & café on Harbour Street ☕\nOpen daily 7–4 · Beans shipped weekly".into(),
@@ -459,7 +466,7 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         app_scoped_id: "27100000000000002".into(),
         username: CREATOR_USERNAME.into(),
         name: "Mira Okafor".into(),
-        account_type: "Media_Creator",
+        account_type: "Media_Creator".into(),
         followers: 3_100 + rng.random_range(0..40),
         follows: 820 + rng.random_range(0..40),
         biography: "Maker · props, ceramics & tiny lamps ✨ DMs open for collabs".into(),
@@ -495,13 +502,15 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             category: "Coffee Shop".into(),
             category_id: "128673187201735".into(),
             instagram_business_account: Some(business.ig_id.clone()),
-            tasks: vec![
+            tasks: [
                 "ANALYZE",
                 "ADVERTISE",
                 "MODERATE",
                 "CREATE_CONTENT",
                 "MANAGE",
-            ],
+            ]
+            .map(String::from)
+            .to_vec(),
         },
         Page {
             id: "104000000000002".into(),
@@ -509,17 +518,11 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
             category: "Community".into(),
             category_id: "2612".into(),
             instagram_business_account: None,
-            tasks: vec!["ANALYZE", "MODERATE", "CREATE_CONTENT"],
+            tasks: ["ANALYZE", "MODERATE", "CREATE_CONTENT"]
+                .map(String::from)
+                .to_vec(),
         },
     ];
-    let people = &COMMENTERS[..COMMENTERS.len() - 1];
-    let mut conversations = super::inbox::generate(&mut rng, start, &business, people);
-    conversations.extend(super::inbox::generate(
-        &mut rng,
-        start,
-        &creator,
-        &people[3..],
-    ));
     // A few of the business's coffee photos already carry product tags.
     let catalog = super::shopping::demo_catalog();
     for (i, m) in media
@@ -588,9 +591,9 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         next_media_id: next_id,
         next_comment_id,
         next_container_id: FIRST_CONTAINER_ID,
-        conversations,
-        private_replied: Vec::new(),
         catalog,
+        places: super::locations::demo_places(),
+        rupload: Default::default(),
     }
 }
 

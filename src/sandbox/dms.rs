@@ -17,6 +17,7 @@
 //! the sandbox. The hooks elsewhere are one line each: a field in `Demo`, a call in
 //! `demo::generate`, and a call in `graph::serve` that answers the paths this module owns.
 
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
 
+use super::access::{comments_scope, messages_scope, visible_ig_ids};
 use super::control::SandboxControl;
 use super::demo::{Account, Demo};
 use super::errors::GraphError;
@@ -48,11 +50,9 @@ const PRIVATE_REPLIES_PER_HOUR: usize = 750;
 const DEFAULT_ACTIVITY_SECS: i64 = 120;
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 100;
-const MESSAGES_SCOPE: &str = "instagram_business_manage_messages";
-const COMMENTS_SCOPE: &str = "instagram_business_manage_comments";
 
 /// Someone who writes to a demo account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Person {
     /// Instagram-scoped id (IGSID).
     pub id: String,
@@ -60,7 +60,7 @@ pub struct Person {
 }
 
 /// One attachment as stored.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Attachment {
     /// `image`, `video` or `share`.
     pub kind: String,
@@ -68,7 +68,7 @@ pub struct Attachment {
 }
 
 /// One message, stored oldest first in its conversation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
     pub created: DateTime<Utc>,
@@ -79,7 +79,7 @@ pub struct Message {
 }
 
 /// A conversation between a demo account and one person.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conversation {
     pub id: String,
     pub owner: String,
@@ -104,7 +104,7 @@ impl Conversation {
 }
 
 /// Every DM of the demo world and the messaging switches.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Inbox {
     pub conversations: Vec<Conversation>,
     /// Comment id → message id of the private reply sent for it.
@@ -175,8 +175,8 @@ impl Inbox {
         (self.conversations[index].id.clone(), id)
     }
 
-    /// Writes one incoming message into the next chatty conversation when the generator's
-    /// gap has passed. One message per call at most: a clock jump of days does not flood.
+    /// Writes one incoming message when the generator is on and its gap has passed. One
+    /// message per call at most: a clock jump of days does not flood.
     fn run_activity(&mut self, now: DateTime<Utc>) {
         let Some(every) = self.activity_every else {
             return;
@@ -184,6 +184,11 @@ impl Inbox {
         if now - self.last_activity < every {
             return;
         }
+        self.receive(now);
+    }
+
+    /// Writes one incoming message into the next chatty conversation, now.
+    pub fn receive(&mut self, now: DateTime<Utc>) {
         self.last_activity = now;
         let chatty: Vec<usize> = (0..self.conversations.len())
             .filter(|&i| self.conversations[i].chatty)
@@ -372,36 +377,64 @@ pub fn serve(
     token_value: &str,
     token: &Token,
 ) -> Option<Result<Value, GraphError>> {
-    if login != Login::Instagram {
-        return None;
-    }
-    let Subject::IgAccount(own) = &token.subject else {
-        return None;
-    };
-    let own_id = |id: &str| {
-        id == "me" || {
-            let demo = inner.demo();
-            demo.account_by_id(id).is_some_and(|a| &a.ig_id == own)
+    // The account a path id stands for: on Instagram Login `me` or the token's own IG id; on
+    // Facebook Login the IG id or the Page linked to it (Messenger-style `/{page-id}/…`).
+    let own_of = |id: &str| -> Option<String> {
+        let demo = inner.demo();
+        match (login, &token.subject) {
+            (Login::Instagram, Subject::IgAccount(own)) => (id == "me"
+                || demo.account_by_id(id).is_some_and(|a| &a.ig_id == own))
+            .then(|| own.clone()),
+            (Login::Facebook, Subject::Page(_) | Subject::FbUser(_)) => {
+                super::writes::own_account(&demo, token, id).ok()
+            }
+            _ => None,
         }
     };
-    let is_dm_object = |id: &str| {
+    // The account owning a conversation or message, when this token may act for it.
+    let owner_of_object = |id: &str| -> Option<String> {
         let demo = inner.demo();
-        demo.dms.conversation(id).is_some() || demo.dms.find_message(id).is_some()
+        let owner = demo
+            .dms
+            .conversation(id)
+            .or_else(|| demo.dms.find_message(id).map(|(c, _)| c))?
+            .owner
+            .clone();
+        let allowed = match &token.subject {
+            Subject::IgAccount(own) => own == &owner,
+            _ => visible_ig_ids(&demo, token).contains(&owner),
+        };
+        // Someone else's thread reads as not found, like any object the token cannot see.
+        Some(if allowed { owner } else { String::new() })
     };
     let now = inner.now();
     match (&req.method, path) {
-        (&Method::GET, [id, "conversations"]) if own_id(id) => {
+        (&Method::GET, [id, "conversations"]) => {
+            let own = own_of(id)?;
             inner.demo_mut().dms.run_activity(now);
-            Some(list_conversations(inner, req, own, token_value, token))
+            // A Page's Messenger threads are not emulated: only `platform=instagram` has any.
+            if login == Login::Facebook && req.param("platform") != Some("instagram") {
+                return Some(require(token, messages_scope(login)).map(|()| json!({"data": []})));
+            }
+            Some(list_conversations(inner, req, &own, token_value, token))
         }
-        (&Method::GET, [id]) if is_dm_object(id) => {
+        (&Method::GET, [id]) => {
+            let own = owner_of_object(id)?;
             inner.demo_mut().dms.run_activity(now);
-            Some(read_node(inner, req, own, id, token_value, token))
+            Some(read_node(inner, req, &own, id, token_value, token))
         }
-        (&Method::GET, [id, "messages"]) if is_dm_object(id) => {
-            Some(read_messages_edge(inner, req, own, id, token_value, token))
+        (&Method::GET, [id, "messages"]) => {
+            let own = owner_of_object(id)?;
+            Some(read_messages_edge(inner, req, &own, id, token_value, token))
         }
-        (&Method::POST, [id, "messages"]) if own_id(id) => Some(send(inner, req, own, token)),
+        (&Method::POST, [id, "messages"]) if login == Login::Facebook => {
+            let own = super::writes::own_account(&inner.demo(), token, id);
+            Some(own.and_then(|own| send(inner, req, &own, token)))
+        }
+        (&Method::POST, [id, "messages"]) => {
+            let own = own_of(id)?;
+            Some(send(inner, req, &own, token))
+        }
         _ => None,
     }
 }
@@ -494,7 +527,7 @@ fn list_conversations(
     token_value: &str,
     token: &Token,
 ) -> Result<Value, GraphError> {
-    require(token, MESSAGES_SCOPE)?;
+    require(token, messages_scope(token.login))?;
     if let Some(p) = req.param("platform")
         && p != "instagram"
     {
@@ -547,7 +580,7 @@ fn read_node(
     token_value: &str,
     token: &Token,
 ) -> Result<Value, GraphError> {
-    require(token, MESSAGES_SCOPE)?;
+    require(token, messages_scope(token.login))?;
     let selection = parse_fields(req)?;
     let demo = inner.demo();
     if let Some(c) = demo.dms.conversation(id) {
@@ -590,7 +623,7 @@ fn read_messages_edge(
     token_value: &str,
     token: &Token,
 ) -> Result<Value, GraphError> {
-    require(token, MESSAGES_SCOPE)?;
+    require(token, messages_scope(token.login))?;
     let selection = parse_fields(req)?;
     let demo = inner.demo();
     let Some(c) = demo.dms.conversation(id).filter(|c| c.owner == own) else {
@@ -856,10 +889,10 @@ fn send(inner: &Inner, req: &Req, own: &str, token: &Token) -> Result<Value, Gra
     let now = inner.now();
     let mut demo = inner.demo_mut();
     let result = if let Some(comment_id) = recipient.get("comment_id").and_then(Value::as_str) {
-        require(token, COMMENTS_SCOPE)?;
+        require(token, comments_scope(token.login))?;
         private_reply(&mut demo, own, comment_id, text, attachment, now)?
     } else if let Some(user) = recipient.get("id").and_then(Value::as_str) {
-        require(token, MESSAGES_SCOPE)?;
+        require(token, messages_scope(token.login))?;
         direct(&mut demo.dms, own, user, human_agent, text, attachment, now)?
     } else {
         return Err(GraphError::invalid_parameter(

@@ -15,13 +15,10 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde_json::{Map, Value, json};
 
-use super::access::{
-    authenticate, comments_scope, messages_scope, usage_key, visible_ig_ids, with_headers,
-};
+use super::access::{authenticate, comments_scope, usage_key, visible_ig_ids, with_headers};
 use super::demo::{Account, Comment, Container, Demo, FbUser, Media, MediaType, Page, Product};
 use super::errors::GraphError;
 use super::fields::{self, Field};
-use super::inbox::{Conversation, Message, READABLE_MESSAGES};
 use super::insights;
 use super::paging::{DEFAULT_LIMIT, Keyed, MAX_LIMIT, paginate, parse_limit, parse_time};
 use super::server::Req;
@@ -67,9 +64,6 @@ enum Node<'a> {
     PageEntry(&'a Page),
     Comment(&'a Comment),
     Container(&'a Container),
-    Conversation(&'a Conversation),
-    /// A message; `false` when it is older than the 20 most recent of its thread.
-    Message(&'a Message, bool),
     /// Shopping rows (no `id` field of their own).
     Catalog(&'a Catalog),
     Product(&'a ShopProduct),
@@ -91,8 +85,6 @@ impl Node<'_> {
             Node::Page(p) | Node::PageEntry(p) => p.id.clone(),
             Node::Comment(c) => c.id.clone(),
             Node::Container(c) => c.id.clone(),
-            Node::Conversation(c) => c.id.clone(),
-            Node::Message(m, _) => m.id.clone(),
             Node::Catalog(c) => c.catalog_id.clone(),
             Node::Product(p) => p.product_id.to_string(),
             Node::ProductTag(t, _) => t.product_id.to_string(),
@@ -106,8 +98,6 @@ impl Node<'_> {
             Node::Page(_) | Node::PageEntry(_) => "Page",
             Node::Comment(_) => "IGComment",
             Node::Container(_) => "ShadowIGMediaBuilder",
-            Node::Conversation(_) => "UnifiedThread",
-            Node::Message(..) => "Message",
             Node::Catalog(_) => "ProductCatalog",
             Node::Product(_) => "ProductItem",
             Node::ProductTag(..) => "ProductTag",
@@ -137,6 +127,9 @@ fn serve(
         }
     }
     if let Some(r) = super::dms::serve(inner, req, login, path, &token_value, &token) {
+        return r;
+    }
+    if let Some(r) = super::locations::serve(inner, req, login, path, &token) {
         return r;
     }
     if req.method != Method::GET {
@@ -254,29 +247,6 @@ impl<'a> Ctx<'a> {
             self.require(comments_scope(self.login))?;
             return Ok(Node::Comment(comment));
         }
-        for conv in &demo.conversations {
-            let readable_from = conv.messages.len().saturating_sub(READABLE_MESSAGES);
-            let hit = if conv.id == id {
-                Some(Node::Conversation(conv))
-            } else {
-                conv.messages
-                    .iter()
-                    .position(|m| m.id == id)
-                    .map(|i| Node::Message(&conv.messages[i], i >= readable_from))
-            };
-            if let Some(node) = hit {
-                if !visible.contains(&conv.account) {
-                    return Err(GraphError::unsupported_get(id));
-                }
-                self.require(messages_scope(self.login))?;
-                if let Node::Message(_, false) = node {
-                    return Err(GraphError::invalid_parameter(format!(
-                        "(#100) Message {id} has been deleted or is older than the {READABLE_MESSAGES} most recent messages of its conversation"
-                    )));
-                }
-                return Ok(node);
-            }
-        }
         if let Some(container) = demo.container_by_id(id) {
             if !visible.contains(&container.owner) {
                 return Err(GraphError::unsupported_get(id));
@@ -311,8 +281,6 @@ impl<'a> Ctx<'a> {
         match node {
             Node::User(..) | Node::Media(_) | Node::Comment(_) | Node::Container(_) => &["id"],
             Node::FbUser(_) | Node::Page(_) => &["name", "id"],
-            Node::Conversation(_) => &["id"],
-            Node::Message(..) => &["id", "created_time"],
             Node::Catalog(_) => &["catalog_id", "catalog_name", "shop_name", "product_count"],
             Node::Product(_) => &[
                 "product_id",
@@ -449,36 +417,6 @@ impl<'a> Ctx<'a> {
                 let optional = ["string_sale_price_string", "x", "y"];
                 return pick(full, name, &optional, node.type_name());
             }
-            Node::Conversation(c) => match name {
-                "id" => json!(c.id),
-                "updated_time" => match c.updated() {
-                    Some(t) => json!(format_time(t)),
-                    None => return Ok(None),
-                },
-                "participants" => {
-                    let account = self.demo.account_by_id(&c.account);
-                    json!({"data": [
-                        {"username": account.map(|a| a.username.as_str()).unwrap_or(""), "id": c.account},
-                        {"username": c.participant_username, "id": c.participant_id},
-                    ]})
-                }
-                "messages" => self.nested_edge(node, field)?,
-                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
-            },
-            Node::Message(m, _) => match name {
-                "id" => json!(m.id),
-                "created_time" => json!(format_time(m.created)),
-                "from" => json!({"username": m.from_username, "id": m.from_id}),
-                "to" => json!({"data": [{"username": m.to_username, "id": m.to_id}]}),
-                "message" => json!(m.text.clone().unwrap_or_default()),
-                "attachments" => match &m.attachment_url {
-                    Some(url) => {
-                        json!({"data": [{"image_data": {"url": url, "preview_url": url}}]})
-                    }
-                    None => return Ok(None),
-                },
-                _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
-            },
             Node::Container(c) => {
                 let (code, status) = self.demo.container_status(c, self.now);
                 match name {
@@ -709,7 +647,6 @@ impl<'a> Ctx<'a> {
                 .into_iter()
                 .map(Node::Media)
                 .collect(),
-            (Node::User(a, _), "conversations") => self.conversations_of(&a.ig_id)?,
             (Node::User(a, _), "available_catalogs") => {
                 self.require_shopping()?;
                 if a.account_type == "Business" {
@@ -759,21 +696,6 @@ impl<'a> Ctx<'a> {
                     })
                     .collect()
             }
-            (Node::Page(p), "conversations") => match &p.instagram_business_account {
-                Some(ig) if self.req.param("platform") == Some("instagram") => {
-                    self.conversations_of(ig)?
-                }
-                _ => Vec::new(),
-            },
-            (Node::Conversation(c), "messages") => {
-                let readable_from = c.messages.len().saturating_sub(READABLE_MESSAGES);
-                c.messages
-                    .iter()
-                    .enumerate()
-                    .rev()
-                    .map(|(i, m)| Node::Message(m, i >= readable_from))
-                    .collect()
-            }
             (Node::FbUser(_), "accounts") => {
                 self.require("pages_show_list")?;
                 demo.pages.iter().map(Node::PageEntry).collect()
@@ -805,20 +727,6 @@ impl<'a> Ctx<'a> {
             .join(&path)
             .map(|u| u.to_string())
             .unwrap_or(path)
-    }
-
-    /// Threads of an account, most recently updated first (`user_id` filters by IGSID).
-    fn conversations_of(&self, ig_id: &str) -> Result<Vec<Node<'a>>, GraphError> {
-        self.require(messages_scope(self.login))?;
-        let person = self.req.param("user_id");
-        let mut threads: Vec<&Conversation> = self
-            .demo
-            .conversations
-            .iter()
-            .filter(|c| c.account == ig_id && person.is_none_or(|p| p == c.participant_id))
-            .collect();
-        threads.sort_by_key(|c| std::cmp::Reverse(c.updated()));
-        Ok(threads.into_iter().map(Node::Conversation).collect())
     }
 
     fn time_param(&self, name: &str) -> Result<Option<DateTime<Utc>>, GraphError> {

@@ -126,7 +126,7 @@ pub fn small_account() -> Account {
         app_scoped_id: "27100000000000003".into(),
         username: SMALL_USERNAME.into(),
         name: "Tiny Kiln Pottery".into(),
-        account_type: "Business",
+        account_type: "Business".into(),
         followers: 64,
         follows: 120,
         biography: "Hand-thrown mugs, one kiln at a time.".into(),

@@ -6,6 +6,7 @@
 //! Facts: facebook-login.md §10 — the reply to a comment mention appears as a sub-thread of
 //! that comment; `media_id` alone comments on a caption mention.
 
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
@@ -13,13 +14,24 @@ use serde_json::{Value, json};
 
 use super::access::comments_scope;
 use super::demo::{Account, Aspect, Comment, Demo, Media, MediaType, Product};
+
+/// Meta's limitation (facebook-login.md §10): "Mentions on Stories are not supported".
+fn refuse_story(m: &Media) -> Result<(), GraphError> {
+    if m.product == Product::Story {
+        return Err(bad(format!(
+            "(#100) Media {} is a story: mentions on stories are not supported",
+            m.id
+        )));
+    }
+    Ok(())
+}
 use super::errors::GraphError;
 use super::server::Req;
 use super::state::{Inner, Login, Token};
 use super::writes::{bad, own_account};
 
 /// One tag of an account on someone else's media.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tag {
     pub media_id: String,
     /// IG id of the tagged account.
@@ -40,7 +52,9 @@ const TAGGED_CAPTIONS: &[&str] = &[
     "Collab day with @{} ✨",
     "Morning ritual, courtesy of @{}",
     "Weekend trip, first stop @{}",
-    "Gift from @{} arrived today 🎁",
+    // Tags the account in the photo without an @mention in the caption: Meta does not let
+    // an app comment on it.
+    "Gift arrived today 🎁",
 ];
 /// Who writes the comment that @mentions the tagged account on each tagged media.
 const MENTIONERS: &[(&str, &str)] = &[
@@ -190,6 +204,9 @@ pub fn reply(
                     "(#100) media_id does not match the media of comment {comment_id}"
                 )));
             }
+            if let Some(m) = demo.media_by_id(&c.media_id) {
+                refuse_story(m)?;
+            }
             let top = c.parent_id.clone().unwrap_or_else(|| c.id.clone());
             (c.media_id.clone(), Some(top))
         }
@@ -199,6 +216,7 @@ pub fn reply(
             let m = demo
                 .media_by_id(media_id)
                 .ok_or_else(|| bad(format!("(#100) media_id {media_id} does not name a media")))?;
+            refuse_story(m)?;
             if !m
                 .caption
                 .as_deref()

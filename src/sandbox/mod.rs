@@ -12,20 +12,24 @@
 //!   `GET /refresh_access_token`; `GET|POST /facebook/dialog/oauth`,
 //!   `GET|POST /facebook/v24.0/oauth/access_token`, `GET /facebook/v24.0/debug_token`
 //! - reads: `/me`, `/{ig-id}` with edges `media`, `stories`, `insights`, `conversations`,
-//!   `content_publishing_limit` (+ on Facebook `available_catalogs`,
+//!   `tags`, `content_publishing_limit`, fields `mentioned_comment.comment_id(X){…}` and
+//!   `mentioned_media.media_id(X){…}` (+ on Facebook `available_catalogs`,
 //!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
 //!   `insights` (+ `product_tags`, `collaborators`); `/{comment-id}` with `replies`;
 //!   `/{container-id}`; `/{conversation-id}` with `messages`; `/{message-id}`;
-//!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`
-//! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`; `POST /{media}/comments`,
+//!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`,
+//!   `/pages/search?q=` (places for `location_id`)
+//! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`, `/mentions`;
+//!   `POST /{media}/comments`,
 //!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
 //!   `DELETE /{comment}`; Facebook: `POST|DELETE /{media}/product_tags`,
 //!   `POST /{ig-id}/product_appeal`
 //! - files: `GET /cdn/<media-id>/full.jpg|thumb.jpg|video.mp4`, `/cdn/<ig-id>/profile.jpg`,
-//!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`
+//!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`; resumable video upload:
+//!   `POST|GET /rupload/ig-api-upload[/vNN.N]/<container-id>` (rupload.facebook.com)
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
 //!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
-//!   `/containers?fail=<subcode>|none`, `/activity`, `/uploads?filename=` (raw body → URL),
+//!   `/containers?fail=<subcode>|none`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
 //!   `GET|DELETE /__sandbox/requests`
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
@@ -34,10 +38,10 @@
 //! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
 //! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
 //! `publishing` (containers), `moderation` (comments), `insights` (account and media
-//! insights), `inbox` (DMs as Facebook Login's page conversations see them, and the
-//! comment/DM activity of `/__sandbox/activity`), `dms` (Instagram Login's Instagram Direct:
-//! conversations, Send API, windows, private replies, limits, its own activity), `shopping` (catalog and
-//! product tags), `control` ([`SandboxControl`] and `/__sandbox`).
+//! insights), `dms` (Instagram Direct on both logins: conversations, Send API, windows,
+//! private replies, limits, incoming messages over time), `shopping` (catalog and product
+//! tags), `control` ([`SandboxControl`] and `/__sandbox`), `persist` (the optional state
+//! folder that keeps the world across restarts).
 
 mod access;
 mod comments;
@@ -48,14 +52,16 @@ mod errors;
 mod fields;
 mod graph;
 mod images;
-mod inbox;
 mod insights;
+mod locations;
 mod mentions;
 mod moderation;
 mod oauth;
 mod paging;
 mod params;
+mod persist;
 mod publishing;
+mod rupload;
 mod server;
 mod shopping;
 mod state;
@@ -101,6 +107,8 @@ pub struct SandboxOptions {
     /// Answer the Instagram code exchange as `{"data":[{...}]}` (as documented) instead of
     /// flat (as the live API does).
     pub wrapped_token_response: bool,
+    /// Keep the world in this folder across restarts (`None`: in memory only).
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxOptions {
@@ -113,6 +121,7 @@ impl Default for SandboxOptions {
             app_id: None,
             app_secret: None,
             wrapped_token_response: false,
+            state_dir: None,
         }
     }
 }
@@ -200,6 +209,7 @@ impl std::fmt::Debug for RecordedRequest {
 pub struct Sandbox {
     url: Url,
     inner: Arc<state::Inner>,
+    state_dir: Option<std::path::PathBuf>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -214,6 +224,9 @@ impl Sandbox {
             std::io::Error::other(format!("sandbox address {addr} is not a URL: {e}"))
         })?;
         let inner = Arc::new(state::Inner::new(url.clone(), &options));
+        if let Some(dir) = &options.state_dir {
+            persist::start_saver(&inner, dir.clone());
+        }
         let app = axum::Router::new()
             .fallback(server::handle)
             .with_state(inner.clone());
@@ -230,6 +243,7 @@ impl Sandbox {
         Ok(Sandbox {
             url,
             inner,
+            state_dir: options.state_dir.clone(),
             stop: Some(stop),
             task: Some(task),
         })
@@ -247,11 +261,21 @@ impl Sandbox {
         }
     }
 
+    /// Writes the world to the state folder now (a no-op without one).
+    pub fn save(&self) {
+        if let Some(dir) = &self.state_dir
+            && let Err(e) = persist::save_if_changed(&self.inner, dir, None)
+        {
+            tracing::warn!("{e}");
+        }
+    }
+
     /// Stops accepting connections and waits for the server task to finish.
     pub async fn shutdown(mut self) {
         self.inner
             .stopped
             .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.save();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -133,11 +133,20 @@ pub fn create_container(
     let owner = own_account(&inner.demo(), token, id)?;
     publish_scope_ok(login, token)?;
     let param = |n: &str| req.param(n).filter(|v| !v.is_empty());
-    if param("upload_type") == Some("resumable") {
-        return Err(bad(
-            "(#100) upload_type=resumable is not emulated by the sandbox; pass video_url (host the file, e.g. via /__sandbox/uploads)",
-        ));
-    }
+    let resumable = match param("upload_type") {
+        None => false,
+        Some("resumable") if login == Login::Instagram => {
+            return Err(bad(
+                "(#100) upload_type=resumable is only available with Facebook Login for Business; pass video_url",
+            ));
+        }
+        Some("resumable") => true,
+        Some(other) => {
+            return Err(bad(format!(
+                "(#100) Unknown upload_type {other}; the only value is resumable"
+            )));
+        }
+    };
     let is_carousel_item = param("is_carousel_item") == Some("true");
     let (kind, is_video) = match param("media_type") {
         None | Some("IMAGE") if param("video_url").is_some() && !is_carousel_item => {
@@ -149,7 +158,10 @@ pub fn create_container(
         }
         None | Some("IMAGE") => (ContainerKind::Image, param("video_url").is_some()),
         Some("REELS") => (ContainerKind::Reels, true),
-        Some("STORIES") => (ContainerKind::Stories, param("video_url").is_some()),
+        Some("STORIES") => (
+            ContainerKind::Stories,
+            param("video_url").is_some() || param("upload_type") == Some("resumable"),
+        ),
         Some("CAROUSEL") => (ContainerKind::Carousel, false),
         Some("VIDEO") if is_carousel_item => (ContainerKind::Image, true),
         Some("VIDEO") => {
@@ -230,13 +242,25 @@ pub fn create_container(
         None => Vec::new(),
         Some(raw) => parse_collaborators(raw, kind, &inner.demo(), &owner)?,
     };
-    if let Some(location) = param("location_id")
-        && !location.chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(bad(format!(
-            "(#100) INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID: location_id '{location}' must be the id of a Page with a latitude and longitude"
-        )));
+    if resumable && (!is_video || param("video_url").is_some()) {
+        return Err(bad(
+            "(#100) upload_type=resumable is for videos (media_type REELS, STORIES or VIDEO as a carousel item) and replaces video_url: upload the bytes to rupload",
+        ));
     }
+    let location_id = match param("location_id") {
+        None => None,
+        Some(_) if kind == ContainerKind::Stories => {
+            return Err(bad(
+                "(#100) location_id is not supported on stories; tag locations on images, carousel items and reels",
+            ));
+        }
+        Some(_) if kind == ContainerKind::Carousel => {
+            return Err(bad(
+                "(#100) Set location_id on the carousel item containers, not on the CAROUSEL container",
+            ));
+        }
+        Some(location) => Some(super::locations::check_location(inner, location)?),
+    };
     let now = inner.now();
     let mut children = Vec::new();
     let url = if kind == ContainerKind::Carousel {
@@ -277,21 +301,26 @@ pub fn create_container(
         children = list;
         None
     } else {
-        let (name, value) = if is_video {
-            ("video_url", param("video_url"))
+        if resumable {
+            None
         } else {
-            ("image_url", param("image_url"))
-        };
-        let value = value.ok_or_else(|| bad(format!("(#100) The parameter {name} is required")))?;
-        let parsed = url::Url::parse(value)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| {
-                bad(format!(
-                    "(#100) {name} must be an absolute http(s) URL, got '{value}'"
-                ))
-            })?;
-        Some(parsed)
+            let (name, value) = if is_video {
+                ("video_url", param("video_url"))
+            } else {
+                ("image_url", param("image_url"))
+            };
+            let value =
+                value.ok_or_else(|| bad(format!("(#100) The parameter {name} is required")))?;
+            let parsed = url::Url::parse(value)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    bad(format!(
+                        "(#100) {name} must be an absolute http(s) URL, got '{value}'"
+                    ))
+                })?;
+            Some(parsed)
+        }
     };
 
     let container_id = {
@@ -308,7 +337,7 @@ pub fn create_container(
             share_to_feed: param("share_to_feed") != Some("false"),
             children,
             created_at: now,
-            processing: if url.is_some() {
+            processing: if url.is_some() || resumable {
                 Processing::Pending
             } else {
                 Processing::Ready {
@@ -321,7 +350,11 @@ pub fn create_container(
             published_media: None,
             product_tags,
             collaborators,
+            location_id,
         });
+        if resumable {
+            demo.rupload.open(&id);
+        }
         id
     };
     if let Some(url) = url {
@@ -388,22 +421,7 @@ async fn fetch_and_check(
         .map_err(|e| unreachable(e.to_string()))?
         .to_vec();
     if is_video {
-        if bytes.len() < 12 || &bytes[4..8] != b"ftyp" {
-            return Err((
-                2207026,
-                "Unsupported video format: send MP4/MOV (H.264 or HEVC, AAC)".into(),
-            ));
-        }
-        let key = inner.store_upload(bytes, "video/mp4");
-        let ready_at = inner.now() + Duration::seconds(VIDEO_PROCESSING_SECS);
-        return Ok((
-            Processing::Ready {
-                ready_at,
-                width: 1080,
-                height: 1920,
-            },
-            key,
-        ));
+        return check_video(inner, bytes);
     }
     if bytes.len() > MAX_IMAGE_BYTES {
         return Err((
@@ -446,6 +464,59 @@ async fn fetch_and_check(
         },
         key,
     ))
+}
+
+/// Checks video bytes (fetched from `video_url` or uploaded to rupload) are an MP4/MOV the
+/// sandbox can walk: an `ftyp` box first, then top-level boxes that each fit in the file
+/// (a size of 0 runs to the end, as ISO-BMFF allows). Keeps
+/// them in the upload store and starts the processing delay.
+pub fn check_video(inner: &Inner, bytes: Vec<u8>) -> Result<(Processing, String), (i64, String)> {
+    if !mp4_boxes_ok(&bytes) {
+        return Err((
+            2207026,
+            "Unsupported video format: send MP4/MOV (H.264 or HEVC, AAC)".into(),
+        ));
+    }
+    let key = inner.store_upload(bytes, "video/mp4");
+    let ready_at = inner.now() + Duration::seconds(VIDEO_PROCESSING_SECS);
+    Ok((
+        Processing::Ready {
+            ready_at,
+            width: 1080,
+            height: 1920,
+        },
+        key,
+    ))
+}
+
+/// Walks the top-level ISO-BMFF boxes: `ftyp` first, every box inside the file.
+fn mp4_boxes_ok(bytes: &[u8]) -> bool {
+    let mut at = 0usize;
+    let mut first = true;
+    while at < bytes.len() {
+        let Some(head) = bytes.get(at..at + 8) else {
+            return false;
+        };
+        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as u64;
+        let kind = &head[4..8];
+        let size = match size32 {
+            0 => (bytes.len() - at) as u64,
+            1 => match bytes.get(at + 8..at + 16) {
+                Some(b) => u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+                None => return false,
+            },
+            n => n,
+        };
+        if size < 8 || (at as u64).saturating_add(size) > bytes.len() as u64 {
+            return false;
+        }
+        if first && kind != b"ftyp" {
+            return false;
+        }
+        first = false;
+        at += usize::try_from(size).unwrap_or(usize::MAX);
+    }
+    !first
 }
 
 /// `collaborators`: up to 3 usernames, not on stories, never the account itself.
@@ -579,6 +650,9 @@ pub fn publish(
             String::new(),
         );
         demo.media.push(media);
+        if let Some(place) = &child.location_id {
+            demo.places.tagged.insert(cid.clone(), place.clone());
+        }
         mark_published(&mut demo, child_id, &cid);
         child_ids.push(cid);
     }
@@ -595,6 +669,9 @@ pub fn publish(
         media.media_type = MediaType::CarouselAlbum;
     }
     demo.media.push(media);
+    if let Some(place) = &container.location_id {
+        demo.places.tagged.insert(media_id.clone(), place.clone());
+    }
     mark_published(&mut demo, &creation_id, &media_id);
     Ok(json!({ "id": media_id }))
 }
@@ -734,6 +811,21 @@ mod tests {
         assert!(check_user_tags(r#"[{"username":"a","x":1.5,"y":0.1}]"#, true).is_err());
         assert!(check_user_tags(r#"[{"username":"a"}]"#, false).is_ok());
         assert!(check_user_tags("not json", true).is_err());
+    }
+
+    #[test]
+    fn video_boxes_are_walked() {
+        let mut mp4 = vec![0, 0, 0, 16];
+        mp4.extend_from_slice(b"ftypisom\0\0\x02\0");
+        mp4.extend_from_slice(&[0, 0, 0, 12]);
+        mp4.extend_from_slice(b"moov\0\0\0\0");
+        assert!(mp4_boxes_ok(&mp4));
+        // A box running past the end (bytes missing or out of order) is refused.
+        assert!(!mp4_boxes_ok(&mp4[..mp4.len() - 2]));
+        let mut swapped = mp4[16..].to_vec();
+        swapped.extend_from_slice(&mp4[..16]);
+        assert!(!mp4_boxes_ok(&swapped), "ftyp must come first");
+        assert!(!mp4_boxes_ok(b"not a video at all"));
     }
 
     #[test]

@@ -40,10 +40,21 @@ impl Req {
     }
 }
 
+/// The largest request body read, except on rupload.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The largest rupload body (Meta's documented limit for resumable video uploads).
+const MAX_RUPLOAD_BODY: usize = 1024 * 1024 * 1024;
+
 /// Entry point for every request.
 pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, 64 * 1024 * 1024).await {
+    // Meta takes videos up to 1 GB on rupload; everything else is a form or a picture.
+    let limit = if parts.uri.path().starts_with("/rupload/") {
+        MAX_RUPLOAD_BODY
+    } else {
+        MAX_BODY
+    };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(e) => {
             return (
@@ -55,7 +66,12 @@ pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Respon
     };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let body_text = String::from_utf8_lossy(&bytes).into_owned();
+    // Raw video bytes are never form text: do not copy them into a string.
+    let body_text = if path.starts_with("/rupload/") {
+        String::new()
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
     let is_control = path.starts_with("/__sandbox");
 
     let latency = if is_control {
@@ -66,7 +82,12 @@ pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Respon
             method: parts.method.to_string(),
             path: path.clone(),
             query: query.clone(),
-            body: body_text.clone(),
+            // Video bytes for rupload are not kept in the log (they can be hundreds of MB).
+            body: if path.starts_with("/rupload/") {
+                format!("<{} bytes>", bytes.len())
+            } else {
+                body_text.clone()
+            },
             headers: parts
                 .headers
                 .iter()
@@ -141,6 +162,7 @@ async fn route(inner: &Arc<Inner>, req: &Req) -> Response {
     match segments.as_slice() {
         ["__sandbox", rest @ ..] => return control::handle(inner, req, rest),
         ["cdn", rest @ ..] => return images::handle(inner, rest).await,
+        ["rupload", rest @ ..] => return super::rupload::handle(inner, req, rest).await,
         [] => return index(inner),
         _ => {}
     }

@@ -6,6 +6,7 @@
 //! adds or moves tags up to 5; 25 tagged posts per 24 h. Unapproved products can be tagged
 //! without error (the tag just stays hidden), exactly as Meta behaves.
 
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use serde_json::{Value, json};
@@ -24,7 +25,7 @@ pub const MAX_UPDATED_TAGS: usize = 5;
 pub const MERCHANT_ID: u64 = 90_010_000_000_001;
 
 /// One product of the demo catalog.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Product {
     pub product_id: u64,
     pub retailer_id: String,
@@ -32,7 +33,7 @@ pub struct Product {
     pub price_cents: u64,
     pub sale_cents: Option<u64>,
     /// `approved`, `pending`, `rejected` or `outdated`.
-    pub review_status: &'static str,
+    pub review_status: String,
     pub is_checkout: bool,
     /// Index into the embedded photos.
     pub photo: usize,
@@ -47,7 +48,7 @@ impl Product {
 }
 
 /// The shop's catalog.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Catalog {
     pub catalog_id: String,
     pub name: String,
@@ -64,7 +65,7 @@ impl Catalog {
 }
 
 /// A product placed on a media (coordinates only on images).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProductTag {
     pub product_id: u64,
     pub x: Option<f64>,
@@ -193,7 +194,7 @@ pub fn demo_catalog() -> Catalog {
                     name: (*name).to_owned(),
                     price_cents: *price,
                     sale_cents: *sale,
-                    review_status: status,
+                    review_status: status.to_string(),
                     is_checkout: *checkout,
                     photo: *photo,
                     variants,

@@ -136,6 +136,22 @@ pub struct Inner {
 impl Inner {
     pub fn new(root: Url, options: &super::SandboxOptions) -> Self {
         let started = Utc::now();
+        let restored = match options.state_dir.as_deref().map(super::persist::load) {
+            Some(Ok(restored)) => restored,
+            Some(Err(e)) => {
+                tracing::warn!("{e}; starting a fresh sandbox world");
+                None
+            }
+            None => None,
+        };
+        let (world, serial, uploads) = match restored {
+            Some(r) => (r.world, r.serial, r.uploads),
+            None => (
+                super::demo::generate(options.seed, started),
+                0,
+                HashMap::new(),
+            ),
+        };
         Self {
             root,
             seed: options.seed,
@@ -143,7 +159,7 @@ impl Inner {
             app_secret: options.app_secret.clone(),
             wrapped_token_response: options.wrapped_token_response,
             started,
-            world: RwLock::new(super::demo::generate(options.seed, started)),
+            world: RwLock::new(world),
             state: Mutex::new(State {
                 clock_offset: Duration::zero(),
                 latency_ms: options.latency_ms,
@@ -156,12 +172,12 @@ impl Inner {
                 page_tokens: HashMap::new(),
                 requests: Vec::new(),
                 graph_calls: 0,
-                serial: 0,
+                serial,
                 comments: Default::default(),
                 container_failure: None,
             }),
             images: Mutex::new(HashMap::new()),
-            uploads: Mutex::new(HashMap::new()),
+            uploads: Mutex::new(uploads),
             stopped: std::sync::atomic::AtomicBool::new(false),
         }
     }

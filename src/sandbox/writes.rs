@@ -6,10 +6,9 @@ use std::sync::Arc;
 use axum::http::Method;
 use serde_json::Value;
 
-use super::access::{comments_scope, messages_scope, visible_ig_ids};
+use super::access::visible_ig_ids;
 use super::demo::Demo;
 use super::errors::GraphError;
-use super::inbox;
 use super::server::Req;
 use super::state::{Inner, Login, Subject, Token};
 use super::{moderation, publishing, shopping};
@@ -33,7 +32,6 @@ pub fn handle(
         }
         (&Method::POST, [id, "replies"]) => moderation::comment(inner, req, login, token, id, true),
         (&Method::POST, [id, "mentions"]) => super::mentions::reply(inner, req, login, token, id),
-        (&Method::POST, [id, "messages"]) => message(inner, req, login, token, id),
         (&Method::POST, [id, "product_tags"]) => {
             shopping::edit_tags(inner, req, login, token, id, false)
         }
@@ -61,6 +59,10 @@ pub fn own_account(demo: &Demo, token: &Token, id: &str) -> Result<String, Graph
     };
     let ig_id = match (id, &token.subject) {
         ("me", Subject::IgAccount(ig)) => ig.clone(),
+        ("me", Subject::Page(page)) => demo
+            .page_by_id(page)
+            .and_then(|p| p.instagram_business_account.clone())
+            .ok_or_else(|| GraphError::unknown_object(id))?,
         _ => match demo.account_by_id(id) {
             Some(a) => a.ig_id.clone(),
             None => linked_page().ok_or_else(|| GraphError::unknown_object(id))?,
@@ -82,43 +84,4 @@ pub fn bad_sub(subcode: i64, title: &str, message: impl Into<String>) -> GraphEr
     e.subcode = Some(subcode);
     e.user_title = Some(title.to_owned());
     e
-}
-
-/// `POST /{ig-id}/messages`: a DM to an IGSID or a private reply to a comment.
-fn message(
-    inner: &Arc<Inner>,
-    req: &Req,
-    login: Login,
-    token: &Token,
-    id: &str,
-) -> Result<Value, GraphError> {
-    let owner = own_account(&inner.demo(), token, id)?;
-    let send = inbox::SendRequest::parse(
-        req.param("recipient"),
-        req.param("message"),
-        req.param("messaging_type"),
-        req.param("tag"),
-    )?;
-    let scope = if send.comment_id.is_some() {
-        comments_scope(login)
-    } else {
-        messages_scope(login)
-    };
-    if !token.has_scope(scope) {
-        return Err(GraphError::missing_permission(scope));
-    }
-    let now = inner.now();
-    let (message_id, conversation_id) = {
-        let mut st = inner.lock();
-        (
-            inbox::opaque_id(&mut st.rng, "aWdGGiblWZ"),
-            inbox::opaque_id(&mut st.rng, "aWdfR"),
-        )
-    };
-    let mut demo = inner.demo_mut();
-    let account = demo
-        .account_by_id(&owner)
-        .cloned()
-        .ok_or_else(|| GraphError::unknown_object(&owner))?;
-    inbox::send(&mut demo, &account, send, now, message_id, conversation_id)
 }

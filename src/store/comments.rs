@@ -1,7 +1,7 @@
 //! Store methods for the comments inbox: the comment cache (so the inbox opens instantly and
 //! offline), per-media sync state (so a sync reads only changed threads), moderation rules
-//! and their log, saved replies, and pending replies (so a reply whose answer was lost is
-//! never sent twice).
+//! and their log, saved replies, pending replies (so a reply whose answer was lost is
+//! never sent twice), and the Mentions cache (so the Mentions view opens offline).
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,6 +13,7 @@ use super::accounts::require_account;
 use super::{Failure, Store, StoreError, count_from_sql, count_to_sql, from_millis, to_millis};
 use crate::graph::comments::Comment;
 use crate::ids::{CommentId, IgUserId, MediaId};
+use crate::model::{MediaType, ProductType};
 
 /// A cached comment with what the inbox adds to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -22,14 +23,22 @@ pub struct InboxComment {
     pub flagged: bool,
 }
 
+/// What the last sync saw of one media's thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncedThread {
+    pub comments_count: Option<u64>,
+    /// When the thread itself was last read (like counts are as of then).
+    pub read_at: DateTime<Utc>,
+}
+
 /// What a rule looks for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RuleKind {
     /// Any of the comma-separated words or phrases, ignoring case.
     Keyword,
     /// A regular expression (`regex` crate syntax), ignoring case, found anywhere in the
-    /// text. Stored as `pattern`: the shipped schema's CHECK allows only the four original
-    /// kind names, and this kind replaces the old wildcard pattern.
+    /// text. Stored as `regex` (databases before migration 0007 said `pattern`; it renames
+    /// them).
     Regex,
     /// Only emoji (and spaces).
     EmojiOnly,
@@ -42,7 +51,7 @@ impl RuleKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Keyword => "keyword",
-            Self::Regex => "pattern",
+            Self::Regex => "regex",
             Self::EmojiOnly => "emoji_only",
             Self::Link => "link",
         }
@@ -50,7 +59,7 @@ impl RuleKind {
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "keyword" => Self::Keyword,
-            "pattern" | "regex" => Self::Regex,
+            "regex" => Self::Regex,
             "emoji_only" => Self::EmojiOnly,
             "link" => Self::Link,
             _ => return None,
@@ -220,23 +229,28 @@ impl Store {
         })
     }
 
-    /// `comments_count` of each media as last synced.
+    /// `comments_count` of each media as last synced, and when its thread was last read.
     #[tracing::instrument(skip_all)]
     pub fn synced_comment_counts(
         &self,
         account: &IgUserId,
-    ) -> Result<HashMap<MediaId, Option<u64>>, StoreError> {
+    ) -> Result<HashMap<MediaId, SyncedThread>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT media_id, comments_count FROM comment_media WHERE account_id = ?1",
+                "SELECT media_id, comments_count, synced_at FROM comment_media WHERE account_id = ?1",
             )?;
-            let rows = stmt.query_map([account.as_str()], |r| {
-                Ok((
+            let mut rows = stmt.query([account.as_str()])?;
+            let mut out = HashMap::new();
+            while let Some(r) = rows.next()? {
+                out.insert(
                     MediaId::from(r.get::<_, String>(0)?),
-                    count_from_sql(r.get(1)?),
-                ))
-            })?;
-            Ok(rows.collect::<Result<_, _>>()?)
+                    SyncedThread {
+                        comments_count: count_from_sql(r.get(1)?),
+                        read_at: from_millis(r.get(2)?, "comment sync time")?,
+                    },
+                );
+            }
+            Ok(out)
         })
     }
 
@@ -626,6 +640,292 @@ impl Store {
             tx.execute(
                 "DELETE FROM pending_replies WHERE account_id = ?1 AND parent_id = ?2 AND text = ?3",
                 params![account.as_str(), parent.as_str(), text],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+/// How the account was mentioned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MentionKind {
+    /// Tagged in someone's media, without an @mention in the caption. Meta does not let an
+    /// app comment on those ("Commenting on photos in which you were tagged is not
+    /// supported"), so they cannot be answered from here.
+    Tag,
+    /// @mentioned in the caption of someone's media: a reply is a comment on that media.
+    Caption,
+    /// @mentioned in a comment: a reply lands in that comment's thread.
+    Comment,
+}
+
+impl MentionKind {
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Tag => "tag",
+            Self::Caption => "caption",
+            Self::Comment => "comment",
+        }
+    }
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "tag" => Some(Self::Tag),
+            "caption" => Some(Self::Caption),
+            "comment" => Some(Self::Comment),
+            _ => None,
+        }
+    }
+}
+
+/// The account's reply to a mention, as confirmed by Meta.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MentionReply {
+    pub id: CommentId,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A media or comment where the account was tagged or @mentioned, as last read from Meta.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mention {
+    pub kind: MentionKind,
+    pub media_id: MediaId,
+    /// Set for [`MentionKind::Comment`]: the comment that @mentioned the account.
+    pub comment_id: Option<CommentId>,
+    /// Read from the `tags` edge (a refresh drops those it no longer lists).
+    pub from_tags: bool,
+    /// Who wrote the caption or the comment.
+    pub username: String,
+    /// The caption or the comment's text.
+    pub text: String,
+    pub timestamp: DateTime<Utc>,
+    pub media_type: Option<MediaType>,
+    pub product_type: Option<ProductType>,
+    pub permalink: Option<String>,
+    pub preview_url: Option<String>,
+    /// Likes of the comment (comment mentions) or of the media (others); Meta leaves it out
+    /// when the owner hides like counts.
+    pub like_count: Option<u64>,
+    pub reply: Option<MentionReply>,
+}
+
+impl Mention {
+    /// The id this mention is stored under beside its media: the comment's, or `""`.
+    fn comment_key(&self) -> &str {
+        self.comment_id.as_ref().map_or("", CommentId::as_str)
+    }
+}
+
+const MENTION_COLUMNS: &str = "kind, media_id, comment_id, from_tags, username, text, timestamp,
+    media_type, product_type, permalink, preview_url, like_count, reply_id, reply_text, replied_at";
+
+/// A stored enum as its serde name (`"IMAGE"`, `"STORY"`), the way the Graph API spells it.
+fn enum_to_sql<T: Serialize>(v: &Option<T>) -> Option<String> {
+    v.as_ref()
+        .and_then(|v| serde_json::to_value(v).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+fn enum_from_sql<T: serde::de::DeserializeOwned>(v: Option<String>) -> Option<T> {
+    v.and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok())
+}
+
+fn mention_from_row(row: &Row<'_>) -> Result<Mention, Failure> {
+    let kind: String = row.get(0)?;
+    let comment: String = row.get(2)?;
+    let reply = match (
+        row.get::<_, Option<String>>(12)?,
+        row.get::<_, Option<String>>(13)?,
+        row.get::<_, Option<i64>>(14)?,
+    ) {
+        (Some(id), Some(text), Some(at)) => Some(MentionReply {
+            id: CommentId::from(id),
+            text,
+            at: from_millis(at, "mention reply")?,
+        }),
+        _ => None,
+    };
+    Ok(Mention {
+        kind: MentionKind::parse(&kind).ok_or_else(|| bad("mention", kind.clone()))?,
+        media_id: MediaId::from(row.get::<_, String>(1)?),
+        comment_id: (!comment.is_empty()).then(|| CommentId::from(comment)),
+        from_tags: row.get(3)?,
+        username: row.get(4)?,
+        text: row.get(5)?,
+        timestamp: from_millis(row.get(6)?, "mention")?,
+        media_type: enum_from_sql(row.get(7)?),
+        product_type: enum_from_sql(row.get(8)?),
+        permalink: row.get(9)?,
+        preview_url: row.get(10)?,
+        like_count: count_from_sql(row.get(11)?),
+        reply,
+    })
+}
+
+fn upsert_mention(
+    tx: &rusqlite::Transaction<'_>,
+    account: &IgUserId,
+    m: &Mention,
+) -> Result<(), Failure> {
+    // A refresh never forgets a reply already sent.
+    tx.prepare_cached(
+        "INSERT INTO mentions (account_id, kind, media_id, comment_id, from_tags, username, text,
+             timestamp, media_type, product_type, permalink, preview_url, like_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+         ON CONFLICT (account_id, media_id, comment_id) DO UPDATE SET
+             kind = excluded.kind, from_tags = MAX(from_tags, excluded.from_tags),
+             username = excluded.username, text = excluded.text, timestamp = excluded.timestamp,
+             media_type = COALESCE(excluded.media_type, media_type),
+             product_type = COALESCE(excluded.product_type, product_type),
+             permalink = COALESCE(excluded.permalink, permalink),
+             preview_url = COALESCE(excluded.preview_url, preview_url),
+             like_count = excluded.like_count",
+    )?
+    .execute(params![
+        account.as_str(),
+        m.kind.as_str(),
+        m.media_id.as_str(),
+        m.comment_key(),
+        m.from_tags,
+        m.username,
+        m.text,
+        to_millis(m.timestamp),
+        enum_to_sql(&m.media_type),
+        enum_to_sql(&m.product_type),
+        m.permalink,
+        m.preview_url,
+        count_to_sql(m.like_count),
+    ])?;
+    Ok(())
+}
+
+impl Store {
+    /// Stores what the `tags` edge listed (media-level mentions, `from_tags` set), dropping
+    /// media-level mentions from an earlier read that the edge no longer lists. Replies
+    /// already sent are kept.
+    #[tracing::instrument(skip_all)]
+    pub fn replace_tagged_mentions(
+        &self,
+        account: &IgUserId,
+        tagged: &[Mention],
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            require_account(tx, account)?;
+            let keep: HashSet<&str> = tagged.iter().map(|m| m.media_id.as_str()).collect();
+            let listed: Vec<String> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT media_id FROM mentions
+                     WHERE account_id = ?1 AND comment_id = '' AND from_tags = 1",
+                )?;
+                let rows = stmt.query_map([account.as_str()], |r| r.get(0))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for gone in listed.iter().filter(|id| !keep.contains(id.as_str())) {
+                tx.execute(
+                    "DELETE FROM mentions
+                     WHERE account_id = ?1 AND media_id = ?2 AND comment_id = '' AND from_tags = 1",
+                    params![account.as_str(), gone],
+                )?;
+            }
+            for m in tagged {
+                upsert_mention(tx, account, m)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Stores one mention read by id (a mentioned comment or media).
+    #[tracing::instrument(skip_all)]
+    pub fn store_mention(&self, account: &IgUserId, mention: &Mention) -> Result<(), StoreError> {
+        self.write(|tx| {
+            require_account(tx, account)?;
+            upsert_mention(tx, account, mention)
+        })
+    }
+
+    /// Every cached mention of the account, newest first.
+    #[tracing::instrument(skip_all)]
+    pub fn mentions(&self, account: &IgUserId) -> Result<Vec<Mention>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {MENTION_COLUMNS} FROM mentions WHERE account_id = ?1
+                 ORDER BY timestamp DESC, media_id DESC, comment_id DESC"
+            ))?;
+            let mut rows = stmt.query([account.as_str()])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(mention_from_row(row)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// One cached mention: the comment mention `comment` on `media`, or the media-level one.
+    #[tracing::instrument(skip_all)]
+    pub fn mention(
+        &self,
+        account: &IgUserId,
+        media: &MediaId,
+        comment: Option<&CommentId>,
+    ) -> Result<Option<Mention>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {MENTION_COLUMNS} FROM mentions
+                 WHERE account_id = ?1 AND media_id = ?2 AND comment_id = ?3"
+            ))?;
+            let mut rows = stmt.query(params![
+                account.as_str(),
+                media.as_str(),
+                comment.map_or("", CommentId::as_str)
+            ])?;
+            match rows.next()? {
+                Some(row) => Ok(Some(mention_from_row(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The cached comment mention with this comment id, whatever media it is on.
+    #[tracing::instrument(skip_all)]
+    pub fn mention_by_comment(
+        &self,
+        account: &IgUserId,
+        comment: &CommentId,
+    ) -> Result<Option<Mention>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {MENTION_COLUMNS} FROM mentions WHERE account_id = ?1 AND comment_id = ?2"
+            ))?;
+            let mut rows = stmt.query(params![account.as_str(), comment.as_str()])?;
+            match rows.next()? {
+                Some(row) => Ok(Some(mention_from_row(row)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// Records the account's confirmed reply to a mention.
+    #[tracing::instrument(skip_all)]
+    pub fn record_mention_reply(
+        &self,
+        account: &IgUserId,
+        media: &MediaId,
+        comment: Option<&CommentId>,
+        reply: &MentionReply,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE mentions SET reply_id = ?4, reply_text = ?5, replied_at = ?6
+                 WHERE account_id = ?1 AND media_id = ?2 AND comment_id = ?3",
+                params![
+                    account.as_str(),
+                    media.as_str(),
+                    comment.map_or("", CommentId::as_str),
+                    reply.id.as_str(),
+                    reply.text,
+                    to_millis(reply.at)
+                ],
             )?;
             Ok(())
         })

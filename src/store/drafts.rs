@@ -273,53 +273,7 @@ impl Store {
     /// Saves a new draft with its prepared files; returns its id.
     #[tracing::instrument(skip_all)]
     pub fn insert_draft(&self, draft: &NewDraft, now: DateTime<Utc>) -> Result<i64, StoreError> {
-        self.write(|tx| {
-            require_account(tx, &draft.account)?;
-            let state = if draft.scheduled_at.is_some() {
-                DraftState::Scheduled
-            } else {
-                DraftState::Draft
-            };
-            tx.execute(
-                "INSERT INTO drafts (account_id, kind, caption, share_to_feed, state,
-                     scheduled_at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![
-                    draft.account.as_str(),
-                    draft.kind.as_str(),
-                    draft.caption,
-                    draft.share_to_feed,
-                    state.as_str(),
-                    draft.scheduled_at.map(to_millis),
-                    to_millis(now),
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO draft_items (draft_id, position, is_video, file_name, content,
-                     width, height, alt_text, user_tags_json, extras_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for (position, item) in draft.items.iter().enumerate() {
-                let tags = serde_json::to_string(&item.user_tags)
-                    .map_err(|e| bad("user tags", e.to_string()))?;
-                let extras = serde_json::to_string(&item.extras)
-                    .map_err(|e| bad("item extras", e.to_string()))?;
-                stmt.execute(params![
-                    id,
-                    position as i64,
-                    item.is_video,
-                    item.file_name,
-                    item.content,
-                    item.width,
-                    item.height,
-                    item.alt_text,
-                    tags,
-                    extras,
-                ])?;
-            }
-            Ok(id)
-        })
+        self.write(|tx| insert_draft_tx(tx, draft, now))
     }
 
     /// One draft with its files and journal.
@@ -529,6 +483,60 @@ fn touch(tx: &rusqlite::Transaction<'_>, id: i64, now: DateTime<Utc>) -> Result<
         params![id, to_millis(now)],
     )?;
     Ok(())
+}
+
+/// Inserts a draft and its items inside `tx`; returns its id. Shared by the stores that save
+/// a draft together with more rows in one transaction.
+pub(super) fn insert_draft_tx(
+    tx: &rusqlite::Transaction<'_>,
+    draft: &NewDraft,
+    now: DateTime<Utc>,
+) -> Result<i64, Failure> {
+    require_account(tx, &draft.account)?;
+    let state = if draft.scheduled_at.is_some() {
+        DraftState::Scheduled
+    } else {
+        DraftState::Draft
+    };
+    tx.execute(
+        "INSERT INTO drafts (account_id, kind, caption, share_to_feed, state,
+                 scheduled_at, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        params![
+            draft.account.as_str(),
+            draft.kind.as_str(),
+            draft.caption,
+            draft.share_to_feed,
+            state.as_str(),
+            draft.scheduled_at.map(to_millis),
+            to_millis(now),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO draft_items (draft_id, position, is_video, file_name, content,
+                 width, height, alt_text, user_tags_json, extras_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (position, item) in draft.items.iter().enumerate() {
+        let tags =
+            serde_json::to_string(&item.user_tags).map_err(|e| bad("user tags", e.to_string()))?;
+        let extras =
+            serde_json::to_string(&item.extras).map_err(|e| bad("item extras", e.to_string()))?;
+        stmt.execute(params![
+            id,
+            position as i64,
+            item.is_video,
+            item.file_name,
+            item.content,
+            item.width,
+            item.height,
+            item.alt_text,
+            tags,
+            extras,
+        ])?;
+    }
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -219,7 +219,7 @@ fn enum_from_text<T: DeserializeOwned>(text: String, what: &'static str) -> Resu
 }
 
 /// A media row as SQLite returns it, before enums, time and children are decoded.
-struct RawMedia {
+pub(super) struct RawMedia {
     id: String,
     media_type: String,
     media_product_type: Option<String>,
@@ -237,7 +237,7 @@ struct RawMedia {
 }
 
 impl RawMedia {
-    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             id: row.get(0)?,
             media_type: row.get(1)?,
@@ -256,7 +256,7 @@ impl RawMedia {
         })
     }
 
-    fn into_media(self) -> Result<Media, Failure> {
+    pub(super) fn into_media(self) -> Result<Media, Failure> {
         let children: Vec<MediaChild> = serde_json::from_str(&self.children_json).map_err(|e| {
             Failure::Store(StoreError::BadRow {
                 what: "carousel",

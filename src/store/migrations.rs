@@ -28,6 +28,14 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_draft_extras",
         include_str!("migrations/0006_draft_extras.sql"),
     ),
+    (
+        "0007_mentions_rule_kinds",
+        include_str!("migrations/0007_mentions_rule_kinds.sql"),
+    ),
+    (
+        "0008_draft_place",
+        include_str!("migrations/0008_draft_place.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

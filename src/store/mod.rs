@@ -9,8 +9,10 @@
 //! every public method is traced by name only, never with its values.
 
 mod accounts;
+mod calendar;
 mod comments;
 mod dms;
+mod draft_place;
 mod drafts;
 mod error;
 mod feed;
@@ -27,8 +29,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use comments::{CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply};
+pub use calendar::RescheduleError;
+pub use comments::{
+    CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
+    RuleLogEntry, SavedReply, SyncedThread,
+};
 pub use dms::{CachedConversation, PrivateReplyRecord};
+pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
     Draft, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem, PostKind,
     ProductTag, UserTag,

@@ -74,6 +74,29 @@ pub struct CommentsTab {
     mentions: super::comments_mentions::MentionsView,
 }
 
+/// A heart and the like count Meta reports for a comment or media (there is no API to like
+/// or unlike a comment, so this is shown, never toggled). `long` says "N likes"; otherwise
+/// just the number, with the words on hover. Meta leaves the count out when the owner hides
+/// likes.
+pub(super) fn like_count_ui(ui: &mut egui::Ui, count: Option<u64>, long: bool) {
+    const HEART: egui::Color32 = egui::Color32::from_rgb(0xF0, 0x5A, 0x7E);
+    match count {
+        Some(n) => {
+            let text = if long {
+                format!("{n} like{}", if n == 1 { "" } else { "s" })
+            } else {
+                n.to_string()
+            };
+            super::icons::icon_label(ui, super::icons::Icon::Heart, text, HEART)
+                .on_hover_text(format!("{n} like(s) on Instagram"));
+        }
+        None => {
+            super::icons::icon_label(ui, super::icons::Icon::Heart, "–", HEART)
+                .on_hover_text("Instagram did not report likes (the owner may hide them)");
+        }
+    }
+}
+
 fn is_question(text: &str) -> bool {
     text.contains('?')
 }
@@ -159,9 +182,28 @@ impl CommentsTab {
                 }
             }
             CommentsEvent::SavedReplies(list) => self.saved = list,
-            CommentsEvent::Mentions { account, media } => {
+            CommentsEvent::Mentions {
+                account,
+                mentions,
+                from_cache,
+            } => {
                 if self.account.as_ref() == Some(&account) {
-                    self.mentions.set_media(media);
+                    self.mentions.set_mentions(mentions, from_cache);
+                }
+            }
+            CommentsEvent::MentionReplied { account, mention } => {
+                if self.account.as_ref() == Some(&account) {
+                    self.mentions.replied(mention);
+                }
+            }
+            CommentsEvent::MentionReplyFailed {
+                account,
+                media,
+                comment,
+                message,
+            } => {
+                if self.account.as_ref() == Some(&account) {
+                    self.mentions.reply_failed(media, comment, message);
                 }
             }
             CommentsEvent::Failed { message, .. } => {
@@ -268,10 +310,11 @@ impl CommentsTab {
         });
         if self.view == View::Mentions {
             let account = account.id.clone();
-            self.mentions.ui(ui, &account, cx, commands);
+            // Above the list: the list fills the rest of the tab.
             if !self.status.is_empty() {
                 ui.label(&self.status);
             }
+            self.mentions.ui(ui, &account, cx, commands);
             return;
         }
         if self.view == View::Rules {
@@ -496,12 +539,12 @@ impl CommentsTab {
                                 }
                             }
                             let replies = self.replies.get(id).map_or(0, Vec::len);
-                            let mut meta = format!(
-                                "@{} · {} · {} likes",
+                            let head = format!(
+                                "@{} · {}",
                                 c.comment.username,
                                 c.comment.timestamp.format("%b %d %H:%M"),
-                                c.comment.like_count.unwrap_or(0)
                             );
+                            let mut meta = String::new();
                             if replies > 0 {
                                 meta.push_str(&format!(" · {replies} replies"));
                             }
@@ -515,7 +558,14 @@ impl CommentsTab {
                                 meta.push_str(" · deleting");
                             }
                             ui.vertical(|ui| {
-                                ui.small(meta);
+                                ui.horizontal(|ui| {
+                                    ui.spacing_mut().item_spacing.x = 4.0;
+                                    ui.small(head);
+                                    like_count_ui(ui, c.comment.like_count, false);
+                                    if !meta.is_empty() {
+                                        ui.small(meta);
+                                    }
+                                });
                                 let text: String = c.comment.text.chars().take(120).collect();
                                 ui.selectable_label(on, text)
                             })
@@ -599,14 +649,20 @@ impl CommentsTab {
             }
         }
         ui.separator();
-        ui.strong(format!("@{}", c.comment.username));
+        ui.horizontal(|ui| {
+            ui.strong(format!("@{}", c.comment.username));
+            like_count_ui(ui, c.comment.like_count, true);
+        });
         ui.label(&c.comment.text);
         for i in self.replies.get(&c.comment.id).cloned().unwrap_or_default() {
             if let Some(r) = self.comments.get(i) {
-                ui.label(format!(
-                    "  reply @{}: {}",
-                    r.comment.username, r.comment.text
-                ));
+                ui.horizontal(|ui| {
+                    ui.label(format!(
+                        "  reply @{}: {}",
+                        r.comment.username, r.comment.text
+                    ));
+                    like_count_ui(ui, r.comment.like_count, false);
+                });
             }
         }
         ui.horizontal(|ui| {

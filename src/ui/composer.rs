@@ -2,7 +2,8 @@
 //! counters, publish or schedule, and follow the publish step by step.
 //!
 //! Module map: `picker` (the file dialog behind a trait), `editor` (the cropped picture with
-//! its tag bubbles and product markers), `products` (the product search panel), `schedule`
+//! its tag bubbles and product markers), `products` (the product search panel), `place` (the
+//! location picker and collaborators), `schedule`
 //! (the typed local date and time), `hosting` (the S3 bucket settings). All work (decoding, preparing, publishing) is the engine's; this tab only
 //! holds what the user composed and sends it.
 
@@ -10,6 +11,7 @@ pub mod editor;
 pub mod hosting;
 pub mod paste;
 pub mod picker;
+pub mod place;
 pub mod preview;
 pub mod products;
 pub mod reorder;
@@ -101,6 +103,7 @@ pub struct ComposerTab {
     drafts: Vec<DraftSummary>,
     drafts_requested_for: Option<String>,
     shop: ShopPanel,
+    place: place::PlacePanel,
     hosting: hosting::HostingPanel,
     /// The schedule field, as typed (local time).
     schedule_text: String,
@@ -137,6 +140,7 @@ impl ComposerTab {
             drafts: Vec::new(),
             drafts_requested_for: None,
             shop: ShopPanel::default(),
+            place: place::PlacePanel::default(),
             hosting: hosting::HostingPanel::default(),
             schedule_text: String::new(),
             caption_expanded: false,
@@ -273,6 +277,7 @@ impl ComposerTab {
                 if self.is_current(job) {
                     self.items.clear();
                     self.caption.clear();
+                    self.place.clear();
                     self.selected = 0;
                 }
             }
@@ -283,6 +288,16 @@ impl ComposerTab {
                 account, products, ..
             } => self.shop.on_products(account, products),
             ComposerEvent::ShopFailed { account, message } => self.shop.on_failed(account, message),
+            ComposerEvent::Locations {
+                account,
+                query,
+                places,
+            } => self.place.on_locations(account, query, places),
+            ComposerEvent::LocationsFailed {
+                account,
+                query,
+                message,
+            } => self.place.on_failed(account, query, message),
             ComposerEvent::Hosting { .. } | ComposerEvent::HostingSaved(_) => {}
         }
     }
@@ -391,6 +406,9 @@ impl ComposerTab {
             if let Some(message) = &self.paste_message {
                 ui.colored_label(ui.visuals().warn_fg_color, message);
             }
+            let facebook = cx
+                .account
+                .is_some_and(|a| a.login == crate::model::LoginKind::Facebook);
             ui.horizontal_top(|ui| {
                 // The composing column on the left, the live feed preview beside it.
                 ui.vertical(|ui| {
@@ -399,10 +417,18 @@ impl ComposerTab {
                     ui.separator();
                     self.item_editor(ui);
                     self.products_section(ui, cx, commands);
+                    // Instagram Login accounts only get a note that these need Facebook
+                    // Login: it goes under the Publish row so it does not push the row down.
+                    if facebook {
+                        self.place.ui(ui, cx.account, self.kind, commands);
+                    }
                     ui.separator();
                     self.caption_box(ui);
                     ui.separator();
                     self.publish_row(ui, cx, commands);
+                    if !facebook {
+                        self.place.ui(ui, cx.account, self.kind, commands);
+                    }
                     self.drafts_list(ui, commands);
                 });
                 ui.add_space(16.0);
@@ -754,6 +780,7 @@ impl ComposerTab {
                     cover_url: Some(i.cover_url.trim().to_owned()).filter(|u| !u.is_empty()),
                 })
                 .collect(),
+            place: self.place.post_place(),
         }
     }
 

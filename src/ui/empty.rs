@@ -24,12 +24,3 @@ pub fn tab_heading(tab: Tab) -> &'static str {
         Tab::Calendar => "Content calendar",
     }
 }
-
-/// The empty state of a tab that later work fills in.
-pub fn unbuilt_tab_ui(ui: &mut egui::Ui, tab: Tab) {
-    empty_state_ui(
-        ui,
-        tab_heading(tab),
-        "This part is not built yet in this version.",
-    );
-}

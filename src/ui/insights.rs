@@ -526,13 +526,12 @@ impl InsightsTab {
             self.notice = Some("The chart was not visible; scroll to it and export again.".into());
             return;
         };
-        match insights_export::png_of_region(&image, rect, ui.ctx().pixels_per_point()) {
-            Ok(bytes) => commands.push(Command::Insights(InsightsCommand::WriteFile {
-                path: pending.path,
-                bytes,
-            })),
-            Err(e) => self.notice = Some(format!("Could not export the chart: {e}")),
-        }
+        commands.push(Command::Insights(InsightsCommand::WriteChartPng {
+            path: pending.path,
+            shot: image,
+            region: rect,
+            pixels_per_point: ui.ctx().pixels_per_point(),
+        }));
     }
 
     fn posts_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {

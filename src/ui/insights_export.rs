@@ -1,8 +1,9 @@
 //! Exports from the Insights tab: CSV text of any table or series, PNG of a chart, and the
 //! save dialog behind the [`SaveDialog`] trait so tests never open a real one.
 //!
-//! The UI only builds the bytes and asks where to put them; the engine writes the file
-//! (`InsightsCommand::WriteFile`), so no disk IO happens on the UI thread.
+//! The UI only builds the bytes (or takes the screenshot) and asks where to put them; the
+//! engine encodes chart pictures and writes the files (`InsightsCommand::WriteFile`,
+//! `WriteChartPng`), so no encoding or disk IO happens on the UI thread.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -123,36 +124,6 @@ pub fn media_csv(rows: &[MediaRow]) -> String {
         out.push('\n');
     }
     out
-}
-
-/// PNG bytes of the `rect` (in points) of a screenshot taken at `pixels_per_point`.
-pub fn png_of_region(
-    shot: &egui::ColorImage,
-    rect: egui::Rect,
-    pixels_per_point: f32,
-) -> Result<Vec<u8>, String> {
-    // `region` asserts the rect lies inside the image: clamp it first.
-    let ppp = pixels_per_point.max(0.1);
-    let bounds = egui::Rect::from_min_size(
-        egui::Pos2::ZERO,
-        egui::vec2(shot.width() as f32 / ppp, shot.height() as f32 / ppp),
-    );
-    let rect = rect.intersect(bounds);
-    if !rect.is_positive() {
-        return Err("the chart was not on screen when the picture was taken".to_owned());
-    }
-    let region = shot.region(&rect, Some(ppp));
-    let [w, h] = region.size;
-    let mut rgba = Vec::with_capacity(w * h * 4);
-    for p in &region.pixels {
-        rgba.extend_from_slice(&p.to_srgba_unmultiplied());
-    }
-    let img = image::RgbaImage::from_raw(w as u32, h as u32, rgba)
-        .ok_or_else(|| "the screenshot had an unexpected size".to_owned())?;
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .map_err(|e| format!("could not encode the PNG: {e}"))?;
-    Ok(out.into_inner())
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 //! Nothing here does IO or touches tokio: the engine does the work and answers with events.
 
 pub mod accounts;
+pub mod calendar;
+pub mod calendar_month;
 pub mod comments;
 pub mod comments_mentions;
 pub mod comments_rules;
@@ -77,6 +79,7 @@ pub struct App {
     comments: comments::CommentsTab,
     dms: dms::DmsTab,
     insights: insights::InsightsTab,
+    calendar: calendar::CalendarTab,
 }
 
 impl App {
@@ -101,6 +104,7 @@ impl App {
             comments: comments::CommentsTab::default(),
             dms: dms::DmsTab::default(),
             insights: insights::InsightsTab::default(),
+            calendar: calendar::CalendarTab::default(),
         }
     }
 
@@ -236,7 +240,8 @@ impl App {
                         Tab::Comments => self.comments.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Dms => self.dms.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Insights => self.insights.tab_ui(ui, &mut cx, &mut commands),
-                        tab => empty::unbuilt_tab_ui(ui, tab),
+                        Tab::Calendar => self.calendar.tab_ui(ui, &mut cx, &mut commands),
+                        Tab::Feed => {}
                     }
                 }
             });
@@ -346,6 +351,7 @@ impl App {
                 self.dms.on_event(event);
             }
             Event::Insights(event) => self.insights.on_event(event),
+            Event::Calendar(event) => self.calendar.on_event(event),
         }
     }
 

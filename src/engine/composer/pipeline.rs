@@ -1,6 +1,13 @@
 //! The publish pipeline: publishing limit → hosting → item containers → carousel container
 //! → poll `status_code` → `media_publish` → read the new media back.
 //!
+//! Videos of Facebook Login accounts skip hosting: their container is created with
+//! `upload_type=resumable` and the bytes go to rupload (`graph::rupload`). The container id
+//! is journaled before the upload starts and the upload's end after rupload accepted the
+//! whole file (`store::draft_place`), so an interrupted upload resumes from the offset the
+//! upload host reports, on the same container, after a retry or a restart. Instagram Login
+//! accounts keep hosting (rupload there is disputed, contradiction C5).
+//!
 //! Never twice: every step's result is journaled in SQLite before the next network call, and
 //! "media_publish is being sent" is journaled *before* it is sent. Any later attempt for that
 //! draft (a retry after a timeout, a 5xx, or a restart after a crash) first asks Meta about
@@ -25,8 +32,8 @@ use crate::graph::publishing::{
 };
 use crate::graph::{ErrorKind, GraphError, Session};
 use crate::ids::{ContainerId, MediaId};
-use crate::model::{Account, Media};
-use crate::store::{Draft, DraftState, PostKind};
+use crate::model::{Account, LoginKind, Media};
+use crate::store::{Draft, DraftItem, DraftPlace, DraftState, PostKind};
 
 /// Container creations in flight at once for a carousel.
 const PARALLEL_CONTAINERS: usize = 3;
@@ -39,6 +46,8 @@ const POLL_MAX: Duration = Duration::from_secs(5);
 const POLL_DEADLINE: Duration = Duration::from_secs(600);
 /// Rounds of "recreate expired containers" before giving up.
 const MAX_ROUNDS: u32 = 3;
+/// Attempts for one video upload to rupload, each resuming where the last one stopped.
+const UPLOAD_ATTEMPTS: u32 = 3;
 
 /// A step of the pipeline, for the progress display.
 #[derive(Clone, Debug, PartialEq)]
@@ -223,10 +232,15 @@ impl Core {
                     resets_at,
                 });
             }
-            // 3. Hosting.
-            let draft = self.host_files(draft, progress).await?;
-            // 4. Containers.
-            let parent = self.create_containers(&session, account, draft).await?;
+            // 3. Hosting (videos of Facebook Login accounts go to rupload in step 4).
+            let draft = self.host_files(draft, account, progress).await?;
+            // 4. Containers, and the bytes of resumable ones.
+            let place = self.with_store(move |s| s.draft_place(draft_id)).await?;
+            let parent = self
+                .create_containers(&session, account, draft, &place, progress)
+                .await?;
+            self.upload_videos(&session, account, draft_id, progress)
+                .await?;
             // 5. Processing.
             let draft = self.load_draft(draft_id).await?;
             match self.poll(&session, &parent, progress).await? {
@@ -255,18 +269,21 @@ impl Core {
         Ok(())
     }
 
-    /// Uploads every file that has no hosted URL yet, journaling each URL.
+    /// Uploads every file that has no hosted URL yet (and does not go to rupload),
+    /// journaling each URL.
     async fn host_files(
         &self,
         draft: Draft,
+        account: &Account,
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Draft, PublishError> {
-        if draft.items.iter().all(|i| i.hosted_url.is_some()) {
+        let needs_hosting = |i: &&DraftItem| i.hosted_url.is_none() && !uses_rupload(account, i);
+        if !draft.items.iter().any(|i| needs_hosting(&i)) {
             return Ok(draft);
         }
         let hosting = Hosting::for_core(self).await?;
         let of = draft.items.len();
-        for item in draft.items.iter().filter(|i| i.hosted_url.is_none()) {
+        for item in draft.items.iter().filter(needs_hosting) {
             progress(PublishStep::Uploading {
                 item: item.position + 1,
                 of,
@@ -293,6 +310,8 @@ impl Core {
         session: &Session,
         account: &Account,
         draft: Draft,
+        place: &DraftPlace,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<ContainerId, PublishError> {
         if let Some(parent) = &draft.parent_container_id {
             return Ok(parent.clone());
@@ -302,7 +321,13 @@ impl Core {
             .items
             .iter()
             .filter(|i| i.container_id.is_none())
-            .map(|item| (item.position, item_request(&draft, item, carousel)))
+            .map(|item| {
+                let resumable = uses_rupload(account, item);
+                (
+                    item.position,
+                    item_request(&draft, item, carousel, resumable, place),
+                )
+            })
             .collect();
         let mut set: JoinSet<(usize, Result<ContainerId, GraphError>)> = JoinSet::new();
         let mut created: Vec<(usize, ContainerId)> = draft
@@ -359,9 +384,13 @@ impl Core {
         }
         created.sort_by_key(|(pos, _)| *pos);
         let parent = if carousel {
+            // The children's videos are uploaded before the carousel is put together.
+            self.upload_videos(session, account, draft.id, progress)
+                .await?;
             let mut request = ContainerRequest::new(ContainerType::Carousel);
             request.children = created.into_iter().map(|(_, c)| c).collect();
             request.caption = Some(draft.caption.clone()).filter(|c| !c.is_empty());
+            request.collaborators = place.collaborators.clone();
             let mut attempt = 1;
             loop {
                 let r = self
@@ -389,6 +418,91 @@ impl Core {
         self.with_store(move |s| s.set_parent_container(id, &p, now))
             .await?;
         Ok(parent)
+    }
+
+    /// Sends the bytes of every resumable video container that has not got them yet,
+    /// journaling the start before the first byte and the end after rupload accepted all.
+    async fn upload_videos(
+        &self,
+        session: &Session,
+        account: &Account,
+        draft_id: i64,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<(), PublishError> {
+        if account.login != LoginKind::Facebook {
+            return Ok(());
+        }
+        let draft = self.load_draft(draft_id).await?;
+        let of = draft.items.len();
+        for item in draft.items.iter().filter(|i| uses_rupload(account, i)) {
+            let Some(container) = item.container_id.clone() else {
+                continue;
+            };
+            let pos = item.position;
+            let journal = self
+                .with_store(move |s| s.rupload_journal(draft_id, pos))
+                .await?;
+            let resuming = match journal {
+                Some(j) if j.container_id == container && j.uploaded_at.is_some() => continue,
+                Some(j) => j.container_id == container,
+                None => false,
+            };
+            if !resuming {
+                let (c, now) = (container.clone(), self.now());
+                self.with_store(move |s| s.rupload_started(draft_id, pos, &c, now))
+                    .await?;
+            }
+            progress(PublishStep::Uploading { item: pos + 1, of });
+            self.rupload_item(session, &container, &item.content, resuming)
+                .await
+                .map_err(|e| meta_item("uploading the video", pos, e))?;
+            let (c, now) = (container.clone(), self.now());
+            self.with_store(move |s| s.rupload_done(draft_id, pos, &c, now))
+                .await?;
+            info!(draft = draft_id, item = pos, container = %container, "video uploaded");
+        }
+        Ok(())
+    }
+
+    /// Uploads one file to rupload, resuming from the offset the host reports after an
+    /// interruption (and when `resuming` an upload an earlier run started).
+    async fn rupload_item(
+        &self,
+        session: &Session,
+        container: &ContainerId,
+        bytes: &[u8],
+        resuming: bool,
+    ) -> Result<(), GraphError> {
+        let rupload = self.client().rupload(session);
+        let size = bytes.len() as u64;
+        // Where the host stands; a host that cannot say gets the file from the start.
+        let resume_at = || async {
+            match rupload.progress(container).await {
+                Ok(p) if p.complete => size,
+                Ok(p) => p.offset.min(size),
+                Err(e) => {
+                    warn!(error = %e, "the upload host did not report its offset; starting over");
+                    0
+                }
+            }
+        };
+        let mut offset = if resuming { resume_at().await } else { 0 };
+        let mut attempt = 1;
+        loop {
+            if offset >= size && size > 0 {
+                return Ok(());
+            }
+            match rupload.upload(container, bytes, offset).await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.is_retryable() && attempt < UPLOAD_ATTEMPTS => {
+                    warn!(error = %e, attempt, "video upload interrupted; resuming");
+                    tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
+                    attempt += 1;
+                    offset = resume_at().await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Polls `status_code` with backoff until the container is ready (or published,
@@ -565,7 +679,18 @@ impl Core {
     }
 }
 
-fn item_request(draft: &Draft, item: &crate::store::DraftItem, carousel: bool) -> ContainerRequest {
+/// Videos of Facebook Login accounts that were not hosted earlier go to rupload.
+fn uses_rupload(account: &Account, item: &DraftItem) -> bool {
+    account.login == LoginKind::Facebook && item.is_video && item.hosted_url.is_none()
+}
+
+fn item_request(
+    draft: &Draft,
+    item: &DraftItem,
+    carousel: bool,
+    resumable: bool,
+    place: &DraftPlace,
+) -> ContainerRequest {
     let kind = match (draft.kind, item.is_video) {
         (PostKind::Reel, _) => ContainerType::Reels,
         (PostKind::Story, _) => ContainerType::Stories,
@@ -573,7 +698,9 @@ fn item_request(draft: &Draft, item: &crate::store::DraftItem, carousel: bool) -
         _ => ContainerType::Image,
     };
     let mut r = ContainerRequest::new(kind);
-    if item.is_video {
+    if resumable {
+        r.resumable = true;
+    } else if item.is_video {
         r.video_url = item.hosted_url.clone();
     } else {
         r.image_url = item.hosted_url.clone();
@@ -581,6 +708,12 @@ fn item_request(draft: &Draft, item: &crate::store::DraftItem, carousel: bool) -
     r.is_carousel_item = carousel;
     if !carousel && draft.kind != PostKind::Story {
         r.caption = Some(draft.caption.clone()).filter(|c| !c.is_empty());
+        // A carousel's collaborators go on the CAROUSEL container.
+        r.collaborators = place.collaborators.clone();
+    }
+    // Single posts, carousel items and reels take a location; stories do not.
+    if draft.kind != PostKind::Story {
+        r.location_id = place.location.as_ref().map(|l| l.id.clone());
     }
     if matches!(draft.kind, PostKind::Image | PostKind::Carousel) {
         r.alt_text = item.alt_text.clone();

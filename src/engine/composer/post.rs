@@ -12,7 +12,10 @@ use chrono::{DateTime, Utc};
 use crate::ids::IgUserId;
 use crate::media::prepare::{self, CropRect, PrepareError, PrepareOptions, Surface};
 use crate::media::video::{self, VideoError, VideoUse};
-use crate::store::{ItemExtras, NewDraft, NewDraftItem, PostKind, ProductTag, UserTag};
+use crate::store::{
+    DraftPlace, ItemExtras, MAX_COLLABORATORS, NewDraft, NewDraftItem, PostKind, ProductTag,
+    UserTag,
+};
 
 pub const MAX_CAPTION_CHARS: usize = 2200;
 pub const MAX_HASHTAGS: usize = 30;
@@ -124,6 +127,9 @@ pub struct PostSpec {
     pub share_to_feed: bool,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub items: Vec<ItemSpec>,
+    /// Location tag and collaborators (Facebook Login; checked in [`PostSpec::validate`]
+    /// and, for the login, when saving).
+    pub place: DraftPlace,
 }
 
 /// Why a post cannot be published as composed. Every message names the item and the fix.
@@ -225,6 +231,30 @@ pub enum PostError {
     ProductTagOutsideCrop { item: usize, product_id: String },
     #[error("could not read {file}: {reason}; check the file still exists and is readable")]
     Read { file: String, reason: String },
+    #[error(
+        "{count} collaborators are invited; Instagram allows at most {MAX_COLLABORATORS} per post: remove some"
+    )]
+    TooManyCollaborators { count: usize },
+    #[error("a collaborator has no username; type one or remove it")]
+    EmptyCollaborator,
+    #[error("@{0} is invited twice as a collaborator; invite each account once")]
+    DuplicateCollaborator(String),
+    #[error(
+        "stories cannot have collaborators (Instagram does not allow it); remove them or choose another kind"
+    )]
+    CollaboratorsOnStory,
+    #[error(
+        "stories cannot carry a location tag here (Instagram takes location_id on posts, carousel items and reels); clear the location"
+    )]
+    LocationOnStory,
+    #[error(
+        "@{0} is connected with Instagram Login, which has no location tags (Pages Search needs Facebook Login); reconnect it with Facebook Login (through its Page), or clear the location"
+    )]
+    LocationNeedsFacebookLogin(String),
+    #[error(
+        "@{0} is connected with Instagram Login, which cannot invite collaborators; reconnect it with Facebook Login (through its Page), or remove the collaborators"
+    )]
+    CollaboratorsNeedFacebookLogin(String),
 }
 
 /// The counts the caption box shows live.
@@ -358,7 +388,34 @@ impl PostSpec {
                 }
             }
         }
-        self.validate_product_tags()
+        self.validate_product_tags()?;
+        self.validate_place()
+    }
+
+    /// Collaborators (at most 3, named, each once, not on stories) and the location (not on
+    /// stories).
+    fn validate_place(&self) -> Result<(), PostError> {
+        let names = &self.place.collaborators;
+        if !names.is_empty() && self.kind == PostKind::Story {
+            return Err(PostError::CollaboratorsOnStory);
+        }
+        if names.len() > MAX_COLLABORATORS {
+            return Err(PostError::TooManyCollaborators { count: names.len() });
+        }
+        let mut seen = std::collections::HashSet::new();
+        for name in names {
+            let name = name.trim().trim_start_matches('@');
+            if name.is_empty() {
+                return Err(PostError::EmptyCollaborator);
+            }
+            if !seen.insert(name.to_ascii_lowercase()) {
+                return Err(PostError::DuplicateCollaborator(name.to_owned()));
+            }
+        }
+        if self.place.location.is_some() && self.kind == PostKind::Story {
+            return Err(PostError::LocationOnStory);
+        }
+        Ok(())
     }
 
     /// The product tag limits per kind (facebook-login.md §8.5–8.7): 20 on a feed post, 5 per
@@ -592,7 +649,36 @@ mod tests {
             share_to_feed: true,
             scheduled_at: None,
             items: (0..items).map(|_| image_item()).collect(),
+            place: DraftPlace::default(),
         }
+    }
+
+    #[test]
+    fn collaborator_and_location_rules() {
+        let mut s = spec(PostKind::Image, 1);
+        s.place.collaborators = vec!["a".into(), "b".into(), "c".into()];
+        assert!(s.validate().is_ok());
+        s.place.collaborators.push("d".into());
+        assert_eq!(
+            s.validate(),
+            Err(PostError::TooManyCollaborators { count: 4 })
+        );
+        s.place.collaborators = vec!["mira".into(), "@Mira".into()];
+        assert_eq!(
+            s.validate(),
+            Err(PostError::DuplicateCollaborator("Mira".into()))
+        );
+        s.place.collaborators = vec![" ".into()];
+        assert_eq!(s.validate(), Err(PostError::EmptyCollaborator));
+        let mut story = spec(PostKind::Story, 1);
+        story.place.collaborators = vec!["mira".into()];
+        assert_eq!(story.validate(), Err(PostError::CollaboratorsOnStory));
+        story.place.collaborators.clear();
+        story.place.location = Some(crate::store::DraftLocation {
+            id: "1".into(),
+            name: "Cafe".into(),
+        });
+        assert_eq!(story.validate(), Err(PostError::LocationOnStory));
     }
 
     #[test]

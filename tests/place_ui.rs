@@ -1,0 +1,273 @@
+//! The location picker and the collaborators field, headless: the test plays the engine.
+//! Search a place, see one without coordinates greyed, pick one, publish with it and the
+//! collaborators, clear it; over-the-limit collaborators block publishing with the reason;
+//! an Instagram Login account is told both need Facebook Login.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use socialdesk::engine::composer::{ComposerCommand, ComposerEvent};
+use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::graph::locations::{Place, PlaceAddress};
+use socialdesk::ids::IgUserId;
+use socialdesk::model::{Account, LoginKind};
+use socialdesk::ui::App;
+use socialdesk::ui::composer::place::{
+    CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
+};
+
+mod support;
+
+use support::{ACCOUNT_ID, drain, push};
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// The Composer tab with one square picture, for `account`.
+fn composer(account: Account) -> (Harness<'static, App>, EngineSide) {
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1600.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run();
+    assert!(side.events.try_send(Event::Accounts {
+        active: Some(account.id.clone()),
+        accounts: vec![account],
+    }));
+    harness.step();
+    harness.step();
+    harness.get_by_label("Composer").click();
+    harness.run();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(PathBuf::from("/photos/square.jpg"))));
+    harness.run();
+    let image = egui::ColorImage::filled([100, 100], egui::Color32::from_rgb(90, 120, 160));
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Preview {
+            source: "square.jpg".into(),
+            image: Arc::new(image),
+            width: 1080,
+            height: 1080,
+        }),
+    );
+    drain(&mut side);
+    (harness, side)
+}
+
+fn place(id: &str, name: &str, coordinates: bool) -> Place {
+    Place {
+        id: id.into(),
+        name: name.into(),
+        location: Some(PlaceAddress {
+            street: coordinates.then(|| "40 SW Harbour Way".into()),
+            city: Some("Portland".into()),
+            country: Some("United States".into()),
+            latitude: coordinates.then_some(45.52),
+            longitude: coordinates.then_some(-122.67),
+        }),
+    }
+}
+
+fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
+#[test]
+fn a_location_is_searched_picked_published_and_cleared() {
+    let (mut harness, mut side) = composer(account(LoginKind::Facebook));
+    harness.get_by_label("No location");
+    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
+    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
+    harness.run();
+    let commands = drain(&mut side);
+    assert!(
+        commands.iter().any(|c| matches!(
+            c,
+            Command::Composer(ComposerCommand::SearchLocations { account, query })
+                if query == "harbour" && account.as_str() == ACCOUNT_ID
+        )),
+        "{commands:?}"
+    );
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Locations {
+            account: IgUserId::from(ACCOUNT_ID),
+            query: "harbour".into(),
+            places: vec![
+                place("110000000000002", "Harbour Bakery", true),
+                place("110000000000005", "Harbour Festival", false),
+            ],
+        }),
+    );
+    // The place without coordinates is greyed, with the reason.
+    assert!(
+        harness
+            .get_by_label("Harbour Festival")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label_contains("no coordinates, cannot be tagged");
+    harness.get_by_label("Harbour Bakery").click();
+    harness.run();
+    harness.get_by_label("Location: Harbour Bakery");
+
+    type_into(
+        &mut harness,
+        COLLABORATORS_LABEL,
+        "@harbour.bakery, baristaben",
+    );
+    harness.get_by_label("2 / 3");
+
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let commands = drain(&mut side);
+    let post = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
+            _ => None,
+        })
+        .expect("a Publish command");
+    let location = post.place.location.as_ref().expect("the location is sent");
+    assert_eq!(location.id, "110000000000002");
+    assert_eq!(location.name, "Harbour Bakery");
+    assert_eq!(
+        post.place.collaborators,
+        vec!["harbour.bakery", "baristaben"]
+    );
+
+    harness.get_by_label(CLEAR_LOCATION).click();
+    harness.run();
+    harness.get_by_label("No location");
+    assert!(harness.query_by_label("Location: Harbour Bakery").is_none());
+}
+
+#[test]
+fn a_failed_search_shows_the_cause() {
+    let (mut harness, mut side) = composer(account(LoginKind::Facebook));
+    type_into(&mut harness, PLACE_SEARCH_LABEL, "cafe");
+    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
+    harness.run();
+    drain(&mut side);
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::LocationsFailed {
+            account: IgUserId::from(ACCOUNT_ID),
+            query: "cafe".into(),
+            message: "the login expired: reconnect the account in Accounts".into(),
+        }),
+    );
+    harness.get_by_label("the login expired: reconnect the account in Accounts");
+}
+
+#[test]
+fn four_collaborators_show_the_limit_and_block_publishing() {
+    let (mut harness, _side) = composer(account(LoginKind::Facebook));
+    type_into(&mut harness, COLLABORATORS_LABEL, "a, b, c, d");
+    harness.get_by_label("4 / 3");
+    harness.get_by_label_contains("at most 3 collaborators per post; remove 1");
+    assert!(
+        harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+#[test]
+fn an_instagram_login_account_is_told_location_and_collaborators_need_facebook_login() {
+    let (harness, _side) = composer(account(LoginKind::Instagram));
+    harness.get_by_label_contains(
+        "Location tags and collaborators need the account connected with Facebook Login",
+    );
+    assert!(harness.query_by_label(PLACE_SEARCH_LABEL).is_none());
+    assert!(harness.query_by_label(COLLABORATORS_LABEL).is_none());
+}
+
+/// Saves what the picker looks like (run with `--ignored`; needs a GPU or a software
+/// adapter): `target/place_picker.png`.
+#[test]
+#[ignore]
+fn screenshot_of_the_picker() {
+    let (mut harness, mut side) = composer(account(LoginKind::Facebook));
+    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
+    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
+    harness.run();
+    drain(&mut side);
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Locations {
+            account: IgUserId::from(ACCOUNT_ID),
+            query: "harbour".into(),
+            places: vec![
+                place("110000000000002", "Harbour Bakery", true),
+                place("110000000000005", "Harbour Festival", false),
+            ],
+        }),
+    );
+    type_into(
+        &mut harness,
+        COLLABORATORS_LABEL,
+        "@harbour.bakery, baristaben, a, b",
+    );
+    let image = harness.render().expect("render");
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/place_picker.png");
+    std::fs::create_dir_all(out.parent().expect("dir")).expect("dir");
+    image.save(&out).expect("png");
+}
+
+#[test]
+fn switching_to_a_story_blocks_publishing_until_location_and_collaborators_are_removed() {
+    use socialdesk::ui::composer::place::CLEAR_FOR_STORY;
+
+    let (mut harness, _side) = composer(account(LoginKind::Facebook));
+    type_into(&mut harness, COLLABORATORS_LABEL, "mira");
+    harness.get_by_label("Story").click();
+    harness.run();
+    harness.get_by_label_contains("stories cannot have collaborators");
+    assert!(
+        harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label(CLEAR_FOR_STORY).click();
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("stories cannot have collaborators")
+            .is_none()
+    );
+    assert!(
+        !harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+}
+
+fn account(login: LoginKind) -> Account {
+    support::account("demo.studio", login)
+}

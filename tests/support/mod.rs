@@ -1,0 +1,135 @@
+//! Fixtures shared by the integration tests: an account for UI tests, the engine channel
+//! helpers, and an engine core on a fresh sandbox (logged in or not).
+//!
+//! Each test file that needs them says `mod support;`; not every file uses every helper.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use egui_kittest::Harness;
+use socialdesk::auth::SandboxBrowser;
+use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::{Command, Core, EngineConfig, EngineSide, Event, Mode};
+use socialdesk::ids::{IgUserId, PageId};
+use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::store::secrets::{MemorySecrets, SecretStore};
+use socialdesk::ui::App;
+
+/// The IG id UI tests give their account.
+pub const ACCOUNT_ID: &str = "17841400000000001";
+/// The demo business account's Facebook Page.
+pub const PAGE_ID: &str = "104000000000001";
+
+/// A connected business account as the UI sees it (a Facebook Login one has its Page).
+pub fn account(username: &str, login: LoginKind) -> Account {
+    Account {
+        id: IgUserId::from(ACCOUNT_ID),
+        username: username.into(),
+        name: None,
+        account_type: Some("Business".into()),
+        profile_picture_url: None,
+        followers_count: None,
+        media_count: None,
+        login,
+        page_id: (login == LoginKind::Facebook).then(|| PageId::from(PAGE_ID)),
+        status: AccountStatus::Connected,
+        sandbox: true,
+        token_issued_at: None,
+        token_expires_at: None,
+    }
+}
+
+/// Every command the UI queued since the last call.
+pub fn drain(side: &mut EngineSide) -> Vec<Command> {
+    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
+}
+
+/// Plays the engine: hands the UI an event and runs the frames it causes.
+pub fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
+    assert!(
+        side.events.try_send(event),
+        "the UI inbox accepts the event"
+    );
+    harness.run();
+}
+
+/// An engine config on the sandbox at `root`, whose "browser" logs in as the demo business.
+pub fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
+    let mut config =
+        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
+    config.secrets = Some(secrets);
+    config.browser = Some(Arc::new(
+        SandboxBrowser::new()
+            .expect("browser")
+            .with_username(DEMO_BUSINESS_USERNAME),
+    ));
+    config
+}
+
+/// A sandbox, an engine core on it and their data folder. `account` is the demo business
+/// after [`world`] logged in (`None` from [`world_without_login`]).
+pub struct World {
+    pub sandbox: Sandbox,
+    pub core: Arc<Core>,
+    pub account: Option<Account>,
+    pub dirs: DataDirs,
+    pub secrets: Arc<dyn SecretStore>,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    /// The logged-in account (panics in a world without login: a test bug).
+    pub fn account(&self) -> &Account {
+        self.account
+            .as_ref()
+            .expect("this world logged in to the sandbox")
+    }
+
+    /// A second core on the same data folder and secrets, as after a restart.
+    pub async fn restart_core(&self) -> Core {
+        Core::start(config(
+            &self.dirs,
+            &self.sandbox.url(),
+            self.secrets.clone(),
+        ))
+        .await
+        .expect("core restarts")
+    }
+}
+
+/// A fresh sandbox and a core with no account yet.
+pub async fn world_without_login() -> World {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dirs = DataDirs::under(dir.path());
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+    let core = Core::start(config(&dirs, &sandbox.url(), secrets.clone()))
+        .await
+        .expect("core");
+    World {
+        sandbox,
+        core: Arc::new(core),
+        account: None,
+        dirs,
+        secrets,
+        _dir: dir,
+    }
+}
+
+/// A fresh sandbox and a core logged in (through the real OAuth path) as the demo business.
+pub async fn world() -> World {
+    let mut w = world_without_login().await;
+    let account = w
+        .core
+        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
+        .await
+        .expect("login")
+        .into_iter()
+        .next()
+        .expect("one account");
+    w.account = Some(account);
+    w
+}
