@@ -7,12 +7,14 @@ use std::sync::Arc;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, PostSpec};
+use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PostSpec};
 use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::ids::IgUserId;
+use socialdesk::media::clipboard::encode_png;
 use socialdesk::model::{Account, AccountStatus, LoginKind};
 use socialdesk::store::PostKind;
 use socialdesk::ui::App;
+use socialdesk::ui::composer::paste::ScriptedClipboard;
 use socialdesk::ui::composer::preview::PREVIEW_PICTURE_LABEL;
 
 const ACCOUNT_ID: &str = "17841400000000001";
@@ -278,4 +280,75 @@ fn the_preview_cuts_a_long_caption_with_more() {
     assert!(harness.query_by_label("more").is_none());
     harness.get_by_label_contains("sells out #coffee");
     harness.get_by_label("less");
+}
+
+#[test]
+fn pasting_with_no_picture_on_the_clipboard_says_so() {
+    let (mut harness, mut side) = composer_with(&[]);
+    harness
+        .state_mut()
+        .composer_mut()
+        .set_clipboard(Box::new(ScriptedClipboard::default()));
+    harness.get_by_label("Paste image").click();
+    harness.run();
+    harness.get_by_label_contains("the clipboard holds no picture");
+    assert!(names(&harness).is_empty());
+    assert!(
+        !drain(&mut side)
+            .iter()
+            .any(|c| matches!(c, Command::Composer(ComposerCommand::LoadPreview(_))))
+    );
+}
+
+#[test]
+fn ctrl_v_adds_the_clipboard_picture_as_a_png() {
+    let (mut harness, mut side) = composer_with(&[]);
+    let png = encode_png(2, 1, &[255, 0, 0, 255, 0, 0, 255, 255]).expect("png");
+    harness
+        .state_mut()
+        .composer_mut()
+        .set_clipboard(Box::new(ScriptedClipboard {
+            answers: vec![Ok(png.clone())],
+        }));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::V);
+    harness.run();
+    assert_eq!(names(&harness), ["pasted-1.png"]);
+    let sent = drain(&mut side).into_iter().find_map(|c| match c {
+        Command::Composer(ComposerCommand::LoadPreview(MediaSource::Bytes { name, bytes })) => {
+            Some((name, bytes))
+        }
+        _ => None,
+    });
+    let (name, bytes) = sent.expect("the pasted picture is sent for decoding");
+    assert_eq!(name, "pasted-1.png");
+    assert_eq!(*bytes, png);
+}
+
+#[test]
+fn a_picture_eframe_took_off_the_clipboard_is_encoded_off_the_ui_thread() {
+    let (mut harness, mut side) = composer_with(&[]);
+    let image = egui::ColorImage::filled([4, 3], egui::Color32::from_rgb(10, 20, 30));
+    harness
+        .input_mut()
+        .events
+        .push(egui::Event::PasteImage(Arc::new(image)));
+    harness.run();
+    // The PNG is encoded on its own thread; wait for it.
+    let start = std::time::Instant::now();
+    while names(&harness).is_empty() && start.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.run();
+    }
+    assert_eq!(names(&harness), ["pasted-1.png"]);
+    let bytes = drain(&mut side)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::LoadPreview(MediaSource::Bytes {
+                bytes, ..
+            })) => Some(bytes),
+            _ => None,
+        })
+        .expect("sent for decoding");
+    let decoded = image::load_from_memory(&bytes).expect("a real PNG");
+    assert_eq!((decoded.width(), decoded.height()), (4, 3));
 }

@@ -3,6 +3,7 @@
 //! The engine calls these from `spawn_blocking`; the UI only receives finished
 //! [`egui::ColorImage`]s to upload as textures.
 
+pub mod clipboard;
 mod decode;
 pub mod prepare;
 pub mod video;

@@ -9,6 +9,7 @@
 
 pub mod editor;
 pub mod hosting;
+pub mod paste;
 pub mod picker;
 pub mod place;
 pub mod preview;
@@ -108,6 +109,13 @@ pub struct ComposerTab {
     schedule_text: String,
     /// The preview's "more" was clicked: show the whole caption.
     caption_expanded: bool,
+    clipboard: Box<dyn paste::ClipboardSource>,
+    /// A clipboard read or PNG encode on its way.
+    pasting: Option<Pending<paste::PasteResult>>,
+    /// Why the last paste gave nothing.
+    paste_message: Option<String>,
+    /// Pictures pasted so far (names them `pasted-N.png`).
+    pasted: u32,
 }
 
 impl Default for ComposerTab {
@@ -136,6 +144,60 @@ impl ComposerTab {
             hosting: hosting::HostingPanel::default(),
             schedule_text: String::new(),
             caption_expanded: false,
+            clipboard: Box::new(paste::SystemClipboard),
+            pasting: None,
+            paste_message: None,
+            pasted: 0,
+        }
+    }
+
+    /// Reads pasted pictures from `clipboard` instead of the system's (tests).
+    pub fn set_clipboard(&mut self, clipboard: Box<dyn paste::ClipboardSource>) {
+        self.clipboard = clipboard;
+    }
+
+    /// Starts a paste asked for this frame and takes in a finished one.
+    fn paste(&mut self, ui: &egui::Ui, button: bool, commands: &mut Vec<Command>) {
+        if self.pasting.is_none() {
+            let request = if button {
+                Some(paste::PasteRequest::Read)
+            } else {
+                paste::requested(ui)
+            };
+            self.pasting = match request {
+                Some(paste::PasteRequest::Read) => Some(self.clipboard.read_image(ui.ctx())),
+                Some(paste::PasteRequest::Image(image)) => {
+                    Some(paste::encode_pasted(ui.ctx(), image))
+                }
+                None => None,
+            };
+            if self.pasting.is_some() {
+                self.paste_message = None;
+            }
+        }
+        let Some(pending) = &self.pasting else {
+            return;
+        };
+        match pending.poll() {
+            Poll::Waiting => {}
+            Poll::Ready(Ok(png)) => {
+                self.pasting = None;
+                self.pasted += 1;
+                let source = MediaSource::Bytes {
+                    name: format!("pasted-{}.png", self.pasted),
+                    bytes: Arc::new(png),
+                };
+                self.add(source, commands);
+            }
+            Poll::Ready(Err(e)) => {
+                self.pasting = None;
+                self.paste_message = Some(format!("Nothing pasted: {e}"));
+            }
+            Poll::Gone => {
+                self.pasting = None;
+                self.paste_message =
+                    Some("Nothing pasted: the clipboard reader stopped; try again, or add the file with Add files…".into());
+            }
         }
     }
 
@@ -332,11 +394,18 @@ impl ComposerTab {
                         Poll::Gone => self.picked = None,
                     }
                 }
+                let paste_button = ui
+                    .add_enabled(self.pasting.is_none(), egui::Button::new("Paste image"))
+                    .on_hover_text("Or press Ctrl+V (Cmd+V) with no text field selected");
+                self.paste(ui, paste_button.clicked(), commands);
                 ui.label(
                     RichText::new("or drop pictures (JPEG, PNG, WebP) or a video (MP4, MOV) here")
                         .weak(),
                 );
             });
+            if let Some(message) = &self.paste_message {
+                ui.colored_label(ui.visuals().warn_fg_color, message);
+            }
             let facebook = cx
                 .account
                 .is_some_and(|a| a.login == crate::model::LoginKind::Facebook);

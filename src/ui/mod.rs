@@ -124,6 +124,11 @@ impl App {
         &self.composer
     }
 
+    /// The Composer tab's state, to hand it test doubles (clipboard).
+    pub fn composer_mut(&mut self) -> &mut composer::ComposerTab {
+        &mut self.composer
+    }
+
     /// The selected tab.
     pub fn tab(&self) -> Tab {
         self.prefs.tab
