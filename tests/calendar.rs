@@ -59,13 +59,7 @@ async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
     let soon = now + Duration::days(2);
     let scheduled = save(core, &account, "Pumpkin spice is back", Some(soon)).await;
     let loose = save(core, &account, "Idea for later", None).await;
-    let far = save(
-        core,
-        &account,
-        "Next year",
-        Some(now + Duration::days(400)),
-    )
-    .await;
+    let far = save(core, &account, "Next year", Some(now + Duration::days(400))).await;
 
     let from = now - Duration::days(30);
     let to = now + Duration::days(12);
