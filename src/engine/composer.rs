@@ -81,6 +81,12 @@ pub enum ComposerEvent {
     },
     /// A file could not be previewed.
     PreviewFailed { source: String, message: String },
+    /// What a video's container says (duration, size, codecs), read as soon as it is added
+    /// so the limits are checked before anything is saved.
+    VideoInfo {
+        source: String,
+        info: crate::media::video::VideoInfo,
+    },
     /// Preparing item `item` (0-based) is `fraction` done.
     Preparing {
         job: u64,
@@ -545,6 +551,26 @@ async fn send_drafts(core: &Arc<Core>, events: &EventSender, account: IgUserId) 
 
 async fn preview(events: &EventSender, source: MediaSource) {
     let name = source.name();
+    if source.is_video() {
+        let probed = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let bytes = source.read().map_err(|e| e.to_string())?;
+            crate::media::video::probe(&bytes).map_err(|e| e.to_string())
+        })
+        .await;
+        let event = match probed {
+            Ok(Ok(info)) => ComposerEvent::VideoInfo { source: name, info },
+            Ok(Err(message)) => ComposerEvent::PreviewFailed {
+                source: name,
+                message,
+            },
+            Err(e) => ComposerEvent::PreviewFailed {
+                source: name,
+                message: format!("the video could not be read: {e}"),
+            },
+        };
+        composer_event(events, event).await;
+        return;
+    }
     let decoded = tokio::task::spawn_blocking(move || -> Result<_, String> {
         let bytes = source.read().map_err(|e| e.to_string())?;
         let (width, height) =

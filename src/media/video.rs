@@ -27,7 +27,7 @@ pub enum VideoCodec {
 }
 
 impl VideoCodec {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Self::H264 => "H.264",
             Self::Hevc => "HEVC",
@@ -69,7 +69,7 @@ pub enum VideoUse {
 }
 
 impl VideoUse {
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Self::Reel => "reels",
             Self::Story => "stories",

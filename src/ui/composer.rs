@@ -57,6 +57,8 @@ struct Item {
     thumb_offset: String,
     /// Reels: a cover image URL, as typed.
     cover_url: String,
+    /// Videos: what the container says, once the engine read it.
+    video: Option<crate::media::video::VideoInfo>,
 }
 
 impl Item {
@@ -75,6 +77,7 @@ impl Item {
             products: Vec::new(),
             thumb_offset: String::new(),
             cover_url: String::new(),
+            video: None,
         }
     }
 }
@@ -237,6 +240,12 @@ impl ComposerTab {
                     item.size = Some((width, height));
                     item.error = None;
                     item.crop = CropRect::for_preset(item.preset, width, height);
+                }
+            }
+            ComposerEvent::VideoInfo { source, info } => {
+                for item in self.items.iter_mut().filter(|i| i.name == source) {
+                    item.video = Some(info.clone());
+                    item.error = None;
                 }
             }
             ComposerEvent::PreviewFailed { source, message } => {
@@ -531,30 +540,7 @@ impl ComposerTab {
             return;
         }
         if item.source.is_video() {
-            ui.label(format!(
-                "{}: video, published as is (H.264/HEVC with AAC, 3 s–15 min, ≤ 300 MB; 9:16 for reels and stories).",
-                item.name
-            ));
-            ui.horizontal(|ui| {
-                let label = ui.label("Cover frame at (ms):");
-                ui.add(
-                    TextEdit::singleline(&mut item.thumb_offset)
-                        .hint_text("0 = first frame")
-                        .desired_width(100.0),
-                )
-                .labelled_by(label.id);
-            });
-            if self.kind == PostKind::Reel {
-                ui.horizontal(|ui| {
-                    let label = ui.label("or cover image URL:");
-                    ui.add(
-                        TextEdit::singleline(&mut item.cover_url)
-                            .hint_text("https://…")
-                            .desired_width(260.0),
-                    )
-                    .labelled_by(label.id);
-                });
-            }
+            video_panel(ui, item, self.kind);
             product_list(ui, &mut item.products);
             return;
         }
@@ -973,4 +959,95 @@ fn product_list(ui: &mut egui::Ui, products: &mut Vec<PlacedProduct>) {
     if let Some(i) = remove {
         products.remove(i);
     }
+}
+
+/// A video's facts and the limit check for the post kind, then its cover: a frame (slider
+/// within the video once its length is known) or, for reels, a cover image URL.
+fn video_panel(ui: &mut egui::Ui, item: &mut Item, kind: PostKind) {
+    use crate::media::video::{self, VideoUse};
+    let used = match kind {
+        PostKind::Story => VideoUse::Story,
+        PostKind::Carousel => VideoUse::CarouselItem,
+        PostKind::Reel | PostKind::Image => VideoUse::Reel,
+    };
+    match &item.video {
+        None => {
+            ui.label(format!("{}: reading the video…", item.name));
+        }
+        Some(info) => {
+            let secs = info.duration.as_secs_f64();
+            ui.label(format!(
+                "{}: {}:{:04.1} · {}×{} · {}{} · {:.1} MB",
+                item.name,
+                (secs / 60.0).floor() as u64,
+                secs % 60.0,
+                info.width,
+                info.height,
+                info.codec.name(),
+                info.audio
+                    .map(|a| format!(" + {a}"))
+                    .unwrap_or_else(|| ", no audio".into()),
+                info.bytes as f64 / 1e6
+            ));
+            let (color, text) = match video::check(info, used) {
+                Ok(None) => (
+                    crate::ui::theme::SUCCESS,
+                    format!("Meets Instagram's limits for {}.", used.name()),
+                ),
+                Ok(Some(advice)) => (
+                    crate::ui::theme::WARNING,
+                    format!("Publishable as {}; {advice}.", used.name()),
+                ),
+                Err(e) => (
+                    ui.visuals().error_fg_color,
+                    format!("Not publishable as {}: {e}.", used.name()),
+                ),
+            };
+            ui.colored_label(color, text);
+        }
+    }
+    let uses_cover_url = kind == PostKind::Reel && !item.cover_url.trim().is_empty();
+    ui.horizontal(|ui| {
+        let label = ui.label("Cover frame at (ms):");
+        ui.add_enabled(
+            !uses_cover_url,
+            TextEdit::singleline(&mut item.thumb_offset)
+                .hint_text("0 = first frame")
+                .desired_width(80.0),
+        )
+        .labelled_by(label.id);
+        if let Some(info) = &item.video {
+            let max_ms = u64::try_from(info.duration.as_millis()).unwrap_or(u64::MAX);
+            let mut ms: u64 = item.thumb_offset.trim().parse().unwrap_or(0).min(max_ms);
+            let slider = egui::Slider::new(&mut ms, 0..=max_ms)
+                .show_value(false)
+                .text("pick the frame");
+            if ui.add_enabled(!uses_cover_url, slider).changed() {
+                item.thumb_offset = ms.to_string();
+            }
+        }
+    });
+    if kind == PostKind::Reel {
+        ui.horizontal(|ui| {
+            let label = ui.label("or cover image URL:");
+            ui.add(
+                TextEdit::singleline(&mut item.cover_url)
+                    .hint_text("https://…")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id);
+        });
+    }
+    let sent = if uses_cover_url {
+        "Cover sent: the image at the URL (the frame time is ignored).".to_owned()
+    } else {
+        match item.thumb_offset.trim().parse::<u64>() {
+            Ok(ms) => format!("Cover sent: the frame at {:.1} s.", ms as f64 / 1000.0),
+            Err(_) if item.thumb_offset.trim().is_empty() => {
+                "Cover sent: Instagram's default (the first frame).".to_owned()
+            }
+            Err(_) => "The cover frame must be a whole number of milliseconds.".to_owned(),
+        }
+    };
+    ui.label(RichText::new(sent).weak());
 }

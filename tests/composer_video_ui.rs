@@ -1,0 +1,148 @@
+//! A video in the Composer (the test plays the engine): its facts and the limit check show
+//! as soon as it is added, before anything is saved, and the cover choice says what will be
+//! sent.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource};
+use socialdesk::engine::{self, Command, Event};
+use socialdesk::media::video::{VideoCodec, probe, synthetic_mp4};
+use socialdesk::model::LoginKind;
+use socialdesk::ui::App;
+use support::{drain, push};
+
+#[derive(Debug)]
+struct DroppedPath(PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("not read in this test".into())
+    }
+}
+
+fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
+    let bytes = synthetic_mp4(1080, 1920, seconds, VideoCodec::H264, true).expect("mp4");
+    probe(&bytes).expect("probe")
+}
+
+#[test]
+fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
+    let account = support::account("demo.studio", LoginKind::Instagram);
+    let (handle, mut side) = engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1600.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run();
+    // The Feed shows a spinner while it waits for posts: step, do not run, until the switch.
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account.clone()],
+        active: Some(account.id.clone()),
+    }));
+    harness.step();
+    harness.step();
+    harness.get_by_label("Composer").click();
+    harness.run();
+    harness.get_by_label("Reel").click();
+    harness.run();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(PathBuf::from("/videos/clip.mp4"))));
+    harness.run();
+    let asked = drain(&mut side).into_iter().any(|c| {
+        matches!(
+            c,
+            Command::Composer(ComposerCommand::LoadPreview(MediaSource::Path(ref p)))
+                if p.ends_with("clip.mp4")
+        )
+    });
+    assert!(asked, "the engine is asked to read the video at once");
+    harness.get_by_label_contains("reading the video");
+
+    // Too short for a reel: said before anything is saved.
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::VideoInfo {
+            source: "clip.mp4".into(),
+            info: info(2),
+        }),
+    );
+    harness.get_by_label_contains("1080×1920 · H.264 + AAC");
+    harness.get_by_label_contains("Not publishable as reels");
+
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::VideoInfo {
+            source: "clip.mp4".into(),
+            info: info(12),
+        }),
+    );
+    harness.get_by_label("Meets Instagram's limits for reels.");
+    harness.get_by_label("Cover sent: Instagram's default (the first frame).");
+
+    let field = "Cover frame at (ms):";
+    harness.get_by_label(field).focus();
+    harness.run();
+    harness.get_by_label(field).type_text("2500");
+    harness.run();
+    harness.get_by_label("Cover sent: the frame at 2.5 s.");
+
+    let url = "or cover image URL:";
+    harness.get_by_label(url).focus();
+    harness.run();
+    harness
+        .get_by_label(url)
+        .type_text("https://cdn.example.com/cover.jpg");
+    harness.run();
+    harness.get_by_label("Cover sent: the image at the URL (the frame time is ignored).");
+}
+
+/// The engine side: adding a video reads its container at once and answers with its facts.
+#[tokio::test]
+async fn the_engine_reads_a_video_when_it_is_added() {
+    let w = support::world_without_login().await;
+    let (mut handle, side) = engine::channel();
+    tokio::spawn(engine::run::run(
+        support::config(&w.dirs, &w.sandbox.url(), w.secrets.clone()),
+        side,
+    ));
+    let bytes = synthetic_mp4(1080, 1920, 9, VideoCodec::Hevc, false).expect("mp4");
+    assert!(handle.send(Command::Composer(ComposerCommand::LoadPreview(
+        MediaSource::Bytes {
+            name: "story.mov".into(),
+            bytes: Arc::new(bytes),
+        }
+    ))));
+    let start = std::time::Instant::now();
+    let info = loop {
+        match handle.try_recv() {
+            Some(Event::Composer(ComposerEvent::VideoInfo { source, info })) => {
+                assert_eq!(source, "story.mov");
+                break info;
+            }
+            Some(Event::Composer(ComposerEvent::PreviewFailed { message, .. })) => {
+                panic!("the video was not read: {message}")
+            }
+            Some(_) => {}
+            None if start.elapsed() > std::time::Duration::from_secs(20) => {
+                panic!("no answer about the video")
+            }
+            None => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+    };
+    assert_eq!((info.width, info.height), (1080, 1920));
+    assert_eq!(info.codec, VideoCodec::Hevc);
+    assert_eq!(info.audio, None);
+    assert_eq!(info.duration.as_secs(), 9);
+}
