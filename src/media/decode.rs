@@ -37,6 +37,19 @@ pub enum MediaError {
 
     #[error("the {format} image is damaged and cannot be decoded ({reason}); download it again")]
     Corrupt { format: String, reason: String },
+
+    /// No well-kept Rust decoder builds against the libheif this platform ships (libheif-rs
+    /// needs libheif ≥ 1.17; Debian 12 has 1.15), so HEIC is refused with the way out.
+    #[error(
+        "HEIC/HEIF photos cannot be read by this build: export it as JPEG (Photos: File → Export, or on iPhone Settings → Camera → Formats → Most Compatible) and add it again"
+    )]
+    Heic,
+}
+
+/// True for an ISO-BMFF file whose brand is one of the HEIF image brands (iPhone photos).
+pub fn is_heif(bytes: &[u8]) -> bool {
+    const BRANDS: [&[u8; 4]; 6] = [b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1"];
+    bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && BRANDS.iter().any(|b| &bytes[8..12] == *b)
 }
 
 /// Decodes `bytes` (JPEG, PNG or WebP), turns it upright per its EXIF orientation and scales
@@ -56,6 +69,9 @@ pub fn decode_for_display(bytes: &[u8], max_side_px: u32) -> Result<egui::ColorI
 pub(crate) fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     if bytes.is_empty() {
         return Err(MediaError::Empty);
+    }
+    if is_heif(bytes) {
+        return Err(MediaError::Heic);
     }
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -124,6 +140,23 @@ mod tests {
     use image::{ImageEncoder, Rgb, RgbImage, Rgba, RgbaImage};
 
     use super::*;
+
+    #[test]
+    fn heic_photos_are_refused_with_the_way_out() {
+        // The first box of an iPhone photo: size, `ftyp`, brand `heic`.
+        let mut bytes = vec![0, 0, 0, 24];
+        bytes.extend_from_slice(b"ftypheic");
+        bytes.extend_from_slice(&[0, 0, 0, 0]);
+        bytes.extend_from_slice(b"mif1heic");
+        assert!(is_heif(&bytes));
+        let err = decode_for_display(&bytes, 100).expect_err("refused");
+        assert!(matches!(err, MediaError::Heic));
+        assert!(err.to_string().contains("export it as JPEG"), "{err}");
+        // An MP4 is not a HEIF picture.
+        let mut mp4 = vec![0, 0, 0, 24];
+        mp4.extend_from_slice(b"ftypisom");
+        assert!(!is_heif(&mp4));
+    }
 
     /// A `width`x`height` picture whose left half is red and right half blue, so rotations
     /// can be told apart.

@@ -23,7 +23,7 @@ impl FilePicker for RfdPicker {
             .set_title("Add pictures or a video")
             .add_filter(
                 "Pictures and videos",
-                &["jpg", "jpeg", "png", "webp", "mp4", "mov"],
+                &["jpg", "jpeg", "png", "webp", "heic", "heif", "mp4", "mov"],
             );
         Pending::spawn(ctx, move || {
             pollster::block_on(dialog.pick_files())
