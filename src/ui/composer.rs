@@ -976,8 +976,13 @@ fn video_panel(ui: &mut egui::Ui, item: &mut Item, kind: PostKind) {
         }
         Some(info) => {
             let secs = info.duration.as_secs_f64();
+            let size = if info.bytes >= 1_000_000 {
+                format!("{:.1} MB", info.bytes as f64 / 1e6)
+            } else {
+                format!("{} KB", info.bytes.div_ceil(1000))
+            };
             ui.label(format!(
-                "{}: {}:{:04.1} · {}×{} · {}{} · {:.1} MB",
+                "{}: {}:{:04.1} · {}×{} · {}{} · {size}",
                 item.name,
                 (secs / 60.0).floor() as u64,
                 secs % 60.0,
@@ -987,7 +992,6 @@ fn video_panel(ui: &mut egui::Ui, item: &mut Item, kind: PostKind) {
                 info.audio
                     .map(|a| format!(" + {a}"))
                     .unwrap_or_else(|| ", no audio".into()),
-                info.bytes as f64 / 1e6
             ));
             let (color, text) = match video::check(info, used) {
                 Ok(None) => (

@@ -180,6 +180,9 @@ fn picture(ui: &mut egui::Ui, post: &PreviewPost<'_>) {
                 egui::Align2::CENTER_CENTER,
                 if post.items == 0 {
                     "Add a picture to see the preview"
+                } else if post.first_is_video {
+                    // Video frames are not decoded here: Instagram shows the chosen cover.
+                    "Video: the cover frame shows here on Instagram"
                 } else {
                     "Loading…"
                 },
