@@ -2,7 +2,11 @@
 //! buttons, keys and mouse drag, with item 1 setting every slide's shape, and the order
 //! reaching the `PostSpec`; the live feed preview with the caption cut and "more".
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use support::{DroppedPath, drain, push};
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui_kittest::Harness;
@@ -11,54 +15,16 @@ use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, 
 use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::ids::IgUserId;
 use socialdesk::media::clipboard::encode_png;
-use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::model::{Account, LoginKind};
 use socialdesk::store::PostKind;
 use socialdesk::ui::App;
 use socialdesk::ui::composer::paste::ScriptedClipboard;
 use socialdesk::ui::composer::preview::PREVIEW_PICTURE_LABEL;
 
-const ACCOUNT_ID: &str = "17841400000000001";
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
+use support::ACCOUNT_ID;
 
 fn account() -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT_ID),
-        username: "demo.studio".into(),
-        name: None,
-        account_type: Some("Business".into()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
-}
-
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
-fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(
-        side.events.try_send(event),
-        "the UI inbox accepts the event"
-    );
-    harness.run();
+    support::account("demo.studio", LoginKind::Instagram)
 }
 
 /// The Composer with the account connected and `files` dropped and decoded

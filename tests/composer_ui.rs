@@ -1,7 +1,11 @@
 //! The Composer tab headless: the test plays the engine. Drop a file, crop it square, place a
 //! tag by clicking the picture, name it, publish, follow the progress, see the post in Feed.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use support::{DroppedPath, drain, push};
+
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui_kittest::Harness;
@@ -9,53 +13,15 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PublishStep};
 use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::ids::{IgUserId, MediaId};
-use socialdesk::model::{Account, AccountStatus, LoginKind, Media, MediaType, ProductType};
+use socialdesk::model::{Account, LoginKind, Media, MediaType, ProductType};
 use socialdesk::store::PostKind;
 use socialdesk::ui::composer::editor::EDITOR_LABEL;
 use socialdesk::ui::{App, Tab};
 
-const ACCOUNT_ID: &str = "17841400000000001";
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
+use support::ACCOUNT_ID;
 
 fn account() -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT_ID),
-        username: "demo.studio".into(),
-        name: None,
-        account_type: Some("Business".into()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
-}
-
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
-fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(
-        side.events.try_send(event),
-        "the UI inbox accepts the event"
-    );
-    harness.run();
+    support::account("demo.studio", LoginKind::Instagram)
 }
 
 /// Connects the account and opens the Composer tab. The Feed shows a spinner while it waits

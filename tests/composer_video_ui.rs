@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui_kittest::Harness;
@@ -14,19 +14,7 @@ use socialdesk::engine::{self, Command, Event};
 use socialdesk::media::video::{VideoCodec, probe, synthetic_mp4};
 use socialdesk::model::LoginKind;
 use socialdesk::ui::App;
-use support::{drain, push};
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Err("not read in this test".into())
-    }
-}
+use support::{DroppedPath, drain, push};
 
 fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
     let bytes = synthetic_mp4(1080, 1920, seconds, VideoCodec::H264, true).expect("mp4");

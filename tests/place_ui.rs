@@ -3,7 +3,7 @@
 //! collaborators, clear it; over-the-limit collaborators block publishing with the reason;
 //! an Instagram Login account is told both need Facebook Login.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui_kittest::Harness;
@@ -20,19 +20,7 @@ use socialdesk::ui::composer::place::{
 
 mod support;
 
-use support::{ACCOUNT_ID, drain, push};
-
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
+use support::{ACCOUNT_ID, DroppedPath, drain, push};
 
 /// The Composer tab with one square picture, for `account`.
 fn composer(account: Account) -> (Harness<'static, App>, EngineSide) {

@@ -160,7 +160,7 @@ impl CalendarTab {
                     action = detail_ui(ui, draft, &mut self.time_text);
                 });
         }
-        let unscheduled_action = unscheduled_ui(ui, &loaded.unscheduled, &mut self.selected);
+        unscheduled_ui(ui, &loaded.unscheduled, &mut self.selected);
         let grid_action = grid_ui(ui, loaded, today, cx, &mut self.selected, commands);
         let gone = self.selected.is_some()
             && !loaded
@@ -168,7 +168,7 @@ impl CalendarTab {
                 .iter()
                 .chain(&loaded.unscheduled)
                 .any(|d| Some(d.id) == self.selected);
-        let action = action.or(unscheduled_action).or(grid_action);
+        let action = action.or(grid_action);
         let current = action.as_ref().and_then(|a| {
             loaded
                 .scheduled
@@ -312,14 +312,10 @@ fn legend_ui(ui: &mut egui::Ui) {
     }
 }
 
-/// Saved drafts without a time, to drag onto a day.
-fn unscheduled_ui(
-    ui: &mut egui::Ui,
-    drafts: &[DraftSummary],
-    selected: &mut Option<i64>,
-) -> Option<Action> {
+/// Saved drafts without a time, to drag onto a day (the day cell takes the drop).
+fn unscheduled_ui(ui: &mut egui::Ui, drafts: &[DraftSummary], selected: &mut Option<i64>) {
     if drafts.is_empty() {
-        return None;
+        return;
     }
     ui.horizontal_wrapped(|ui| {
         ui.label(
@@ -342,7 +338,6 @@ fn unscheduled_ui(
         }
     });
     ui.add_space(4.0);
-    None
 }
 
 /// The six-week grid. Returns a drop, if one happened.

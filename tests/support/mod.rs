@@ -4,6 +4,7 @@
 //! Each test file that needs them says `mod support;`; not every file uses every helper.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui_kittest::Harness;
@@ -37,6 +38,19 @@ pub fn account(username: &str, login: LoginKind) -> Account {
         sandbox: true,
         token_issued_at: None,
         token_expires_at: None,
+    }
+}
+
+/// A file dropped on the window, read from disk if egui asks for its bytes.
+#[derive(Debug)]
+pub struct DroppedPath(pub PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
     }
 }
 
