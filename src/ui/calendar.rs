@@ -563,6 +563,8 @@ fn media_chip(
                     ui.add(
                         egui::Image::new(texture)
                             .uv(square_uv(texture.size_vec2()))
+                            // The uv already cuts a square: fill the square, do not letterbox.
+                            .maintain_aspect_ratio(false)
                             .fit_to_exact_size(size)
                             .corner_radius(3.0),
                     );
