@@ -18,14 +18,12 @@ use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
 const BAKERY: &str = "110000000000002";
 const FESTIVAL: &str = "110000000000005";
 
-mod support;
-
-use support::World;
+use crate::support::World;
 
 /// A sandbox and an engine with no file hosting configured: a video that went to hosting
 /// would fail, so a published reel proves it went through rupload.
 async fn world() -> World {
-    support::world_without_login().await
+    crate::support::world_without_login().await
 }
 
 /// The demo business account connected with Facebook Login (through its Page).

@@ -2,11 +2,10 @@
 //! as soon as it is added, before anything is saved, and the cover choice says what will be
 //! sent.
 
-mod support;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::support::{DroppedPath, drain, push};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource};
@@ -14,7 +13,6 @@ use socialdesk::engine::{self, Command, Event};
 use socialdesk::media::video::{VideoCodec, probe, synthetic_mp4};
 use socialdesk::model::LoginKind;
 use socialdesk::ui::App;
-use support::{DroppedPath, drain, push};
 
 fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
     let bytes = synthetic_mp4(1080, 1920, seconds, VideoCodec::H264, true).expect("mp4");
@@ -23,7 +21,7 @@ fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
 
 #[test]
 fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
-    let account = support::account("demo.studio", LoginKind::Instagram);
+    let account = crate::support::account("demo.studio", LoginKind::Instagram);
     let (handle, mut side) = engine::channel();
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 1600.0))
@@ -99,10 +97,10 @@ fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
 /// The engine side: adding a video reads its container at once and answers with its facts.
 #[tokio::test]
 async fn the_engine_reads_a_video_when_it_is_added() {
-    let w = support::world_without_login().await;
+    let w = crate::support::world_without_login().await;
     let (mut handle, side) = engine::channel();
     tokio::spawn(engine::run::run(
-        support::config(&w.dirs, &w.sandbox.url(), w.secrets.clone()),
+        crate::support::config(&w.dirs, &w.sandbox.url(), w.secrets.clone()),
         side,
     ));
     let bytes = synthetic_mp4(1080, 1920, 9, VideoCodec::Hevc, false).expect("mp4");

@@ -13,9 +13,7 @@ use socialdesk::model::ProductType;
 use socialdesk::sandbox::DEMO_BUSINESS_USERNAME;
 use socialdesk::store::{Mention, MentionKind};
 
-mod support;
-
-use support::{World, config, world};
+use crate::support::{World, config, world};
 
 fn mention_posts(w: &World) -> Vec<String> {
     w.sandbox

@@ -15,9 +15,7 @@ use socialdesk::model::{Account, LoginKind, MediaType, ProductType};
 use socialdesk::store::{Mention, MentionKind, MentionReply};
 use socialdesk::ui::App;
 
-mod support;
-
-use support::{ACCOUNT_ID as ACCOUNT, drain};
+use crate::support::{ACCOUNT_ID as ACCOUNT, drain};
 
 fn mention(
     kind: MentionKind,
@@ -271,5 +269,5 @@ fn lookup_by_webhook_ids_asks_the_engine() {
 }
 
 fn account() -> Account {
-    support::account("studio", LoginKind::Instagram)
+    crate::support::account("studio", LoginKind::Instagram)
 }

@@ -1,9 +1,7 @@
 //! The Composer tab headless: the test plays the engine. Drop a file, crop it square, place a
 //! tag by clicking the picture, name it, publish, follow the progress, see the post in Feed.
 
-mod support;
-
-use support::{DroppedPath, drain, push};
+use crate::support::{DroppedPath, drain, push};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -18,10 +16,10 @@ use socialdesk::store::PostKind;
 use socialdesk::ui::composer::editor::EDITOR_LABEL;
 use socialdesk::ui::{App, Tab};
 
-use support::ACCOUNT_ID;
+use crate::support::ACCOUNT_ID;
 
 fn account() -> Account {
-    support::account("demo.studio", LoginKind::Instagram)
+    crate::support::account("demo.studio", LoginKind::Instagram)
 }
 
 /// Connects the account and opens the Composer tab. The Feed shows a spinner while it waits

@@ -1,8 +1,7 @@
 //! Fixtures shared by the integration tests: an account for UI tests, the engine channel
 //! helpers, and an engine core on a fresh sandbox (logged in or not).
 //!
-//! Each test file that needs them says `mod support;`; not every file uses every helper.
-#![allow(dead_code)]
+//! Test modules reach them as `crate::support`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

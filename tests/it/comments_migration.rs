@@ -10,12 +10,12 @@ use socialdesk::store::{CommentRule, RuleAction, RuleKind, Store};
 
 /// The migrations a 0006-era build shipped, in order.
 const OLD: &[&str] = &[
-    include_str!("../src/store/migrations/0001_accounts_media.sql"),
-    include_str!("../src/store/migrations/0002_comments.sql"),
-    include_str!("../src/store/migrations/0003_dms.sql"),
-    include_str!("../src/store/migrations/0004_insights.sql"),
-    include_str!("../src/store/migrations/0005_drafts.sql"),
-    include_str!("../src/store/migrations/0006_draft_extras.sql"),
+    include_str!("../../src/store/migrations/0001_accounts_media.sql"),
+    include_str!("../../src/store/migrations/0002_comments.sql"),
+    include_str!("../../src/store/migrations/0003_dms.sql"),
+    include_str!("../../src/store/migrations/0004_insights.sql"),
+    include_str!("../../src/store/migrations/0005_drafts.sql"),
+    include_str!("../../src/store/migrations/0006_draft_extras.sql"),
 ];
 
 const ACCOUNT: &str = "17841400000000001";

@@ -18,9 +18,7 @@ use socialdesk::ui::composer::place::{
     CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
 };
 
-mod support;
-
-use support::{ACCOUNT_ID, DroppedPath, drain, push};
+use crate::support::{ACCOUNT_ID, DroppedPath, drain, push};
 
 /// The Composer tab with one square picture, for `account`.
 fn composer(account: Account) -> (Harness<'static, App>, EngineSide) {
@@ -257,5 +255,5 @@ fn switching_to_a_story_blocks_publishing_until_location_and_collaborators_are_r
 }
 
 fn account(login: LoginKind) -> Account {
-    support::account("demo.studio", login)
+    crate::support::account("demo.studio", login)
 }

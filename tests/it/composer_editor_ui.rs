@@ -2,9 +2,7 @@
 //! buttons, keys and mouse drag, with item 1 setting every slide's shape, and the order
 //! reaching the `PostSpec`; the live feed preview with the caption cut and "more".
 
-mod support;
-
-use support::{DroppedPath, drain, push};
+use crate::support::{DroppedPath, drain, push};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,10 +19,10 @@ use socialdesk::ui::App;
 use socialdesk::ui::composer::paste::ScriptedClipboard;
 use socialdesk::ui::composer::preview::PREVIEW_PICTURE_LABEL;
 
-use support::ACCOUNT_ID;
+use crate::support::ACCOUNT_ID;
 
 fn account() -> Account {
-    support::account("demo.studio", LoginKind::Instagram)
+    crate::support::account("demo.studio", LoginKind::Instagram)
 }
 
 /// The Composer with the account connected and `files` dropped and decoded

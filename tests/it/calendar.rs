@@ -16,8 +16,6 @@ use socialdesk::store::{DraftState, DraftSummary, PostKind};
 use socialdesk::ui::calendar_month::Month;
 use socialdesk::ui::{App, Tab, UiPrefs};
 
-mod support;
-
 fn square_jpeg() -> Arc<Vec<u8>> {
     let image = image::RgbImage::from_pixel(400, 400, image::Rgb([200, 120, 40]));
     let mut out = std::io::Cursor::new(Vec::new());
@@ -50,7 +48,7 @@ async fn save(
 
 #[tokio::test]
 async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
-    let w = support::world().await;
+    let w = crate::support::world().await;
     let (core, account) = (&w.core, w.account().clone());
     core.fetch_feed_page(&account, None)
         .await
@@ -164,7 +162,7 @@ async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
 
 #[test]
 fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
-    let account = support::account("northwind.coffee", LoginKind::Instagram);
+    let account = crate::support::account("northwind.coffee", LoginKind::Instagram);
     let (handle, mut side) = engine::channel();
     let app = App::new(handle).with_prefs(UiPrefs { tab: Tab::Calendar });
     let mut harness = Harness::builder()
@@ -176,7 +174,7 @@ fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
     });
     harness.run_steps(4);
 
-    let load = support::drain(&mut side)
+    let load = crate::support::drain(&mut side)
         .into_iter()
         .find_map(|c| match c {
             Command::Calendar(CalendarCommand::Load { account, from, to }) => {
@@ -237,7 +235,7 @@ fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
     harness.get_by_label("Move").click();
     harness.run_steps(4);
 
-    let moved = support::drain(&mut side)
+    let moved = crate::support::drain(&mut side)
         .into_iter()
         .find_map(|c| match c {
             Command::Calendar(CalendarCommand::Reschedule { draft, at, .. }) => Some((draft, at)),

@@ -1,0 +1,34 @@
+//! All integration tests in one binary: each file below was its own test crate, and every
+//! one of them linked the whole app (egui, wgpu, the sandbox) into a ~260 MB executable.
+//! One binary links once, which keeps CI within its disk and time.
+
+mod support;
+
+mod app_sandbox;
+mod calendar;
+mod cli;
+mod client_e2e;
+mod comments_e2e;
+mod comments_mentions;
+mod comments_mentions_ui;
+mod comments_migration;
+mod comments_ui;
+mod composer_cli;
+mod composer_e2e;
+mod composer_editor_ui;
+mod composer_ui;
+mod composer_video_ui;
+mod dms_cli;
+mod dms_e2e;
+mod dms_ui;
+mod engine_e2e;
+mod insights_cli;
+mod insights_e2e;
+mod insights_ui;
+mod mentions_e2e;
+mod no_secrets_leak;
+mod place_cli;
+mod place_ui;
+mod rupload_e2e;
+mod sandbox_http;
+mod ui_shell;
