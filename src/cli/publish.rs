@@ -60,8 +60,12 @@ pub struct PostArgs {
     #[arg(long, value_name = "MS")]
     pub thumb_offset: Option<u64>,
     /// Reels: a public image URL to use as the cover.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", conflicts_with = "cover")]
     pub cover_url: Option<String>,
+    /// Reels: a picture on disk to use as the cover (its centred 9:16 part, uploaded to
+    /// your hosting with the reel).
+    #[arg(long, value_name = "FILE")]
+    pub cover: Option<PathBuf>,
     /// Alt text, in picture order. Repeatable.
     #[arg(long = "alt", value_name = "TEXT")]
     pub alts: Vec<String>,
@@ -344,8 +348,9 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
     if let Some(item) = items.iter_mut().find(|i| i.source.is_video()) {
         item.thumb_offset_ms = args.thumb_offset;
         item.cover_url = args.cover_url.clone();
-    } else if args.thumb_offset.is_some() || args.cover_url.is_some() {
-        bail!("--thumb-offset and --cover-url apply to a video (--reel)");
+        item.cover_image = args.cover.clone().map(MediaSource::Path);
+    } else if args.thumb_offset.is_some() || args.cover_url.is_some() || args.cover.is_some() {
+        bail!("--thumb-offset, --cover and --cover-url apply to a video (--reel)");
     }
     let scheduled_at = match &args.schedule {
         None => None,

@@ -180,7 +180,12 @@ pub enum PublishError {
         source: GraphError,
     },
     #[error("Instagram could not process the media ({status}) — {fix}")]
-    ContainerFailed { status: String, fix: String },
+    ContainerFailed {
+        status: String,
+        fix: String,
+        /// Meta's error subcode from the status text (e.g. 2207026).
+        subcode: Option<i64>,
+    },
     #[error(
         "Instagram is still processing after 10 minutes; publish the draft again later (it resumes, it will not post twice)"
     )]

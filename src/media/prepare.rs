@@ -331,6 +331,29 @@ pub fn prepare_image_with_progress(
 ) -> Result<PreparedImage, PrepareError> {
     progress(PrepareStage::Decoding);
     let image = decode_upright(bytes)?;
+    prepare_decoded(image, options, progress)
+}
+
+/// A reel's cover picture: the largest centred 9:16 part of the picture, resized and
+/// encoded like any published picture. Instagram shows covers at 9:16 (cropped to 1:1 or
+/// 4:5 in grids), so choosing the 9:16 part here shows the user what will be seen.
+pub fn prepare_cover(bytes: &[u8]) -> Result<PreparedImage, PrepareError> {
+    let image = decode_upright(bytes)?;
+    let (width, height) = image.dimensions();
+    let options = PrepareOptions {
+        crop: CropRect::centered(width, height, VERTICAL_RATIO),
+        surface: Surface::Vertical,
+        match_ratio: None,
+    };
+    prepare_decoded(image, &options, &mut |_| {})
+}
+
+/// Crops, checks, resizes and encodes an upright picture.
+fn prepare_decoded(
+    image: DynamicImage,
+    options: &PrepareOptions,
+    progress: &mut dyn FnMut(PrepareStage),
+) -> Result<PreparedImage, PrepareError> {
     progress(PrepareStage::Cropping);
     let (sw, sh) = image.dimensions();
     let (x, y, w, h) = options.crop.pixels(sw, sh);
@@ -418,6 +441,23 @@ mod tests {
     use image::{ImageEncoder, Rgb, RgbImage};
 
     use super::*;
+
+    #[test]
+    fn a_cover_is_the_centred_9_16_part_at_most_1440_wide() {
+        let landscape = prepare_cover(&png(&picture(1600, 900))).expect("cover");
+        assert_eq!((landscape.width, landscape.height), (506, 900));
+        assert!(landscape.jpeg.starts_with(&[0xFF, 0xD8, 0xFF]));
+        // Centred: the middle of a red|blue picture keeps both colours.
+        let decoded = image::load_from_memory(&landscape.jpeg)
+            .expect("jpeg")
+            .to_rgb8();
+        assert!(decoded.get_pixel(10, 450)[0] > 150, "red on the left");
+        assert!(decoded.get_pixel(495, 450)[2] > 150, "blue on the right");
+        let tall = prepare_cover(&png(&picture(2160, 3840))).expect("cover");
+        assert_eq!((tall.width, tall.height), (1440, 2560));
+        let tiny = prepare_cover(&png(&picture(400, 400)));
+        assert!(matches!(tiny, Err(PrepareError::TooNarrow { .. })));
+    }
 
     /// A picture whose left half is red and right half blue.
     fn picture(width: u32, height: u32) -> RgbImage {

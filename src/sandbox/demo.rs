@@ -129,6 +129,9 @@ pub struct Media {
     pub aspect: Aspect,
     /// Key of uploaded bytes (`images.rs`) for media published through the API.
     pub upload: Option<String>,
+    /// Key of the reel's `cover_url` image, shown as its picture and `thumbnail_url`.
+    #[serde(default)]
+    pub cover: Option<String>,
 }
 
 /// One comment or reply on a media.
@@ -183,6 +186,18 @@ impl Container {
                 "Expired: The container was not published within 24 hours.".into(),
             );
         }
+        if let Some((subcode, _)) = self.failure() {
+            return (
+                "ERROR",
+                format!("Error: Media upload has failed with error code {subcode}"),
+            );
+        }
+        if self.cover == Some(CoverFetch::Pending) {
+            return (
+                "IN_PROGRESS",
+                "In Progress: Media is still being processed.".into(),
+            );
+        }
         match &self.processing {
             Processing::Pending => (
                 "IN_PROGRESS",
@@ -200,6 +215,15 @@ impl Container {
                 "ERROR",
                 format!("Error: Media upload has failed with error code {subcode}"),
             ),
+        }
+    }
+
+    /// Why the container failed: its media first, then its cover image.
+    pub fn failure(&self) -> Option<(i64, &str)> {
+        match (&self.processing, &self.cover) {
+            (Processing::Failed { subcode, message }, _)
+            | (_, Some(CoverFetch::Failed { subcode, message })) => Some((*subcode, message)),
+            _ => None,
         }
     }
 }
@@ -226,6 +250,24 @@ pub struct Container {
     /// A Page id with coordinates (`location_id`).
     #[serde(default)]
     pub location_id: Option<String>,
+    /// Reels: the `cover_url` image, fetched like the media itself.
+    #[serde(default)]
+    pub cover: Option<CoverFetch>,
+}
+
+/// Where a reel's `cover_url` image stands. A failed cover fails the container, as Meta
+/// reports any media it could not fetch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum CoverFetch {
+    Pending,
+    /// Upload key of the fetched JPEG.
+    Fetched {
+        upload: String,
+    },
+    Failed {
+        subcode: i64,
+        message: String,
+    },
 }
 
 /// The Facebook user of the Facebook Login flow.
@@ -752,6 +794,7 @@ fn generate_account_media(
                     photo: photos[rng.random_range(0..photos.len())],
                     aspect,
                     upload: None,
+                    cover: None,
                 });
                 children.push(child_id);
             }
@@ -784,6 +827,7 @@ fn generate_account_media(
             photo: photos[rng.random_range(0..photos.len())],
             aspect,
             upload: None,
+            cover: None,
         });
     }
     // A few stories within the last 24 h.
@@ -816,6 +860,7 @@ fn generate_account_media(
             photo: photos[rng.random_range(0..photos.len())],
             aspect: Aspect::Vertical,
             upload: None,
+            cover: None,
         });
     }
 }

@@ -115,7 +115,11 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
     let demo = inner.demo();
     if let Some(media) = demo.media_by_id(id) {
         let upload = media.upload.as_deref().and_then(|k| inner.upload(k));
-        let image_upload = upload.clone().filter(|u| u.content_type == "image/jpeg");
+        // A picture's own bytes, or a reel's cover image (its picture and thumbnail).
+        let image_upload = upload
+            .clone()
+            .filter(|u| u.content_type == "image/jpeg")
+            .or_else(|| media.cover.as_deref().and_then(|k| inner.upload(k)));
         let width = match *file {
             "full.jpg" => {
                 if let Some(u) = image_upload {

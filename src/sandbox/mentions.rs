@@ -114,6 +114,7 @@ pub fn generate(
                     Aspect::Portrait
                 },
                 upload: None,
+                cover: None,
             });
             let (username, from_id) = MENTIONERS[(a + k) % MENTIONERS.len()];
             comments.push(Comment {

@@ -46,9 +46,11 @@
 mod access;
 mod comments;
 mod control;
+mod covers;
 mod demo;
 mod dms;
 mod errors;
+mod fetch;
 mod fields;
 mod graph;
 mod images;

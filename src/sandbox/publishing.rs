@@ -10,17 +10,18 @@ use std::sync::Arc;
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use super::covers;
 use super::demo::{
-    Aspect, Container, ContainerKind, Demo, Media, MediaType, PHOTO_COUNT, Processing, Product,
+    Aspect, Container, ContainerKind, CoverFetch, Demo, Media, MediaType, PHOTO_COUNT, Processing,
+    Product,
 };
 use super::errors::GraphError;
+use super::fetch;
 use super::server::Req;
 use super::shopping;
 use super::state::{Inner, Login, Token};
 use super::writes::{bad, bad_sub, own_account};
 
-/// Largest image Meta accepts for publishing.
-const MAX_IMAGE_BYTES: usize = 8 * 1024 * 1024;
 /// Seconds of sandbox clock a fetched image / video stays `IN_PROGRESS`.
 const IMAGE_PROCESSING_SECS: i64 = 2;
 const VIDEO_PROCESSING_SECS: i64 = 10;
@@ -242,6 +243,8 @@ pub fn create_container(
         None => Vec::new(),
         Some(raw) => parse_collaborators(raw, kind, &inner.demo(), &owner)?,
     };
+    let cover_url =
+        covers::check_params(param("cover_url"), param("thumb_offset"), kind, is_video)?;
     if resumable && (!is_video || param("video_url").is_some()) {
         return Err(bad(
             "(#100) upload_type=resumable is for videos (media_type REELS, STORIES or VIDEO as a carousel item) and replaces video_url: upload the bytes to rupload",
@@ -351,12 +354,16 @@ pub fn create_container(
             product_tags,
             collaborators,
             location_id,
+            cover: cover_url.as_ref().map(|_| CoverFetch::Pending),
         });
         if resumable {
             demo.rupload.open(&id);
         }
         id
     };
+    if let Some(cover) = cover_url {
+        covers::spawn_fetch(inner, container_id.clone(), cover);
+    }
     if let Some(url) = url {
         let inner = inner.clone();
         let id = container_id.clone();
@@ -397,54 +404,12 @@ async fn fetch_and_check(
     is_video: bool,
     story: bool,
 ) -> Result<(Processing, String), (i64, String)> {
-    let unreachable = |why: String| {
-        (
-            2207052,
-            format!("The media could not be fetched from {url}: {why}"),
-        )
-    };
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(15))
-        .build()
-        .map_err(|e| unreachable(e.to_string()))?;
-    let resp = client
-        .get(url.clone())
-        .send()
-        .await
-        .map_err(|e| unreachable(e.to_string()))?;
-    if !resp.status().is_success() {
-        return Err(unreachable(format!("HTTP {}", resp.status())));
-    }
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| unreachable(e.to_string()))?
-        .to_vec();
+    let what = if is_video { "video_url" } else { "image_url" };
+    let bytes = fetch::fetch(&url, what).await?;
     if is_video {
         return check_video(inner, bytes);
     }
-    if bytes.len() > MAX_IMAGE_BYTES {
-        return Err((
-            2207004,
-            format!("The image is {} bytes; the limit is 8 MB", bytes.len()),
-        ));
-    }
-    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Err((
-            2207005,
-            "Only JPEG images can be published; convert the image to JPEG".into(),
-        ));
-    }
-    let probe = bytes.clone();
-    let dims = tokio::task::spawn_blocking(move || {
-        image::ImageReader::with_format(std::io::Cursor::new(probe), image::ImageFormat::Jpeg)
-            .into_dimensions()
-    })
-    .await;
-    let (width, height) = match dims {
-        Ok(Ok(d)) => d,
-        _ => return Err((2207005, "The JPEG could not be decoded".into())),
-    };
+    let (width, height) = fetch::check_jpeg(&bytes, what).await?;
     let ratio = width as f64 / height.max(1) as f64;
     if !story && !(0.795..=1.915).contains(&ratio) {
         return Err((
@@ -719,13 +684,9 @@ fn check_ready(
                 )));
             }
             _ => {
-                let subcode = match &c.processing {
-                    Processing::Failed { subcode, .. } => *subcode,
-                    _ => 2207001,
-                };
-                let message = match &c.processing {
-                    Processing::Failed { message, .. } => message.clone(),
-                    _ => status,
+                let (subcode, message) = match c.failure() {
+                    Some((subcode, message)) => (subcode, message.to_owned()),
+                    None => (2207001, status),
                 };
                 return Err(bad_sub(
                     subcode,
@@ -788,6 +749,10 @@ fn media_from(
         photo: (key % PHOTO_COUNT as u64) as usize,
         aspect: nearest_aspect(width, height),
         upload: c.upload.clone(),
+        cover: match &c.cover {
+            Some(CoverFetch::Fetched { upload }) => Some(upload.clone()),
+            _ => None,
+        },
     }
 }
 

@@ -253,6 +253,7 @@ mod tests {
                 alt_text: None,
                 user_tags: Vec::new(),
                 extras: Default::default(),
+                cover: None,
             }],
         };
         let id = store.insert_draft(&draft, Utc::now()).expect("draft");

@@ -118,6 +118,25 @@ pub struct ItemExtras {
     pub cover_url: Option<String>,
 }
 
+/// A reel's cover picture from the user's disk, prepared (9:16 JPEG) when the draft was saved.
+#[derive(Clone, PartialEq)]
+pub struct DraftCover {
+    pub file_name: String,
+    pub content: Vec<u8>,
+    /// Where Meta fetches it from, sent as `cover_url` (set once uploaded).
+    pub hosted_url: Option<String>,
+}
+
+impl std::fmt::Debug for DraftCover {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DraftCover")
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.content.len())
+            .field("hosted_url", &self.hosted_url)
+            .finish()
+    }
+}
+
 /// One prepared file of a new draft.
 #[derive(Clone, PartialEq)]
 pub struct NewDraftItem {
@@ -129,6 +148,8 @@ pub struct NewDraftItem {
     pub alt_text: Option<String>,
     pub user_tags: Vec<UserTag>,
     pub extras: ItemExtras,
+    /// Reels: a cover picture to host and send as `cover_url`.
+    pub cover: Option<DraftCover>,
 }
 
 impl std::fmt::Debug for NewDraftItem {
@@ -168,6 +189,8 @@ pub struct DraftItem {
     pub hosted_url: Option<String>,
     /// The item's container (set once created).
     pub container_id: Option<ContainerId>,
+    /// Reels: a cover picture from disk, with its own hosting journal.
+    pub cover: Option<DraftCover>,
 }
 
 impl std::fmt::Debug for DraftItem {
@@ -266,6 +289,14 @@ fn item_from_row(row: &Row<'_>) -> Result<DraftItem, Failure> {
         hosted_url: row.get(8)?,
         container_id: row.get::<_, Option<String>>(9)?.map(ContainerId),
         extras: serde_json::from_str(&extras).map_err(|e| bad("item extras", e.to_string()))?,
+        cover: match (row.get::<_, Option<String>>(11)?, row.get(12)?) {
+            (Some(file_name), Some(content)) => Some(DraftCover {
+                file_name,
+                content,
+                hosted_url: row.get(13)?,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -293,7 +324,8 @@ impl Store {
             };
             let mut stmt = conn.prepare_cached(
                 "SELECT position, is_video, file_name, content, width, height, alt_text,
-                        user_tags_json, hosted_url, container_id, extras_json
+                        user_tags_json, hosted_url, container_id, extras_json,
+                        cover_file_name, cover_content, cover_hosted_url
                  FROM draft_items WHERE draft_id = ?1 ORDER BY position",
             )?;
             let rows = stmt.query_map([id], |row| Ok(item_from_row(row)))?;
@@ -387,6 +419,24 @@ impl Store {
         })
     }
 
+    /// Journals where an item's cover picture is hosted.
+    pub fn set_cover_hosted(
+        &self,
+        id: i64,
+        position: usize,
+        url: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE draft_items SET cover_hosted_url = ?3
+                 WHERE draft_id = ?1 AND position = ?2",
+                params![id, position as i64, url],
+            )?;
+            touch(tx, id, now)
+        })
+    }
+
     /// Journals an item's container.
     pub fn set_item_container(
         &self,
@@ -458,6 +508,18 @@ impl Store {
         })
     }
 
+    /// Forgets where the draft's files and covers are hosted, so they are uploaded again.
+    pub fn forget_hosted(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE draft_items SET hosted_url = NULL, cover_hosted_url = NULL
+                 WHERE draft_id = ?1",
+                [id],
+            )?;
+            touch(tx, id, now)
+        })
+    }
+
     /// Deletes a draft and its files.
     pub fn delete_draft(&self, id: i64) -> Result<(), StoreError> {
         self.write(|tx| {
@@ -515,8 +577,9 @@ pub(super) fn insert_draft_tx(
     let id = tx.last_insert_rowid();
     let mut stmt = tx.prepare_cached(
         "INSERT INTO draft_items (draft_id, position, is_video, file_name, content,
-                 width, height, alt_text, user_tags_json, extras_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 width, height, alt_text, user_tags_json, extras_json,
+                 cover_file_name, cover_content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for (position, item) in draft.items.iter().enumerate() {
         let tags =
@@ -534,6 +597,8 @@ pub(super) fn insert_draft_tx(
             item.alt_text,
             tags,
             extras,
+            item.cover.as_ref().map(|c| &c.file_name),
+            item.cover.as_ref().map(|c| &c.content),
         ])?;
     }
     Ok(id)
@@ -598,9 +663,47 @@ mod tests {
                         thumb_offset_ms: None,
                         cover_url: None,
                     },
+                    cover: None,
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_cover_picture_round_trips_and_its_upload_is_journaled() {
+        let (store, account) = store_with_account();
+        let now = Utc::now();
+        let mut draft = new_draft(&account, 1);
+        draft.kind = PostKind::Reel;
+        draft.items[0].cover = Some(DraftCover {
+            file_name: "cover.jpg".into(),
+            content: vec![0xFF, 0xD8, 0xFF, 9],
+            hosted_url: None,
+        });
+        let id = store.insert_draft(&draft, now).expect("insert");
+        let saved = store.draft(id).expect("read").expect("exists");
+        let cover = saved.items[0].cover.clone().expect("cover kept");
+        assert_eq!(cover.content, vec![0xFF, 0xD8, 0xFF, 9]);
+        assert_eq!(cover.hosted_url, None);
+        store
+            .set_cover_hosted(id, 0, "http://host/cover.jpg", now)
+            .expect("journal");
+        store.reset_containers(id, now).expect("reset");
+        let after = store.draft(id).expect("read").expect("exists");
+        let hosted = after.items[0]
+            .cover
+            .as_ref()
+            .and_then(|c| c.hosted_url.clone());
+        assert_eq!(hosted.as_deref(), Some("http://host/cover.jpg"));
+        assert_eq!(
+            after.items[0].hosted_url, None,
+            "the item's own URL is separate"
+        );
+        let plain = store
+            .insert_draft(&new_draft(&account, 1), now)
+            .expect("insert");
+        let plain = store.draft(plain).expect("read").expect("exists");
+        assert!(plain.items[0].cover.is_none());
     }
 
     #[test]

@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_draft_place",
         include_str!("migrations/0008_draft_place.sql"),
     ),
+    (
+        "0009_draft_cover",
+        include_str!("migrations/0009_draft_cover.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

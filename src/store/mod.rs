@@ -37,8 +37,8 @@ pub use comments::{
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
-    Draft, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem, PostKind,
-    ProductTag, UserTag,
+    Draft, DraftCover, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem,
+    PostKind, ProductTag, UserTag,
 };
 pub use error::StoreError;
 pub use secrets::{

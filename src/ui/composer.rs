@@ -16,6 +16,7 @@ pub mod preview;
 pub mod products;
 pub mod reorder;
 pub mod schedule;
+pub mod video;
 
 use std::sync::Arc;
 
@@ -57,6 +58,8 @@ struct Item {
     thumb_offset: String,
     /// Reels: a cover image URL, as typed.
     cover_url: String,
+    /// Reels: a cover picture from disk.
+    cover_picture: Option<video::CoverPicture>,
     /// Videos: what the container says, once the engine read it.
     video: Option<crate::media::video::VideoInfo>,
 }
@@ -77,6 +80,7 @@ impl Item {
             products: Vec::new(),
             thumb_offset: String::new(),
             cover_url: String::new(),
+            cover_picture: None,
             video: None,
         }
     }
@@ -96,6 +100,8 @@ pub struct ComposerTab {
     picker: Box<dyn FilePicker>,
     /// Files the open dialog will hand over once the user chose them.
     picked: Option<Pending<Vec<std::path::PathBuf>>>,
+    /// A cover picture being chosen, for the item of this name.
+    cover_picked: Option<(String, Pending<Vec<std::path::PathBuf>>)>,
     kind: PostKind,
     caption: String,
     share_to_feed: bool,
@@ -133,6 +139,7 @@ impl ComposerTab {
         Self {
             picker,
             picked: None,
+            cover_picked: None,
             kind: PostKind::Image,
             caption: String::new(),
             share_to_feed: true,
@@ -241,6 +248,10 @@ impl ComposerTab {
                     item.error = None;
                     item.crop = CropRect::for_preset(item.preset, width, height);
                 }
+                for cover in self.covers_named(&source) {
+                    cover.pending = Some(image.clone());
+                    cover.error = None;
+                }
             }
             ComposerEvent::VideoInfo { source, info } => {
                 for item in self.items.iter_mut().filter(|i| i.name == source) {
@@ -251,6 +262,9 @@ impl ComposerTab {
             ComposerEvent::PreviewFailed { source, message } => {
                 for item in self.items.iter_mut().filter(|i| i.name == source) {
                     item.error = Some(message.clone());
+                }
+                for cover in self.covers_named(&source) {
+                    cover.error = Some(message.clone());
                 }
             }
             ComposerEvent::Preparing {
@@ -311,6 +325,41 @@ impl ComposerTab {
         }
     }
 
+    /// Cover pictures decoded from the file `name`.
+    fn covers_named<'a>(
+        &'a mut self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a mut video::CoverPicture> + 'a {
+        self.items
+            .iter_mut()
+            .filter_map(|i| i.cover_picture.as_mut())
+            .filter(move |c| c.name == name)
+    }
+
+    /// Takes in a cover picture the file dialog returned: the first file chosen.
+    fn take_picked_cover(&mut self, commands: &mut Vec<Command>) {
+        let Some((item_name, pending)) = &self.cover_picked else {
+            return;
+        };
+        let paths = match pending.poll() {
+            Poll::Waiting => return,
+            Poll::Ready(paths) => paths,
+            Poll::Gone => Vec::new(),
+        };
+        let item_name = item_name.clone();
+        self.cover_picked = None;
+        let Some(path) = paths.into_iter().next() else {
+            return;
+        };
+        let source = MediaSource::Path(path);
+        if let Some(item) = self.items.iter_mut().find(|i| i.name == item_name) {
+            commands.push(Command::Composer(ComposerCommand::LoadPreview(
+                source.clone(),
+            )));
+            item.cover_picture = Some(video::CoverPicture::new(source));
+        }
+    }
+
     fn is_current(&self, job: u64) -> bool {
         matches!(&self.job, JobState::Working { job: j, .. } if *j == job)
     }
@@ -359,6 +408,7 @@ impl ComposerTab {
             )));
         }
         self.take_dropped_files(ui, commands);
+        self.take_picked_cover(commands);
 
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Compose and publish");
@@ -457,6 +507,15 @@ impl ComposerTab {
                     egui::TextureOptions::LINEAR,
                 ));
             }
+            if let Some(cover) = &mut item.cover_picture
+                && let Some(image) = cover.pending.take()
+            {
+                cover.texture = Some(ctx.load_texture(
+                    format!("composer-cover:{}", cover.name),
+                    (*image).clone(),
+                    egui::TextureOptions::LINEAR,
+                ));
+            }
         }
     }
 
@@ -540,7 +599,13 @@ impl ComposerTab {
             return;
         }
         if item.source.is_video() {
-            video_panel(ui, item, self.kind);
+            match video::video_panel(ui, item, self.kind) {
+                Some(video::CoverAction::Pick) if self.cover_picked.is_none() => {
+                    self.cover_picked = Some((item.name.clone(), self.picker.pick(ui.ctx())));
+                }
+                Some(video::CoverAction::Remove) => item.cover_picture = None,
+                _ => {}
+            }
             product_list(ui, &mut item.products);
             return;
         }
@@ -735,6 +800,7 @@ impl ComposerTab {
     }
 
     fn spec(&self, account: &crate::model::Account) -> PostSpec {
+        let reel = self.kind == PostKind::Reel;
         PostSpec {
             account: account.id.clone(),
             kind: self.kind,
@@ -763,7 +829,14 @@ impl ComposerTab {
                         .collect(),
                     // An unreadable number is left out here and flagged by the field.
                     thumb_offset_ms: i.thumb_offset.trim().parse().ok(),
-                    cover_url: Some(i.cover_url.trim().to_owned()).filter(|u| !u.is_empty()),
+                    // Covers are fields of the Reel view only; another kind sends none.
+                    cover_url: Some(i.cover_url.trim().to_owned())
+                        .filter(|u| reel && !u.is_empty() && i.cover_picture.is_none()),
+                    cover_image: i
+                        .cover_picture
+                        .as_ref()
+                        .filter(|_| reel)
+                        .map(|c| c.source.clone()),
                 })
                 .collect(),
             place: self.place.post_place(),
@@ -959,99 +1032,4 @@ fn product_list(ui: &mut egui::Ui, products: &mut Vec<PlacedProduct>) {
     if let Some(i) = remove {
         products.remove(i);
     }
-}
-
-/// A video's facts and the limit check for the post kind, then its cover: a frame (slider
-/// within the video once its length is known) or, for reels, a cover image URL.
-fn video_panel(ui: &mut egui::Ui, item: &mut Item, kind: PostKind) {
-    use crate::media::video::{self, VideoUse};
-    let used = match kind {
-        PostKind::Story => VideoUse::Story,
-        PostKind::Carousel => VideoUse::CarouselItem,
-        PostKind::Reel | PostKind::Image => VideoUse::Reel,
-    };
-    match &item.video {
-        None => {
-            ui.label(format!("{}: reading the video…", item.name));
-        }
-        Some(info) => {
-            let secs = info.duration.as_secs_f64();
-            let size = if info.bytes >= 1_000_000 {
-                format!("{:.1} MB", info.bytes as f64 / 1e6)
-            } else {
-                format!("{} KB", info.bytes.div_ceil(1000))
-            };
-            ui.label(format!(
-                "{}: {}:{:04.1} · {}×{} · {}{} · {size}",
-                item.name,
-                (secs / 60.0).floor() as u64,
-                secs % 60.0,
-                info.width,
-                info.height,
-                info.codec.name(),
-                info.audio
-                    .map(|a| format!(" + {a}"))
-                    .unwrap_or_else(|| ", no audio".into()),
-            ));
-            let (color, text) = match video::check(info, used) {
-                Ok(None) => (
-                    crate::ui::theme::SUCCESS,
-                    format!("Meets Instagram's limits for {}.", used.name()),
-                ),
-                Ok(Some(advice)) => (
-                    crate::ui::theme::WARNING,
-                    format!("Publishable as {}; {advice}.", used.name()),
-                ),
-                Err(e) => (
-                    ui.visuals().error_fg_color,
-                    format!("Not publishable as {}: {e}.", used.name()),
-                ),
-            };
-            ui.colored_label(color, text);
-        }
-    }
-    let uses_cover_url = kind == PostKind::Reel && !item.cover_url.trim().is_empty();
-    ui.horizontal(|ui| {
-        let label = ui.label("Cover frame at (ms):");
-        ui.add_enabled(
-            !uses_cover_url,
-            TextEdit::singleline(&mut item.thumb_offset)
-                .hint_text("0 = first frame")
-                .desired_width(80.0),
-        )
-        .labelled_by(label.id);
-        if let Some(info) = &item.video {
-            let max_ms = u64::try_from(info.duration.as_millis()).unwrap_or(u64::MAX);
-            let mut ms: u64 = item.thumb_offset.trim().parse().unwrap_or(0).min(max_ms);
-            let slider = egui::Slider::new(&mut ms, 0..=max_ms)
-                .show_value(false)
-                .text("pick the frame");
-            if ui.add_enabled(!uses_cover_url, slider).changed() {
-                item.thumb_offset = ms.to_string();
-            }
-        }
-    });
-    if kind == PostKind::Reel {
-        ui.horizontal(|ui| {
-            let label = ui.label("or cover image URL:");
-            ui.add(
-                TextEdit::singleline(&mut item.cover_url)
-                    .hint_text("https://…")
-                    .desired_width(260.0),
-            )
-            .labelled_by(label.id);
-        });
-    }
-    let sent = if uses_cover_url {
-        "Cover sent: the image at the URL (the frame time is ignored).".to_owned()
-    } else {
-        match item.thumb_offset.trim().parse::<u64>() {
-            Ok(ms) => format!("Cover sent: the frame at {:.1} s.", ms as f64 / 1000.0),
-            Err(_) if item.thumb_offset.trim().is_empty() => {
-                "Cover sent: Instagram's default (the first frame).".to_owned()
-            }
-            Err(_) => "The cover frame must be a whole number of milliseconds.".to_owned(),
-        }
-    };
-    ui.label(RichText::new(sent).weak());
 }

@@ -59,6 +59,10 @@ pub enum PublishStep {
         item: usize,
         of: usize,
     },
+    /// Uploading a reel's cover picture to hosting.
+    UploadingCover {
+        item: usize,
+    },
     CreatingContainers {
         done: usize,
         of: usize,
@@ -78,6 +82,7 @@ impl PublishStep {
             Self::CheckingLimit => "Checking the daily publishing limit…".into(),
             Self::Resuming => "Checking what the last attempt did…".into(),
             Self::Uploading { item, of } => format!("Uploading file {item} of {of}…"),
+            Self::UploadingCover { item } => format!("Uploading the cover of item {item}…"),
             Self::CreatingContainers { done, of } => {
                 format!("Sending to Instagram ({done} of {of})…")
             }
@@ -201,7 +206,10 @@ impl Core {
                 (draft.publish_sent_at, draft.parent_container_id.clone())
             {
                 progress(PublishStep::Resuming);
-                match self.poll(&session, &parent, progress).await {
+                match self
+                    .poll_or_reset(&session, draft_id, &parent, progress)
+                    .await
+                {
                     Ok(Ready::AlreadyPublished) => {
                         let media = self.find_published(&session, &draft, sent_at).await?;
                         return self.finish(&draft, &media, progress).await;
@@ -243,7 +251,10 @@ impl Core {
                 .await?;
             // 5. Processing.
             let draft = self.load_draft(draft_id).await?;
-            match self.poll(&session, &parent, progress).await? {
+            match self
+                .poll_or_reset(&session, draft_id, &parent, progress)
+                .await?
+            {
                 Ready::Finished => {}
                 Ready::AlreadyPublished => {
                     // Only possible if another client published our container.
@@ -262,6 +273,33 @@ impl Core {
         Err(PublishError::KeptExpiring)
     }
 
+    /// [`Self::poll`], forgetting the containers when one ended in ERROR: Meta never
+    /// processes a failed container again, so the next attempt must create fresh ones.
+    /// When Meta could not fetch a file (2207052) the hosted copies are forgotten too, so
+    /// they are uploaded again (a presigned URL may have expired).
+    async fn poll_or_reset(
+        &self,
+        session: &Session,
+        draft_id: i64,
+        container: &ContainerId,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Ready, PublishError> {
+        let result = self.poll(session, container, progress).await;
+        if let Err(PublishError::ContainerFailed { subcode, .. }) = &result {
+            let refetch = *subcode == Some(2207052);
+            let now = self.now();
+            self.with_store(move |s| {
+                s.reset_containers(draft_id, now)?;
+                if refetch {
+                    s.forget_hosted(draft_id, now)?;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        result
+    }
+
     async fn reset(&self, draft_id: i64) -> Result<(), PublishError> {
         let now = self.now();
         self.with_store(move |s| s.reset_containers(draft_id, now))
@@ -278,7 +316,13 @@ impl Core {
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Draft, PublishError> {
         let needs_hosting = |i: &&DraftItem| i.hosted_url.is_none() && !uses_rupload(account, i);
-        if !draft.items.iter().any(|i| needs_hosting(&i)) {
+        let cover_to_host =
+            |i: &&DraftItem| i.cover.as_ref().is_some_and(|c| c.hosted_url.is_none());
+        if !draft
+            .items
+            .iter()
+            .any(|i| needs_hosting(&i) || cover_to_host(&i))
+        {
             return Ok(draft);
         }
         let hosting = Hosting::for_core(self).await?;
@@ -298,6 +342,20 @@ impl Core {
                 .await?;
             let (id, pos, now) = (draft.id, item.position, self.now());
             self.with_store(move |s| s.set_item_hosted(id, pos, &url, now))
+                .await?;
+        }
+        // Reel covers from disk: Meta fetches them from `cover_url` like the video, so they
+        // are hosted even when the video itself goes to rupload.
+        for item in draft.items.iter().filter(cover_to_host) {
+            let Some(cover) = &item.cover else { continue };
+            progress(PublishStep::UploadingCover {
+                item: item.position + 1,
+            });
+            let url = hosting
+                .upload(&cover.file_name, "image/jpeg", cover.content.clone())
+                .await?;
+            let (id, pos, now) = (draft.id, item.position, self.now());
+            self.with_store(move |s| s.set_cover_hosted(id, pos, &url, now))
                 .await?;
         }
         self.load_draft(draft.id).await
@@ -537,6 +595,7 @@ impl Core {
                     return Err(PublishError::ContainerFailed {
                         status: status.status.unwrap_or_else(|| "ERROR".into()),
                         fix: fix_for(None, subcode),
+                        subcode,
                     });
                 }
                 StatusCode::InProgress | StatusCode::Other(_) => {
@@ -729,7 +788,11 @@ fn item_request(
         .collect();
     if draft.kind == PostKind::Reel {
         r.share_to_feed = Some(draft.share_to_feed);
-        r.cover_url = item.extras.cover_url.clone();
+        r.cover_url = item
+            .cover
+            .as_ref()
+            .and_then(|c| c.hosted_url.clone())
+            .or_else(|| item.extras.cover_url.clone());
     }
     if item.is_video {
         r.thumb_offset_ms = item.extras.thumb_offset_ms;

@@ -13,8 +13,8 @@ use crate::ids::IgUserId;
 use crate::media::prepare::{self, CropRect, PrepareError, PrepareOptions, Surface};
 use crate::media::video::{self, VideoError, VideoUse};
 use crate::store::{
-    DraftPlace, ItemExtras, MAX_COLLABORATORS, NewDraft, NewDraftItem, PostKind, ProductTag,
-    UserTag,
+    DraftCover, DraftPlace, ItemExtras, MAX_COLLABORATORS, NewDraft, NewDraftItem, PostKind,
+    ProductTag, UserTag,
 };
 
 pub const MAX_CAPTION_CHARS: usize = 2200;
@@ -100,6 +100,9 @@ pub struct ItemSpec {
     pub thumb_offset_ms: Option<u64>,
     /// Reels: a public cover image URL (`cover_url`).
     pub cover_url: Option<String>,
+    /// Reels: a cover picture from disk; prepared as a 9:16 JPEG, hosted like the video and
+    /// sent as `cover_url`.
+    pub cover_image: Option<MediaSource>,
 }
 
 impl ItemSpec {
@@ -113,6 +116,7 @@ impl ItemSpec {
             product_tags: Vec::new(),
             thumb_offset_ms: None,
             cover_url: None,
+            cover_image: None,
         }
     }
 }
@@ -205,6 +209,22 @@ pub enum PostError {
         "item {item}: the cover URL `{url}` is not an http(s) address Meta can fetch; paste the public link of the image"
     )]
     BadCoverUrl { item: usize, url: String },
+    #[error(
+        "item {item}: a cover picture or cover URL is for reels only (Instagram takes cover_url on reels); pick a frame instead"
+    )]
+    CoverNotOnReel { item: usize },
+    #[error(
+        "item {item} has both a cover picture and a cover URL; keep one (the picture is uploaded for you)"
+    )]
+    TwoCovers { item: usize },
+    #[error("item {item}: the cover {file} is a video; choose a picture (JPEG, PNG or WebP)")]
+    CoverIsVideo { item: usize, file: String },
+    #[error("item {item}: the cover {file}: {source}")]
+    Cover {
+        item: usize,
+        file: String,
+        source: PrepareError,
+    },
     #[error(
         "{kind} cannot carry product tags (Instagram allows them on feed posts, carousels and reels only); remove them"
     )]
@@ -366,10 +386,21 @@ impl PostSpec {
                     kind: kind_name(self.kind),
                 });
             }
-            if !item.source.is_video()
-                && (item.thumb_offset_ms.is_some() || item.cover_url.is_some())
-            {
+            let has_cover = item.cover_url.is_some() || item.cover_image.is_some();
+            if !item.source.is_video() && (item.thumb_offset_ms.is_some() || has_cover) {
                 return Err(PostError::CoverOnImage { item: number });
+            }
+            if has_cover && self.kind != PostKind::Reel {
+                return Err(PostError::CoverNotOnReel { item: number });
+            }
+            if item.cover_url.is_some() && item.cover_image.is_some() {
+                return Err(PostError::TwoCovers { item: number });
+            }
+            if let Some(cover) = item.cover_image.as_ref().filter(|c| c.is_video()) {
+                return Err(PostError::CoverIsVideo {
+                    item: number,
+                    file: cover.name(),
+                });
             }
             if let Some(url) = &item.cover_url
                 && !(url.starts_with("https://") || url.starts_with("http://"))
@@ -541,6 +572,11 @@ impl PostSpec {
                         thumb_offset_ms: item.thumb_offset_ms,
                         cover_url: item.cover_url.clone(),
                     },
+                    cover: item
+                        .cover_image
+                        .as_ref()
+                        .map(|c| prepare_cover(c, number))
+                        .transpose()?,
                 });
                 progress(i, 1.0);
                 continue;
@@ -612,6 +648,7 @@ impl PostSpec {
                     product_tags,
                     ..ItemExtras::default()
                 },
+                cover: None,
             });
         }
         Ok(NewDraft {
@@ -623,6 +660,23 @@ impl PostSpec {
             items,
         })
     }
+}
+
+/// Reads and prepares a reel's cover picture (blocking).
+fn prepare_cover(source: &MediaSource, item: usize) -> Result<DraftCover, PostError> {
+    let file = source.name();
+    let bytes = source.read()?;
+    let prepared = prepare::prepare_cover(&bytes).map_err(|source| PostError::Cover {
+        item,
+        file: file.clone(),
+        source,
+    })?;
+    let stem = file.rsplit_once('.').map_or(file.as_str(), |(s, _)| s);
+    Ok(DraftCover {
+        file_name: format!("{stem}-cover.jpg"),
+        content: prepared.jpeg,
+        hosted_url: None,
+    })
 }
 
 /// Four decimals: a tenth of a pixel on a 1440 px picture, and a short `user_tags` value.
