@@ -161,6 +161,11 @@ impl ComposerTab {
         }
     }
 
+    /// Asks `picker` instead of the system's file dialog (tests).
+    pub fn set_picker(&mut self, picker: Box<dyn FilePicker>) {
+        self.picker = picker;
+    }
+
     /// Reads pasted pictures from `clipboard` instead of the system's (tests).
     pub fn set_clipboard(&mut self, clipboard: Box<dyn paste::ClipboardSource>) {
         self.clipboard = clipboard;
@@ -578,6 +583,12 @@ impl ComposerTab {
             subtitle: None,
             kind: self.kind,
             first: first.and_then(|i| {
+                // A reel with a cover picture shows that cover, as its feed tile will.
+                if self.kind == PostKind::Reel
+                    && let Some(t) = i.cover_picture.as_ref().and_then(|c| c.texture.as_ref())
+                {
+                    return Some((t.id(), video::cover_uv(t), video::COVER_RATIO));
+                }
                 let (w, h) = i.size?;
                 let t = i.texture.as_ref()?;
                 Some((t.id(), crop_uv(i.crop), i.crop.aspect(w, h) as f32))

@@ -94,6 +94,96 @@ fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
     harness.get_by_label("Cover sent: the image at the URL (the frame time is ignored).");
 }
 
+#[test]
+fn a_reel_takes_a_cover_picture_from_disk_and_sends_it_with_the_post() {
+    use socialdesk::ui::composer::picker::ScriptedPicker;
+    use socialdesk::ui::composer::video::{PICK_COVER_BUTTON, REMOVE_COVER_BUTTON};
+
+    let account = crate::support::account("demo.studio", LoginKind::Instagram);
+    let (handle, mut side) = engine::channel();
+    let mut app = App::new(handle);
+    app.composer_mut().set_picker(Box::new(ScriptedPicker {
+        answers: vec![vec![PathBuf::from("/pictures/cover.jpg")]],
+    }));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1600.0))
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    harness.run();
+    assert!(side.events.try_send(Event::Accounts {
+        accounts: vec![account.clone()],
+        active: Some(account.id.clone()),
+    }));
+    harness.step();
+    harness.step();
+    harness.get_by_label("Composer").click();
+    harness.run();
+    harness.get_by_label("Reel").click();
+    harness.run();
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(PathBuf::from("/videos/clip.mp4"))));
+    harness.run();
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::VideoInfo {
+            source: "clip.mp4".into(),
+            info: info(12),
+        }),
+    );
+    drain(&mut side);
+
+    harness.get_by_label(PICK_COVER_BUTTON).click();
+    // A spinner turns until the thumbnail arrives: step instead of waiting to settle.
+    harness.run_steps(3);
+    let asked = drain(&mut side).into_iter().any(|c| {
+        matches!(
+            c,
+            Command::Composer(ComposerCommand::LoadPreview(MediaSource::Path(ref p)))
+                if p.ends_with("cover.jpg")
+        )
+    });
+    assert!(asked, "the engine is asked for the cover's thumbnail");
+    harness.get_by_label("Cover picture: cover.jpg");
+    harness.get_by_label(
+        "Cover sent: cover.jpg, its centred 9:16 part, uploaded with the reel (the frame time is ignored).",
+    );
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Preview {
+            source: "cover.jpg".into(),
+            image: Arc::new(egui::ColorImage::filled([160, 90], egui::Color32::GREEN)),
+            width: 1600,
+            height: 900,
+        }),
+    );
+
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let post = drain(&mut side)
+        .into_iter()
+        .find_map(|c| match c {
+            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
+            _ => None,
+        })
+        .expect("publish sent");
+    let item = &post.items[0];
+    assert!(
+        matches!(&item.cover_image, Some(MediaSource::Path(p)) if p.ends_with("cover.jpg")),
+        "{:?}",
+        item.cover_image
+    );
+    assert_eq!(item.cover_url, None);
+
+    harness.get_by_label(REMOVE_COVER_BUTTON).click();
+    harness.run();
+    harness.get_by_label("Cover sent: Instagram's default (the first frame).");
+    harness.get_by_label(PICK_COVER_BUTTON);
+}
+
 /// The engine side: adding a video reads its container at once and answers with its facts.
 #[tokio::test]
 async fn the_engine_reads_a_video_when_it_is_added() {

@@ -455,3 +455,52 @@ async fn bad_covers_are_refused_before_any_network_call() {
         "no request was sent"
     );
 }
+
+/// `socialdesk publish --reel … --cover …`: the real binary against its embedded sandbox.
+#[test]
+fn the_cli_publishes_a_reel_with_a_cover_picture_and_refuses_one_without_a_video() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reel = dir.path().join("reel.mp4");
+    std::fs::write(&reel, mp4(5).as_ref()).expect("mp4");
+    let cover = dir.path().join("cover.jpg");
+    std::fs::write(&cover, landscape_jpeg().as_ref()).expect("jpeg");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_socialdesk"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("SOCIALDESK_SANDBOX")
+            .env_remove("SOCIALDESK_GRAPH_URL")
+            .env_remove("SOCIALDESK_META_URL")
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run socialdesk")
+    };
+    let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_owned();
+    let (reel, cover) = (path(&reel), path(&cover));
+    let out = run(&[
+        "publish",
+        "--sandbox",
+        "--reel",
+        &reel,
+        "--cover",
+        &cover,
+        "--caption",
+        "CLI cover",
+    ]);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()),
+        "{id}"
+    );
+
+    let out = run(&["publish", "--sandbox", "--image", &cover, "--cover", &cover]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("apply to a video (--reel)"), "{stderr}");
+}

@@ -167,24 +167,8 @@ fn cover_picture_row(ui: &mut egui::Ui, item: &Item) -> Option<CoverAction> {
                 ui.colored_label(ui.visuals().error_fg_color, error);
             }
             (Some(texture), None) => {
-                let [w, h] = texture.size_vec2().into();
-                let side = egui::vec2(COVER_THUMB_HEIGHT * 9.0 / 16.0, COVER_THUMB_HEIGHT);
-                // The centred 9:16 part, as the engine will prepare it.
-                let ratio = (w / h.max(1.0)) / (9.0 / 16.0);
-                let uv = if ratio > 1.0 {
-                    let half = 0.5 / ratio;
-                    egui::Rect::from_min_max(
-                        egui::pos2(0.5 - half, 0.0),
-                        egui::pos2(0.5 + half, 1.0),
-                    )
-                } else {
-                    let half = 0.5 * ratio;
-                    egui::Rect::from_min_max(
-                        egui::pos2(0.0, 0.5 - half),
-                        egui::pos2(1.0, 0.5 + half),
-                    )
-                };
-                ui.add(egui::Image::new((texture.id(), side)).uv(uv));
+                let side = egui::vec2(COVER_THUMB_HEIGHT * COVER_RATIO, COVER_THUMB_HEIGHT);
+                ui.add(egui::Image::new((texture.id(), side)).uv(cover_uv(texture)));
             }
             (None, None) => {
                 ui.spinner();
@@ -198,6 +182,23 @@ fn cover_picture_row(ui: &mut egui::Ui, item: &Item) -> Option<CoverAction> {
         });
     });
     action
+}
+
+/// A cover's width / height.
+pub(super) const COVER_RATIO: f32 = 9.0 / 16.0;
+
+/// The centred 9:16 part of a cover picture, in texture coordinates: what the engine will
+/// prepare and send.
+pub(super) fn cover_uv(texture: &TextureHandle) -> egui::Rect {
+    let [w, h] = texture.size_vec2().into();
+    let excess = (w / h.max(1.0)) / COVER_RATIO;
+    if excess > 1.0 {
+        let half = 0.5 / excess;
+        egui::Rect::from_min_max(egui::pos2(0.5 - half, 0.0), egui::pos2(0.5 + half, 1.0))
+    } else {
+        let half = 0.5 * excess;
+        egui::Rect::from_min_max(egui::pos2(0.0, 0.5 - half), egui::pos2(1.0, 0.5 + half))
+    }
 }
 
 /// One line saying which cover Instagram will get.
