@@ -5,6 +5,7 @@
 //! rules), `hosting` (getting files to a URL Meta can fetch), `pipeline` (the journaled,
 //! never-twice publish).
 
+pub mod copyright;
 pub mod hosting;
 pub mod pipeline;
 pub mod place;
@@ -186,6 +187,10 @@ pub enum PublishError {
         /// Meta's error subcode from the status text (e.g. 2207026).
         subcode: Option<i64>,
     },
+    #[error(
+        "Instagram found copyrighted content in item {item}: {summary}. Replace the audio and publish a new draft, or publish this draft again to post it anyway"
+    )]
+    CopyrightMatch { item: usize, summary: String },
     #[error(
         "Instagram is still processing after 10 minutes; publish the draft again later (it resumes, it will not post twice)"
     )]

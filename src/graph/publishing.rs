@@ -171,6 +171,58 @@ pub enum StatusCode {
     Other(String),
 }
 
+/// A video container's copyright check (`copyright_check_status`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyrightCheck {
+    /// `completed`, `error`, `in_progress` or `not_started` (Meta's samples also say
+    /// `complete`; see [`CopyrightCheck::is_done`]).
+    pub status: String,
+    pub matches_found: bool,
+    pub content_title: Option<String>,
+    pub author: Option<String>,
+    /// The rights owner's policy name, and what it does where: ("BLOCK", ["Canada", …]).
+    pub owner: Option<String>,
+    pub actions: Vec<(String, Vec<String>)>,
+}
+
+impl CopyrightCheck {
+    /// Whether the check has finished (`completed`, or `complete` as Meta's samples write it).
+    pub fn is_done(&self) -> bool {
+        matches!(self.status.as_str(), "completed" | "complete")
+    }
+
+    fn from_json(v: &serde_json::Value) -> Self {
+        let text = |key: &str| v[key].as_str().map(str::to_owned);
+        let policy = &v["owner_copyright_policy"];
+        let actions = policy["actions"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|a| {
+                        let geos = a["geos"]
+                            .as_array()
+                            .map(|g| {
+                                g.iter()
+                                    .filter_map(|x| x.as_str().map(str::to_owned))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        Some((a["action"].as_str()?.to_owned(), geos))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            status: text("status").unwrap_or_default(),
+            matches_found: v["matches_found"].as_bool().unwrap_or(false),
+            content_title: text("content_title"),
+            author: text("author"),
+            owner: policy["name"].as_str().map(str::to_owned),
+            actions,
+        }
+    }
+}
+
 /// A container's processing state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContainerStatus {
@@ -302,6 +354,20 @@ impl PublishingHandler<'_> {
             code,
             status: v["status"].as_str().map(str::to_owned),
         })
+    }
+
+    /// `GET /<CONTAINER_ID>?fields=copyright_check_status`: the copyright check of an
+    /// uploaded, unpublished video.
+    pub async fn copyright(&self, container: &ContainerId) -> Result<CopyrightCheck, GraphError> {
+        let v = self
+            .client
+            .get_json(
+                self.session,
+                container.as_str(),
+                &[("fields", "copyright_check_status".to_owned())],
+            )
+            .await?;
+        Ok(CopyrightCheck::from_json(&v["copyright_check_status"]))
     }
 
     /// `POST /<IG_ID>/media_publish?creation_id=`: publishes a finished container.

@@ -67,6 +67,12 @@ impl SandboxControl {
         self.inner.lock().container_failure = subcode;
     }
 
+    /// Makes the videos of containers created from now on match a copyrighted recording
+    /// (`copyright_check_status.matches_found`), or not.
+    pub fn set_copyright_match(&self, on: bool) {
+        self.inner.lock().copyright_match = on;
+    }
+
     /// Invalidates every token issued so far; later calls get 190 / 460.
     pub fn revoke_all_tokens(&self) {
         for token in self.inner.lock().tokens.values_mut() {
@@ -216,6 +222,17 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             },
             None => bad("pass fail=<subcode> or fail=none".into()),
         },
+        (&Method::POST, ["copyright"]) => match req.param("matches") {
+            Some("true") => {
+                control.set_copyright_match(true);
+                ok()
+            }
+            Some("false") => {
+                control.set_copyright_match(false);
+                ok()
+            }
+            _ => bad("pass matches=true or matches=false".into()),
+        },
         (&Method::POST, ["rupload"]) => match super::rupload::control(inner, req) {
             Ok(()) => ok(),
             Err(e) => bad(e),
@@ -329,6 +346,7 @@ fn state_json(inner: &Inner) -> serde_json::Value {
         "usage_percent": st.usage_percent,
         "throttle_code": st.throttle_code,
         "container_failure": st.container_failure,
+        "copyright_match": st.copyright_match,
         "tokens": st.tokens.len(),
         "live_tokens": live,
         "codes": st.codes.len(),

@@ -132,6 +132,9 @@ pub struct Media {
     /// Key of the reel's `cover_url` image, shown as its picture and `thumbnail_url`.
     #[serde(default)]
     pub cover: Option<String>,
+    /// Its video matches a copyrighted recording (`copyright.rs`).
+    #[serde(default)]
+    pub copyright_match: bool,
 }
 
 /// One comment or reply on a media.
@@ -253,6 +256,9 @@ pub struct Container {
     /// Reels: the `cover_url` image, fetched like the media itself.
     #[serde(default)]
     pub cover: Option<CoverFetch>,
+    /// Its video matches a copyrighted recording (`copyright.rs`).
+    #[serde(default)]
+    pub copyright_match: bool,
 }
 
 /// Where a reel's `cover_url` image stands. A failed cover fails the container, as Meta
@@ -795,6 +801,7 @@ fn generate_account_media(
                     aspect,
                     upload: None,
                     cover: None,
+                    copyright_match: false,
                 });
                 children.push(child_id);
             }
@@ -828,6 +835,7 @@ fn generate_account_media(
             aspect,
             upload: None,
             cover: None,
+            copyright_match: false,
         });
     }
     // A few stories within the last 24 h.
@@ -861,6 +869,7 @@ fn generate_account_media(
             aspect: Aspect::Vertical,
             upload: None,
             cover: None,
+            copyright_match: false,
         });
     }
 }

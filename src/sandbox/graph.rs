@@ -423,6 +423,9 @@ impl<'a> Ctx<'a> {
                     "id" => json!(c.id),
                     "status_code" => json!(code),
                     "status" => json!(status),
+                    "copyright_check_status" => {
+                        super::copyright::container_status(c.is_video, c.copyright_match, code)
+                    }
                     _ => return Err(GraphError::nonexisting_field(name, node.type_name())),
                 }
             }
@@ -486,6 +489,10 @@ impl<'a> Ctx<'a> {
                     cdn(format!("cdn/{first}/full.jpg"))
                 }
             })),
+            "copyright_check_information" => Some(super::copyright::media_information(
+                m.media_type == MediaType::Video,
+                m.copyright_match,
+            )),
             "thumbnail_url" => (m.media_type == MediaType::Video)
                 .then(|| json!(cdn(format!("cdn/{}/full.jpg", m.id)))),
             "permalink" => {

@@ -115,6 +115,7 @@ pub fn generate(
                 },
                 upload: None,
                 cover: None,
+                copyright_match: false,
             });
             let (username, from_id) = MENTIONERS[(a + k) % MENTIONERS.len()];
             comments.push(Comment {

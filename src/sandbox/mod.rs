@@ -15,8 +15,8 @@
 //!   `tags`, `content_publishing_limit`, fields `mentioned_comment.comment_id(X){…}` and
 //!   `mentioned_media.media_id(X){…}` (+ on Facebook `available_catalogs`,
 //!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
-//!   `insights` (+ `product_tags`, `collaborators`); `/{comment-id}` with `replies`;
-//!   `/{container-id}`; `/{conversation-id}` with `messages`; `/{message-id}`;
+//!   `insights` (+ `product_tags`, `collaborators`), field `copyright_check_information`; `/{comment-id}` with `replies`;
+//!   `/{container-id}` (`status_code`, `status`, `copyright_check_status`); `/{conversation-id}` with `messages`; `/{message-id}`;
 //!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`,
 //!   `/pages/search?q=` (places for `location_id`)
 //! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`, `/mentions`;
@@ -29,7 +29,7 @@
 //!   `POST|GET /rupload/ig-api-upload[/vNN.N]/<container-id>` (rupload.facebook.com)
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
 //!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
-//!   `/containers?fail=<subcode>|none`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
+//!   `/containers?fail=<subcode>|none`, `/copyright?matches=true|false`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
 //!   `GET|DELETE /__sandbox/requests`
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
@@ -46,6 +46,7 @@
 mod access;
 mod comments;
 mod control;
+mod copyright;
 mod covers;
 mod demo;
 mod dms;

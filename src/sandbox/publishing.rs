@@ -265,6 +265,7 @@ pub fn create_container(
         Some(location) => Some(super::locations::check_location(inner, location)?),
     };
     let now = inner.now();
+    let copyright_match = inner.lock().copyright_match;
     let mut children = Vec::new();
     let url = if kind == ContainerKind::Carousel {
         let list: Vec<String> = param("children")
@@ -355,6 +356,7 @@ pub fn create_container(
             collaborators,
             location_id,
             cover: cover_url.as_ref().map(|_| CoverFetch::Pending),
+            copyright_match: is_video && copyright_match,
         });
         if resumable {
             demo.rupload.open(&id);
@@ -749,6 +751,7 @@ fn media_from(
         photo: (key % PHOTO_COUNT as u64) as usize,
         aspect: nearest_aspect(width, height),
         upload: c.upload.clone(),
+        copyright_match: c.copyright_match,
         cover: match &c.cover {
             Some(CoverFetch::Fetched { upload }) => Some(upload.clone()),
             _ => None,

@@ -111,6 +111,8 @@ pub struct State {
     pub comments: super::comments::CommentSwitches,
     /// When set, new publishing containers end in `ERROR` with this subcode.
     pub container_failure: Option<i64>,
+    /// When set, the videos of new containers match a copyrighted recording.
+    pub copyright_match: bool,
 }
 
 /// What every handler shares: immutable configuration and demo data plus the locked state.
@@ -175,6 +177,7 @@ impl Inner {
                 serial,
                 comments: Default::default(),
                 container_failure: None,
+                copyright_match: false,
             }),
             images: Mutex::new(HashMap::new()),
             uploads: Mutex::new(uploads),

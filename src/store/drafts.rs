@@ -225,6 +225,8 @@ pub struct Draft {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub items: Vec<DraftItem>,
+    /// When the user was shown a copyright match in its video; publishing again goes ahead.
+    pub copyright_warned_at: Option<DateTime<Utc>>,
 }
 
 /// A draft without its files, for lists.
@@ -250,7 +252,8 @@ fn bad(what: &'static str, reason: impl Into<String>) -> Failure {
 }
 
 const DRAFT_COLUMNS: &str = "id, account_id, kind, caption, share_to_feed, state, scheduled_at,
-     parent_container_id, publish_sent_at, media_id, error, created_at, updated_at";
+     parent_container_id, publish_sent_at, media_id, error, created_at, updated_at,
+     copyright_warned_at";
 
 fn draft_from_row(row: &Row<'_>) -> Result<Draft, Failure> {
     let kind: String = row.get(2)?;
@@ -270,6 +273,7 @@ fn draft_from_row(row: &Row<'_>) -> Result<Draft, Failure> {
         created_at: from_millis(row.get(11)?, "draft time")?,
         updated_at: from_millis(row.get(12)?, "draft time")?,
         items: Vec::new(),
+        copyright_warned_at: opt_from_millis(row.get(13)?, "copyright warning time")?,
     })
 }
 
@@ -346,7 +350,7 @@ impl Store {
                  FROM drafts WHERE account_id = ?1 ORDER BY updated_at DESC, id DESC"
             ))?;
             let rows = stmt.query_map([account.as_str()], |row| {
-                let items: i64 = row.get(13)?;
+                let items: i64 = row.get(14)?;
                 Ok(draft_from_row(row).map(|d| (d, items)))
             })?;
             let mut out = Vec::new();
@@ -505,6 +509,17 @@ impl Store {
                 params![id, to_millis(now)],
             )?;
             Ok(())
+        })
+    }
+
+    /// Journals that the user was shown a copyright match in the draft's video.
+    pub fn set_copyright_warned(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE drafts SET copyright_warned_at = ?2 WHERE id = ?1",
+                params![id, to_millis(now)],
+            )?;
+            touch(tx, id, now)
         })
     }
 

@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_draft_cover",
         include_str!("migrations/0009_draft_cover.sql"),
     ),
+    (
+        "0010_copyright_ack",
+        include_str!("migrations/0010_copyright_ack.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

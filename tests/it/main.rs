@@ -18,6 +18,7 @@ mod composer_e2e;
 mod composer_editor_ui;
 mod composer_ui;
 mod composer_video_ui;
+mod copyright_e2e;
 mod dms_cli;
 mod dms_e2e;
 mod dms_ui;

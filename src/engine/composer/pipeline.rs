@@ -267,7 +267,9 @@ impl Core {
                     continue;
                 }
             }
-            // 6. media_publish.
+            // 6. A copyright match stops once, before anything is public.
+            self.check_copyright(&session, &draft).await?;
+            // 7. media_publish.
             return self.send_publish(&session, &draft, &parent, progress).await;
         }
         Err(PublishError::KeptExpiring)

@@ -1,0 +1,114 @@
+//! Copyright detection before a video is published.
+//!
+//! Meta checks every uploaded video against its rights database and reports it on the
+//! container (`copyright_check_status`). A match means the post may be blocked or muted in
+//! some countries as soon as it is published, which a social media manager wants to know
+//! before, not after. So the pipeline stops once with who owns the content and what their
+//! policy does where; publishing the draft again goes ahead (the warning is journaled).
+
+use tracing::warn;
+
+use super::super::core::Core;
+use super::PublishError;
+use crate::graph::Session;
+use crate::graph::publishing::CopyrightCheck;
+use crate::store::Draft;
+
+impl Core {
+    /// Refuses once, with the match, when a video of `draft` matches copyrighted content.
+    /// A check Meta cannot answer is logged and skipped: it must not block publishing.
+    pub(super) async fn check_copyright(
+        &self,
+        session: &Session,
+        draft: &Draft,
+    ) -> Result<(), PublishError> {
+        if draft.copyright_warned_at.is_some() {
+            return Ok(());
+        }
+        let publishing = self.client().publishing(session);
+        for item in draft.items.iter().filter(|i| i.is_video) {
+            let Some(container) = &item.container_id else {
+                continue;
+            };
+            let check = match publishing.copyright(container).await {
+                Ok(check) => check,
+                Err(e) => {
+                    warn!(error = %e, "copyright check unavailable; publishing without it");
+                    continue;
+                }
+            };
+            if check.matches_found {
+                let (id, now) = (draft.id, self.now());
+                self.with_store(move |s| s.set_copyright_warned(id, now))
+                    .await?;
+                return Err(PublishError::CopyrightMatch {
+                    item: item.position + 1,
+                    summary: describe(&check),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// "“Title” by Author (Owner): blocked in A, B; muted in C".
+pub fn describe(check: &CopyrightCheck) -> String {
+    let mut out = match (&check.content_title, &check.author) {
+        (Some(title), Some(author)) => format!("“{title}” by {author}"),
+        (Some(title), None) => format!("“{title}”"),
+        (None, Some(author)) => format!("a recording by {author}"),
+        (None, None) => "a copyrighted recording".to_owned(),
+    };
+    if let Some(owner) = &check.owner {
+        out.push_str(&format!(" ({owner})"));
+    }
+    let effects: Vec<String> = check
+        .actions
+        .iter()
+        .map(|(action, geos)| {
+            let verb = match action.as_str() {
+                "BLOCK" => "blocked",
+                "MUTE" => "muted",
+                other => other,
+            };
+            if geos.is_empty() {
+                verb.to_owned()
+            } else {
+                format!("{verb} in {}", geos.join(", "))
+            }
+        })
+        .collect();
+    if !effects.is_empty() {
+        out.push_str(": ");
+        out.push_str(&effects.join("; "));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_match_reads_as_what_happens_where() {
+        let check = CopyrightCheck {
+            status: "completed".into(),
+            matches_found: true,
+            content_title: Some("Midnight Espresso".into()),
+            author: Some("The Night Baristas".into()),
+            owner: Some("Northwind Records".into()),
+            actions: vec![
+                ("BLOCK".into(), vec!["Canada".into(), "Germany".into()]),
+                ("MUTE".into(), vec!["Japan".into()]),
+            ],
+        };
+        assert_eq!(
+            describe(&check),
+            "“Midnight Espresso” by The Night Baristas (Northwind Records): blocked in Canada, Germany; muted in Japan"
+        );
+        assert_eq!(
+            describe(&CopyrightCheck::default()),
+            "a copyrighted recording"
+        );
+    }
+}
