@@ -1,25 +1,7 @@
 //! `socialdesk publish` as a user runs it: the real binary against the embedded sandbox.
 
-use std::process::{Command, Output};
-
-fn socialdesk(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env_remove("SOCIALDESK_META_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run socialdesk")
-}
-
-fn write_jpeg(path: &std::path::Path, width: u32, height: u32) {
-    image::RgbImage::from_pixel(width, height, image::Rgb([120, 90, 60]))
-        .save(path)
-        .expect("jpeg");
-}
+use crate::support::cli::{socialdesk, write_jpeg};
+use crate::support::media::mp4;
 
 #[test]
 fn publish_prints_the_new_media_id() {
@@ -77,18 +59,7 @@ fn a_three_to_one_picture_fails_with_the_cause() {
 fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reel = dir.path().join("reel.mp4");
-    std::fs::write(
-        &reel,
-        socialdesk::media::video::synthetic_mp4(
-            1080,
-            1920,
-            5,
-            socialdesk::media::video::VideoCodec::H264,
-            true,
-        )
-        .expect("mp4"),
-    )
-    .expect("write");
+    std::fs::write(&reel, mp4(5)).expect("write");
     let out = socialdesk(
         dir.path(),
         &[
@@ -114,18 +85,7 @@ fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
     );
 
     let short = dir.path().join("short.mov");
-    std::fs::write(
-        &short,
-        socialdesk::media::video::synthetic_mp4(
-            1080,
-            1920,
-            1,
-            socialdesk::media::video::VideoCodec::H264,
-            true,
-        )
-        .expect("mp4"),
-    )
-    .expect("write");
+    std::fs::write(&short, mp4(1)).expect("write");
     let out = socialdesk(
         dir.path(),
         &[

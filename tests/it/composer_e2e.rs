@@ -5,114 +5,35 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use image::{Rgb, RgbImage};
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
-use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
-use socialdesk::engine::{Core, EngineConfig, Mode};
+use socialdesk::engine::composer::{PostSpec, SANDBOX_HOSTING_KEY};
 use socialdesk::media::prepare::{CropPreset, CropRect};
 use socialdesk::model::{Account, MediaType};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::{MemorySecrets, SecretStore};
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox};
 use socialdesk::store::{PostKind, UserTag};
 
-fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
-    let mut config =
-        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
-    config.secrets = Some(secrets);
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    config
-}
+use crate::support::World;
+use crate::support::media::{item, mp4, picture, post, vertical_video};
+use socialdesk::media::video::VideoCodec;
 
-struct World {
-    sandbox: Sandbox,
-    core: Arc<Core>,
-    account: Account,
-    dirs: DataDirs,
-    secrets: Arc<dyn SecretStore>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_core(dirs: &DataDirs, sandbox: &Sandbox, secrets: Arc<dyn SecretStore>) -> Core {
-    Core::start(config(dirs, &sandbox.url(), secrets))
-        .await
-        .expect("core")
-}
-
+/// The demo business logged in, with the sandbox as its file hosting.
 async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let core = start_core(&dirs, &sandbox, secrets.clone()).await;
-    let account = core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    let url = sandbox.url().to_string();
-    core.with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
+    let w = crate::support::world().await;
+    let url = w.sandbox.url().to_string();
+    w.core
+        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
         .await
         .expect("hosting");
-    World {
-        sandbox,
-        core: Arc::new(core),
-        account,
-        dirs,
-        secrets,
-        _dir: dir,
-    }
-}
-
-/// A `width`x`height` picture, left half red and right half blue, as PNG or JPEG.
-fn picture(width: u32, height: u32, format: image::ImageFormat) -> Arc<Vec<u8>> {
-    let img = RgbImage::from_fn(width, height, |x, _| {
-        if x < width / 2 {
-            Rgb([200, 30, 30])
-        } else {
-            Rgb([30, 30, 200])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, format).expect("encode");
-    Arc::new(out.into_inner())
-}
-
-fn item(name: &str, bytes: Arc<Vec<u8>>) -> ItemSpec {
-    ItemSpec::new(MediaSource::Bytes {
-        name: name.into(),
-        bytes,
-    })
-}
-
-fn post(account: &Account, kind: PostKind, caption: &str, items: Vec<ItemSpec>) -> PostSpec {
-    PostSpec {
-        account: account.id.clone(),
-        kind,
-        caption: caption.into(),
-        share_to_feed: true,
-        scheduled_at: None,
-        items,
-        place: Default::default(),
-    }
+    w
 }
 
 /// Posts of the account with this caption, as the sandbox reports them.
 async fn posts_with_caption(w: &World, caption: &str) -> usize {
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let media = w
         .core
         .client()
         .media(&session)
-        .list(&w.account.id)
+        .list(&w.account().id)
         .limit(100)
         .send()
         .await
@@ -150,7 +71,7 @@ async fn a_cropped_png_is_published_as_jpeg_with_tags_relative_to_the_crop() {
     let draft = w
         .core
         .save_post(
-            post(&w.account, PostKind::Image, caption, vec![it]),
+            post(w.account(), PostKind::Image, caption, vec![it]),
             |_, _| {},
         )
         .await
@@ -220,7 +141,7 @@ async fn a_carousel_of_three_is_published_with_its_children() {
     let draft = w
         .core
         .save_post(
-            post(&w.account, PostKind::Carousel, caption, items),
+            post(w.account(), PostKind::Carousel, caption, items),
             |_, _| {},
         )
         .await
@@ -249,7 +170,7 @@ async fn a_carousel_of_three_is_published_with_its_children() {
     );
     let cached = w
         .core
-        .cached_feed(&w.account.id, 200)
+        .cached_feed(&w.account().id, 200)
         .await
         .expect("cache")
         .0;
@@ -266,7 +187,7 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
     let cases: Vec<(PostSpec, &str)> = vec![
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 "wide",
                 vec![item(
@@ -278,7 +199,7 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
         ),
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Carousel,
                 "eleven",
                 (0..11).map(|_| item("a.jpg", jpeg.clone())).collect(),
@@ -295,13 +216,13 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
                         y: 0.5,
                     })
                     .collect();
-                post(&w.account, PostKind::Image, "tags", vec![it])
+                post(w.account(), PostKind::Image, "tags", vec![it])
             },
             "at most 20",
         ),
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 &"x".repeat(2201),
                 vec![item("a.jpg", jpeg.clone())],
@@ -310,7 +231,7 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
         ),
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Story,
                 "",
                 vec![item("square.jpg", jpeg.clone())],
@@ -338,7 +259,7 @@ async fn an_answer_lost_after_media_publish_committed_never_posts_twice() {
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 caption,
                 vec![item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg))],
@@ -382,7 +303,7 @@ async fn server_errors_while_polling_do_not_stop_the_publish() {
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 caption,
                 vec![item("a.jpg", picture(1080, 1350, image::ImageFormat::Jpeg))],
@@ -438,7 +359,7 @@ async fn a_crash_mid_pipeline_resumes_after_restart_with_exactly_one_post() {
     let draft = w
         .core
         .save_post(
-            post(&w.account, PostKind::Carousel, caption, items),
+            post(w.account(), PostKind::Carousel, caption, items),
             |_, _| {},
         )
         .await
@@ -461,7 +382,7 @@ async fn a_crash_mid_pipeline_resumes_after_restart_with_exactly_one_post() {
         .collect();
 
     // A new engine on the same data, as after a restart.
-    let restarted = start_core(&w.dirs, &w.sandbox, w.secrets.clone()).await;
+    let restarted = w.restart_core().await;
     let now = restarted.now();
     let due = restarted
         .with_store(move |s| s.drafts_to_run(now))
@@ -506,7 +427,7 @@ async fn a_business_account_publishes_a_nine_by_sixteen_story() {
     it.crop = CropRect::FULL;
     let draft = w
         .core
-        .save_post(post(&w.account, PostKind::Story, "", vec![it]), |_, _| {})
+        .save_post(post(w.account(), PostKind::Story, "", vec![it]), |_, _| {})
         .await
         .expect("saved");
     let result = w.core.publish_draft(draft, &|_| {}).await;
@@ -557,21 +478,14 @@ fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reel_with_a_cover_frame_is_published_through_the_sandbox() {
     let w = world().await;
-    let mp4 = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        8,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
-    let mut it = item("clip.mp4", Arc::new(mp4));
+    let video = mp4(8);
+    let mut it = item("clip.mp4", Arc::new(video));
     it.thumb_offset_ms = Some(2500);
     let caption = "Behind the counter #reels";
     let draft = w
         .core
         .save_post(
-            post(&w.account, PostKind::Reel, caption, vec![it]),
+            post(w.account(), PostKind::Reel, caption, vec![it]),
             |_, _| {},
         )
         .await
@@ -604,19 +518,12 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     let w = world().await;
     let before = graph_requests(&w);
 
-    let short = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        2,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
+    let short = mp4(2);
     let err = w
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Reel,
                 "short",
                 vec![item("s.mp4", Arc::new(short))],
@@ -632,19 +539,12 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // A 61 s HEVC video is fine as a reel but too long for a story.
-    let long = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        61,
-        socialdesk::media::video::VideoCodec::Hevc,
-        false,
-    )
-    .expect("mp4");
+    let long = vertical_video(61, VideoCodec::Hevc, false);
     let err = w
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Story,
                 "",
                 vec![item("long.mov", Arc::new(long))],
@@ -660,19 +560,12 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // VP9 in an MP4: Instagram takes H.264 or HEVC only.
-    let vp9 = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        6,
-        socialdesk::media::video::VideoCodec::Vp9,
-        true,
-    )
-    .expect("mp4");
+    let vp9 = vertical_video(6, VideoCodec::Vp9, true);
     let err = w
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Reel,
                 "vp9",
                 vec![item("v.mp4", Arc::new(vp9))],
@@ -688,19 +581,12 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // A cover after the end of the clip.
-    let ok = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        4,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
+    let ok = mp4(4);
     let mut it = item("c.mp4", Arc::new(ok));
     it.thumb_offset_ms = Some(9000);
     let err = w
         .core
-        .save_post(post(&w.account, PostKind::Reel, "c", vec![it]), |_, _| {})
+        .save_post(post(w.account(), PostKind::Reel, "c", vec![it]), |_, _| {})
         .await
         .expect_err("cover after end");
     assert!(err.to_string().contains("pick an earlier frame"), "{err}");
@@ -710,7 +596,7 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Reel,
                 "x",
                 vec![item(
@@ -787,7 +673,7 @@ async fn products_are_searched_and_tagged_on_a_cropped_picture_with_facebook_log
         x: Some(0.625),
         y: Some(0.5),
     }];
-    let mut spec = post(&w.account, PostKind::Image, "Tagged #shop", vec![it]);
+    let mut spec = post(w.account(), PostKind::Image, "Tagged #shop", vec![it]);
     spec.account = fb.id.clone();
     let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
     let media = w
@@ -836,7 +722,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     use socialdesk::store::ProductTag;
 
     let w = world().await;
-    let setup = w.core.shop_setup(&w.account).await.expect("answer");
+    let setup = w.core.shop_setup(w.account()).await.expect("answer");
     assert_eq!(setup, ShopSetup::InstagramLogin);
     assert!(
         setup
@@ -855,7 +741,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     it.product_tags = vec![tag(1)];
     let err = w
         .core
-        .save_post(post(&w.account, PostKind::Image, "x", vec![it]), |_, _| {})
+        .save_post(post(w.account(), PostKind::Image, "x", vec![it]), |_, _| {})
         .await
         .expect_err("Instagram Login");
     assert!(
@@ -871,7 +757,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     let err = w
         .core
         .save_post(
-            post(&w.account, PostKind::Carousel, "x", vec![first, second]),
+            post(w.account(), PostKind::Carousel, "x", vec![first, second]),
             |_, _| {},
         )
         .await
@@ -890,7 +776,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     }];
     let err = w
         .core
-        .save_post(post(&w.account, PostKind::Image, "x", vec![it]), |_, _| {})
+        .save_post(post(w.account(), PostKind::Image, "x", vec![it]), |_, _| {})
         .await
         .expect_err("no place");
     assert!(
@@ -977,7 +863,7 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
         .core
         .save_post(
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 caption,
                 vec![item(
@@ -1021,7 +907,7 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
 
     // The secret is in the secret store only, never in SQLite.
     assert_eq!(
-        w.secrets
+        w.secrets()
             .get(socialdesk::engine::composer::s3::S3_SECRET_KEY)
             .expect("secret store")
             .as_deref(),
@@ -1065,15 +951,8 @@ async fn a_reel_carries_product_tags_without_coordinates() {
         .filter(|p| p.is_approved())
         .take(2)
         .collect();
-    let mp4 = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        6,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
-    let mut it = item("shop.mp4", Arc::new(mp4));
+    let video = mp4(6);
+    let mut it = item("shop.mp4", Arc::new(video));
     it.product_tags = approved
         .iter()
         .map(|p| ProductTag {
@@ -1083,7 +962,7 @@ async fn a_reel_carries_product_tags_without_coordinates() {
             y: Some(0.5),
         })
         .collect();
-    let mut spec = post(&w.account, PostKind::Reel, "Shop the reel", vec![it]);
+    let mut spec = post(w.account(), PostKind::Reel, "Shop the reel", vec![it]);
     spec.account = fb.id.clone();
     let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
     let _clock = ClockPusher::start(&w.sandbox);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PublishStep};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::ids::{IgUserId, MediaId};
 use socialdesk::model::{Account, LoginKind, Media, MediaType, ProductType};
 use socialdesk::store::PostKind;
@@ -17,22 +17,10 @@ use socialdesk::ui::composer::editor::EDITOR_LABEL;
 use socialdesk::ui::{App, Tab};
 
 use crate::support::ACCOUNT_ID;
+use crate::support::ui::{composer_tab, drop_square_picture};
 
 fn account() -> Account {
     crate::support::account("demo.studio", LoginKind::Instagram)
-}
-
-/// Connects the account and opens the Composer tab. The Feed shows a spinner while it waits
-/// for posts, so the frames before the tab switch are stepped, not run to rest.
-fn open_composer(harness: &mut Harness<'_, App>, side: &EngineSide) {
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT_ID)),
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
 }
 
 fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
@@ -51,13 +39,7 @@ fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
 
 #[test]
 fn drop_crop_tag_publish_and_see_it_in_the_feed() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    open_composer(&mut harness, &side);
+    let (mut harness, mut side) = composer_tab(1000.0, account());
     assert_eq!(harness.state().tab(), Tab::Composer);
     drain(&mut side);
 
@@ -213,13 +195,7 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
 
 #[test]
 fn a_failed_publish_shows_the_cause() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    open_composer(&mut harness, &side);
+    let (mut harness, mut side) = composer_tab(1000.0, account());
     harness
         .input_mut()
         .dropped_files
@@ -259,37 +235,9 @@ fn a_failed_publish_shows_the_cause() {
 
 /// Opens the Composer for `account`, drops one picture and answers with a square preview.
 fn composer_with_square_picture(account: Account) -> (Harness<'static, App>, EngineSide) {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    assert!(side.events.try_send(Event::Accounts {
-        active: Some(account.id.clone()),
-        accounts: vec![account],
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
+    let (mut harness, mut side) = composer_tab(1400.0, account);
     drain(&mut side);
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(PathBuf::from("/photos/square.jpg"))));
-    harness.run();
-    let image = egui::ColorImage::filled([100, 100], egui::Color32::from_rgb(90, 120, 160));
-    push(
-        &mut harness,
-        &side,
-        Event::Composer(ComposerEvent::Preview {
-            source: "square.jpg".into(),
-            image: Arc::new(image),
-            width: 1080,
-            height: 1080,
-        }),
-    );
+    drop_square_picture(&mut harness, &side);
     (harness, side)
 }
 
@@ -484,13 +432,7 @@ fn s3_hosting_is_configured_in_settings_and_the_secret_never_shows() {
         BUCKET_LABEL, ENDPOINT_LABEL, KEY_ID_LABEL, SAVE_LABEL, SECRET_LABEL,
     };
 
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    open_composer(&mut harness, &side);
+    let (mut harness, mut side) = composer_tab(1400.0, account());
     let commands = drain(&mut side);
     assert!(
         commands

@@ -291,11 +291,11 @@ async fn mentions_come_from_the_cache_when_the_sandbox_is_down() {
     let (_, comment) = caption_and_comment(&w).await;
     let cached = w.core.cached_mentions(w.account()).await.expect("cache");
     assert_eq!(cached.len(), 8);
+    let secrets = w.secrets();
     let World {
         sandbox,
         account,
         dirs,
-        secrets,
         ..
     } = w;
     let account = account.expect("logged in");

@@ -2,24 +2,13 @@
 //! real binary against the embedded sandbox, whose account is connected with Instagram
 //! Login, so every one of them is refused with the cause and the fix, before any upload.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn socialdesk(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env_remove("SOCIALDESK_META_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run socialdesk")
-}
+use crate::support::cli::{socialdesk, stderr, write_jpeg};
 
 fn refused(out: &Output, needle: &str) {
     assert!(!out.status.success(), "the command must fail");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = stderr(out);
     assert!(stderr.contains(needle), "{stderr}");
     assert!(out.stdout.is_empty(), "no media id is printed");
 }
@@ -28,9 +17,7 @@ fn refused(out: &Output, needle: &str) {
 fn location_and_collaborator_flags_are_checked_with_the_cause() {
     let dir = tempfile::tempdir().expect("temp dir");
     let photo = dir.path().join("photo.jpg");
-    image::RgbImage::from_pixel(1080, 1080, image::Rgb([120, 90, 60]))
-        .save(&photo)
-        .expect("jpeg");
+    write_jpeg(&photo, 1080, 1080);
     let photo = photo.to_str().expect("utf-8");
 
     let out = socialdesk(

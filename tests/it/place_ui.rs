@@ -3,13 +3,10 @@
 //! collaborators, clear it; over-the-limit collaborators block publishing with the reason;
 //! an Instagram Login account is told both need Facebook Login.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::graph::locations::{Place, PlaceAddress};
 use socialdesk::ids::IgUserId;
 use socialdesk::model::{Account, LoginKind};
@@ -18,40 +15,13 @@ use socialdesk::ui::composer::place::{
     CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
 };
 
-use crate::support::{ACCOUNT_ID, DroppedPath, drain, push};
+use crate::support::ui::{composer_tab, drop_square_picture};
+use crate::support::{ACCOUNT_ID, drain, push};
 
 /// The Composer tab with one square picture, for `account`.
 fn composer(account: Account) -> (Harness<'static, App>, EngineSide) {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1600.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    assert!(side.events.try_send(Event::Accounts {
-        active: Some(account.id.clone()),
-        accounts: vec![account],
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(PathBuf::from("/photos/square.jpg"))));
-    harness.run();
-    let image = egui::ColorImage::filled([100, 100], egui::Color32::from_rgb(90, 120, 160));
-    push(
-        &mut harness,
-        &side,
-        Event::Composer(ComposerEvent::Preview {
-            source: "square.jpg".into(),
-            image: Arc::new(image),
-            width: 1080,
-            height: 1080,
-        }),
-    );
+    let (mut harness, mut side) = composer_tab(1600.0, account);
+    drop_square_picture(&mut harness, &side);
     drain(&mut side);
     (harness, side)
 }

@@ -8,8 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use image::{Rgb, RgbImage};
-use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
+use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
 use socialdesk::model::{Account, LoginKind};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, RecordedRequest, Sandbox};
 use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
@@ -19,6 +18,8 @@ const BAKERY: &str = "110000000000002";
 const FESTIVAL: &str = "110000000000005";
 
 use crate::support::World;
+use crate::support::media::{item, mp4, picture, post};
+use image::ImageFormat;
 
 /// A sandbox and an engine with no file hosting configured: a video that went to hosting
 /// would fail, so a published reel proves it went through rupload.
@@ -58,50 +59,6 @@ async fn instagram_account(w: &World) -> Account {
         .into_iter()
         .next()
         .expect("one account")
-}
-
-fn mp4(seconds: u32) -> Vec<u8> {
-    socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        seconds,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4")
-}
-
-fn jpeg(width: u32, height: u32) -> Arc<Vec<u8>> {
-    let img = RgbImage::from_fn(width, height, |x, _| {
-        if x < width / 2 {
-            Rgb([200, 30, 30])
-        } else {
-            Rgb([30, 30, 200])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode");
-    Arc::new(out.into_inner())
-}
-
-fn item(name: &str, bytes: Arc<Vec<u8>>) -> ItemSpec {
-    ItemSpec::new(MediaSource::Bytes {
-        name: name.into(),
-        bytes,
-    })
-}
-
-fn post(account: &Account, kind: PostKind, caption: &str, items: Vec<ItemSpec>) -> PostSpec {
-    PostSpec {
-        account: account.id.clone(),
-        kind,
-        caption: caption.into(),
-        share_to_feed: true,
-        scheduled_at: None,
-        items,
-        place: DraftPlace::default(),
-    }
 }
 
 /// Advances the sandbox clock while a publish polls, so processing finishes quickly.
@@ -386,7 +343,7 @@ async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
         &fb,
         PostKind::Image,
         "Morning buns",
-        vec![item("bun.jpg", jpeg(1080, 1080))],
+        vec![item("bun.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.location = Some(DraftLocation {
         id: BAKERY.into(),
@@ -411,7 +368,7 @@ async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
         &fb,
         PostKind::Image,
         "At the festival",
-        vec![item("f.jpg", jpeg(1080, 1080))],
+        vec![item("f.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.location = Some(DraftLocation {
         id: FESTIVAL.into(),
@@ -445,8 +402,8 @@ async fn collaborators_and_the_location_reach_the_right_carousel_containers() {
         PostKind::Carousel,
         "Two from the roastery",
         vec![
-            item("a.jpg", jpeg(1080, 1080)),
-            item("b.jpg", jpeg(1080, 1080)),
+            item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg)),
+            item("b.jpg", picture(1080, 1080, ImageFormat::Jpeg)),
         ],
     );
     spec.place = DraftPlace {
@@ -501,7 +458,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
         &ig,
         PostKind::Image,
         "x",
-        vec![item("a.jpg", jpeg(1080, 1080))],
+        vec![item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.location = Some(DraftLocation {
         id: BAKERY.into(),
@@ -532,7 +489,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
         &fb,
         PostKind::Image,
         "x",
-        vec![item("a.jpg", jpeg(1080, 1080))],
+        vec![item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.collaborators = vec!["a".into(), "b".into(), "c".into(), "d".into()];
     let err = w.core.save_post(spec, |_, _| {}).await.expect_err("4");
@@ -541,7 +498,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
         &fb,
         PostKind::Story,
         "",
-        vec![item("s.jpg", jpeg(1080, 1920))],
+        vec![item("s.jpg", picture(1080, 1920, ImageFormat::Jpeg))],
     );
     story.place.collaborators = vec!["mira".into()];
     let err = w.core.save_post(story, |_, _| {}).await.expect_err("story");
@@ -688,7 +645,7 @@ async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
         PostKind::Carousel,
         "Picture and clip",
         vec![
-            item("a.jpg", jpeg(1080, 1080)),
+            item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg)),
             item("clip.mp4", Arc::new(video.clone())),
         ],
     );

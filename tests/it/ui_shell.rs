@@ -8,34 +8,18 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::protocol::{DecodedImage, LoginState, SyncStatus};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::ids::{IgUserId, MediaId};
 use socialdesk::model::{
     Account, AccountStatus, LoginKind, Media, MediaChild, MediaType, ProductType, RateUsage,
 };
 use socialdesk::ui::{App, Tab};
 
-const ACCOUNT_ID: &str = "17841400000000001";
+use crate::support::ui::app_harness;
+use crate::support::{ACCOUNT_ID, drain, push};
 
 fn harness() -> (Harness<'static, App>, EngineSide) {
-    let (handle, side) = engine::channel();
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    (harness, side)
-}
-
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
-fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(
-        side.events.try_send(event),
-        "the UI inbox accepts the event"
-    );
-    harness.run();
+    app_harness(800.0)
 }
 
 /// Focuses the text field named `label` and types into it.

@@ -3,6 +3,10 @@
 //!
 //! Test modules reach them as `crate::support`.
 
+pub mod cli;
+pub mod media;
+pub mod ui;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -80,14 +84,86 @@ pub fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -
     config
 }
 
+/// [`config`] whose engine reads the sandbox's clock, so a test can move time forward for
+/// both (the DM windows, comment rules on the next sync).
+pub fn config_on_sandbox_clock(
+    dirs: &DataDirs,
+    sandbox: &Sandbox,
+    secrets: Arc<dyn SecretStore>,
+) -> EngineConfig {
+    let mut config = config(dirs, &sandbox.url(), secrets);
+    let control = sandbox.control();
+    config.clock = Some(Arc::new(move || control.now()));
+    config
+}
+
+/// How a test's world differs from the plain one: the engine's clock and its secret store.
+pub struct WorldSetup {
+    /// The engine reads the sandbox clock ([`config_on_sandbox_clock`]).
+    pub sandbox_clock: bool,
+    /// Where the engine keeps tokens; a fresh [`MemorySecrets`] by default.
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+impl Default for WorldSetup {
+    fn default() -> Self {
+        WorldSetup {
+            sandbox_clock: false,
+            secrets: Arc::new(MemorySecrets::default()),
+        }
+    }
+}
+
+impl WorldSetup {
+    /// The engine config of this setup on `sandbox` and `dirs`.
+    fn config(&self, dirs: &DataDirs, sandbox: &Sandbox) -> EngineConfig {
+        if self.sandbox_clock {
+            config_on_sandbox_clock(dirs, sandbox, self.secrets.clone())
+        } else {
+            config(dirs, &sandbox.url(), self.secrets.clone())
+        }
+    }
+
+    /// A fresh sandbox and a core with no account yet.
+    pub async fn start(self) -> World {
+        let sandbox = Sandbox::start(SandboxOptions::default())
+            .await
+            .expect("sandbox");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dirs = DataDirs::under(dir.path());
+        let core = Core::start(self.config(&dirs, &sandbox))
+            .await
+            .expect("core");
+        World {
+            sandbox,
+            core: Arc::new(core),
+            account: None,
+            dirs,
+            setup: self,
+            _dir: dir,
+        }
+    }
+}
+
+/// The demo business logged in on `core` through the real OAuth path (the sandbox's
+/// authorize page and the loopback listener).
+pub async fn login(core: &Core) -> Account {
+    core.login_to_sandbox(DEMO_BUSINESS_USERNAME)
+        .await
+        .expect("login")
+        .into_iter()
+        .next()
+        .expect("one account")
+}
+
 /// A sandbox, an engine core on it and their data folder. `account` is the demo business
-/// after [`world`] logged in (`None` from [`world_without_login`]).
+/// after [`World::logged_in`] (`None` from [`world_without_login`]).
 pub struct World {
     pub sandbox: Sandbox,
     pub core: Arc<Core>,
     pub account: Option<Account>,
     pub dirs: DataDirs,
-    pub secrets: Arc<dyn SecretStore>,
+    setup: WorldSetup,
     _dir: tempfile::TempDir,
 }
 
@@ -99,50 +175,39 @@ impl World {
             .expect("this world logged in to the sandbox")
     }
 
+    /// The world with the demo business logged in (see [`login`]).
+    pub async fn logged_in(mut self) -> World {
+        self.account = Some(login(&self.core).await);
+        self
+    }
+
+    /// A folder of the test's own, removed with the world (the data folder is under it).
+    pub fn temp_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// The secret store the core keeps its tokens in.
+    pub fn secrets(&self) -> Arc<dyn SecretStore> {
+        self.setup.secrets.clone()
+    }
+
+    /// A config for another engine on this world's data folder, secrets and clock.
+    pub fn config(&self) -> EngineConfig {
+        self.setup.config(&self.dirs, &self.sandbox)
+    }
+
     /// A second core on the same data folder and secrets, as after a restart.
     pub async fn restart_core(&self) -> Core {
-        Core::start(config(
-            &self.dirs,
-            &self.sandbox.url(),
-            self.secrets.clone(),
-        ))
-        .await
-        .expect("core restarts")
+        Core::start(self.config()).await.expect("core restarts")
     }
 }
 
 /// A fresh sandbox and a core with no account yet.
 pub async fn world_without_login() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let core = Core::start(config(&dirs, &sandbox.url(), secrets.clone()))
-        .await
-        .expect("core");
-    World {
-        sandbox,
-        core: Arc::new(core),
-        account: None,
-        dirs,
-        secrets,
-        _dir: dir,
-    }
+    WorldSetup::default().start().await
 }
 
 /// A fresh sandbox and a core logged in (through the real OAuth path) as the demo business.
 pub async fn world() -> World {
-    let mut w = world_without_login().await;
-    let account = w
-        .core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    w.account = Some(account);
-    w
+    world_without_login().await.logged_in().await
 }
