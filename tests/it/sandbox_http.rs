@@ -14,6 +14,7 @@ use url::Url;
 const BUSINESS_IG_ID: &str = "17841400000000001";
 const REDIRECT: &str = "http://localhost:8765/callback";
 const BASIC: &str = "instagram_business_basic";
+const PUBLISH: &str = "instagram_business_content_publish";
 
 fn client() -> Client {
     Client::builder()
@@ -105,6 +106,14 @@ fn graph(sb: &Sandbox, path: &str, token: &str, extra: &[(&str, &str)]) -> Url {
         .append_pair("access_token", token)
         .extend_pairs(extra);
     url
+}
+
+/// A token the sandbox mints for `username` with `scopes`, without the OAuth pages.
+/// `provider` is "instagram" or "facebook" (the login whose host the token is for).
+fn mint(sb: &Sandbox, provider: &str, username: &str, scopes: &[&str]) -> String {
+    sb.control()
+        .mint_token(provider, username, scopes)
+        .expect("token")
 }
 
 fn error_code(v: &Value) -> i64 {
@@ -383,10 +392,7 @@ async fn me_shape_and_token_errors() {
 async fn media_paging_visits_every_post_once() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let mut next = Some(graph(
         &sb,
         &format!("v24.0/{BUSINESS_IG_ID}/media"),
@@ -478,10 +484,7 @@ async fn media_paging_visits_every_post_once() {
 async fn field_expansion_unknown_fields_and_objects() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (_, _, list) = get(
         &c,
         graph(
@@ -628,10 +631,7 @@ async fn field_expansion_unknown_fields_and_objects() {
             .is_some_and(|m| m.contains("nosuchthing"))
     );
     // The creator's media exist but are not this token's.
-    let creator = sb
-        .control()
-        .mint_token("instagram", DEMO_CREATOR_USERNAME, &[BASIC])
-        .expect("token");
+    let creator = mint(&sb, "instagram", DEMO_CREATOR_USERNAME, &[BASIC]);
     let (_, _, theirs) = get(
         &c,
         graph(&sb, "v24.0/me/media", &creator, &[("limit", "1")]),
@@ -650,13 +650,12 @@ async fn permissions_faults_and_throttling() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let weak = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_manage_comments"],
-        )
-        .expect("token");
+    let weak = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &["instagram_business_manage_comments"],
+    );
     let (status, _, body) = get(&c, graph(&sb, "v24.0/me", &weak, &[])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
@@ -666,9 +665,7 @@ async fn permissions_faults_and_throttling() {
             .is_some_and(|m| m.contains(BASIC))
     );
 
-    let token = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     control.set_fail_rate(1.0);
     let (status, headers, body) = get(&c, graph(&sb, "v24.0/me", &token, &[])).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -782,10 +779,7 @@ async fn appsecret_proof_is_checked_when_secret_known() {
 async fn cdn_serves_real_jpegs() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (_, _, list) = get(
         &c,
         graph(
@@ -993,17 +987,11 @@ async fn facebook_login_pages_and_linked_account() {
     // Tokens are bound to their host.
     let (_, _, body) = get(&c, graph(&sb, "v24.0/me", &long, &[])).await;
     assert_eq!(error_code(&body), 190);
-    let ig = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let ig = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (_, _, body) = get(&c, graph(&sb, "facebook/v24.0/me", &ig, &[])).await;
     assert_eq!(error_code(&body), 190);
     // Missing Facebook-Login scope.
-    let no_pages = sb
-        .control()
-        .mint_token("facebook", "Alex Rivera", &["instagram_basic"])
-        .expect("token");
+    let no_pages = mint(&sb, "facebook", "Alex Rivera", &["instagram_basic"]);
     let (status, _, body) = get(&c, graph(&sb, "facebook/v24.0/me/accounts", &no_pages, &[])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
@@ -1014,9 +1002,7 @@ async fn requests_are_recorded_and_latency_applies() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token("instagram", DEMO_CREATOR_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_CREATOR_USERNAME, &[BASIC]);
     control.clear_requests();
     control.set_latency_ms(150);
     let t0 = std::time::Instant::now();
@@ -1050,17 +1036,58 @@ async fn post_form(c: &Client, url: Url, form: &[(&str, &str)]) -> (StatusCode, 
     (status, resp.json().await.expect("json"))
 }
 
+/// `POST /me/media_publish` of `container`: (status, body).
+async fn media_publish(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    container: &str,
+) -> (StatusCode, Value) {
+    post_form(
+        c,
+        graph(sb, "v24.0/me/media_publish", token, &[]),
+        &[("creation_id", container)],
+    )
+    .await
+}
+
 /// Polls a container until its status_code leaves IN_PROGRESS, advancing the clock.
 async fn wait_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Value {
+    wait_container_at(c, sb, token, &format!("v24.0/{id}")).await
+}
+
+/// [`wait_container`] on the Facebook Login host (`graph.facebook.com`).
+async fn wait_facebook_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Value {
+    wait_container_at(c, sb, token, &format!("facebook/v24.0/{id}")).await
+}
+
+/// Waits for a container of the business account on the Facebook Login host, then
+/// publishes it: (status, body) of `POST /{ig-id}/media_publish`.
+async fn publish_facebook_container(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    container: &str,
+) -> (StatusCode, Value) {
+    wait_facebook_container(c, sb, token, container).await;
+    post_form(
+        c,
+        graph(
+            sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
+            token,
+            &[],
+        ),
+        &[("creation_id", container)],
+    )
+    .await
+}
+
+async fn wait_container_at(c: &Client, sb: &Sandbox, token: &str, path: &str) -> Value {
     for _ in 0..100 {
         let (_, _, body) = get(
             c,
-            graph(
-                sb,
-                &format!("v24.0/{id}"),
-                token,
-                &[("fields", "status_code,status")],
-            ),
+            graph(sb, path, token, &[("fields", "status_code,status")]),
         )
         .await;
         if body["status_code"] != "IN_PROGRESS" {
@@ -1069,7 +1096,7 @@ async fn wait_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Valu
         sb.control().advance_clock(Duration::from_secs(1));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("container {id} never left IN_PROGRESS");
+    panic!("container {path} never left IN_PROGRESS");
 }
 
 async fn upload(c: &Client, sb: &Sandbox, name: &str, bytes: Vec<u8>) -> String {
@@ -1099,14 +1126,7 @@ fn jpeg_of(width: u32, height: u32) -> Vec<u8> {
 async fn publishing_container_status_publish_and_quota() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let photo = jpeg_of(1080, 1350);
     let image_url = upload(&c, &sb, "post.jpg", photo.clone()).await;
 
@@ -1123,12 +1143,7 @@ async fn publishing_container_status_publish_and_quota() {
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("container id").to_owned();
     // Straight away the container is not ready.
-    let (status, body) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (status, body) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), 9007);
     assert_eq!(body["error"]["error_subcode"], 2207027);
@@ -1191,12 +1206,7 @@ async fn publishing_container_status_publish_and_quota() {
     )
     .await;
     assert_eq!(container_state["status_code"], "PUBLISHED");
-    let (_, body) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (_, body) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(error_code(&body), 100, "a container publishes once");
 
     let (_, _, limit) = get(
@@ -1239,12 +1249,7 @@ async fn publishing_container_status_publish_and_quota() {
                 .is_some_and(|s| s.contains(&subcode.to_string())),
             "{state}"
         );
-        let (_, body) = post_form(
-            &c,
-            graph(&sb, "v24.0/me/media_publish", &token, &[]),
-            &[("creation_id", &id)],
-        )
-        .await;
+        let (_, body) = media_publish(&c, &sb, &token, &id).await;
         assert_eq!(body["error"]["error_subcode"], subcode);
     }
 
@@ -1264,9 +1269,7 @@ async fn publishing_container_status_publish_and_quota() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let read_only = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let read_only = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, body) = post_form(
         &c,
         graph(&sb, "v24.0/me/media", &read_only, &[]),
@@ -1281,14 +1284,7 @@ async fn publishing_container_status_publish_and_quota() {
 async fn publishing_a_carousel() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let mut children = Vec::new();
     for (w, h) in [(1080, 1080), (1080, 1350)] {
         let url = upload(&c, &sb, "item.jpg", jpeg_of(w, h)).await;
@@ -1330,12 +1326,7 @@ async fn publishing_a_carousel() {
     let carousel = body["id"].as_str().expect("id").to_owned();
     let state = wait_container(&c, &sb, &token, &carousel).await;
     assert_eq!(state["status_code"], "FINISHED");
-    let (status, body) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &carousel)],
-    )
-    .await;
+    let (status, body) = media_publish(&c, &sb, &token, &carousel).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let id = body["id"].as_str().expect("id");
     let (_, _, media) = get(
@@ -1362,14 +1353,12 @@ async fn publishing_a_carousel() {
 async fn comments_read_reply_hide_delete_and_turn_off() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_manage_comments"],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[BASIC, "instagram_business_manage_comments"],
+    );
     let (_, _, list) = get(
         &c,
         graph(
@@ -1513,9 +1502,7 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     assert_eq!(m["is_comment_enabled"], false);
     assert_eq!(m["comments"]["data"].as_array().expect("data").len(), 1);
 
-    let basic_only = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let basic_only = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, body) = get(
         &c,
         graph(&sb, &format!("v24.0/{media_id}/comments"), &basic_only, &[]),
@@ -1530,13 +1517,12 @@ async fn account_and_media_insights() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_manage_insights"],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[BASIC, "instagram_business_manage_insights"],
+    );
     let now = control.now().timestamp();
     let since = (now - 7 * 86400).to_string();
     let until = now.to_string();
@@ -1719,9 +1705,7 @@ async fn account_and_media_insights() {
     .await;
     assert_eq!(error_code(&body), 100, "plays is deprecated");
 
-    let no_insights = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let no_insights = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, body) = get(
         &c,
         graph(
@@ -1753,17 +1737,16 @@ async fn conversations_messaging_windows_and_private_replies() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[
-                BASIC,
-                "instagram_business_manage_messages",
-                "instagram_business_manage_comments",
-            ],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[
+            BASIC,
+            "instagram_business_manage_messages",
+            "instagram_business_manage_comments",
+        ],
+    );
     let (status, _, threads) = get(
         &c,
         graph(&sb, "v24.0/me/conversations", &token, &[("platform", "instagram"), ("fields", "id,updated_time,participants,messages.limit(100){id,created_time,from,to,message}")]),
@@ -1931,9 +1914,7 @@ async fn conversations_messaging_windows_and_private_replies() {
     .await;
     assert_eq!(error_code(&body), 10);
 
-    let no_dm = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let no_dm = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, body) = get(
         &c,
         graph(
@@ -1959,13 +1940,7 @@ async fn container_failure_switch_and_debug_token() {
     .expect("starts");
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let url = upload(&c, &sb, "ok.jpg", jpeg_of(1080, 1080)).await;
     let resp = c
         .post(at(&sb, "__sandbox/containers?fail=2207001"))
@@ -1996,13 +1971,12 @@ async fn container_failure_switch_and_debug_token() {
     let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     assert_eq!(state["status_code"], "FINISHED");
 
-    let fb = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &["instagram_basic", "pages_show_list"],
-        )
-        .expect("token");
+    let fb = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &["instagram_basic", "pages_show_list"],
+    );
     let mut url = at(&sb, "facebook/v24.0/debug_token");
     url.query_pairs_mut()
         .append_pair("input_token", &fb)
@@ -2027,20 +2001,18 @@ async fn container_failure_switch_and_debug_token() {
 async fn facebook_login_writes_use_facebook_scopes() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let user = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &[
-                "instagram_basic",
-                "pages_show_list",
-                "instagram_content_publish",
-                "instagram_manage_comments",
-                "instagram_manage_messages",
-            ],
-        )
-        .expect("token");
+    let user = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &[
+            "instagram_basic",
+            "pages_show_list",
+            "instagram_content_publish",
+            "instagram_manage_comments",
+            "instagram_manage_messages",
+        ],
+    );
     let (_, _, accounts) = get(&c, graph(&sb, "facebook/v24.0/me/accounts", &user, &[])).await;
     let page = accounts["data"][0].clone();
     let page_id = page["id"].as_str().expect("page id").to_owned();
@@ -2063,44 +2035,16 @@ async fn facebook_login_writes_use_facebook_scopes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("id").to_owned();
-    for _ in 0..100 {
-        let (_, _, s) = get(
-            &c,
-            graph(
-                &sb,
-                &format!("facebook/v24.0/{container}"),
-                &page_token,
-                &[("fields", "status_code")],
-            ),
-        )
-        .await;
-        if s["status_code"] == "FINISHED" {
-            break;
-        }
-        control.advance_clock(Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (status, body) = post_form(
-        &c,
-        graph(
-            &sb,
-            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
-            &page_token,
-            &[],
-        ),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (status, body) = publish_facebook_container(&c, &sb, &page_token, &container).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Instagram-Login scope names mean nothing on the Facebook host.
-    let wrong = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &["instagram_basic", "instagram_business_manage_comments"],
-        )
-        .expect("token");
+    let wrong = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &["instagram_basic", "instagram_business_manage_comments"],
+    );
     let (_, _, list) = get(
         &c,
         graph(
@@ -2175,16 +2119,15 @@ async fn facebook_login_writes_use_facebook_scopes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     let message_id = sent["message_id"].as_str().expect("message id").to_owned();
-    let ig = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[
-                "instagram_business_basic",
-                "instagram_business_manage_messages",
-            ],
-        )
-        .expect("token");
+    let ig = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[
+            "instagram_business_basic",
+            "instagram_business_manage_messages",
+        ],
+    );
     let (_, _, read) = get(
         &c,
         graph(
@@ -2214,19 +2157,17 @@ async fn facebook_login_writes_use_facebook_scopes() {
 async fn product_tagging_on_facebook_login() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &[
-                "instagram_basic",
-                "pages_show_list",
-                "instagram_content_publish",
-                "instagram_shopping_tag_products",
-            ],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &[
+            "instagram_basic",
+            "pages_show_list",
+            "instagram_content_publish",
+            "instagram_shopping_tag_products",
+        ],
+    );
     let fb = |path: &str| format!("facebook/v24.0/{path}");
     let (_, _, me) = get(
         &c,
@@ -2295,29 +2236,7 @@ async fn product_tagging_on_facebook_login() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("id").to_owned();
-    for _ in 0..100 {
-        let (_, _, s) = get(
-            &c,
-            graph(&sb, &fb(&container), &token, &[("fields", "status_code")]),
-        )
-        .await;
-        if s["status_code"] != "IN_PROGRESS" {
-            break;
-        }
-        control.advance_clock(Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (_, published) = post_form(
-        &c,
-        graph(
-            &sb,
-            &fb(&format!("{BUSINESS_IG_ID}/media_publish")),
-            &token,
-            &[],
-        ),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (_, published) = publish_facebook_container(&c, &sb, &token, &container).await;
     let media_id = published["id"].as_str().expect("media").to_owned();
     let (_, _, read) = get(
         &c,
@@ -2369,13 +2288,7 @@ async fn product_tagging_on_facebook_login() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let ig = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let ig = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let (_, body) = post_form(
         &c,
         graph(&sb, "v24.0/me/media", &ig, &[]),
@@ -2383,13 +2296,12 @@ async fn product_tagging_on_facebook_login() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let plain = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &["instagram_basic", "pages_show_list"],
-        )
-        .expect("token");
+    let plain = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &["instagram_basic", "pages_show_list"],
+    );
     let (status, _, body) = get(
         &c,
         graph(
@@ -2408,18 +2320,16 @@ async fn product_tagging_on_facebook_login() {
 async fn collaborators_location_and_docs_style_lists() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &[
-                "instagram_basic",
-                "pages_show_list",
-                "instagram_content_publish",
-            ],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &[
+            "instagram_basic",
+            "pages_show_list",
+            "instagram_content_publish",
+        ],
+    );
     let media = format!("facebook/v24.0/{BUSINESS_IG_ID}/media");
     let url = upload(&c, &sb, "collab.jpg", jpeg_of(1080, 1350)).await;
     let (status, created) = post_form(
@@ -2435,34 +2345,7 @@ async fn collaborators_location_and_docs_style_lists() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("id").to_owned();
-    for _ in 0..100 {
-        let (_, _, s) = get(
-            &c,
-            graph(
-                &sb,
-                &format!("facebook/v24.0/{container}"),
-                &token,
-                &[("fields", "status_code")],
-            ),
-        )
-        .await;
-        if s["status_code"] != "IN_PROGRESS" {
-            break;
-        }
-        control.advance_clock(Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (_, published) = post_form(
-        &c,
-        graph(
-            &sb,
-            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
-            &token,
-            &[],
-        ),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (_, published) = publish_facebook_container(&c, &sb, &token, &container).await;
     let id = published["id"].as_str().expect("media id").to_owned();
     let (_, _, collabs) = get(
         &c,
@@ -2500,14 +2383,7 @@ async fn collaborators_location_and_docs_style_lists() {
 async fn reels_and_stories_publish_and_read_back() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     // Enough of an MP4 for the sandbox's check: an `ftyp` box first.
     let mut mp4 = vec![0, 0, 0, 24];
     mp4.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
@@ -2527,12 +2403,7 @@ async fn reels_and_stories_publish_and_read_back() {
     assert_eq!(status, StatusCode::OK, "{created}");
     let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     assert_eq!(state["status_code"], "FINISHED");
-    let (_, published) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", created["id"].as_str().expect("id"))],
-    )
-    .await;
+    let (_, published) = media_publish(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     let reel = published["id"].as_str().expect("reel id").to_owned();
     let (_, _, read) = get(
         &c,
@@ -2595,12 +2466,7 @@ async fn reels_and_stories_publish_and_read_back() {
     .await;
     let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     assert_eq!(state["status_code"], "FINISHED", "{state}");
-    let (_, published) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", created["id"].as_str().expect("id"))],
-    )
-    .await;
+    let (_, published) = media_publish(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     let story = published["id"].as_str().expect("story id").to_owned();
     let (_, _, stories) = get(&c, graph(&sb, "v24.0/me/stories", &token, &[])).await;
     assert!(
@@ -2625,10 +2491,7 @@ async fn reels_and_stories_publish_and_read_back() {
 async fn nested_edge_next_links_continue_the_edge() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, me) = get(
         &c,
         graph(
@@ -2679,13 +2542,10 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
         ..SandboxOptions::default()
     };
     let c = client();
-    let publish_scopes = [BASIC, "instagram_business_content_publish"];
+    let publish_scopes = [BASIC, PUBLISH];
 
     let sb = Sandbox::start(options()).await.expect("starts");
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
     let photo = jpeg_of(1080, 1080);
     let image_url = upload(&c, &sb, "kept.jpg", photo.clone()).await;
     let (status, created) = post_form(
@@ -2701,22 +2561,14 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
     let container = created["id"].as_str().expect("container id").to_owned();
     let done = wait_container(&c, &sb, &token, &container).await;
     assert_eq!(done["status_code"], "FINISHED", "{done}");
-    let (status, published) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (status, published) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(status, StatusCode::OK, "{published}");
     let media_id = published["id"].as_str().expect("media id").to_owned();
     sb.shutdown().await;
 
     // A new process: new port, new tokens, same world.
     let sb = Sandbox::start(options()).await.expect("restarts");
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
     let (status, _, media) = get(
         &c,
         graph(
@@ -2747,10 +2599,7 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
     // A damaged file is set aside and a fresh world starts.
     std::fs::write(dir.path().join("world.json"), "{ not json").expect("damage");
     let sb = Sandbox::start(options()).await.expect("starts anyway");
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
     let (status, _, _) = get(&c, graph(&sb, &format!("v24.0/{media_id}"), &token, &[])).await;
     assert_ne!(status, StatusCode::OK, "the fresh world has no such post");
     assert!(dir.path().join("world.json.unreadable").exists());
