@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use socialdesk::engine::composer::{PostSpec, SANDBOX_HOSTING_KEY};
 use socialdesk::media::prepare::{CropPreset, CropRect};
 use socialdesk::model::{Account, MediaType};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox};
 use socialdesk::store::{PostKind, UserTag};
 
 use crate::support::World;
 use crate::support::media::{item, mp4, picture, post, vertical_video};
+use crate::support::requests::{ClockPusher, form, param};
 use socialdesk::media::video::VideoCodec;
 
 /// The demo business logged in, with the sandbox as its file hosting.
@@ -436,43 +436,13 @@ async fn a_business_account_publishes_a_nine_by_sixteen_story() {
     assert!(!media.id.as_str().is_empty());
 }
 
-/// Advances the sandbox clock every 100 ms until dropped, so video processing (10 s of
-/// sandbox time) finishes quickly.
-struct ClockPusher(tokio::task::JoinHandle<()>);
-
-impl ClockPusher {
-    fn start(sandbox: &Sandbox) -> Self {
-        let control = sandbox.control();
-        Self(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                control.advance_clock(Duration::from_secs(5));
-            }
-        }))
-    }
-}
-
-impl Drop for ClockPusher {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 fn form_of(w: &World, path_end: &str) -> Vec<(String, String)> {
     let requests = w.sandbox.control().requests();
     let create = requests
         .iter()
         .find(|r| r.method == "POST" && r.path.ends_with(path_end))
         .expect("request sent");
-    url::form_urlencoded::parse(create.body.as_bytes())
-        .into_owned()
-        .collect()
-}
-
-fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    form(create)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -620,21 +590,11 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
 /// The demo business account connected with Facebook Login (through its Page), with the
 /// product tagging permission granted.
 async fn facebook_account(w: &World) -> Account {
-    let mut scopes: Vec<&str> =
-        socialdesk::auth::default_scopes(socialdesk::model::LoginKind::Facebook).to_vec();
-    scopes.extend(["instagram_shopping_tag_products", "catalog_management"]);
-    let token = w
-        .sandbox
-        .control()
-        .mint_token("facebook", DEMO_BUSINESS_USERNAME, &scopes)
-        .expect("minted");
-    w.core
-        .add_token(socialdesk::model::LoginKind::Facebook, &token)
-        .await
-        .expect("connected with Facebook Login")
-        .into_iter()
-        .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
-        .expect("the Page-linked IG account")
+    w.connect_demo_business(
+        socialdesk::model::LoginKind::Facebook,
+        &["instagram_shopping_tag_products", "catalog_management"],
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,47 +13,36 @@ use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_SMALL_USERNAME, Sandbox, 
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::ui::insights_export;
 
+use crate::support;
+
 const SCOPES: &[&str] = &[
     "instagram_business_basic",
     "instagram_business_manage_insights",
 ];
 
+/// A fresh sandbox with `username` connected by an Instagram Login token that reads
+/// insights; derefs to the shared world.
 struct World {
-    sandbox: Sandbox,
-    core: Core,
+    base: support::World,
     account: Account,
     token: String,
-    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for World {
+    type Target = support::World;
+
+    fn deref(&self) -> &support::World {
+        &self.base
+    }
 }
 
 async fn world(username: &str) -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = EngineConfig::new(
-        DataDirs::under(dir.path()),
-        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-    );
-    config.secrets = Some(Arc::new(MemorySecrets::default()));
-    let core = Core::start(config).await.expect("core");
-    let token = sandbox
-        .control()
-        .mint_token("instagram", username, SCOPES)
-        .expect("token");
-    let account = core
-        .add_token(LoginKind::Instagram, &token)
-        .await
-        .expect("connected")
-        .into_iter()
-        .next()
-        .expect("one account");
+    let base = support::world_without_login().await;
+    let (account, token) = base.connect_instagram(username, SCOPES).await;
     World {
-        sandbox,
-        core,
+        base,
         account,
         token,
-        _dir: dir,
     }
 }
 

@@ -5,27 +5,26 @@
 //! and a frame with two years of daily data stays cheap (the benchmark).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::Command;
 use socialdesk::engine::insights::png::png_of_region;
 use socialdesk::engine::insights::{
     DailySeries, DateRange, Demographics, InsightsCommand, InsightsEvent, Kpi, MediaRow, Overview,
 };
-use socialdesk::engine::{Command, Core, EngineConfig, Mode};
 use socialdesk::graph::insights::MediaInsights;
 use socialdesk::ids::{IgUserId, MediaId};
 use socialdesk::model::{Account, AccountStatus, LoginKind, Media, MediaType, ProductType};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::MemorySecrets;
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox};
 use socialdesk::ui::TabContext;
 use socialdesk::ui::insights::{InsightsTab, format_count};
 use socialdesk::ui::insights_export::{SaveDialog, series_csv};
 use socialdesk::ui::pending::Pending;
 use socialdesk::ui::textures::Textures;
+
+use crate::support::World;
 
 struct State {
     tab: InsightsTab,
@@ -122,6 +121,22 @@ fn raw_total(
     })
 }
 
+/// A fresh sandbox with the demo business connected by an Instagram Login token that reads
+/// insights: the world, the account and the token.
+async fn insights_world() -> (World, Account, String) {
+    let w = crate::support::world_without_login().await;
+    let (account, token) = w
+        .connect_instagram(
+            DEMO_BUSINESS_USERNAME,
+            &[
+                "instagram_business_basic",
+                "instagram_business_manage_insights",
+            ],
+        )
+        .await;
+    (w, account, token)
+}
+
 #[test]
 fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -129,35 +144,8 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
         .enable_all()
         .build()
         .expect("runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (sandbox, core, account, token) = rt.block_on(async {
-        let sandbox = Sandbox::start(SandboxOptions::default())
-            .await
-            .expect("sandbox");
-        let mut config = EngineConfig::new(
-            DataDirs::under(dir.path()),
-            Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-        );
-        config.secrets = Some(Arc::new(MemorySecrets::default()));
-        let core = Core::start(config).await.expect("core");
-        let token = sandbox
-            .control()
-            .mint_token(
-                "instagram",
-                DEMO_BUSINESS_USERNAME,
-                &[
-                    "instagram_business_basic",
-                    "instagram_business_manage_insights",
-                ],
-            )
-            .expect("token");
-        let account = core
-            .add_token(LoginKind::Instagram, &token)
-            .await
-            .expect("connected")
-            .remove(0);
-        (sandbox, core, account, token)
-    });
+    let (w, account, token) = rt.block_on(insights_world());
+    let core = &w.core;
 
     let mut h = harness(account.clone(), InsightsTab::default());
     h.run_steps(4);
@@ -175,7 +163,7 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
         h.run_steps(4);
     };
     answer(&mut h, range);
-    let views = raw_total(&rt, &sandbox, &token, &account.id, "views", range);
+    let views = raw_total(&rt, &w.sandbox, &token, &account.id, "views", range);
     assert!(
         h.query_all_by_label(&format_count(views)).count() >= 1,
         "the Views card shows {views}"
@@ -193,7 +181,7 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
     assert_eq!(overview.range, range);
     assert_eq!(overview.series[0].points.len(), 90);
     for metric in ["views", "total_interactions", "profile_links_taps"] {
-        let want = raw_total(&rt, &sandbox, &token, &account.id, metric, range);
+        let want = raw_total(&rt, &w.sandbox, &token, &account.id, metric, range);
         let kpi = overview
             .kpis
             .iter()
@@ -207,7 +195,7 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
     }
     let prev = raw_total(
         &rt,
-        &sandbox,
+        &w.sandbox,
         &token,
         &account.id,
         "views",
@@ -524,36 +512,8 @@ fn a_custom_range_is_validated_then_requested() {
 #[ignore = "writes a picture for a human to look at"]
 fn render_insights_screenshot() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (core, account) = rt.block_on(async {
-        let sandbox = Sandbox::start(SandboxOptions::default())
-            .await
-            .expect("sandbox");
-        let mut config = EngineConfig::new(
-            DataDirs::under(dir.path()),
-            Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-        );
-        config.secrets = Some(Arc::new(MemorySecrets::default()));
-        let core = Core::start(config).await.expect("core");
-        let token = sandbox
-            .control()
-            .mint_token(
-                "instagram",
-                DEMO_BUSINESS_USERNAME,
-                &[
-                    "instagram_business_basic",
-                    "instagram_business_manage_insights",
-                ],
-            )
-            .expect("token");
-        let account = core
-            .add_token(LoginKind::Instagram, &token)
-            .await
-            .expect("connected")
-            .remove(0);
-        std::mem::forget(sandbox);
-        (core, account)
-    });
+    let (w, account, _) = rt.block_on(insights_world());
+    let core = &w.core;
     let mut h = harness(account.clone(), InsightsTab::default());
     // Demo captions carry emoji the test font lacks; the app draws a box for them too.
     h.ctx

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
 use socialdesk::model::{Account, LoginKind};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, RecordedRequest, Sandbox};
+use socialdesk::sandbox::RecordedRequest;
 use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
 
 /// A taggable demo place and one without coordinates (sandbox/locations.rs).
@@ -19,6 +19,7 @@ const FESTIVAL: &str = "110000000000005";
 
 use crate::support::World;
 use crate::support::media::{item, mp4, picture, post};
+use crate::support::requests::{ClockPusher, form, param};
 use image::ImageFormat;
 
 /// A sandbox and an engine with no file hosting configured: a video that went to hosting
@@ -29,57 +30,12 @@ async fn world() -> World {
 
 /// The demo business account connected with Facebook Login (through its Page).
 async fn facebook_account(w: &World) -> Account {
-    let scopes = socialdesk::auth::default_scopes(LoginKind::Facebook).to_vec();
-    let token = w
-        .sandbox
-        .control()
-        .mint_token("facebook", DEMO_BUSINESS_USERNAME, &scopes)
-        .expect("minted");
-    w.core
-        .add_token(LoginKind::Facebook, &token)
-        .await
-        .expect("connected with Facebook Login")
-        .into_iter()
-        .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
-        .expect("the Page-linked IG account")
+    w.connect_demo_business(LoginKind::Facebook, &[]).await
 }
 
 /// The same account connected with Instagram Login.
 async fn instagram_account(w: &World) -> Account {
-    let scopes = socialdesk::auth::default_scopes(LoginKind::Instagram).to_vec();
-    let token = w
-        .sandbox
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &scopes)
-        .expect("minted");
-    w.core
-        .add_token(LoginKind::Instagram, &token)
-        .await
-        .expect("connected with Instagram Login")
-        .into_iter()
-        .next()
-        .expect("one account")
-}
-
-/// Advances the sandbox clock while a publish polls, so processing finishes quickly.
-struct ClockPusher(tokio::task::JoinHandle<()>);
-
-impl ClockPusher {
-    fn start(sandbox: &Sandbox) -> Self {
-        let control = sandbox.control();
-        Self(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                control.advance_clock(Duration::from_secs(5));
-            }
-        }))
-    }
-}
-
-impl Drop for ClockPusher {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    w.connect_demo_business(LoginKind::Instagram, &[]).await
 }
 
 fn requests(w: &World) -> Vec<RecordedRequest> {
@@ -90,18 +46,6 @@ fn header<'a>(r: &'a RecordedRequest, name: &str) -> Option<&'a str> {
     r.headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn form(r: &RecordedRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(r.body.as_bytes())
-        .into_owned()
-        .collect()
-}
-
-fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
 

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod media;
+pub mod requests;
 pub mod ui;
 
 use std::path::{Path, PathBuf};
@@ -184,6 +185,54 @@ impl World {
     /// A folder of the test's own, removed with the world (the data folder is under it).
     pub fn temp_dir(&self) -> &Path {
         self._dir.path()
+    }
+
+    /// The demo business connected with `kind` through a token the sandbox minted (the
+    /// pasted-token path) for that login's default scopes and `extra_scopes`. With Facebook
+    /// Login it is the IG account linked to the Page.
+    pub async fn connect_demo_business(&self, kind: LoginKind, extra_scopes: &[&str]) -> Account {
+        let mut scopes = socialdesk::auth::default_scopes(kind).to_vec();
+        scopes.extend_from_slice(extra_scopes);
+        let provider = match kind {
+            LoginKind::Instagram => "instagram",
+            LoginKind::Facebook => "facebook",
+        };
+        let token = self
+            .sandbox
+            .control()
+            .mint_token(provider, DEMO_BUSINESS_USERNAME, &scopes)
+            .expect("minted");
+        let accounts = self
+            .core
+            .add_token(kind, &token)
+            .await
+            .unwrap_or_else(|e| panic!("connected with {provider} login: {e}"));
+        match kind {
+            LoginKind::Instagram => accounts.into_iter().next().expect("one account"),
+            LoginKind::Facebook => accounts
+                .into_iter()
+                .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
+                .expect("the Page-linked IG account"),
+        }
+    }
+
+    /// `username` connected with Instagram Login through a token the sandbox minted for
+    /// `scopes`: the account and the token (for raw HTTP calls that bypass the client).
+    pub async fn connect_instagram(&self, username: &str, scopes: &[&str]) -> (Account, String) {
+        let token = self
+            .sandbox
+            .control()
+            .mint_token("instagram", username, scopes)
+            .expect("token");
+        let account = self
+            .core
+            .add_token(LoginKind::Instagram, &token)
+            .await
+            .expect("connected")
+            .into_iter()
+            .next()
+            .expect("one account");
+        (account, token)
     }
 
     /// The secret store the core keeps its tokens in.
