@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use socialdesk::engine::comments_ops::CommentsError;
 use socialdesk::graph::comments::SyncLimits;
-use socialdesk::ids::CommentId;
+use socialdesk::ids::{CommentId, MediaId};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox};
 use socialdesk::store::{CommentRule, RuleAction, RuleKind};
 
@@ -23,6 +23,32 @@ async fn world() -> World {
     .await
     .logged_in()
     .await
+}
+
+/// Stores an enabled rule of the logged-in account, as the Rules screen does.
+async fn add_rule(w: &World, name: &str, kind: RuleKind, pattern: &str, action: RuleAction) {
+    let id = w.account().id.clone();
+    let rule = CommentRule {
+        id: 0,
+        name: name.into(),
+        kind,
+        pattern: pattern.into(),
+        action,
+        enabled: true,
+    };
+    w.core
+        .with_store(move |s| s.add_comment_rule(&id, &rule))
+        .await
+        .expect("rule");
+}
+
+/// A new comment by `username` on `media`, made in the sandbox as if posted on Instagram:
+/// its id.
+fn comment_on(w: &World, media: &MediaId, username: &str, text: &str) -> String {
+    w.sandbox
+        .control()
+        .add_comment(media.as_str(), username, text)
+        .expect("comment added")
 }
 
 fn graph_gets(sandbox: &Sandbox) -> usize {
@@ -232,29 +258,16 @@ async fn a_rule_hides_a_matching_new_comment_on_the_next_sync_and_undo_unhides_i
     let w = world().await;
     let inbox = synced(&w).await;
     let media = inbox[0].comment.media_id.clone();
-    let id = w.account().id.clone();
-    let rule = CommentRule {
-        id: 0,
-        name: "no follower spam".into(),
-        kind: RuleKind::Keyword,
-        pattern: "followers, promo".into(),
-        action: RuleAction::Hide,
-        enabled: true,
-    };
-    w.core
-        .with_store(move |s| s.add_comment_rule(&id, &rule))
-        .await
-        .expect("rule");
-    let spam = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "spam.bot", "Buy 10k FOLLOWERS cheap")
-        .expect("spam");
-    let fine = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "ana", "Lovely flat white")
-        .expect("fine");
+    add_rule(
+        &w,
+        "no follower spam",
+        RuleKind::Keyword,
+        "followers, promo",
+        RuleAction::Hide,
+    )
+    .await;
+    let spam = comment_on(&w, &media, "spam.bot", "Buy 10k FOLLOWERS cheap");
+    let fine = comment_on(&w, &media, "ana", "Lovely flat white");
     let report = w
         .core
         .sync_comments(w.account(), SyncLimits::default())
@@ -387,30 +400,10 @@ async fn a_regex_rule_flags_a_matching_new_comment_and_a_broken_rule_never_stops
         ("old wildcard", "*dm us*"),
         ("dm bait", r"\bdm\s+(me|us)\b"),
     ] {
-        let id = w.account().id.clone();
-        let rule = CommentRule {
-            id: 0,
-            name: name.into(),
-            kind: RuleKind::Regex,
-            pattern: pattern.into(),
-            action: RuleAction::Flag,
-            enabled: true,
-        };
-        w.core
-            .with_store(move |s| s.add_comment_rule(&id, &rule))
-            .await
-            .expect("rule");
+        add_rule(&w, name, RuleKind::Regex, pattern, RuleAction::Flag).await;
     }
-    let bait = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "promo.bot", "Collab? DM  us now")
-        .expect("bait");
-    let fine = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "ana", "admin said dmus is fine")
-        .expect("fine");
+    let bait = comment_on(&w, &media, "promo.bot", "Collab? DM  us now");
+    let fine = comment_on(&w, &media, "ana", "admin said dmus is fine");
     let report = w
         .core
         .sync_comments(w.account(), SyncLimits::default())

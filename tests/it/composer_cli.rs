@@ -1,6 +1,6 @@
 //! `socialdesk publish` as a user runs it: the real binary against the embedded sandbox.
 
-use crate::support::cli::{socialdesk, write_jpeg};
+use crate::support::cli::{assert_fails_with, assert_prints_media_id, socialdesk, write_jpeg};
 use crate::support::media::mp4;
 
 #[test]
@@ -23,17 +23,7 @@ fn publish_prints_the_new_media_id() {
             "mira.makes@0.3,0.6",
         ],
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = stdout.trim();
-    assert!(
-        !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()),
-        "{stdout}"
-    );
+    assert_prints_media_id(&out);
 }
 
 #[test]
@@ -50,9 +40,7 @@ fn a_three_to_one_picture_fails_with_the_cause() {
             photo.to_str().expect("utf-8"),
         ],
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("crop it"), "{stderr}");
+    assert_fails_with(&out, "crop it");
 }
 
 #[test]
@@ -73,16 +61,7 @@ fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
             "CLI reel",
         ],
     );
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.trim().chars().all(|c| c.is_ascii_digit()),
-        "{stdout}"
-    );
+    assert_prints_media_id(&out);
 
     let short = dir.path().join("short.mov");
     std::fs::write(&short, mp4(1)).expect("write");
@@ -95,9 +74,7 @@ fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
             short.to_str().expect("utf-8"),
         ],
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("reels must be at least 3 s"), "{stderr}");
+    assert_fails_with(&out, "reels must be at least 3 s");
 }
 
 #[test]
@@ -116,15 +93,8 @@ fn product_tags_on_an_instagram_login_account_say_to_use_facebook_login() {
             "123@0.5,0.5",
         ],
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("reconnect it with Facebook Login"),
-        "{stderr}"
-    );
+    assert_fails_with(&out, "reconnect it with Facebook Login");
 
     let out = socialdesk(dir.path(), &["publish", "products", "--sandbox"]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("Facebook Login"), "{stderr}");
+    assert_fails_with(&out, "Facebook Login");
 }

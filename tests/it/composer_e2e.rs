@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use socialdesk::engine::composer::{PostSpec, SANDBOX_HOSTING_KEY};
+use socialdesk::engine::composer::{ItemSpec, PostSpec, PublishError, SANDBOX_HOSTING_KEY};
 use socialdesk::media::prepare::{CropPreset, CropRect};
 use socialdesk::model::{Account, MediaType};
 use socialdesk::store::{PostKind, UserTag};
@@ -24,6 +24,18 @@ async fn world() -> World {
         .await
         .expect("hosting");
     w
+}
+
+/// Saves a post of the logged-in account as a draft (progress ignored): the draft id.
+async fn save(
+    w: &World,
+    kind: PostKind,
+    caption: &str,
+    items: Vec<ItemSpec>,
+) -> Result<i64, PublishError> {
+    w.core
+        .save_post(post(w.account(), kind, caption, items), |_, _| {})
+        .await
 }
 
 /// Posts of the account with this caption, as the sandbox reports them.
@@ -68,12 +80,7 @@ async fn a_cropped_png_is_published_as_jpeg_with_tags_relative_to_the_crop() {
     }];
     it.alt_text = Some("Latte art".into());
     let caption = "Cropped square #coffee";
-    let draft = w
-        .core
-        .save_post(
-            post(w.account(), PostKind::Image, caption, vec![it]),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Image, caption, vec![it])
         .await
         .expect("saved");
     let media = w
@@ -138,12 +145,7 @@ async fn a_carousel_of_three_is_published_with_its_children() {
         })
         .collect();
     let caption = "Three in a row";
-    let draft = w
-        .core
-        .save_post(
-            post(w.account(), PostKind::Carousel, caption, items),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Carousel, caption, items)
         .await
         .expect("saved");
     let steps = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -255,19 +257,14 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
 async fn an_answer_lost_after_media_publish_committed_never_posts_twice() {
     let w = world().await;
     let caption = "Lost answer";
-    let draft = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Image,
-                caption,
-                vec![item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect("saved");
+    let draft = save(
+        &w,
+        PostKind::Image,
+        caption,
+        vec![item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg))],
+    )
+    .await
+    .expect("saved");
     let first = w.core.publish_draft(draft, &|_| {}).await.expect("first");
     // Make the journal look exactly like a timeout after Meta committed: media_publish was
     // journaled as sent, the post exists, but the answer (the media id) never arrived.
@@ -299,19 +296,14 @@ async fn an_answer_lost_after_media_publish_committed_never_posts_twice() {
 async fn server_errors_while_polling_do_not_stop_the_publish() {
     let w = world().await;
     let caption = "Through the storm";
-    let draft = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Image,
-                caption,
-                vec![item("a.jpg", picture(1080, 1350, image::ImageFormat::Jpeg))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect("saved");
+    let draft = save(
+        &w,
+        PostKind::Image,
+        caption,
+        vec![item("a.jpg", picture(1080, 1350, image::ImageFormat::Jpeg))],
+    )
+    .await
+    .expect("saved");
     let control = w.sandbox.control();
     let core = w.core.clone();
     let task = tokio::spawn(async move { core.publish_draft(draft, &|_| {}).await });
@@ -356,12 +348,7 @@ async fn a_crash_mid_pipeline_resumes_after_restart_with_exactly_one_post() {
             )
         })
         .collect();
-    let draft = w
-        .core
-        .save_post(
-            post(w.account(), PostKind::Carousel, caption, items),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Carousel, caption, items)
         .await
         .expect("saved");
     let core = w.core.clone();
@@ -425,9 +412,7 @@ async fn a_business_account_publishes_a_nine_by_sixteen_story() {
     // The demo business account may post stories: a 9:16 story goes through.
     let mut it = item("tall.jpg", picture(1080, 1920, image::ImageFormat::Jpeg));
     it.crop = CropRect::FULL;
-    let draft = w
-        .core
-        .save_post(post(w.account(), PostKind::Story, "", vec![it]), |_, _| {})
+    let draft = save(&w, PostKind::Story, "", vec![it])
         .await
         .expect("saved");
     let result = w.core.publish_draft(draft, &|_| {}).await;
@@ -452,12 +437,7 @@ async fn a_reel_with_a_cover_frame_is_published_through_the_sandbox() {
     let mut it = item("clip.mp4", Arc::new(video));
     it.thumb_offset_ms = Some(2500);
     let caption = "Behind the counter #reels";
-    let draft = w
-        .core
-        .save_post(
-            post(w.account(), PostKind::Reel, caption, vec![it]),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Reel, caption, vec![it])
         .await
         .expect("saved");
     let _clock = ClockPusher::start(&w.sandbox);
@@ -489,19 +469,14 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     let before = graph_requests(&w);
 
     let short = mp4(2);
-    let err = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Reel,
-                "short",
-                vec![item("s.mp4", Arc::new(short))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("too short");
+    let err = save(
+        &w,
+        PostKind::Reel,
+        "short",
+        vec![item("s.mp4", Arc::new(short))],
+    )
+    .await
+    .expect_err("too short");
     let msg = err.to_string();
     assert!(
         msg.contains("s.mp4") && msg.contains("at least 3 s"),
@@ -510,19 +485,14 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
 
     // A 61 s HEVC video is fine as a reel but too long for a story.
     let long = vertical_video(61, VideoCodec::Hevc, false);
-    let err = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Story,
-                "",
-                vec![item("long.mov", Arc::new(long))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("too long for a story");
+    let err = save(
+        &w,
+        PostKind::Story,
+        "",
+        vec![item("long.mov", Arc::new(long))],
+    )
+    .await
+    .expect_err("too long for a story");
     let msg = err.to_string();
     assert!(
         msg.contains("stories can be at most 60 s: trim it"),
@@ -531,19 +501,14 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
 
     // VP9 in an MP4: Instagram takes H.264 or HEVC only.
     let vp9 = vertical_video(6, VideoCodec::Vp9, true);
-    let err = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Reel,
-                "vp9",
-                vec![item("v.mp4", Arc::new(vp9))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("wrong codec");
+    let err = save(
+        &w,
+        PostKind::Reel,
+        "vp9",
+        vec![item("v.mp4", Arc::new(vp9))],
+    )
+    .await
+    .expect_err("wrong codec");
     let msg = err.to_string();
     assert!(
         msg.contains("unsupported codec (VP9)") && msg.contains("re-encode it as H.264"),
@@ -554,30 +519,23 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     let ok = mp4(4);
     let mut it = item("c.mp4", Arc::new(ok));
     it.thumb_offset_ms = Some(9000);
-    let err = w
-        .core
-        .save_post(post(w.account(), PostKind::Reel, "c", vec![it]), |_, _| {})
+    let err = save(&w, PostKind::Reel, "c", vec![it])
         .await
         .expect_err("cover after end");
     assert!(err.to_string().contains("pick an earlier frame"), "{err}");
 
     // Not an MP4 container at all.
-    let err = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Reel,
-                "x",
-                vec![item(
-                    "x.mp4",
-                    Arc::new(b"\0\0\0\x10ftypqt  garbage!".to_vec()),
-                )],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("unreadable");
+    let err = save(
+        &w,
+        PostKind::Reel,
+        "x",
+        vec![item(
+            "x.mp4",
+            Arc::new(b"\0\0\0\x10ftypqt  garbage!".to_vec()),
+        )],
+    )
+    .await
+    .expect_err("unreadable");
     assert!(err.to_string().contains("export it as MP4"), "{err}");
 
     assert_eq!(
@@ -699,9 +657,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     };
     let mut it = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
     it.product_tags = vec![tag(1)];
-    let err = w
-        .core
-        .save_post(post(w.account(), PostKind::Image, "x", vec![it]), |_, _| {})
+    let err = save(&w, PostKind::Image, "x", vec![it])
         .await
         .expect_err("Instagram Login");
     assert!(
@@ -714,12 +670,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     let mut first = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
     first.product_tags = (0..6).map(tag).collect();
     let second = item("b.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
-    let err = w
-        .core
-        .save_post(
-            post(w.account(), PostKind::Carousel, "x", vec![first, second]),
-            |_, _| {},
-        )
+    let err = save(&w, PostKind::Carousel, "x", vec![first, second])
         .await
         .expect_err("six on a slide");
     assert!(
@@ -734,9 +685,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
         x: None,
         y: None,
     }];
-    let err = w
-        .core
-        .save_post(post(w.account(), PostKind::Image, "x", vec![it]), |_, _| {})
+    let err = save(&w, PostKind::Image, "x", vec![it])
         .await
         .expect_err("no place");
     assert!(
@@ -819,22 +768,17 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
         .expect("configured");
 
     let caption = "Hosted on S3 #bucket";
-    let draft = w
-        .core
-        .save_post(
-            post(
-                w.account(),
-                PostKind::Image,
-                caption,
-                vec![item(
-                    "s3.jpg",
-                    picture(1080, 1080, image::ImageFormat::Jpeg),
-                )],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect("saved");
+    let draft = save(
+        &w,
+        PostKind::Image,
+        caption,
+        vec![item(
+            "s3.jpg",
+            picture(1080, 1080, image::ImageFormat::Jpeg),
+        )],
+    )
+    .await
+    .expect("saved");
     w.core
         .publish_draft(draft, &|_| {})
         .await

@@ -1,6 +1,6 @@
 //! `socialdesk dm …` run as a user would: the real binary in sandbox mode.
 
-use crate::support::cli::{socialdesk_in_sandbox, stderr, stdout};
+use crate::support::cli::{assert_fails_with, socialdesk_in_sandbox, stderr, stdout};
 
 #[test]
 fn dm_list_show_and_send_in_sandbox_mode() {
@@ -28,18 +28,8 @@ fn dm_list_show_and_send_in_sandbox_mode() {
     assert!(stdout(&out).starts_with("sent "), "{}", stdout(&out));
 
     let out = socialdesk_in_sandbox(dir.path(), &["dm", "send", "@ana.pereira", "Hello again"]);
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("more than 7 days ago"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "more than 7 days ago");
 
     let out = socialdesk_in_sandbox(dir.path(), &["dm", "send", "@nobody.here", "hi"]);
-    assert!(!out.status.success());
-    assert!(
-        stderr(&out).contains("no conversation with @nobody.here"),
-        "{}",
-        stderr(&out)
-    );
+    assert_fails_with(&out, "no conversation with @nobody.here");
 }

@@ -4,12 +4,11 @@
 
 use std::process::Output;
 
-use crate::support::cli::{socialdesk, stderr, write_jpeg};
+use crate::support::cli::{assert_fails_with, socialdesk, write_jpeg};
 
+/// The command failed with `needle` in its cause, before printing any media id.
 fn refused(out: &Output, needle: &str) {
-    assert!(!out.status.success(), "the command must fail");
-    let stderr = stderr(out);
-    assert!(stderr.contains(needle), "{stderr}");
+    assert_fails_with(out, needle);
     assert!(out.stdout.is_empty(), "no media id is printed");
 }
 

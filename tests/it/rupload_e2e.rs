@@ -17,6 +17,9 @@ use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
 const BAKERY: &str = "110000000000002";
 const FESTIVAL: &str = "110000000000005";
 
+use socialdesk::graph::Session;
+use socialdesk::ids::ContainerId;
+
 use crate::support::World;
 use crate::support::media::{item, mp4, picture, post};
 use crate::support::requests::{ClockPusher, form, param};
@@ -36,6 +39,25 @@ async fn facebook_account(w: &World) -> Account {
 /// The same account connected with Instagram Login.
 async fn instagram_account(w: &World) -> Account {
     w.connect_demo_business(LoginKind::Instagram, &[]).await
+}
+
+/// A resumable (rupload) reel container of the demo business on Facebook Login, waiting
+/// for its bytes: the session it was made with and its id.
+async fn resumable_reel_container(w: &World) -> (Session, ContainerId) {
+    let fb = facebook_account(w).await;
+    let session = w.core.session(&fb).await.expect("session");
+    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
+        socialdesk::graph::publishing::ContainerType::Reels,
+    );
+    request.resumable = true;
+    let container = w
+        .core
+        .client()
+        .publishing(&session)
+        .create_container(&fb.id, &request)
+        .await
+        .expect("resumable container");
+    (session, container)
 }
 
 fn requests(w: &World) -> Vec<RecordedRequest> {
@@ -458,19 +480,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rupload_host_speaks_the_documented_shapes() {
     let w = world().await;
-    let fb = facebook_account(&w).await;
-    let session = w.core.session(&fb).await.expect("session");
-    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
-        socialdesk::graph::publishing::ContainerType::Reels,
-    );
-    request.resumable = true;
-    let container = w
-        .core
-        .client()
-        .publishing(&session)
-        .create_container(&fb.id, &request)
-        .await
-        .expect("resumable container");
+    let (session, container) = resumable_reel_container(&w).await;
     let status = w
         .core
         .client()
@@ -647,19 +657,7 @@ async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rupload_fetches_a_hosted_file_given_as_file_url() {
     let w = world().await;
-    let fb = facebook_account(&w).await;
-    let session = w.core.session(&fb).await.expect("session");
-    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
-        socialdesk::graph::publishing::ContainerType::Reels,
-    );
-    request.resumable = true;
-    let container = w
-        .core
-        .client()
-        .publishing(&session)
-        .create_container(&fb.id, &request)
-        .await
-        .expect("resumable container");
+    let (session, container) = resumable_reel_container(&w).await;
     let http = reqwest::Client::new();
     let video = mp4(5);
     let hosted: serde_json::Value = http

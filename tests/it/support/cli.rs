@@ -42,3 +42,21 @@ pub fn write_jpeg(path: &Path, width: u32, height: u32) {
         .save(path)
         .expect("jpeg");
 }
+
+/// Asserts the command failed and its stderr names `needle` (the cause or the fix).
+pub fn assert_fails_with(out: &Output, needle: &str) {
+    assert!(!out.status.success(), "the command must fail");
+    let stderr = stderr(out);
+    assert!(stderr.contains(needle), "{stderr}");
+}
+
+/// Asserts the command succeeded and printed a media id (digits) and nothing else.
+pub fn assert_prints_media_id(out: &Output) {
+    assert!(out.status.success(), "stderr: {}", stderr(out));
+    let stdout = stdout(out);
+    let id = stdout.trim();
+    assert!(
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()),
+        "{stdout}"
+    );
+}
