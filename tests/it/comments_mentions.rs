@@ -4,10 +4,36 @@
 
 use socialdesk::graph::comments::MentionTarget;
 use socialdesk::ids::CommentId;
-use socialdesk::sandbox::DEMO_BUSINESS_USERNAME;
+use socialdesk::model::Media;
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, SandboxComment};
 
 use crate::support::cli::socialdesk_in_sandbox;
-use crate::support::world;
+use crate::support::{World, world};
+
+/// The newest media of other people that tags the demo business (first of the `tags` edge).
+async fn newest_tagged_media(w: &World) -> Media {
+    let session = w.core.session(w.account()).await.expect("session");
+    w.core
+        .client()
+        .comments(&session)
+        .tagged_media(&w.account().id, 1, None)
+        .await
+        .expect("tags page")
+        .items
+        .into_iter()
+        .next()
+        .expect("a tagged media")
+}
+
+/// The comment on `media` that @mentions the demo business, as the sandbox holds it.
+fn mentioning_comment(w: &World, media: &Media) -> SandboxComment {
+    w.sandbox
+        .control()
+        .comments_of_media(media.id.as_str())
+        .into_iter()
+        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
+        .expect("a comment mentioning the account")
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tags_edge_pages_through_every_tagged_media() {
@@ -69,18 +95,8 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
     let w = world().await;
     let session = w.core.session(w.account()).await.expect("session");
     let handler = w.core.client().comments(&session);
-    let page = handler
-        .tagged_media(&w.account().id, 1, None)
-        .await
-        .expect("tags page");
-    let media = page.items.first().expect("a tagged media");
-    let mention = w
-        .sandbox
-        .control()
-        .comments_of_media(media.id.as_str())
-        .into_iter()
-        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
-        .expect("a comment mentioning the account");
+    let media = newest_tagged_media(&w).await;
+    let mention = mentioning_comment(&w, &media);
     let mention_id = CommentId::from(mention.id.clone());
     let reply = handler
         .reply_to_mention(
@@ -196,24 +212,8 @@ async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
     // The embedded sandbox of the CLI builds the same deterministic demo as this one, so the
     // ids a webhook would carry can be read here.
     let w = world().await;
-    let media = w
-        .core
-        .client()
-        .comments(&w.core.session(w.account()).await.expect("session"))
-        .tagged_media(&w.account().id, 1, None)
-        .await
-        .expect("tags")
-        .items
-        .into_iter()
-        .next()
-        .expect("a tagged media");
-    let mention = w
-        .sandbox
-        .control()
-        .comments_of_media(media.id.as_str())
-        .into_iter()
-        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
-        .expect("the mentioning comment");
+    let media = newest_tagged_media(&w).await;
+    let mention = mentioning_comment(&w, &media);
 
     let dir = tempfile::tempdir().expect("temp dir");
     let out = tokio::task::spawn_blocking({
@@ -269,15 +269,7 @@ async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
     let w = world().await;
     let session = w.core.session(w.account()).await.expect("session");
     let client = w.core.client();
-    let media = client
-        .comments(&session)
-        .tagged_media(&w.account().id, 1, None)
-        .await
-        .expect("tags page")
-        .items
-        .into_iter()
-        .next()
-        .expect("a tagged media");
+    let media = newest_tagged_media(&w).await;
     let mention = w
         .sandbox
         .control()

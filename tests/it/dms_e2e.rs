@@ -38,6 +38,23 @@ async fn world_with(secrets: Arc<dyn SecretStore>) -> World {
 
 fn quiet(_: String) {}
 
+/// A text message.
+fn text_message(t: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        text: Some(t.into()),
+        ..Default::default()
+    }
+}
+
+/// Sends `message` as the logged-in account into `conversation`.
+async fn send(
+    w: &World,
+    conversation: &ConversationId,
+    message: OutgoingMessage,
+) -> Result<dms::SendOutcome, DmError> {
+    send_message(&w.core, w.account(), conversation, message, &quiet).await
+}
+
 /// The conversation with `username`, from the cache.
 async fn conversation_with(w: &World, username: &str) -> dms::DmSummary {
     dms::inbox(&w.core, &w.account().id)
@@ -147,15 +164,10 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
 
     let lena = conversation_with(&w, "lena.loves.latte").await;
     assert!(matches!(lena.window, SendWindow::Standard { .. }));
-    let outcome = send_message(
-        &w.core,
-        w.account(),
+    let outcome = send(
+        &w,
         &lena.conversation.id,
-        OutgoingMessage {
-            text: Some("Yes, ready from 2 pm!".into()),
-            ..Default::default()
-        },
-        &quiet,
+        text_message("Yes, ready from 2 pm!"),
     )
     .await
     .expect("sent within 24 h");
@@ -172,15 +184,13 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
 
     // An image goes as an attachment and comes back as one.
     let image_url = format!("{}cdn/demo/dm.jpg", w.sandbox.url());
-    let outcome = send_message(
-        &w.core,
-        w.account(),
+    let outcome = send(
+        &w,
         &lena.conversation.id,
         OutgoingMessage {
             image_url: Some(image_url.clone()),
             ..Default::default()
         },
-        &quiet,
     )
     .await
     .expect("image sent");
@@ -204,15 +214,13 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
         .expect("png");
     let hosted = dms::host_image_file(&w.core, &file).await.expect("hosted");
     assert!(hosted.starts_with(w.sandbox.url().as_str()), "{hosted}");
-    let outcome = send_message(
-        &w.core,
-        w.account(),
+    let outcome = send(
+        &w,
         &lena.conversation.id,
         OutgoingMessage {
             image_url: Some(hosted.clone()),
             ..Default::default()
         },
-        &quiet,
     )
     .await
     .expect("hosted image sent");
@@ -232,16 +240,10 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     // Three days after the person's last message: refused without the tag, with a clear message.
     let tom = conversation_with(&w, "tom_on_tour").await;
     assert!(matches!(tom.window, SendWindow::HumanAgent { .. }));
-    let text = |t: &str| OutgoingMessage {
-        text: Some(t.into()),
-        ..Default::default()
-    };
-    let err = send_message(
-        &w.core,
-        w.account(),
+    let err = send(
+        &w,
         &tom.conversation.id,
-        text("We do ship to Canada"),
-        &quiet,
+        text_message("We do ship to Canada"),
     )
     .await
     .expect_err("outside the 24 h window");
@@ -253,9 +255,9 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     );
     let tagged = OutgoingMessage {
         human_agent: true,
-        ..text("We do ship to Canada")
+        ..text_message("We do ship to Canada")
     };
-    send_message(&w.core, w.account(), &tom.conversation.id, tagged, &quiet)
+    send(&w, &tom.conversation.id, tagged)
         .await
         .expect("sent with the HUMAN_AGENT tag");
     let sent = w
@@ -281,16 +283,14 @@ async fn after_7_days_sending_is_blocked_before_any_call() {
     let ana = conversation_with(&w, "ana.pereira").await;
     assert!(ana.window.is_closed());
     w.sandbox.control().clear_requests();
-    let err = send_message(
-        &w.core,
-        w.account(),
+    let err = send(
+        &w,
         &ana.conversation.id,
         OutgoingMessage {
             text: Some("Hello again".into()),
             human_agent: true,
             ..Default::default()
         },
-        &quiet,
     )
     .await
     .expect_err("blocked");
@@ -415,10 +415,7 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
         .send(
             &w.account().id,
             &Recipient::Comment(comment),
-            &OutgoingMessage {
-                text: Some("again".into()),
-                ..Default::default()
-            },
+            &text_message("again"),
         )
         .await
         .expect_err("the sandbox refuses a second private reply");
@@ -451,18 +448,9 @@ async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
     let text = "See you at 2!";
     w.sandbox.control().lose_next_dm_response();
     let posts = posts_to_messages(&w);
-    let outcome = send_message(
-        &w.core,
-        w.account(),
-        &lena.conversation.id,
-        OutgoingMessage {
-            text: Some(text.into()),
-            ..Default::default()
-        },
-        &quiet,
-    )
-    .await
-    .expect("confirmed from the conversation");
+    let outcome = send(&w, &lena.conversation.id, text_message(text))
+        .await
+        .expect("confirmed from the conversation");
     assert!(outcome.confirmed_after_lost_answer);
     assert_eq!(posts_to_messages(&w), posts + 1, "sent once, never again");
     let texts = w.sandbox.control().dm_texts(&lena.conversation.id.0);
@@ -471,18 +459,9 @@ async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
     // The send really failed and the check cannot confirm it: told so, not re-sent.
     w.sandbox.control().set_fail_rate(1.0);
     let posts = posts_to_messages(&w);
-    let err = send_message(
-        &w.core,
-        w.account(),
-        &lena.conversation.id,
-        OutgoingMessage {
-            text: Some("Another one".into()),
-            ..Default::default()
-        },
-        &quiet,
-    )
-    .await
-    .expect_err("not confirmed");
+    let err = send(&w, &lena.conversation.id, text_message("Another one"))
+        .await
+        .expect_err("not confirmed");
     assert!(matches!(err, DmError::SendUnconfirmed(_)), "{err:?}");
     assert!(err.to_string().contains("before sending again"), "{err}");
     assert_eq!(posts_to_messages(&w), posts + 1);

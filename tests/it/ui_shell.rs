@@ -86,26 +86,52 @@ fn media(index: usize) -> Media {
     }
 }
 
-/// Starts the UI with one active account and `count` media in its feed.
-fn with_feed(count: usize, has_more: bool) -> (Harness<'static, App>, EngineSide) {
-    let (mut harness, mut side) = harness();
-    harness.run();
-    assert!(matches!(drain(&mut side).first(), Some(Command::Start)));
+/// @old.shop, whose token expired: it needs reconnecting.
+fn expired_account() -> Account {
+    let mut broken = account("2", "old.shop");
+    broken.status = AccountStatus::ReconnectNeeded {
+        reason: "The token expired.".to_owned(),
+    };
+    broken
+}
+
+/// Makes @demo.studio the one active account and hands the UI its feed (one page).
+fn show_feed(
+    harness: &mut Harness<'_, App>,
+    side: &EngineSide,
+    media: Vec<Media>,
+    has_more: bool,
+    from_cache: bool,
+) {
     let id = IgUserId::from(ACCOUNT_ID);
     side.events.try_send(Event::Accounts {
         accounts: vec![account(ACCOUNT_ID, "demo.studio")],
         active: Some(id.clone()),
     });
     push(
-        &mut harness,
-        &side,
+        harness,
+        side,
         Event::Feed {
             account: id,
-            media: (0..count).map(media).collect(),
+            media,
             replace: true,
             has_more,
-            from_cache: false,
+            from_cache,
         },
+    );
+}
+
+/// Starts the UI with one active account and `count` media in its feed.
+fn with_feed(count: usize, has_more: bool) -> (Harness<'static, App>, EngineSide) {
+    let (mut harness, mut side) = harness();
+    harness.run();
+    assert!(matches!(drain(&mut side).first(), Some(Command::Start)));
+    show_feed(
+        &mut harness,
+        &side,
+        (0..count).map(media).collect(),
+        has_more,
+        false,
     );
     (harness, side)
 }
@@ -225,25 +251,10 @@ fn feed_tiles_are_found_by_caption_and_open_the_detail() {
 fn hidden_like_counts_say_hidden() {
     let (mut harness, side) = harness();
     harness.run();
-    let id = IgUserId::from(ACCOUNT_ID);
     let mut hidden = media(0);
     hidden.like_count = None;
     hidden.caption = None;
-    side.events.try_send(Event::Accounts {
-        accounts: vec![account(ACCOUNT_ID, "demo.studio")],
-        active: Some(id.clone()),
-    });
-    push(
-        &mut harness,
-        &side,
-        Event::Feed {
-            account: id,
-            media: vec![hidden],
-            replace: true,
-            has_more: false,
-            from_cache: true,
-        },
-    );
+    show_feed(&mut harness, &side, vec![hidden], false, true);
     harness.get_by_label("· Showing saved posts");
     // With no caption the tile is named by kind and date.
     harness.get_by_label("Photo 2026-11-01").click();
@@ -393,12 +404,8 @@ fn reconnect_marker_and_account_switching() {
     let (mut harness, mut side) = harness();
     harness.run();
     drain(&mut side);
-    let mut broken = account("2", "old.shop");
-    broken.status = AccountStatus::ReconnectNeeded {
-        reason: "The token expired.".to_owned(),
-    };
     side.events.try_send(Event::Accounts {
-        accounts: vec![account(ACCOUNT_ID, "demo.studio"), broken],
+        accounts: vec![account(ACCOUNT_ID, "demo.studio"), expired_account()],
         active: Some(IgUserId::from(ACCOUNT_ID)),
     });
     // The feed shows a spinner until its first page arrives, so step instead of settling.
@@ -647,12 +654,8 @@ fn render_accounts_screenshot() {
     let (mut harness, side) = with_feed(4, false);
     harness.get_by_label("Add account").click();
     harness.run();
-    let mut broken = account("2", "old.shop");
-    broken.status = AccountStatus::ReconnectNeeded {
-        reason: "The token expired.".to_owned(),
-    };
     side.events.try_send(Event::Accounts {
-        accounts: vec![account(ACCOUNT_ID, "demo.studio"), broken],
+        accounts: vec![account(ACCOUNT_ID, "demo.studio"), expired_account()],
         active: Some(IgUserId::from(ACCOUNT_ID)),
     });
     push(
