@@ -7,8 +7,10 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::config::DataDirs;
 use socialdesk::engine::{self, EngineConfig, Mode};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 use socialdesk::ui::App;
+
+use crate::support::basic_token;
 
 /// The newest post of the demo business account, read straight from a sandbox with the same
 /// seed over raw HTTP (not through the app's client).
@@ -18,14 +20,7 @@ fn newest_demo_caption() -> String {
         let sandbox = Sandbox::start(SandboxOptions::default())
             .await
             .expect("sandbox");
-        let token = sandbox
-            .control()
-            .mint_token(
-                "instagram",
-                DEMO_BUSINESS_USERNAME,
-                &["instagram_business_basic"],
-            )
-            .expect("token");
+        let token = basic_token(&sandbox);
         let http = reqwest::Client::new();
         let me: serde_json::Value = http
             .get(sandbox.url().join("v24.0/me?fields=user_id").expect("url"))

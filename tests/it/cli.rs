@@ -3,8 +3,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 
+use crate::support::basic_token;
 use crate::support::cli::{socialdesk, stderr, stdout};
 
 /// Runs `socialdesk ARGS --meta-url META_URL --data-dir DATA` off the async runtime, as a
@@ -89,14 +90,7 @@ async fn pasted_token_connects_an_account_against_a_standalone_sandbox() {
     let sandbox = Sandbox::start(SandboxOptions::default())
         .await
         .expect("sandbox");
-    let token = sandbox
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("token");
+    let token = basic_token(&sandbox);
     let dir = tempfile::tempdir().expect("temp dir");
     let output = socialdesk_on_meta_url(
         &["accounts", "add", "--login", "instagram"],

@@ -14,6 +14,8 @@ use socialdesk::model::{LoginKind, MediaType};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use tokio::sync::mpsc;
 
+use crate::support::basic_token;
+
 const SECRET: &str = "sandbox-app-secret";
 
 async fn sandbox_with(options: SandboxOptions) -> (Sandbox, GraphClient) {
@@ -39,17 +41,6 @@ async fn sandbox() -> (Sandbox, GraphClient) {
         ..SandboxOptions::default()
     })
     .await
-}
-
-/// A token of the demo business with only `instagram_business_basic`, minted by the sandbox.
-fn basic_token(sb: &Sandbox) -> String {
-    sb.control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("minted")
 }
 
 fn app(kind: LoginKind) -> AppCredentials {

@@ -18,7 +18,7 @@ use socialdesk::ui::App;
 use socialdesk::ui::composer::paste::ScriptedClipboard;
 use socialdesk::ui::composer::preview::PREVIEW_PICTURE_LABEL;
 
-use crate::support::ui::composer_tab;
+use crate::support::ui::{composer_tab, sent_post};
 
 fn account() -> Account {
     crate::support::account("demo.studio", LoginKind::Instagram)
@@ -66,13 +66,7 @@ fn published(harness: &mut Harness<'_, App>, side: &mut EngineSide) -> PostSpec 
     assert!(!button.accesskit_node().is_disabled(), "Publish is enabled");
     button.click();
     harness.run();
-    let (job, post) = drain(side)
-        .into_iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, post }) => Some((job, post)),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (job, post) = sent_post(side).expect("a Publish command");
     push(
         harness,
         side,

@@ -17,7 +17,7 @@ use socialdesk::ui::composer::editor::EDITOR_LABEL;
 use socialdesk::ui::{App, Tab};
 
 use crate::support::ACCOUNT_ID;
-use crate::support::ui::{composer_tab, drop_square_picture};
+use crate::support::ui::{composer_tab, drop_square_picture, sent_post};
 
 fn account() -> Account {
     crate::support::account("demo.studio", LoginKind::Instagram)
@@ -108,14 +108,7 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let commands = drain(&mut side);
-    let (job, post) = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, post }) => Some((*job, post)),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (job, post) = sent_post(&mut side).expect("a Publish command");
     assert_eq!(post.kind, PostKind::Image);
     assert_eq!(post.caption, "Latte #coffee @mira.makes");
     let item = &post.items[0];
@@ -214,13 +207,7 @@ fn a_failed_publish_shows_the_cause() {
     drain(&mut side);
     harness.get_by_label("Publish").click();
     harness.run();
-    let job = drain(&mut side)
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, .. }) => Some(*job),
-            _ => None,
-        })
-        .expect("publish");
+    let (job, _) = sent_post(&mut side).expect("publish");
     push(
         &mut harness,
         &side,
@@ -270,14 +257,7 @@ fn a_typed_local_time_schedules_the_post_in_utc_and_the_list_shows_it() {
     drain(&mut side);
     harness.get_by_label("Schedule").click();
     harness.run();
-    let commands = drain(&mut side);
-    let (job, post) = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, post }) => Some((*job, post)),
-            _ => None,
-        })
-        .expect("a Publish command with a time");
+    let (job, post) = sent_post(&mut side).expect("a Publish command with a time");
     assert_eq!(post.scheduled_at, Some(expected), "stored as UTC");
 
     push(
@@ -401,14 +381,7 @@ fn products_are_searched_and_placed_by_clicking_the_picture() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let commands = drain(&mut side);
-    let post = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (_, post) = sent_post(&mut side).expect("a Publish command");
     let tags = &post.items[0].product_tags;
     assert_eq!(tags.len(), 1);
     assert_eq!(tags[0].product_id, "111");

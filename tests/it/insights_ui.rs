@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::Command;
@@ -25,6 +25,7 @@ use socialdesk::ui::pending::Pending;
 use socialdesk::ui::textures::Textures;
 
 use crate::support::World;
+use crate::support::raw::insights_total;
 
 struct State {
     tab: InsightsTab,
@@ -83,6 +84,7 @@ fn take_overview_request(h: &mut Harness<'_, State>) -> DateRange {
         .expect("the tab asked for an overview")
 }
 
+/// The sandbox's own total of `metric` over `range` (see [`insights_total`]).
 fn raw_total(
     rt: &tokio::runtime::Runtime,
     sandbox: &Sandbox,
@@ -91,34 +93,7 @@ fn raw_total(
     metric: &str,
     range: DateRange,
 ) -> u64 {
-    rt.block_on(async {
-        let mut sum = 0;
-        let mut start = range.since;
-        while start < range.until {
-            let end = (start + chrono::Duration::days(30)).min(range.until);
-            let ts = |d: NaiveDate| d.and_hms_opt(0, 0, 0).expect("t").and_utc().timestamp();
-            let url = format!(
-                "{}v24.0/{ig}/insights?metric={metric}&period=day&metric_type=total_value&since={}&until={}",
-                sandbox.url(),
-                ts(start),
-                ts(end)
-            );
-            let v: serde_json::Value = reqwest::Client::new()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("json");
-            sum += v["data"][0]["total_value"]["value"]
-                .as_u64()
-                .expect("total");
-            start = end;
-        }
-        sum
-    })
+    rt.block_on(insights_total(sandbox, token, ig, metric, range))
 }
 
 /// A fresh sandbox with the demo business connected by an Instagram Login token that reads

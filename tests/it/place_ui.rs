@@ -15,7 +15,7 @@ use socialdesk::ui::composer::place::{
     CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
 };
 
-use crate::support::ui::{composer_tab, drop_square_picture};
+use crate::support::ui::{composer_tab, drop_square_picture, sent_post};
 use crate::support::{ACCOUNT_ID, drain, push};
 
 /// The Composer tab with one square picture, for `account`.
@@ -96,14 +96,7 @@ fn a_location_is_searched_picked_published_and_cleared() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let commands = drain(&mut side);
-    let post = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (_, post) = sent_post(&mut side).expect("a Publish command");
     let location = post.place.location.as_ref().expect("the location is sent");
     assert_eq!(location.id, "110000000000002");
     assert_eq!(location.name, "Harbour Bakery");

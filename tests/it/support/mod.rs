@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod media;
+pub mod raw;
 pub mod requests;
 pub mod ui;
 
@@ -155,6 +156,19 @@ pub async fn login(core: &Core) -> Account {
         .into_iter()
         .next()
         .expect("one account")
+}
+
+/// A token of the demo business with only `instagram_business_basic`, minted by the sandbox
+/// (no OAuth pages): enough to read the profile and the feed.
+pub fn basic_token(sandbox: &Sandbox) -> String {
+    sandbox
+        .control()
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &["instagram_business_basic"],
+        )
+        .expect("minted")
 }
 
 /// A sandbox, an engine core on it and their data folder. `account` is the demo business

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use socialdesk::engine::composer::ComposerEvent;
-use socialdesk::engine::{self, EngineSide, Event};
+use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, PostSpec};
+use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::model::{Account, LoginKind};
 use socialdesk::ui::{App, Tab, UiPrefs};
 
@@ -94,4 +94,13 @@ pub fn drop_square_picture(harness: &mut Harness<'_, App>, side: &EngineSide) {
             height: 1080,
         }),
     );
+}
+
+/// The job and post of the Publish command the UI sent since the last drain (the Publish
+/// and Schedule buttons both send one), if any.
+pub fn sent_post(side: &mut EngineSide) -> Option<(u64, PostSpec)> {
+    super::drain(side).into_iter().find_map(|c| match c {
+        Command::Composer(ComposerCommand::Publish { job, post }) => Some((job, post)),
+        _ => None,
+    })
 }
