@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use socialdesk::engine::composer::{ItemSpec, PostSpec, PublishError, SANDBOX_HOSTING_KEY};
+use socialdesk::engine::composer::{ItemSpec, PostSpec, PublishError};
 use socialdesk::media::prepare::{CropPreset, CropRect};
 use socialdesk::model::{Account, MediaType};
 use socialdesk::store::{PostKind, UserTag};
@@ -18,11 +18,7 @@ use socialdesk::media::video::VideoCodec;
 /// The demo business logged in, with the sandbox as its file hosting.
 async fn world() -> World {
     let w = crate::support::world().await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
+    w.host_files_on_sandbox().await;
     w
 }
 

@@ -15,7 +15,7 @@ use socialdesk::ui::composer::place::{
     CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
 };
 
-use crate::support::ui::{composer_tab, drop_square_picture, sent_post};
+use crate::support::ui::{composer_tab, drop_square_picture, sent_post, type_into};
 use crate::support::{ACCOUNT_ID, drain, push};
 
 /// The Composer tab with one square picture, for `account`.
@@ -40,10 +40,10 @@ fn place(id: &str, name: &str, coordinates: bool) -> Place {
     }
 }
 
-fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
+/// Types `query` in the place search and presses its button.
+fn search_places(harness: &mut Harness<'_, App>, query: &str) {
+    type_into(harness, PLACE_SEARCH_LABEL, query);
+    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
     harness.run();
 }
 
@@ -51,9 +51,7 @@ fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
 fn a_location_is_searched_picked_published_and_cleared() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
     harness.get_by_label("No location");
-    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
-    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
-    harness.run();
+    search_places(&mut harness, "harbour");
     let commands = drain(&mut side);
     assert!(
         commands.iter().any(|c| matches!(
@@ -114,9 +112,7 @@ fn a_location_is_searched_picked_published_and_cleared() {
 #[test]
 fn a_failed_search_shows_the_cause() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
-    type_into(&mut harness, PLACE_SEARCH_LABEL, "cafe");
-    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
-    harness.run();
+    search_places(&mut harness, "cafe");
     drain(&mut side);
     push(
         &mut harness,
@@ -160,9 +156,7 @@ fn an_instagram_login_account_is_told_location_and_collaborators_need_facebook_l
 #[ignore]
 fn screenshot_of_the_picker() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
-    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
-    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
-    harness.run();
+    search_places(&mut harness, "harbour");
     drain(&mut side);
     push(
         &mut harness,

@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
 use socialdesk::model::{Account, LoginKind};
 use socialdesk::sandbox::RecordedRequest;
 use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
@@ -268,11 +267,7 @@ async fn a_publish_stopped_mid_upload_resumes_after_a_restart_with_one_container
 async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
     let w = world().await;
     let fb = facebook_account(&w).await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
+    w.host_files_on_sandbox().await;
 
     let places = w
         .core
@@ -358,11 +353,7 @@ async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
 async fn collaborators_and_the_location_reach_the_right_carousel_containers() {
     let w = world().await;
     let fb = facebook_account(&w).await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
+    w.host_files_on_sandbox().await;
     let mut spec = post(
         &fb,
         PostKind::Carousel,
@@ -585,11 +576,8 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
 async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
     let w = world().await;
     let fb = facebook_account(&w).await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting for the picture");
+    // Hosting for the picture.
+    w.host_files_on_sandbox().await;
     let _clock = ClockPusher::start(&w.sandbox);
 
     // A carousel of a picture (hosted) and a video (rupload, before the carousel container).

@@ -15,19 +15,11 @@ use socialdesk::model::{
 };
 use socialdesk::ui::{App, Tab};
 
-use crate::support::ui::app_harness;
+use crate::support::ui::{app_harness, type_into};
 use crate::support::{ACCOUNT_ID, drain, push};
 
 fn harness() -> (Harness<'static, App>, EngineSide) {
     app_harness(800.0)
-}
-
-/// Focuses the text field named `label` and types into it.
-fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
-    harness.run();
 }
 
 fn account(id: &str, username: &str) -> Account {

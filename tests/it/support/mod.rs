@@ -15,6 +15,7 @@ use std::sync::Arc;
 use egui_kittest::Harness;
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
 use socialdesk::engine::{Command, Core, EngineConfig, EngineSide, Event, Mode};
 use socialdesk::ids::{IgUserId, PageId};
 use socialdesk::model::{Account, AccountStatus, LoginKind};
@@ -247,6 +248,16 @@ impl World {
             .next()
             .expect("one account");
         (account, token)
+    }
+
+    /// Makes the sandbox the engine's file hosting, where pictures and videos go for Meta
+    /// to fetch (without it, only rupload can carry a video).
+    pub async fn host_files_on_sandbox(&self) {
+        let url = self.sandbox.url().to_string();
+        self.core
+            .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
+            .await
+            .expect("hosting");
     }
 
     /// The secret store the core keeps its tokens in.

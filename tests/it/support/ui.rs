@@ -37,6 +37,14 @@ pub fn app_harness_on(tab: Tab) -> (Harness<'static, App>, EngineSide) {
     (harness, side)
 }
 
+/// Focuses the text field named `label` and types into it.
+pub fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
+    harness.get_by_label(label).focus();
+    harness.run();
+    harness.get_by_label(label).type_text(text);
+    harness.run();
+}
+
 /// Hands the UI its one connected account, active.
 fn connect(side: &EngineSide, account: Account) {
     assert!(side.events.try_send(Event::Accounts {
