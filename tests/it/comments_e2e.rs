@@ -5,10 +5,11 @@
 use std::time::Instant;
 
 use socialdesk::engine::comments_ops::CommentsError;
+use socialdesk::graph::comments::Comment;
 use socialdesk::graph::comments::SyncLimits;
 use socialdesk::ids::{CommentId, MediaId};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox};
-use socialdesk::store::{CommentRule, RuleAction, RuleKind};
+use socialdesk::store::{CommentRule, InboxComment, RuleAction, RuleKind};
 
 use crate::support::{World, WorldSetup};
 
@@ -49,6 +50,16 @@ fn comment_on(w: &World, media: &MediaId, username: &str, text: &str) -> String 
         .control()
         .add_comment(media.as_str(), username, text)
         .expect("comment added")
+}
+
+/// The first top-level comment in `inbox` written by someone other than the account.
+fn visitor_comment(inbox: &[InboxComment]) -> Comment {
+    inbox
+        .iter()
+        .find(|c| c.comment.parent_id.is_none() && c.comment.username != DEMO_BUSINESS_USERNAME)
+        .expect("a comment")
+        .comment
+        .clone()
 }
 
 fn graph_gets(sandbox: &Sandbox) -> usize {
@@ -303,12 +314,7 @@ async fn a_rule_hides_a_matching_new_comment_on_the_next_sync_and_undo_unhides_i
 async fn a_reply_whose_answer_is_lost_is_never_posted_twice() {
     let w = world().await;
     let inbox = synced(&w).await;
-    let target = inbox
-        .iter()
-        .find(|c| c.comment.parent_id.is_none() && c.comment.username != DEMO_BUSINESS_USERNAME)
-        .expect("a comment")
-        .comment
-        .clone();
+    let target = visitor_comment(&inbox);
     let text = "We open at 8 on Sundays!";
     w.sandbox.control().clear_requests();
     w.sandbox.control().lose_next_write_responses(1);
@@ -336,12 +342,7 @@ async fn a_reply_whose_answer_is_lost_is_never_posted_twice() {
 async fn sending_again_after_a_crash_mid_reply_checks_the_thread_instead_of_posting() {
     let w = world().await;
     let inbox = synced(&w).await;
-    let target = inbox
-        .iter()
-        .find(|c| c.comment.parent_id.is_none() && c.comment.username != DEMO_BUSINESS_USERNAME)
-        .expect("a comment")
-        .comment
-        .clone();
+    let target = visitor_comment(&inbox);
     let text = "See you soon";
     // An earlier attempt was recorded as pending and reached Meta, but the app stopped
     // before the answer arrived.
