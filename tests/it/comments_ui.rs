@@ -16,6 +16,17 @@ use socialdesk::store::{
 use crate::support::ui::comments_tab;
 use crate::support::{ACCOUNT_ID as ACCOUNT, drain};
 
+/// The engine's answer to the tab: the account's inbox (no media list, comments on).
+fn inbox_event(comments: Vec<InboxComment>, from_cache: bool) -> Event {
+    Event::Comments(CommentsEvent::Inbox {
+        account: IgUserId::from(ACCOUNT),
+        comments: Arc::new(comments),
+        media: Arc::new(Vec::new()),
+        comments_off: Vec::new(),
+        from_cache,
+    })
+}
+
 fn comment(id: &str, parent: Option<&str>, user: &str, text: &str, minute: u32) -> InboxComment {
     InboxComment {
         comment: Comment {
@@ -50,13 +61,7 @@ fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
         comment("c2", None, "ana", "Do you ship to Canada?", 20),
         comment("c1", None, "ben", "Open on Sunday?", 10),
     ];
-    assert!(side.events.try_send(Event::Comments(CommentsEvent::Inbox {
-        account: IgUserId::from(ACCOUNT),
-        comments: Arc::new(inbox),
-        media: Arc::new(Vec::new()),
-        comments_off: Vec::new(),
-        from_cache: true,
-    })));
+    assert!(side.events.try_send(inbox_event(inbox, true)));
     harness.run_steps(6);
     harness.get_by_label("2 comments");
 
@@ -104,13 +109,7 @@ fn a_comment_gets_one_private_reply_handed_to_the_dms_engine() {
     let mut recent = comment("c9", None, "ana", "Can you DM me the price list?", 0);
     recent.comment.timestamp = Utc::now() - chrono::Duration::hours(1);
     recent.comment.from_id = Some("igsid-ana".to_owned());
-    assert!(side.events.try_send(Event::Comments(CommentsEvent::Inbox {
-        account: IgUserId::from(ACCOUNT),
-        comments: Arc::new(vec![recent]),
-        media: Arc::new(Vec::new()),
-        comments_off: Vec::new(),
-        from_cache: true,
-    })));
+    assert!(side.events.try_send(inbox_event(vec![recent], true)));
     harness.run_steps(6);
     drain(&mut side);
 
@@ -304,13 +303,7 @@ fn like_counts_show_as_a_heart_in_the_list_and_the_detail_and_follow_a_sync() {
         liked.comment.like_count = Some(likes);
         let mut unknown = comment("c1", None, "ben", "Nice", 10);
         unknown.comment.like_count = None;
-        Event::Comments(CommentsEvent::Inbox {
-            account: IgUserId::from(ACCOUNT),
-            comments: Arc::new(vec![liked, unknown]),
-            media: Arc::new(Vec::new()),
-            comments_off: Vec::new(),
-            from_cache: false,
-        })
+        inbox_event(vec![liked, unknown], false)
     };
     assert!(side.events.try_send(inbox(7)));
     harness.run_steps(6);

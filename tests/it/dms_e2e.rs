@@ -46,6 +46,14 @@ fn text_message(t: &str) -> OutgoingMessage {
     }
 }
 
+/// An image message: the picture at the public `url`.
+fn image_message(url: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        image_url: Some(url.to_owned()),
+        ..Default::default()
+    }
+}
+
 /// Sends `message` as the logged-in account into `conversation`.
 async fn send(
     w: &World,
@@ -184,16 +192,9 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
 
     // An image goes as an attachment and comes back as one.
     let image_url = format!("{}cdn/demo/dm.jpg", w.sandbox.url());
-    let outcome = send(
-        &w,
-        &lena.conversation.id,
-        OutgoingMessage {
-            image_url: Some(image_url.clone()),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("image sent");
+    let outcome = send(&w, &lena.conversation.id, image_message(&image_url))
+        .await
+        .expect("image sent");
     let last = outcome.messages.last().expect("a message");
     assert_eq!(
         last.attachments,
@@ -201,29 +202,16 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     );
 
     // A local file is hosted first (as the Composer does) and sent by its public URL.
-    let root = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| {
-            s.set_setting(socialdesk::engine::composer::SANDBOX_HOSTING_KEY, &root)
-        })
-        .await
-        .expect("hosting setting");
+    w.host_files_on_sandbox().await;
     let file = w.temp_dir().join("latte.png");
     image::RgbImage::from_pixel(4, 4, image::Rgb([200, 150, 90]))
         .save(&file)
         .expect("png");
     let hosted = dms::host_image_file(&w.core, &file).await.expect("hosted");
     assert!(hosted.starts_with(w.sandbox.url().as_str()), "{hosted}");
-    let outcome = send(
-        &w,
-        &lena.conversation.id,
-        OutgoingMessage {
-            image_url: Some(hosted.clone()),
-            ..Default::default()
-        },
-    )
-    .await
-    .expect("hosted image sent");
+    let outcome = send(&w, &lena.conversation.id, image_message(&hosted))
+        .await
+        .expect("hosted image sent");
     assert_eq!(
         outcome.messages.last().map(|m| m.attachments.clone()),
         Some(vec![socialdesk::graph::messages::DmAttachment::Image {

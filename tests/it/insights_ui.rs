@@ -184,6 +184,24 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
     assert_eq!(shown.previous, Some(prev));
 }
 
+/// Answers the tab's overview request for `range` as the engine would, with a synthetic
+/// overview of `days` days of data; returns its series.
+fn answer_overview(
+    h: &mut Harness<'_, State>,
+    account: &IgUserId,
+    range: DateRange,
+    days: i64,
+) -> Vec<DailySeries> {
+    let mut overview = synthetic_overview(account, days);
+    overview.range = range;
+    let series = overview.series.clone();
+    h.state_mut()
+        .tab
+        .on_event(InsightsEvent::Overview(Box::new(overview)));
+    h.run_steps(4);
+    series
+}
+
 fn synthetic_overview(account: &IgUserId, days: i64) -> Overview {
     let until = Utc::now().date_naive();
     let since = until - chrono::Duration::days(days);
@@ -262,13 +280,7 @@ fn retired_metrics_read_as_gone_and_csv_export_holds_the_data() {
     );
     h.run_steps(4);
     let range = take_overview_request(&mut h);
-    let mut overview = synthetic_overview(&account.id, range.days());
-    overview.range = range;
-    let series = overview.series.clone();
-    h.state_mut()
-        .tab
-        .on_event(InsightsEvent::Overview(Box::new(overview)));
-    h.run_steps(4);
+    let series = answer_overview(&mut h, &account.id, range, range.days());
     assert!(
         h.query_all_by_label("impressions: no longer provided by Instagram")
             .count()
@@ -306,12 +318,7 @@ fn two_years_of_daily_data_draw_every_series() {
     let mut h = harness(account.clone(), InsightsTab::default());
     h.run_steps(4);
     let requested = take_overview_request(&mut h);
-    let mut overview = synthetic_overview(&account.id, 730);
-    overview.range = requested;
-    h.state_mut()
-        .tab
-        .on_event(InsightsEvent::Overview(Box::new(overview)));
-    h.run_steps(4);
+    answer_overview(&mut h, &account.id, requested, 730);
     assert_eq!(h.state().tab.drawn_series(), 2);
 }
 
@@ -325,12 +332,7 @@ fn png_export_is_a_picture_of_the_chart() {
     );
     h.run_steps(4);
     let range = take_overview_request(&mut h);
-    let mut overview = synthetic_overview(&account.id, range.days());
-    overview.range = range;
-    h.state_mut()
-        .tab
-        .on_event(InsightsEvent::Overview(Box::new(overview)));
-    h.run_steps(4);
+    answer_overview(&mut h, &account.id, range, range.days());
 
     h.query_all_by_label("PNG")
         .next()
