@@ -1,6 +1,8 @@
 //! `socialdesk publish` as a user runs it: the real binary against the embedded sandbox.
 
-use crate::support::cli::{assert_fails_with, assert_prints_media_id, socialdesk, write_jpeg};
+use crate::support::cli::{
+    assert_fails_with, assert_prints_media_id, publish_file, socialdesk, write_jpeg,
+};
 use crate::support::media::mp4;
 
 #[test]
@@ -8,13 +10,11 @@ fn publish_prints_the_new_media_id() {
     let dir = tempfile::tempdir().expect("temp dir");
     let photo = dir.path().join("photo.jpg");
     write_jpeg(&photo, 1600, 1000);
-    let out = socialdesk(
+    let out = publish_file(
         dir.path(),
+        "--image",
+        &photo,
         &[
-            "publish",
-            "--sandbox",
-            "--image",
-            photo.to_str().expect("utf-8"),
             "--crop",
             "4:5",
             "--caption",
@@ -31,15 +31,7 @@ fn a_three_to_one_picture_fails_with_the_cause() {
     let dir = tempfile::tempdir().expect("temp dir");
     let photo = dir.path().join("banner.jpg");
     write_jpeg(&photo, 1500, 500);
-    let out = socialdesk(
-        dir.path(),
-        &[
-            "publish",
-            "--sandbox",
-            "--image",
-            photo.to_str().expect("utf-8"),
-        ],
-    );
+    let out = publish_file(dir.path(), "--image", &photo, &[]);
     assert_fails_with(&out, "crop it");
 }
 
@@ -48,32 +40,17 @@ fn a_reel_with_a_cover_frame_is_published_and_a_too_short_one_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reel = dir.path().join("reel.mp4");
     std::fs::write(&reel, mp4(5)).expect("write");
-    let out = socialdesk(
+    let out = publish_file(
         dir.path(),
-        &[
-            "publish",
-            "--sandbox",
-            "--reel",
-            reel.to_str().expect("utf-8"),
-            "--thumb-offset",
-            "1200",
-            "--caption",
-            "CLI reel",
-        ],
+        "--reel",
+        &reel,
+        &["--thumb-offset", "1200", "--caption", "CLI reel"],
     );
     assert_prints_media_id(&out);
 
     let short = dir.path().join("short.mov");
     std::fs::write(&short, mp4(1)).expect("write");
-    let out = socialdesk(
-        dir.path(),
-        &[
-            "publish",
-            "--sandbox",
-            "--reel",
-            short.to_str().expect("utf-8"),
-        ],
-    );
+    let out = publish_file(dir.path(), "--reel", &short, &[]);
     assert_fails_with(&out, "reels must be at least 3 s");
 }
 
@@ -82,17 +59,7 @@ fn product_tags_on_an_instagram_login_account_say_to_use_facebook_login() {
     let dir = tempfile::tempdir().expect("temp dir");
     let photo = dir.path().join("photo.jpg");
     write_jpeg(&photo, 1080, 1080);
-    let out = socialdesk(
-        dir.path(),
-        &[
-            "publish",
-            "--sandbox",
-            "--image",
-            photo.to_str().expect("utf-8"),
-            "--product",
-            "123@0.5,0.5",
-        ],
-    );
+    let out = publish_file(dir.path(), "--image", &photo, &["--product", "123@0.5,0.5"]);
     assert_fails_with(&out, "reconnect it with Facebook Login");
 
     let out = socialdesk(dir.path(), &["publish", "products", "--sandbox"]);

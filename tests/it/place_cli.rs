@@ -2,17 +2,9 @@
 //! real binary against the embedded sandbox, whose account is connected with Instagram
 //! Login, so every one of them is refused with the cause and the fix, before any upload.
 
-use std::path::Path;
 use std::process::Output;
 
-use crate::support::cli::{assert_fails_with, socialdesk, write_jpeg};
-
-/// `socialdesk publish --sandbox --image PHOTO EXTRA…`
-fn publish_photo(data_dir: &Path, photo: &str, extra: &[&str]) -> Output {
-    let mut args = vec!["publish", "--sandbox", "--image", photo];
-    args.extend_from_slice(extra);
-    socialdesk(data_dir, &args)
-}
+use crate::support::cli::{assert_fails_with, publish_file, socialdesk, write_jpeg};
 
 /// The command failed with `needle` in its cause, before printing any media id.
 fn refused(out: &Output, needle: &str) {
@@ -25,21 +17,26 @@ fn location_and_collaborator_flags_are_checked_with_the_cause() {
     let dir = tempfile::tempdir().expect("temp dir");
     let photo = dir.path().join("photo.jpg");
     write_jpeg(&photo, 1080, 1080);
-    let photo = photo.to_str().expect("utf-8");
 
-    let out = publish_photo(dir.path(), photo, &["--location", "110000000000002"]);
+    let out = publish_file(
+        dir.path(),
+        "--image",
+        &photo,
+        &["--location", "110000000000002"],
+    );
     refused(&out, "which has no location tags");
 
-    let out = publish_photo(
+    let out = publish_file(
         dir.path(),
-        photo,
+        "--image",
+        &photo,
         &[
             "--collab", "a", "--collab", "b", "--collab", "c", "--collab", "d",
         ],
     );
     refused(&out, "at most 3 per post");
 
-    let out = publish_photo(dir.path(), photo, &["--location", "harbour"]);
+    let out = publish_file(dir.path(), "--image", &photo, &["--location", "harbour"]);
     refused(&out, "publish locations --query");
 
     let out = socialdesk(

@@ -116,6 +116,36 @@ fn mint(sb: &Sandbox, provider: &str, username: &str, scopes: &[&str]) -> String
         .expect("token")
 }
 
+/// The first of the account's media (`GET /me/media` with `fields`, at most `limit`)
+/// for which `matches` holds; `what` names it if there is none.
+async fn first_media(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    fields: &str,
+    limit: &str,
+    what: &str,
+    matches: impl Fn(&&Value) -> bool,
+) -> Value {
+    let (_, _, list) = get(
+        c,
+        graph(
+            sb,
+            "v24.0/me/media",
+            token,
+            &[("fields", fields), ("limit", limit)],
+        ),
+    )
+    .await;
+    list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(matches)
+        .unwrap_or_else(|| panic!("{what} in {list}"))
+        .clone()
+}
+
 fn error_code(v: &Value) -> i64 {
     v["error"]["code"]
         .as_i64()
@@ -780,23 +810,16 @@ async fn cdn_serves_real_jpegs() {
     let sb = start().await;
     let c = client();
     let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
-    let (_, _, list) = get(
+    let image = first_media(
         &c,
-        graph(
-            &sb,
-            "v24.0/me/media",
-            &token,
-            &[("fields", "id,media_type,media_url"), ("limit", "50")],
-        ),
+        &sb,
+        &token,
+        "id,media_type,media_url",
+        "50",
+        "an image post",
+        |m| m["media_type"] == "IMAGE",
     )
     .await;
-    let image = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|m| m["media_type"] == "IMAGE")
-        .expect("an image post")
-        .clone();
     let url = image["media_url"].as_str().expect("media_url");
     let resp = c.get(url).send().await.expect("cdn");
     assert_eq!(resp.status(), StatusCode::OK);
@@ -1359,28 +1382,16 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
         DEMO_BUSINESS_USERNAME,
         &[BASIC, "instagram_business_manage_comments"],
     );
-    let (_, _, list) = get(
+    let media = first_media(
         &c,
-        graph(
-            &sb,
-            "v24.0/me/media",
-            &token,
-            &[
-                ("fields", "id,comments_count,is_comment_enabled"),
-                ("limit", "100"),
-            ],
-        ),
+        &sb,
+        &token,
+        "id,comments_count,is_comment_enabled",
+        "100",
+        "a media with comments",
+        |m| m["comments_count"].as_u64().is_some_and(|n| n >= 3) && m["is_comment_enabled"] == true,
     )
     .await;
-    let media = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|m| {
-            m["comments_count"].as_u64().is_some_and(|n| n >= 3) && m["is_comment_enabled"] == true
-        })
-        .expect("a media with comments")
-        .clone();
     let media_id = media["id"].as_str().expect("id");
     let (status, _, thread) = get(
         &c,
@@ -1641,26 +1652,16 @@ async fn account_and_media_insights() {
         assert_eq!(error_code(&body), 100, "{bad:?}: {body}");
     }
 
-    let (_, _, list) = get(
+    let reel = first_media(
         &c,
-        graph(
-            &sb,
-            "v24.0/me/media",
-            &token,
-            &[
-                ("fields", "id,media_product_type,like_count"),
-                ("limit", "100"),
-            ],
-        ),
+        &sb,
+        &token,
+        "id,media_product_type,like_count",
+        "100",
+        "reel",
+        |m| m["media_product_type"] == "REELS",
     )
     .await;
-    let reel = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|m| m["media_product_type"] == "REELS")
-        .expect("reel")
-        .clone();
     let rid = reel["id"].as_str().expect("id");
     let (status, _, mi) = get(
         &c,

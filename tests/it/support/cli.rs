@@ -60,3 +60,11 @@ pub fn assert_prints_media_id(out: &Output) {
         "{stdout}"
     );
 }
+
+/// `socialdesk publish --sandbox KIND FILE EXTRA…` in `data_dir`, where `kind` is the
+/// file's flag (`--image`, `--reel`, …).
+pub fn publish_file(data_dir: &Path, kind: &str, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["publish", "--sandbox", kind, file.to_str().expect("utf-8")];
+    args.extend_from_slice(extra);
+    socialdesk(data_dir, &args)
+}
