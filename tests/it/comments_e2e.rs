@@ -346,12 +346,7 @@ async fn sending_again_after_a_crash_mid_reply_checks_the_thread_instead_of_post
     let text = "See you soon";
     // An earlier attempt was recorded as pending and reached Meta, but the app stopped
     // before the answer arrived.
-    let (id, parent) = (w.account().id.clone(), target.id.clone());
-    let now = w.core.now();
-    w.core
-        .with_store(move |s| s.begin_pending_reply(&id, &parent, text, now).map(|_| ()))
-        .await
-        .expect("pending");
+    w.record_pending_reply(&target.id, text).await;
     let session = w.core.session(w.account()).await.expect("session");
     w.core
         .client()

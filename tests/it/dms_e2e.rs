@@ -38,6 +38,13 @@ async fn world_with(secrets: Arc<dyn SecretStore>) -> World {
 
 fn quiet(_: String) {}
 
+/// Syncs the logged-in account's inbox: the conversations that changed.
+async fn sync(w: &World) -> Vec<ConversationId> {
+    sync_account(&w.core, w.account(), &quiet)
+        .await
+        .expect("sync")
+}
+
 /// A text message.
 fn text_message(t: &str) -> OutgoingMessage {
     OutgoingMessage {
@@ -92,9 +99,7 @@ fn posts_to_messages(w: &World) -> usize {
 async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_changes() {
     let w = world().await;
     let started = std::time::Instant::now();
-    let changed = sync_account(&w.core, w.account(), &quiet)
-        .await
-        .expect("sync");
+    let changed = sync(&w).await;
     let inbox = dms::inbox(&w.core, &w.account().id).await.expect("inbox");
     assert_eq!(changed.len(), inbox.len(), "a first sync reads everything");
     // 1 list + 1 read per conversation, paced at Meta's 2 reads per second.
@@ -135,9 +140,7 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
 
     // Nothing changed: one list call, no conversation re-read.
     w.sandbox.control().clear_requests();
-    let changed = sync_account(&w.core, w.account(), &quiet)
-        .await
-        .expect("sync");
+    let changed = sync(&w).await;
     assert!(changed.is_empty(), "{changed:?}");
     assert_eq!(w.sandbox.control().requests().len(), 1);
 
@@ -151,9 +154,7 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
             "Any news on the cups?",
         )
         .expect("delivered");
-    let changed = sync_account(&w.core, w.account(), &quiet)
-        .await
-        .expect("sync");
+    let changed = sync(&w).await;
     assert_eq!(changed, vec![ConversationId(conv)]);
     let kenji = conversation_with(&w, "kenji.makes").await;
     assert_eq!(
@@ -166,9 +167,7 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     let w = world().await;
-    sync_account(&w.core, w.account(), &quiet)
-        .await
-        .expect("sync");
+    sync(&w).await;
 
     let lena = conversation_with(&w, "lena.loves.latte").await;
     assert!(matches!(lena.window, SendWindow::Standard { .. }));
@@ -265,9 +264,7 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_7_days_sending_is_blocked_before_any_call() {
     let w = world().await;
-    sync_account(&w.core, w.account(), &quiet)
-        .await
-        .expect("sync");
+    sync(&w).await;
     let ana = conversation_with(&w, "ana.pereira").await;
     assert!(ana.window.is_closed());
     w.sandbox.control().clear_requests();
@@ -429,9 +426,7 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
     let w = world().await;
-    sync_account(&w.core, w.account(), &quiet)
-        .await
-        .expect("sync");
+    sync(&w).await;
     let lena = conversation_with(&w, "lena.loves.latte").await;
     let text = "See you at 2!";
     w.sandbox.control().lose_next_dm_response();

@@ -17,7 +17,7 @@ use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
 use socialdesk::engine::{Command, Core, EngineConfig, EngineSide, Event, Mode};
-use socialdesk::ids::{IgUserId, PageId};
+use socialdesk::ids::{CommentId, IgUserId, PageId};
 use socialdesk::model::{Account, AccountStatus, LoginKind};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::{MemorySecrets, SecretStore};
@@ -258,6 +258,17 @@ impl World {
             .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
             .await
             .expect("hosting");
+    }
+
+    /// Records a reply to `parent` as pending, as the engine does just before it sends one:
+    /// a test then plays an app that stopped before Meta's answer arrived.
+    pub async fn record_pending_reply(&self, parent: &CommentId, text: &str) {
+        let (id, parent, text) = (self.account().id.clone(), parent.clone(), text.to_owned());
+        let now = self.core.now();
+        self.core
+            .with_store(move |s| s.begin_pending_reply(&id, &parent, &text, now).map(|_| ()))
+            .await
+            .expect("pending");
     }
 
     /// The secret store the core keeps its tokens in.
