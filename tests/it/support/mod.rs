@@ -1,7 +1,11 @@
 //! Fixtures shared by the integration tests: an account for UI tests, the engine channel
-//! helpers, and an engine core on a fresh sandbox (logged in or not).
+//! helpers, and an engine core on a fresh sandbox (logged in or not, on the sandbox clock or
+//! the real one) with the ways tests connect accounts to it.
 //!
-//! Test modules reach them as `crate::support`.
+//! Narrower fixtures live in the submodules: [`cli`] (the real binary), [`ui`] (the app in
+//! a headless harness), [`media`] (pictures, videos and post specs), [`requests`] (what the
+//! sandbox recorded) and [`raw`] (raw HTTP to the sandbox). Test modules reach them as
+//! `crate::support`.
 
 pub mod cli;
 pub mod media;
