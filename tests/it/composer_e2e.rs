@@ -12,6 +12,7 @@ use socialdesk::store::{PostKind, UserTag};
 
 use crate::support::World;
 use crate::support::media::{item, mp4, picture, post, vertical_video};
+use crate::support::raw::get_json;
 use crate::support::requests::{ClockPusher, form, param};
 use socialdesk::media::video::VideoCodec;
 
@@ -614,15 +615,7 @@ async fn products_are_searched_and_tagged_on_a_cropped_picture_with_facebook_log
             &format!("{}/product_tags", media.id),
         )
         .expect("url");
-    let on_media: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(&session.access_token)
-        .send()
-        .await
-        .expect("product_tags")
-        .json()
-        .await
-        .expect("json");
+    let on_media = get_json(url, &session.access_token).await;
     assert_eq!(
         on_media["data"][0]["product_id"].to_string(),
         approved.product_id,

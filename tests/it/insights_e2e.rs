@@ -14,6 +14,7 @@ use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::ui::insights_export;
 
 use crate::support;
+use crate::support::raw::get_json;
 
 const SCOPES: &[&str] = &[
     "instagram_business_basic",
@@ -159,15 +160,7 @@ async fn a_retired_metric_is_reported_gone_and_the_rest_still_arrives() {
         w.sandbox.url(),
         post.id
     );
-    let v: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(&w.token)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let v = get_json(url, &w.token).await;
     assert_eq!(v["error"]["code"], 100);
     assert!(
         v["error"]["message"]
@@ -286,15 +279,7 @@ async fn the_media_table_has_insights_per_post() {
 
 /// GET `{sandbox}v24.0/{path}` with the world's token; returns the JSON body.
 async fn raw_get(w: &World, path: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .get(format!("{}v24.0/{path}", w.sandbox.url()))
-        .bearer_auth(&w.token)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json")
+    get_json(format!("{}v24.0/{path}", w.sandbox.url()), &w.token).await
 }
 
 fn refused_with(v: &serde_json::Value, needle: &str) {

@@ -2,9 +2,24 @@
 //! compare what the app shows with what the sandbox serves.
 
 use chrono::{Duration, NaiveDate};
+use serde_json::Value;
 use socialdesk::engine::insights::DateRange;
 use socialdesk::ids::IgUserId;
 use socialdesk::sandbox::Sandbox;
+
+/// `GET url` with `token` as the bearer: the JSON body, whatever the status (Graph errors
+/// are JSON too).
+pub async fn get_json(url: impl reqwest::IntoUrl, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
 
 /// The total of `metric` for account `ig` over `range`, asked 30 days at a time (Meta's
 /// longest window) with `metric_type=total_value`.
@@ -26,15 +41,7 @@ pub async fn insights_total(
             ts(start),
             ts(end),
         );
-        let v: serde_json::Value = reqwest::Client::new()
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
+        let v = get_json(url, token).await;
         sum += v["data"][0]["total_value"]["value"]
             .as_u64()
             .unwrap_or_else(|| panic!("no total in {v}"));
