@@ -22,21 +22,14 @@ fn harness() -> (Harness<'static, App>, EngineSide) {
     app_harness(800.0)
 }
 
+/// A connected business account named Demo Studio with 1200 followers.
 fn account(id: &str, username: &str) -> Account {
     Account {
         id: IgUserId::from(id),
-        username: username.to_owned(),
         name: Some("Demo Studio".to_owned()),
         account_type: Some("BUSINESS".to_owned()),
-        profile_picture_url: None,
         followers_count: Some(1200),
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
+        ..crate::support::account(username, LoginKind::Instagram)
     }
 }
 
