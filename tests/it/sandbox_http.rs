@@ -567,29 +567,11 @@ async fn field_expansion_unknown_fields_and_objects() {
         .find(|m| m.get("like_count").is_none())
         .expect("a media with hidden likes");
     let id = hidden["id"].as_str().expect("id");
-    let (_, _, direct) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{id}"),
-            &token,
-            &[("fields", "id,like_count")],
-        ),
-    )
-    .await;
+    let (_, _, direct) = get_fields(&c, &sb, &token, id, "id,like_count").await;
     assert!(direct["like_count"].is_u64(), "{direct}");
 
     let album_id = album["id"].as_str().expect("id");
-    let (_, _, limited) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "children.limit(2){id}")],
-        ),
-    )
-    .await;
+    let (_, _, limited) = get_fields(&c, &sb, &token, album_id, "children.limit(2){id}").await;
     assert_eq!(
         limited["children"]["data"].as_array().expect("data").len(),
         2
@@ -611,29 +593,11 @@ async fn field_expansion_unknown_fields_and_objects() {
     let (_, _, no_fields) = get(&c, graph(&sb, &format!("v24.0/{album_id}"), &token, &[])).await;
     assert_eq!(no_fields, serde_json::json!({"id": album_id}));
     // Graph answers the id even when it was not asked for.
-    let (_, _, caption_only) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "caption")],
-        ),
-    )
-    .await;
+    let (_, _, caption_only) = get_fields(&c, &sb, &token, album_id, "caption").await;
     assert_eq!(caption_only["id"], album_id);
     assert!(caption_only["caption"].is_string());
 
-    let (status, _, body) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "id,foo")],
-        ),
-    )
-    .await;
+    let (status, _, body) = get_fields(&c, &sb, &token, album_id, "id,foo").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), 100);
     assert!(
@@ -641,16 +605,7 @@ async fn field_expansion_unknown_fields_and_objects() {
             .as_str()
             .is_some_and(|m| m.contains("nonexisting field (foo)"))
     );
-    let (_, _, body) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "children{")],
-        ),
-    )
-    .await;
+    let (_, _, body) = get_fields(&c, &sb, &token, album_id, "children{").await;
     assert_eq!(error_code(&body), 100);
 
     let (_, _, body) = get(&c, graph(&sb, "v24.0/nosuchthing", &token, &[])).await;
@@ -1059,6 +1014,21 @@ async fn post_form(c: &Client, url: Url, form: &[(&str, &str)]) -> (StatusCode, 
     (status, resp.json().await.expect("json"))
 }
 
+/// `GET /{id}?fields=FIELDS` on the Instagram Login host: (status, headers, body).
+async fn get_fields(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    id: &str,
+    fields: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    get(
+        c,
+        graph(sb, &format!("v24.0/{id}"), token, &[("fields", fields)]),
+    )
+    .await
+}
+
 /// `POST /me/media_publish` of `container`: (status, body).
 async fn media_publish(
     c: &Client,
@@ -1186,17 +1156,12 @@ async fn publishing_container_status_publish_and_quota() {
     .await;
     assert_eq!(status, StatusCode::OK, "{published}");
     let media_id = published["id"].as_str().expect("media id").to_owned();
-    let (_, _, media) = get(
+    let (_, _, media) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{media_id}"),
-            &token,
-            &[(
-                "fields",
-                "caption,media_type,media_product_type,media_url,alt_text,timestamp,permalink",
-            )],
-        ),
+        &sb,
+        &token,
+        &media_id,
+        "caption,media_type,media_product_type,media_url,alt_text,timestamp,permalink",
     )
     .await;
     assert_eq!(media["caption"], "Hello from the sandbox #test @mira.makes");
@@ -1218,16 +1183,7 @@ async fn publishing_container_status_publish_and_quota() {
     );
     let (_, _, first) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "1")])).await;
     assert_eq!(first["data"][0]["id"], media_id.as_str(), "newest first");
-    let (_, _, container_state) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{container}"),
-            &token,
-            &[("fields", "status_code")],
-        ),
-    )
-    .await;
+    let (_, _, container_state) = get_fields(&c, &sb, &token, &container, "status_code").await;
     assert_eq!(container_state["status_code"], "PUBLISHED");
     let (_, body) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(error_code(&body), 100, "a container publishes once");
@@ -1352,14 +1308,12 @@ async fn publishing_a_carousel() {
     let (status, body) = media_publish(&c, &sb, &token, &carousel).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let id = body["id"].as_str().expect("id");
-    let (_, _, media) = get(
+    let (_, _, media) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{id}"),
-            &token,
-            &[("fields", "media_type,caption,children{id,media_type}")],
-        ),
+        &sb,
+        &token,
+        id,
+        "media_type,caption,children{id,media_type}",
     )
     .await;
     assert_eq!(media["media_type"], "CAROUSEL_ALBUM");
@@ -1463,16 +1417,7 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     )
     .await;
     assert_eq!(body["success"], true);
-    let (_, _, hidden) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{cid}"),
-            &token,
-            &[("fields", "hidden")],
-        ),
-    )
-    .await;
+    let (_, _, hidden) = get_fields(&c, &sb, &token, &cid, "hidden").await;
     assert_eq!(hidden["hidden"], true);
 
     let resp = c
@@ -1500,14 +1445,12 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let (_, _, m) = get(
+    let (_, _, m) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{media_id}"),
-            &token,
-            &[("fields", "is_comment_enabled,comments.limit(1){id}")],
-        ),
+        &sb,
+        &token,
+        media_id,
+        "is_comment_enabled,comments.limit(1){id}",
     )
     .await;
     assert_eq!(m["is_comment_enabled"], false);
@@ -1813,16 +1756,7 @@ async fn conversations_messaging_windows_and_private_replies() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["recipient_id"], fresh.as_str());
     let sent = body["message_id"].as_str().expect("message id").to_owned();
-    let (_, _, msg) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{sent}"),
-            &token,
-            &[("fields", "id,created_time,from,to,message")],
-        ),
-    )
-    .await;
+    let (_, _, msg) = get_fields(&c, &sb, &token, &sent, "id,created_time,from,to,message").await;
     assert_eq!(msg["message"], "Hi there!");
     assert_eq!(msg["from"]["username"], DEMO_BUSINESS_USERNAME);
     assert_eq!(msg["to"]["data"][0]["id"], fresh.as_str());
@@ -1875,16 +1809,7 @@ async fn conversations_messaging_windows_and_private_replies() {
         .as_str()
         .expect("id")
         .to_owned();
-    let (_, _, body) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{oldest}"),
-            &token,
-            &[("fields", "message")],
-        ),
-    )
-    .await;
+    let (_, _, body) = get_fields(&c, &sb, &token, &oldest, "message").await;
     assert_eq!(error_code(&body), 100);
 
     // Live activity brings a fresh comment; it can get exactly one private reply.
@@ -2129,16 +2054,7 @@ async fn facebook_login_writes_use_facebook_scopes() {
             "instagram_business_manage_messages",
         ],
     );
-    let (_, _, read) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{message_id}"),
-            &ig,
-            &[("fields", "message")],
-        ),
-    )
-    .await;
+    let (_, _, read) = get_fields(&c, &sb, &ig, &message_id, "message").await;
     assert_eq!(read["message"], "Sent from the Page", "{read}");
     // Instagram-Login permission names mean nothing on the Facebook host.
     let (status, _, _) = get(
@@ -2406,17 +2322,12 @@ async fn reels_and_stories_publish_and_read_back() {
     assert_eq!(state["status_code"], "FINISHED");
     let (_, published) = media_publish(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     let reel = published["id"].as_str().expect("reel id").to_owned();
-    let (_, _, read) = get(
+    let (_, _, read) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{reel}"),
-            &token,
-            &[(
-                "fields",
-                "media_type,media_product_type,media_url,thumbnail_url,permalink,is_shared_to_feed",
-            )],
-        ),
+        &sb,
+        &token,
+        &reel,
+        "media_type,media_product_type,media_url,thumbnail_url,permalink,is_shared_to_feed",
     )
     .await;
     assert_eq!(read["media_type"], "VIDEO");
@@ -2570,16 +2481,7 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
     // A new process: new port, new tokens, same world.
     let sb = Sandbox::start(options()).await.expect("restarts");
     let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
-    let (status, _, media) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{media_id}"),
-            &token,
-            &[("fields", "caption,media_url")],
-        ),
-    )
-    .await;
+    let (status, _, media) = get_fields(&c, &sb, &token, &media_id, "caption,media_url").await;
     assert_eq!(status, StatusCode::OK, "{media}");
     assert_eq!(media["caption"], "Still here tomorrow");
     let served = c
