@@ -7,8 +7,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::config::DataDirs;
 use socialdesk::engine::{self, EngineConfig, Mode};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 use socialdesk::ui::App;
+
+use crate::support::basic_token;
+use crate::support::raw::get_json;
 
 /// The newest post of the demo business account, read straight from a sandbox with the same
 /// seed over raw HTTP (not through the app's client).
@@ -18,39 +21,21 @@ fn newest_demo_caption() -> String {
         let sandbox = Sandbox::start(SandboxOptions::default())
             .await
             .expect("sandbox");
-        let token = sandbox
-            .control()
-            .mint_token(
-                "instagram",
-                DEMO_BUSINESS_USERNAME,
-                &["instagram_business_basic"],
-            )
-            .expect("token");
-        let http = reqwest::Client::new();
-        let me: serde_json::Value = http
-            .get(sandbox.url().join("v24.0/me?fields=user_id").expect("url"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("me")
-            .json()
-            .await
-            .expect("json");
+        let token = basic_token(&sandbox);
+        let me = get_json(
+            sandbox.url().join("v24.0/me?fields=user_id").expect("url"),
+            &token,
+        )
+        .await;
         let ig_id = me["user_id"].as_str().expect("user_id").to_owned();
-        let media: serde_json::Value = http
-            .get(
-                sandbox
-                    .url()
-                    .join(&format!("v24.0/{ig_id}/media?fields=caption&limit=1"))
-                    .expect("url"),
-            )
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("media")
-            .json()
-            .await
-            .expect("json");
+        let media = get_json(
+            sandbox
+                .url()
+                .join(&format!("v24.0/{ig_id}/media?fields=caption&limit=1"))
+                .expect("url"),
+            &token,
+        )
+        .await;
         media["data"][0]["caption"]
             .as_str()
             .expect("the newest post has a caption")

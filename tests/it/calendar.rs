@@ -8,13 +8,14 @@ use chrono::{Duration, DurationRound, Local, TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::calendar::{CalendarCommand, CalendarEvent};
-use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec};
 use socialdesk::engine::{self, Command, Core, Event};
 use socialdesk::ids::IgUserId;
 use socialdesk::model::{Account, LoginKind};
 use socialdesk::store::{DraftState, DraftSummary, PostKind};
 use socialdesk::ui::calendar_month::Month;
 use socialdesk::ui::{App, Tab, UiPrefs};
+
+use crate::support::media::{item, post};
 
 fn square_jpeg() -> Arc<Vec<u8>> {
     let image = image::RgbImage::from_pixel(400, 400, image::Rgb([200, 120, 40]));
@@ -31,18 +32,14 @@ async fn save(
     caption: &str,
     at: Option<chrono::DateTime<Utc>>,
 ) -> i64 {
-    let post = PostSpec {
-        account: account.id.clone(),
-        kind: PostKind::Image,
-        caption: caption.into(),
-        share_to_feed: false,
-        scheduled_at: at,
-        items: vec![ItemSpec::new(MediaSource::Bytes {
-            name: "cup.jpg".into(),
-            bytes: square_jpeg(),
-        })],
-        place: Default::default(),
-    };
+    let mut post = post(
+        account,
+        PostKind::Image,
+        caption,
+        vec![item("cup.jpg", square_jpeg())],
+    );
+    post.share_to_feed = false;
+    post.scheduled_at = at;
     core.save_post(post, |_, _| {}).await.expect("saved")
 }
 

@@ -1,28 +1,37 @@
 //! The command line, run as a user would: the real binary, against the sandbox.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 
-fn socialdesk(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socialdesk"))
+use crate::support::basic_token;
+use crate::support::cli::{socialdesk, stderr, stdout};
+
+/// Runs `socialdesk ARGS --meta-url META_URL --data-dir DATA` off the async runtime, as a
+/// user whose Meta hosts are a standalone sandbox. `token` is the pasted token, if any.
+/// No Secret Service in tests: the 0600 file is used, with a warning.
+async fn socialdesk_on_meta_url(
+    args: &[&str],
+    meta_url: &url::Url,
+    data: &Path,
+    token: Option<String>,
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_socialdesk"));
+    command
         .args(args)
+        .args(["--meta-url", meta_url.as_str()])
         .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env_remove("SOCIALDESK_META_URL")
+        .arg(data)
         .env("RUST_LOG", "warn")
-        .output()
-        .expect("run socialdesk")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+    if let Some(token) = token {
+        command.env("SOCIALDESK_TOKEN", token);
+    }
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("join")
+        .expect("run")
 }
 
 #[test]
@@ -81,38 +90,15 @@ async fn pasted_token_connects_an_account_against_a_standalone_sandbox() {
     let sandbox = Sandbox::start(SandboxOptions::default())
         .await
         .expect("sandbox");
-    let token = sandbox
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("token");
+    let token = basic_token(&sandbox);
     let dir = tempfile::tempdir().expect("temp dir");
-    let meta_url = sandbox.url().to_string();
-    let data = dir.path().to_path_buf();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-            .args([
-                "accounts",
-                "add",
-                "--login",
-                "instagram",
-                "--meta-url",
-                &meta_url,
-            ])
-            .arg("--data-dir")
-            .arg(&data)
-            .env("SOCIALDESK_TOKEN", &token)
-            .env("RUST_LOG", "warn")
-            // No Secret Service in tests: the 0600 file is used, with a warning.
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("run");
+    let output = socialdesk_on_meta_url(
+        &["accounts", "add", "--login", "instagram"],
+        &sandbox.url(),
+        dir.path(),
+        Some(token),
+    )
+    .await;
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     assert!(
         stdout(&output).contains("@northwind.coffee"),
@@ -120,20 +106,8 @@ async fn pasted_token_connects_an_account_against_a_standalone_sandbox() {
         stdout(&output)
     );
 
-    let meta_url = sandbox.url().to_string();
-    let data = dir.path().to_path_buf();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-            .args(["feed", "--limit", "3", "--meta-url", &meta_url])
-            .arg("--data-dir")
-            .arg(&data)
-            .env("RUST_LOG", "warn")
-            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-            .output()
-    })
-    .await
-    .expect("join")
-    .expect("run");
+    let output =
+        socialdesk_on_meta_url(&["feed", "--limit", "3"], &sandbox.url(), dir.path(), None).await;
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output).lines().count(), 3, "{}", stdout(&output));
 }

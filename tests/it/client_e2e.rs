@@ -14,6 +14,8 @@ use socialdesk::model::{LoginKind, MediaType};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use tokio::sync::mpsc;
 
+use crate::support::basic_token;
+
 const SECRET: &str = "sandbox-app-secret";
 
 async fn sandbox_with(options: SandboxOptions) -> (Sandbox, GraphClient) {
@@ -381,13 +383,7 @@ async fn refresh_is_refused_before_24_hours_and_works_after() {
 async fn an_expired_or_revoked_token_means_reconnect_and_is_not_retried() {
     let (sb, client) = sandbox().await;
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("minted");
+    let token = basic_token(&sb);
     let session = Session::new(LoginKind::Instagram, token.clone());
     client
         .users(&session)
@@ -408,14 +404,7 @@ async fn an_expired_or_revoked_token_means_reconnect_and_is_not_retried() {
     assert_eq!(control.requests().len(), 1, "190 is never retried");
 
     let (sb2, client2) = sandbox().await;
-    let t2 = sb2
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("minted");
+    let t2 = basic_token(&sb2);
     sb2.control().revoke_all_tokens();
     let err = client2
         .users(&Session::new(LoginKind::Instagram, t2))
@@ -429,13 +418,7 @@ async fn an_expired_or_revoked_token_means_reconnect_and_is_not_retried() {
 async fn server_errors_are_retried_but_bad_parameters_are_not() {
     let (sb, client) = sandbox().await;
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("minted");
+    let token = basic_token(&sb);
     let session = Session::new(LoginKind::Instagram, token.clone());
 
     control.set_fail_rate(1.0);
@@ -470,13 +453,7 @@ async fn server_errors_are_retried_but_bad_parameters_are_not() {
 async fn high_usage_slows_requests_and_throttling_returns_the_wait() {
     let (sb, client) = sandbox().await;
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("minted");
+    let token = basic_token(&sb);
     let session = Session::new(LoginKind::Instagram, token);
     client.users(&session).me().await.expect("low usage");
     assert!(client.usage().max_percent < 80);

@@ -2,60 +2,64 @@
 //! incremental sync, each moderation action, rules on the next sync, and a reply whose
 //! answer is lost never being posted twice.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::comments_ops::CommentsError;
-use socialdesk::engine::{Core, EngineConfig, Mode};
+use socialdesk::graph::comments::Comment;
 use socialdesk::graph::comments::SyncLimits;
-use socialdesk::ids::CommentId;
-use socialdesk::model::Account;
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::MemorySecrets;
-use socialdesk::store::{CommentRule, RuleAction, RuleKind};
+use socialdesk::ids::{CommentId, MediaId};
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox};
+use socialdesk::store::{CommentRule, InboxComment, RuleAction, RuleKind};
 
-struct World {
-    sandbox: Sandbox,
-    core: Arc<Core>,
-    account: Account,
-    _dir: tempfile::TempDir,
+use crate::support::{World, WorldSetup};
+
+/// The demo business logged in, on an engine that reads the sandbox clock, so a test can
+/// move time forward for both.
+async fn world() -> World {
+    WorldSetup {
+        sandbox_clock: true,
+        ..WorldSetup::default()
+    }
+    .start()
+    .await
+    .logged_in()
+    .await
 }
 
-async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
+/// Stores an enabled rule of the logged-in account, as the Rules screen does.
+async fn add_rule(w: &World, name: &str, kind: RuleKind, pattern: &str, action: RuleAction) {
+    let id = w.account().id.clone();
+    let rule = CommentRule {
+        id: 0,
+        name: name.into(),
+        kind,
+        pattern: pattern.into(),
+        action,
+        enabled: true,
+    };
+    w.core
+        .with_store(move |s| s.add_comment_rule(&id, &rule))
         .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let mut config = EngineConfig::new(
-        dirs.clone(),
-        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-    );
-    config.secrets = Some(Arc::new(MemorySecrets::default()));
-    // The engine reads the sandbox clock, so a test can move time forward for both.
-    let control = sandbox.control();
-    config.clock = Some(Arc::new(move || control.now()));
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    let core = Arc::new(Core::start(config).await.expect("core"));
-    let account = core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    World {
-        sandbox,
-        core,
-        account,
-        _dir: dir,
-    }
+        .expect("rule");
+}
+
+/// A new comment by `username` on `media`, made in the sandbox as if posted on Instagram:
+/// its id.
+fn comment_on(w: &World, media: &MediaId, username: &str, text: &str) -> String {
+    w.sandbox
+        .control()
+        .add_comment(media.as_str(), username, text)
+        .expect("comment added")
+}
+
+/// The first top-level comment in `inbox` written by someone other than the account.
+fn visitor_comment(inbox: &[InboxComment]) -> Comment {
+    inbox
+        .iter()
+        .find(|c| c.comment.parent_id.is_none() && c.comment.username != DEMO_BUSINESS_USERNAME)
+        .expect("a comment")
+        .comment
+        .clone()
 }
 
 fn graph_gets(sandbox: &Sandbox) -> usize {
@@ -106,7 +110,7 @@ async fn syncing_1000_media_and_50000_comments_stays_within_10_percent_of_the_mi
     let started = Instant::now();
     let report = w
         .core
-        .sync_comments(&w.account, limits)
+        .sync_comments(w.account(), limits)
         .await
         .expect("sync");
     let elapsed = started.elapsed();
@@ -118,14 +122,14 @@ async fn syncing_1000_media_and_50000_comments_stays_within_10_percent_of_the_mi
         made as f64 <= minimum as f64 * 1.1,
         "{made} requests for a minimum of {minimum}"
     );
-    let (inbox, _, _) = w.core.cached_inbox(&w.account).await.expect("inbox");
+    let (inbox, _, _) = w.core.cached_inbox(w.account()).await.expect("inbox");
     assert!(inbox.len() >= 50_000, "{} cached", inbox.len());
 
     // Nothing changed: an incremental sync only pages the media counts.
     w.sandbox.control().clear_requests();
     let report = w
         .core
-        .sync_comments(&w.account, limits)
+        .sync_comments(w.account(), limits)
         .await
         .expect("sync again");
     assert!(!report.full);
@@ -146,7 +150,7 @@ async fn syncing_1000_media_and_50000_comments_stays_within_10_percent_of_the_mi
     w.sandbox.control().clear_requests();
     let report = w
         .core
-        .sync_comments(&w.account, limits)
+        .sync_comments(w.account(), limits)
         .await
         .expect("incremental");
     assert_eq!(report.threads_read, 1);
@@ -161,10 +165,10 @@ async fn syncing_1000_media_and_50000_comments_stays_within_10_percent_of_the_mi
 
 async fn synced(w: &World) -> Vec<socialdesk::store::InboxComment> {
     w.core
-        .sync_comments(&w.account, SyncLimits::default())
+        .sync_comments(w.account(), SyncLimits::default())
         .await
         .expect("sync");
-    w.core.cached_inbox(&w.account).await.expect("inbox").0
+    w.core.cached_inbox(w.account()).await.expect("inbox").0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,7 +184,7 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
 
     // Hide, then unhide.
     w.core
-        .set_comment_hidden(&w.account, &target.id, true)
+        .set_comment_hidden(w.account(), &target.id, true)
         .await
         .expect("hide");
     let in_sandbox = |id: &CommentId| {
@@ -191,14 +195,14 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
             .find(|c| c.id == id.as_str())
     };
     assert!(in_sandbox(&target.id).expect("exists").hidden);
-    let cached = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    let cached = w.core.cached_inbox(w.account()).await.expect("inbox").0;
     assert!(
         cached
             .iter()
             .any(|c| c.comment.id == target.id && c.comment.hidden)
     );
     w.core
-        .set_comment_hidden(&w.account, &target.id, false)
+        .set_comment_hidden(w.account(), &target.id, false)
         .await
         .expect("unhide");
     assert!(!in_sandbox(&target.id).expect("exists").hidden);
@@ -206,7 +210,7 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
     // Reply in the thread.
     let reply = w
         .core
-        .reply_to_comment(&w.account, &target.id, "Thanks for stopping by!")
+        .reply_to_comment(w.account(), &target.id, "Thanks for stopping by!")
         .await
         .expect("reply");
     let posted = in_sandbox(&reply.id).expect("reply exists");
@@ -223,7 +227,7 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
 
     // Comments off, then on.
     w.core
-        .set_comments_enabled(&w.account, &target.media_id, false)
+        .set_comments_enabled(w.account(), &target.media_id, false)
         .await
         .expect("off");
     assert_eq!(
@@ -232,10 +236,10 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
             .comments_enabled(target.media_id.as_str()),
         Some(false)
     );
-    let off = w.core.cached_inbox(&w.account).await.expect("inbox").2;
+    let off = w.core.cached_inbox(w.account()).await.expect("inbox").2;
     assert!(off.contains(&target.media_id));
     w.core
-        .set_comments_enabled(&w.account, &target.media_id, true)
+        .set_comments_enabled(w.account(), &target.media_id, true)
         .await
         .expect("on");
     assert_eq!(
@@ -247,12 +251,12 @@ async fn each_action_reaches_the_sandbox_and_updates_the_cache() {
 
     // Delete removes the thread everywhere.
     w.core
-        .delete_comment(&w.account, &target.id)
+        .delete_comment(w.account(), &target.id)
         .await
         .expect("delete");
     assert!(in_sandbox(&target.id).is_none());
     assert!(in_sandbox(&reply.id).is_none());
-    let cached = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    let cached = w.core.cached_inbox(w.account()).await.expect("inbox").0;
     assert!(
         !cached
             .iter()
@@ -265,32 +269,19 @@ async fn a_rule_hides_a_matching_new_comment_on_the_next_sync_and_undo_unhides_i
     let w = world().await;
     let inbox = synced(&w).await;
     let media = inbox[0].comment.media_id.clone();
-    let id = w.account.id.clone();
-    let rule = CommentRule {
-        id: 0,
-        name: "no follower spam".into(),
-        kind: RuleKind::Keyword,
-        pattern: "followers, promo".into(),
-        action: RuleAction::Hide,
-        enabled: true,
-    };
-    w.core
-        .with_store(move |s| s.add_comment_rule(&id, &rule))
-        .await
-        .expect("rule");
-    let spam = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "spam.bot", "Buy 10k FOLLOWERS cheap")
-        .expect("spam");
-    let fine = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "ana", "Lovely flat white")
-        .expect("fine");
+    add_rule(
+        &w,
+        "no follower spam",
+        RuleKind::Keyword,
+        "followers, promo",
+        RuleAction::Hide,
+    )
+    .await;
+    let spam = comment_on(&w, &media, "spam.bot", "Buy 10k FOLLOWERS cheap");
+    let fine = comment_on(&w, &media, "ana", "Lovely flat white");
     let report = w
         .core
-        .sync_comments(&w.account, SyncLimits::default())
+        .sync_comments(w.account(), SyncLimits::default())
         .await
         .expect("sync");
     assert_eq!(report.rule_actions, 1, "{report:?}");
@@ -304,7 +295,7 @@ async fn a_rule_hides_a_matching_new_comment_on_the_next_sync_and_undo_unhides_i
     };
     assert_eq!(hidden(&spam), Some(true));
     assert_eq!(hidden(&fine), Some(false));
-    let id = w.account.id.clone();
+    let id = w.account().id.clone();
     let log = w
         .core
         .with_store(move |s| s.rule_log(&id, 10))
@@ -313,7 +304,7 @@ async fn a_rule_hides_a_matching_new_comment_on_the_next_sync_and_undo_unhides_i
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].comment_id.as_str(), spam);
     w.core
-        .undo_rule_action(&w.account, log[0].id)
+        .undo_rule_action(w.account(), log[0].id)
         .await
         .expect("undo");
     assert_eq!(hidden(&spam), Some(false));
@@ -323,19 +314,14 @@ async fn a_rule_hides_a_matching_new_comment_on_the_next_sync_and_undo_unhides_i
 async fn a_reply_whose_answer_is_lost_is_never_posted_twice() {
     let w = world().await;
     let inbox = synced(&w).await;
-    let target = inbox
-        .iter()
-        .find(|c| c.comment.parent_id.is_none() && c.comment.username != DEMO_BUSINESS_USERNAME)
-        .expect("a comment")
-        .comment
-        .clone();
+    let target = visitor_comment(&inbox);
     let text = "We open at 8 on Sundays!";
     w.sandbox.control().clear_requests();
     w.sandbox.control().lose_next_write_responses(1);
     // The answer is lost, but the thread check finds the reply: confirmed, not re-sent.
     let reply = w
         .core
-        .reply_to_comment(&w.account, &target.id, text)
+        .reply_to_comment(w.account(), &target.id, text)
         .await
         .expect("found in the thread after the lost answer");
     assert_eq!(count_posts(&w.sandbox, "/replies"), 1);
@@ -348,7 +334,7 @@ async fn a_reply_whose_answer_is_lost_is_never_posted_twice() {
             .count()
     };
     assert_eq!(copies(), 1);
-    let cached = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    let cached = w.core.cached_inbox(w.account()).await.expect("inbox").0;
     assert!(cached.iter().any(|c| c.comment.id == reply.id));
 }
 
@@ -356,22 +342,12 @@ async fn a_reply_whose_answer_is_lost_is_never_posted_twice() {
 async fn sending_again_after_a_crash_mid_reply_checks_the_thread_instead_of_posting() {
     let w = world().await;
     let inbox = synced(&w).await;
-    let target = inbox
-        .iter()
-        .find(|c| c.comment.parent_id.is_none() && c.comment.username != DEMO_BUSINESS_USERNAME)
-        .expect("a comment")
-        .comment
-        .clone();
+    let target = visitor_comment(&inbox);
     let text = "See you soon";
     // An earlier attempt was recorded as pending and reached Meta, but the app stopped
     // before the answer arrived.
-    let (id, parent) = (w.account.id.clone(), target.id.clone());
-    let now = w.core.now();
-    w.core
-        .with_store(move |s| s.begin_pending_reply(&id, &parent, text, now).map(|_| ()))
-        .await
-        .expect("pending");
-    let session = w.core.session(&w.account).await.expect("session");
+    w.record_pending_reply(&target.id, text).await;
+    let session = w.core.session(w.account()).await.expect("session");
     w.core
         .client()
         .comments(&session)
@@ -381,7 +357,7 @@ async fn sending_again_after_a_crash_mid_reply_checks_the_thread_instead_of_post
     w.sandbox.control().clear_requests();
     // The user presses send again: the thread is checked, nothing is posted.
     w.core
-        .reply_to_comment(&w.account, &target.id, text)
+        .reply_to_comment(w.account(), &target.id, text)
         .await
         .expect("found, not re-sent");
     assert_eq!(count_posts(&w.sandbox, "/replies"), 0);
@@ -404,7 +380,7 @@ async fn sending_again_after_a_crash_mid_reply_checks_the_thread_instead_of_post
     w.sandbox.control().set_fail_rate(1.0);
     let err = w
         .core
-        .reply_to_comment(&w.account, &other.id, "hello")
+        .reply_to_comment(w.account(), &other.id, "hello")
         .await
         .expect_err("nothing reached Meta");
     assert!(matches!(err, CommentsError::ReplyUnconfirmed), "{err}");
@@ -420,37 +396,17 @@ async fn a_regex_rule_flags_a_matching_new_comment_and_a_broken_rule_never_stops
         ("old wildcard", "*dm us*"),
         ("dm bait", r"\bdm\s+(me|us)\b"),
     ] {
-        let id = w.account.id.clone();
-        let rule = CommentRule {
-            id: 0,
-            name: name.into(),
-            kind: RuleKind::Regex,
-            pattern: pattern.into(),
-            action: RuleAction::Flag,
-            enabled: true,
-        };
-        w.core
-            .with_store(move |s| s.add_comment_rule(&id, &rule))
-            .await
-            .expect("rule");
+        add_rule(&w, name, RuleKind::Regex, pattern, RuleAction::Flag).await;
     }
-    let bait = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "promo.bot", "Collab? DM  us now")
-        .expect("bait");
-    let fine = w
-        .sandbox
-        .control()
-        .add_comment(media.as_str(), "ana", "admin said dmus is fine")
-        .expect("fine");
+    let bait = comment_on(&w, &media, "promo.bot", "Collab? DM  us now");
+    let fine = comment_on(&w, &media, "ana", "admin said dmus is fine");
     let report = w
         .core
-        .sync_comments(&w.account, SyncLimits::default())
+        .sync_comments(w.account(), SyncLimits::default())
         .await
         .expect("a broken rule does not fail the sync");
     assert_eq!(report.rule_actions, 1, "{report:?}");
-    let (cached, _, _) = w.core.cached_inbox(&w.account).await.expect("inbox");
+    let (cached, _, _) = w.core.cached_inbox(w.account()).await.expect("inbox");
     let flagged = |id: &str| {
         cached
             .iter()
@@ -474,7 +430,7 @@ async fn a_regex_rule_flags_a_matching_new_comment_and_a_broken_rule_never_stops
 async fn a_later_sync_refreshes_like_counts_of_recent_posts() {
     let w = world().await;
     let inbox = synced(&w).await;
-    let media = w.core.cached_inbox(&w.account).await.expect("inbox").1;
+    let media = w.core.cached_inbox(w.account()).await.expect("inbox").1;
     let newest = media.first().expect("a post").id.clone();
     let target = inbox
         .iter()
@@ -498,11 +454,11 @@ async fn a_later_sync_refreshes_like_counts_of_recent_posts() {
     // Right after a sync nothing is re-read (likes are at most minutes old).
     let report = w
         .core
-        .sync_comments(&w.account, SyncLimits::default())
+        .sync_comments(w.account(), SyncLimits::default())
         .await
         .expect("sync");
     assert_eq!(report.threads_read, 0);
-    let inbox = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    let inbox = w.core.cached_inbox(w.account()).await.expect("inbox").0;
     assert_eq!(cached_likes(&inbox), target.like_count);
 
     // Later, the newest posts' threads are read again and the new count is cached.
@@ -511,7 +467,7 @@ async fn a_later_sync_refreshes_like_counts_of_recent_posts() {
         .advance_clock(std::time::Duration::from_secs(11 * 60));
     let report = w
         .core
-        .sync_comments(&w.account, SyncLimits::default())
+        .sync_comments(w.account(), SyncLimits::default())
         .await
         .expect("sync");
     assert!(report.likes_refreshed > 0, "{report:?}");
@@ -520,6 +476,6 @@ async fn a_later_sync_refreshes_like_counts_of_recent_posts() {
         "{report:?}"
     );
     assert_eq!(report.new_comments, 0);
-    let inbox = w.core.cached_inbox(&w.account).await.expect("inbox").0;
+    let inbox = w.core.cached_inbox(w.account()).await.expect("inbox").0;
     assert_eq!(cached_likes(&inbox), Some(likes));
 }

@@ -2,67 +2,50 @@
 //! every media that tags the account, and `POST /{ig-id}/mentions` replies in the thread of
 //! a comment that @mentioned the account (an unknown comment is refused with code 100).
 
-use std::sync::Arc;
-
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
-use socialdesk::engine::{Core, EngineConfig, Mode};
 use socialdesk::graph::comments::MentionTarget;
 use socialdesk::ids::CommentId;
-use socialdesk::model::Account;
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::MemorySecrets;
+use socialdesk::model::Media;
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, SandboxComment};
 
-struct World {
-    sandbox: Sandbox,
-    core: Arc<Core>,
-    account: Account,
-    _dir: tempfile::TempDir,
-}
+use crate::support::cli::socialdesk_in_sandbox;
+use crate::support::{World, world};
 
-async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
+/// The newest media of other people that tags the demo business (first of the `tags` edge).
+async fn newest_tagged_media(w: &World) -> Media {
+    let session = w.core.session(w.account()).await.expect("session");
+    w.core
+        .client()
+        .comments(&session)
+        .tagged_media(&w.account().id, 1, None)
         .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let mut config = EngineConfig::new(
-        dirs.clone(),
-        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-    );
-    config.secrets = Some(Arc::new(MemorySecrets::default()));
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    let core = Arc::new(Core::start(config).await.expect("core"));
-    let account = core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
+        .expect("tags page")
+        .items
         .into_iter()
         .next()
-        .expect("one account");
-    World {
-        sandbox,
-        core,
-        account,
-        _dir: dir,
-    }
+        .expect("a tagged media")
+}
+
+/// The comment on `media` that @mentions the demo business, as the sandbox holds it.
+fn mentioning_comment(w: &World, media: &Media) -> SandboxComment {
+    w.sandbox
+        .control()
+        .comments_of_media(media.id.as_str())
+        .into_iter()
+        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
+        .expect("a comment mentioning the account")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tags_edge_pages_through_every_tagged_media() {
     let w = world().await;
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let handler = w.core.client().comments(&session);
     let mut seen = Vec::new();
     let mut after: Option<String> = None;
     let mut pages = 0;
     loop {
         let page = handler
-            .tagged_media(&w.account.id, 3, after.as_deref())
+            .tagged_media(&w.account().id, 3, after.as_deref())
             .await
             .expect("tags page");
         pages += 1;
@@ -110,24 +93,14 @@ async fn tags_edge_pages_through_every_tagged_media() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
     let w = world().await;
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let handler = w.core.client().comments(&session);
-    let page = handler
-        .tagged_media(&w.account.id, 1, None)
-        .await
-        .expect("tags page");
-    let media = page.items.first().expect("a tagged media");
-    let mention = w
-        .sandbox
-        .control()
-        .comments_of_media(media.id.as_str())
-        .into_iter()
-        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
-        .expect("a comment mentioning the account");
+    let media = newest_tagged_media(&w).await;
+    let mention = mentioning_comment(&w, &media);
     let mention_id = CommentId::from(mention.id.clone());
     let reply = handler
         .reply_to_mention(
-            &w.account.id,
+            &w.account().id,
             &MentionTarget::Comment {
                 comment: mention_id.clone(),
                 media: Some(media.id.clone()),
@@ -147,7 +120,7 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
 
     let err = handler
         .reply_to_mention(
-            &w.account.id,
+            &w.account().id,
             &MentionTarget::Comment {
                 comment: CommentId::from("999999999".to_owned()),
                 media: None,
@@ -157,19 +130,6 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
         .await
         .expect_err("unknown comment");
     assert_eq!(err.code, Some(100), "{err:?}");
-}
-
-fn cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-        .args(args)
-        .args(["--sandbox", "--data-dir"])
-        .arg(dir)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env_remove("SOCIALDESK_META_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run socialdesk")
 }
 
 fn json_lines(output: &std::process::Output) -> Vec<serde_json::Value> {
@@ -187,7 +147,10 @@ fn json_lines(output: &std::process::Output) -> Vec<serde_json::Value> {
 #[test]
 fn cli_lists_mentions_and_replies_to_a_caption_mention() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let lines = json_lines(&cli(dir.path(), &["comments", "mentions", "--json"]));
+    let lines = json_lines(&socialdesk_in_sandbox(
+        dir.path(),
+        &["comments", "mentions", "--json"],
+    ));
     assert_eq!(lines.len(), 7);
     assert!(lines.iter().all(|m| m["media_id"].is_string()
         && m["permalink"].is_string()
@@ -205,7 +168,7 @@ fn cli_lists_mentions_and_replies_to_a_caption_mention() {
         .expect("a tag-only mention")
         .to_owned();
 
-    let out = cli(
+    let out = socialdesk_in_sandbox(
         dir.path(),
         &[
             "comments",
@@ -224,7 +187,7 @@ fn cli_lists_mentions_and_replies_to_a_caption_mention() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
 
     // The cache remembers the reply; listing offline needs no network.
-    let lines = json_lines(&cli(
+    let lines = json_lines(&socialdesk_in_sandbox(
         dir.path(),
         &["comments", "mentions", "--offline", "--json"],
     ));
@@ -235,7 +198,7 @@ fn cli_lists_mentions_and_replies_to_a_caption_mention() {
     assert_eq!(replied["reply"]["text"], "Thanks for the love!");
 
     // Tag-only media cannot be answered through the API: refused with the reason.
-    let out = cli(
+    let out = socialdesk_in_sandbox(
         dir.path(),
         &["comments", "mentions", "reply", "--media", &tag, "Hello"],
     );
@@ -249,24 +212,8 @@ async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
     // The embedded sandbox of the CLI builds the same deterministic demo as this one, so the
     // ids a webhook would carry can be read here.
     let w = world().await;
-    let media = w
-        .core
-        .client()
-        .comments(&w.core.session(&w.account).await.expect("session"))
-        .tagged_media(&w.account.id, 1, None)
-        .await
-        .expect("tags")
-        .items
-        .into_iter()
-        .next()
-        .expect("a tagged media");
-    let mention = w
-        .sandbox
-        .control()
-        .comments_of_media(media.id.as_str())
-        .into_iter()
-        .find(|c| c.text.contains(&format!("@{DEMO_BUSINESS_USERNAME}")))
-        .expect("the mentioning comment");
+    let media = newest_tagged_media(&w).await;
+    let mention = mentioning_comment(&w, &media);
 
     let dir = tempfile::tempdir().expect("temp dir");
     let out = tokio::task::spawn_blocking({
@@ -276,7 +223,7 @@ async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
             media.id.to_string(),
         );
         move || {
-            cli(
+            socialdesk_in_sandbox(
                 &dir,
                 &[
                     "comments",
@@ -301,7 +248,7 @@ async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
     let dir_path = dir.path().to_owned();
     let listed = tokio::task::spawn_blocking(move || {
-        json_lines(&cli(
+        json_lines(&socialdesk_in_sandbox(
             &dir_path,
             &["comments", "mentions", "--offline", "--json"],
         ))
@@ -320,17 +267,9 @@ async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
     let w = world().await;
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let client = w.core.client();
-    let media = client
-        .comments(&session)
-        .tagged_media(&w.account.id, 1, None)
-        .await
-        .expect("tags page")
-        .items
-        .into_iter()
-        .next()
-        .expect("a tagged media");
+    let media = newest_tagged_media(&w).await;
     let mention = w
         .sandbox
         .control()
@@ -340,7 +279,7 @@ async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
         .expect("the mentioning comment");
     let get = |fields: String| {
         let url = client
-            .versioned_url(session.login, w.account.id.as_str())
+            .versioned_url(session.login, w.account().id.as_str())
             .expect("url");
         let token = session.access_token.clone();
         async move {
@@ -384,10 +323,10 @@ async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_to_a_story_is_refused_as_meta_does_not_support_mentions_on_stories() {
     let w = world().await;
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let client = w.core.client();
     let url = client
-        .versioned_url(session.login, &format!("{}/stories", w.account.id))
+        .versioned_url(session.login, &format!("{}/stories", w.account().id))
         .expect("url");
     let stories: serde_json::Value = reqwest::Client::new()
         .get(url)
@@ -408,7 +347,7 @@ async fn a_reply_to_a_story_is_refused_as_meta_does_not_support_mentions_on_stor
     let err = client
         .comments(&session)
         .reply_to_mention(
-            &w.account.id,
+            &w.account().id,
             &MentionTarget::Caption {
                 media: socialdesk::ids::MediaId::from(story.as_str()),
             },

@@ -9,12 +9,13 @@ use chrono::{TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::comments::{CommentsCommand, CommentsEvent};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::ids::{CommentId, IgUserId, MediaId};
-use socialdesk::model::{Account, LoginKind, MediaType, ProductType};
+use socialdesk::model::{MediaType, ProductType};
 use socialdesk::store::{Mention, MentionKind, MentionReply};
 use socialdesk::ui::App;
 
+use crate::support::ui::comments_tab;
 use crate::support::{ACCOUNT_ID as ACCOUNT, drain};
 
 fn mention(
@@ -75,19 +76,7 @@ fn demo_mentions() -> Vec<Mention> {
 }
 
 fn open_mentions() -> (Harness<'static, App>, EngineSide) {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run_steps(6);
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT)),
-    }));
-    harness.run_steps(6);
-    harness.get_by_label("Comments").click();
-    harness.run_steps(6);
+    let (mut harness, mut side) = comments_tab(800.0);
     drain(&mut side);
     harness.get_by_label("Mentions").click();
     harness.run_steps(6);
@@ -266,8 +255,4 @@ fn lookup_by_webhook_ids_asks_the_engine() {
         asked,
         vec![(Some(CommentId::from("17894227972186120".to_owned())), None)]
     );
-}
-
-fn account() -> Account {
-    crate::support::account("studio", LoginKind::Instagram)
 }

@@ -4,36 +4,27 @@
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::comments::{CommentsCommand, CommentsEvent};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, Event};
 use socialdesk::graph::comments::Comment;
 use socialdesk::ids::{CommentId, IgUserId, MediaId};
-use socialdesk::model::{Account, AccountStatus, LoginKind};
 use socialdesk::store::{
     CommentRule, InboxComment, RuleAction, RuleKind, RuleLogEntry, SavedReply,
 };
-use socialdesk::ui::App;
 
-const ACCOUNT: &str = "17841400000000001";
+use crate::support::ui::comments_tab;
+use crate::support::{ACCOUNT_ID as ACCOUNT, drain};
 
-fn account() -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT),
-        username: "studio".to_owned(),
-        name: None,
-        account_type: Some("BUSINESS".to_owned()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
+/// The engine's answer to the tab: the account's inbox (no media list, comments on).
+fn inbox_event(comments: Vec<InboxComment>, from_cache: bool) -> Event {
+    Event::Comments(CommentsEvent::Inbox {
+        account: IgUserId::from(ACCOUNT),
+        comments: Arc::new(comments),
+        media: Arc::new(Vec::new()),
+        comments_off: Vec::new(),
+        from_cache,
+    })
 }
 
 fn comment(id: &str, parent: Option<&str>, user: &str, text: &str, minute: u32) -> InboxComment {
@@ -56,25 +47,9 @@ fn comment(id: &str, parent: Option<&str>, user: &str, text: &str, minute: u32) 
     }
 }
 
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
 #[test]
 fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run_steps(6);
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT)),
-    }));
-    harness.run_steps(6);
-    harness.get_by_label("Comments").click();
-    harness.run_steps(6);
+    let (mut harness, mut side) = comments_tab(800.0);
     let opened = drain(&mut side).into_iter().any(
         |c| matches!(c, Command::Comments(CommentsCommand::Open(ref a)) if a.as_str() == ACCOUNT),
     );
@@ -86,13 +61,7 @@ fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
         comment("c2", None, "ana", "Do you ship to Canada?", 20),
         comment("c1", None, "ben", "Open on Sunday?", 10),
     ];
-    assert!(side.events.try_send(Event::Comments(CommentsEvent::Inbox {
-        account: IgUserId::from(ACCOUNT),
-        comments: Arc::new(inbox),
-        media: Arc::new(Vec::new()),
-        comments_off: Vec::new(),
-        from_cache: true,
-    })));
+    assert!(side.events.try_send(inbox_event(inbox, true)));
     harness.run_steps(6);
     harness.get_by_label("2 comments");
 
@@ -135,30 +104,12 @@ fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
 
 #[test]
 fn a_comment_gets_one_private_reply_handed_to_the_dms_engine() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run_steps(6);
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT)),
-    }));
-    harness.run_steps(6);
-    harness.get_by_label("Comments").click();
-    harness.run_steps(6);
+    let (mut harness, mut side) = comments_tab(900.0);
     // A comment from an hour ago: inside the 7-day private-reply window.
     let mut recent = comment("c9", None, "ana", "Can you DM me the price list?", 0);
     recent.comment.timestamp = Utc::now() - chrono::Duration::hours(1);
     recent.comment.from_id = Some("igsid-ana".to_owned());
-    assert!(side.events.try_send(Event::Comments(CommentsEvent::Inbox {
-        account: IgUserId::from(ACCOUNT),
-        comments: Arc::new(vec![recent]),
-        media: Arc::new(Vec::new()),
-        comments_off: Vec::new(),
-        from_cache: true,
-    })));
+    assert!(side.events.try_send(inbox_event(vec![recent], true)));
     harness.run_steps(6);
     drain(&mut side);
 
@@ -205,19 +156,7 @@ fn a_comment_gets_one_private_reply_handed_to_the_dms_engine() {
 
 #[test]
 fn a_keyword_rule_added_in_the_editor_is_sent_and_its_log_entry_can_be_undone() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run_steps(6);
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT)),
-    }));
-    harness.run_steps(6);
-    harness.get_by_label("Comments").click();
-    harness.run_steps(6);
+    let (mut harness, mut side) = comments_tab(900.0);
     harness.get_by_label("Rules & saved replies").click();
     harness.run_steps(6);
     drain(&mut side);
@@ -292,19 +231,7 @@ fn a_keyword_rule_added_in_the_editor_is_sent_and_its_log_entry_can_be_undone() 
 
 #[test]
 fn an_invalid_regex_rule_is_explained_and_not_sent() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run_steps(6);
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT)),
-    }));
-    harness.run_steps(6);
-    harness.get_by_label("Comments").click();
-    harness.run_steps(6);
+    let (mut harness, mut side) = comments_tab(900.0);
     harness.get_by_label("Rules & saved replies").click();
     harness.run_steps(6);
     harness.get_by_label("Regex").click();
@@ -370,31 +297,13 @@ fn an_invalid_regex_rule_is_explained_and_not_sent() {
 
 #[test]
 fn like_counts_show_as_a_heart_in_the_list_and_the_detail_and_follow_a_sync() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run_steps(6);
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT)),
-    }));
-    harness.run_steps(6);
-    harness.get_by_label("Comments").click();
-    harness.run_steps(6);
+    let (mut harness, mut side) = comments_tab(800.0);
     let inbox = |likes: u64| {
         let mut liked = comment("c2", None, "ana", "Love this!", 20);
         liked.comment.like_count = Some(likes);
         let mut unknown = comment("c1", None, "ben", "Nice", 10);
         unknown.comment.like_count = None;
-        Event::Comments(CommentsEvent::Inbox {
-            account: IgUserId::from(ACCOUNT),
-            comments: Arc::new(vec![liked, unknown]),
-            media: Arc::new(Vec::new()),
-            comments_off: Vec::new(),
-            from_cache: false,
-        })
+        inbox_event(vec![liked, unknown], false)
     };
     assert!(side.events.try_send(inbox(7)));
     harness.run_steps(6);

@@ -5,114 +5,44 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use image::{Rgb, RgbImage};
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
-use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
-use socialdesk::engine::{Core, EngineConfig, Mode};
+use socialdesk::engine::composer::{ItemSpec, PostSpec, PublishError};
 use socialdesk::media::prepare::{CropPreset, CropRect};
 use socialdesk::model::{Account, MediaType};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::{MemorySecrets, SecretStore};
 use socialdesk::store::{PostKind, UserTag};
 
-fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
-    let mut config =
-        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
-    config.secrets = Some(secrets);
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    config
-}
+use crate::support::World;
+use crate::support::media::{item, mp4, picture, post, vertical_video};
+use crate::support::raw::get_json;
+use crate::support::requests::{ClockPusher, form, param};
+use socialdesk::media::video::VideoCodec;
 
-struct World {
-    sandbox: Sandbox,
-    core: Arc<Core>,
-    account: Account,
-    dirs: DataDirs,
-    secrets: Arc<dyn SecretStore>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_core(dirs: &DataDirs, sandbox: &Sandbox, secrets: Arc<dyn SecretStore>) -> Core {
-    Core::start(config(dirs, &sandbox.url(), secrets))
-        .await
-        .expect("core")
-}
-
+/// The demo business logged in, with the sandbox as its file hosting.
 async fn world() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let core = start_core(&dirs, &sandbox, secrets.clone()).await;
-    let account = core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    let url = sandbox.url().to_string();
-    core.with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
-    World {
-        sandbox,
-        core: Arc::new(core),
-        account,
-        dirs,
-        secrets,
-        _dir: dir,
-    }
+    let w = crate::support::world().await;
+    w.host_files_on_sandbox().await;
+    w
 }
 
-/// A `width`x`height` picture, left half red and right half blue, as PNG or JPEG.
-fn picture(width: u32, height: u32, format: image::ImageFormat) -> Arc<Vec<u8>> {
-    let img = RgbImage::from_fn(width, height, |x, _| {
-        if x < width / 2 {
-            Rgb([200, 30, 30])
-        } else {
-            Rgb([30, 30, 200])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, format).expect("encode");
-    Arc::new(out.into_inner())
-}
-
-fn item(name: &str, bytes: Arc<Vec<u8>>) -> ItemSpec {
-    ItemSpec::new(MediaSource::Bytes {
-        name: name.into(),
-        bytes,
-    })
-}
-
-fn post(account: &Account, kind: PostKind, caption: &str, items: Vec<ItemSpec>) -> PostSpec {
-    PostSpec {
-        account: account.id.clone(),
-        kind,
-        caption: caption.into(),
-        share_to_feed: true,
-        scheduled_at: None,
-        items,
-        place: Default::default(),
-    }
+/// Saves a post of the logged-in account as a draft (progress ignored): the draft id.
+async fn save(
+    w: &World,
+    kind: PostKind,
+    caption: &str,
+    items: Vec<ItemSpec>,
+) -> Result<i64, PublishError> {
+    w.core
+        .save_post(post(w.account(), kind, caption, items), |_, _| {})
+        .await
 }
 
 /// Posts of the account with this caption, as the sandbox reports them.
 async fn posts_with_caption(w: &World, caption: &str) -> usize {
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let media = w
         .core
         .client()
         .media(&session)
-        .list(&w.account.id)
+        .list(&w.account().id)
         .limit(100)
         .send()
         .await
@@ -147,12 +77,7 @@ async fn a_cropped_png_is_published_as_jpeg_with_tags_relative_to_the_crop() {
     }];
     it.alt_text = Some("Latte art".into());
     let caption = "Cropped square #coffee";
-    let draft = w
-        .core
-        .save_post(
-            post(&w.account, PostKind::Image, caption, vec![it]),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Image, caption, vec![it])
         .await
         .expect("saved");
     let media = w
@@ -217,12 +142,7 @@ async fn a_carousel_of_three_is_published_with_its_children() {
         })
         .collect();
     let caption = "Three in a row";
-    let draft = w
-        .core
-        .save_post(
-            post(&w.account, PostKind::Carousel, caption, items),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Carousel, caption, items)
         .await
         .expect("saved");
     let steps = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -249,7 +169,7 @@ async fn a_carousel_of_three_is_published_with_its_children() {
     );
     let cached = w
         .core
-        .cached_feed(&w.account.id, 200)
+        .cached_feed(&w.account().id, 200)
         .await
         .expect("cache")
         .0;
@@ -266,7 +186,7 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
     let cases: Vec<(PostSpec, &str)> = vec![
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 "wide",
                 vec![item(
@@ -278,7 +198,7 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
         ),
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Carousel,
                 "eleven",
                 (0..11).map(|_| item("a.jpg", jpeg.clone())).collect(),
@@ -295,13 +215,13 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
                         y: 0.5,
                     })
                     .collect();
-                post(&w.account, PostKind::Image, "tags", vec![it])
+                post(w.account(), PostKind::Image, "tags", vec![it])
             },
             "at most 20",
         ),
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Image,
                 &"x".repeat(2201),
                 vec![item("a.jpg", jpeg.clone())],
@@ -310,7 +230,7 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
         ),
         (
             post(
-                &w.account,
+                w.account(),
                 PostKind::Story,
                 "",
                 vec![item("square.jpg", jpeg.clone())],
@@ -334,19 +254,14 @@ async fn bad_inputs_fail_with_the_fix_and_no_network_call() {
 async fn an_answer_lost_after_media_publish_committed_never_posts_twice() {
     let w = world().await;
     let caption = "Lost answer";
-    let draft = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Image,
-                caption,
-                vec![item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect("saved");
+    let draft = save(
+        &w,
+        PostKind::Image,
+        caption,
+        vec![item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg))],
+    )
+    .await
+    .expect("saved");
     let first = w.core.publish_draft(draft, &|_| {}).await.expect("first");
     // Make the journal look exactly like a timeout after Meta committed: media_publish was
     // journaled as sent, the post exists, but the answer (the media id) never arrived.
@@ -378,19 +293,14 @@ async fn an_answer_lost_after_media_publish_committed_never_posts_twice() {
 async fn server_errors_while_polling_do_not_stop_the_publish() {
     let w = world().await;
     let caption = "Through the storm";
-    let draft = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Image,
-                caption,
-                vec![item("a.jpg", picture(1080, 1350, image::ImageFormat::Jpeg))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect("saved");
+    let draft = save(
+        &w,
+        PostKind::Image,
+        caption,
+        vec![item("a.jpg", picture(1080, 1350, image::ImageFormat::Jpeg))],
+    )
+    .await
+    .expect("saved");
     let control = w.sandbox.control();
     let core = w.core.clone();
     let task = tokio::spawn(async move { core.publish_draft(draft, &|_| {}).await });
@@ -435,12 +345,7 @@ async fn a_crash_mid_pipeline_resumes_after_restart_with_exactly_one_post() {
             )
         })
         .collect();
-    let draft = w
-        .core
-        .save_post(
-            post(&w.account, PostKind::Carousel, caption, items),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Carousel, caption, items)
         .await
         .expect("saved");
     let core = w.core.clone();
@@ -461,7 +366,7 @@ async fn a_crash_mid_pipeline_resumes_after_restart_with_exactly_one_post() {
         .collect();
 
     // A new engine on the same data, as after a restart.
-    let restarted = start_core(&w.dirs, &w.sandbox, w.secrets.clone()).await;
+    let restarted = w.restart_core().await;
     let now = restarted.now();
     let due = restarted
         .with_store(move |s| s.drafts_to_run(now))
@@ -504,9 +409,7 @@ async fn a_business_account_publishes_a_nine_by_sixteen_story() {
     // The demo business account may post stories: a 9:16 story goes through.
     let mut it = item("tall.jpg", picture(1080, 1920, image::ImageFormat::Jpeg));
     it.crop = CropRect::FULL;
-    let draft = w
-        .core
-        .save_post(post(&w.account, PostKind::Story, "", vec![it]), |_, _| {})
+    let draft = save(&w, PostKind::Story, "", vec![it])
         .await
         .expect("saved");
     let result = w.core.publish_draft(draft, &|_| {}).await;
@@ -515,65 +418,23 @@ async fn a_business_account_publishes_a_nine_by_sixteen_story() {
     assert!(!media.id.as_str().is_empty());
 }
 
-/// Advances the sandbox clock every 100 ms until dropped, so video processing (10 s of
-/// sandbox time) finishes quickly.
-struct ClockPusher(tokio::task::JoinHandle<()>);
-
-impl ClockPusher {
-    fn start(sandbox: &Sandbox) -> Self {
-        let control = sandbox.control();
-        Self(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                control.advance_clock(Duration::from_secs(5));
-            }
-        }))
-    }
-}
-
-impl Drop for ClockPusher {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 fn form_of(w: &World, path_end: &str) -> Vec<(String, String)> {
     let requests = w.sandbox.control().requests();
     let create = requests
         .iter()
         .find(|r| r.method == "POST" && r.path.ends_with(path_end))
         .expect("request sent");
-    url::form_urlencoded::parse(create.body.as_bytes())
-        .into_owned()
-        .collect()
-}
-
-fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+    form(create)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reel_with_a_cover_frame_is_published_through_the_sandbox() {
     let w = world().await;
-    let mp4 = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        8,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
-    let mut it = item("clip.mp4", Arc::new(mp4));
+    let video = mp4(8);
+    let mut it = item("clip.mp4", Arc::new(video));
     it.thumb_offset_ms = Some(2500);
     let caption = "Behind the counter #reels";
-    let draft = w
-        .core
-        .save_post(
-            post(&w.account, PostKind::Reel, caption, vec![it]),
-            |_, _| {},
-        )
+    let draft = save(&w, PostKind::Reel, caption, vec![it])
         .await
         .expect("saved");
     let _clock = ClockPusher::start(&w.sandbox);
@@ -604,27 +465,15 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     let w = world().await;
     let before = graph_requests(&w);
 
-    let short = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        2,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
+    let short = mp4(2);
+    let err = save(
+        &w,
+        PostKind::Reel,
+        "short",
+        vec![item("s.mp4", Arc::new(short))],
     )
-    .expect("mp4");
-    let err = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Reel,
-                "short",
-                vec![item("s.mp4", Arc::new(short))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("too short");
+    .await
+    .expect_err("too short");
     let msg = err.to_string();
     assert!(
         msg.contains("s.mp4") && msg.contains("at least 3 s"),
@@ -632,27 +481,15 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // A 61 s HEVC video is fine as a reel but too long for a story.
-    let long = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        61,
-        socialdesk::media::video::VideoCodec::Hevc,
-        false,
+    let long = vertical_video(61, VideoCodec::Hevc, false);
+    let err = save(
+        &w,
+        PostKind::Story,
+        "",
+        vec![item("long.mov", Arc::new(long))],
     )
-    .expect("mp4");
-    let err = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Story,
-                "",
-                vec![item("long.mov", Arc::new(long))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("too long for a story");
+    .await
+    .expect_err("too long for a story");
     let msg = err.to_string();
     assert!(
         msg.contains("stories can be at most 60 s: trim it"),
@@ -660,27 +497,15 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // VP9 in an MP4: Instagram takes H.264 or HEVC only.
-    let vp9 = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        6,
-        socialdesk::media::video::VideoCodec::Vp9,
-        true,
+    let vp9 = vertical_video(6, VideoCodec::Vp9, true);
+    let err = save(
+        &w,
+        PostKind::Reel,
+        "vp9",
+        vec![item("v.mp4", Arc::new(vp9))],
     )
-    .expect("mp4");
-    let err = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Reel,
-                "vp9",
-                vec![item("v.mp4", Arc::new(vp9))],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("wrong codec");
+    .await
+    .expect_err("wrong codec");
     let msg = err.to_string();
     assert!(
         msg.contains("unsupported codec (VP9)") && msg.contains("re-encode it as H.264"),
@@ -688,40 +513,26 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
     );
 
     // A cover after the end of the clip.
-    let ok = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        4,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
+    let ok = mp4(4);
     let mut it = item("c.mp4", Arc::new(ok));
     it.thumb_offset_ms = Some(9000);
-    let err = w
-        .core
-        .save_post(post(&w.account, PostKind::Reel, "c", vec![it]), |_, _| {})
+    let err = save(&w, PostKind::Reel, "c", vec![it])
         .await
         .expect_err("cover after end");
     assert!(err.to_string().contains("pick an earlier frame"), "{err}");
 
     // Not an MP4 container at all.
-    let err = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Reel,
-                "x",
-                vec![item(
-                    "x.mp4",
-                    Arc::new(b"\0\0\0\x10ftypqt  garbage!".to_vec()),
-                )],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect_err("unreadable");
+    let err = save(
+        &w,
+        PostKind::Reel,
+        "x",
+        vec![item(
+            "x.mp4",
+            Arc::new(b"\0\0\0\x10ftypqt  garbage!".to_vec()),
+        )],
+    )
+    .await
+    .expect_err("unreadable");
     assert!(err.to_string().contains("export it as MP4"), "{err}");
 
     assert_eq!(
@@ -734,21 +545,11 @@ async fn a_too_short_or_wrong_codec_video_is_refused_before_any_network_call() {
 /// The demo business account connected with Facebook Login (through its Page), with the
 /// product tagging permission granted.
 async fn facebook_account(w: &World) -> Account {
-    let mut scopes: Vec<&str> =
-        socialdesk::auth::default_scopes(socialdesk::model::LoginKind::Facebook).to_vec();
-    scopes.extend(["instagram_shopping_tag_products", "catalog_management"]);
-    let token = w
-        .sandbox
-        .control()
-        .mint_token("facebook", DEMO_BUSINESS_USERNAME, &scopes)
-        .expect("minted");
-    w.core
-        .add_token(socialdesk::model::LoginKind::Facebook, &token)
-        .await
-        .expect("connected with Facebook Login")
-        .into_iter()
-        .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
-        .expect("the Page-linked IG account")
+    w.connect_demo_business(
+        socialdesk::model::LoginKind::Facebook,
+        &["instagram_shopping_tag_products", "catalog_management"],
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -787,7 +588,7 @@ async fn products_are_searched_and_tagged_on_a_cropped_picture_with_facebook_log
         x: Some(0.625),
         y: Some(0.5),
     }];
-    let mut spec = post(&w.account, PostKind::Image, "Tagged #shop", vec![it]);
+    let mut spec = post(w.account(), PostKind::Image, "Tagged #shop", vec![it]);
     spec.account = fb.id.clone();
     let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
     let media = w
@@ -814,15 +615,7 @@ async fn products_are_searched_and_tagged_on_a_cropped_picture_with_facebook_log
             &format!("{}/product_tags", media.id),
         )
         .expect("url");
-    let on_media: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(&session.access_token)
-        .send()
-        .await
-        .expect("product_tags")
-        .json()
-        .await
-        .expect("json");
+    let on_media = get_json(url, &session.access_token).await;
     assert_eq!(
         on_media["data"][0]["product_id"].to_string(),
         approved.product_id,
@@ -836,7 +629,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     use socialdesk::store::ProductTag;
 
     let w = world().await;
-    let setup = w.core.shop_setup(&w.account).await.expect("answer");
+    let setup = w.core.shop_setup(w.account()).await.expect("answer");
     assert_eq!(setup, ShopSetup::InstagramLogin);
     assert!(
         setup
@@ -853,9 +646,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     };
     let mut it = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
     it.product_tags = vec![tag(1)];
-    let err = w
-        .core
-        .save_post(post(&w.account, PostKind::Image, "x", vec![it]), |_, _| {})
+    let err = save(&w, PostKind::Image, "x", vec![it])
         .await
         .expect_err("Instagram Login");
     assert!(
@@ -868,12 +659,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
     let mut first = item("a.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
     first.product_tags = (0..6).map(tag).collect();
     let second = item("b.jpg", picture(1080, 1080, image::ImageFormat::Jpeg));
-    let err = w
-        .core
-        .save_post(
-            post(&w.account, PostKind::Carousel, "x", vec![first, second]),
-            |_, _| {},
-        )
+    let err = save(&w, PostKind::Carousel, "x", vec![first, second])
         .await
         .expect_err("six on a slide");
     assert!(
@@ -888,9 +674,7 @@ async fn product_tags_are_refused_for_instagram_login_and_over_the_limits_withou
         x: None,
         y: None,
     }];
-    let err = w
-        .core
-        .save_post(post(&w.account, PostKind::Image, "x", vec![it]), |_, _| {})
+    let err = save(&w, PostKind::Image, "x", vec![it])
         .await
         .expect_err("no place");
     assert!(
@@ -973,22 +757,17 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
         .expect("configured");
 
     let caption = "Hosted on S3 #bucket";
-    let draft = w
-        .core
-        .save_post(
-            post(
-                &w.account,
-                PostKind::Image,
-                caption,
-                vec![item(
-                    "s3.jpg",
-                    picture(1080, 1080, image::ImageFormat::Jpeg),
-                )],
-            ),
-            |_, _| {},
-        )
-        .await
-        .expect("saved");
+    let draft = save(
+        &w,
+        PostKind::Image,
+        caption,
+        vec![item(
+            "s3.jpg",
+            picture(1080, 1080, image::ImageFormat::Jpeg),
+        )],
+    )
+    .await
+    .expect("saved");
     w.core
         .publish_draft(draft, &|_| {})
         .await
@@ -1021,7 +800,7 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
 
     // The secret is in the secret store only, never in SQLite.
     assert_eq!(
-        w.secrets
+        w.secrets()
             .get(socialdesk::engine::composer::s3::S3_SECRET_KEY)
             .expect("secret store")
             .as_deref(),
@@ -1065,15 +844,8 @@ async fn a_reel_carries_product_tags_without_coordinates() {
         .filter(|p| p.is_approved())
         .take(2)
         .collect();
-    let mp4 = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        6,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
-    let mut it = item("shop.mp4", Arc::new(mp4));
+    let video = mp4(6);
+    let mut it = item("shop.mp4", Arc::new(video));
     it.product_tags = approved
         .iter()
         .map(|p| ProductTag {
@@ -1083,7 +855,7 @@ async fn a_reel_carries_product_tags_without_coordinates() {
             y: Some(0.5),
         })
         .collect();
-    let mut spec = post(&w.account, PostKind::Reel, "Shop the reel", vec![it]);
+    let mut spec = post(w.account(), PostKind::Reel, "Shop the reel", vec![it]);
     spec.account = fb.id.clone();
     let draft = w.core.save_post(spec, |_, _| {}).await.expect("saved");
     let _clock = ClockPusher::start(&w.sandbox);

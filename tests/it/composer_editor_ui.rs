@@ -10,8 +10,7 @@ use std::sync::Arc;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PostSpec};
-use socialdesk::engine::{self, Command, EngineSide, Event};
-use socialdesk::ids::IgUserId;
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::media::clipboard::encode_png;
 use socialdesk::model::{Account, LoginKind};
 use socialdesk::store::PostKind;
@@ -19,7 +18,7 @@ use socialdesk::ui::App;
 use socialdesk::ui::composer::paste::ScriptedClipboard;
 use socialdesk::ui::composer::preview::PREVIEW_PICTURE_LABEL;
 
-use crate::support::ACCOUNT_ID;
+use crate::support::ui::{composer_tab, sent_post};
 
 fn account() -> Account {
     crate::support::account("demo.studio", LoginKind::Instagram)
@@ -28,20 +27,7 @@ fn account() -> Account {
 /// The Composer with the account connected and `files` dropped and decoded
 /// (`(name, width, height)`).
 fn composer_with(files: &[(&str, u32, u32)]) -> (Harness<'static, App>, EngineSide) {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 2400.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT_ID)),
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
+    let (mut harness, mut side) = composer_tab(2400.0, account());
     for (name, w, h) in files {
         harness
             .input_mut()
@@ -80,13 +66,7 @@ fn published(harness: &mut Harness<'_, App>, side: &mut EngineSide) -> PostSpec 
     assert!(!button.accesskit_node().is_disabled(), "Publish is enabled");
     button.click();
     harness.run();
-    let (job, post) = drain(side)
-        .into_iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, post }) => Some((job, post)),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (job, post) = sent_post(side).expect("a Publish command");
     push(
         harness,
         side,

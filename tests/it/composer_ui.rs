@@ -9,7 +9,7 @@ use std::sync::Arc;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource, PublishStep};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::ids::{IgUserId, MediaId};
 use socialdesk::model::{Account, LoginKind, Media, MediaType, ProductType};
 use socialdesk::store::PostKind;
@@ -17,22 +17,10 @@ use socialdesk::ui::composer::editor::EDITOR_LABEL;
 use socialdesk::ui::{App, Tab};
 
 use crate::support::ACCOUNT_ID;
+use crate::support::ui::{composer_tab, drop_square_picture, sent_post};
 
 fn account() -> Account {
     crate::support::account("demo.studio", LoginKind::Instagram)
-}
-
-/// Connects the account and opens the Composer tab. The Feed shows a spinner while it waits
-/// for posts, so the frames before the tab switch are stepped, not run to rest.
-fn open_composer(harness: &mut Harness<'_, App>, side: &EngineSide) {
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account()],
-        active: Some(IgUserId::from(ACCOUNT_ID)),
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
 }
 
 fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
@@ -51,13 +39,7 @@ fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
 
 #[test]
 fn drop_crop_tag_publish_and_see_it_in_the_feed() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    open_composer(&mut harness, &side);
+    let (mut harness, mut side) = composer_tab(1000.0, account());
     assert_eq!(harness.state().tab(), Tab::Composer);
     drain(&mut side);
 
@@ -126,14 +108,7 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let commands = drain(&mut side);
-    let (job, post) = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, post }) => Some((*job, post)),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (job, post) = sent_post(&mut side).expect("a Publish command");
     assert_eq!(post.kind, PostKind::Image);
     assert_eq!(post.caption, "Latte #coffee @mira.makes");
     let item = &post.items[0];
@@ -213,13 +188,7 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
 
 #[test]
 fn a_failed_publish_shows_the_cause() {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    open_composer(&mut harness, &side);
+    let (mut harness, mut side) = composer_tab(1000.0, account());
     harness
         .input_mut()
         .dropped_files
@@ -238,13 +207,7 @@ fn a_failed_publish_shows_the_cause() {
     drain(&mut side);
     harness.get_by_label("Publish").click();
     harness.run();
-    let job = drain(&mut side)
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, .. }) => Some(*job),
-            _ => None,
-        })
-        .expect("publish");
+    let (job, _) = sent_post(&mut side).expect("publish");
     push(
         &mut harness,
         &side,
@@ -259,37 +222,9 @@ fn a_failed_publish_shows_the_cause() {
 
 /// Opens the Composer for `account`, drops one picture and answers with a square preview.
 fn composer_with_square_picture(account: Account) -> (Harness<'static, App>, EngineSide) {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    assert!(side.events.try_send(Event::Accounts {
-        active: Some(account.id.clone()),
-        accounts: vec![account],
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
+    let (mut harness, mut side) = composer_tab(1400.0, account);
     drain(&mut side);
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(PathBuf::from("/photos/square.jpg"))));
-    harness.run();
-    let image = egui::ColorImage::filled([100, 100], egui::Color32::from_rgb(90, 120, 160));
-    push(
-        &mut harness,
-        &side,
-        Event::Composer(ComposerEvent::Preview {
-            source: "square.jpg".into(),
-            image: Arc::new(image),
-            width: 1080,
-            height: 1080,
-        }),
-    );
+    drop_square_picture(&mut harness, &side);
     (harness, side)
 }
 
@@ -322,14 +257,7 @@ fn a_typed_local_time_schedules_the_post_in_utc_and_the_list_shows_it() {
     drain(&mut side);
     harness.get_by_label("Schedule").click();
     harness.run();
-    let commands = drain(&mut side);
-    let (job, post) = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { job, post }) => Some((*job, post)),
-            _ => None,
-        })
-        .expect("a Publish command with a time");
+    let (job, post) = sent_post(&mut side).expect("a Publish command with a time");
     assert_eq!(post.scheduled_at, Some(expected), "stored as UTC");
 
     push(
@@ -453,14 +381,7 @@ fn products_are_searched_and_placed_by_clicking_the_picture() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let commands = drain(&mut side);
-    let post = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (_, post) = sent_post(&mut side).expect("a Publish command");
     let tags = &post.items[0].product_tags;
     assert_eq!(tags.len(), 1);
     assert_eq!(tags[0].product_id, "111");
@@ -484,13 +405,7 @@ fn s3_hosting_is_configured_in_settings_and_the_secret_never_shows() {
         BUCKET_LABEL, ENDPOINT_LABEL, KEY_ID_LABEL, SAVE_LABEL, SECRET_LABEL,
     };
 
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    open_composer(&mut harness, &side);
+    let (mut harness, mut side) = composer_tab(1400.0, account());
     let commands = drain(&mut side);
     assert!(
         commands

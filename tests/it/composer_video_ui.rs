@@ -5,14 +5,13 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::support::ui::composer_tab;
 use crate::support::{DroppedPath, drain, push};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource};
 use socialdesk::engine::{self, Command, Event};
 use socialdesk::media::video::{VideoCodec, probe, synthetic_mp4};
 use socialdesk::model::LoginKind;
-use socialdesk::ui::App;
 
 fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
     let bytes = synthetic_mp4(1080, 1920, seconds, VideoCodec::H264, true).expect("mp4");
@@ -22,21 +21,7 @@ fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
 #[test]
 fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
     let account = crate::support::account("demo.studio", LoginKind::Instagram);
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1600.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    // The Feed shows a spinner while it waits for posts: step, do not run, until the switch.
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account.clone()],
-        active: Some(account.id.clone()),
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
+    let (mut harness, mut side) = composer_tab(1600.0, account);
     harness.get_by_label("Reel").click();
     harness.run();
     harness
@@ -189,10 +174,7 @@ fn a_reel_takes_a_cover_picture_from_disk_and_sends_it_with_the_post() {
 async fn the_engine_reads_a_video_when_it_is_added() {
     let w = crate::support::world_without_login().await;
     let (mut handle, side) = engine::channel();
-    tokio::spawn(engine::run::run(
-        crate::support::config(&w.dirs, &w.sandbox.url(), w.secrets.clone()),
-        side,
-    ));
+    tokio::spawn(engine::run::run(w.config(), side));
     let bytes = synthetic_mp4(1080, 1920, 9, VideoCodec::Hevc, false).expect("mp4");
     assert!(handle.send(Command::Composer(ComposerCommand::LoadPreview(
         MediaSource::Bytes {

@@ -5,97 +5,74 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use socialdesk::auth::SandboxBrowser;
-use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::dms::{
     self, DmError, PrivateReplyRequest, SendWindow, send_message, send_private_reply, sync_account,
 };
 use socialdesk::engine::dms::{DmsCommand, DmsEvent};
-use socialdesk::engine::protocol::{AppCredentials, LoginRequest};
-use socialdesk::engine::{Command, Core, EngineConfig, Event, Mode};
+use socialdesk::engine::{Command, Event};
 use socialdesk::graph::messages::{ConversationId, OutgoingMessage, Recipient};
 use socialdesk::ids::CommentId;
-use socialdesk::model::{Account, LoginKind};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::DEMO_BUSINESS_USERNAME;
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::store::secrets::SecretStore;
 
-struct World {
-    sandbox: Sandbox,
-    core: Core,
-    account: Account,
-    _dir: tempfile::TempDir,
-}
-
-fn config_for(
-    sandbox: &Sandbox,
-    dir: &std::path::Path,
-    secrets: Arc<dyn SecretStore>,
-) -> EngineConfig {
-    let mut config = EngineConfig::new(
-        DataDirs::under(dir),
-        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-    );
-    config.secrets = Some(secrets);
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    let control = sandbox.control();
-    config.clock = Some(Arc::new(move || control.now()));
-    config
-}
+use crate::support::{World, WorldSetup};
 
 async fn world() -> World {
     world_with(Arc::new(MemorySecrets::default())).await
 }
 
+/// The demo business logged in on an engine that keeps its tokens in `secrets` and reads
+/// the sandbox clock.
 async fn world_with(secrets: Arc<dyn SecretStore>) -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    // No generated messages: they would reopen the windows under test.
-    sandbox.control().set_dm_activity(None);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let core = Core::start(config_for(&sandbox, dir.path(), secrets))
-        .await
-        .expect("core");
-    let (_tx, rx) = tokio::sync::mpsc::channel(1);
-    let app = AppCredentials {
-        kind: LoginKind::Instagram,
-        app_id: "1".into(),
-        app_secret: "s".into(),
-    };
-    let request = LoginRequest {
-        kind: LoginKind::Instagram,
-        port: 0,
-        https: false,
-    };
-    let connected = core
-        .browser_login(request, &app, core.browser(), rx, |_| {})
-        .await
-        .expect("login");
-    let account = core
-        .save_connected(connected)
-        .await
-        .expect("save")
-        .into_iter()
-        .next()
-        .expect("one account");
-    World {
-        sandbox,
-        core,
-        account,
-        _dir: dir,
+    let w = WorldSetup {
+        sandbox_clock: true,
+        secrets,
     }
+    .start()
+    .await;
+    // No generated messages: they would reopen the windows under test.
+    w.sandbox.control().set_dm_activity(None);
+    w.logged_in().await
 }
 
 fn quiet(_: String) {}
 
+/// Syncs the logged-in account's inbox: the conversations that changed.
+async fn sync(w: &World) -> Vec<ConversationId> {
+    sync_account(&w.core, w.account(), &quiet)
+        .await
+        .expect("sync")
+}
+
+/// A text message.
+fn text_message(t: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        text: Some(t.into()),
+        ..Default::default()
+    }
+}
+
+/// An image message: the picture at the public `url`.
+fn image_message(url: &str) -> OutgoingMessage {
+    OutgoingMessage {
+        image_url: Some(url.to_owned()),
+        ..Default::default()
+    }
+}
+
+/// Sends `message` as the logged-in account into `conversation`.
+async fn send(
+    w: &World,
+    conversation: &ConversationId,
+    message: OutgoingMessage,
+) -> Result<dms::SendOutcome, DmError> {
+    send_message(&w.core, w.account(), conversation, message, &quiet).await
+}
+
 /// The conversation with `username`, from the cache.
 async fn conversation_with(w: &World, username: &str) -> dms::DmSummary {
-    dms::inbox(&w.core, &w.account.id)
+    dms::inbox(&w.core, &w.account().id)
         .await
         .expect("inbox")
         .into_iter()
@@ -122,10 +99,8 @@ fn posts_to_messages(w: &World) -> usize {
 async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_changes() {
     let w = world().await;
     let started = std::time::Instant::now();
-    let changed = sync_account(&w.core, &w.account, &quiet)
-        .await
-        .expect("sync");
-    let inbox = dms::inbox(&w.core, &w.account.id).await.expect("inbox");
+    let changed = sync(&w).await;
+    let inbox = dms::inbox(&w.core, &w.account().id).await.expect("inbox");
     assert_eq!(changed.len(), inbox.len(), "a first sync reads everything");
     // 1 list + 1 read per conversation, paced at Meta's 2 reads per second.
     let reads = 1 + inbox.len();
@@ -144,7 +119,7 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
 
     // 30 messages: all listed, only the 20 most recent readable; none lost, none an error.
     let long = conversation_with(&w, "harbour.bakery").await;
-    let id = (w.account.id.clone(), long.conversation.id.clone());
+    let id = (w.account().id.clone(), long.conversation.id.clone());
     let messages = w
         .core
         .with_store(move |s| s.dm_messages(&id.0, &id.1))
@@ -165,9 +140,7 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
 
     // Nothing changed: one list call, no conversation re-read.
     w.sandbox.control().clear_requests();
-    let changed = sync_account(&w.core, &w.account, &quiet)
-        .await
-        .expect("sync");
+    let changed = sync(&w).await;
     assert!(changed.is_empty(), "{changed:?}");
     assert_eq!(w.sandbox.control().requests().len(), 1);
 
@@ -181,9 +154,7 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
             "Any news on the cups?",
         )
         .expect("delivered");
-    let changed = sync_account(&w.core, &w.account, &quiet)
-        .await
-        .expect("sync");
+    let changed = sync(&w).await;
     assert_eq!(changed, vec![ConversationId(conv)]);
     let kenji = conversation_with(&w, "kenji.makes").await;
     assert_eq!(
@@ -196,21 +167,14 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     let w = world().await;
-    sync_account(&w.core, &w.account, &quiet)
-        .await
-        .expect("sync");
+    sync(&w).await;
 
     let lena = conversation_with(&w, "lena.loves.latte").await;
     assert!(matches!(lena.window, SendWindow::Standard { .. }));
-    let outcome = send_message(
-        &w.core,
-        &w.account,
+    let outcome = send(
+        &w,
         &lena.conversation.id,
-        OutgoingMessage {
-            text: Some("Yes, ready from 2 pm!".into()),
-            ..Default::default()
-        },
-        &quiet,
+        text_message("Yes, ready from 2 pm!"),
     )
     .await
     .expect("sent within 24 h");
@@ -227,18 +191,9 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
 
     // An image goes as an attachment and comes back as one.
     let image_url = format!("{}cdn/demo/dm.jpg", w.sandbox.url());
-    let outcome = send_message(
-        &w.core,
-        &w.account,
-        &lena.conversation.id,
-        OutgoingMessage {
-            image_url: Some(image_url.clone()),
-            ..Default::default()
-        },
-        &quiet,
-    )
-    .await
-    .expect("image sent");
+    let outcome = send(&w, &lena.conversation.id, image_message(&image_url))
+        .await
+        .expect("image sent");
     let last = outcome.messages.last().expect("a message");
     assert_eq!(
         last.attachments,
@@ -246,38 +201,23 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     );
 
     // A local file is hosted first (as the Composer does) and sent by its public URL.
-    let root = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| {
-            s.set_setting(socialdesk::engine::composer::SANDBOX_HOSTING_KEY, &root)
-        })
-        .await
-        .expect("hosting setting");
-    let file = w._dir.path().join("latte.png");
+    w.host_files_on_sandbox().await;
+    let file = w.temp_dir().join("latte.png");
     image::RgbImage::from_pixel(4, 4, image::Rgb([200, 150, 90]))
         .save(&file)
         .expect("png");
     let hosted = dms::host_image_file(&w.core, &file).await.expect("hosted");
     assert!(hosted.starts_with(w.sandbox.url().as_str()), "{hosted}");
-    let outcome = send_message(
-        &w.core,
-        &w.account,
-        &lena.conversation.id,
-        OutgoingMessage {
-            image_url: Some(hosted.clone()),
-            ..Default::default()
-        },
-        &quiet,
-    )
-    .await
-    .expect("hosted image sent");
+    let outcome = send(&w, &lena.conversation.id, image_message(&hosted))
+        .await
+        .expect("hosted image sent");
     assert_eq!(
         outcome.messages.last().map(|m| m.attachments.clone()),
         Some(vec![socialdesk::graph::messages::DmAttachment::Image {
             url: hosted
         }])
     );
-    let gif = w._dir.path().join("anim.gif");
+    let gif = w.temp_dir().join("anim.gif");
     std::fs::write(&gif, b"GIF89a").expect("gif");
     let err = dms::host_image_file(&w.core, &gif)
         .await
@@ -287,16 +227,10 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     // Three days after the person's last message: refused without the tag, with a clear message.
     let tom = conversation_with(&w, "tom_on_tour").await;
     assert!(matches!(tom.window, SendWindow::HumanAgent { .. }));
-    let text = |t: &str| OutgoingMessage {
-        text: Some(t.into()),
-        ..Default::default()
-    };
-    let err = send_message(
-        &w.core,
-        &w.account,
+    let err = send(
+        &w,
         &tom.conversation.id,
-        text("We do ship to Canada"),
-        &quiet,
+        text_message("We do ship to Canada"),
     )
     .await
     .expect_err("outside the 24 h window");
@@ -308,9 +242,9 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
     );
     let tagged = OutgoingMessage {
         human_agent: true,
-        ..text("We do ship to Canada")
+        ..text_message("We do ship to Canada")
     };
-    send_message(&w.core, &w.account, &tom.conversation.id, tagged, &quiet)
+    send(&w, &tom.conversation.id, tagged)
         .await
         .expect("sent with the HUMAN_AGENT tag");
     let sent = w
@@ -330,22 +264,18 @@ async fn sends_within_the_window_and_with_the_human_agent_tag_after_24_hours() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_7_days_sending_is_blocked_before_any_call() {
     let w = world().await;
-    sync_account(&w.core, &w.account, &quiet)
-        .await
-        .expect("sync");
+    sync(&w).await;
     let ana = conversation_with(&w, "ana.pereira").await;
     assert!(ana.window.is_closed());
     w.sandbox.control().clear_requests();
-    let err = send_message(
-        &w.core,
-        &w.account,
+    let err = send(
+        &w,
         &ana.conversation.id,
         OutgoingMessage {
             text: Some("Hello again".into()),
             human_agent: true,
             ..Default::default()
         },
-        &quiet,
     )
     .await
     .expect_err("blocked");
@@ -378,7 +308,7 @@ async fn a_recent_comment(w: &World) -> (CommentId, DateTime<Utc>, String) {
     let http = reqwest::Client::new();
     let feed = w
         .core
-        .fetch_feed_page(&w.account, None)
+        .fetch_feed_page(w.account(), None)
         .await
         .expect("feed");
     let now = w.sandbox.control().now();
@@ -412,7 +342,7 @@ async fn a_recent_comment(w: &World) -> (CommentId, DateTime<Utc>, String) {
                 "6120000000000007",
             ];
             if now - time < chrono::Duration::days(6)
-                && from != w.account.id.as_str()
+                && from != w.account().id.as_str()
                 && !in_dms.contains(&from.as_str())
             {
                 return (CommentId::from(c["id"].as_str().expect("id")), time, from);
@@ -433,12 +363,12 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
         commenter_username: None,
         text: "Thanks! Here is the link to order.".into(),
     };
-    let outcome = send_private_reply(&w.core, &w.account, request.clone(), &quiet)
+    let outcome = send_private_reply(&w.core, w.account(), request.clone(), &quiet)
         .await
         .expect("first private reply");
     assert_eq!(outcome.recipient_id.as_deref(), Some(from.as_str()));
     let conversation = outcome.conversation.expect("linked conversation");
-    let linked = dms::inbox(&w.core, &w.account.id)
+    let linked = dms::inbox(&w.core, &w.account().id)
         .await
         .expect("inbox")
         .into_iter()
@@ -452,7 +382,7 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
     assert!(linked.window.is_closed());
 
     let posts = posts_to_messages(&w);
-    let err = send_private_reply(&w.core, &w.account, request, &quiet)
+    let err = send_private_reply(&w.core, w.account(), request, &quiet)
         .await
         .expect_err("second private reply");
     assert!(
@@ -462,18 +392,15 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
     assert_eq!(posts_to_messages(&w), posts, "refused before any call");
 
     // The sandbox enforces the rule too, for clients that do not check.
-    let session = w.core.session(&w.account).await.expect("session");
+    let session = w.core.session(w.account()).await.expect("session");
     let refused = w
         .core
         .client()
         .messages(&session)
         .send(
-            &w.account.id,
+            &w.account().id,
             &Recipient::Comment(comment),
-            &OutgoingMessage {
-                text: Some("again".into()),
-                ..Default::default()
-            },
+            &text_message("again"),
         )
         .await
         .expect_err("the sandbox refuses a second private reply");
@@ -487,7 +414,7 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
         commenter_username: None,
         text: "hi".into(),
     };
-    let err = send_private_reply(&w.core, &w.account, old, &quiet)
+    let err = send_private_reply(&w.core, w.account(), old, &quiet)
         .await
         .expect_err("too late");
     assert!(
@@ -499,25 +426,14 @@ async fn a_private_reply_goes_once_per_comment_and_links_the_conversation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
     let w = world().await;
-    sync_account(&w.core, &w.account, &quiet)
-        .await
-        .expect("sync");
+    sync(&w).await;
     let lena = conversation_with(&w, "lena.loves.latte").await;
     let text = "See you at 2!";
     w.sandbox.control().lose_next_dm_response();
     let posts = posts_to_messages(&w);
-    let outcome = send_message(
-        &w.core,
-        &w.account,
-        &lena.conversation.id,
-        OutgoingMessage {
-            text: Some(text.into()),
-            ..Default::default()
-        },
-        &quiet,
-    )
-    .await
-    .expect("confirmed from the conversation");
+    let outcome = send(&w, &lena.conversation.id, text_message(text))
+        .await
+        .expect("confirmed from the conversation");
     assert!(outcome.confirmed_after_lost_answer);
     assert_eq!(posts_to_messages(&w), posts + 1, "sent once, never again");
     let texts = w.sandbox.control().dm_texts(&lena.conversation.id.0);
@@ -526,18 +442,9 @@ async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
     // The send really failed and the check cannot confirm it: told so, not re-sent.
     w.sandbox.control().set_fail_rate(1.0);
     let posts = posts_to_messages(&w);
-    let err = send_message(
-        &w.core,
-        &w.account,
-        &lena.conversation.id,
-        OutgoingMessage {
-            text: Some("Another one".into()),
-            ..Default::default()
-        },
-        &quiet,
-    )
-    .await
-    .expect_err("not confirmed");
+    let err = send(&w, &lena.conversation.id, text_message("Another one"))
+        .await
+        .expect_err("not confirmed");
     assert!(matches!(err, DmError::SendUnconfirmed(_)), "{err:?}");
     assert!(err.to_string().contains("before sending again"), "{err}");
     assert_eq!(posts_to_messages(&w), posts + 1);
@@ -545,20 +452,12 @@ async fn a_lost_send_answer_is_checked_in_the_conversation_not_resent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_engine_loop_answers_dm_commands_with_events() {
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let w = world_with(secrets.clone()).await;
-    let World {
-        sandbox,
-        core,
-        account,
-        _dir: dir,
-    } = w;
-    drop(core);
+    let w = world().await;
+    let account = w.account().clone();
+    let config = w.config();
+    drop(w.core);
     let (mut handle, side) = socialdesk::engine::channel();
-    tokio::spawn(socialdesk::engine::run::run(
-        config_for(&sandbox, dir.path(), secrets),
-        side,
-    ));
+    tokio::spawn(socialdesk::engine::run::run(config, side));
     assert!(handle.send(Command::Start));
     assert!(handle.send(Command::Dms(DmsCommand::Refresh(account.id.clone()))));
 

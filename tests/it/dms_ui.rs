@@ -5,55 +5,25 @@ use chrono::{Duration, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::dms::{DmSummary, DmsCommand, DmsEvent, SendWindow};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::graph::messages::{
     ConversationId, DmAttachment, DmMessage, MessageId, Participant,
 };
 use socialdesk::ids::IgUserId;
-use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::model::{Account, LoginKind};
 use socialdesk::store::CachedConversation;
-use socialdesk::ui::{App, Tab, UiPrefs};
+use socialdesk::ui::{App, Tab};
 
-const ACCOUNT_ID: &str = "17841400000000001";
+use crate::support::ui::app_harness_on;
+use crate::support::{ACCOUNT_ID, drain, push};
 
 fn harness() -> (Harness<'static, App>, EngineSide) {
-    let (handle, side) = engine::channel();
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(32)
-        // Starts on the DMs tab: the Feed would show its loading spinner without a feed.
-        .build_ui_state(
-            |ui, app: &mut App| app.ui(ui),
-            App::new(handle).with_prefs(UiPrefs { tab: Tab::Dms }),
-        );
-    (harness, side)
-}
-
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
-fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(side.events.try_send(event), "the UI accepts the event");
-    harness.run();
+    // Starts on the DMs tab: the Feed would show its loading spinner without a feed.
+    app_harness_on(Tab::Dms)
 }
 
 fn account() -> Account {
-    Account {
-        id: IgUserId::from(ACCOUNT_ID),
-        username: "northwind.coffee".into(),
-        name: None,
-        account_type: Some("Business".into()),
-        profile_picture_url: None,
-        followers_count: None,
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
-    }
+    crate::support::account("northwind.coffee", LoginKind::Instagram)
 }
 
 fn lena() -> Participant {

@@ -4,49 +4,18 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
 use socialdesk::engine::{self, Command, Core, EngineConfig, Event, Mode};
-use socialdesk::model::{Account, AccountStatus, LoginKind};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::model::{AccountStatus, LoginKind};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 use socialdesk::store::secrets::{MemorySecrets, SecretStore};
 
-fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -> EngineConfig {
-    let mut config =
-        EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
-    config.secrets = Some(secrets);
-    config.browser = Some(Arc::new(
-        SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
-    ));
-    config
-}
-
-async fn login(core: &Core) -> Account {
-    core.login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account")
-}
+use crate::support::{config, login, world};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_token_marks_the_account_reconnect_needed_and_stops_calling() {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let core = Core::start(config(
-        &dirs,
-        &sandbox.url(),
-        Arc::new(MemorySecrets::default()),
-    ))
-    .await
-    .expect("core");
-    let account = login(&core).await;
+    let w = world().await;
+    let (sandbox, core, account) = (&w.sandbox, &w.core, w.account().clone());
     core.fetch_feed_page(&account, None).await.expect("feed");
 
     sandbox.control().revoke_all_tokens();

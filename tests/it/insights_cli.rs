@@ -1,23 +1,6 @@
 //! `socialdesk insights …` run as a user would: the real binary, in sandbox mode.
 
-use std::process::{Command, Output};
-
-fn socialdesk(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env_remove("SOCIALDESK_META_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run socialdesk")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::support::cli::{socialdesk, stderr, stdout};
 
 #[test]
 fn account_csv_over_45_days_with_a_retired_metric() {
@@ -39,7 +22,7 @@ fn account_csv_over_45_days_with_a_retired_metric() {
             "--csv",
         ],
     );
-    let (out, err) = (text(&output.stdout), text(&output.stderr));
+    let (out, err) = (stdout(&output), stderr(&output));
     assert!(output.status.success(), "stderr: {err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "date,reach");
@@ -58,14 +41,14 @@ fn account_csv_over_45_days_with_a_retired_metric() {
 fn media_json_has_the_post_insights() {
     let dir = tempfile::tempdir().expect("temp dir");
     let feed = socialdesk(dir.path(), &["feed", "--sandbox", "--json", "--limit", "1"]);
-    assert!(feed.status.success(), "{}", text(&feed.stderr));
+    assert!(feed.status.success(), "{}", stderr(&feed));
     let media: serde_json::Value = serde_json::from_slice(&feed.stdout).expect("JSON");
     let id = media[0]["id"].as_str().expect("id").to_owned();
     let output = socialdesk(
         dir.path(),
         &["insights", "media", &id, "--sandbox", "--json"],
     );
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(output.status.success(), "{}", stderr(&output));
     let v: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(v["id"], id.as_str());
     assert!(v["insights"]["reach"].as_u64().is_some_and(|r| r > 0));

@@ -13,78 +13,43 @@ use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_SMALL_USERNAME, Sandbox, 
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::ui::insights_export;
 
+use crate::support;
+use crate::support::raw::get_json;
+
 const SCOPES: &[&str] = &[
     "instagram_business_basic",
     "instagram_business_manage_insights",
 ];
 
+/// A fresh sandbox with `username` connected by an Instagram Login token that reads
+/// insights; derefs to the shared world.
 struct World {
-    sandbox: Sandbox,
-    core: Core,
+    base: support::World,
     account: Account,
     token: String,
-    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for World {
+    type Target = support::World;
+
+    fn deref(&self) -> &support::World {
+        &self.base
+    }
 }
 
 async fn world(username: &str) -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = EngineConfig::new(
-        DataDirs::under(dir.path()),
-        Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-    );
-    config.secrets = Some(Arc::new(MemorySecrets::default()));
-    let core = Core::start(config).await.expect("core");
-    let token = sandbox
-        .control()
-        .mint_token("instagram", username, SCOPES)
-        .expect("token");
-    let account = core
-        .add_token(LoginKind::Instagram, &token)
-        .await
-        .expect("connected")
-        .into_iter()
-        .next()
-        .expect("one account");
+    let base = support::world_without_login().await;
+    let (account, token) = base.connect_instagram(username, SCOPES).await;
     World {
-        sandbox,
-        core,
+        base,
         account,
         token,
-        _dir: dir,
     }
 }
 
-/// Asks the sandbox directly (no client types) for a total over `since..until`.
-async fn raw_total(w: &World, metric: &str, since: NaiveDate, until: NaiveDate) -> u64 {
-    let mut sum = 0;
-    let mut start = since;
-    while start < until {
-        let end = (start + Duration::days(30)).min(until);
-        let url = format!(
-            "{}v24.0/{}/insights?metric={metric}&period=day&metric_type=total_value&since={}&until={}",
-            w.sandbox.url(),
-            w.account.id,
-            start.and_hms_opt(0, 0, 0).expect("t").and_utc().timestamp(),
-            end.and_hms_opt(0, 0, 0).expect("t").and_utc().timestamp(),
-        );
-        let v: serde_json::Value = reqwest::Client::new()
-            .get(url)
-            .bearer_auth(&w.token)
-            .send()
-            .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("json");
-        sum += v["data"][0]["total_value"]["value"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("no total in {v}"));
-        start = end;
-    }
-    sum
+/// Asks the sandbox directly (no client types) for a total over `range`.
+async fn raw_total(w: &World, metric: &str, range: DateRange) -> u64 {
+    support::raw::insights_total(&w.sandbox, &w.token, &w.account.id, metric, range).await
 }
 
 fn insights_requests(w: &World, needle: &str) -> Vec<String> {
@@ -195,15 +160,7 @@ async fn a_retired_metric_is_reported_gone_and_the_rest_still_arrives() {
         w.sandbox.url(),
         post.id
     );
-    let v: serde_json::Value = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(&w.token)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+    let v = get_json(url, &w.token).await;
     assert_eq!(v["error"]["code"], 100);
     assert!(
         v["error"]["message"]
@@ -234,15 +191,15 @@ async fn overview_kpis_match_the_sandbox_and_are_cached() {
     let prev = range.previous();
     assert_eq!(
         kpi("views").value,
-        Some(raw_total(&w, "views", range.since, range.until).await)
+        Some(raw_total(&w, "views", range).await)
     );
     assert_eq!(
         kpi("views").previous,
-        Some(raw_total(&w, "views", prev.since, prev.until).await)
+        Some(raw_total(&w, "views", prev).await)
     );
     assert_eq!(
         kpi("total_interactions").value,
-        Some(raw_total(&w, "total_interactions", range.since, range.until).await)
+        Some(raw_total(&w, "total_interactions", range).await)
     );
     assert_eq!(overview.series.len(), 2);
     assert_eq!(overview.series[0].points.len(), 30);
@@ -322,15 +279,7 @@ async fn the_media_table_has_insights_per_post() {
 
 /// GET `{sandbox}v24.0/{path}` with the world's token; returns the JSON body.
 async fn raw_get(w: &World, path: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .get(format!("{}v24.0/{path}", w.sandbox.url()))
-        .bearer_auth(&w.token)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json")
+    get_json(format!("{}v24.0/{path}", w.sandbox.url()), &w.token).await
 }
 
 fn refused_with(v: &serde_json::Value, needle: &str) {

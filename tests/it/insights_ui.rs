@@ -5,27 +5,27 @@
 //! and a frame with two years of daily data stays cheap (the benchmark).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::Command;
 use socialdesk::engine::insights::png::png_of_region;
 use socialdesk::engine::insights::{
     DailySeries, DateRange, Demographics, InsightsCommand, InsightsEvent, Kpi, MediaRow, Overview,
 };
-use socialdesk::engine::{Command, Core, EngineConfig, Mode};
 use socialdesk::graph::insights::MediaInsights;
 use socialdesk::ids::{IgUserId, MediaId};
-use socialdesk::model::{Account, AccountStatus, LoginKind, Media, MediaType, ProductType};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
-use socialdesk::store::secrets::MemorySecrets;
+use socialdesk::model::{Account, LoginKind, Media, MediaType, ProductType};
+use socialdesk::sandbox::DEMO_BUSINESS_USERNAME;
 use socialdesk::ui::TabContext;
 use socialdesk::ui::insights::{InsightsTab, format_count};
 use socialdesk::ui::insights_export::{SaveDialog, series_csv};
 use socialdesk::ui::pending::Pending;
 use socialdesk::ui::textures::Textures;
+
+use crate::support::World;
+use crate::support::raw::insights_total;
 
 struct State {
     tab: InsightsTab,
@@ -84,42 +84,20 @@ fn take_overview_request(h: &mut Harness<'_, State>) -> DateRange {
         .expect("the tab asked for an overview")
 }
 
-fn raw_total(
-    rt: &tokio::runtime::Runtime,
-    sandbox: &Sandbox,
-    token: &str,
-    ig: &IgUserId,
-    metric: &str,
-    range: DateRange,
-) -> u64 {
-    rt.block_on(async {
-        let mut sum = 0;
-        let mut start = range.since;
-        while start < range.until {
-            let end = (start + chrono::Duration::days(30)).min(range.until);
-            let ts = |d: NaiveDate| d.and_hms_opt(0, 0, 0).expect("t").and_utc().timestamp();
-            let url = format!(
-                "{}v24.0/{ig}/insights?metric={metric}&period=day&metric_type=total_value&since={}&until={}",
-                sandbox.url(),
-                ts(start),
-                ts(end)
-            );
-            let v: serde_json::Value = reqwest::Client::new()
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("json");
-            sum += v["data"][0]["total_value"]["value"]
-                .as_u64()
-                .expect("total");
-            start = end;
-        }
-        sum
-    })
+/// A fresh sandbox with the demo business connected by an Instagram Login token that reads
+/// insights: the world, the account and the token.
+async fn insights_world() -> (World, Account, String) {
+    let w = crate::support::world_without_login().await;
+    let (account, token) = w
+        .connect_instagram(
+            DEMO_BUSINESS_USERNAME,
+            &[
+                "instagram_business_basic",
+                "instagram_business_manage_insights",
+            ],
+        )
+        .await;
+    (w, account, token)
 }
 
 #[test]
@@ -129,35 +107,8 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
         .enable_all()
         .build()
         .expect("runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (sandbox, core, account, token) = rt.block_on(async {
-        let sandbox = Sandbox::start(SandboxOptions::default())
-            .await
-            .expect("sandbox");
-        let mut config = EngineConfig::new(
-            DataDirs::under(dir.path()),
-            Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-        );
-        config.secrets = Some(Arc::new(MemorySecrets::default()));
-        let core = Core::start(config).await.expect("core");
-        let token = sandbox
-            .control()
-            .mint_token(
-                "instagram",
-                DEMO_BUSINESS_USERNAME,
-                &[
-                    "instagram_business_basic",
-                    "instagram_business_manage_insights",
-                ],
-            )
-            .expect("token");
-        let account = core
-            .add_token(LoginKind::Instagram, &token)
-            .await
-            .expect("connected")
-            .remove(0);
-        (sandbox, core, account, token)
-    });
+    let (w, account, token) = rt.block_on(insights_world());
+    let core = &w.core;
 
     let mut h = harness(account.clone(), InsightsTab::default());
     h.run_steps(4);
@@ -175,7 +126,13 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
         h.run_steps(4);
     };
     answer(&mut h, range);
-    let views = raw_total(&rt, &sandbox, &token, &account.id, "views", range);
+    let views = rt.block_on(insights_total(
+        &w.sandbox,
+        &token,
+        &account.id,
+        "views",
+        range,
+    ));
     assert!(
         h.query_all_by_label(&format_count(views)).count() >= 1,
         "the Views card shows {views}"
@@ -193,7 +150,13 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
     assert_eq!(overview.range, range);
     assert_eq!(overview.series[0].points.len(), 90);
     for metric in ["views", "total_interactions", "profile_links_taps"] {
-        let want = raw_total(&rt, &sandbox, &token, &account.id, metric, range);
+        let want = rt.block_on(insights_total(
+            &w.sandbox,
+            &token,
+            &account.id,
+            metric,
+            range,
+        ));
         let kpi = overview
             .kpis
             .iter()
@@ -205,20 +168,37 @@ fn open_switch_range_and_the_chart_and_kpis_match_the_sandbox() {
             "the {metric} card shows {want}"
         );
     }
-    let prev = raw_total(
-        &rt,
-        &sandbox,
+    let prev = rt.block_on(insights_total(
+        &w.sandbox,
         &token,
         &account.id,
         "views",
         range.previous(),
-    );
+    ));
     let shown = overview
         .kpis
         .iter()
         .find(|k| k.metric == "views")
         .expect("kpi");
     assert_eq!(shown.previous, Some(prev));
+}
+
+/// Answers the tab's overview request for `range` as the engine would, with a synthetic
+/// overview of `days` days of data; returns its series.
+fn answer_overview(
+    h: &mut Harness<'_, State>,
+    account: &IgUserId,
+    range: DateRange,
+    days: i64,
+) -> Vec<DailySeries> {
+    let mut overview = synthetic_overview(account, days);
+    overview.range = range;
+    let series = overview.series.clone();
+    h.state_mut()
+        .tab
+        .on_event(InsightsEvent::Overview(Box::new(overview)));
+    h.run_steps(4);
+    series
 }
 
 fn synthetic_overview(account: &IgUserId, days: i64) -> Overview {
@@ -271,21 +251,12 @@ fn synthetic_overview(account: &IgUserId, days: i64) -> Overview {
     }
 }
 
+/// @northwind.coffee with 12,400 followers and no account type, for tabs fed by the test.
 fn offline_account() -> Account {
     Account {
-        id: IgUserId::from("17841400000000001"),
-        username: "northwind.coffee".into(),
-        name: None,
         account_type: None,
-        profile_picture_url: None,
         followers_count: Some(12_400),
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
+        ..crate::support::account("northwind.coffee", LoginKind::Instagram)
     }
 }
 
@@ -299,13 +270,7 @@ fn retired_metrics_read_as_gone_and_csv_export_holds_the_data() {
     );
     h.run_steps(4);
     let range = take_overview_request(&mut h);
-    let mut overview = synthetic_overview(&account.id, range.days());
-    overview.range = range;
-    let series = overview.series.clone();
-    h.state_mut()
-        .tab
-        .on_event(InsightsEvent::Overview(Box::new(overview)));
-    h.run_steps(4);
+    let series = answer_overview(&mut h, &account.id, range, range.days());
     assert!(
         h.query_all_by_label("impressions: no longer provided by Instagram")
             .count()
@@ -343,12 +308,7 @@ fn two_years_of_daily_data_draw_every_series() {
     let mut h = harness(account.clone(), InsightsTab::default());
     h.run_steps(4);
     let requested = take_overview_request(&mut h);
-    let mut overview = synthetic_overview(&account.id, 730);
-    overview.range = requested;
-    h.state_mut()
-        .tab
-        .on_event(InsightsEvent::Overview(Box::new(overview)));
-    h.run_steps(4);
+    answer_overview(&mut h, &account.id, requested, 730);
     assert_eq!(h.state().tab.drawn_series(), 2);
 }
 
@@ -362,12 +322,7 @@ fn png_export_is_a_picture_of_the_chart() {
     );
     h.run_steps(4);
     let range = take_overview_request(&mut h);
-    let mut overview = synthetic_overview(&account.id, range.days());
-    overview.range = range;
-    h.state_mut()
-        .tab
-        .on_event(InsightsEvent::Overview(Box::new(overview)));
-    h.run_steps(4);
+    answer_overview(&mut h, &account.id, range, range.days());
 
     h.query_all_by_label("PNG")
         .next()
@@ -524,36 +479,8 @@ fn a_custom_range_is_validated_then_requested() {
 #[ignore = "writes a picture for a human to look at"]
 fn render_insights_screenshot() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (core, account) = rt.block_on(async {
-        let sandbox = Sandbox::start(SandboxOptions::default())
-            .await
-            .expect("sandbox");
-        let mut config = EngineConfig::new(
-            DataDirs::under(dir.path()),
-            Mode::Live(Box::new(Endpoints::sandbox(&sandbox.url()))),
-        );
-        config.secrets = Some(Arc::new(MemorySecrets::default()));
-        let core = Core::start(config).await.expect("core");
-        let token = sandbox
-            .control()
-            .mint_token(
-                "instagram",
-                DEMO_BUSINESS_USERNAME,
-                &[
-                    "instagram_business_basic",
-                    "instagram_business_manage_insights",
-                ],
-            )
-            .expect("token");
-        let account = core
-            .add_token(LoginKind::Instagram, &token)
-            .await
-            .expect("connected")
-            .remove(0);
-        std::mem::forget(sandbox);
-        (core, account)
-    });
+    let (w, account, _) = rt.block_on(insights_world());
+    let core = &w.core;
     let mut h = harness(account.clone(), InsightsTab::default());
     // Demo captions carry emoji the test font lacks; the app draws a box for them too.
     h.ctx

@@ -243,12 +243,9 @@ async fn a_mention_reply_whose_answer_is_lost_is_never_posted_twice() {
     // An attempt that reached Meta before the app stopped: pressing send again checks the
     // media's comments instead of posting.
     let text = "Thanks for the shout-out";
-    let key = CommentId::from(caption.media_id.to_string());
-    let (id, now) = (w.account().id.clone(), w.core.now());
-    w.core
-        .with_store(move |s| s.begin_pending_reply(&id, &key, text, now).map(|_| ()))
-        .await
-        .expect("pending");
+    // A reply to the caption is keyed by its media.
+    w.record_pending_reply(&CommentId::from(caption.media_id.to_string()), text)
+        .await;
     let session = w.core.session(w.account()).await.expect("session");
     w.core
         .client()
@@ -291,11 +288,11 @@ async fn mentions_come_from_the_cache_when_the_sandbox_is_down() {
     let (_, comment) = caption_and_comment(&w).await;
     let cached = w.core.cached_mentions(w.account()).await.expect("cache");
     assert_eq!(cached.len(), 8);
+    let secrets = w.secrets();
     let World {
         sandbox,
         account,
         dirs,
-        secrets,
         ..
     } = w;
     let account = account.expect("logged in");

@@ -2,25 +2,13 @@
 //! real binary against the embedded sandbox, whose account is connected with Instagram
 //! Login, so every one of them is refused with the cause and the fix, before any upload.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn socialdesk(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_socialdesk"))
-        .args(args)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env_remove("SOCIALDESK_META_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run socialdesk")
-}
+use crate::support::cli::{assert_fails_with, publish_file, socialdesk, write_jpeg};
 
+/// The command failed with `needle` in its cause, before printing any media id.
 fn refused(out: &Output, needle: &str) {
-    assert!(!out.status.success(), "the command must fail");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(needle), "{stderr}");
+    assert_fails_with(out, needle);
     assert!(out.stdout.is_empty(), "no media id is printed");
 }
 
@@ -28,54 +16,27 @@ fn refused(out: &Output, needle: &str) {
 fn location_and_collaborator_flags_are_checked_with_the_cause() {
     let dir = tempfile::tempdir().expect("temp dir");
     let photo = dir.path().join("photo.jpg");
-    image::RgbImage::from_pixel(1080, 1080, image::Rgb([120, 90, 60]))
-        .save(&photo)
-        .expect("jpeg");
-    let photo = photo.to_str().expect("utf-8");
+    write_jpeg(&photo, 1080, 1080);
 
-    let out = socialdesk(
+    let out = publish_file(
         dir.path(),
-        &[
-            "publish",
-            "--sandbox",
-            "--image",
-            photo,
-            "--location",
-            "110000000000002",
-        ],
+        "--image",
+        &photo,
+        &["--location", "110000000000002"],
     );
     refused(&out, "which has no location tags");
 
-    let out = socialdesk(
+    let out = publish_file(
         dir.path(),
+        "--image",
+        &photo,
         &[
-            "publish",
-            "--sandbox",
-            "--image",
-            photo,
-            "--collab",
-            "a",
-            "--collab",
-            "b",
-            "--collab",
-            "c",
-            "--collab",
-            "d",
+            "--collab", "a", "--collab", "b", "--collab", "c", "--collab", "d",
         ],
     );
     refused(&out, "at most 3 per post");
 
-    let out = socialdesk(
-        dir.path(),
-        &[
-            "publish",
-            "--sandbox",
-            "--image",
-            photo,
-            "--location",
-            "harbour",
-        ],
-    );
+    let out = publish_file(dir.path(), "--image", &photo, &["--location", "harbour"]);
     refused(&out, "publish locations --query");
 
     let out = socialdesk(

@@ -3,13 +3,10 @@
 //! collaborators, clear it; over-the-limit collaborators block publishing with the reason;
 //! an Instagram Login account is told both need Facebook Login.
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::graph::locations::{Place, PlaceAddress};
 use socialdesk::ids::IgUserId;
 use socialdesk::model::{Account, LoginKind};
@@ -18,40 +15,13 @@ use socialdesk::ui::composer::place::{
     CLEAR_LOCATION, COLLABORATORS_LABEL, PLACE_SEARCH_BUTTON, PLACE_SEARCH_LABEL,
 };
 
-use crate::support::{ACCOUNT_ID, DroppedPath, drain, push};
+use crate::support::ui::{composer_tab, drop_square_picture, sent_post, type_into};
+use crate::support::{ACCOUNT_ID, drain, push};
 
 /// The Composer tab with one square picture, for `account`.
 fn composer(account: Account) -> (Harness<'static, App>, EngineSide) {
-    let (handle, mut side) = engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1600.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    harness.run();
-    assert!(side.events.try_send(Event::Accounts {
-        active: Some(account.id.clone()),
-        accounts: vec![account],
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(PathBuf::from("/photos/square.jpg"))));
-    harness.run();
-    let image = egui::ColorImage::filled([100, 100], egui::Color32::from_rgb(90, 120, 160));
-    push(
-        &mut harness,
-        &side,
-        Event::Composer(ComposerEvent::Preview {
-            source: "square.jpg".into(),
-            image: Arc::new(image),
-            width: 1080,
-            height: 1080,
-        }),
-    );
+    let (mut harness, mut side) = composer_tab(1600.0, account);
+    drop_square_picture(&mut harness, &side);
     drain(&mut side);
     (harness, side)
 }
@@ -70,10 +40,10 @@ fn place(id: &str, name: &str, coordinates: bool) -> Place {
     }
 }
 
-fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
+/// Types `query` in the place search and presses its button.
+fn search_places(harness: &mut Harness<'_, App>, query: &str) {
+    type_into(harness, PLACE_SEARCH_LABEL, query);
+    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
     harness.run();
 }
 
@@ -81,9 +51,7 @@ fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
 fn a_location_is_searched_picked_published_and_cleared() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
     harness.get_by_label("No location");
-    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
-    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
-    harness.run();
+    search_places(&mut harness, "harbour");
     let commands = drain(&mut side);
     assert!(
         commands.iter().any(|c| matches!(
@@ -126,14 +94,7 @@ fn a_location_is_searched_picked_published_and_cleared() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let commands = drain(&mut side);
-    let post = commands
-        .iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
-            _ => None,
-        })
-        .expect("a Publish command");
+    let (_, post) = sent_post(&mut side).expect("a Publish command");
     let location = post.place.location.as_ref().expect("the location is sent");
     assert_eq!(location.id, "110000000000002");
     assert_eq!(location.name, "Harbour Bakery");
@@ -151,9 +112,7 @@ fn a_location_is_searched_picked_published_and_cleared() {
 #[test]
 fn a_failed_search_shows_the_cause() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
-    type_into(&mut harness, PLACE_SEARCH_LABEL, "cafe");
-    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
-    harness.run();
+    search_places(&mut harness, "cafe");
     drain(&mut side);
     push(
         &mut harness,
@@ -197,9 +156,7 @@ fn an_instagram_login_account_is_told_location_and_collaborators_need_facebook_l
 #[ignore]
 fn screenshot_of_the_picker() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
-    type_into(&mut harness, PLACE_SEARCH_LABEL, "harbour");
-    harness.get_by_label(PLACE_SEARCH_BUTTON).click();
-    harness.run();
+    search_places(&mut harness, "harbour");
     drain(&mut side);
     push(
         &mut harness,

@@ -8,17 +8,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use image::{Rgb, RgbImage};
-use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
 use socialdesk::model::{Account, LoginKind};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, RecordedRequest, Sandbox};
+use socialdesk::sandbox::RecordedRequest;
 use socialdesk::store::{DraftLocation, DraftPlace, PostKind};
 
 /// A taggable demo place and one without coordinates (sandbox/locations.rs).
 const BAKERY: &str = "110000000000002";
 const FESTIVAL: &str = "110000000000005";
 
+use socialdesk::graph::Session;
+use socialdesk::ids::ContainerId;
+
 use crate::support::World;
+use crate::support::media::{item, mp4, picture, post};
+use crate::support::requests::{ClockPusher, form, param};
+use image::ImageFormat;
 
 /// A sandbox and an engine with no file hosting configured: a video that went to hosting
 /// would fail, so a published reel proves it went through rupload.
@@ -28,101 +32,46 @@ async fn world() -> World {
 
 /// The demo business account connected with Facebook Login (through its Page).
 async fn facebook_account(w: &World) -> Account {
-    let scopes = socialdesk::auth::default_scopes(LoginKind::Facebook).to_vec();
-    let token = w
-        .sandbox
-        .control()
-        .mint_token("facebook", DEMO_BUSINESS_USERNAME, &scopes)
-        .expect("minted");
-    w.core
-        .add_token(LoginKind::Facebook, &token)
-        .await
-        .expect("connected with Facebook Login")
-        .into_iter()
-        .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
-        .expect("the Page-linked IG account")
+    w.connect_demo_business(LoginKind::Facebook, &[]).await
 }
 
 /// The same account connected with Instagram Login.
 async fn instagram_account(w: &World) -> Account {
-    let scopes = socialdesk::auth::default_scopes(LoginKind::Instagram).to_vec();
-    let token = w
-        .sandbox
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &scopes)
-        .expect("minted");
-    w.core
-        .add_token(LoginKind::Instagram, &token)
+    w.connect_demo_business(LoginKind::Instagram, &[]).await
+}
+
+/// A resumable (rupload) reel container of the demo business on Facebook Login, waiting
+/// for its bytes: the session it was made with and its id.
+async fn resumable_reel_container(w: &World) -> (Session, ContainerId) {
+    let fb = facebook_account(w).await;
+    let session = w.core.session(&fb).await.expect("session");
+    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
+        socialdesk::graph::publishing::ContainerType::Reels,
+    );
+    request.resumable = true;
+    let container = w
+        .core
+        .client()
+        .publishing(&session)
+        .create_container(&fb.id, &request)
         .await
-        .expect("connected with Instagram Login")
-        .into_iter()
-        .next()
-        .expect("one account")
+        .expect("resumable container");
+    (session, container)
 }
 
-fn mp4(seconds: u32) -> Vec<u8> {
-    socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        seconds,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4")
-}
-
-fn jpeg(width: u32, height: u32) -> Arc<Vec<u8>> {
-    let img = RgbImage::from_fn(width, height, |x, _| {
-        if x < width / 2 {
-            Rgb([200, 30, 30])
-        } else {
-            Rgb([30, 30, 200])
-        }
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg)
-        .expect("encode");
-    Arc::new(out.into_inner())
-}
-
-fn item(name: &str, bytes: Arc<Vec<u8>>) -> ItemSpec {
-    ItemSpec::new(MediaSource::Bytes {
-        name: name.into(),
-        bytes,
-    })
-}
-
-fn post(account: &Account, kind: PostKind, caption: &str, items: Vec<ItemSpec>) -> PostSpec {
-    PostSpec {
-        account: account.id.clone(),
-        kind,
-        caption: caption.into(),
-        share_to_feed: true,
-        scheduled_at: None,
-        items,
-        place: DraftPlace::default(),
-    }
-}
-
-/// Advances the sandbox clock while a publish polls, so processing finishes quickly.
-struct ClockPusher(tokio::task::JoinHandle<()>);
-
-impl ClockPusher {
-    fn start(sandbox: &Sandbox) -> Self {
-        let control = sandbox.control();
-        Self(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                control.advance_clock(Duration::from_secs(5));
-            }
-        }))
-    }
-}
-
-impl Drop for ClockPusher {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+/// The container's status code, as `GET /{container-id}?fields=status_code` reads it.
+async fn container_status(
+    w: &World,
+    session: &Session,
+    container: &ContainerId,
+) -> socialdesk::graph::publishing::StatusCode {
+    w.core
+        .client()
+        .publishing(session)
+        .status(container)
+        .await
+        .expect("status")
+        .code
 }
 
 fn requests(w: &World) -> Vec<RecordedRequest> {
@@ -133,18 +82,6 @@ fn header<'a>(r: &'a RecordedRequest, name: &str) -> Option<&'a str> {
     r.headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn form(r: &RecordedRequest) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(r.body.as_bytes())
-        .into_owned()
-        .collect()
-}
-
-fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    form.iter()
-        .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
 }
 
@@ -345,11 +282,7 @@ async fn a_publish_stopped_mid_upload_resumes_after_a_restart_with_one_container
 async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
     let w = world().await;
     let fb = facebook_account(&w).await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
+    w.host_files_on_sandbox().await;
 
     let places = w
         .core
@@ -386,7 +319,7 @@ async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
         &fb,
         PostKind::Image,
         "Morning buns",
-        vec![item("bun.jpg", jpeg(1080, 1080))],
+        vec![item("bun.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.location = Some(DraftLocation {
         id: BAKERY.into(),
@@ -411,7 +344,7 @@ async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
         &fb,
         PostKind::Image,
         "At the festival",
-        vec![item("f.jpg", jpeg(1080, 1080))],
+        vec![item("f.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.location = Some(DraftLocation {
         id: FESTIVAL.into(),
@@ -435,18 +368,14 @@ async fn locations_are_searched_and_a_place_without_coordinates_is_refused() {
 async fn collaborators_and_the_location_reach_the_right_carousel_containers() {
     let w = world().await;
     let fb = facebook_account(&w).await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
+    w.host_files_on_sandbox().await;
     let mut spec = post(
         &fb,
         PostKind::Carousel,
         "Two from the roastery",
         vec![
-            item("a.jpg", jpeg(1080, 1080)),
-            item("b.jpg", jpeg(1080, 1080)),
+            item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg)),
+            item("b.jpg", picture(1080, 1080, ImageFormat::Jpeg)),
         ],
     );
     spec.place = DraftPlace {
@@ -501,7 +430,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
         &ig,
         PostKind::Image,
         "x",
-        vec![item("a.jpg", jpeg(1080, 1080))],
+        vec![item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.location = Some(DraftLocation {
         id: BAKERY.into(),
@@ -532,7 +461,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
         &fb,
         PostKind::Image,
         "x",
-        vec![item("a.jpg", jpeg(1080, 1080))],
+        vec![item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg))],
     );
     spec.place.collaborators = vec!["a".into(), "b".into(), "c".into(), "d".into()];
     let err = w.core.save_post(spec, |_, _| {}).await.expect_err("4");
@@ -541,7 +470,7 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
         &fb,
         PostKind::Story,
         "",
-        vec![item("s.jpg", jpeg(1080, 1920))],
+        vec![item("s.jpg", picture(1080, 1920, ImageFormat::Jpeg))],
     );
     story.place.collaborators = vec!["mira".into()];
     let err = w.core.save_post(story, |_, _| {}).await.expect_err("story");
@@ -557,28 +486,9 @@ async fn instagram_login_and_bad_collaborators_are_refused_before_any_network_ca
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rupload_host_speaks_the_documented_shapes() {
     let w = world().await;
-    let fb = facebook_account(&w).await;
-    let session = w.core.session(&fb).await.expect("session");
-    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
-        socialdesk::graph::publishing::ContainerType::Reels,
-    );
-    request.resumable = true;
-    let container = w
-        .core
-        .client()
-        .publishing(&session)
-        .create_container(&fb.id, &request)
-        .await
-        .expect("resumable container");
-    let status = w
-        .core
-        .client()
-        .publishing(&session)
-        .status(&container)
-        .await
-        .expect("status");
+    let (session, container) = resumable_reel_container(&w).await;
     assert_eq!(
-        status.code,
+        container_status(&w, &session, &container).await,
         socialdesk::graph::publishing::StatusCode::InProgress,
         "waiting for its bytes"
     );
@@ -657,15 +567,8 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
     let progress = rupload.progress(&container).await.expect("progress");
     assert!(progress.complete);
     w.sandbox.control().advance_clock(Duration::from_secs(60));
-    let status = w
-        .core
-        .client()
-        .publishing(&session)
-        .status(&container)
-        .await
-        .expect("status");
     assert_eq!(
-        status.code,
+        container_status(&w, &session, &container).await,
         socialdesk::graph::publishing::StatusCode::Finished
     );
 }
@@ -674,11 +577,8 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
 async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
     let w = world().await;
     let fb = facebook_account(&w).await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting for the picture");
+    // Hosting for the picture.
+    w.host_files_on_sandbox().await;
     let _clock = ClockPusher::start(&w.sandbox);
 
     // A carousel of a picture (hosted) and a video (rupload, before the carousel container).
@@ -688,7 +588,7 @@ async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
         PostKind::Carousel,
         "Picture and clip",
         vec![
-            item("a.jpg", jpeg(1080, 1080)),
+            item("a.jpg", picture(1080, 1080, ImageFormat::Jpeg)),
             item("clip.mp4", Arc::new(video.clone())),
         ],
     );
@@ -746,19 +646,7 @@ async fn carousel_videos_and_video_stories_of_facebook_login_use_rupload_too() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rupload_fetches_a_hosted_file_given_as_file_url() {
     let w = world().await;
-    let fb = facebook_account(&w).await;
-    let session = w.core.session(&fb).await.expect("session");
-    let mut request = socialdesk::graph::publishing::ContainerRequest::new(
-        socialdesk::graph::publishing::ContainerType::Reels,
-    );
-    request.resumable = true;
-    let container = w
-        .core
-        .client()
-        .publishing(&session)
-        .create_container(&fb.id, &request)
-        .await
-        .expect("resumable container");
+    let (session, container) = resumable_reel_container(&w).await;
     let http = reqwest::Client::new();
     let video = mp4(5);
     let hosted: serde_json::Value = http

@@ -14,6 +14,7 @@ use url::Url;
 const BUSINESS_IG_ID: &str = "17841400000000001";
 const REDIRECT: &str = "http://localhost:8765/callback";
 const BASIC: &str = "instagram_business_basic";
+const PUBLISH: &str = "instagram_business_content_publish";
 
 fn client() -> Client {
     Client::builder()
@@ -105,6 +106,44 @@ fn graph(sb: &Sandbox, path: &str, token: &str, extra: &[(&str, &str)]) -> Url {
         .append_pair("access_token", token)
         .extend_pairs(extra);
     url
+}
+
+/// A token the sandbox mints for `username` with `scopes`, without the OAuth pages.
+/// `provider` is "instagram" or "facebook" (the login whose host the token is for).
+fn mint(sb: &Sandbox, provider: &str, username: &str, scopes: &[&str]) -> String {
+    sb.control()
+        .mint_token(provider, username, scopes)
+        .expect("token")
+}
+
+/// The first of the account's media (`GET /me/media` with `fields`, at most `limit`)
+/// for which `matches` holds; `what` names it if there is none.
+async fn first_media(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    fields: &str,
+    limit: &str,
+    what: &str,
+    matches: impl Fn(&&Value) -> bool,
+) -> Value {
+    let (_, _, list) = get(
+        c,
+        graph(
+            sb,
+            "v24.0/me/media",
+            token,
+            &[("fields", fields), ("limit", limit)],
+        ),
+    )
+    .await;
+    list["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(matches)
+        .unwrap_or_else(|| panic!("{what} in {list}"))
+        .clone()
 }
 
 fn error_code(v: &Value) -> i64 {
@@ -383,10 +422,7 @@ async fn me_shape_and_token_errors() {
 async fn media_paging_visits_every_post_once() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let mut next = Some(graph(
         &sb,
         &format!("v24.0/{BUSINESS_IG_ID}/media"),
@@ -478,10 +514,7 @@ async fn media_paging_visits_every_post_once() {
 async fn field_expansion_unknown_fields_and_objects() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (_, _, list) = get(
         &c,
         graph(
@@ -534,29 +567,11 @@ async fn field_expansion_unknown_fields_and_objects() {
         .find(|m| m.get("like_count").is_none())
         .expect("a media with hidden likes");
     let id = hidden["id"].as_str().expect("id");
-    let (_, _, direct) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{id}"),
-            &token,
-            &[("fields", "id,like_count")],
-        ),
-    )
-    .await;
+    let (_, _, direct) = get_fields(&c, &sb, &token, id, "id,like_count").await;
     assert!(direct["like_count"].is_u64(), "{direct}");
 
     let album_id = album["id"].as_str().expect("id");
-    let (_, _, limited) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "children.limit(2){id}")],
-        ),
-    )
-    .await;
+    let (_, _, limited) = get_fields(&c, &sb, &token, album_id, "children.limit(2){id}").await;
     assert_eq!(
         limited["children"]["data"].as_array().expect("data").len(),
         2
@@ -578,29 +593,11 @@ async fn field_expansion_unknown_fields_and_objects() {
     let (_, _, no_fields) = get(&c, graph(&sb, &format!("v24.0/{album_id}"), &token, &[])).await;
     assert_eq!(no_fields, serde_json::json!({"id": album_id}));
     // Graph answers the id even when it was not asked for.
-    let (_, _, caption_only) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "caption")],
-        ),
-    )
-    .await;
+    let (_, _, caption_only) = get_fields(&c, &sb, &token, album_id, "caption").await;
     assert_eq!(caption_only["id"], album_id);
     assert!(caption_only["caption"].is_string());
 
-    let (status, _, body) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "id,foo")],
-        ),
-    )
-    .await;
+    let (status, _, body) = get_fields(&c, &sb, &token, album_id, "id,foo").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), 100);
     assert!(
@@ -608,16 +605,7 @@ async fn field_expansion_unknown_fields_and_objects() {
             .as_str()
             .is_some_and(|m| m.contains("nonexisting field (foo)"))
     );
-    let (_, _, body) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{album_id}"),
-            &token,
-            &[("fields", "children{")],
-        ),
-    )
-    .await;
+    let (_, _, body) = get_fields(&c, &sb, &token, album_id, "children{").await;
     assert_eq!(error_code(&body), 100);
 
     let (_, _, body) = get(&c, graph(&sb, "v24.0/nosuchthing", &token, &[])).await;
@@ -628,10 +616,7 @@ async fn field_expansion_unknown_fields_and_objects() {
             .is_some_and(|m| m.contains("nosuchthing"))
     );
     // The creator's media exist but are not this token's.
-    let creator = sb
-        .control()
-        .mint_token("instagram", DEMO_CREATOR_USERNAME, &[BASIC])
-        .expect("token");
+    let creator = mint(&sb, "instagram", DEMO_CREATOR_USERNAME, &[BASIC]);
     let (_, _, theirs) = get(
         &c,
         graph(&sb, "v24.0/me/media", &creator, &[("limit", "1")]),
@@ -650,13 +635,12 @@ async fn permissions_faults_and_throttling() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let weak = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &["instagram_business_manage_comments"],
-        )
-        .expect("token");
+    let weak = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &["instagram_business_manage_comments"],
+    );
     let (status, _, body) = get(&c, graph(&sb, "v24.0/me", &weak, &[])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
@@ -666,9 +650,7 @@ async fn permissions_faults_and_throttling() {
             .is_some_and(|m| m.contains(BASIC))
     );
 
-    let token = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     control.set_fail_rate(1.0);
     let (status, headers, body) = get(&c, graph(&sb, "v24.0/me", &token, &[])).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -782,27 +764,17 @@ async fn appsecret_proof_is_checked_when_secret_known() {
 async fn cdn_serves_real_jpegs() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
-    let (_, _, list) = get(
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
+    let image = first_media(
         &c,
-        graph(
-            &sb,
-            "v24.0/me/media",
-            &token,
-            &[("fields", "id,media_type,media_url"), ("limit", "50")],
-        ),
+        &sb,
+        &token,
+        "id,media_type,media_url",
+        "50",
+        "an image post",
+        |m| m["media_type"] == "IMAGE",
     )
     .await;
-    let image = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|m| m["media_type"] == "IMAGE")
-        .expect("an image post")
-        .clone();
     let url = image["media_url"].as_str().expect("media_url");
     let resp = c.get(url).send().await.expect("cdn");
     assert_eq!(resp.status(), StatusCode::OK);
@@ -993,17 +965,11 @@ async fn facebook_login_pages_and_linked_account() {
     // Tokens are bound to their host.
     let (_, _, body) = get(&c, graph(&sb, "v24.0/me", &long, &[])).await;
     assert_eq!(error_code(&body), 190);
-    let ig = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let ig = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (_, _, body) = get(&c, graph(&sb, "facebook/v24.0/me", &ig, &[])).await;
     assert_eq!(error_code(&body), 190);
     // Missing Facebook-Login scope.
-    let no_pages = sb
-        .control()
-        .mint_token("facebook", "Alex Rivera", &["instagram_basic"])
-        .expect("token");
+    let no_pages = mint(&sb, "facebook", "Alex Rivera", &["instagram_basic"]);
     let (status, _, body) = get(&c, graph(&sb, "facebook/v24.0/me/accounts", &no_pages, &[])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&body), 10);
@@ -1014,9 +980,7 @@ async fn requests_are_recorded_and_latency_applies() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token("instagram", DEMO_CREATOR_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_CREATOR_USERNAME, &[BASIC]);
     control.clear_requests();
     control.set_latency_ms(150);
     let t0 = std::time::Instant::now();
@@ -1050,17 +1014,73 @@ async fn post_form(c: &Client, url: Url, form: &[(&str, &str)]) -> (StatusCode, 
     (status, resp.json().await.expect("json"))
 }
 
+/// `GET /{id}?fields=FIELDS` on the Instagram Login host: (status, headers, body).
+async fn get_fields(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    id: &str,
+    fields: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    get(
+        c,
+        graph(sb, &format!("v24.0/{id}"), token, &[("fields", fields)]),
+    )
+    .await
+}
+
+/// `POST /me/media_publish` of `container`: (status, body).
+async fn media_publish(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    container: &str,
+) -> (StatusCode, Value) {
+    post_form(
+        c,
+        graph(sb, "v24.0/me/media_publish", token, &[]),
+        &[("creation_id", container)],
+    )
+    .await
+}
+
 /// Polls a container until its status_code leaves IN_PROGRESS, advancing the clock.
 async fn wait_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Value {
+    wait_container_at(c, sb, token, &format!("v24.0/{id}")).await
+}
+
+/// [`wait_container`] on the Facebook Login host (`graph.facebook.com`).
+async fn wait_facebook_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Value {
+    wait_container_at(c, sb, token, &format!("facebook/v24.0/{id}")).await
+}
+
+/// Waits for a container of the business account on the Facebook Login host, then
+/// publishes it: (status, body) of `POST /{ig-id}/media_publish`.
+async fn publish_facebook_container(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    container: &str,
+) -> (StatusCode, Value) {
+    wait_facebook_container(c, sb, token, container).await;
+    post_form(
+        c,
+        graph(
+            sb,
+            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
+            token,
+            &[],
+        ),
+        &[("creation_id", container)],
+    )
+    .await
+}
+
+async fn wait_container_at(c: &Client, sb: &Sandbox, token: &str, path: &str) -> Value {
     for _ in 0..100 {
         let (_, _, body) = get(
             c,
-            graph(
-                sb,
-                &format!("v24.0/{id}"),
-                token,
-                &[("fields", "status_code,status")],
-            ),
+            graph(sb, path, token, &[("fields", "status_code,status")]),
         )
         .await;
         if body["status_code"] != "IN_PROGRESS" {
@@ -1069,7 +1089,7 @@ async fn wait_container(c: &Client, sb: &Sandbox, token: &str, id: &str) -> Valu
         sb.control().advance_clock(Duration::from_secs(1));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    panic!("container {id} never left IN_PROGRESS");
+    panic!("container {path} never left IN_PROGRESS");
 }
 
 async fn upload(c: &Client, sb: &Sandbox, name: &str, bytes: Vec<u8>) -> String {
@@ -1099,14 +1119,7 @@ fn jpeg_of(width: u32, height: u32) -> Vec<u8> {
 async fn publishing_container_status_publish_and_quota() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let photo = jpeg_of(1080, 1350);
     let image_url = upload(&c, &sb, "post.jpg", photo.clone()).await;
 
@@ -1123,12 +1136,7 @@ async fn publishing_container_status_publish_and_quota() {
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("container id").to_owned();
     // Straight away the container is not ready.
-    let (status, body) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (status, body) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), 9007);
     assert_eq!(body["error"]["error_subcode"], 2207027);
@@ -1148,17 +1156,12 @@ async fn publishing_container_status_publish_and_quota() {
     .await;
     assert_eq!(status, StatusCode::OK, "{published}");
     let media_id = published["id"].as_str().expect("media id").to_owned();
-    let (_, _, media) = get(
+    let (_, _, media) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{media_id}"),
-            &token,
-            &[(
-                "fields",
-                "caption,media_type,media_product_type,media_url,alt_text,timestamp,permalink",
-            )],
-        ),
+        &sb,
+        &token,
+        &media_id,
+        "caption,media_type,media_product_type,media_url,alt_text,timestamp,permalink",
     )
     .await;
     assert_eq!(media["caption"], "Hello from the sandbox #test @mira.makes");
@@ -1180,23 +1183,9 @@ async fn publishing_container_status_publish_and_quota() {
     );
     let (_, _, first) = get(&c, graph(&sb, "v24.0/me/media", &token, &[("limit", "1")])).await;
     assert_eq!(first["data"][0]["id"], media_id.as_str(), "newest first");
-    let (_, _, container_state) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{container}"),
-            &token,
-            &[("fields", "status_code")],
-        ),
-    )
-    .await;
+    let (_, _, container_state) = get_fields(&c, &sb, &token, &container, "status_code").await;
     assert_eq!(container_state["status_code"], "PUBLISHED");
-    let (_, body) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (_, body) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(error_code(&body), 100, "a container publishes once");
 
     let (_, _, limit) = get(
@@ -1239,12 +1228,7 @@ async fn publishing_container_status_publish_and_quota() {
                 .is_some_and(|s| s.contains(&subcode.to_string())),
             "{state}"
         );
-        let (_, body) = post_form(
-            &c,
-            graph(&sb, "v24.0/me/media_publish", &token, &[]),
-            &[("creation_id", &id)],
-        )
-        .await;
+        let (_, body) = media_publish(&c, &sb, &token, &id).await;
         assert_eq!(body["error"]["error_subcode"], subcode);
     }
 
@@ -1264,9 +1248,7 @@ async fn publishing_container_status_publish_and_quota() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let read_only = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let read_only = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, body) = post_form(
         &c,
         graph(&sb, "v24.0/me/media", &read_only, &[]),
@@ -1281,14 +1263,7 @@ async fn publishing_container_status_publish_and_quota() {
 async fn publishing_a_carousel() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let mut children = Vec::new();
     for (w, h) in [(1080, 1080), (1080, 1350)] {
         let url = upload(&c, &sb, "item.jpg", jpeg_of(w, h)).await;
@@ -1330,22 +1305,15 @@ async fn publishing_a_carousel() {
     let carousel = body["id"].as_str().expect("id").to_owned();
     let state = wait_container(&c, &sb, &token, &carousel).await;
     assert_eq!(state["status_code"], "FINISHED");
-    let (status, body) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &carousel)],
-    )
-    .await;
+    let (status, body) = media_publish(&c, &sb, &token, &carousel).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let id = body["id"].as_str().expect("id");
-    let (_, _, media) = get(
+    let (_, _, media) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{id}"),
-            &token,
-            &[("fields", "media_type,caption,children{id,media_type}")],
-        ),
+        &sb,
+        &token,
+        id,
+        "media_type,caption,children{id,media_type}",
     )
     .await;
     assert_eq!(media["media_type"], "CAROUSEL_ALBUM");
@@ -1362,36 +1330,22 @@ async fn publishing_a_carousel() {
 async fn comments_read_reply_hide_delete_and_turn_off() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_manage_comments"],
-        )
-        .expect("token");
-    let (_, _, list) = get(
+    let token = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[BASIC, "instagram_business_manage_comments"],
+    );
+    let media = first_media(
         &c,
-        graph(
-            &sb,
-            "v24.0/me/media",
-            &token,
-            &[
-                ("fields", "id,comments_count,is_comment_enabled"),
-                ("limit", "100"),
-            ],
-        ),
+        &sb,
+        &token,
+        "id,comments_count,is_comment_enabled",
+        "100",
+        "a media with comments",
+        |m| m["comments_count"].as_u64().is_some_and(|n| n >= 3) && m["is_comment_enabled"] == true,
     )
     .await;
-    let media = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|m| {
-            m["comments_count"].as_u64().is_some_and(|n| n >= 3) && m["is_comment_enabled"] == true
-        })
-        .expect("a media with comments")
-        .clone();
     let media_id = media["id"].as_str().expect("id");
     let (status, _, thread) = get(
         &c,
@@ -1463,16 +1417,7 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     )
     .await;
     assert_eq!(body["success"], true);
-    let (_, _, hidden) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{cid}"),
-            &token,
-            &[("fields", "hidden")],
-        ),
-    )
-    .await;
+    let (_, _, hidden) = get_fields(&c, &sb, &token, &cid, "hidden").await;
     assert_eq!(hidden["hidden"], true);
 
     let resp = c
@@ -1500,22 +1445,18 @@ async fn comments_read_reply_hide_delete_and_turn_off() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let (_, _, m) = get(
+    let (_, _, m) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{media_id}"),
-            &token,
-            &[("fields", "is_comment_enabled,comments.limit(1){id}")],
-        ),
+        &sb,
+        &token,
+        media_id,
+        "is_comment_enabled,comments.limit(1){id}",
     )
     .await;
     assert_eq!(m["is_comment_enabled"], false);
     assert_eq!(m["comments"]["data"].as_array().expect("data").len(), 1);
 
-    let basic_only = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let basic_only = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, body) = get(
         &c,
         graph(&sb, &format!("v24.0/{media_id}/comments"), &basic_only, &[]),
@@ -1530,13 +1471,12 @@ async fn account_and_media_insights() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_manage_insights"],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[BASIC, "instagram_business_manage_insights"],
+    );
     let now = control.now().timestamp();
     let since = (now - 7 * 86400).to_string();
     let until = now.to_string();
@@ -1655,26 +1595,16 @@ async fn account_and_media_insights() {
         assert_eq!(error_code(&body), 100, "{bad:?}: {body}");
     }
 
-    let (_, _, list) = get(
+    let reel = first_media(
         &c,
-        graph(
-            &sb,
-            "v24.0/me/media",
-            &token,
-            &[
-                ("fields", "id,media_product_type,like_count"),
-                ("limit", "100"),
-            ],
-        ),
+        &sb,
+        &token,
+        "id,media_product_type,like_count",
+        "100",
+        "reel",
+        |m| m["media_product_type"] == "REELS",
     )
     .await;
-    let reel = list["data"]
-        .as_array()
-        .expect("data")
-        .iter()
-        .find(|m| m["media_product_type"] == "REELS")
-        .expect("reel")
-        .clone();
     let rid = reel["id"].as_str().expect("id");
     let (status, _, mi) = get(
         &c,
@@ -1719,9 +1649,7 @@ async fn account_and_media_insights() {
     .await;
     assert_eq!(error_code(&body), 100, "plays is deprecated");
 
-    let no_insights = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let no_insights = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, body) = get(
         &c,
         graph(
@@ -1753,17 +1681,16 @@ async fn conversations_messaging_windows_and_private_replies() {
     let sb = start().await;
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[
-                BASIC,
-                "instagram_business_manage_messages",
-                "instagram_business_manage_comments",
-            ],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[
+            BASIC,
+            "instagram_business_manage_messages",
+            "instagram_business_manage_comments",
+        ],
+    );
     let (status, _, threads) = get(
         &c,
         graph(&sb, "v24.0/me/conversations", &token, &[("platform", "instagram"), ("fields", "id,updated_time,participants,messages.limit(100){id,created_time,from,to,message}")]),
@@ -1829,16 +1756,7 @@ async fn conversations_messaging_windows_and_private_replies() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["recipient_id"], fresh.as_str());
     let sent = body["message_id"].as_str().expect("message id").to_owned();
-    let (_, _, msg) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{sent}"),
-            &token,
-            &[("fields", "id,created_time,from,to,message")],
-        ),
-    )
-    .await;
+    let (_, _, msg) = get_fields(&c, &sb, &token, &sent, "id,created_time,from,to,message").await;
     assert_eq!(msg["message"], "Hi there!");
     assert_eq!(msg["from"]["username"], DEMO_BUSINESS_USERNAME);
     assert_eq!(msg["to"]["data"][0]["id"], fresh.as_str());
@@ -1891,16 +1809,7 @@ async fn conversations_messaging_windows_and_private_replies() {
         .as_str()
         .expect("id")
         .to_owned();
-    let (_, _, body) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{oldest}"),
-            &token,
-            &[("fields", "message")],
-        ),
-    )
-    .await;
+    let (_, _, body) = get_fields(&c, &sb, &token, &oldest, "message").await;
     assert_eq!(error_code(&body), 100);
 
     // Live activity brings a fresh comment; it can get exactly one private reply.
@@ -1931,9 +1840,7 @@ async fn conversations_messaging_windows_and_private_replies() {
     .await;
     assert_eq!(error_code(&body), 10);
 
-    let no_dm = control
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let no_dm = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, body) = get(
         &c,
         graph(
@@ -1959,13 +1866,7 @@ async fn container_failure_switch_and_debug_token() {
     .expect("starts");
     let c = client();
     let control = sb.control();
-    let token = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let url = upload(&c, &sb, "ok.jpg", jpeg_of(1080, 1080)).await;
     let resp = c
         .post(at(&sb, "__sandbox/containers?fail=2207001"))
@@ -1996,13 +1897,12 @@ async fn container_failure_switch_and_debug_token() {
     let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     assert_eq!(state["status_code"], "FINISHED");
 
-    let fb = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &["instagram_basic", "pages_show_list"],
-        )
-        .expect("token");
+    let fb = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &["instagram_basic", "pages_show_list"],
+    );
     let mut url = at(&sb, "facebook/v24.0/debug_token");
     url.query_pairs_mut()
         .append_pair("input_token", &fb)
@@ -2027,20 +1927,18 @@ async fn container_failure_switch_and_debug_token() {
 async fn facebook_login_writes_use_facebook_scopes() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let user = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &[
-                "instagram_basic",
-                "pages_show_list",
-                "instagram_content_publish",
-                "instagram_manage_comments",
-                "instagram_manage_messages",
-            ],
-        )
-        .expect("token");
+    let user = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &[
+            "instagram_basic",
+            "pages_show_list",
+            "instagram_content_publish",
+            "instagram_manage_comments",
+            "instagram_manage_messages",
+        ],
+    );
     let (_, _, accounts) = get(&c, graph(&sb, "facebook/v24.0/me/accounts", &user, &[])).await;
     let page = accounts["data"][0].clone();
     let page_id = page["id"].as_str().expect("page id").to_owned();
@@ -2063,44 +1961,16 @@ async fn facebook_login_writes_use_facebook_scopes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("id").to_owned();
-    for _ in 0..100 {
-        let (_, _, s) = get(
-            &c,
-            graph(
-                &sb,
-                &format!("facebook/v24.0/{container}"),
-                &page_token,
-                &[("fields", "status_code")],
-            ),
-        )
-        .await;
-        if s["status_code"] == "FINISHED" {
-            break;
-        }
-        control.advance_clock(Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (status, body) = post_form(
-        &c,
-        graph(
-            &sb,
-            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
-            &page_token,
-            &[],
-        ),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (status, body) = publish_facebook_container(&c, &sb, &page_token, &container).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // Instagram-Login scope names mean nothing on the Facebook host.
-    let wrong = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &["instagram_basic", "instagram_business_manage_comments"],
-        )
-        .expect("token");
+    let wrong = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &["instagram_basic", "instagram_business_manage_comments"],
+    );
     let (_, _, list) = get(
         &c,
         graph(
@@ -2175,26 +2045,16 @@ async fn facebook_login_writes_use_facebook_scopes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     let message_id = sent["message_id"].as_str().expect("message id").to_owned();
-    let ig = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[
-                "instagram_business_basic",
-                "instagram_business_manage_messages",
-            ],
-        )
-        .expect("token");
-    let (_, _, read) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{message_id}"),
-            &ig,
-            &[("fields", "message")],
-        ),
-    )
-    .await;
+    let ig = mint(
+        &sb,
+        "instagram",
+        DEMO_BUSINESS_USERNAME,
+        &[
+            "instagram_business_basic",
+            "instagram_business_manage_messages",
+        ],
+    );
+    let (_, _, read) = get_fields(&c, &sb, &ig, &message_id, "message").await;
     assert_eq!(read["message"], "Sent from the Page", "{read}");
     // Instagram-Login permission names mean nothing on the Facebook host.
     let (status, _, _) = get(
@@ -2214,19 +2074,17 @@ async fn facebook_login_writes_use_facebook_scopes() {
 async fn product_tagging_on_facebook_login() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &[
-                "instagram_basic",
-                "pages_show_list",
-                "instagram_content_publish",
-                "instagram_shopping_tag_products",
-            ],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &[
+            "instagram_basic",
+            "pages_show_list",
+            "instagram_content_publish",
+            "instagram_shopping_tag_products",
+        ],
+    );
     let fb = |path: &str| format!("facebook/v24.0/{path}");
     let (_, _, me) = get(
         &c,
@@ -2295,29 +2153,7 @@ async fn product_tagging_on_facebook_login() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("id").to_owned();
-    for _ in 0..100 {
-        let (_, _, s) = get(
-            &c,
-            graph(&sb, &fb(&container), &token, &[("fields", "status_code")]),
-        )
-        .await;
-        if s["status_code"] != "IN_PROGRESS" {
-            break;
-        }
-        control.advance_clock(Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (_, published) = post_form(
-        &c,
-        graph(
-            &sb,
-            &fb(&format!("{BUSINESS_IG_ID}/media_publish")),
-            &token,
-            &[],
-        ),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (_, published) = publish_facebook_container(&c, &sb, &token, &container).await;
     let media_id = published["id"].as_str().expect("media").to_owned();
     let (_, _, read) = get(
         &c,
@@ -2369,13 +2205,7 @@ async fn product_tagging_on_facebook_login() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let ig = control
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let ig = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     let (_, body) = post_form(
         &c,
         graph(&sb, "v24.0/me/media", &ig, &[]),
@@ -2383,13 +2213,12 @@ async fn product_tagging_on_facebook_login() {
     )
     .await;
     assert_eq!(error_code(&body), 100);
-    let plain = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &["instagram_basic", "pages_show_list"],
-        )
-        .expect("token");
+    let plain = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &["instagram_basic", "pages_show_list"],
+    );
     let (status, _, body) = get(
         &c,
         graph(
@@ -2408,18 +2237,16 @@ async fn product_tagging_on_facebook_login() {
 async fn collaborators_location_and_docs_style_lists() {
     let sb = start().await;
     let c = client();
-    let control = sb.control();
-    let token = control
-        .mint_token(
-            "facebook",
-            "Alex Rivera",
-            &[
-                "instagram_basic",
-                "pages_show_list",
-                "instagram_content_publish",
-            ],
-        )
-        .expect("token");
+    let token = mint(
+        &sb,
+        "facebook",
+        "Alex Rivera",
+        &[
+            "instagram_basic",
+            "pages_show_list",
+            "instagram_content_publish",
+        ],
+    );
     let media = format!("facebook/v24.0/{BUSINESS_IG_ID}/media");
     let url = upload(&c, &sb, "collab.jpg", jpeg_of(1080, 1350)).await;
     let (status, created) = post_form(
@@ -2435,34 +2262,7 @@ async fn collaborators_location_and_docs_style_lists() {
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let container = created["id"].as_str().expect("id").to_owned();
-    for _ in 0..100 {
-        let (_, _, s) = get(
-            &c,
-            graph(
-                &sb,
-                &format!("facebook/v24.0/{container}"),
-                &token,
-                &[("fields", "status_code")],
-            ),
-        )
-        .await;
-        if s["status_code"] != "IN_PROGRESS" {
-            break;
-        }
-        control.advance_clock(Duration::from_secs(1));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (_, published) = post_form(
-        &c,
-        graph(
-            &sb,
-            &format!("facebook/v24.0/{BUSINESS_IG_ID}/media_publish"),
-            &token,
-            &[],
-        ),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (_, published) = publish_facebook_container(&c, &sb, &token, &container).await;
     let id = published["id"].as_str().expect("media id").to_owned();
     let (_, _, collabs) = get(
         &c,
@@ -2500,14 +2300,7 @@ async fn collaborators_location_and_docs_style_lists() {
 async fn reels_and_stories_publish_and_read_back() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[BASIC, "instagram_business_content_publish"],
-        )
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC, PUBLISH]);
     // Enough of an MP4 for the sandbox's check: an `ftyp` box first.
     let mut mp4 = vec![0, 0, 0, 24];
     mp4.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
@@ -2527,24 +2320,14 @@ async fn reels_and_stories_publish_and_read_back() {
     assert_eq!(status, StatusCode::OK, "{created}");
     let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     assert_eq!(state["status_code"], "FINISHED");
-    let (_, published) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", created["id"].as_str().expect("id"))],
-    )
-    .await;
+    let (_, published) = media_publish(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     let reel = published["id"].as_str().expect("reel id").to_owned();
-    let (_, _, read) = get(
+    let (_, _, read) = get_fields(
         &c,
-        graph(
-            &sb,
-            &format!("v24.0/{reel}"),
-            &token,
-            &[(
-                "fields",
-                "media_type,media_product_type,media_url,thumbnail_url,permalink,is_shared_to_feed",
-            )],
-        ),
+        &sb,
+        &token,
+        &reel,
+        "media_type,media_product_type,media_url,thumbnail_url,permalink,is_shared_to_feed",
     )
     .await;
     assert_eq!(read["media_type"], "VIDEO");
@@ -2595,12 +2378,7 @@ async fn reels_and_stories_publish_and_read_back() {
     .await;
     let state = wait_container(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     assert_eq!(state["status_code"], "FINISHED", "{state}");
-    let (_, published) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", created["id"].as_str().expect("id"))],
-    )
-    .await;
+    let (_, published) = media_publish(&c, &sb, &token, created["id"].as_str().expect("id")).await;
     let story = published["id"].as_str().expect("story id").to_owned();
     let (_, _, stories) = get(&c, graph(&sb, "v24.0/me/stories", &token, &[])).await;
     assert!(
@@ -2625,10 +2403,7 @@ async fn reels_and_stories_publish_and_read_back() {
 async fn nested_edge_next_links_continue_the_edge() {
     let sb = start().await;
     let c = client();
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &[BASIC])
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &[BASIC]);
     let (status, _, me) = get(
         &c,
         graph(
@@ -2679,13 +2454,10 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
         ..SandboxOptions::default()
     };
     let c = client();
-    let publish_scopes = [BASIC, "instagram_business_content_publish"];
+    let publish_scopes = [BASIC, PUBLISH];
 
     let sb = Sandbox::start(options()).await.expect("starts");
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
     let photo = jpeg_of(1080, 1080);
     let image_url = upload(&c, &sb, "kept.jpg", photo.clone()).await;
     let (status, created) = post_form(
@@ -2701,32 +2473,15 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
     let container = created["id"].as_str().expect("container id").to_owned();
     let done = wait_container(&c, &sb, &token, &container).await;
     assert_eq!(done["status_code"], "FINISHED", "{done}");
-    let (status, published) = post_form(
-        &c,
-        graph(&sb, "v24.0/me/media_publish", &token, &[]),
-        &[("creation_id", &container)],
-    )
-    .await;
+    let (status, published) = media_publish(&c, &sb, &token, &container).await;
     assert_eq!(status, StatusCode::OK, "{published}");
     let media_id = published["id"].as_str().expect("media id").to_owned();
     sb.shutdown().await;
 
     // A new process: new port, new tokens, same world.
     let sb = Sandbox::start(options()).await.expect("restarts");
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
-        .expect("token");
-    let (status, _, media) = get(
-        &c,
-        graph(
-            &sb,
-            &format!("v24.0/{media_id}"),
-            &token,
-            &[("fields", "caption,media_url")],
-        ),
-    )
-    .await;
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
+    let (status, _, media) = get_fields(&c, &sb, &token, &media_id, "caption,media_url").await;
     assert_eq!(status, StatusCode::OK, "{media}");
     assert_eq!(media["caption"], "Still here tomorrow");
     let served = c
@@ -2747,10 +2502,7 @@ async fn a_state_folder_keeps_the_world_across_restarts() {
     // A damaged file is set aside and a fresh world starts.
     std::fs::write(dir.path().join("world.json"), "{ not json").expect("damage");
     let sb = Sandbox::start(options()).await.expect("starts anyway");
-    let token = sb
-        .control()
-        .mint_token("instagram", DEMO_BUSINESS_USERNAME, &publish_scopes)
-        .expect("token");
+    let token = mint(&sb, "instagram", DEMO_BUSINESS_USERNAME, &publish_scopes);
     let (status, _, _) = get(&c, graph(&sb, &format!("v24.0/{media_id}"), &token, &[])).await;
     assert_ne!(status, StatusCode::OK, "the fresh world has no such post");
     assert!(dir.path().join("world.json.unreadable").exists());

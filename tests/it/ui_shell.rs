@@ -8,59 +8,28 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::protocol::{DecodedImage, LoginState, SyncStatus};
-use socialdesk::engine::{self, Command, EngineSide, Event};
+use socialdesk::engine::{Command, EngineSide, Event};
 use socialdesk::ids::{IgUserId, MediaId};
 use socialdesk::model::{
     Account, AccountStatus, LoginKind, Media, MediaChild, MediaType, ProductType, RateUsage,
 };
 use socialdesk::ui::{App, Tab};
 
-const ACCOUNT_ID: &str = "17841400000000001";
+use crate::support::ui::{app_harness, type_into};
+use crate::support::{ACCOUNT_ID, drain, push};
 
 fn harness() -> (Harness<'static, App>, EngineSide) {
-    let (handle, side) = engine::channel();
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-    (harness, side)
+    app_harness(800.0)
 }
 
-fn drain(side: &mut EngineSide) -> Vec<Command> {
-    std::iter::from_fn(|| side.commands.try_recv().ok()).collect()
-}
-
-fn push(harness: &mut Harness<'_, App>, side: &EngineSide, event: Event) {
-    assert!(
-        side.events.try_send(event),
-        "the UI inbox accepts the event"
-    );
-    harness.run();
-}
-
-/// Focuses the text field named `label` and types into it.
-fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_label(label).focus();
-    harness.run();
-    harness.get_by_label(label).type_text(text);
-    harness.run();
-}
-
+/// A connected business account named Demo Studio with 1200 followers.
 fn account(id: &str, username: &str) -> Account {
     Account {
         id: IgUserId::from(id),
-        username: username.to_owned(),
         name: Some("Demo Studio".to_owned()),
         account_type: Some("BUSINESS".to_owned()),
-        profile_picture_url: None,
         followers_count: Some(1200),
-        media_count: None,
-        login: LoginKind::Instagram,
-        page_id: None,
-        status: AccountStatus::Connected,
-        sandbox: true,
-        token_issued_at: None,
-        token_expires_at: None,
+        ..crate::support::account(username, LoginKind::Instagram)
     }
 }
 
@@ -102,26 +71,52 @@ fn media(index: usize) -> Media {
     }
 }
 
-/// Starts the UI with one active account and `count` media in its feed.
-fn with_feed(count: usize, has_more: bool) -> (Harness<'static, App>, EngineSide) {
-    let (mut harness, mut side) = harness();
-    harness.run();
-    assert!(matches!(drain(&mut side).first(), Some(Command::Start)));
+/// @old.shop, whose token expired: it needs reconnecting.
+fn expired_account() -> Account {
+    let mut broken = account("2", "old.shop");
+    broken.status = AccountStatus::ReconnectNeeded {
+        reason: "The token expired.".to_owned(),
+    };
+    broken
+}
+
+/// Makes @demo.studio the one active account and hands the UI its feed (one page).
+fn show_feed(
+    harness: &mut Harness<'_, App>,
+    side: &EngineSide,
+    media: Vec<Media>,
+    has_more: bool,
+    from_cache: bool,
+) {
     let id = IgUserId::from(ACCOUNT_ID);
     side.events.try_send(Event::Accounts {
         accounts: vec![account(ACCOUNT_ID, "demo.studio")],
         active: Some(id.clone()),
     });
     push(
-        &mut harness,
-        &side,
+        harness,
+        side,
         Event::Feed {
             account: id,
-            media: (0..count).map(media).collect(),
+            media,
             replace: true,
             has_more,
-            from_cache: false,
+            from_cache,
         },
+    );
+}
+
+/// Starts the UI with one active account and `count` media in its feed.
+fn with_feed(count: usize, has_more: bool) -> (Harness<'static, App>, EngineSide) {
+    let (mut harness, mut side) = harness();
+    harness.run();
+    assert!(matches!(drain(&mut side).first(), Some(Command::Start)));
+    show_feed(
+        &mut harness,
+        &side,
+        (0..count).map(media).collect(),
+        has_more,
+        false,
     );
     (harness, side)
 }
@@ -241,25 +236,10 @@ fn feed_tiles_are_found_by_caption_and_open_the_detail() {
 fn hidden_like_counts_say_hidden() {
     let (mut harness, side) = harness();
     harness.run();
-    let id = IgUserId::from(ACCOUNT_ID);
     let mut hidden = media(0);
     hidden.like_count = None;
     hidden.caption = None;
-    side.events.try_send(Event::Accounts {
-        accounts: vec![account(ACCOUNT_ID, "demo.studio")],
-        active: Some(id.clone()),
-    });
-    push(
-        &mut harness,
-        &side,
-        Event::Feed {
-            account: id,
-            media: vec![hidden],
-            replace: true,
-            has_more: false,
-            from_cache: true,
-        },
-    );
+    show_feed(&mut harness, &side, vec![hidden], false, true);
     harness.get_by_label("· Showing saved posts");
     // With no caption the tile is named by kind and date.
     harness.get_by_label("Photo 2026-11-01").click();
@@ -409,12 +389,8 @@ fn reconnect_marker_and_account_switching() {
     let (mut harness, mut side) = harness();
     harness.run();
     drain(&mut side);
-    let mut broken = account("2", "old.shop");
-    broken.status = AccountStatus::ReconnectNeeded {
-        reason: "The token expired.".to_owned(),
-    };
     side.events.try_send(Event::Accounts {
-        accounts: vec![account(ACCOUNT_ID, "demo.studio"), broken],
+        accounts: vec![account(ACCOUNT_ID, "demo.studio"), expired_account()],
         active: Some(IgUserId::from(ACCOUNT_ID)),
     });
     // The feed shows a spinner until its first page arrives, so step instead of settling.
@@ -663,12 +639,8 @@ fn render_accounts_screenshot() {
     let (mut harness, side) = with_feed(4, false);
     harness.get_by_label("Add account").click();
     harness.run();
-    let mut broken = account("2", "old.shop");
-    broken.status = AccountStatus::ReconnectNeeded {
-        reason: "The token expired.".to_owned(),
-    };
     side.events.try_send(Event::Accounts {
-        accounts: vec![account(ACCOUNT_ID, "demo.studio"), broken],
+        accounts: vec![account(ACCOUNT_ID, "demo.studio"), expired_account()],
         active: Some(IgUserId::from(ACCOUNT_ID)),
     });
     push(

@@ -1,7 +1,17 @@
 //! Fixtures shared by the integration tests: an account for UI tests, the engine channel
-//! helpers, and an engine core on a fresh sandbox (logged in or not).
+//! helpers, and an engine core on a fresh sandbox (logged in or not, on the sandbox clock or
+//! the real one) with the ways tests connect accounts to it.
 //!
-//! Test modules reach them as `crate::support`.
+//! Narrower fixtures live in the submodules: [`cli`] (the real binary), [`ui`] (the app in
+//! a headless harness), [`media`] (pictures, videos and post specs), [`requests`] (what the
+//! sandbox recorded) and [`raw`] (raw HTTP to the sandbox). Test modules reach them as
+//! `crate::support`.
+
+pub mod cli;
+pub mod media;
+pub mod raw;
+pub mod requests;
+pub mod ui;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,8 +19,9 @@ use std::sync::Arc;
 use egui_kittest::Harness;
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
 use socialdesk::engine::{Command, Core, EngineConfig, EngineSide, Event, Mode};
-use socialdesk::ids::{IgUserId, PageId};
+use socialdesk::ids::{CommentId, IgUserId, PageId};
 use socialdesk::model::{Account, AccountStatus, LoginKind};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::{MemorySecrets, SecretStore};
@@ -80,14 +91,99 @@ pub fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -
     config
 }
 
+/// [`config`] whose engine reads the sandbox's clock, so a test can move time forward for
+/// both (the DM windows, comment rules on the next sync).
+pub fn config_on_sandbox_clock(
+    dirs: &DataDirs,
+    sandbox: &Sandbox,
+    secrets: Arc<dyn SecretStore>,
+) -> EngineConfig {
+    let mut config = config(dirs, &sandbox.url(), secrets);
+    let control = sandbox.control();
+    config.clock = Some(Arc::new(move || control.now()));
+    config
+}
+
+/// How a test's world differs from the plain one: the engine's clock and its secret store.
+pub struct WorldSetup {
+    /// The engine reads the sandbox clock ([`config_on_sandbox_clock`]).
+    pub sandbox_clock: bool,
+    /// Where the engine keeps tokens; a fresh [`MemorySecrets`] by default.
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+impl Default for WorldSetup {
+    fn default() -> Self {
+        WorldSetup {
+            sandbox_clock: false,
+            secrets: Arc::new(MemorySecrets::default()),
+        }
+    }
+}
+
+impl WorldSetup {
+    /// The engine config of this setup on `sandbox` and `dirs`.
+    fn config(&self, dirs: &DataDirs, sandbox: &Sandbox) -> EngineConfig {
+        if self.sandbox_clock {
+            config_on_sandbox_clock(dirs, sandbox, self.secrets.clone())
+        } else {
+            config(dirs, &sandbox.url(), self.secrets.clone())
+        }
+    }
+
+    /// A fresh sandbox and a core with no account yet.
+    pub async fn start(self) -> World {
+        let sandbox = Sandbox::start(SandboxOptions::default())
+            .await
+            .expect("sandbox");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let dirs = DataDirs::under(dir.path());
+        let core = Core::start(self.config(&dirs, &sandbox))
+            .await
+            .expect("core");
+        World {
+            sandbox,
+            core: Arc::new(core),
+            account: None,
+            dirs,
+            setup: self,
+            _dir: dir,
+        }
+    }
+}
+
+/// The demo business logged in on `core` through the real OAuth path (the sandbox's
+/// authorize page and the loopback listener).
+pub async fn login(core: &Core) -> Account {
+    core.login_to_sandbox(DEMO_BUSINESS_USERNAME)
+        .await
+        .expect("login")
+        .into_iter()
+        .next()
+        .expect("one account")
+}
+
+/// A token of the demo business with only `instagram_business_basic`, minted by the sandbox
+/// (no OAuth pages): enough to read the profile and the feed.
+pub fn basic_token(sandbox: &Sandbox) -> String {
+    sandbox
+        .control()
+        .mint_token(
+            "instagram",
+            DEMO_BUSINESS_USERNAME,
+            &["instagram_business_basic"],
+        )
+        .expect("minted")
+}
+
 /// A sandbox, an engine core on it and their data folder. `account` is the demo business
-/// after [`world`] logged in (`None` from [`world_without_login`]).
+/// after [`World::logged_in`] (`None` from [`world_without_login`]).
 pub struct World {
     pub sandbox: Sandbox,
     pub core: Arc<Core>,
     pub account: Option<Account>,
     pub dirs: DataDirs,
-    pub secrets: Arc<dyn SecretStore>,
+    setup: WorldSetup,
     _dir: tempfile::TempDir,
 }
 
@@ -99,50 +195,108 @@ impl World {
             .expect("this world logged in to the sandbox")
     }
 
+    /// The world with the demo business logged in (see [`login`]).
+    pub async fn logged_in(mut self) -> World {
+        self.account = Some(login(&self.core).await);
+        self
+    }
+
+    /// A folder of the test's own, removed with the world (the data folder is under it).
+    pub fn temp_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// The demo business connected with `kind` through a token the sandbox minted (the
+    /// pasted-token path) for that login's default scopes and `extra_scopes`. With Facebook
+    /// Login it is the IG account linked to the Page.
+    pub async fn connect_demo_business(&self, kind: LoginKind, extra_scopes: &[&str]) -> Account {
+        let mut scopes = socialdesk::auth::default_scopes(kind).to_vec();
+        scopes.extend_from_slice(extra_scopes);
+        let provider = match kind {
+            LoginKind::Instagram => "instagram",
+            LoginKind::Facebook => "facebook",
+        };
+        let token = self
+            .sandbox
+            .control()
+            .mint_token(provider, DEMO_BUSINESS_USERNAME, &scopes)
+            .expect("minted");
+        let accounts = self
+            .core
+            .add_token(kind, &token)
+            .await
+            .unwrap_or_else(|e| panic!("connected with {provider} login: {e}"));
+        match kind {
+            LoginKind::Instagram => accounts.into_iter().next().expect("one account"),
+            LoginKind::Facebook => accounts
+                .into_iter()
+                .find(|a| a.username == DEMO_BUSINESS_USERNAME && a.page_id.is_some())
+                .expect("the Page-linked IG account"),
+        }
+    }
+
+    /// `username` connected with Instagram Login through a token the sandbox minted for
+    /// `scopes`: the account and the token (for raw HTTP calls that bypass the client).
+    pub async fn connect_instagram(&self, username: &str, scopes: &[&str]) -> (Account, String) {
+        let token = self
+            .sandbox
+            .control()
+            .mint_token("instagram", username, scopes)
+            .expect("token");
+        let account = self
+            .core
+            .add_token(LoginKind::Instagram, &token)
+            .await
+            .expect("connected")
+            .into_iter()
+            .next()
+            .expect("one account");
+        (account, token)
+    }
+
+    /// Makes the sandbox the engine's file hosting, where pictures and videos go for Meta
+    /// to fetch (without it, only rupload can carry a video).
+    pub async fn host_files_on_sandbox(&self) {
+        let url = self.sandbox.url().to_string();
+        self.core
+            .with_store(move |s| s.set_setting(SANDBOX_HOSTING_KEY, &url))
+            .await
+            .expect("hosting");
+    }
+
+    /// Records a reply to `parent` as pending, as the engine does just before it sends one:
+    /// a test then plays an app that stopped before Meta's answer arrived.
+    pub async fn record_pending_reply(&self, parent: &CommentId, text: &str) {
+        let (id, parent, text) = (self.account().id.clone(), parent.clone(), text.to_owned());
+        let now = self.core.now();
+        self.core
+            .with_store(move |s| s.begin_pending_reply(&id, &parent, &text, now).map(|_| ()))
+            .await
+            .expect("pending");
+    }
+
+    /// The secret store the core keeps its tokens in.
+    pub fn secrets(&self) -> Arc<dyn SecretStore> {
+        self.setup.secrets.clone()
+    }
+
+    /// A config for another engine on this world's data folder, secrets and clock.
+    pub fn config(&self) -> EngineConfig {
+        self.setup.config(&self.dirs, &self.sandbox)
+    }
+
     /// A second core on the same data folder and secrets, as after a restart.
     pub async fn restart_core(&self) -> Core {
-        Core::start(config(
-            &self.dirs,
-            &self.sandbox.url(),
-            self.secrets.clone(),
-        ))
-        .await
-        .expect("core restarts")
+        Core::start(self.config()).await.expect("core restarts")
     }
 }
 
 /// A fresh sandbox and a core with no account yet.
 pub async fn world_without_login() -> World {
-    let sandbox = Sandbox::start(SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let dirs = DataDirs::under(dir.path());
-    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
-    let core = Core::start(config(&dirs, &sandbox.url(), secrets.clone()))
-        .await
-        .expect("core");
-    World {
-        sandbox,
-        core: Arc::new(core),
-        account: None,
-        dirs,
-        secrets,
-        _dir: dir,
-    }
+    WorldSetup::default().start().await
 }
 
 /// A fresh sandbox and a core logged in (through the real OAuth path) as the demo business.
 pub async fn world() -> World {
-    let mut w = world_without_login().await;
-    let account = w
-        .core
-        .login_to_sandbox(DEMO_BUSINESS_USERNAME)
-        .await
-        .expect("login")
-        .into_iter()
-        .next()
-        .expect("one account");
-    w.account = Some(account);
-    w
+    world_without_login().await.logged_in().await
 }

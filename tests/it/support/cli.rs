@@ -1,0 +1,70 @@
+//! The command line as a user runs it: the real `socialdesk` binary, with a data folder of
+//! the test's own and none of the developer's sandbox or Meta URL settings.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `socialdesk ARGS --data-dir DATA_DIR` and waits for it. The `SOCIALDESK_*`
+/// variables of the developer's shell are removed, so only `args` choose the sandbox.
+pub fn socialdesk(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_socialdesk"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("SOCIALDESK_SANDBOX")
+        .env_remove("SOCIALDESK_GRAPH_URL")
+        .env_remove("SOCIALDESK_META_URL")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run socialdesk")
+}
+
+/// [`socialdesk`] with `--sandbox` after `args`: the embedded sandbox's demo business.
+pub fn socialdesk_in_sandbox(data_dir: &Path, args: &[&str]) -> Output {
+    let mut with_sandbox = args.to_vec();
+    with_sandbox.push("--sandbox");
+    socialdesk(data_dir, &with_sandbox)
+}
+
+/// What the command printed on stdout (lossy UTF-8).
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What the command printed on stderr (lossy UTF-8).
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A `width`x`height` JPEG of one flat colour at `path`, for `--image`.
+pub fn write_jpeg(path: &Path, width: u32, height: u32) {
+    image::RgbImage::from_pixel(width, height, image::Rgb([120, 90, 60]))
+        .save(path)
+        .expect("jpeg");
+}
+
+/// Asserts the command failed and its stderr names `needle` (the cause or the fix).
+pub fn assert_fails_with(out: &Output, needle: &str) {
+    assert!(!out.status.success(), "the command must fail");
+    let stderr = stderr(out);
+    assert!(stderr.contains(needle), "{stderr}");
+}
+
+/// Asserts the command succeeded and printed a media id (digits) and nothing else.
+pub fn assert_prints_media_id(out: &Output) {
+    assert!(out.status.success(), "stderr: {}", stderr(out));
+    let stdout = stdout(out);
+    let id = stdout.trim();
+    assert!(
+        !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()),
+        "{stdout}"
+    );
+}
+
+/// `socialdesk publish --sandbox KIND FILE EXTRA…` in `data_dir`, where `kind` is the
+/// file's flag (`--image`, `--reel`, …).
+pub fn publish_file(data_dir: &Path, kind: &str, file: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["publish", "--sandbox", kind, file.to_str().expect("utf-8")];
+    args.extend_from_slice(extra);
+    socialdesk(data_dir, &args)
+}
