@@ -5,21 +5,24 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::support::ui::composer_tab;
+use crate::support::ui::{composer_tab, sent_post};
 use crate::support::{DroppedPath, drain, push};
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use socialdesk::engine::composer::{ComposerCommand, ComposerEvent, MediaSource};
-use socialdesk::engine::{self, Command, Event};
+use socialdesk::engine::{self, Command, EngineSide, Event};
 use socialdesk::media::video::{VideoCodec, probe, synthetic_mp4};
 use socialdesk::model::LoginKind;
+use socialdesk::ui::App;
 
 fn info(seconds: u32) -> socialdesk::media::video::VideoInfo {
     let bytes = synthetic_mp4(1080, 1920, seconds, VideoCodec::H264, true).expect("mp4");
     probe(&bytes).expect("probe")
 }
 
-#[test]
-fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
+/// The Composer on Reel with `/videos/clip.mp4` dropped on it; the engine was asked to read
+/// the video at once.
+fn reel_with_a_video() -> (Harness<'static, App>, EngineSide) {
     let account = crate::support::account("demo.studio", LoginKind::Instagram);
     let (mut harness, mut side) = composer_tab(1600.0, account);
     harness.get_by_label("Reel").click();
@@ -29,14 +32,27 @@ fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
         .dropped_files
         .push(Arc::new(DroppedPath(PathBuf::from("/videos/clip.mp4"))));
     harness.run();
-    let asked = drain(&mut side).into_iter().any(|c| {
+    assert!(
+        asked_to_load(&mut side, "clip.mp4"),
+        "the engine is asked to read the video at once"
+    );
+    (harness, side)
+}
+
+/// Whether the UI asked the engine to load the file `name` since the last drain.
+fn asked_to_load(side: &mut EngineSide, name: &str) -> bool {
+    drain(side).into_iter().any(|c| {
         matches!(
             c,
             Command::Composer(ComposerCommand::LoadPreview(MediaSource::Path(ref p)))
-                if p.ends_with("clip.mp4")
+                if p.ends_with(name)
         )
-    });
-    assert!(asked, "the engine is asked to read the video at once");
+    })
+}
+
+#[test]
+fn a_video_shows_its_facts_and_limits_before_saving_and_the_cover_sent() {
+    let (mut harness, side) = reel_with_a_video();
     harness.get_by_label_contains("reading the video");
 
     // Too short for a reel: said before anything is saved.
@@ -84,32 +100,13 @@ fn a_reel_takes_a_cover_picture_from_disk_and_sends_it_with_the_post() {
     use socialdesk::ui::composer::picker::ScriptedPicker;
     use socialdesk::ui::composer::video::{PICK_COVER_BUTTON, REMOVE_COVER_BUTTON};
 
-    let account = crate::support::account("demo.studio", LoginKind::Instagram);
-    let (handle, mut side) = engine::channel();
-    let mut app = App::new(handle);
-    app.composer_mut().set_picker(Box::new(ScriptedPicker {
-        answers: vec![vec![PathBuf::from("/pictures/cover.jpg")]],
-    }));
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1600.0))
-        .with_max_steps(32)
-        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
-    harness.run();
-    assert!(side.events.try_send(Event::Accounts {
-        accounts: vec![account.clone()],
-        active: Some(account.id.clone()),
-    }));
-    harness.step();
-    harness.step();
-    harness.get_by_label("Composer").click();
-    harness.run();
-    harness.get_by_label("Reel").click();
-    harness.run();
+    let (mut harness, mut side) = reel_with_a_video();
     harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(PathBuf::from("/videos/clip.mp4"))));
-    harness.run();
+        .state_mut()
+        .composer_mut()
+        .set_picker(Box::new(ScriptedPicker {
+            answers: vec![vec![PathBuf::from("/pictures/cover.jpg")]],
+        }));
     push(
         &mut harness,
         &side,
@@ -123,14 +120,10 @@ fn a_reel_takes_a_cover_picture_from_disk_and_sends_it_with_the_post() {
     harness.get_by_label(PICK_COVER_BUTTON).click();
     // A spinner turns until the thumbnail arrives: step instead of waiting to settle.
     harness.run_steps(3);
-    let asked = drain(&mut side).into_iter().any(|c| {
-        matches!(
-            c,
-            Command::Composer(ComposerCommand::LoadPreview(MediaSource::Path(ref p)))
-                if p.ends_with("cover.jpg")
-        )
-    });
-    assert!(asked, "the engine is asked for the cover's thumbnail");
+    assert!(
+        asked_to_load(&mut side, "cover.jpg"),
+        "the engine is asked for the cover's thumbnail"
+    );
     harness.get_by_label("Cover picture: cover.jpg");
     harness.get_by_label(
         "Cover sent: cover.jpg, its centred 9:16 part, uploaded with the reel (the frame time is ignored).",
@@ -148,13 +141,7 @@ fn a_reel_takes_a_cover_picture_from_disk_and_sends_it_with_the_post() {
 
     harness.get_by_label("Publish").click();
     harness.run();
-    let post = drain(&mut side)
-        .into_iter()
-        .find_map(|c| match c {
-            Command::Composer(ComposerCommand::Publish { post, .. }) => Some(post),
-            _ => None,
-        })
-        .expect("publish sent");
+    let (_, post) = sent_post(&mut side).expect("publish sent");
     let item = &post.items[0];
     assert!(
         matches!(&item.cover_image, Some(MediaSource::Path(p)) if p.ends_with("cover.jpg")),

@@ -4,55 +4,23 @@
 //! check on the container and on the published media in the guide's shapes.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use socialdesk::engine::composer::{ItemSpec, MediaSource, PostSpec, PublishError};
-use socialdesk::store::{DraftPlace, PostKind};
+use socialdesk::engine::composer::{PostSpec, PublishError};
+use socialdesk::store::PostKind;
 
-use crate::support::World;
+use crate::support::requests::ClockPusher;
+use crate::support::{World, media};
 
+/// The demo business logged in, with the sandbox's upload endpoint as file hosting.
 async fn world() -> World {
     let w = crate::support::world().await;
-    let url = w.sandbox.url().to_string();
-    w.core
-        .with_store(move |s| s.set_setting(socialdesk::engine::composer::SANDBOX_HOSTING_KEY, &url))
-        .await
-        .expect("hosting");
+    w.host_files_on_sandbox().await;
     w
 }
 
 fn reel(w: &World, caption: &str) -> PostSpec {
-    let video = socialdesk::media::video::synthetic_mp4(
-        1080,
-        1920,
-        6,
-        socialdesk::media::video::VideoCodec::H264,
-        true,
-    )
-    .expect("mp4");
-    PostSpec {
-        account: w.account().id.clone(),
-        kind: PostKind::Reel,
-        caption: caption.into(),
-        share_to_feed: true,
-        scheduled_at: None,
-        items: vec![ItemSpec::new(MediaSource::Bytes {
-            name: "clip.mp4".into(),
-            bytes: Arc::new(video),
-        })],
-        place: DraftPlace::default(),
-    }
-}
-
-/// Keeps the sandbox clock moving so processing finishes while the pipeline polls.
-fn push_clock(w: &World) -> tokio::task::JoinHandle<()> {
-    let control = w.sandbox.control();
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            control.advance_clock(Duration::from_secs(5));
-        }
-    })
+    let video = media::item("clip.mp4", Arc::new(media::mp4(6)));
+    media::post(w.account(), PostKind::Reel, caption, vec![video])
 }
 
 fn publishes_sent(w: &World) -> usize {
@@ -73,7 +41,7 @@ async fn a_copyright_match_stops_once_before_publishing_and_a_second_publish_pos
         .save_post(reel(&w, "With the café's playlist #reels"), |_, _| {})
         .await
         .expect("saved");
-    let clock = push_clock(&w);
+    let clock = ClockPusher::start(&w.sandbox);
     let err = w
         .core
         .publish_draft(draft, &|_| {})
@@ -97,7 +65,7 @@ async fn a_copyright_match_stops_once_before_publishing_and_a_second_publish_pos
         .publish_draft(draft, &|_| {})
         .await
         .expect("published when asked again");
-    clock.abort();
+    drop(clock);
     assert_eq!(publishes_sent(&w), 1);
     let containers = w
         .sandbox
@@ -109,32 +77,16 @@ async fn a_copyright_match_stops_once_before_publishing_and_a_second_publish_pos
     assert_eq!(containers, 1, "the finished container was reused");
 
     // The published reel carries the match in the guide's shape.
-    let token = w
+    let token = crate::support::basic_token(&w.sandbox);
+    let url = w
         .sandbox
-        .control()
-        .mint_token(
-            "instagram",
-            socialdesk::sandbox::DEMO_BUSINESS_USERNAME,
-            &["instagram_business_basic"],
-        )
-        .expect("token");
-    let info: serde_json::Value = reqwest::Client::new()
-        .get(
-            w.sandbox
-                .url()
-                .join(&format!("v24.0/{}", media.id.as_str()))
-                .expect("url"),
-        )
-        .query(&[
-            ("fields", "copyright_check_information"),
-            ("access_token", &token),
-        ])
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .url()
+        .join(&format!(
+            "v24.0/{}?fields=copyright_check_information",
+            media.id.as_str()
+        ))
+        .expect("url");
+    let info = crate::support::raw::get_json(url, &token).await;
     let check = &info["copyright_check_information"];
     assert_eq!(check["status"]["status"], "completed", "{info}");
     assert_eq!(check["status"]["matches_found"], true);
@@ -151,12 +103,12 @@ async fn a_clean_video_is_checked_and_published_without_a_stop() {
         .save_post(reel(&w, "Our own music #reels"), |_, _| {})
         .await
         .expect("saved");
-    let clock = push_clock(&w);
+    let clock = ClockPusher::start(&w.sandbox);
     w.core
         .publish_draft(draft, &|_| {})
         .await
         .expect("published at once");
-    clock.abort();
+    drop(clock);
     let asked = w
         .sandbox
         .control()
