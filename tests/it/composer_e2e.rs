@@ -16,12 +16,7 @@ use crate::support::raw::get_json;
 use crate::support::requests::{ClockPusher, form, param};
 use socialdesk::media::video::VideoCodec;
 
-/// The demo business logged in, with the sandbox as its file hosting.
-async fn world() -> World {
-    let w = crate::support::world().await;
-    w.host_files_on_sandbox().await;
-    w
-}
+use crate::support::hosted_world as world;
 
 /// Saves a post of the logged-in account as a draft (progress ignored): the draft id.
 async fn save(

@@ -8,15 +8,9 @@ use std::sync::Arc;
 use socialdesk::engine::composer::{PostSpec, PublishError};
 use socialdesk::store::PostKind;
 
-use crate::support::requests::ClockPusher;
 use crate::support::{World, media};
 
-/// The demo business logged in, with the sandbox's upload endpoint as file hosting.
-async fn world() -> World {
-    let w = crate::support::world().await;
-    w.host_files_on_sandbox().await;
-    w
-}
+use crate::support::hosted_world as world;
 
 fn reel(w: &World, caption: &str) -> PostSpec {
     let video = media::item("clip.mp4", Arc::new(media::mp4(6)));
@@ -41,12 +35,7 @@ async fn a_copyright_match_stops_once_before_publishing_and_a_second_publish_pos
         .save_post(reel(&w, "With the café's playlist #reels"), |_, _| {})
         .await
         .expect("saved");
-    let clock = ClockPusher::start(&w.sandbox);
-    let err = w
-        .core
-        .publish_draft(draft, &|_| {})
-        .await
-        .expect_err("stopped by the match");
+    let err = w.publish(draft).await.expect_err("stopped by the match");
     assert!(
         matches!(err, PublishError::CopyrightMatch { item: 1, .. }),
         "{err:?}"
@@ -60,12 +49,7 @@ async fn a_copyright_match_stops_once_before_publishing_and_a_second_publish_pos
     );
     assert_eq!(publishes_sent(&w), 0, "nothing was published");
 
-    let media = w
-        .core
-        .publish_draft(draft, &|_| {})
-        .await
-        .expect("published when asked again");
-    drop(clock);
+    let media = w.publish(draft).await.expect("published when asked again");
     assert_eq!(publishes_sent(&w), 1);
     let containers = w
         .sandbox
@@ -103,12 +87,7 @@ async fn a_clean_video_is_checked_and_published_without_a_stop() {
         .save_post(reel(&w, "Our own music #reels"), |_, _| {})
         .await
         .expect("saved");
-    let clock = ClockPusher::start(&w.sandbox);
-    w.core
-        .publish_draft(draft, &|_| {})
-        .await
-        .expect("published at once");
-    drop(clock);
+    w.publish(draft).await.expect("published at once");
     let asked = w
         .sandbox
         .control()

@@ -13,15 +13,10 @@ use socialdesk::engine::composer::{MediaSource, PostError, PostSpec, PublishErro
 use socialdesk::model::{Account, LoginKind, Media};
 use socialdesk::store::PostKind;
 
-use crate::support::requests::{self, ClockPusher};
+use crate::support::requests;
 use crate::support::{World, cli, media};
 
-/// The demo business logged in, with the sandbox's upload endpoint as file hosting.
-async fn world() -> World {
-    let w = crate::support::world().await;
-    w.host_files_on_sandbox().await;
-    w
-}
+use crate::support::hosted_world as world;
 
 fn mp4(seconds: u32) -> Arc<Vec<u8>> {
     Arc::new(media::mp4(seconds))
@@ -58,13 +53,7 @@ fn reel_with_cover(account: &Account, caption: &str) -> PostSpec {
 /// runs.
 async fn save_and_publish(w: &World, post: PostSpec) -> (i64, Result<Media, PublishError>) {
     let draft = w.core.save_post(post, |_, _| {}).await.expect("saved");
-    (draft, publish(w, draft).await)
-}
-
-/// Publishes `draft` while the sandbox clock runs.
-async fn publish(w: &World, draft: i64) -> Result<Media, PublishError> {
-    let _clock = ClockPusher::start(&w.sandbox);
-    w.core.publish_draft(draft, &|_| {}).await
+    (draft, w.publish(draft).await)
 }
 
 /// The `cover_url` of every container created, in order.
@@ -140,7 +129,7 @@ async fn a_retry_after_a_failed_container_reuses_the_hosted_cover() {
     let err = failed.expect_err("the container fails");
     assert!(err.to_string().contains("re-encode"), "{err}");
     w.sandbox.control().set_container_failure(None);
-    publish(&w, draft).await.expect("published on retry");
+    w.publish(draft).await.expect("published on retry");
     let sent = cover_urls_sent(&w);
     assert_eq!(sent.len(), 2, "a fresh container on retry: {sent:?}");
     assert!(sent[0].is_some());
@@ -159,7 +148,7 @@ async fn when_meta_could_not_fetch_the_files_a_retry_uploads_them_again() {
     let err = failed.expect_err("Meta could not fetch");
     assert!(err.to_string().contains("must be public"), "{err}");
     w.sandbox.control().set_container_failure(None);
-    publish(&w, draft).await.expect("published on retry");
+    w.publish(draft).await.expect("published on retry");
     let sent = cover_urls_sent(&w);
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert!(sent[0].is_some() && sent[1].is_some());

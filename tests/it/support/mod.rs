@@ -19,10 +19,10 @@ use std::sync::Arc;
 use egui_kittest::Harness;
 use socialdesk::auth::SandboxBrowser;
 use socialdesk::config::{DataDirs, Endpoints};
-use socialdesk::engine::composer::SANDBOX_HOSTING_KEY;
+use socialdesk::engine::composer::{PublishError, SANDBOX_HOSTING_KEY};
 use socialdesk::engine::{Command, Core, EngineConfig, EngineSide, Event, Mode};
 use socialdesk::ids::{CommentId, IgUserId, PageId};
-use socialdesk::model::{Account, AccountStatus, LoginKind};
+use socialdesk::model::{Account, AccountStatus, LoginKind, Media};
 use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use socialdesk::store::secrets::{MemorySecrets, SecretStore};
 use socialdesk::ui::App;
@@ -264,6 +264,13 @@ impl World {
             .expect("hosting");
     }
 
+    /// Publishes (or resumes) `draft` while the sandbox clock runs, so processing finishes
+    /// in a moment.
+    pub async fn publish(&self, draft: i64) -> Result<Media, PublishError> {
+        let _clock = requests::ClockPusher::start(&self.sandbox);
+        self.core.publish_draft(draft, &|_| {}).await
+    }
+
     /// Records a reply to `parent` as pending, as the engine does just before it sends one:
     /// a test then plays an app that stopped before Meta's answer arrived.
     pub async fn record_pending_reply(&self, parent: &CommentId, text: &str) {
@@ -299,4 +306,11 @@ pub async fn world_without_login() -> World {
 /// A fresh sandbox and a core logged in (through the real OAuth path) as the demo business.
 pub async fn world() -> World {
     world_without_login().await.logged_in().await
+}
+
+/// [`world`] with the sandbox as the engine's file hosting, as publishing tests need.
+pub async fn hosted_world() -> World {
+    let w = world().await;
+    w.host_files_on_sandbox().await;
+    w
 }
