@@ -267,7 +267,7 @@ impl Sandbox {
     /// Writes the world to the state folder now (a no-op without one).
     pub fn save(&self) {
         if let Some(dir) = &self.state_dir
-            && let Err(e) = persist::save_if_changed(&self.inner, dir, None)
+            && let Err(e) = persist::save(&self.inner, dir)
         {
             tracing::warn!("{e}");
         }

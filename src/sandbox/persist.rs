@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -118,13 +119,8 @@ fn safe_name(key: &str) -> String {
         .collect()
 }
 
-/// Writes the world when it differs from `last` (the previous JSON written); returns the
-/// JSON now on disk. Uploads are write-once files, only missing ones are written.
-pub fn save_if_changed(
-    inner: &Inner,
-    dir: &Path,
-    last: Option<&str>,
-) -> Result<Option<String>, PersistError> {
+/// Writes the world and the uploads not on disk yet (uploads are write-once files).
+pub fn save(inner: &Inner, dir: &Path) -> Result<(), PersistError> {
     let uploads: Vec<(String, Upload)> = inner
         .uploads
         .lock()
@@ -148,9 +144,6 @@ pub fn save_if_changed(
             source: std::io::Error::other(e),
         })?
     };
-    if last == Some(json.as_str()) {
-        return Ok(None);
-    }
     let upload_dir = dir.join(UPLOADS_DIR);
     std::fs::create_dir_all(&upload_dir).map_err(io(&upload_dir))?;
     for (key, upload) in &uploads {
@@ -159,8 +152,7 @@ pub fn save_if_changed(
             write_atomically(&path, &upload.bytes)?;
         }
     }
-    write_atomically(&dir.join(WORLD_FILE), json.as_bytes())?;
-    Ok(Some(json))
+    write_atomically(&dir.join(WORLD_FILE), json.as_bytes())
 }
 
 /// The same shape as [`Snapshot`], borrowing the world instead of cloning it.
@@ -179,25 +171,30 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PersistError> {
     std::fs::rename(&tmp, path).map_err(io(path))
 }
 
-/// Saves every [`SAVE_EVERY`] while the sandbox runs (must be called inside a tokio runtime).
+/// Saves every [`SAVE_EVERY`] while the sandbox runs, when the world changed since the last
+/// save (must be called inside a tokio runtime).
 pub fn start_saver(inner: &Arc<Inner>, dir: PathBuf) {
     let weak = Arc::downgrade(inner);
     tokio::spawn(async move {
-        let mut last: Option<String> = None;
+        let mut saved: Option<u64> = None;
         let mut tick = tokio::time::interval(SAVE_EVERY);
         loop {
             tick.tick().await;
             let Some(inner) = weak.upgrade() else { break };
+            let stopped = inner.stopped.load(Ordering::Relaxed);
+            // Read before serializing: changes made meanwhile bump it again and are saved
+            // at the next tick.
+            let generation = inner.generation.load(Ordering::Acquire);
+            if saved == Some(generation) {
+                if stopped {
+                    break;
+                }
+                continue;
+            }
             let dir = dir.clone();
-            let previous = last.clone();
-            let stopped = inner.stopped.load(std::sync::atomic::Ordering::Relaxed);
-            let result = tokio::task::spawn_blocking(move || {
-                save_if_changed(&inner, &dir, previous.as_deref())
-            })
-            .await;
+            let result = tokio::task::spawn_blocking(move || save(&inner, &dir)).await;
             match result {
-                Ok(Ok(Some(json))) => last = Some(json),
-                Ok(Ok(None)) => {}
+                Ok(Ok(())) => saved = Some(generation),
                 Ok(Err(e)) => tracing::warn!("{e}"),
                 Err(e) => tracing::warn!("the sandbox saver stopped: {e}"),
             }

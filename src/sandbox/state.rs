@@ -5,6 +5,7 @@
 //! nothing here is async. The demo data itself is immutable and lives beside the mutex.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, Duration, Utc};
@@ -133,6 +134,9 @@ pub struct Inner {
     pub stopped: std::sync::atomic::AtomicBool,
     /// Bytes stored through `/__sandbox/uploads` or fetched for publishing, by key.
     pub uploads: Mutex<HashMap<String, Upload>>,
+    /// Bumped by every change to what a state folder keeps (the world, the uploads), so the
+    /// saver serializes the world only after something changed.
+    pub generation: AtomicU64,
 }
 
 impl Inner {
@@ -182,6 +186,7 @@ impl Inner {
             images: Mutex::new(HashMap::new()),
             uploads: Mutex::new(uploads),
             stopped: std::sync::atomic::AtomicBool::new(false),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -198,7 +203,11 @@ impl Inner {
 
     /// Changes the demo world (publishing, comments). Never call `demo()` while holding this.
     pub fn demo_mut(&self) -> RwLockWriteGuard<'_, Demo> {
-        self.world.write().unwrap_or_else(|p| p.into_inner())
+        let guard = self.world.write().unwrap_or_else(|p| p.into_inner());
+        // Bumped while the lock is held: a saver that reads the generation and then the
+        // world sees at least that generation's changes.
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        guard
     }
 
     /// Stores bytes and returns their key.
@@ -218,6 +227,7 @@ impl Inner {
                     content_type: content_type.to_owned(),
                 },
             );
+        self.generation.fetch_add(1, Ordering::AcqRel);
         key
     }
 
@@ -264,5 +274,24 @@ impl State {
     /// A trace id like the real `fbtrace_id`.
     pub fn trace_id(&mut self) -> String {
         self.random_string("A", 22)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_bump_the_generation_the_saver_watches_and_reads_do_not() {
+        let root = Url::parse("http://127.0.0.1:1/").expect("url");
+        let inner = Inner::new(root, &super::super::SandboxOptions::default());
+        let at = |i: &Inner| i.generation.load(Ordering::Acquire);
+        let start = at(&inner);
+        drop(inner.demo());
+        assert_eq!(at(&inner), start, "a read changes nothing");
+        drop(inner.demo_mut());
+        assert_eq!(at(&inner), start + 1);
+        inner.store_upload(vec![1, 2, 3], "image/jpeg");
+        assert_eq!(at(&inner), start + 2);
     }
 }
