@@ -192,7 +192,7 @@ pub enum PublishError {
     )]
     CopyrightMatch { item: usize, summary: String },
     #[error(
-        "Instagram is still processing after 10 minutes; publish the draft again later (it resumes, it will not post twice)"
+        "Instagram is still processing after 5 minutes; publish the draft again later (it resumes, it will not post twice)"
     )]
     ProcessingTimedOut,
     #[error("the containers kept expiring before they could be published; publish the draft again")]

@@ -39,11 +39,14 @@ use crate::store::{Draft, DraftItem, DraftPlace, DraftState, PostKind};
 const PARALLEL_CONTAINERS: usize = 3;
 /// Attempts for one container creation when Meta answers with a transient error.
 const CREATE_ATTEMPTS: u32 = 3;
-/// Poll delays: start short, back off to this.
+/// Poll delays: start short (pictures are ready in seconds), back off to this. Meta asks
+/// for at most one status call a minute over five minutes; a little more often keeps a
+/// reel's publish from waiting a minute for nothing, and stays ~20 calls per container.
 const POLL_FIRST: Duration = Duration::from_millis(400);
-const POLL_MAX: Duration = Duration::from_secs(5);
-/// Give up polling after this long (videos can take minutes).
-const POLL_DEADLINE: Duration = Duration::from_secs(600);
+const POLL_MAX: Duration = Duration::from_secs(20);
+/// Give up polling after this long, as Meta's guide says (5 minutes); the draft resumes
+/// from its journal when published again.
+const POLL_DEADLINE: Duration = Duration::from_secs(300);
 /// Rounds of "recreate expired containers" before giving up.
 const MAX_ROUNDS: u32 = 3;
 /// Attempts for one video upload to rupload, each resuming where the last one stopped.
