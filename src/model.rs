@@ -156,6 +156,79 @@ impl Media {
     }
 }
 
+/// Meta's copyright check of a video (`copyright_check_status` on a container before
+/// publishing, `copyright_check_information` on published media).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyrightCheck {
+    /// `completed`, `error`, `in_progress` or `not_started` (Meta's samples also write
+    /// `complete`; see [`CopyrightCheck::is_done`]).
+    pub status: String,
+    pub matches_found: bool,
+    pub matches: Vec<CopyrightMatch>,
+}
+
+/// One recording a video matched, and what its owner's policy does where.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CopyrightMatch {
+    pub content_title: Option<String>,
+    pub author: Option<String>,
+    /// The owner's policy name.
+    pub owner: Option<String>,
+    /// (`BLOCK` / `MUTE`, the countries it applies in).
+    pub actions: Vec<(String, Vec<String>)>,
+}
+
+impl CopyrightCheck {
+    /// Whether the check has finished (`completed`, or `complete` as Meta's samples write it).
+    pub fn is_done(&self) -> bool {
+        matches!(self.status.as_str(), "completed" | "complete")
+    }
+
+    /// "“Title” by Author (Owner): blocked in A, B; muted in C", one match after another.
+    pub fn summary(&self) -> String {
+        if self.matches.is_empty() {
+            return "a copyrighted recording".to_owned();
+        }
+        let parts: Vec<String> = self.matches.iter().map(CopyrightMatch::summary).collect();
+        parts.join("; and ")
+    }
+}
+
+impl CopyrightMatch {
+    fn summary(&self) -> String {
+        let mut out = match (&self.content_title, &self.author) {
+            (Some(title), Some(author)) => format!("“{title}” by {author}"),
+            (Some(title), None) => format!("“{title}”"),
+            (None, Some(author)) => format!("a recording by {author}"),
+            (None, None) => "a copyrighted recording".to_owned(),
+        };
+        if let Some(owner) = &self.owner {
+            out.push_str(&format!(" ({owner})"));
+        }
+        let effects: Vec<String> = self
+            .actions
+            .iter()
+            .map(|(action, geos)| {
+                let verb = match action.as_str() {
+                    "BLOCK" => "blocked",
+                    "MUTE" => "muted",
+                    other => other,
+                };
+                if geos.is_empty() {
+                    verb.to_owned()
+                } else {
+                    format!("{verb} in {}", geos.join(", "))
+                }
+            })
+            .collect();
+        if !effects.is_empty() {
+            out.push_str(": ");
+            out.push_str(&effects.join("; "));
+        }
+        out
+    }
+}
+
 /// A Facebook Page the user can act on (Facebook Login).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FacebookPage {
@@ -173,4 +246,35 @@ pub struct RateUsage {
     pub max_percent: u8,
     /// Minutes until access returns when throttled (`estimated_time_to_regain_access`).
     pub regain_access_minutes: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copyright_match_reads_as_what_happens_where() {
+        let check = CopyrightCheck {
+            status: "completed".into(),
+            matches_found: true,
+            matches: vec![CopyrightMatch {
+                content_title: Some("Midnight Espresso".into()),
+                author: Some("The Night Baristas".into()),
+                owner: Some("Northwind Records".into()),
+                actions: vec![
+                    ("BLOCK".into(), vec!["Canada".into(), "Germany".into()]),
+                    ("MUTE".into(), vec!["Japan".into()]),
+                ],
+            }],
+        };
+        assert_eq!(
+            check.summary(),
+            "“Midnight Espresso” by The Night Baristas (Northwind Records): blocked in Canada, Germany; muted in Japan"
+        );
+        assert!(check.is_done());
+        assert_eq!(
+            CopyrightCheck::default().summary(),
+            "a copyrighted recording"
+        );
+    }
 }

@@ -473,6 +473,16 @@ impl Core {
         Ok(self.client.media(&session).get(media).await?)
     }
 
+    /// Meta's copyright check of a published video.
+    pub async fn media_copyright(
+        &self,
+        account: &Account,
+        media: &crate::ids::MediaId,
+    ) -> Result<crate::model::CopyrightCheck, EngineError> {
+        let session = self.session(account).await?;
+        Ok(self.client.media(&session).copyright(media).await?)
+    }
+
     /// Image bytes for `url`: from the disk cache, else downloaded and cached.
     pub async fn image_bytes(&self, url: &str) -> Result<Vec<u8>, EngineError> {
         let cache = self.thumbs.clone();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::ids::{IgUserId, MediaId};
-use crate::model::{Account, LoginKind, Media, RateUsage};
+use crate::model::{Account, CopyrightCheck, LoginKind, Media, RateUsage};
 
 /// What the UI asks the engine to do.
 #[derive(Clone, Debug)]
@@ -172,6 +172,11 @@ pub enum Event {
     },
     /// Media detail re-read from the network (fresh counts, children).
     MediaDetail(Box<Media>),
+    /// Meta's copyright check of a published video, read when its detail opens.
+    Copyright {
+        media: MediaId,
+        check: CopyrightCheck,
+    },
     /// For the Composer tab.
     Composer(super::composer::ComposerEvent),
     /// For the Comments tab.

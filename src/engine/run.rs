@@ -7,8 +7,8 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use crate::ids::IgUserId;
-use crate::model::{Account, LoginKind};
+use crate::ids::{IgUserId, MediaId};
+use crate::model::{Account, LoginKind, MediaType};
 use crate::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME};
 use crate::store::{app_id_key, secrets};
 
@@ -165,20 +165,7 @@ impl Engine {
                 tokio::spawn(async move { self.feed(id, false).await });
             }
             Command::LoadMediaDetail { account, media } => {
-                tokio::spawn(async move {
-                    let result = match self.core().find_account(account.as_str()).await {
-                        Ok(account) => self.core().media_detail(&account, &media).await,
-                        Err(e) => Err(e),
-                    };
-                    match result {
-                        Ok(media) => self.events.send(Event::MediaDetail(Box::new(media))).await,
-                        // The panel keeps what the feed had; a quiet log is enough.
-                        Err(e) => {
-                            warn!(error = %e, "could not refresh a post's details");
-                            true
-                        }
-                    };
-                });
+                tokio::spawn(async move { self.media_detail(account, media).await });
             }
             Command::LoadThumbnail { url } => self.image(url, THUMBNAIL_SIDE_PX, true),
             Command::LoadImage { url } => self.image(url, DETAIL_SIDE_PX, false),
@@ -363,6 +350,35 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(id)
             .cloned()
+    }
+
+    /// Reads one media again for the detail panel and, for a video, Meta's copyright check.
+    /// Failures are logged only: the panel keeps what the feed had.
+    async fn media_detail(self: &Arc<Self>, account: IgUserId, media: MediaId) {
+        let account = match self.core().find_account(account.as_str()).await {
+            Ok(account) => account,
+            Err(e) => {
+                warn!(error = %e, "could not refresh a post's details");
+                return;
+            }
+        };
+        let detail = match self.core().media_detail(&account, &media).await {
+            Ok(detail) => detail,
+            Err(e) => {
+                warn!(error = %e, "could not refresh a post's details");
+                return;
+            }
+        };
+        let video = detail.media_type == MediaType::Video;
+        if !self.events.send(Event::MediaDetail(Box::new(detail))).await || !video {
+            return;
+        }
+        match self.core().media_copyright(&account, &media).await {
+            Ok(check) => {
+                self.events.send(Event::Copyright { media, check }).await;
+            }
+            Err(e) => warn!(error = %e, "could not read the video's copyright check"),
+        }
     }
 
     /// Fetches the first page (`first`) or the next one, and sends it.

@@ -136,6 +136,25 @@ impl<'a> MediaHandler<'a> {
         Media::from_graph(v, "$")
     }
 
+    /// Meta's copyright check of a published video
+    /// (`GET /<MEDIA_ID>?fields=copyright_check_information`).
+    pub async fn copyright(
+        &self,
+        id: &MediaId,
+    ) -> Result<crate::model::CopyrightCheck, GraphError> {
+        let v = self
+            .client
+            .get_json(
+                self.session,
+                id.as_str(),
+                &[("fields", "copyright_check_information".to_owned())],
+            )
+            .await?;
+        Ok(super::publishing::copyright_information_from(
+            &v["copyright_check_information"],
+        ))
+    }
+
     /// A carousel's items (`GET /<MEDIA_ID>/children`).
     pub async fn children(&self, id: &MediaId) -> Result<Vec<MediaChild>, GraphError> {
         let path = format!("{id}/children");

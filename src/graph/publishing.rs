@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::client::GraphRequest;
 use super::{ErrorKind, GraphClient, GraphError, Session};
 use crate::ids::{ContainerId, IgUserId, MediaId};
+use crate::model::{CopyrightCheck, CopyrightMatch};
 
 /// What a container will become (`media_type`; `None` = a feed image).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,55 +172,62 @@ pub enum StatusCode {
     Other(String),
 }
 
-/// A video container's copyright check (`copyright_check_status`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CopyrightCheck {
-    /// `completed`, `error`, `in_progress` or `not_started` (Meta's samples also say
-    /// `complete`; see [`CopyrightCheck::is_done`]).
-    pub status: String,
-    pub matches_found: bool,
-    pub content_title: Option<String>,
-    pub author: Option<String>,
-    /// The rights owner's policy name, and what it does where: ("BLOCK", ["Canada", …]).
-    pub owner: Option<String>,
-    pub actions: Vec<(String, Vec<String>)>,
+/// `copyright_check_status` of a container: `{status, matches_found}`, and, per the
+/// guide's text, the match's `author`, `content_title`, `owner_copyright_policy` beside them.
+pub fn copyright_status_from(v: &serde_json::Value) -> CopyrightCheck {
+    let matches_found = v["matches_found"].as_bool().unwrap_or(false);
+    let found = copyright_match_from(v);
+    CopyrightCheck {
+        status: v["status"].as_str().unwrap_or_default().to_owned(),
+        matches_found,
+        matches: if matches_found {
+            vec![found]
+        } else {
+            Vec::new()
+        },
+    }
 }
 
-impl CopyrightCheck {
-    /// Whether the check has finished (`completed`, or `complete` as Meta's samples write it).
-    pub fn is_done(&self) -> bool {
-        matches!(self.status.as_str(), "completed" | "complete")
-    }
-
-    fn from_json(v: &serde_json::Value) -> Self {
-        let text = |key: &str| v[key].as_str().map(str::to_owned);
-        let policy = &v["owner_copyright_policy"];
-        let actions = policy["actions"]
+/// `copyright_check_information` of published media: `{status: {status, matches_found},
+/// copyright_matches: [...]}`.
+pub fn copyright_information_from(v: &serde_json::Value) -> CopyrightCheck {
+    let status = &v["status"];
+    CopyrightCheck {
+        status: status["status"].as_str().unwrap_or_default().to_owned(),
+        matches_found: status["matches_found"].as_bool().unwrap_or(false),
+        matches: v["copyright_matches"]
             .as_array()
-            .map(|list| {
-                list.iter()
-                    .filter_map(|a| {
-                        let geos = a["geos"]
-                            .as_array()
-                            .map(|g| {
-                                g.iter()
-                                    .filter_map(|x| x.as_str().map(str::to_owned))
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        Some((a["action"].as_str()?.to_owned(), geos))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Self {
-            status: text("status").unwrap_or_default(),
-            matches_found: v["matches_found"].as_bool().unwrap_or(false),
-            content_title: text("content_title"),
-            author: text("author"),
-            owner: policy["name"].as_str().map(str::to_owned),
-            actions,
-        }
+            .map(|list| list.iter().map(copyright_match_from).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn copyright_match_from(v: &serde_json::Value) -> CopyrightMatch {
+    let text = |key: &str| v[key].as_str().map(str::to_owned);
+    let policy = &v["owner_copyright_policy"];
+    let actions = policy["actions"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| {
+                    let geos = a["geos"]
+                        .as_array()
+                        .map(|g| {
+                            g.iter()
+                                .filter_map(|x| x.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    Some((a["action"].as_str()?.to_owned(), geos))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    CopyrightMatch {
+        content_title: text("content_title"),
+        author: text("author"),
+        owner: policy["name"].as_str().map(str::to_owned),
+        actions,
     }
 }
 
@@ -367,7 +375,7 @@ impl PublishingHandler<'_> {
                 &[("fields", "copyright_check_status".to_owned())],
             )
             .await?;
-        Ok(CopyrightCheck::from_json(&v["copyright_check_status"]))
+        Ok(copyright_status_from(&v["copyright_check_status"]))
     }
 
     /// `POST /<IG_ID>/media_publish?creation_id=`: publishes a finished container.

@@ -8,26 +8,36 @@ use super::textures::{ImageSize, Textures};
 use super::theme;
 use crate::engine::Command;
 use crate::ids::MediaId;
-use crate::model::{Media, MediaType};
+use crate::model::{CopyrightCheck, Media, MediaType};
 
-/// Which media is open and which carousel child is shown.
+/// Which media is open, which carousel child is shown, and the video's copyright check.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetailState {
     selected: Option<MediaId>,
     child_index: usize,
+    /// Meta's copyright check of the open video, once the engine read it.
+    copyright: Option<CopyrightCheck>,
 }
 
 impl DetailState {
     /// Opens a media at its first (or only) image.
     pub fn open(&mut self, id: MediaId) {
-        self.selected = Some(id);
-        self.child_index = 0;
+        *self = Self {
+            selected: Some(id),
+            ..Self::default()
+        };
     }
 
     /// Closes the panel.
     pub fn close(&mut self) {
-        self.selected = None;
-        self.child_index = 0;
+        *self = Self::default();
+    }
+
+    /// Applies an `Event::Copyright`: kept when it is about the open media.
+    pub fn on_copyright(&mut self, media: MediaId, check: CopyrightCheck) {
+        if self.selected.as_ref() == Some(&media) {
+            self.copyright = Some(check);
+        }
     }
 
     /// The media on display, if any.
@@ -78,6 +88,9 @@ pub fn detail_ui(
             }
             ui.add_space(8.0);
             facts_ui(ui, media);
+            if media.media_type == MediaType::Video {
+                copyright_ui(ui, state.copyright.as_ref());
+            }
             ui.add_space(8.0);
             match media.caption.as_deref().filter(|c| !c.trim().is_empty()) {
                 Some(caption) => {
@@ -207,6 +220,21 @@ fn facts_ui(ui: &mut egui::Ui, media: &Media) {
         );
         icon_label(ui, Icon::Comment, text, ui.visuals().text_color());
     });
+}
+
+/// Meta's copyright check of a video: matches in warning colour with what happens where.
+fn copyright_ui(ui: &mut egui::Ui, check: Option<&CopyrightCheck>) {
+    let (color, text) = match check {
+        None => (theme::MUTED_TEXT, "Copyright check: loading…".to_owned()),
+        Some(c) if c.matches_found => (theme::WARNING, format!("Copyright match: {}", c.summary())),
+        Some(c) if c.is_done() => (theme::SUCCESS, "Copyright check: no matches".to_owned()),
+        Some(c) if c.status == "error" => (
+            theme::MUTED_TEXT,
+            "Copyright check: Instagram could not check this video".to_owned(),
+        ),
+        Some(_) => (theme::MUTED_TEXT, "Copyright check: in progress".to_owned()),
+    };
+    ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
 }
 
 /// "1 like", "12 likes".

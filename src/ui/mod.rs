@@ -344,6 +344,7 @@ impl App {
                 self.toasts.push(message, is_error, now);
             }
             Event::MediaDetail(media) => self.feed.on_detail(*media),
+            Event::Copyright { media, check } => self.detail.on_copyright(media, check),
             Event::Composer(event) => self.composer.on_event(event),
             Event::Comments(event) => self.comments.on_event(event),
             Event::Dms(event) => {

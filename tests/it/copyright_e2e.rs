@@ -77,6 +77,21 @@ async fn a_copyright_match_stops_once_before_publishing_and_a_second_publish_pos
     let policy = &check["copyright_matches"][0]["owner_copyright_policy"];
     assert_eq!(policy["actions"][1]["action"], "MUTE");
     assert_eq!(policy["actions"][0]["territories"], "2");
+
+    // What the Feed's detail panel reads.
+    let check = w
+        .core
+        .media_copyright(w.account(), &media.id)
+        .await
+        .expect("copyright check");
+    assert!(check.is_done() && check.matches_found, "{check:?}");
+    assert!(
+        check
+            .summary()
+            .starts_with("“Midnight Espresso” by The Night Baristas (Northwind Records): blocked in Canada, Germany; muted in"),
+        "{}",
+        check.summary()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

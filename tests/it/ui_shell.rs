@@ -233,6 +233,59 @@ fn feed_tiles_are_found_by_caption_and_open_the_detail() {
 }
 
 #[test]
+fn a_videos_detail_shows_metas_copyright_check() {
+    use socialdesk::model::{CopyrightCheck, CopyrightMatch};
+
+    let (mut harness, mut side) = with_feed(4, false);
+    harness.get_by_label("Post number 1").click();
+    harness.run();
+    assert!(
+        drain(&mut side).iter().any(|c| matches!(
+            c,
+            Command::LoadMediaDetail { media, .. } if media.as_str() == "m1"
+        )),
+        "opening the reel reads it again"
+    );
+    harness.get_by_label("Copyright check: loading…");
+
+    // A check about another post is not this one's.
+    let clean = CopyrightCheck {
+        status: "completed".into(),
+        ..CopyrightCheck::default()
+    };
+    let other = Event::Copyright {
+        media: MediaId::from("m5"),
+        check: clean.clone(),
+    };
+    push(&mut harness, &side, other);
+    harness.get_by_label("Copyright check: loading…");
+
+    let matched = CopyrightCheck {
+        status: "complete".into(),
+        matches_found: true,
+        matches: vec![CopyrightMatch {
+            content_title: Some("Midnight Espresso".into()),
+            author: Some("The Night Baristas".into()),
+            owner: Some("Northwind Records".into()),
+            actions: vec![("MUTE".into(), vec!["Japan".into()])],
+        }],
+    };
+    let event = Event::Copyright {
+        media: MediaId::from("m1"),
+        check: matched,
+    };
+    push(&mut harness, &side, event);
+    harness.get_by_label(
+        "Copyright match: “Midnight Espresso” by The Night Baristas (Northwind Records): muted in Japan",
+    );
+
+    // Pictures have no copyright check.
+    harness.get_by_label("Post number 0").click();
+    harness.run();
+    assert!(harness.query_by_label_contains("Copyright").is_none());
+}
+
+#[test]
 fn hidden_like_counts_say_hidden() {
     let (mut harness, side) = harness();
     harness.run();

@@ -11,7 +11,6 @@ use tracing::warn;
 use super::super::core::Core;
 use super::PublishError;
 use crate::graph::Session;
-use crate::graph::publishing::CopyrightCheck;
 use crate::store::Draft;
 
 impl Core {
@@ -43,72 +42,10 @@ impl Core {
                     .await?;
                 return Err(PublishError::CopyrightMatch {
                     item: item.position + 1,
-                    summary: describe(&check),
+                    summary: check.summary(),
                 });
             }
         }
         Ok(())
-    }
-}
-
-/// "“Title” by Author (Owner): blocked in A, B; muted in C".
-pub fn describe(check: &CopyrightCheck) -> String {
-    let mut out = match (&check.content_title, &check.author) {
-        (Some(title), Some(author)) => format!("“{title}” by {author}"),
-        (Some(title), None) => format!("“{title}”"),
-        (None, Some(author)) => format!("a recording by {author}"),
-        (None, None) => "a copyrighted recording".to_owned(),
-    };
-    if let Some(owner) = &check.owner {
-        out.push_str(&format!(" ({owner})"));
-    }
-    let effects: Vec<String> = check
-        .actions
-        .iter()
-        .map(|(action, geos)| {
-            let verb = match action.as_str() {
-                "BLOCK" => "blocked",
-                "MUTE" => "muted",
-                other => other,
-            };
-            if geos.is_empty() {
-                verb.to_owned()
-            } else {
-                format!("{verb} in {}", geos.join(", "))
-            }
-        })
-        .collect();
-    if !effects.is_empty() {
-        out.push_str(": ");
-        out.push_str(&effects.join("; "));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_match_reads_as_what_happens_where() {
-        let check = CopyrightCheck {
-            status: "completed".into(),
-            matches_found: true,
-            content_title: Some("Midnight Espresso".into()),
-            author: Some("The Night Baristas".into()),
-            owner: Some("Northwind Records".into()),
-            actions: vec![
-                ("BLOCK".into(), vec!["Canada".into(), "Germany".into()]),
-                ("MUTE".into(), vec!["Japan".into()]),
-            ],
-        };
-        assert_eq!(
-            describe(&check),
-            "“Midnight Espresso” by The Night Baristas (Northwind Records): blocked in Canada, Germany; muted in Japan"
-        );
-        assert_eq!(
-            describe(&CopyrightCheck::default()),
-            "a copyrighted recording"
-        );
     }
 }
