@@ -179,6 +179,17 @@ pub struct CopyrightMatch {
 }
 
 impl CopyrightCheck {
+    /// The status socialdesk gives a check it could not read (not one of Meta's).
+    pub const UNAVAILABLE: &str = "unavailable";
+
+    /// A check that could not be read (the network failed, or the login has no access).
+    pub fn unavailable() -> Self {
+        Self {
+            status: Self::UNAVAILABLE.to_owned(),
+            ..Self::default()
+        }
+    }
+
     /// Whether the check has finished (`completed`, or `complete` as Meta's samples write it).
     pub fn is_done(&self) -> bool {
         matches!(self.status.as_str(), "completed" | "complete")

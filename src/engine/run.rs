@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 use crate::ids::{IgUserId, MediaId};
-use crate::model::{Account, LoginKind, MediaType};
+use crate::model::{Account, CopyrightCheck, LoginKind, MediaType};
 use crate::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME};
 use crate::store::{app_id_key, secrets};
 
@@ -373,12 +373,15 @@ impl Engine {
         if !self.events.send(Event::MediaDetail(Box::new(detail))).await || !video {
             return;
         }
-        match self.core().media_copyright(&account, &media).await {
-            Ok(check) => {
-                self.events.send(Event::Copyright { media, check }).await;
+        let check = match self.core().media_copyright(&account, &media).await {
+            Ok(check) => check,
+            Err(e) => {
+                // The panel says so instead of "loading…" forever.
+                warn!(error = %e, "could not read the video's copyright check");
+                CopyrightCheck::unavailable()
             }
-            Err(e) => warn!(error = %e, "could not read the video's copyright check"),
-        }
+        };
+        self.events.send(Event::Copyright { media, check }).await;
     }
 
     /// Fetches the first page (`first`) or the next one, and sends it.

@@ -228,6 +228,10 @@ fn copyright_ui(ui: &mut egui::Ui, check: Option<&CopyrightCheck>) {
         None => (theme::MUTED_TEXT, "Copyright check: loading…".to_owned()),
         Some(c) if c.matches_found => (theme::WARNING, format!("Copyright match: {}", c.summary())),
         Some(c) if c.is_done() => (theme::SUCCESS, "Copyright check: no matches".to_owned()),
+        Some(c) if c.status == CopyrightCheck::UNAVAILABLE => (
+            theme::MUTED_TEXT,
+            "Copyright check: not available for this post".to_owned(),
+        ),
         Some(c) if c.status == "error" => (
             theme::MUTED_TEXT,
             "Copyright check: Instagram could not check this video".to_owned(),

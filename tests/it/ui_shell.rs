@@ -248,6 +248,13 @@ fn a_videos_detail_shows_metas_copyright_check() {
     );
     harness.get_by_label("Copyright check: loading…");
 
+    let unavailable = Event::Copyright {
+        media: MediaId::from("m1"),
+        check: CopyrightCheck::unavailable(),
+    };
+    push(&mut harness, &side, unavailable);
+    harness.get_by_label("Copyright check: not available for this post");
+
     // A check about another post is not this one's.
     let clean = CopyrightCheck {
         status: "completed".into(),
@@ -258,7 +265,7 @@ fn a_videos_detail_shows_metas_copyright_check() {
         check: clean.clone(),
     };
     push(&mut harness, &side, other);
-    harness.get_by_label("Copyright check: loading…");
+    harness.get_by_label("Copyright check: not available for this post");
 
     let matched = CopyrightCheck {
         status: "complete".into(),
