@@ -118,13 +118,11 @@ pub struct ItemExtras {
     pub cover_url: Option<String>,
 }
 
-/// A reel's cover picture from the user's disk, prepared (9:16 JPEG) when the draft was saved.
+/// A reel's cover picture from the user's disk, prepared (9:16 JPEG) when the draft is saved.
 #[derive(Clone, PartialEq)]
 pub struct DraftCover {
     pub file_name: String,
     pub content: Vec<u8>,
-    /// Where Meta fetches it from, sent as `cover_url` (set once uploaded).
-    pub hosted_url: Option<String>,
 }
 
 impl std::fmt::Debug for DraftCover {
@@ -132,9 +130,17 @@ impl std::fmt::Debug for DraftCover {
         f.debug_struct("DraftCover")
             .field("file_name", &self.file_name)
             .field("bytes", &self.content.len())
-            .field("hosted_url", &self.hosted_url)
             .finish()
     }
+}
+
+/// A stored item's cover picture: its name and hosting journal (the bytes are read with
+/// [`Store::cover_file`] when they are uploaded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredCover {
+    pub file_name: String,
+    /// Where Meta fetches it from, sent as `cover_url` (set once uploaded).
+    pub hosted_url: Option<String>,
 }
 
 /// One prepared file of a new draft.
@@ -173,13 +179,16 @@ pub struct NewDraft {
     pub items: Vec<NewDraftItem>,
 }
 
-/// One stored item with its journal columns.
-#[derive(Clone, PartialEq)]
+/// One stored item with its journal columns. Its file stays in the database until it is
+/// uploaded ([`Store::item_file`]): a reel can be hundreds of MB, and the publish pipeline
+/// reads the draft again after every step.
+#[derive(Clone, Debug, PartialEq)]
 pub struct DraftItem {
     pub position: usize,
     pub is_video: bool,
     pub file_name: String,
-    pub content: Vec<u8>,
+    /// Size of the stored file.
+    pub bytes: usize,
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub alt_text: Option<String>,
@@ -190,19 +199,7 @@ pub struct DraftItem {
     /// The item's container (set once created).
     pub container_id: Option<ContainerId>,
     /// Reels: a cover picture from disk, with its own hosting journal.
-    pub cover: Option<DraftCover>,
-}
-
-impl std::fmt::Debug for DraftItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DraftItem")
-            .field("position", &self.position)
-            .field("file_name", &self.file_name)
-            .field("bytes", &self.content.len())
-            .field("hosted_url", &self.hosted_url)
-            .field("container_id", &self.container_id)
-            .finish_non_exhaustive()
-    }
+    pub cover: Option<StoredCover>,
 }
 
 /// A stored draft and its journal.
@@ -285,7 +282,7 @@ fn item_from_row(row: &Row<'_>) -> Result<DraftItem, Failure> {
         position: usize::try_from(position).map_err(|e| bad("draft item", e.to_string()))?,
         is_video: row.get(1)?,
         file_name: row.get(2)?,
-        content: row.get(3)?,
+        bytes: usize::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
         width: row.get(4)?,
         height: row.get(5)?,
         alt_text: row.get(6)?,
@@ -293,14 +290,15 @@ fn item_from_row(row: &Row<'_>) -> Result<DraftItem, Failure> {
         hosted_url: row.get(8)?,
         container_id: row.get::<_, Option<String>>(9)?.map(ContainerId),
         extras: serde_json::from_str(&extras).map_err(|e| bad("item extras", e.to_string()))?,
-        cover: match (row.get::<_, Option<String>>(11)?, row.get(12)?) {
-            (Some(file_name), Some(content)) => Some(DraftCover {
-                file_name,
-                content,
-                hosted_url: row.get(13)?,
-            }),
-            _ => None,
-        },
+        cover: row
+            .get::<_, Option<String>>(11)?
+            .map(|file_name| -> Result<StoredCover, Failure> {
+                Ok(StoredCover {
+                    file_name,
+                    hosted_url: row.get(12)?,
+                })
+            })
+            .transpose()?,
     })
 }
 
@@ -327,9 +325,9 @@ impl Store {
                 return Ok(None);
             };
             let mut stmt = conn.prepare_cached(
-                "SELECT position, is_video, file_name, content, width, height, alt_text,
+                "SELECT position, is_video, file_name, length(content), width, height, alt_text,
                         user_tags_json, hosted_url, container_id, extras_json,
-                        cover_file_name, cover_content, cover_hosted_url
+                        cover_file_name, cover_hosted_url
                  FROM draft_items WHERE draft_id = ?1 ORDER BY position",
             )?;
             let rows = stmt.query_map([id], |row| Ok(item_from_row(row)))?;
@@ -420,6 +418,37 @@ impl Store {
                 params![id, position as i64, url],
             )?;
             touch(tx, id, now)
+        })
+    }
+
+    /// The stored file of item `position`, read when it is uploaded.
+    pub fn item_file(&self, id: i64, position: usize) -> Result<Vec<u8>, StoreError> {
+        self.blob("content", id, position)
+    }
+
+    /// The cover picture of item `position`, read when it is uploaded.
+    pub fn cover_file(&self, id: i64, position: usize) -> Result<Vec<u8>, StoreError> {
+        self.blob("cover_content", id, position)
+    }
+
+    /// One blob `column` (a fixed name, never user input) of an item.
+    fn blob(&self, column: &'static str, id: i64, position: usize) -> Result<Vec<u8>, StoreError> {
+        self.read(|conn| {
+            let found: Option<Option<Vec<u8>>> = conn
+                .query_row(
+                    &format!(
+                        "SELECT {column} FROM draft_items WHERE draft_id = ?1 AND position = ?2"
+                    ),
+                    params![id, position as i64],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            found.flatten().ok_or_else(|| {
+                bad(
+                    "draft item",
+                    format!("draft {id} has no {column} for item {}", position + 1),
+                )
+            })
         })
     }
 
@@ -693,13 +722,14 @@ mod tests {
         draft.items[0].cover = Some(DraftCover {
             file_name: "cover.jpg".into(),
             content: vec![0xFF, 0xD8, 0xFF, 9],
-            hosted_url: None,
         });
         let id = store.insert_draft(&draft, now).expect("insert");
         let saved = store.draft(id).expect("read").expect("exists");
         let cover = saved.items[0].cover.clone().expect("cover kept");
-        assert_eq!(cover.content, vec![0xFF, 0xD8, 0xFF, 9]);
+        assert_eq!(cover.file_name, "cover.jpg");
         assert_eq!(cover.hosted_url, None);
+        let bytes = store.cover_file(id, 0).expect("cover bytes");
+        assert_eq!(bytes, vec![0xFF, 0xD8, 0xFF, 9]);
         store
             .set_cover_hosted(id, 0, "http://host/cover.jpg", now)
             .expect("journal");
@@ -717,8 +747,9 @@ mod tests {
         let plain = store
             .insert_draft(&new_draft(&account, 1), now)
             .expect("insert");
-        let plain = store.draft(plain).expect("read").expect("exists");
-        assert!(plain.items[0].cover.is_none());
+        let plain_draft = store.draft(plain).expect("read").expect("exists");
+        assert!(plain_draft.items[0].cover.is_none());
+        assert!(store.cover_file(plain, 0).is_err(), "no cover stored");
     }
 
     #[test]
@@ -732,7 +763,10 @@ mod tests {
         assert_eq!(draft.kind, PostKind::Carousel);
         assert_eq!(draft.state, DraftState::Draft);
         assert_eq!(draft.items.len(), 3);
-        assert_eq!(draft.items[2].content, vec![0xFF, 0xD8, 0xFF, 2]);
+        assert_eq!(draft.items[2].bytes, 4);
+        let file = store.item_file(id, 2).expect("file");
+        assert_eq!(file, vec![0xFF, 0xD8, 0xFF, 2]);
+        assert!(store.item_file(id, 7).is_err(), "no such item");
         assert_eq!(draft.items[1].user_tags[0].x, 0.25);
         let list = store.drafts(&account).expect("list");
         assert_eq!(list.len(), 1);

@@ -342,9 +342,9 @@ impl Core {
             } else {
                 "image/jpeg"
             };
-            let url = hosting
-                .upload(&item.file_name, content_type, item.content.clone())
-                .await?;
+            let (id, pos) = (draft.id, item.position);
+            let bytes = self.with_store(move |s| s.item_file(id, pos)).await?;
+            let url = hosting.upload(&item.file_name, content_type, bytes).await?;
             let (id, pos, now) = (draft.id, item.position, self.now());
             self.with_store(move |s| s.set_item_hosted(id, pos, &url, now))
                 .await?;
@@ -356,8 +356,10 @@ impl Core {
             progress(PublishStep::UploadingCover {
                 item: item.position + 1,
             });
+            let (id, pos) = (draft.id, item.position);
+            let bytes = self.with_store(move |s| s.cover_file(id, pos)).await?;
             let url = hosting
-                .upload(&cover.file_name, "image/jpeg", cover.content.clone())
+                .upload(&cover.file_name, "image/jpeg", bytes)
                 .await?;
             let (id, pos, now) = (draft.id, item.position, self.now());
             self.with_store(move |s| s.set_cover_hosted(id, pos, &url, now))
@@ -516,7 +518,8 @@ impl Core {
                     .await?;
             }
             progress(PublishStep::Uploading { item: pos + 1, of });
-            self.rupload_item(session, &container, &item.content, resuming)
+            let bytes = self.with_store(move |s| s.item_file(draft_id, pos)).await?;
+            self.rupload_item(session, &container, &bytes, resuming)
                 .await
                 .map_err(|e| meta_item("uploading the video", pos, e))?;
             let (c, now) = (container.clone(), self.now());

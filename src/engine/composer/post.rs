@@ -675,7 +675,6 @@ fn prepare_cover(source: &MediaSource, item: usize) -> Result<DraftCover, PostEr
     Ok(DraftCover {
         file_name: format!("{stem}-cover.jpg"),
         content: prepared.jpeg,
-        hosted_url: None,
     })
 }
 
