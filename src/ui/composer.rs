@@ -90,9 +90,18 @@ impl Item {
 #[derive(Clone, Debug, PartialEq)]
 enum JobState {
     Idle,
-    Working { job: u64, text: String },
-    Done { text: String },
-    Failed { text: String },
+    Working {
+        job: u64,
+        text: String,
+    },
+    Done {
+        text: String,
+    },
+    /// `draft` is the saved draft a retry publishes (it resumes, never posting twice).
+    Failed {
+        text: String,
+        draft: Option<i64>,
+    },
 }
 
 /// The Composer tab's state.
@@ -290,7 +299,7 @@ impl ComposerTab {
                 scheduled,
             } => {
                 if scheduled {
-                    self.finish(job, format!("Scheduled (draft {draft})."), false);
+                    self.finish(job, format!("Scheduled (draft {draft})."));
                 } else {
                     self.working(job, format!("Saved as draft {draft}; publishing…"));
                 }
@@ -300,7 +309,6 @@ impl ComposerTab {
                 self.finish(
                     job,
                     format!("Published! Media {} is in the Feed.", media.id),
-                    false,
                 );
                 if self.is_current(job) {
                     self.items.clear();
@@ -309,7 +317,11 @@ impl ComposerTab {
                     self.selected = 0;
                 }
             }
-            ComposerEvent::Failed { job, message, .. } => self.finish(job, message, true),
+            ComposerEvent::Failed {
+                job,
+                message,
+                draft,
+            } => self.fail(job, message, draft),
             ComposerEvent::Drafts { drafts, .. } => self.drafts = drafts,
             ComposerEvent::Shop { account, setup } => self.shop.on_setup(account, setup),
             ComposerEvent::Products {
@@ -375,14 +387,30 @@ impl ComposerTab {
         }
     }
 
-    fn finish(&mut self, job: u64, text: String, failed: bool) {
+    fn finish(&mut self, job: u64, text: String) {
         if self.is_current(job) || job == 0 {
-            self.job = if failed {
-                JobState::Failed { text }
-            } else {
-                JobState::Done { text }
-            };
+            self.job = JobState::Done { text };
         }
+    }
+
+    fn fail(&mut self, job: u64, text: String, draft: Option<i64>) {
+        if self.is_current(job) || job == 0 {
+            self.job = JobState::Failed { text, draft };
+        }
+    }
+
+    /// Publishes saved draft `draft` again (from the failure line or the drafts list).
+    fn publish_again(&mut self, draft: i64, commands: &mut Vec<Command>) {
+        let job = self.next_job;
+        self.next_job += 1;
+        self.job = JobState::Working {
+            job,
+            text: "Publishing…".into(),
+        };
+        commands.push(Command::Composer(ComposerCommand::PublishDraft {
+            job,
+            draft,
+        }));
     }
 
     fn add(&mut self, source: MediaSource, commands: &mut Vec<Command>) {
@@ -956,8 +984,17 @@ impl ComposerTab {
             JobState::Done { text } => {
                 ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
             }
-            JobState::Failed { text } => {
+            JobState::Failed { text, draft } => {
+                let draft = *draft;
                 ui.colored_label(ui.visuals().error_fg_color, text);
+                if let Some(draft) = draft
+                    && ui
+                        .button(format!("Publish draft {draft} again"))
+                        .on_hover_text("Resumes where it stopped; it never posts twice")
+                        .clicked()
+                {
+                    self.publish_again(draft, commands);
+                }
             }
         }
     }
@@ -968,6 +1005,7 @@ impl ComposerTab {
         }
         ui.separator();
         ui.strong("Drafts and schedule");
+        let mut again = None;
         for d in &self.drafts {
             ui.horizontal(|ui| {
                 let state = match d.state {
@@ -993,16 +1031,7 @@ impl ComposerTab {
                 if matches!(d.state, DraftState::Draft | DraftState::Failed)
                     && ui.small_button(format!("Publish draft {}", d.id)).clicked()
                 {
-                    let job = self.next_job;
-                    self.next_job += 1;
-                    self.job = JobState::Working {
-                        job,
-                        text: "Publishing…".into(),
-                    };
-                    commands.push(Command::Composer(ComposerCommand::PublishDraft {
-                        job,
-                        draft: d.id,
-                    }));
+                    again = Some(d.id);
                 }
                 if d.state != DraftState::Publishing
                     && ui.small_button(format!("Delete draft {}", d.id)).clicked()
@@ -1016,6 +1045,9 @@ impl ComposerTab {
             if let (DraftState::Failed, Some(e)) = (d.state, &d.error) {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
+        }
+        if let Some(draft) = again {
+            self.publish_again(draft, commands);
         }
     }
 }

@@ -188,7 +188,8 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
 
 #[test]
 fn a_failed_publish_shows_the_cause() {
-    let (mut harness, mut side) = composer_tab(1000.0, account());
+    // Tall enough that the failure line and its button are on screen to be clicked.
+    let (mut harness, mut side) = composer_tab(1600.0, account());
     harness
         .input_mut()
         .dropped_files
@@ -218,6 +219,18 @@ fn a_failed_publish_shows_the_cause() {
         }),
     );
     harness.get_by_label_contains("daily publishing limit is reached");
+
+    // The saved draft can be published again from the failure, resuming where it stopped.
+    harness.get_by_label("Publish draft 3 again").click();
+    harness.run();
+    let again = drain(&mut side).into_iter().any(|c| {
+        matches!(
+            c,
+            Command::Composer(ComposerCommand::PublishDraft { draft: 3, .. })
+        )
+    });
+    assert!(again, "the draft is published again, not composed anew");
+    assert!(harness.query_by_label("Publish draft 3 again").is_none());
 }
 
 /// Opens the Composer for `account`, drops one picture and answers with a square preview.
