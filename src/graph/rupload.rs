@@ -107,7 +107,7 @@ impl RuploadHandler<'_> {
     pub async fn upload(
         &self,
         container: &ContainerId,
-        bytes: &[u8],
+        bytes: &bytes::Bytes,
         offset: u64,
     ) -> Result<(), GraphError> {
         self.check_login()?;
@@ -134,7 +134,8 @@ impl RuploadHandler<'_> {
             .header("offset", offset.to_string())
             .header("file_size", bytes.len().to_string())
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(bytes[start..].to_vec())
+            // A view of the file from `start`: a resumed upload copies nothing.
+            .body(bytes.slice(start..))
             .send()
             .await
             .map_err(GraphError::from_transport)?;

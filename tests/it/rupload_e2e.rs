@@ -561,7 +561,11 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
     let progress = rupload.progress(&container).await.expect("progress");
     assert_eq!((progress.offset, progress.complete), (half as u64, false));
     rupload
-        .upload(&container, &video, progress.offset)
+        .upload(
+            &container,
+            &bytes::Bytes::from(video.clone()),
+            progress.offset,
+        )
         .await
         .expect("the rest");
     let progress = rupload.progress(&container).await.expect("progress");
@@ -696,7 +700,7 @@ async fn rupload_fetches_a_hosted_file_given_as_file_url() {
         .core
         .client()
         .rupload(&session)
-        .upload(&container, &video, 0)
+        .upload(&container, &bytes::Bytes::from(video.clone()), 0)
         .await
         .expect_err("already uploaded");
     assert!(again.message.contains("already uploaded"), "{again}");

@@ -519,6 +519,7 @@ impl Core {
             }
             progress(PublishStep::Uploading { item: pos + 1, of });
             let bytes = self.with_store(move |s| s.item_file(draft_id, pos)).await?;
+            let bytes = bytes::Bytes::from(bytes);
             self.rupload_item(session, &container, &bytes, resuming)
                 .await
                 .map_err(|e| meta_item("uploading the video", pos, e))?;
@@ -536,7 +537,7 @@ impl Core {
         &self,
         session: &Session,
         container: &ContainerId,
-        bytes: &[u8],
+        bytes: &bytes::Bytes,
         resuming: bool,
     ) -> Result<(), GraphError> {
         let rupload = self.client().rupload(session);
