@@ -355,15 +355,14 @@ impl Engine {
     /// Reads one media again for the detail panel and, for a video, Meta's copyright check.
     /// Failures are logged only: the panel keeps what the feed had.
     async fn media_detail(self: &Arc<Self>, account: IgUserId, media: MediaId) {
-        let account = match self.core().find_account(account.as_str()).await {
-            Ok(account) => account,
-            Err(e) => {
-                warn!(error = %e, "could not refresh a post's details");
-                return;
-            }
+        let core = self.core();
+        let read = async {
+            let account = core.find_account(account.as_str()).await?;
+            let detail = core.media_detail(&account, &media).await?;
+            Ok::<_, EngineError>((account, detail))
         };
-        let detail = match self.core().media_detail(&account, &media).await {
-            Ok(detail) => detail,
+        let (account, detail) = match read.await {
+            Ok(read) => read,
             Err(e) => {
                 warn!(error = %e, "could not refresh a post's details");
                 return;
@@ -373,7 +372,7 @@ impl Engine {
         if !self.events.send(Event::MediaDetail(Box::new(detail))).await || !video {
             return;
         }
-        let check = match self.core().media_copyright(&account, &media).await {
+        let check = match core.media_copyright(&account, &media).await {
             Ok(check) => check,
             Err(e) => {
                 // The panel says so instead of "loading…" forever.

@@ -55,13 +55,12 @@ pub fn check_params(
 pub fn spawn_fetch(inner: &Arc<Inner>, container_id: String, url: url::Url) {
     let inner = inner.clone();
     tokio::spawn(async move {
-        let outcome = match fetch::fetch(&url, "cover_url").await {
-            Ok(bytes) => match fetch::check_jpeg(&bytes, "cover_url").await {
-                Ok(_) => Ok(inner.store_upload(bytes, "image/jpeg")),
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
-        };
+        let outcome = async {
+            let bytes = fetch::fetch(&url, "cover_url").await?;
+            fetch::check_jpeg(&bytes, "cover_url").await?;
+            Ok::<_, (i64, String)>(inner.store_upload(bytes, "image/jpeg"))
+        }
+        .await;
         let mut demo = inner.demo_mut();
         if let Some(c) = demo.containers.iter_mut().find(|c| c.id == container_id) {
             c.cover = Some(match outcome {

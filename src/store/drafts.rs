@@ -412,13 +412,7 @@ impl Store {
         url: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE draft_items SET hosted_url = ?3 WHERE draft_id = ?1 AND position = ?2",
-                params![id, position as i64, url],
-            )?;
-            touch(tx, id, now)
-        })
+        self.set_item_journal("hosted_url", id, position, url, now)
     }
 
     /// The stored file of item `position`, read when it is uploaded.
@@ -460,14 +454,7 @@ impl Store {
         url: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE draft_items SET cover_hosted_url = ?3
-                 WHERE draft_id = ?1 AND position = ?2",
-                params![id, position as i64, url],
-            )?;
-            touch(tx, id, now)
-        })
+        self.set_item_journal("cover_hosted_url", id, position, url, now)
     }
 
     /// Journals an item's container.
@@ -478,10 +465,25 @@ impl Store {
         container: &ContainerId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        self.set_item_journal("container_id", id, position, container.as_str(), now)
+    }
+
+    /// Sets one journal `column` (a fixed name, never user input) of an item and touches
+    /// the draft.
+    fn set_item_journal(
+        &self,
+        column: &'static str,
+        id: i64,
+        position: usize,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
-                "UPDATE draft_items SET container_id = ?3 WHERE draft_id = ?1 AND position = ?2",
-                params![id, position as i64, container.as_str()],
+                &format!(
+                    "UPDATE draft_items SET {column} = ?3 WHERE draft_id = ?1 AND position = ?2"
+                ),
+                params![id, position as i64, value],
             )?;
             touch(tx, id, now)
         })
@@ -543,13 +545,10 @@ impl Store {
 
     /// Journals that the user was shown a copyright match in the draft's video.
     pub fn set_copyright_warned(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.execute(
-                "UPDATE drafts SET copyright_warned_at = ?2 WHERE id = ?1",
-                params![id, to_millis(now)],
-            )?;
-            touch(tx, id, now)
-        })
+        self.update_draft(
+            "UPDATE drafts SET copyright_warned_at = ?2, updated_at = ?2 WHERE id = ?1",
+            params![id, to_millis(now)],
+        )
     }
 
     /// Forgets where the draft's files and covers are hosted, so they are uploaded again.

@@ -388,14 +388,18 @@ impl ComposerTab {
     }
 
     fn finish(&mut self, job: u64, text: String) {
-        if self.is_current(job) || job == 0 {
-            self.job = JobState::Done { text };
-        }
+        self.settle(job, JobState::Done { text });
     }
 
     fn fail(&mut self, job: u64, text: String, draft: Option<i64>) {
+        self.settle(job, JobState::Failed { text, draft });
+    }
+
+    /// Ends job `job` (0: a job the engine started itself, e.g. the scheduler) in `state`,
+    /// unless the user started another one meanwhile.
+    fn settle(&mut self, job: u64, state: JobState) {
         if self.is_current(job) || job == 0 {
-            self.job = JobState::Failed { text, draft };
+            self.job = state;
         }
     }
 

@@ -345,7 +345,7 @@ impl Core {
             let (id, pos) = (draft.id, item.position);
             let bytes = self.with_store(move |s| s.item_file(id, pos)).await?;
             let url = hosting.upload(&item.file_name, content_type, bytes).await?;
-            let (id, pos, now) = (draft.id, item.position, self.now());
+            let now = self.now();
             self.with_store(move |s| s.set_item_hosted(id, pos, &url, now))
                 .await?;
         }
@@ -361,7 +361,7 @@ impl Core {
             let url = hosting
                 .upload(&cover.file_name, "image/jpeg", bytes)
                 .await?;
-            let (id, pos, now) = (draft.id, item.position, self.now());
+            let now = self.now();
             self.with_store(move |s| s.set_cover_hosted(id, pos, &url, now))
                 .await?;
         }
