@@ -417,11 +417,10 @@ fn parse_tag(raw: &str) -> Result<(usize, UserTag)> {
 /// Publishes every due scheduled draft and every interrupted one, then returns: for cron,
 /// a systemd timer or `socialdesk run-scheduler` on a server.
 pub async fn run_scheduler(core: &Core) -> Result<()> {
-    let now = core.now();
-    let due = core.with_store(move |s| s.drafts_to_run(now)).await?;
+    let results = core.publish_due(&|_, _| {}).await?;
     let mut failed = 0;
-    for id in due {
-        match core.publish_draft(id, &|_| {}).await {
+    for (id, result) in results {
+        match result {
             Ok(media) => println!("{id}\t{}", media.id),
             Err(e) => {
                 failed += 1;

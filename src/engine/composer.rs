@@ -5,6 +5,7 @@
 //! rules), `hosting` (getting files to a URL Meta can fetch), `pipeline` (the journaled,
 //! never-twice publish).
 
+pub mod claim;
 pub mod copyright;
 pub mod hosting;
 pub mod pipeline;
@@ -201,8 +202,16 @@ pub enum PublishError {
         "Instagram reports the post as published but it is not in the account's recent media yet; refresh the Feed in a minute (do not publish again)"
     )]
     PublishedButNotFound,
-    #[error("draft {0} is already being published; wait for it to finish")]
+    #[error(
+        "draft {0} is already being published (here or by another socialdesk); wait for it to finish"
+    )]
     AlreadyRunning(i64),
+    #[error(
+        "another socialdesk took over publishing draft {0} after this one stalled; it resumes from where this one stopped and will not post twice"
+    )]
+    ClaimLost(i64),
+    #[error("draft {0} is no longer due: it was edited, moved or failed meanwhile")]
+    NotDue(i64),
     #[error("there is no draft {0}; it may have been deleted")]
     NoSuchDraft(i64),
 }
@@ -315,18 +324,32 @@ pub(crate) fn on_start(core: Arc<Core>, events: EventSender) {
     });
 }
 
-/// Publishes every draft that is due or was interrupted.
+/// Publishes every draft that is due or was interrupted (through the same claim as every
+/// other process), telling the Composer as a job the engine started itself (job 0).
 async fn run_due(core: &Arc<Core>, events: &EventSender) {
-    let now = core.now();
-    let due = match core.with_store(move |s| s.drafts_to_run(now)).await {
-        Ok(ids) => ids,
-        Err(e) => {
-            warn!(error = %e, "could not read the schedule");
-            return;
-        }
+    let progress_events = events.clone();
+    let handle = tokio::runtime::Handle::current();
+    let progress = move |draft: i64, step: PublishStep| {
+        let events = progress_events.clone();
+        handle.spawn(async move {
+            composer_event(
+                &events,
+                ComposerEvent::Progress {
+                    job: 0,
+                    draft,
+                    step,
+                },
+            )
+            .await;
+        });
     };
-    for draft in due {
-        publish_job(core, events, 0, draft).await;
+    match core.publish_due(&progress).await {
+        Ok(results) => {
+            for (draft, result) in results {
+                report(core, events, 0, draft, result).await;
+            }
+        }
+        Err(e) => warn!(error = %e, "could not read the schedule"),
     }
 }
 
@@ -497,7 +520,19 @@ async fn publish_job(core: &Arc<Core>, events: &EventSender, job: u64, draft: i6
             composer_event(&events, ComposerEvent::Progress { job, draft, step }).await;
         });
     };
-    match core.publish_draft(draft, &progress).await {
+    let result = core.publish_draft(draft, &progress).await;
+    report(core, events, job, draft, result).await;
+}
+
+/// Tells the Composer how a publish ended (and shows a new post in the Feed).
+async fn report(
+    core: &Arc<Core>,
+    events: &EventSender,
+    job: u64,
+    draft: i64,
+    result: Result<Media, PublishError>,
+) {
+    match result {
         Ok(media) => {
             composer_event(
                 events,
@@ -510,8 +545,6 @@ async fn publish_job(core: &Arc<Core>, events: &EventSender, job: u64, draft: i6
             .await;
             refresh_feed(core, events, draft).await;
         }
-        // The scheduler meets drafts a user-started job is already publishing.
-        Err(PublishError::AlreadyRunning(_)) if job == 0 => {}
         Err(e) => {
             composer_event(
                 events,

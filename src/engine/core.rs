@@ -200,6 +200,12 @@ impl Core {
         self.browser.clone()
     }
 
+    /// The store itself, for background work that outlives one call (the publish claim's
+    /// renewals).
+    pub(crate) fn store_handle(&self) -> Arc<Store> {
+        self.store.clone()
+    }
+
     /// Runs a store call on the blocking pool.
     pub async fn with_store<T, F>(&self, f: F) -> Result<T, EngineError>
     where

@@ -520,7 +520,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.update_draft(
-            "UPDATE drafts SET state = 'published', media_id = ?2, error = NULL, updated_at = ?3
+            "UPDATE drafts SET state = 'published', media_id = ?2, error = NULL, updated_at = ?3,
+                    claim_owner = NULL, claim_until = NULL
              WHERE id = ?1",
             params![id, media.as_str(), to_millis(now)],
         )
@@ -826,6 +827,84 @@ mod tests {
         assert!(store.drafts_to_run(now).expect("now").is_empty());
         let due = now + chrono::Duration::hours(2);
         assert_eq!(store.drafts_to_run(due).expect("due"), vec![id]);
+    }
+
+    #[test]
+    fn one_claim_wins_and_an_expired_one_is_taken_over() {
+        use crate::store::{ClaimOutcome, ClaimScope};
+        use std::time::Duration;
+        let (store, account) = store_with_account();
+        let now = Utc::now();
+        let id = store
+            .insert_draft(&new_draft(&account, 1), now)
+            .expect("insert");
+        let lease = Duration::from_secs(60);
+        let claim =
+            |owner: &str, wall| store.claim_draft(id, owner, ClaimScope::Now, now, wall, lease);
+        assert_eq!(claim("a", now).expect("a"), ClaimOutcome::Claimed);
+        assert!(matches!(
+            claim("b", now).expect("b"),
+            ClaimOutcome::Busy { .. }
+        ));
+        // Only the owner may journal the send.
+        assert!(
+            !store
+                .mark_publish_sent_claimed(id, "b", now, now, lease)
+                .expect("b sends")
+        );
+        assert!(
+            store
+                .mark_publish_sent_claimed(id, "a", now, now, lease)
+                .expect("a sends")
+        );
+        // Past the lease, b takes over and a's renewal finds the claim gone.
+        let later = now + chrono::Duration::seconds(61);
+        assert_eq!(claim("b", later).expect("b later"), ClaimOutcome::Claimed);
+        assert!(!store.renew_claim(id, "a", later, lease).expect("renew"));
+        // a's failure is not recorded over b's attempt.
+        store
+            .release_failed(id, "a", "stalled", later)
+            .expect("release");
+        assert_eq!(
+            store.draft(id).expect("read").expect("draft").state,
+            DraftState::Publishing
+        );
+        store
+            .set_published(id, &MediaId::from("1"), later)
+            .expect("published");
+        assert_eq!(claim("c", later).expect("c"), ClaimOutcome::Published);
+        assert_eq!(store.draft_claim(id).expect("claim"), None);
+    }
+
+    #[test]
+    fn the_scheduler_claims_only_due_drafts() {
+        use crate::store::{ClaimOutcome, ClaimScope};
+        let (store, account) = store_with_account();
+        let now = Utc::now();
+        let mut draft = new_draft(&account, 1);
+        draft.scheduled_at = Some(now + chrono::Duration::hours(1));
+        let id = store.insert_draft(&draft, now).expect("insert");
+        let lease = std::time::Duration::from_secs(60);
+        let due = |at| ClaimScope::Due { due: at };
+        assert_eq!(
+            store
+                .claim_draft(id, "s", due(now), now, now, lease)
+                .expect("early"),
+            ClaimOutcome::NotDue
+        );
+        let later = now + chrono::Duration::hours(2);
+        assert_eq!(
+            store
+                .claim_draft(id, "s", due(later), later, now, lease)
+                .expect("due"),
+            ClaimOutcome::Claimed
+        );
+        assert!(matches!(
+            store
+                .claim_draft(id, "t", due(later), later, now, lease)
+                .expect("again"),
+            ClaimOutcome::Busy { .. }
+        ));
     }
 
     #[test]

@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_copyright_ack",
         include_str!("migrations/0010_copyright_ack.sql"),
     ),
+    (
+        "0011_publish_claim",
+        include_str!("migrations/0011_publish_claim.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

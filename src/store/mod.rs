@@ -10,6 +10,7 @@
 
 mod accounts;
 mod calendar;
+mod claims;
 mod comments;
 mod dms;
 mod draft_place;
@@ -30,6 +31,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use calendar::RescheduleError;
+pub use claims::{ClaimOutcome, ClaimScope};
 pub use comments::{
     CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
     RuleLogEntry, SavedReply, SyncedThread,

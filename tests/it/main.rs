@@ -30,6 +30,7 @@ mod mentions_e2e;
 mod no_secrets_leak;
 mod place_cli;
 mod place_ui;
+mod publish_claims;
 mod reel_cover;
 mod rupload_e2e;
 mod sandbox_http;

@@ -16,8 +16,6 @@
 //! resending is safe. Orphan containers (created but never journaled) are harmless: Meta lets
 //! them expire after 24 h.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -25,6 +23,7 @@ use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 use super::super::core::{Core, EngineError};
+use super::claim::{self, ClaimGuard};
 use super::hosting::Hosting;
 use super::{PublishError, fix_for};
 use crate::graph::publishing::{
@@ -33,7 +32,7 @@ use crate::graph::publishing::{
 use crate::graph::{ErrorKind, GraphError, Session};
 use crate::ids::{ContainerId, MediaId};
 use crate::model::{Account, LoginKind, Media};
-use crate::store::{Draft, DraftItem, DraftPlace, DraftState, PostKind};
+use crate::store::{ClaimOutcome, ClaimScope, Draft, DraftItem, DraftPlace, PostKind};
 
 /// Container creations in flight at once for a carousel.
 const PARALLEL_CONTAINERS: usize = 3;
@@ -96,31 +95,6 @@ impl PublishStep {
     }
 }
 
-/// Drafts being published by this process, by database file and draft id: a second
-/// request for one of them is refused rather than racing the first.
-static RUNNING: Mutex<Option<HashSet<(String, i64)>>> = Mutex::new(None);
-
-struct RunGuard((String, i64));
-
-impl RunGuard {
-    fn take(database: String, id: i64) -> Option<RunGuard> {
-        let key = (database, id);
-        let mut set = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
-        set.get_or_insert_with(HashSet::new)
-            .insert(key.clone())
-            .then_some(RunGuard(key))
-    }
-}
-
-impl Drop for RunGuard {
-    fn drop(&mut self) {
-        let mut set = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(set) = set.as_mut() {
-            set.remove(&self.0);
-        }
-    }
-}
-
 /// What a poll found.
 enum Ready {
     Finished,
@@ -131,52 +105,114 @@ enum Ready {
 }
 
 impl Core {
-    /// Publishes (or resumes publishing) a saved draft; returns the new media.
+    /// Publishes (or resumes publishing) a saved draft now; returns the new media.
     ///
-    /// Safe to call again after any failure, timeout or crash: it resumes from the journal
-    /// and never publishes the draft twice.
+    /// Safe to call again after any failure, timeout or crash, from any process: it claims
+    /// the draft first (refused while another attempt holds it), resumes from the journal and
+    /// never publishes the draft twice.
     pub async fn publish_draft(
         &self,
         draft_id: i64,
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Media, PublishError> {
-        let database = self.with_store(|s| Ok(s.path().to_owned())).await?;
-        let _guard =
-            RunGuard::take(database, draft_id).ok_or(PublishError::AlreadyRunning(draft_id))?;
-        let draft = self.load_draft(draft_id).await?;
-        if let (DraftState::Published, Some(media)) = (draft.state, &draft.media_id) {
-            return self.read_back(&draft, media).await;
+        self.publish_claimed(draft_id, ClaimScope::Now, progress)
+            .await
+    }
+
+    /// Publishes every scheduled draft that is due and resumes every interrupted one whose
+    /// claim expired, one after another; the app's scheduler and `run-scheduler` both call
+    /// this. Drafts another process is publishing, or that stopped being due, are skipped.
+    pub async fn publish_due(
+        &self,
+        progress: &(dyn Fn(i64, PublishStep) + Send + Sync),
+    ) -> Result<Vec<(i64, Result<Media, PublishError>)>, PublishError> {
+        let due = self.now();
+        let candidates = self.with_store(move |s| s.drafts_to_run(due)).await?;
+        let mut results = Vec::new();
+        for id in candidates {
+            let step = |s: PublishStep| progress(id, s);
+            match self
+                .publish_claimed(id, ClaimScope::Due { due }, &step)
+                .await
+            {
+                Err(
+                    PublishError::AlreadyRunning(_)
+                    | PublishError::NotDue(_)
+                    | PublishError::NoSuchDraft(_),
+                ) => {}
+                result => results.push((id, result)),
+            }
         }
-        let account = self.find_account(draft.account.as_str()).await?;
-        let now = self.now();
-        self.with_store(move |s| s.set_draft_state(draft_id, DraftState::Publishing, None, now))
+        Ok(results)
+    }
+
+    async fn publish_claimed(
+        &self,
+        draft_id: i64,
+        scope: ClaimScope,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Media, PublishError> {
+        let (owner, lease, now) = (claim::new_owner(), claim::lease(), self.now());
+        let who = owner.clone();
+        let outcome = self
+            .with_store(move |s| s.claim_draft(draft_id, &who, scope, now, Utc::now(), lease))
             .await?;
-        let result = self.run_pipeline(draft_id, &account, progress).await;
+        match outcome {
+            ClaimOutcome::Claimed => {}
+            ClaimOutcome::Busy { .. } => return Err(PublishError::AlreadyRunning(draft_id)),
+            ClaimOutcome::NotDue => return Err(PublishError::NotDue(draft_id)),
+            ClaimOutcome::Missing => return Err(PublishError::NoSuchDraft(draft_id)),
+            ClaimOutcome::Published => {
+                let draft = self.load_draft(draft_id).await?;
+                let media = draft
+                    .media_id
+                    .clone()
+                    .ok_or(PublishError::NoSuchDraft(draft_id))?;
+                return self.read_back(&draft, &media).await;
+            }
+        }
+        let guard = ClaimGuard::start(self.store_handle(), draft_id, owner, lease);
+        let result = self.run_claimed(&guard, progress).await;
         match &result {
             Ok(media) => {
                 info!(draft = draft_id, media = %media.id, "published");
             }
+            Err(PublishError::ClaimLost(_)) => {
+                warn!(draft = draft_id, "another process took over this publish");
+            }
             Err(e) => {
-                if let PublishError::Engine(engine) = e {
-                    self.note_error(&account, engine).await;
-                }
-                if let PublishError::Meta { source, .. } = e
-                    && source.is_reconnect_needed()
-                {
-                    self.note_error(&account, &EngineError::Graph(source.clone()))
-                        .await;
-                }
                 let message = e.to_string();
                 let now = self.now();
+                let owner = guard.owner.clone();
                 if let Err(store) = self
-                    .with_store(move |s| {
-                        s.set_draft_state(draft_id, DraftState::Failed, Some(&message), now)
-                    })
+                    .with_store(move |s| s.release_failed(draft_id, &owner, &message, now))
                     .await
                 {
                     warn!(error = %store, "could not record the failed publish");
                 }
             }
+        }
+        result
+    }
+
+    /// The pipeline of a claimed draft, noting on the account a login that needs
+    /// reconnecting.
+    async fn run_claimed(
+        &self,
+        claim: &ClaimGuard,
+        progress: &(dyn Fn(PublishStep) + Send + Sync),
+    ) -> Result<Media, PublishError> {
+        let draft = self.load_draft(claim.draft).await?;
+        let account = self.find_account(draft.account.as_str()).await?;
+        let result = self.run_pipeline(claim, &account, progress).await;
+        if let Err(PublishError::Engine(engine)) = &result {
+            self.note_error(&account, engine).await;
+        }
+        if let Err(PublishError::Meta { source, .. }) = &result
+            && source.is_reconnect_needed()
+        {
+            self.note_error(&account, &EngineError::Graph(source.clone()))
+                .await;
         }
         result
     }
@@ -189,10 +225,11 @@ impl Core {
 
     async fn run_pipeline(
         &self,
-        draft_id: i64,
+        claim: &ClaimGuard,
         account: &Account,
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Media, PublishError> {
+        let draft_id = claim.draft;
         let session = self.session(account).await?;
         if account.account_type.as_deref() == Some("Media_Creator") {
             let draft = self.load_draft(draft_id).await?;
@@ -203,6 +240,7 @@ impl Core {
             }
         }
         for _round in 0..MAX_ROUNDS {
+            hold(claim)?;
             let draft = self.load_draft(draft_id).await?;
             // 1. An earlier attempt may have sent media_publish: ask before anything else.
             if let (Some(sent_at), Some(parent)) =
@@ -218,7 +256,9 @@ impl Core {
                         return self.finish(&draft, &media, progress).await;
                     }
                     Ok(Ready::Finished) => {
-                        return self.send_publish(&session, &draft, &parent, progress).await;
+                        return self
+                            .send_publish(&session, claim, &draft, &parent, progress)
+                            .await;
                     }
                     Ok(Ready::Expired) => {
                         self.reset(draft_id).await?;
@@ -244,11 +284,13 @@ impl Core {
                 });
             }
             // 3. Hosting (videos of Facebook Login accounts go to rupload in step 4).
+            hold(claim)?;
             let draft = self.host_files(draft, account, progress).await?;
             // 4. Containers, and the bytes of resumable ones.
             let place = self.with_store(move |s| s.draft_place(draft_id)).await?;
+            hold(claim)?;
             let parent = self
-                .create_containers(&session, account, draft, &place, progress)
+                .create_containers(&session, claim, account, draft, &place, progress)
                 .await?;
             self.upload_videos(&session, account, draft_id, progress)
                 .await?;
@@ -273,7 +315,9 @@ impl Core {
             // 6. A copyright match stops once, before anything is public.
             self.check_copyright(&session, &draft).await?;
             // 7. media_publish.
-            return self.send_publish(&session, &draft, &parent, progress).await;
+            return self
+                .send_publish(&session, claim, &draft, &parent, progress)
+                .await;
         }
         Err(PublishError::KeptExpiring)
     }
@@ -373,6 +417,7 @@ impl Core {
     async fn create_containers(
         &self,
         session: &Session,
+        claim: &ClaimGuard,
         account: &Account,
         draft: Draft,
         place: &DraftPlace,
@@ -480,8 +525,15 @@ impl Core {
                 .ok_or(PublishError::NoSuchDraft(draft.id))?
         };
         let (id, now, p) = (draft.id, self.now(), parent.clone());
-        self.with_store(move |s| s.set_parent_container(id, &p, now))
+        let (owner, lease) = (claim.owner.clone(), claim.lease);
+        let held = self
+            .with_store(move |s| {
+                s.set_parent_container_claimed(id, &owner, &p, now, Utc::now(), lease)
+            })
             .await?;
+        if !held {
+            return Err(PublishError::ClaimLost(id));
+        }
         Ok(parent)
     }
 
@@ -626,19 +678,26 @@ impl Core {
     async fn send_publish(
         &self,
         session: &Session,
+        claim: &ClaimGuard,
         draft: &Draft,
         parent: &ContainerId,
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Media, PublishError> {
         let (id, now) = (draft.id, self.now());
-        self.with_store(move |s| s.mark_publish_sent(id, now))
+        let (owner, lease) = (claim.owner.clone(), claim.lease);
+        let held = self
+            .with_store(move |s| s.mark_publish_sent_claimed(id, &owner, now, Utc::now(), lease))
             .await?;
+        if !held {
+            return Err(PublishError::ClaimLost(id));
+        }
         let sent_at = self
             .load_draft(draft.id)
             .await?
             .publish_sent_at
             .unwrap_or(now);
         for attempt in 1..=3 {
+            hold(claim)?;
             progress(PublishStep::Publishing);
             let result = self
                 .client()
@@ -745,6 +804,14 @@ impl Core {
             .min()
             .map(|t| t + chrono::Duration::hours(24))
     }
+}
+
+/// Stops the pipeline when its claim was taken over by another process.
+fn hold(claim: &ClaimGuard) -> Result<(), PublishError> {
+    if claim.is_lost() {
+        return Err(PublishError::ClaimLost(claim.draft));
+    }
+    Ok(())
 }
 
 /// Videos of Facebook Login accounts that were not hosted earlier go to rupload.
