@@ -153,6 +153,8 @@ fn carousel(photos: &[PathBuf]) -> PostSpec {
         scheduled_at: None,
         items,
         place: Default::default(),
+        draft: None,
+        allow_duplicate: false,
     }
 }
 

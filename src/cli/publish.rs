@@ -84,6 +84,10 @@ pub struct PostArgs {
     /// stories). Repeatable.
     #[arg(long = "collab", value_name = "NAME")]
     pub collaborators: Vec<String>,
+    /// Publish even if the same pictures and caption were published or scheduled on this
+    /// account in the last 24 hours.
+    #[arg(long)]
+    pub allow_duplicate: bool,
 }
 
 /// `publish hosting`: where prepared files go.
@@ -257,7 +261,7 @@ async fn publish_new(core: &Arc<Core>, args: PostArgs) -> Result<()> {
         .await
         .context("the preparation task stopped")??;
     let scheduled = post.scheduled_at;
-    let draft = core.save_post(post, |_, _| {}).await?;
+    let draft = core.save_to_publish(post, |_, _| {}).await?;
     if let Some(at) = scheduled {
         println!("scheduled draft {draft} for {}", at.to_rfc3339());
         return Ok(());
@@ -385,6 +389,8 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
             location,
             collaborators: args.collaborators,
         },
+        draft: None,
+        allow_duplicate: args.allow_duplicate,
     })
 }
 

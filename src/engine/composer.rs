@@ -12,6 +12,7 @@ pub mod pipeline;
 pub mod place;
 pub mod post;
 pub mod products;
+mod reopen;
 pub mod s3;
 
 use std::sync::Arc;
@@ -51,6 +52,11 @@ pub enum ComposerCommand {
     PublishDraft { job: u64, draft: i64 },
     /// Delete a saved draft.
     DeleteDraft { account: IgUserId, draft: i64 },
+    /// Open a saved draft in the Composer to edit it ([`ComposerEvent::DraftOpened`]).
+    OpenDraft { draft: i64 },
+    /// Stop job `job` (saving, preparing or publishing); a publish already sent to Meta is
+    /// not undone, and the draft can be published again (it resumes, never posting twice).
+    Cancel { job: u64 },
     /// Send the S3 hosting settings ([`ComposerEvent::Hosting`]).
     LoadHosting,
     /// Save S3 hosting (settings to SQLite, the secret to the secret store).
@@ -120,6 +126,11 @@ pub enum ComposerEvent {
         draft: Option<i64>,
         message: String,
     },
+    /// The same pictures and caption went out (or are scheduled) on this account in the
+    /// last 24 hours: nothing was saved; the user confirms or changes the post.
+    Duplicate { job: u64, message: String },
+    /// A saved draft, ready to edit.
+    DraftOpened(Box<OpenedDraft>),
     /// The account's drafts, scheduled and published posts, newest first.
     Drafts {
         account: IgUserId,
@@ -154,6 +165,16 @@ pub enum ComposerEvent {
         query: String,
         message: String,
     },
+}
+
+/// A saved draft as the Composer edits it: the originals where they are still on disk
+/// (with their frames), else the prepared pictures.
+#[derive(Clone, Debug)]
+pub struct OpenedDraft {
+    pub draft: i64,
+    pub post: PostSpec,
+    /// Why something could not be restored as it was (e.g. an original was moved).
+    pub note: Option<String>,
 }
 
 /// Why publishing failed, worded for the user.
@@ -212,6 +233,18 @@ pub enum PublishError {
     ClaimLost(i64),
     #[error("draft {0} is no longer due: it was edited, moved or failed meanwhile")]
     NotDue(i64),
+    #[error(
+        "the same pictures and caption were {what} on this account {when} (draft {draft}); publish anyway to post them again"
+    )]
+    Duplicate {
+        draft: i64,
+        what: &'static str,
+        when: String,
+    },
+    #[error(
+        "draft {0} is being published or was already sent to Instagram, so it can no longer be edited; start a new post instead"
+    )]
+    NotEditable(i64),
     #[error("there is no draft {0}; it may have been deleted")]
     NoSuchDraft(i64),
 }
@@ -288,12 +321,33 @@ impl Core {
         Ok(())
     }
 
-    /// Prepares a post's files off the async threads and saves it as a draft, before any
-    /// network call. Returns the draft id.
+    /// Prepares a post's files off the async threads and saves it as a draft (or over the
+    /// draft it edits), before any network call. Returns the draft id.
     pub async fn save_post(
         &self,
         post: PostSpec,
         progress: impl FnMut(usize, f32) + Send + 'static,
+    ) -> Result<i64, PublishError> {
+        self.save_checked(post, progress, false).await
+    }
+
+    /// [`Self::save_post`] for a post about to be published or scheduled: refused with
+    /// [`PublishError::Duplicate`] when the same pictures and caption were published or
+    /// scheduled on the account in the last 24 hours, unless `post.allow_duplicate`.
+    pub async fn save_to_publish(
+        &self,
+        post: PostSpec,
+        progress: impl FnMut(usize, f32) + Send + 'static,
+    ) -> Result<i64, PublishError> {
+        let check = !post.allow_duplicate;
+        self.save_checked(post, progress, check).await
+    }
+
+    async fn save_checked(
+        &self,
+        post: PostSpec,
+        progress: impl FnMut(usize, f32) + Send + 'static,
+        check_duplicate: bool,
     ) -> Result<i64, PublishError> {
         post.validate()?;
         if post.items.iter().any(|i| !i.product_tags.is_empty()) {
@@ -303,14 +357,73 @@ impl Core {
             }
         }
         let place = self.checked_place(&post).await?;
+        let editing = post.draft;
         let mut progress = progress;
         let draft = tokio::task::spawn_blocking(move || post.prepare(&mut progress))
             .await
             .map_err(|e| EngineError::Task(e.to_string()))??;
         let now = self.now();
-        Ok(self
-            .with_store(move |s| s.insert_draft_with_place(&draft, &place, now))
-            .await?)
+        if check_duplicate && let Some(fingerprint) = draft.fingerprint.clone() {
+            let (account, since) = (draft.account.clone(), now - chrono::Duration::hours(24));
+            let found = self
+                .with_store(move |s| s.find_duplicate(&account, &fingerprint, editing, since))
+                .await?;
+            if let Some((other, state, at)) = found {
+                let what = match state.as_str() {
+                    "published" => "published",
+                    "publishing" => "being published",
+                    _ => "scheduled",
+                };
+                let when = format!(
+                    "at {} local",
+                    at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+                );
+                return Err(PublishError::Duplicate {
+                    draft: other,
+                    what,
+                    when,
+                });
+            }
+        }
+        match editing {
+            Some(id) => {
+                let replaced = self
+                    .with_store(move |s| s.replace_draft_with_place(id, &draft, &place, now))
+                    .await?;
+                if replaced {
+                    Ok(id)
+                } else {
+                    Err(PublishError::NotEditable(id))
+                }
+            }
+            None => Ok(self
+                .with_store(move |s| s.insert_draft_with_place(&draft, &place, now))
+                .await?),
+        }
+    }
+
+    /// A saved draft as the Composer edits it: each picture's original (where it still is
+    /// on disk) with its frame and tags mapped back onto it, else the prepared picture.
+    pub async fn open_draft(&self, id: i64) -> Result<OpenedDraft, PublishError> {
+        let draft = self
+            .with_store(move |s| s.draft(id))
+            .await?
+            .ok_or(PublishError::NoSuchDraft(id))?;
+        if !matches!(
+            draft.state,
+            crate::store::DraftState::Draft
+                | crate::store::DraftState::Scheduled
+                | crate::store::DraftState::Failed
+        ) || draft.publish_sent_at.is_some()
+        {
+            return Err(PublishError::NotEditable(id));
+        }
+        let place = self.with_store(move |s| s.draft_place(id)).await?;
+        let store = self.store_handle();
+        let opened = tokio::task::spawn_blocking(move || reopen::opened(&store, draft, place))
+            .await
+            .map_err(|e| EngineError::Task(e.to_string()))??;
+        Ok(opened)
     }
 }
 
@@ -362,20 +475,43 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
             ComposerCommand::Publish { job, post } => {
                 let account = post.account.clone();
                 let scheduled = post.scheduled_at.is_some();
-                if let Some(draft) = save(&core, &events, job, post).await
-                    && !scheduled
-                {
-                    publish_job(&core, &events, job, draft).await;
-                }
+                let known = std::sync::OnceLock::new();
+                let work = async {
+                    let saved = save(&core, &events, job, post, true).await;
+                    if let Some(draft) = saved
+                        && !scheduled
+                    {
+                        let _ = known.set(draft);
+                        publish_job(&core, &events, job, draft).await;
+                    }
+                };
+                cancellable(&core, &events, job, &known, work).await;
                 send_drafts(&core, &events, account).await;
             }
             ComposerCommand::SaveDraft { job, post } => {
                 let account = post.account.clone();
-                save(&core, &events, job, post).await;
+                let work = async {
+                    save(&core, &events, job, post, false).await;
+                };
+                cancellable(&core, &events, job, &std::sync::OnceLock::new(), work).await;
                 send_drafts(&core, &events, account).await;
             }
             ComposerCommand::PublishDraft { job, draft } => {
-                publish_job(&core, &events, job, draft).await;
+                let known = std::sync::OnceLock::from(draft);
+                let work = publish_job(&core, &events, job, draft);
+                cancellable(&core, &events, job, &known, work).await;
+            }
+            ComposerCommand::Cancel { job } => cancel(&core, job),
+            ComposerCommand::OpenDraft { draft } => {
+                let event = match core.open_draft(draft).await {
+                    Ok(opened) => ComposerEvent::DraftOpened(Box::new(opened)),
+                    Err(e) => ComposerEvent::Failed {
+                        job: 0,
+                        draft: Some(draft),
+                        message: e.to_string(),
+                    },
+                };
+                composer_event(&events, event).await;
             }
             ComposerCommand::DeleteDraft { account, draft } => {
                 if let Err(e) = core.with_store(move |s| s.delete_draft(draft)).await {
@@ -463,26 +599,106 @@ async fn composer_event(events: &EventSender, event: ComposerEvent) {
     events.send(Event::Composer(event)).await;
 }
 
-async fn save(core: &Arc<Core>, events: &EventSender, job: u64, post: PostSpec) -> Option<i64> {
+/// Jobs that can be cancelled, by engine (its address) and job number.
+static JOBS: std::sync::Mutex<Vec<(usize, u64, Arc<tokio::sync::Notify>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn engine_key(core: &Arc<Core>) -> usize {
+    Arc::as_ptr(core) as usize
+}
+
+/// Runs `work` for job `job` until it ends or the user cancels it. Cancelling drops the
+/// work where it stands: a publish lets go of its claim (the journal keeps every step, so
+/// publishing the draft again resumes and never posts twice) and the draft is marked failed
+/// so the scheduler does not pick it up again on its own.
+async fn cancellable(
+    core: &Arc<Core>,
+    events: &EventSender,
+    job: u64,
+    draft: &std::sync::OnceLock<i64>,
+    work: impl std::future::Future<Output = ()>,
+) {
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let key = engine_key(core);
+    JOBS.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push((key, job, notify.clone()));
+    let cancelled = tokio::select! {
+        () = work => false,
+        () = notify.notified() => true,
+    };
+    JOBS.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .retain(|(k, j, _)| !(*k == key && *j == job));
+    if cancelled {
+        let draft = draft.get().copied();
+        if let Some(id) = draft {
+            let now = core.now();
+            if let Err(e) = core.with_store(move |s| s.mark_cancelled(id, now)).await {
+                warn!(error = %e, "could not mark the cancelled publish");
+            }
+        }
+        composer_event(
+            events,
+            ComposerEvent::Failed {
+                job,
+                draft,
+                message: "Cancelled.".into(),
+            },
+        )
+        .await;
+    }
+}
+
+/// `text` with a capital first letter and a full stop, for a line on its own.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    format!("{first}{}.", chars.as_str())
+}
+
+fn cancel(core: &Arc<Core>, job: u64) {
+    let key = engine_key(core);
+    let jobs = JOBS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (_, _, notify) in jobs.iter().filter(|(k, j, _)| *k == key && *j == job) {
+        notify.notify_one();
+    }
+}
+
+async fn save(
+    core: &Arc<Core>,
+    events: &EventSender,
+    job: u64,
+    post: PostSpec,
+    to_publish: bool,
+) -> Option<i64> {
     let scheduled = post.scheduled_at.is_some();
     let progress_events = events.clone();
     let handle = tokio::runtime::Handle::current();
-    let result = core
-        .save_post(post, move |item, fraction| {
-            let events = progress_events.clone();
-            handle.spawn(async move {
-                composer_event(
-                    &events,
-                    ComposerEvent::Preparing {
-                        job,
-                        item,
-                        fraction,
-                    },
-                )
-                .await;
-            });
-        })
-        .await;
+    let progress = move |item, fraction| {
+        let events = progress_events.clone();
+        handle.spawn(async move {
+            composer_event(
+                &events,
+                ComposerEvent::Preparing {
+                    job,
+                    item,
+                    fraction,
+                },
+            )
+            .await;
+        });
+    };
+    let result = if to_publish {
+        core.save_to_publish(post, progress).await
+    } else {
+        core.save_post(post, progress).await
+    };
     match result {
         Ok(draft) => {
             composer_event(
@@ -495,6 +711,11 @@ async fn save(core: &Arc<Core>, events: &EventSender, job: u64, post: PostSpec) 
             )
             .await;
             Some(draft)
+        }
+        Err(e @ PublishError::Duplicate { .. }) => {
+            let message = sentence(&e.to_string());
+            composer_event(events, ComposerEvent::Duplicate { job, message }).await;
+            None
         }
         Err(e) => {
             composer_event(

@@ -5,6 +5,7 @@
 
 pub mod clipboard;
 mod decode;
+pub mod frame;
 pub mod prepare;
 pub mod video;
 

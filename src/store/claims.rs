@@ -128,6 +128,22 @@ impl Store {
         })
     }
 
+    /// Marks a publish the user cancelled as failed, so neither scheduler resumes it on its
+    /// own; publishing it again resumes from the journal. Only an unclaimed, unpublished
+    /// draft changes (the cancelled attempt released its claim as it stopped).
+    pub fn mark_cancelled(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE drafts SET state = 'failed',
+                        error = 'Cancelled; publish it again to finish (it resumes, it will not post twice)',
+                        updated_at = ?2
+                  WHERE id = ?1 AND state = 'publishing' AND claim_owner IS NULL",
+                params![id, to_millis(now)],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Ends `owner`'s claim on a draft that failed, recording why. Does nothing when the
     /// claim was taken over meanwhile: the new owner's outcome is the one that counts.
     pub fn release_failed(
@@ -190,6 +206,33 @@ impl Store {
                 params![id, owner, to_millis(now), until],
             )?;
             Ok(n == 1)
+        })
+    }
+
+    /// A draft of `account` other than `except` with this fingerprint that was published,
+    /// is being published or is scheduled, touched at or after `since`: the same post
+    /// going out twice. Returns its id, state and when it was last touched.
+    pub fn find_duplicate(
+        &self,
+        account: &crate::ids::IgUserId,
+        fingerprint: &str,
+        except: Option<i64>,
+        since: DateTime<Utc>,
+    ) -> Result<Option<(i64, String, DateTime<Utc>)>, StoreError> {
+        self.read(|conn| {
+            let row: Option<(i64, String, i64)> = conn
+                .query_row(
+                    "SELECT id, state, COALESCE(scheduled_at, updated_at) FROM drafts
+                      WHERE account_id = ?1 AND fingerprint = ?2 AND id IS NOT ?3
+                        AND state IN ('published', 'publishing', 'scheduled')
+                        AND updated_at >= ?4
+                      ORDER BY updated_at DESC LIMIT 1",
+                    params![account.as_str(), fingerprint, except, to_millis(since)],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(id, state, at)| Ok((id, state, from_millis(at, "updated_at")?)))
+                .transpose()
         })
     }
 

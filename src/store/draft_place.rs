@@ -71,6 +71,24 @@ impl Store {
         })
     }
 
+    /// Replaces draft `id` (an edit in the Composer) with `draft` and its place in one
+    /// transaction. `false`: it is being published or was already sent, and stays as it was.
+    pub fn replace_draft_with_place(
+        &self,
+        id: i64,
+        draft: &super::NewDraft,
+        place: &DraftPlace,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            if !super::drafts::replace_draft_tx(tx, id, draft, now)? {
+                return Ok(false);
+            }
+            write_place(tx, id, place)?;
+            Ok(true)
+        })
+    }
+
     /// A draft's location and collaborators (empty when it has none).
     pub fn draft_place(&self, draft: i64) -> Result<DraftPlace, StoreError> {
         self.read(|conn| {
@@ -255,6 +273,7 @@ mod tests {
                 extras: Default::default(),
                 cover: None,
             }],
+            fingerprint: None,
         };
         let id = store.insert_draft(&draft, Utc::now()).expect("draft");
         (store, id)

@@ -116,6 +116,22 @@ pub struct ItemExtras {
     /// Reels: a public image URL used as the cover (`cover_url`), instead of a frame.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover_url: Option<String>,
+    /// The original file on disk and how it was framed, so the draft reopens for editing
+    /// on the original pixels (the stored file is the prepared, cropped one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceRef>,
+}
+
+/// Where a draft item's original is and how the user framed it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub path: String,
+    /// The frame's shape (width ÷ height); `None`: the picture's own.
+    #[serde(default)]
+    pub ratio: Option<f64>,
+    pub zoom: f64,
+    pub cx: f64,
+    pub cy: f64,
 }
 
 /// A reel's cover picture from the user's disk, prepared (9:16 JPEG) when the draft is saved.
@@ -177,6 +193,8 @@ pub struct NewDraft {
     pub share_to_feed: bool,
     pub scheduled_at: Option<DateTime<Utc>>,
     pub items: Vec<NewDraftItem>,
+    /// SHA-256 of the kind, caption and prepared files: the same post has the same one.
+    pub fingerprint: Option<String>,
 }
 
 /// One stored item with its journal columns. Its file stays in the database until it is
@@ -606,8 +624,8 @@ pub(super) fn insert_draft_tx(
     };
     tx.execute(
         "INSERT INTO drafts (account_id, kind, caption, share_to_feed, state,
-                 scheduled_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                 scheduled_at, created_at, updated_at, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
         params![
             draft.account.as_str(),
             draft.kind.as_str(),
@@ -616,16 +634,71 @@ pub(super) fn insert_draft_tx(
             state.as_str(),
             draft.scheduled_at.map(to_millis),
             to_millis(now),
+            draft.fingerprint,
         ],
     )?;
     let id = tx.last_insert_rowid();
+    insert_items_tx(tx, id, &draft.items)?;
+    Ok(id)
+}
+
+/// Replaces draft `id` with `draft` inside `tx` (content, schedule and a fresh journal):
+/// only a draft nobody is publishing and that was never sent to Meta can change. Returns
+/// `false` when it cannot.
+pub(super) fn replace_draft_tx(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    draft: &NewDraft,
+    now: DateTime<Utc>,
+) -> Result<bool, Failure> {
+    require_account(tx, &draft.account)?;
+    let state = if draft.scheduled_at.is_some() {
+        DraftState::Scheduled
+    } else {
+        DraftState::Draft
+    };
+    let changed = tx.execute(
+        "UPDATE drafts SET account_id = ?2, kind = ?3, caption = ?4, share_to_feed = ?5,
+                state = ?6, scheduled_at = ?7, fingerprint = ?8, updated_at = ?9,
+                parent_container_id = NULL, publish_sent_at = NULL, media_id = NULL,
+                error = NULL, copyright_warned_at = NULL
+          WHERE id = ?1 AND state IN ('draft', 'scheduled', 'failed')
+            AND publish_sent_at IS NULL
+            AND (claim_owner IS NULL OR claim_until <= ?10)",
+        params![
+            id,
+            draft.account.as_str(),
+            draft.kind.as_str(),
+            draft.caption,
+            draft.share_to_feed,
+            state.as_str(),
+            draft.scheduled_at.map(to_millis),
+            draft.fingerprint,
+            to_millis(now),
+            Utc::now().timestamp_millis(),
+        ],
+    )?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM draft_items WHERE draft_id = ?1", [id])?;
+    tx.execute("DELETE FROM draft_uploads WHERE draft_id = ?1", [id])?;
+    insert_items_tx(tx, id, &draft.items)?;
+    Ok(true)
+}
+
+fn insert_items_tx(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    items: &[NewDraftItem],
+) -> Result<(), Failure> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO draft_items (draft_id, position, is_video, file_name, content,
                  width, height, alt_text, user_tags_json, extras_json,
                  cover_file_name, cover_content)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
-    for (position, item) in draft.items.iter().enumerate() {
+    for (position, item) in items.iter().enumerate() {
         let tags =
             serde_json::to_string(&item.user_tags).map_err(|e| bad("user tags", e.to_string()))?;
         let extras =
@@ -645,7 +718,7 @@ pub(super) fn insert_draft_tx(
             item.cover.as_ref().map(|c| &c.content),
         ])?;
     }
-    Ok(id)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -706,10 +779,12 @@ mod tests {
                         }],
                         thumb_offset_ms: None,
                         cover_url: None,
+                        source: None,
                     },
                     cover: None,
                 })
                 .collect(),
+            fingerprint: None,
         }
     }
 

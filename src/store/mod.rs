@@ -40,7 +40,7 @@ pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
     Draft, DraftCover, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem,
-    PostKind, ProductTag, StoredCover, UserTag,
+    PostKind, ProductTag, SourceRef, StoredCover, UserTag,
 };
 pub use error::StoreError;
 pub use secrets::{

@@ -54,9 +54,16 @@ pub struct CalendarTab {
     time_text: String,
     time_for: Option<i64>,
     notice: Option<(String, bool)>,
+    /// The user asked for another tab (Edit opens the Composer).
+    navigate: Option<super::Tab>,
 }
 
 impl CalendarTab {
+    /// A tab the user asked to go to from here (taken once).
+    pub fn take_navigation(&mut self) -> Option<super::Tab> {
+        self.navigate.take()
+    }
+
     /// Applies an engine event.
     pub fn on_event(&mut self, event: CalendarEvent) {
         match event {
@@ -274,6 +281,13 @@ impl CalendarTab {
                 }));
                 return;
             }
+            Action::Edit { .. } => {
+                commands.push(Command::Composer(
+                    crate::engine::composer::ComposerCommand::OpenDraft { draft },
+                ));
+                self.navigate = Some(super::Tab::Composer);
+                return;
+            }
         };
         commands.push(Command::Calendar(CalendarCommand::Reschedule {
             account: account.clone(),
@@ -285,17 +299,30 @@ impl CalendarTab {
 
 /// What the user did this frame.
 enum Action {
-    Drop { draft: i64, day: NaiveDate },
-    SetTime { draft: i64, text: String },
-    Unschedule { draft: i64 },
+    Drop {
+        draft: i64,
+        day: NaiveDate,
+    },
+    SetTime {
+        draft: i64,
+        text: String,
+    },
+    Unschedule {
+        draft: i64,
+    },
+    /// Open the draft in the Composer.
+    Edit {
+        draft: i64,
+    },
 }
 
 impl Action {
     fn draft(&self) -> i64 {
         match self {
-            Self::Drop { draft, .. } | Self::SetTime { draft, .. } | Self::Unschedule { draft } => {
-                *draft
-            }
+            Self::Drop { draft, .. }
+            | Self::SetTime { draft, .. }
+            | Self::Unschedule { draft }
+            | Self::Edit { draft } => *draft,
         }
     }
 }
@@ -669,6 +696,13 @@ fn detail_ui(ui: &mut egui::Ui, draft: &DraftSummary, time_text: &mut String) ->
         }
         if draft.state == DraftState::Scheduled && ui.button("Unschedule").clicked() {
             action = Some(Action::Unschedule { draft: draft.id });
+        }
+        if ui
+            .button("Edit")
+            .on_hover_text("Open it in the Composer: pictures, crops, tags, caption and time")
+            .clicked()
+        {
+            action = Some(Action::Edit { draft: draft.id });
         }
     });
     action

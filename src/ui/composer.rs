@@ -27,6 +27,8 @@ use crate::engine::composer::post::{MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTION
 use crate::engine::composer::{
     CaptionCounts, ComposerCommand, ComposerEvent, ItemSpec, MediaSource, PostSpec,
 };
+use crate::ids::MediaId;
+use crate::media::frame::CropFrame;
 use crate::media::prepare::{CropPreset, CropRect};
 use crate::store::{DraftState, DraftSummary, PostKind, ProductTag, UserTag};
 use picker::{FilePicker, RfdPicker};
@@ -49,7 +51,11 @@ struct Item {
     /// Upright source size.
     size: Option<(u32, u32)>,
     error: Option<String>,
+    /// The shape the user chose (item 1's shape rules a carousel's other slides).
     preset: CropPreset,
+    /// Zoom and centre on the original; the shape comes from `preset` or item 1.
+    frame: CropFrame,
+    /// What `frame` cuts from the original, recomputed every frame (never from itself).
     crop: CropRect,
     alt: String,
     tags: Vec<UserTag>,
@@ -74,6 +80,7 @@ impl Item {
             size: None,
             error: None,
             preset: CropPreset::Free,
+            frame: CropFrame::WHOLE,
             crop: CropRect::FULL,
             alt: String::new(),
             tags: Vec::new(),
@@ -86,16 +93,30 @@ impl Item {
     }
 }
 
+/// What a job was started for, so its events end it the right way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum JobKind {
+    Publish,
+    Schedule,
+    Save,
+}
+
 /// Where the current job stands.
 #[derive(Clone, Debug, PartialEq)]
 enum JobState {
     Idle,
     Working {
         job: u64,
+        kind: JobKind,
         text: String,
     },
     Done {
         text: String,
+    },
+    /// The post is live and the form is cleared; only "New post" starts another.
+    Published {
+        draft: i64,
+        media: MediaId,
     },
     /// `draft` is the saved draft a retry publishes (it resumes, never posting twice).
     Failed {
@@ -134,6 +155,15 @@ pub struct ComposerTab {
     paste_message: Option<String>,
     /// Pictures pasted so far (names them `pasted-N.png`).
     pasted: u32,
+    /// The saved draft being edited: saving replaces it, publishing publishes this edit.
+    editing: Option<i64>,
+    /// The engine found the same post in the last 24 h: the message, until the user
+    /// confirms ("… anyway") or changes the post.
+    duplicate: Option<String>,
+    /// The user asked to leave the tab for another (View in Feed).
+    navigate: Option<super::Tab>,
+    /// Commands an engine event asked for (previews of a reopened draft), sent next frame.
+    queued: Vec<Command>,
 }
 
 impl Default for ComposerTab {
@@ -167,7 +197,30 @@ impl ComposerTab {
             pasting: None,
             paste_message: None,
             pasted: 0,
+            editing: None,
+            duplicate: None,
+            navigate: None,
+            queued: Vec::new(),
         }
+    }
+
+    /// A tab the user asked to go to from here (taken once).
+    pub fn take_navigation(&mut self) -> Option<super::Tab> {
+        self.navigate.take()
+    }
+
+    /// Empties the form for a new post (the drafts list stays).
+    fn clear(&mut self) {
+        self.items.clear();
+        self.caption.clear();
+        self.place.clear();
+        self.schedule_text.clear();
+        self.selected = 0;
+        self.kind = PostKind::Image;
+        self.share_to_feed = true;
+        self.editing = None;
+        self.duplicate = None;
+        self.caption_expanded = false;
     }
 
     /// Asks `picker` instead of the system's file dialog (tests).
@@ -260,7 +313,6 @@ impl ComposerTab {
                     item.pending = Some(image.clone());
                     item.size = Some((width, height));
                     item.error = None;
-                    item.crop = CropRect::for_preset(item.preset, width, height);
                 }
                 for cover in self.covers_named(&source) {
                     cover.pending = Some(image.clone());
@@ -297,24 +349,32 @@ impl ComposerTab {
                 job,
                 draft,
                 scheduled,
-            } => {
-                if scheduled {
+            } => match self.current_kind(job) {
+                Some(JobKind::Save) => {
+                    // The form stays open on the saved draft: saving again replaces it.
+                    self.editing = Some(draft);
+                    self.finish(job, format!("Saved as draft {draft}."));
+                }
+                Some(JobKind::Schedule) | Some(JobKind::Publish) if scheduled => {
+                    self.clear();
                     self.finish(job, format!("Scheduled (draft {draft})."));
-                } else {
+                }
+                Some(_) => {
+                    self.editing = Some(draft);
                     self.working(job, format!("Saved as draft {draft}; publishing…"));
                 }
-            }
+                None => {}
+            },
             ComposerEvent::Progress { job, step, .. } => self.working(job, step.describe()),
-            ComposerEvent::Published { job, media, .. } => {
-                self.finish(
-                    job,
-                    format!("Published! Media {} is in the Feed.", media.id),
-                );
-                if self.is_current(job) {
-                    self.items.clear();
-                    self.caption.clear();
-                    self.place.clear();
-                    self.selected = 0;
+            ComposerEvent::Published { job, draft, media } => {
+                // Only the job this form started clears it; the scheduler's posts (job 0)
+                // must not wipe what the user is composing.
+                if self.is_current(job) || (job == 0 && self.editing == Some(draft)) {
+                    self.clear();
+                    self.job = JobState::Published {
+                        draft,
+                        media: media.id.clone(),
+                    };
                 }
             }
             ComposerEvent::Failed {
@@ -322,6 +382,13 @@ impl ComposerTab {
                 message,
                 draft,
             } => self.fail(job, message, draft),
+            ComposerEvent::Duplicate { job, message } => {
+                if self.is_current(job) {
+                    self.duplicate = Some(message);
+                    self.job = JobState::Idle;
+                }
+            }
+            ComposerEvent::DraftOpened(opened) => self.open_draft(*opened),
             ComposerEvent::Drafts { drafts, .. } => self.drafts = drafts,
             ComposerEvent::Shop { account, setup } => self.shop.on_setup(account, setup),
             ComposerEvent::Products {
@@ -378,13 +445,33 @@ impl ComposerTab {
     }
 
     fn is_current(&self, job: u64) -> bool {
-        matches!(&self.job, JobState::Working { job: j, .. } if *j == job)
+        self.current_kind(job).is_some()
+    }
+
+    /// What job `job` is, if it is the one this form is waiting for.
+    fn current_kind(&self, job: u64) -> Option<JobKind> {
+        match &self.job {
+            JobState::Working { job: j, kind, .. } if *j == job => Some(*kind),
+            _ => None,
+        }
     }
 
     fn working(&mut self, job: u64, text: String) {
-        if self.is_current(job) {
-            self.job = JobState::Working { job, text };
+        if let Some(kind) = self.current_kind(job) {
+            self.job = JobState::Working { job, kind, text };
         }
+    }
+
+    /// Starts a job of `kind`; returns its number.
+    fn start(&mut self, kind: JobKind, text: &str) -> u64 {
+        let job = self.next_job;
+        self.next_job += 1;
+        self.job = JobState::Working {
+            job,
+            kind,
+            text: text.to_owned(),
+        };
+        job
     }
 
     fn finish(&mut self, job: u64, text: String) {
@@ -395,22 +482,17 @@ impl ComposerTab {
         self.settle(job, JobState::Failed { text, draft });
     }
 
-    /// Ends job `job` (0: a job the engine started itself, e.g. the scheduler) in `state`,
-    /// unless the user started another one meanwhile.
+    /// Ends job `job` in `state`, unless the user started another one meanwhile. Jobs the
+    /// engine started itself (job 0, the scheduler) report in the drafts list instead.
     fn settle(&mut self, job: u64, state: JobState) {
-        if self.is_current(job) || job == 0 {
+        if self.is_current(job) {
             self.job = state;
         }
     }
 
     /// Publishes saved draft `draft` again (from the failure line or the drafts list).
     fn publish_again(&mut self, draft: i64, commands: &mut Vec<Command>) {
-        let job = self.next_job;
-        self.next_job += 1;
-        self.job = JobState::Working {
-            job,
-            text: "Publishing…".into(),
-        };
+        let job = self.start(JobKind::Publish, "Publishing…");
         commands.push(Command::Composer(ComposerCommand::PublishDraft {
             job,
             draft,
@@ -444,8 +526,10 @@ impl ComposerTab {
                 account.id.clone(),
             )));
         }
+        commands.append(&mut self.queued);
         self.take_dropped_files(ui, commands);
         self.take_picked_cover(commands);
+        self.refresh_crops();
 
         egui::ScrollArea::vertical().show(ui, |ui| {
             ui.heading("Compose and publish");
@@ -578,33 +662,95 @@ impl ComposerTab {
         if let Some(action) = reorder::strip(ui, &cards, self.selected, keyboard) {
             reorder::apply(&mut self.items, &mut self.selected, action);
         }
-        self.conform_carousel();
+        self.refresh_crops();
     }
 
-    /// In a carousel, every picture takes item 1's shape (Meta shows all slides at the first
-    /// one's ratio); re-run whenever the order or item 1's crop changes.
-    fn conform_carousel(&mut self) {
-        if self.kind != PostKind::Carousel {
-            return;
-        }
-        let Some(first) = self.items.first() else {
-            return;
-        };
-        let Some((w, h)) = first.size.filter(|_| !first.source.is_video()) else {
-            return;
-        };
-        let ratio = first.crop.aspect(w, h);
-        for item in self.items.iter_mut().skip(1) {
-            if item.source.is_video() {
+    /// Recomputes every item's crop from its frame on the original: item 1 (or a single
+    /// picture) takes its own shape, a carousel's other slides take item 1's shape and keep
+    /// their own zoom and centre. Never derived from an earlier crop, so it cannot ratchet.
+    fn refresh_crops(&mut self) {
+        let carousel = self.kind == PostKind::Carousel;
+        let mut first_ratio = None;
+        for (i, item) in self.items.iter_mut().enumerate() {
+            let Some((w, h)) = item.size.filter(|_| !item.source.is_video()) else {
                 continue;
-            }
-            if let Some((w, h)) = item.size
-                && let Some(crop) = reorder::conform_crop(ratio, w, h, item.crop)
-            {
-                item.crop = crop;
-                item.preset = CropPreset::Free;
+            };
+            let ratio = match (carousel && i > 0, first_ratio) {
+                (true, Some(r)) => Some(r),
+                _ => item.preset.ratio(),
+            };
+            item.crop = item.frame.with_ratio(ratio).crop(w, h);
+            if i == 0 {
+                first_ratio = Some(item.crop.aspect(w, h));
             }
         }
+    }
+
+    /// Fills the form with a saved draft to edit (from the drafts list or the Calendar).
+    fn open_draft(&mut self, opened: crate::engine::composer::OpenedDraft) {
+        self.clear();
+        let post = opened.post;
+        self.editing = Some(opened.draft);
+        self.kind = post.kind;
+        self.caption = post.caption;
+        self.share_to_feed = post.share_to_feed;
+        self.schedule_text = post
+            .scheduled_at
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format(schedule::SCHEDULE_FORMAT)
+                    .to_string()
+            })
+            .unwrap_or_default();
+        self.place.restore(post.place);
+        for spec in post.items {
+            self.queued
+                .push(Command::Composer(ComposerCommand::LoadPreview(
+                    spec.source.clone(),
+                )));
+            let mut item = Item::new(spec.source);
+            if let Some(frame) = spec.frame {
+                item.frame = frame;
+                item.preset = CropPreset::ALL
+                    .into_iter()
+                    .find(|p| {
+                        p.ratio()
+                            .zip(frame.ratio)
+                            .is_some_and(|(a, b)| (a - b).abs() < 1e-6)
+                    })
+                    .unwrap_or(CropPreset::Free);
+            }
+            item.alt = spec.alt_text.unwrap_or_default();
+            item.tags = spec.tags;
+            item.products = spec
+                .product_tags
+                .into_iter()
+                .map(|t| PlacedProduct {
+                    name: t.product_id.clone(),
+                    product_id: t.product_id,
+                    x: t.x.unwrap_or(0.5),
+                    y: t.y.unwrap_or(0.5),
+                })
+                .collect();
+            item.thumb_offset = spec
+                .thumb_offset_ms
+                .map(|o| o.to_string())
+                .unwrap_or_default();
+            item.cover_url = spec.cover_url.unwrap_or_default();
+            if let Some(cover) = spec.cover_image {
+                self.queued
+                    .push(Command::Composer(ComposerCommand::LoadPreview(
+                        cover.clone(),
+                    )));
+                item.cover_picture = Some(video::CoverPicture::new(cover));
+            }
+            self.items.push(item);
+        }
+        self.job = JobState::Done {
+            text: opened
+                .note
+                .unwrap_or_else(|| format!("Editing draft {}.", opened.draft)),
+        };
     }
 
     /// The feed preview of the post as composed.
@@ -663,14 +809,14 @@ impl ComposerTab {
         if follows_first {
             ui.label(
                 RichText::new(format!(
-                    "Cropped to item 1's shape ({:.2}:1): carousel slides all share it. Move this item first to choose the shape.",
+                    "Shape follows item 1 ({:.2}:1): carousel slides all share it. Drag the picture to choose what shows; move this item first to choose the shape.",
                     item.crop.aspect(size.0, size.1)
                 ))
                 .weak(),
             );
         }
-        if !follows_first {
-            ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            if !follows_first {
                 ui.label("Crop:");
                 for preset in CropPreset::ALL {
                     if ui
@@ -678,26 +824,30 @@ impl ComposerTab {
                         .clicked()
                     {
                         item.preset = preset;
-                        item.crop = CropRect::for_preset(preset, size.0, size.1);
                     }
                 }
-            });
-        }
-        if item.preset == CropPreset::Free && !follows_first {
-            ui.horizontal(|ui| {
-                let mut changed = false;
-                changed |= ui
-                    .add(egui::Slider::new(&mut item.crop.w, 0.2..=1.0).text("width"))
-                    .changed();
-                changed |= ui
-                    .add(egui::Slider::new(&mut item.crop.h, 0.2..=1.0).text("height"))
-                    .changed();
-                if changed {
-                    item.crop.x = (1.0 - item.crop.w) / 2.0;
-                    item.crop.y = (1.0 - item.crop.h) / 2.0;
-                }
-            });
-        }
+                ui.separator();
+            }
+            let mut zoom = item.frame.zoom;
+            let label = ui.label("Zoom:");
+            if ui
+                .add(
+                    egui::Slider::new(&mut zoom, 1.0..=crate::media::frame::MAX_ZOOM)
+                        .fixed_decimals(1),
+                )
+                .labelled_by(label.id)
+                .changed()
+            {
+                item.frame = item.frame.zoomed(zoom, size.0, size.1);
+            }
+            if ui
+                .small_button("Reset frame")
+                .on_hover_text("The whole picture, centred")
+                .clicked()
+            {
+                item.frame = CropFrame::WHOLE;
+            }
+        });
         let ratio = item.crop.aspect(size.0, size.1);
         let surface_ok = match self.kind {
             PostKind::Story | PostKind::Reel => (ratio - 9.0 / 16.0).abs() <= 0.01,
@@ -717,7 +867,7 @@ impl ComposerTab {
             );
         }
         let mut add_tag = None;
-        editor::picture_editor(
+        let gesture = editor::picture_editor(
             ui,
             &texture,
             size,
@@ -727,6 +877,16 @@ impl ComposerTab {
             EDITOR_SIDE,
             &mut add_tag,
         );
+        if gesture.pan != (0.0, 0.0) {
+            item.frame = item
+                .frame
+                .panned(gesture.pan.0, gesture.pan.1, size.0, size.1);
+        }
+        if gesture.zoom != 1.0 {
+            item.frame = item
+                .frame
+                .zoomed(item.frame.zoom * gesture.zoom, size.0, size.1);
+        }
         let armed = self.shop.armed.clone();
         if let (Some((x, y)), Some(product)) = (add_tag, &armed) {
             item.products.retain(|p| p.product_id != product.product_id);
@@ -844,6 +1004,7 @@ impl ComposerTab {
 
     fn spec(&self, account: &crate::model::Account) -> PostSpec {
         let reel = self.kind == PostKind::Reel;
+        let carousel = self.kind == PostKind::Carousel;
         PostSpec {
             account: account.id.clone(),
             kind: self.kind,
@@ -880,9 +1041,19 @@ impl ComposerTab {
                         .as_ref()
                         .filter(|_| reel)
                         .map(|c| c.source.clone()),
+                    frame: (!i.source.is_video()).then(|| {
+                        // A follower slide's shape is item 1's; its own preset stays free.
+                        let ratio = match (carousel, i.size) {
+                            (true, Some((w, h))) => Some(i.crop.aspect(w, h)),
+                            _ => i.preset.ratio(),
+                        };
+                        i.frame.with_ratio(ratio)
+                    }),
                 })
                 .collect(),
             place: self.place.post_place(),
+            draft: self.editing,
+            allow_duplicate: false,
         }
     }
 
@@ -938,58 +1109,115 @@ impl ComposerTab {
             );
             let save = ui.add_enabled(can, egui::Button::new("Save draft"));
             if let Some(account) = cx.account {
-                let job = self.next_job;
                 if let (true, Some(at)) = (schedule_button.clicked(), schedule_at) {
-                    self.next_job += 1;
-                    self.job = JobState::Working {
-                        job,
-                        text: "Preparing…".into(),
-                    };
-                    let mut post = self.spec(account);
-                    post.scheduled_at = Some(at);
-                    commands.push(Command::Composer(ComposerCommand::Publish { job, post }));
+                    self.send_post(account, JobKind::Schedule, Some(at), false, commands);
                 } else if publish.clicked() {
-                    self.next_job += 1;
-                    self.job = JobState::Working {
-                        job,
-                        text: "Preparing…".into(),
-                    };
-                    commands.push(Command::Composer(ComposerCommand::Publish {
-                        job,
-                        post: self.spec(account),
-                    }));
+                    self.send_post(account, JobKind::Publish, None, false, commands);
                 } else if save.clicked() {
-                    self.next_job += 1;
-                    self.job = JobState::Working {
-                        job,
-                        text: "Saving…".into(),
-                    };
-                    commands.push(Command::Composer(ComposerCommand::SaveDraft {
-                        job,
-                        post: self.spec(account),
-                    }));
+                    self.send_post(account, JobKind::Save, None, false, commands);
                 }
             }
         });
+        if let Some(message) = self.duplicate.clone() {
+            ui.colored_label(ui.visuals().warn_fg_color, &message);
+            ui.horizontal(|ui| {
+                let schedule_at = schedule.as_ref().and_then(|s| s.as_ref().ok()).copied();
+                let label = if schedule_at.is_some() {
+                    "Schedule anyway"
+                } else {
+                    "Publish anyway"
+                };
+                if let Some(account) = cx.account
+                    && ui.add_enabled(!busy, egui::Button::new(label)).clicked()
+                {
+                    let kind = if schedule_at.is_some() {
+                        JobKind::Schedule
+                    } else {
+                        JobKind::Publish
+                    };
+                    self.send_post(account, kind, schedule_at, true, commands);
+                }
+                if ui.button("Keep editing").clicked() {
+                    self.duplicate = None;
+                }
+            });
+        }
         if cx.account.is_none() {
             ui.label("Connect an account in Accounts to publish.");
         }
         if let (Some(e), false) = (&local_error, self.items.is_empty()) {
             ui.colored_label(ui.visuals().warn_fg_color, e);
         }
-        match &self.job {
+        self.job_line(ui, commands);
+    }
+
+    /// Sends the form as a job of `kind` (the engine saves it first, before any network).
+    fn send_post(
+        &mut self,
+        account: &crate::model::Account,
+        kind: JobKind,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        allow_duplicate: bool,
+        commands: &mut Vec<Command>,
+    ) {
+        let text = if kind == JobKind::Save {
+            "Saving…"
+        } else {
+            "Preparing…"
+        };
+        let job = self.start(kind, text);
+        self.duplicate = None;
+        let mut post = self.spec(account);
+        post.scheduled_at = at;
+        post.allow_duplicate = allow_duplicate;
+        let command = match kind {
+            JobKind::Save => ComposerCommand::SaveDraft { job, post },
+            JobKind::Publish | JobKind::Schedule => ComposerCommand::Publish { job, post },
+        };
+        commands.push(Command::Composer(command));
+    }
+
+    /// Where the current job stands, with what can be done next.
+    fn job_line(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        match self.job.clone() {
             JobState::Idle => {}
-            JobState::Working { text, .. } => {
+            JobState::Working { job, text, .. } => {
                 ui.horizontal(|ui| {
+                    // Not a spinner: it would repaint every frame for the whole publish.
                     ui.label("…");
                     ui.label(text);
+                    if ui
+                        .small_button("Cancel")
+                        .on_hover_text("Stops waiting and cancels the job; a post that was already sent stays published")
+                        .clicked()
+                    {
+                        commands.push(Command::Composer(ComposerCommand::Cancel { job }));
+                        self.job = JobState::Failed {
+                            text: "Cancelled.".into(),
+                            draft: self.editing,
+                        };
+                    }
                 });
             }
             JobState::Done { text } => {
                 ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
             }
+            JobState::Published { draft, media } => {
+                ui.horizontal(|ui| {
+                    ui.label(
+                        RichText::new(format!("Published — media {media} (draft {draft})"))
+                            .color(Color32::from_rgb(40, 150, 70)),
+                    );
+                    if ui.button("View in Feed").clicked() {
+                        self.navigate = Some(super::Tab::Feed);
+                    }
+                    if ui.button("New post").clicked() {
+                        self.clear();
+                        self.job = JobState::Idle;
+                    }
+                });
+            }
             JobState::Failed { text, draft } => {
-                let draft = *draft;
                 ui.colored_label(ui.visuals().error_fg_color, text);
                 if let Some(draft) = draft
                     && ui
@@ -1032,6 +1260,15 @@ impl ComposerTab {
                     d.kind.as_str(),
                     d.items
                 ));
+                if matches!(
+                    d.state,
+                    DraftState::Draft | DraftState::Scheduled | DraftState::Failed
+                ) && ui.small_button(format!("Edit draft {}", d.id)).clicked()
+                {
+                    commands.push(Command::Composer(ComposerCommand::OpenDraft {
+                        draft: d.id,
+                    }));
+                }
                 if matches!(d.state, DraftState::Draft | DraftState::Failed)
                     && ui.small_button(format!("Publish draft {}", d.id)).clicked()
                 {

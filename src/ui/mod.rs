@@ -245,6 +245,15 @@ impl App {
                     }
                 }
             });
+        // A tab asked to open another (the Composer's "View in Feed", the Calendar's "Edit").
+        if let Some(tab) = self
+            .composer
+            .take_navigation()
+            .or_else(|| self.calendar.take_navigation())
+        {
+            self.prefs.tab = tab;
+            self.show_accounts_page = false;
+        }
 
         self.textures
             .evict_thumbnails(textures::MAX_THUMBNAIL_TEXTURES);

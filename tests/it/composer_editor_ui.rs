@@ -92,7 +92,7 @@ fn buttons_reorder_and_item_one_sets_every_slides_shape() {
     let post = published(&mut harness, &mut side);
     assert_eq!(post.kind, PostKind::Carousel);
     assert!((post.items[1].crop.aspect(1600, 1000) - 1.0).abs() < 0.01);
-    harness.get_by_label_contains("Cropped to item 1's shape");
+    harness.get_by_label_contains("Shape follows item 1");
 
     // Move the wide picture first: now it sets the shape (its full 1.6:1 frame) and the
     // square picture is cut to 1.6:1.

@@ -164,7 +164,16 @@ fn drop_crop_tag_publish_and_see_it_in_the_feed() {
             media: Box::new(media.clone()),
         }),
     );
-    harness.get_by_label("Published! Media 90001 is in the Feed.");
+    harness.get_by_label_contains("Published — media 90001");
+    harness.get_by_label("View in Feed");
+    harness.get_by_label("New post");
+    assert!(
+        harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled(),
+        "the form is cleared: nothing to publish twice"
+    );
     assert!(
         harness.state().tab() == Tab::Composer,
         "the tab stays put after publishing"

@@ -37,6 +37,16 @@ pub fn new_owner() -> String {
     format!("pid{}-{:016x}", std::process::id(), rand::random::<u64>())
 }
 
+/// The claim on draft `.0` was taken over by another process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lost(pub i64);
+
+impl From<Lost> for super::PublishError {
+    fn from(lost: Lost) -> Self {
+        Self::ClaimLost(lost.0)
+    }
+}
+
 /// An owned claim; renews itself until dropped.
 pub struct ClaimGuard {
     pub draft: i64,
@@ -86,9 +96,13 @@ impl ClaimGuard {
         }
     }
 
-    /// True once a renewal found the claim gone.
-    pub fn is_lost(&self) -> bool {
-        self.lost.load(Ordering::SeqCst)
+    /// `Err` once a renewal found the claim gone: the pipeline must stop at this step.
+    pub fn held(&self) -> Result<(), Lost> {
+        if self.lost.load(Ordering::SeqCst) {
+            Err(Lost(self.draft))
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -240,7 +240,7 @@ impl Core {
             }
         }
         for _round in 0..MAX_ROUNDS {
-            hold(claim)?;
+            claim.held()?;
             let draft = self.load_draft(draft_id).await?;
             // 1. An earlier attempt may have sent media_publish: ask before anything else.
             if let (Some(sent_at), Some(parent)) =
@@ -284,11 +284,11 @@ impl Core {
                 });
             }
             // 3. Hosting (videos of Facebook Login accounts go to rupload in step 4).
-            hold(claim)?;
+            claim.held()?;
             let draft = self.host_files(draft, account, progress).await?;
             // 4. Containers, and the bytes of resumable ones.
             let place = self.with_store(move |s| s.draft_place(draft_id)).await?;
-            hold(claim)?;
+            claim.held()?;
             let parent = self
                 .create_containers(&session, claim, account, draft, &place, progress)
                 .await?;
@@ -697,7 +697,7 @@ impl Core {
             .publish_sent_at
             .unwrap_or(now);
         for attempt in 1..=3 {
-            hold(claim)?;
+            claim.held()?;
             progress(PublishStep::Publishing);
             let result = self
                 .client()
@@ -804,14 +804,6 @@ impl Core {
             .min()
             .map(|t| t + chrono::Duration::hours(24))
     }
-}
-
-/// Stops the pipeline when its claim was taken over by another process.
-fn hold(claim: &ClaimGuard) -> Result<(), PublishError> {
-    if claim.is_lost() {
-        return Err(PublishError::ClaimLost(claim.draft));
-    }
-    Ok(())
 }
 
 /// Videos of Facebook Login accounts that were not hosted earlier go to rupload.

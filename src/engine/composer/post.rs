@@ -10,11 +10,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::ids::IgUserId;
+use crate::media::frame::CropFrame;
 use crate::media::prepare::{self, CropRect, PrepareError, PrepareOptions, Surface};
 use crate::media::video::{self, VideoError, VideoUse};
 use crate::store::{
     DraftCover, DraftPlace, ItemExtras, MAX_COLLABORATORS, NewDraft, NewDraftItem, PostKind,
-    ProductTag, UserTag,
+    ProductTag, SourceRef, UserTag,
 };
 
 pub const MAX_CAPTION_CHARS: usize = 2200;
@@ -103,6 +104,9 @@ pub struct ItemSpec {
     /// Reels: a cover picture from disk; prepared as a 9:16 JPEG, hosted like the video and
     /// sent as `cover_url`.
     pub cover_image: Option<MediaSource>,
+    /// How the user framed the picture (shape, zoom, centre), kept with the draft so
+    /// reopening it restores the frame on the original; `crop` is what it cuts.
+    pub frame: Option<CropFrame>,
 }
 
 impl ItemSpec {
@@ -117,6 +121,7 @@ impl ItemSpec {
             thumb_offset_ms: None,
             cover_url: None,
             cover_image: None,
+            frame: None,
         }
     }
 }
@@ -134,6 +139,11 @@ pub struct PostSpec {
     /// Location tag and collaborators (Facebook Login; checked in [`PostSpec::validate`]
     /// and, for the login, when saving).
     pub place: DraftPlace,
+    /// The saved draft this post is an edit of: saving replaces it instead of adding one.
+    pub draft: Option<i64>,
+    /// Go ahead even if the same pictures and caption went out (or are scheduled) on this
+    /// account in the last 24 hours.
+    pub allow_duplicate: bool,
 }
 
 /// Why a post cannot be published as composed. Every message names the item and the fix.
@@ -571,6 +581,7 @@ impl PostSpec {
                             .collect(),
                         thumb_offset_ms: item.thumb_offset_ms,
                         cover_url: item.cover_url.clone(),
+                        source: source_ref(item),
                     },
                     cover: item
                         .cover_image
@@ -646,11 +657,13 @@ impl PostSpec {
                 user_tags,
                 extras: ItemExtras {
                     product_tags,
+                    source: source_ref(item),
                     ..ItemExtras::default()
                 },
                 cover: None,
             });
         }
+        let fingerprint = fingerprint(self.kind, &self.caption, &items);
         Ok(NewDraft {
             account: self.account.clone(),
             kind: self.kind,
@@ -658,6 +671,7 @@ impl PostSpec {
             share_to_feed: self.share_to_feed,
             scheduled_at: self.scheduled_at,
             items,
+            fingerprint: Some(fingerprint),
         })
     }
 }
@@ -676,6 +690,37 @@ fn prepare_cover(source: &MediaSource, item: usize) -> Result<DraftCover, PostEr
         file_name: format!("{stem}-cover.jpg"),
         content: prepared.jpeg,
     })
+}
+
+/// Where an item's original is on disk and how it was framed (pasted pictures have no
+/// file: they reopen as prepared).
+fn source_ref(item: &ItemSpec) -> Option<SourceRef> {
+    let MediaSource::Path(path) = &item.source else {
+        return None;
+    };
+    let frame = item.frame.unwrap_or_default();
+    Some(SourceRef {
+        path: path.to_string_lossy().into_owned(),
+        ratio: frame.ratio,
+        zoom: frame.zoom,
+        cx: frame.cx,
+        cy: frame.cy,
+    })
+}
+
+/// The same post has the same fingerprint: SHA-256 over its kind, caption and the exact
+/// files that would be published.
+fn fingerprint(kind: PostKind, caption: &str, items: &[NewDraftItem]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(kind.as_str().as_bytes());
+    hash.update([0]);
+    hash.update(caption.trim().as_bytes());
+    for item in items {
+        hash.update([0]);
+        hash.update(Sha256::digest(&item.content));
+    }
+    hex::encode(hash.finalize())
 }
 
 /// Four decimals: a tenth of a pixel on a 1440 px picture, and a short `user_tags` value.
@@ -703,6 +748,8 @@ mod tests {
             scheduled_at: None,
             items: (0..items).map(|_| image_item()).collect(),
             place: DraftPlace::default(),
+            draft: None,
+            allow_duplicate: false,
         }
     }
 

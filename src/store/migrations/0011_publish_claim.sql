@@ -6,3 +6,7 @@
 
 ALTER TABLE drafts ADD COLUMN claim_owner TEXT;
 ALTER TABLE drafts ADD COLUMN claim_until INTEGER;
+
+-- What the post is (kind, caption and the prepared files' SHA-256), so publishing the same
+-- post again on the account within 24 hours asks first.
+ALTER TABLE drafts ADD COLUMN fingerprint TEXT;

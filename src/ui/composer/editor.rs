@@ -13,11 +13,22 @@ use crate::media::prepare::CropRect;
 use crate::store::UserTag;
 
 /// The accessible name of the picture area.
-pub const EDITOR_LABEL: &str = "Picture: click to tag someone";
+pub const EDITOR_LABEL: &str = "Picture: click to tag someone, drag to move the frame";
+
+/// How the user moved the frame this frame: drag the picture to pan, wheel to zoom.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Gesture {
+    /// How far the frame moves, in fractions of the source picture.
+    pub pan: (f64, f64),
+    /// Factor to multiply the zoom by (1.0: unchanged).
+    pub zoom: f64,
+}
 
 /// Draws the picture cropped to `crop`, fitted in `max` points, with its people and product
 /// tags. A click on the picture (not on a marker) sets `add_tag` to the point in source
-/// fractions; the caller decides whether it places a person or a product.
+/// fractions; the caller decides whether it places a person or a product. Dragging the
+/// picture moves it under the frame (as in Instagram's own editor) and the mouse wheel
+/// zooms: both come back as a [`Gesture`] for the caller to apply to its frame.
 #[allow(clippy::too_many_arguments)]
 pub fn picture_editor(
     ui: &mut egui::Ui,
@@ -28,7 +39,7 @@ pub fn picture_editor(
     products: &mut [PlacedProduct],
     max: f32,
     add_tag: &mut Option<(f64, f64)>,
-) {
+) -> Gesture {
     let crop = crop.clamped();
     let (sw, sh) = (source_size.0.max(1) as f32, source_size.1.max(1) as f32);
     let aspect = (crop.w as f32 * sw) / (crop.h as f32 * sh);
@@ -37,7 +48,7 @@ pub fn picture_editor(
     } else {
         Vec2::new(max * aspect, max)
     };
-    let (rect, response) = ui.allocate_exact_size(size, Sense::click());
+    let (rect, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, EDITOR_LABEL));
     let uv = Rect::from_min_max(
         Pos2::new(crop.x as f32, crop.y as f32),
@@ -97,6 +108,25 @@ pub fn picture_editor(
         let fy = f64::from(((pos.y - rect.min.y) / rect.height()).clamp(0.0, 1.0));
         *add_tag = Some(crop.unmap_point(fx, fy));
     }
+    let mut gesture = Gesture {
+        pan: (0.0, 0.0),
+        zoom: 1.0,
+    };
+    if response.dragged() && !marker_hit {
+        // The picture follows the pointer, so the frame moves the other way.
+        let d = response.drag_delta();
+        gesture.pan = (
+            -f64::from(d.x / rect.width()) * crop.w,
+            -f64::from(d.y / rect.height()) * crop.h,
+        );
+    }
+    if response.hovered() {
+        let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+        if scroll != 0.0 {
+            gesture.zoom = f64::from((scroll * 0.002).exp());
+        }
+    }
+    gesture
 }
 
 /// An Instagram tag bubble: a dark rounded label with a small arrow pointing up at `at`.

@@ -85,6 +85,12 @@ impl PlacePanel {
         }
     }
 
+    /// Shows a reopened draft's location and collaborators.
+    pub fn restore(&mut self, place: DraftPlace) {
+        self.location = place.location;
+        self.collaborators = place.collaborators.join(", ");
+    }
+
     /// Forgets the location and collaborators (after the post went out).
     pub fn clear(&mut self) {
         self.location = None;

@@ -52,5 +52,7 @@ pub fn post(account: &Account, kind: PostKind, caption: &str, items: Vec<ItemSpe
         scheduled_at: None,
         items,
         place: Default::default(),
+        draft: None,
+        allow_duplicate: false,
     }
 }
