@@ -13,5 +13,6 @@ pub mod logging;
 pub mod media;
 pub mod model;
 pub mod sandbox;
+pub mod schedule;
 pub mod store;
 pub mod ui;

@@ -16,8 +16,8 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            // One line with the whole cause chain.
-            eprintln!("socialdesk: {e:#}");
+            // One line with the whole cause chain, each cause once.
+            eprintln!("socialdesk: {}", socialdesk::cli::error_line(&e));
             std::process::ExitCode::FAILURE
         }
     }

@@ -216,6 +216,27 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
     })
 }
 
+/// `e` and its causes as the one line the CLI prints, each cause once.
+///
+/// Several error types show their cause in their own message and also return it as their
+/// `source()` (thiserror does that for any field named `source`, e.g. `PostError::Prepare`),
+/// so anyhow's `{:#}` would print the cause, and its fix, twice. A cause whose text is
+/// already in the line is left out.
+pub fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 /// The engine configuration for CLI commands.
 fn engine_config(global: &GlobalArgs) -> Result<EngineConfig> {
     let dirs = global.dirs()?;
@@ -329,4 +350,30 @@ async fn feed(global: &GlobalArgs, args: FeedArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("the picture is cut off: download it again")]
+    struct Cause;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("item 1 (t.jpg): {source}")]
+    struct Shows {
+        source: Cause,
+    }
+
+    #[test]
+    fn the_error_line_states_a_shown_cause_once() {
+        let e = anyhow::Error::new(Shows { source: Cause }).context("draft 3 was not published");
+        let line = error_line(&e);
+        assert_eq!(
+            line,
+            "draft 3 was not published: item 1 (t.jpg): the picture is cut off: download it again"
+        );
+        assert_eq!(line.matches("download it again").count(), 1, "{line}");
+    }
 }

@@ -14,7 +14,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 
 use crate::engine::Core;
-use crate::engine::composer::{ItemSpec, MediaSource, PostSpec, SANDBOX_HOSTING_KEY};
+use crate::engine::composer::{ItemSpec, MediaSource, PostSpec, PublishError, SANDBOX_HOSTING_KEY};
 use crate::media::prepare::{CropPreset, CropRect, upright_size};
 use crate::store::{DraftLocation, DraftPlace, PostKind, ProductTag, UserTag};
 
@@ -72,7 +72,8 @@ pub struct PostArgs {
     /// Crop every picture, centred: 1:1, 4:5, 1.91:1 or 9:16 (default: as is).
     #[arg(long, value_name = "RATIO")]
     pub crop: Option<String>,
-    /// Publish later, at this RFC 3339 time (e.g. 2025-05-01T09:00:00Z); the app or
+    /// Publish later, at this time: `YYYY-MM-DD HH:MM` in local time (as the app's field)
+    /// or RFC 3339 (e.g. 2030-05-01T09:00:00Z); it must be in the future. The app or
     /// `publish run-scheduler` publishes it when due.
     #[arg(long, value_name = "TIME")]
     pub schedule: Option<String>,
@@ -257,11 +258,20 @@ async fn account_of(core: &Core, key: Option<String>) -> Result<crate::model::Ac
 
 async fn publish_new(core: &Arc<Core>, args: PostArgs) -> Result<()> {
     let account = account_of(core, args.account.clone()).await?;
-    let post = tokio::task::spawn_blocking(move || post_spec(args, account.id))
+    let now = core.now();
+    let post = tokio::task::spawn_blocking(move || post_spec(args, account.id, now))
         .await
         .context("the preparation task stopped")??;
     let scheduled = post.scheduled_at;
-    let draft = core.save_to_publish(post, |_, _| {}).await?;
+    let draft = core
+        .save_to_publish(post, |_, _| {})
+        .await
+        .map_err(|e| match e {
+            PublishError::Duplicate { .. } => {
+                anyhow::anyhow!("{e}; add --allow-duplicate to post them again")
+            }
+            other => other.into(),
+        })?;
     if let Some(at) = scheduled {
         println!("scheduled draft {draft} for {}", at.to_rfc3339());
         return Ok(());
@@ -276,17 +286,60 @@ async fn publish_and_print(core: &Core, draft: i64) -> Result<()> {
     let media = core
         .publish_draft(draft, &progress)
         .await
-        .with_context(|| {
-            format!(
-                "draft {draft} was not published (retry with `socialdesk publish resume {draft}`)"
-            )
-        })?;
+        .map_err(|e| not_published(draft, e))?;
     println!("{}", media.id);
     Ok(())
 }
 
-/// Builds the post from the flags (blocking: reads picture sizes for `--crop`).
-fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> {
+/// The CLI's line for a draft that did not go out. `publish resume N` is suggested only
+/// when running it again can help: not for a draft that does not exist, one already being
+/// published, one Instagram may already show, or a post that has to be changed first.
+fn not_published(draft: i64, e: PublishError) -> anyhow::Error {
+    if let PublishError::NoSuchDraft(_) = e {
+        return anyhow::anyhow!(
+            "there is no draft {draft}; list drafts with `socialdesk publish drafts`"
+        );
+    }
+    let context = if can_resume(&e) {
+        format!("draft {draft} was not published (retry with `socialdesk publish resume {draft}`)")
+    } else {
+        format!("draft {draft} was not published")
+    };
+    anyhow::Error::new(e).context(context)
+}
+
+/// True when publishing the same draft again may succeed: the network, Meta, the hosting,
+/// the daily limit or processing got in the way, and the pipeline resumes without posting
+/// twice.
+fn can_resume(e: &PublishError) -> bool {
+    match e {
+        PublishError::Engine(_)
+        | PublishError::Hosting(_)
+        | PublishError::LimitReached { .. }
+        | PublishError::Meta { .. }
+        | PublishError::ContainerFailed { .. }
+        | PublishError::CopyrightMatch { .. }
+        | PublishError::ProcessingTimedOut
+        | PublishError::KeptExpiring => true,
+        PublishError::Post(_)
+        | PublishError::PublishedButNotFound
+        | PublishError::AlreadyRunning(_)
+        | PublishError::ClaimLost(_)
+        | PublishError::NotDue(_)
+        | PublishError::Duplicate { .. }
+        | PublishError::NotEditable(_)
+        | PublishError::NoSuchDraft(_) => false,
+    }
+}
+
+/// Builds the post from the flags (blocking: reads picture sizes for `--crop`). `now` is
+/// the engine's clock, which the scheduler also runs on: a `--schedule` before it is
+/// refused, as the scheduler would post it at once.
+fn post_spec(
+    args: PostArgs,
+    account: crate::ids::IgUserId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PostSpec> {
     let preset = match args.crop.as_deref() {
         None => None,
         Some(label) => Some(
@@ -358,13 +411,7 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
     }
     let scheduled_at = match &args.schedule {
         None => None,
-        Some(raw) => Some(
-            chrono::DateTime::parse_from_rfc3339(raw)
-                .with_context(|| {
-                    format!("--schedule {raw}: use RFC 3339, e.g. 2025-05-01T09:00:00Z")
-                })?
-                .with_timezone(&chrono::Utc),
-        ),
+        Some(raw) => Some(schedule_flag(raw, now)?),
     };
     let location = match args.location.as_deref().map(str::trim) {
         None => None,
@@ -391,6 +438,18 @@ fn post_spec(args: PostArgs, account: crate::ids::IgUserId) -> Result<PostSpec> 
         },
         draft: None,
         allow_duplicate: args.allow_duplicate,
+    })
+}
+
+/// `--schedule TEXT`, read like the Composer's schedule field. The messages of a past or
+/// skipped time quote the text already, so only an unreadable one is prefixed with it.
+fn schedule_flag(
+    raw: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>> {
+    crate::schedule::parse_local(raw, now).map_err(|e| match e {
+        crate::schedule::ScheduleError::Unreadable => anyhow::anyhow!("--schedule {raw}: {e}"),
+        other => anyhow::anyhow!("--schedule: {other}"),
     })
 }
 
@@ -453,5 +512,23 @@ mod tests {
         assert!(parse_tag("mira@1.5,0.2").is_err());
         assert!(parse_tag("mira").is_err());
         assert!(parse_tag("0:mira@0.1,0.1").is_err());
+    }
+
+    #[test]
+    fn only_a_draft_that_can_go_out_again_is_offered_publish_resume() {
+        let line = |e| super::super::error_line(&not_published(7, e));
+        assert_eq!(
+            line(PublishError::NoSuchDraft(7)),
+            "there is no draft 7; list drafts with `socialdesk publish drafts`"
+        );
+        assert!(line(PublishError::ProcessingTimedOut).contains("`socialdesk publish resume 7`"));
+        for e in [
+            PublishError::AlreadyRunning(7),
+            PublishError::PublishedButNotFound,
+        ] {
+            let line = line(e);
+            assert!(!line.contains("publish resume"), "{line}");
+            assert!(line.starts_with("draft 7 was not published: "), "{line}");
+        }
     }
 }

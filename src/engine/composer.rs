@@ -234,7 +234,7 @@ pub enum PublishError {
     #[error("draft {0} is no longer due: it was edited, moved or failed meanwhile")]
     NotDue(i64),
     #[error(
-        "the same pictures and caption were {what} on this account {when} (draft {draft}); publish anyway to post them again"
+        "the same pictures and caption were {what} on this account {when} (draft {draft})"
     )]
     Duplicate {
         draft: i64,

@@ -7,7 +7,9 @@
 use std::io::Cursor;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
+
+use super::truncation;
 
 /// The longest side of a grid thumbnail.
 pub const THUMBNAIL_MAX_SIDE_PX: u32 = 320;
@@ -18,24 +20,32 @@ pub const DETAIL_MAX_SIDE_PX: u32 = 1440;
 /// this big, and a hostile header could otherwise ask for gigabytes.
 const MAX_SOURCE_SIDE_PX: u32 = 16_384;
 
-/// Why bytes could not be turned into a displayable image.
+/// Why bytes could not be turned into a displayable image. Each message states the cause
+/// once and the fix once, after a colon; callers add the file name in front.
 #[derive(Debug, thiserror::Error)]
 pub enum MediaError {
-    #[error("image is empty (0 bytes or 0 pixels); download it again")]
+    #[error("the picture is empty (0 bytes or 0 pixels): export or download it again")]
     Empty,
 
-    #[error("not an image the app can read (unknown format); use JPEG, PNG or WebP")]
+    #[error("this is not a picture the app can read (unknown format): use JPEG, PNG or WebP")]
     UnknownFormat,
 
-    #[error("not an image the app can read (format {format}); use JPEG, PNG or WebP")]
+    #[error("this is not a picture the app can read (format {format}): use JPEG, PNG or WebP")]
     Unsupported { format: String },
 
     #[error(
-        "image is too large to show ({width}x{height} px, the limit is {MAX_SOURCE_SIDE_PX} px a side); resize it first"
+        "the picture is {width}x{height} px, too large for the app to read (at most {MAX_SOURCE_SIDE_PX} px a side and about 100 megapixels): resize it first"
     )]
     TooLarge { width: u32, height: u32 },
 
-    #[error("the {format} image is damaged and cannot be decoded ({reason}); download it again")]
+    /// The file's framing stops before its end marker: a cut-off download or copy. Caught
+    /// before decoding because the decoders would fill the missing part with grey.
+    #[error(
+        "the {format} picture is cut off or damaged (the picture data ends early): export or download it again"
+    )]
+    CutOff { format: String },
+
+    #[error("the {format} picture is damaged ({reason}): export or download it again")]
     Corrupt { format: String, reason: String },
 
     /// No well-kept Rust decoder builds against the libheif this platform ships (libheif-rs
@@ -73,16 +83,19 @@ pub(crate) fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
     if is_heif(bytes) {
         return Err(MediaError::Heic);
     }
-    let mut reader = ImageReader::new(Cursor::new(bytes))
+    let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         // Reading from memory cannot fail with an I/O error; treat one as unknown content.
         .map_err(|_| MediaError::UnknownFormat)?;
     let format = reader.format().ok_or(MediaError::UnknownFormat)?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SOURCE_SIDE_PX);
-    limits.max_image_height = Some(MAX_SOURCE_SIDE_PX);
-    reader.limits(limits);
-
+    if truncation::ends_early(bytes, format) {
+        return Err(MediaError::CutOff {
+            format: format_name(format),
+        });
+    }
+    // The side limit is checked below against the header's real size, not set on the
+    // reader: there it would fail inside `into_decoder` before the size is known (and say
+    // "0x0 px"). The reader's default allocation cap still guards the decode itself.
     let classify = |e: ImageError| classify_error(e, format);
     let mut decoder = reader.into_decoder().map_err(classify)?;
     let (width, height) = decoder.dimensions();
@@ -118,14 +131,12 @@ fn format_name(format: ImageFormat) -> String {
     format!("{format:?}").to_uppercase()
 }
 
+/// Maps a decoder error before the picture's size is known. A limits error here can only
+/// be the allocation cap on a header-sized buffer, i.e. a damaged header.
 fn classify_error(e: ImageError, format: ImageFormat) -> MediaError {
     match e {
         ImageError::Unsupported(_) => MediaError::Unsupported {
             format: format_name(format),
-        },
-        ImageError::Limits(_) => MediaError::TooLarge {
-            width: 0,
-            height: 0,
         },
         other => MediaError::Corrupt {
             format: format_name(format),
@@ -302,25 +313,121 @@ mod tests {
         let mut truncated = jpeg(&halves(64, 64), None);
         truncated.truncate(truncated.len() / 3);
         let err = decode_for_display(&truncated, 320).expect_err("truncated");
-        assert!(matches!(err, MediaError::Corrupt { .. }), "{err:?}");
+        assert!(matches!(err, MediaError::CutOff { .. }), "{err:?}");
         assert!(err.to_string().contains("JPEG"), "{err}");
+    }
+
+    /// A PNG of `width`x`height` whose IDAT is empty: a whole file as far as its chunks go,
+    /// so only the size check can refuse it, and before any pixel is allocated.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = width.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&height.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        for (kind, data) in [(b"IHDR", ihdr.as_slice()), (b"IDAT", &[]), (b"IEND", &[])] {
+            png.extend_from_slice(&u32::try_from(data.len()).expect("short").to_be_bytes());
+            let mut chunk = kind.to_vec();
+            chunk.extend_from_slice(data);
+            png.extend_from_slice(&chunk);
+            png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+        }
+        png
     }
 
     #[test]
     fn oversized_header_is_refused_before_allocating() {
-        // A PNG header claiming 20000x20000 pixels, with no pixel data behind it.
-        let mut png = Vec::new();
-        png.extend_from_slice(b"\x89PNG\r\n\x1a\n");
-        let mut ihdr = Vec::new();
-        ihdr.extend_from_slice(b"IHDR");
-        ihdr.extend_from_slice(&20_000u32.to_be_bytes());
-        ihdr.extend_from_slice(&20_000u32.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-        png.extend_from_slice(&13u32.to_be_bytes());
-        png.extend_from_slice(&ihdr);
-        png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
-        let err = decode_for_display(&png, 320).expect_err("too large");
+        let err = decode_for_display(&png_header(20_000, 20_000), 320).expect_err("too large");
         assert!(matches!(err, MediaError::TooLarge { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_too_wide_picture_is_refused_with_its_real_size() {
+        let err = decode_for_display(&png_header(20_000, 100), 320).expect_err("too wide");
+        assert!(
+            matches!(
+                err,
+                MediaError::TooLarge {
+                    width: 20_000,
+                    height: 100
+                }
+            ),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(message.contains("20000x100 px"), "{message}");
+        assert!(!message.contains("0x0"), "{message}");
+    }
+
+    #[test]
+    fn cut_off_jpeg_png_and_webp_are_refused_not_greyed() {
+        let whole = jpeg(&halves(400, 300), None);
+        let mut png = Vec::new();
+        RgbaImage::from_fn(300, 200, |x, y| {
+            Rgba([(x % 256) as u8, (y % 256) as u8, 9, 255])
+        })
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .expect("encode png");
+        let mut webp = Vec::new();
+        RgbaImage::from_fn(300, 200, |x, y| {
+            Rgba([(x % 256) as u8, (y % 256) as u8, 9, 255])
+        })
+        .write_to(&mut Cursor::new(&mut webp), ImageFormat::WebP)
+        .expect("encode webp");
+        for (name, bytes) in [("JPEG", whole), ("PNG", png), ("WEBP", webp)] {
+            for cut in [bytes.len() - 2, bytes.len() / 2, 700.min(bytes.len() / 4)] {
+                let err = decode_for_display(&bytes[..cut], 320).expect_err("cut off");
+                assert!(
+                    matches!(err, MediaError::CutOff { .. }),
+                    "{name} at {cut}: {err:?}"
+                );
+                let message = err.to_string();
+                assert!(message.contains(name), "{message}");
+                assert!(message.contains("cut off or damaged"), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_states_its_cause_once_and_its_fix_once() {
+        let errors = [
+            (MediaError::Empty, "export or download it again"),
+            (MediaError::UnknownFormat, "use JPEG, PNG or WebP"),
+            (
+                MediaError::Unsupported {
+                    format: "GIF".into(),
+                },
+                "use JPEG, PNG or WebP",
+            ),
+            (
+                MediaError::TooLarge {
+                    width: 20_000,
+                    height: 100,
+                },
+                "resize it first",
+            ),
+            (
+                MediaError::CutOff {
+                    format: "JPEG".into(),
+                },
+                "export or download it again",
+            ),
+            (
+                MediaError::Corrupt {
+                    format: "PNG".into(),
+                    reason: "bad CRC".into(),
+                },
+                "export or download it again",
+            ),
+            (MediaError::Heic, "export it as JPEG"),
+        ];
+        for (error, fix) in errors {
+            let message = error.to_string();
+            assert_eq!(message.matches(fix).count(), 1, "{message}");
+            assert!(
+                message.matches("download it again").count() <= 1,
+                "{message}"
+            );
+        }
     }
 
     fn crc32(bytes: &[u8]) -> u32 {

@@ -7,6 +7,7 @@ pub mod clipboard;
 mod decode;
 pub mod frame;
 pub mod prepare;
+mod truncation;
 pub mod video;
 
 pub use decode::{DETAIL_MAX_SIDE_PX, MediaError, THUMBNAIL_MAX_SIDE_PX, decode_for_display};

@@ -246,9 +246,12 @@ impl PrepareStage {
     }
 }
 
-/// Why a picture cannot be published as it is. Each message names the fix.
+/// Why a picture cannot be published as it is. Each message states the cause once and
+/// the fix once; the caller names the file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PrepareError {
+    /// The decoder's message as it is (a [`MediaError`] already names cause and fix), kept
+    /// as text so this error stays `Clone` and adds nothing to say it twice.
     #[error("{0}")]
     Decode(String),
 
@@ -277,7 +280,7 @@ pub enum PrepareError {
     )]
     TooLarge { bytes: usize },
 
-    #[error("could not encode the JPEG: {0}")]
+    #[error("could not make the JPEG to publish ({0}): save the picture as JPEG and add it again")]
     Encode(String),
 }
 
@@ -489,6 +492,16 @@ mod tests {
             surface: Surface::Feed,
             match_ratio: None,
         }
+    }
+
+    #[test]
+    fn a_cut_off_picture_fails_before_its_size_is_read() {
+        let bytes = png(&picture(400, 400));
+        let err = upright_size(&bytes[..bytes.len() / 2]).expect_err("cut off");
+        assert!(err.to_string().contains("cut off or damaged"), "{err}");
+        let err =
+            prepare_image(&bytes[..bytes.len() - 4], &feed(CropRect::FULL)).expect_err("cut off");
+        assert!(matches!(err, PrepareError::Decode(_)), "{err:?}");
     }
 
     #[test]

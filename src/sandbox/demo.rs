@@ -366,32 +366,44 @@ impl Demo {
         out.sort_by_key(|c| c.timestamp);
         out
     }
-    /// Posts published through the API by `ig_id` in the 24 h before `now`.
+    /// Posts published through the API by `ig_id` in the 24 h before `now`; a carousel is
+    /// one post, as Meta counts it against `content_publishing_limit`.
     pub fn published_in_last_day(&self, ig_id: &str, now: DateTime<Utc>) -> usize {
-        self.media
-            .iter()
-            .filter(|m| {
-                m.owner == ig_id
-                    && m.parent.is_none()
-                    && m.upload.is_some()
-                    && now - m.timestamp < Duration::hours(24)
+        self.posts_published_in_last_day(ig_id, now).count()
+    }
+    /// The top-level posts (single media or whole carousels, never slides) `ig_id`
+    /// published through the API in the 24 h before `now`.
+    fn posts_published_in_last_day<'a>(
+        &'a self,
+        ig_id: &'a str,
+        now: DateTime<Utc>,
+    ) -> impl Iterator<Item = &'a Media> + 'a {
+        self.media.iter().filter(move |m| {
+            m.owner == ig_id
+                && m.parent.is_none()
+                && self.published_through_api(m)
+                && now - m.timestamp < Duration::hours(24)
+        })
+    }
+    /// True for media published through `media_publish` rather than seeded demo posts. A
+    /// carousel album has no file of its own (its slides carry the uploads), so it counts
+    /// through its children; without that a carousel never used up the daily quota.
+    fn published_through_api(&self, m: &Media) -> bool {
+        m.upload.is_some()
+            || m.children.iter().any(|c| {
+                self.media_by_id(c)
+                    .is_some_and(|child| child.upload.is_some())
             })
-            .count()
     }
     /// API-published posts with product tags (on the post or a slide) in the last 24 h.
     pub fn tagged_published_in_last_day(&self, ig_id: &str, now: DateTime<Utc>) -> usize {
-        self.media
-            .iter()
+        self.posts_published_in_last_day(ig_id, now)
             .filter(|m| {
-                m.owner == ig_id
-                    && m.parent.is_none()
-                    && m.upload.is_some()
-                    && now - m.timestamp < Duration::hours(24)
-                    && (!m.product_tags.is_empty()
-                        || m.children.iter().any(|c| {
-                            self.media_by_id(c)
-                                .is_some_and(|c| !c.product_tags.is_empty())
-                        }))
+                !m.product_tags.is_empty()
+                    || m.children.iter().any(|c| {
+                        self.media_by_id(c)
+                            .is_some_and(|c| !c.product_tags.is_empty())
+                    })
             })
             .count()
     }

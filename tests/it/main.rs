@@ -23,6 +23,7 @@ mod dms_cli;
 mod dms_e2e;
 mod dms_ui;
 mod engine_e2e;
+mod input_refusals;
 mod insights_cli;
 mod insights_e2e;
 mod insights_ui;

@@ -1326,6 +1326,105 @@ async fn publishing_a_carousel() {
     );
 }
 
+/// Creates an image container from `image_url` (a carousel slide when `slide`): its id.
+async fn image_container(
+    c: &Client,
+    sb: &Sandbox,
+    token: &str,
+    image_url: &str,
+    slide: bool,
+) -> String {
+    let mut form = vec![("image_url", image_url)];
+    if slide {
+        form.push(("is_carousel_item", "true"));
+    }
+    let (status, body) = post_form(c, graph(sb, "v24.0/me/media", token, &[]), &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["id"].as_str().expect("container id").to_owned()
+}
+
+/// A finished CAROUSEL container of two slides of `image_url`: its id.
+async fn carousel_container(c: &Client, sb: &Sandbox, token: &str, image_url: &str) -> String {
+    let first = image_container(c, sb, token, image_url, true).await;
+    let second = image_container(c, sb, token, image_url, true).await;
+    let children = format!("{first},{second}");
+    let (status, body) = post_form(
+        c,
+        graph(sb, "v24.0/me/media", token, &[]),
+        &[("media_type", "CAROUSEL"), ("children", &children)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["id"].as_str().expect("carousel id").to_owned();
+    assert_eq!(
+        wait_container(c, sb, token, &id).await["status_code"],
+        "FINISHED"
+    );
+    id
+}
+
+/// `GET /me/content_publishing_limit`: (quota_usage, quota_total).
+async fn publishing_quota(c: &Client, sb: &Sandbox, token: &str) -> (u64, u64) {
+    let (_, _, limit) = get(
+        c,
+        graph(
+            sb,
+            "v24.0/me/content_publishing_limit",
+            token,
+            &[("fields", "quota_usage,config")],
+        ),
+    )
+    .await;
+    let row = &limit["data"][0];
+    (
+        row["quota_usage"].as_u64().expect("quota_usage"),
+        row["config"]["quota_total"].as_u64().expect("quota_total"),
+    )
+}
+
+/// Meta counts a carousel as one post against the 24 h limit (seed 002): publishing one
+/// raises `quota_usage` by exactly 1, and a carousel past the limit is refused like a
+/// single picture (#9, subcode 2207042).
+#[tokio::test]
+async fn a_carousel_counts_once_against_the_publishing_limit() {
+    let sb = start().await;
+    let c = client();
+    let token = mint(&sb, "instagram", DEMO_CREATOR_USERNAME, &[BASIC, PUBLISH]);
+    let image_url = upload(&c, &sb, "item.jpg", jpeg_of(1080, 1080)).await;
+    let (before, total) = publishing_quota(&c, &sb, &token).await;
+
+    let carousel = carousel_container(&c, &sb, &token, &image_url).await;
+    let (status, body) = media_publish(&c, &sb, &token, &carousel).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        publishing_quota(&c, &sb, &token).await.0,
+        before + 1,
+        "one carousel, one post"
+    );
+
+    // Single pictures up to one short of the limit, then a carousel takes the last slot.
+    let mut singles = Vec::new();
+    for _ in before + 1..total - 1 {
+        singles.push(image_container(&c, &sb, &token, &image_url, false).await);
+    }
+    for id in &singles {
+        wait_container(&c, &sb, &token, id).await;
+        let (status, body) = media_publish(&c, &sb, &token, id).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let last = carousel_container(&c, &sb, &token, &image_url).await;
+    let (status, body) = media_publish(&c, &sb, &token, &last).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(publishing_quota(&c, &sb, &token).await.0, total);
+
+    let over = carousel_container(&c, &sb, &token, &image_url).await;
+    let (status, body) = media_publish(&c, &sb, &token, &over).await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    assert_eq!(error_code(&body), 9, "{body}");
+    assert_eq!(body["error"]["error_subcode"], 2207042, "{body}");
+    assert_eq!(publishing_quota(&c, &sb, &token).await.0, total);
+}
+
 #[tokio::test]
 async fn comments_read_reply_hide_delete_and_turn_off() {
     let sb = start().await;

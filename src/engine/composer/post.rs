@@ -835,4 +835,47 @@ mod tests {
             Err(PostError::TagOutsideCrop { .. })
         ));
     }
+
+    /// A JPEG of 600x400 noisy pixels, cut to its first `keep_bytes`.
+    fn cut_jpeg(keep_bytes: usize) -> Vec<u8> {
+        let picture = image::RgbImage::from_fn(600, 400, |x, y| {
+            image::Rgb([
+                (x * 7 % 256) as u8,
+                (y * 5 % 256) as u8,
+                ((x ^ y) % 256) as u8,
+            ])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        picture
+            .write_to(&mut out, image::ImageFormat::Jpeg)
+            .expect("encode");
+        let mut bytes = out.into_inner();
+        bytes.truncate(keep_bytes.min(bytes.len() - 2));
+        bytes
+    }
+
+    #[test]
+    fn a_cut_off_picture_names_the_file_and_the_fix_once() {
+        for keep in [20_000, 2_000, 700] {
+            let mut s = spec(PostKind::Image, 1);
+            s.items[0] = ItemSpec::new(MediaSource::Bytes {
+                name: "t.jpg".into(),
+                bytes: Arc::new(cut_jpeg(keep)),
+            });
+            let err = s.prepare(&mut |_, _| {}).expect_err("cut off");
+            assert!(matches!(err, PostError::Prepare { .. }), "{err:?}");
+            let message = err.to_string();
+            assert_eq!(message.matches("t.jpg").count(), 1, "{message}");
+            assert_eq!(
+                message.matches("cut off or damaged").count(),
+                1,
+                "{message}"
+            );
+            assert_eq!(
+                message.matches("export or download it again").count(),
+                1,
+                "{message}"
+            );
+        }
+    }
 }

@@ -68,3 +68,89 @@ pub fn publish_file(data_dir: &Path, kind: &str, file: &Path, extra: &[&str]) ->
     args.extend_from_slice(extra);
     socialdesk(data_dir, &args)
 }
+
+/// The binary as the user of a separately running sandbox runs it: the demo business
+/// connected with a pasted token that may publish, files hosted by the sandbox's upload
+/// endpoint. Unlike `--sandbox`, whose world ends with each process, this sandbox outlives
+/// the commands, so a test can ask it afterwards what was posted.
+pub struct OnSandbox<'a> {
+    pub sandbox: &'a socialdesk::sandbox::Sandbox,
+    pub data_dir: std::path::PathBuf,
+    token: String,
+}
+
+impl<'a> OnSandbox<'a> {
+    /// Connects the demo business in `data_dir` and points hosting at the sandbox.
+    pub async fn connect(sandbox: &'a socialdesk::sandbox::Sandbox, data_dir: &Path) -> Self {
+        let token = sandbox
+            .control()
+            .mint_token(
+                "instagram",
+                socialdesk::sandbox::DEMO_BUSINESS_USERNAME,
+                &[
+                    "instagram_business_basic",
+                    "instagram_business_content_publish",
+                ],
+            )
+            .expect("minted");
+        let cli = Self {
+            sandbox,
+            data_dir: data_dir.to_owned(),
+            token,
+        };
+        let url = sandbox.url().to_string();
+        for args in [
+            &["accounts", "add", "--login", "instagram"][..],
+            &["publish", "hosting", "--sandbox-url", url.as_str()][..],
+        ] {
+            let out = cli.run(args).await;
+            assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        }
+        cli
+    }
+
+    /// `socialdesk ARGS --meta-url SANDBOX --data-dir DIR`, off the async runtime (which
+    /// keeps serving the sandbox meanwhile). No Secret Service: the token goes to the 0600
+    /// file, with a warning on stderr.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_socialdesk"));
+        command
+            .args(args)
+            .args(["--meta-url", self.sandbox.url().as_str()])
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .env_remove("SOCIALDESK_SANDBOX")
+            .env_remove("SOCIALDESK_GRAPH_URL")
+            .env_remove("SOCIALDESK_META_URL")
+            .env("SOCIALDESK_TOKEN", &self.token)
+            .env("RUST_LOG", "warn")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("run socialdesk")
+    }
+
+    /// Posts published through the API in the last 24 h, as the sandbox counts them for
+    /// `content_publishing_limit`.
+    pub async fn quota_usage(&self) -> u64 {
+        let url = format!(
+            "{}v24.0/me/content_publishing_limit?fields=quota_usage",
+            self.sandbox.url()
+        );
+        let body = super::raw::get_json(url, &self.token).await;
+        body["data"][0]["quota_usage"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no quota_usage in {body}"))
+    }
+}
+
+/// The line `socialdesk: …` the binary ends a failure with (warnings come before it).
+pub fn error_line(out: &Output) -> String {
+    let stderr = stderr(out);
+    stderr
+        .lines()
+        .rfind(|l| l.starts_with("socialdesk: "))
+        .unwrap_or_else(|| panic!("no error line in {stderr}"))
+        .to_owned()
+}
