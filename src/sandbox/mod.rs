@@ -64,6 +64,7 @@ mod paging;
 mod params;
 mod persist;
 mod publishing;
+mod request_log;
 mod rupload;
 mod server;
 mod shopping;
@@ -129,8 +130,9 @@ impl Default for SandboxOptions {
     }
 }
 
-/// One request as the sandbox received it (unredacted, for tests). `Debug` masks
-/// tokens, secrets and codes so a logged request leaks nothing.
+/// One request as the sandbox received it (unredacted, for tests; the body cut at 8 KiB).
+/// `Debug` and `GET /__sandbox/requests` mask tokens, secrets and codes so a logged or
+/// listed request leaks nothing.
 #[derive(Clone)]
 pub struct RecordedRequest {
     pub method: String,

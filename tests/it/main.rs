@@ -33,4 +33,5 @@ mod place_ui;
 mod reel_cover;
 mod rupload_e2e;
 mod sandbox_http;
+mod sandbox_limits;
 mod ui_shell;
