@@ -22,6 +22,7 @@ mod copyright_e2e;
 mod dms_cli;
 mod dms_e2e;
 mod dms_ui;
+mod endless_paging;
 mod engine_e2e;
 mod insights_cli;
 mod insights_e2e;
