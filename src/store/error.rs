@@ -33,6 +33,15 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    #[error(
+        "could not make the database file {path} private (mode 0600): {source}; check that you own it"
+    )]
+    Permissions {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("no account {0} in the store; connect it first")]
     UnknownAccount(IgUserId),
 

@@ -18,6 +18,7 @@ mod error;
 mod feed;
 mod insights;
 mod migrations;
+pub(crate) mod private_files;
 pub mod secrets;
 mod settings;
 pub mod thumbs;
@@ -68,6 +69,23 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Creates the database file 0600 before SQLite opens it (SQLite would create it with the
+/// umask's mode, usually 0644), or sets an existing one to 0600.
+fn make_private(path: &Path, shown: &str) -> Result<(), StoreError> {
+    let created = private_files::private_options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map(drop);
+    created
+        .and_then(|()| private_files::restrict(path))
+        .map_err(|source| StoreError::Permissions {
+            path: shown.to_owned(),
+            source,
+        })
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     #[tracing::instrument(skip_all)]
@@ -87,8 +105,22 @@ impl Store {
                 source,
             })?;
         }
+        make_private(path, &shown)?;
         let conn = Connection::open(path).map_err(|e| StoreError::from_sqlite(&shown, e))?;
-        Self::init(conn, shown, busy_timeout, true)
+        let store = Self::init(conn, shown.clone(), busy_timeout, true)?;
+        // SQLite gives its -wal and -shm files the database's mode; set them anyway, in case
+        // an older build left them readable.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            private_files::restrict(Path::new(&side)).map_err(|source| {
+                StoreError::Permissions {
+                    path: format!("{shown}{suffix}"),
+                    source,
+                }
+            })?;
+        }
+        Ok(store)
     }
 
     /// A private, empty store that lives only as long as this value (tests, `--ephemeral`).
