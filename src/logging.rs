@@ -41,7 +41,9 @@ fn open_private_log(path: &Path) -> std::io::Result<File> {
         .create(true)
         .append(true)
         .open(path)?;
-    crate::store::private_files::restrict(path)?;
+    // Best effort: logging starts after this, so there is no one to tell; a file system
+    // without unix permissions must not cost the log.
+    let _ = crate::store::private_files::restrict(path);
     Ok(file)
 }
 

@@ -34,7 +34,7 @@ pub enum StoreError {
     },
 
     #[error(
-        "could not make the database file {path} private (mode 0600): {source}; check that you own it"
+        "could not create the database file {path} (mode 0600): {source}; check that its folder is writable and the file is yours"
     )]
     Permissions {
         path: String,

@@ -22,15 +22,21 @@ pub fn private_options() -> OpenOptions {
     options
 }
 
-/// Sets `path` to 0600 if it exists (a file created by an older build, or by SQLite).
+/// Sets `path` to 0600 if it exists and others may read or write it (a file created by an
+/// older build, or by SQLite). A missing file is fine.
 pub fn restrict(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_MODE)) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other,
+        let mode = match std::fs::metadata(path) {
+            Ok(meta) => meta.permissions().mode(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        if mode & 0o077 == 0 {
+            return Ok(());
         }
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_MODE))
     }
     #[cfg(not(unix))]
     {
