@@ -30,10 +30,10 @@
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
 //!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
 //!   `/containers?fail=<subcode>|none`, `/copyright?matches=true|false`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
-//!   `GET|DELETE /__sandbox/requests`
+//!   `GET|DELETE /__sandbox/requests` (the last 1,000, secrets shown as `[redacted]`)
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
-//! `server` (request recording and routing), `oauth` (login pages and token endpoints),
+//! `server` (request recording and routing), `request_log` (the bounded, redacted log), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
 //! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
 //! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
