@@ -142,7 +142,9 @@ impl PendingLogin {
     /// Waits for the redirect (loopback or a URL pasted into `pasted`), then exchanges the
     /// code and returns every account the login gives access to.
     ///
-    /// The first redirect decides: a wrong state, a denial or a missing code ends the login.
+    /// The first redirect for this login decides: a denial or a missing code ends it. The
+    /// loopback listener answers and ignores a wrong state (anyone on the machine can reach
+    /// it); a pasted URL with a wrong state ends the login, since the user chose to paste it.
     /// A closed `pasted` channel just means nobody will paste.
     pub async fn complete(
         mut self,

@@ -2,8 +2,12 @@
 //!
 //! It binds 127.0.0.1 only, serves `GET /callback` over http or https (self-signed), checks
 //! the redirect (state, denial, code), shows the browser a short page, and reports the first
-//! callback's outcome. After that one callback it stops accepting connections; dropping it
-//! stops it at once.
+//! callback for this login (its `state` matches). Requests that are not that callback (a
+//! stray path, a wrong `state`, no parameters) get an error page and the listener keeps
+//! waiting, so another local program cannot end or spoil the login; the login flow's own
+//! deadline bounds the wait. Each connection has [`CONNECTION_TIMEOUT`] to finish and at most
+//! [`MAX_CONNECTIONS`] are served at once, so idle sockets cannot pin it. After the callback
+//! it stops accepting connections; dropping it stops it at once.
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -30,6 +34,14 @@ pub const CALLBACK_PATH: &str = "/callback";
 /// How long open connections may take to finish after the callback was answered.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long one connection may take from accept to answer (TLS handshake included): a
+/// browser sends its request at once; a socket that sends nothing is dropped.
+pub const CONNECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many connections are served at once; more wait in the kernel's backlog until one
+/// ends, so a flood of idle sockets cannot exhaust memory or file descriptors.
+pub const MAX_CONNECTIONS: usize = 32;
+
 /// Where and how to listen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoopbackOptions {
@@ -37,6 +49,23 @@ pub struct LoopbackOptions {
     pub port: u16,
     /// Serve https with a certificate generated now.
     pub https: bool,
+}
+
+/// The per-connection bounds: [`CONNECTION_TIMEOUT`] and [`MAX_CONNECTIONS`] unless a test
+/// shortens them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ConnectionLimits {
+    pub timeout: Duration,
+    pub max_open: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            timeout: CONNECTION_TIMEOUT,
+            max_open: MAX_CONNECTIONS,
+        }
+    }
 }
 
 /// The outcome of the callback: the authorization code or why there is none.
@@ -57,6 +86,16 @@ impl LoopbackListener {
         options: LoopbackOptions,
         state: String,
         kind: LoginKind,
+    ) -> Result<Self, AuthError> {
+        Self::start_with_limits(options, state, kind, ConnectionLimits::default()).await
+    }
+
+    /// [`Self::start`] with other connection bounds.
+    pub(crate) async fn start_with_limits(
+        options: LoopbackOptions,
+        state: String,
+        kind: LoginKind,
+        limits: ConnectionLimits,
     ) -> Result<Self, AuthError> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
         let listener = TcpListener::bind(addr)
@@ -92,7 +131,7 @@ impl LoopbackListener {
             stop: stop.clone(),
         });
         let acceptor = cert.as_ref().map(|c| c.acceptor.clone());
-        let task = tokio::spawn(serve(listener, acceptor, shared, stop_rx));
+        let task = tokio::spawn(serve(listener, acceptor, shared, stop_rx, limits));
         tracing::info!(port, https = options.https, "login listener started");
         Ok(Self {
             redirect_uri,
@@ -135,24 +174,26 @@ async fn serve(
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
+    limits: ConnectionLimits,
 ) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = stop.changed() => break,
-            accepted = listener.accept() => {
+            // Not polled while `max_open` are open: the next one waits in the backlog.
+            accepted = listener.accept(), if connections.len() < limits.max_open => {
                 let Ok((stream, peer)) = accepted else { continue };
                 if !peer.ip().is_loopback() {
                     continue;
                 }
                 let (shared, acceptor) = (shared.clone(), acceptor.clone());
                 connections.spawn(async move {
-                    match acceptor {
-                        Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(tls) => serve_connection(TokioIo::new(tls), shared).await,
-                            Err(e) => tracing::debug!(error = %e, "TLS handshake failed (browser warning page?)"),
-                        },
-                        None => serve_connection(TokioIo::new(stream), shared).await,
+                    let served = tokio::time::timeout(
+                        limits.timeout,
+                        accept_and_serve(stream, acceptor, shared),
+                    );
+                    if served.await.is_err() {
+                        tracing::debug!("login listener connection timed out");
                     }
                 });
             }
@@ -167,6 +208,21 @@ async fn serve(
     tracing::debug!("login listener closed");
 }
 
+/// The TLS handshake (when https) and the HTTP exchange of one connection.
+async fn accept_and_serve(
+    stream: tokio::net::TcpStream,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
+    shared: Arc<Shared>,
+) {
+    match acceptor {
+        Some(acceptor) => match acceptor.accept(stream).await {
+            Ok(tls) => serve_connection(TokioIo::new(tls), shared).await,
+            Err(e) => tracing::debug!(error = %e, "TLS handshake failed (browser warning page?)"),
+        },
+        None => serve_connection(TokioIo::new(stream), shared).await,
+    }
+}
+
 async fn serve_connection<I>(io: I, shared: Arc<Shared>)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
@@ -175,8 +231,11 @@ where
         let shared = shared.clone();
         async move { Ok::<_, Infallible>(handle(req, &shared).await) }
     });
+    // `half_close`: a client that shuts its write side right after the request (curl
+    // scripts, some proxies) still gets the answer instead of a dropped connection.
     let result = hyper::server::conn::http1::Builder::new()
         .keep_alive(false)
+        .half_close(true)
         .serve_connection(io, service)
         .await;
     if let Err(e) = result {
@@ -209,6 +268,17 @@ async fn handle(req: Request<Incoming>, shared: &Shared) -> Response<String> {
             StatusCode::BAD_REQUEST,
             "Not a login answer",
             "This page expects the redirect from the login window. Return to socialdesk.",
+        );
+    }
+    // A wrong state is not this login's answer (an old tab, or another program guessing):
+    // ending the login on it would let anyone on the machine cancel it, so it is refused
+    // and the listener keeps waiting for the real one.
+    if let Err(AuthError::StateMismatch) = outcome {
+        tracing::warn!("login callback with a wrong state ignored");
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Not this login",
+            "This answer does not belong to the login in progress. Finish the login in the window socialdesk opened.",
         );
     }
     if shared.done.swap(true, Ordering::SeqCst) {
@@ -304,6 +374,123 @@ mod tests {
                 .await
                 .is_err(),
             "listener closed"
+        );
+    }
+
+    /// Sends `request` on a raw socket, optionally shuts the write side at once, and reads
+    /// the whole answer.
+    async fn raw_exchange(port: u16, request: &str, half_close: bool) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .expect("connect");
+        s.write_all(request.as_bytes()).await.expect("write");
+        if half_close {
+            s.shutdown().await.expect("half-close");
+        }
+        let mut answer = Vec::new();
+        // A reset after a dropped connection ends the answer like a close would.
+        let _ = s.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    fn callback_request(query: &str) -> String {
+        format!("GET /callback?{query} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    }
+
+    async fn listener(state: &str, limits: ConnectionLimits) -> (LoopbackListener, u16) {
+        let l = LoopbackListener::start_with_limits(
+            LoopbackOptions::default(),
+            state.into(),
+            LoginKind::Instagram,
+            limits,
+        )
+        .await
+        .expect("listener");
+        let port = l.redirect_uri.port().expect("port");
+        (l, port)
+    }
+
+    #[tokio::test]
+    async fn a_wrong_state_is_refused_and_the_login_goes_on() {
+        let (mut l, port) = listener("S3", ConnectionLimits::default()).await;
+        let base = format!("http://127.0.0.1:{port}/callback");
+        let (status, body) = get(&format!("{base}?code=evil&state=WRONG")).await;
+        assert_eq!(status, 400);
+        assert!(body.contains("Not this login"), "{body}");
+        assert_eq!(get(&format!("http://127.0.0.1:{port}/other")).await.0, 404);
+        assert!(l.outcomes.try_recv().is_err(), "nothing ended the login");
+        let (status, _) = get(&format!("{base}?code=good&state=S3")).await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            l.outcomes.recv().await.expect("outcome").expect("code"),
+            "good"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_client_that_half_closes_still_gets_its_answer() {
+        let (mut l, port) = listener("S4", ConnectionLimits::default()).await;
+        let answer = raw_exchange(port, &callback_request("code=hc&state=S4"), true).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("You can close this tab"), "{answer}");
+        assert_eq!(
+            l.outcomes.recv().await.expect("outcome").expect("code"),
+            "hc"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_is_dropped_after_the_timeout() {
+        let limits = ConnectionLimits {
+            timeout: Duration::from_millis(200),
+            ..ConnectionLimits::default()
+        };
+        let (_l, port) = listener("S5", limits).await;
+        let started = std::time::Instant::now();
+        // Half a request line and then silence.
+        let answer = tokio::time::timeout(
+            Duration::from_secs(5),
+            raw_exchange(port, "GET /callback?code=", false),
+        )
+        .await
+        .expect("the listener closed the idle connection");
+        assert!(answer.is_empty(), "{answer}");
+        assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn connections_beyond_the_cap_wait_for_a_free_slot() {
+        let limits = ConnectionLimits {
+            max_open: 2,
+            ..ConnectionLimits::default()
+        };
+        let (mut l, port) = listener("S6", limits).await;
+        let connect = || tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port));
+        let idle = [
+            connect().await.expect("idle 1"),
+            connect().await.expect("idle 2"),
+        ];
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // A stray path: when it is served late, after the client gave up, it ends nothing.
+        let stray = "GET /stray HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        let blocked =
+            tokio::time::timeout(Duration::from_millis(300), raw_exchange(port, stray, false))
+                .await;
+        assert!(
+            blocked.is_err(),
+            "a third connection is not served while two are open"
+        );
+        drop(idle);
+        let request = callback_request("code=late&state=S6");
+        let answer =
+            tokio::time::timeout(Duration::from_secs(5), raw_exchange(port, &request, false))
+                .await
+                .expect("served once a slot is free");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert_eq!(
+            l.outcomes.recv().await.expect("outcome").expect("code"),
+            "late"
         );
     }
 

@@ -14,6 +14,7 @@ use url::Url;
 
 use crate::config::{DataDirs, Endpoints};
 use crate::engine::{Core, EngineConfig, Mode};
+use crate::graph::{GraphError, PageGuard};
 use crate::model::{Account, AccountStatus, LoginKind, Media};
 use crate::sandbox::SandboxOptions;
 
@@ -317,10 +318,14 @@ async fn feed(global: &GlobalArgs, args: FeedArgs) -> Result<()> {
     };
     let mut media: Vec<Media> = Vec::new();
     let mut after = None;
+    // A server that repeats its cursor would otherwise keep this loop going forever.
+    let mut guard = PageGuard::new("media");
     while media.len() < args.limit {
         let page = core.fetch_feed_page(&account, after).await?;
+        after = guard
+            .follow(page.media.len(), page.after)
+            .map_err(GraphError::from)?;
         media.extend(page.media);
-        after = page.after;
         if after.is_none() {
             break;
         }

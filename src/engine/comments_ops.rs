@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use super::comment_rules::{RuleError, RuleMatcher};
 use super::core::{Core, EngineError};
 use crate::graph::comments::{Comment, MediaThreads, SyncLimits};
-use crate::graph::{GraphClient, GraphError, Session};
+use crate::graph::{GraphClient, GraphError, PageGuard, Session};
 use crate::ids::{CommentId, MediaId};
 use crate::model::{Account, Media};
 use crate::store::{InboxComment, RuleAction, SyncedThread};
@@ -140,25 +140,29 @@ pub struct SyncReport {
     pub full: bool,
 }
 
-/// Reads the rest of a thread: more top-level comments, then long reply lists.
+/// Reads the rest of a thread: more top-level comments, then long reply lists, each list
+/// under a [`PageGuard`] so a server that repeats a link cannot keep the sync going forever.
 async fn complete_thread(
     client: GraphClient,
     session: Session,
     mut t: MediaThreads,
 ) -> Result<MediaThreads, GraphError> {
     let handler = client.comments(&session);
-    while let Some(next) = t.comments_next.take() {
+    let mut guard = PageGuard::new("comments");
+    let mut link = guard.follow(t.comments.len(), t.comments_next.take())?;
+    while let Some(next) = link.take() {
         let more = handler.more_comments(&t.media, &next).await?;
+        link = guard.follow(more.comments.len(), more.comments_next)?;
         t.comments.extend(more.comments);
         t.replies_next.extend(more.replies_next);
-        t.comments_next = more.comments_next;
     }
     for (parent, next) in std::mem::take(&mut t.replies_next) {
+        let mut guard = PageGuard::new("replies");
         let mut link = Some(next);
         while let Some(next) = link.take() {
             let (items, after) = handler.more_replies(&t.media.id, &parent, &next).await?;
+            link = guard.follow(items.len(), after)?;
             t.comments.extend(items);
-            link = after;
         }
     }
     Ok(t)
@@ -244,6 +248,7 @@ impl Core {
         };
         let mut all_media: Vec<Media> = Vec::new();
         let mut after: Option<String> = None;
+        let mut guard = PageGuard::new("media");
         loop {
             let page = if full {
                 client
@@ -256,6 +261,10 @@ impl Core {
                     .media_counts(&account.id, COUNT_PAGE_SIZE, after.as_deref())
                     .await?
             };
+            let cursor = page.after.filter(|_| page.next.is_some());
+            after = guard
+                .follow(page.items.len(), cursor)
+                .map_err(GraphError::from)?;
             for t in page.items {
                 let newest = report.media_seen < LIKE_REFRESH_MEDIA;
                 report.media_seen += 1;
@@ -283,9 +292,8 @@ impl Core {
                     });
                 }
             }
-            match (page.next, page.after) {
-                (Some(_), Some(a)) => after = Some(a),
-                _ => break,
+            if after.is_none() {
+                break;
             }
         }
         let (id, media) = (account.id.clone(), all_media);
@@ -591,14 +599,18 @@ impl Core {
         let handler = self.client().comments(&session);
         let mut out: Vec<Media> = Vec::new();
         let mut after: Option<String> = None;
+        let mut guard = PageGuard::new("tagged media");
         while out.len() < max {
             let page = handler
                 .tagged_media(&account.id, MENTIONS_PAGE_SIZE, after.as_deref())
                 .await?;
+            let cursor = page.after.filter(|_| page.next.is_some());
+            after = guard
+                .follow(page.items.len(), cursor)
+                .map_err(GraphError::from)?;
             out.extend(page.items);
-            match page.after.filter(|_| page.next.is_some()) {
-                Some(a) => after = Some(a),
-                None => break,
+            if after.is_none() {
+                break;
             }
         }
         out.truncate(max);

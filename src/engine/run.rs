@@ -13,7 +13,7 @@ use crate::sandbox::{DEMO_BUSINESS_USERNAME, DEMO_CREATOR_USERNAME};
 use crate::store::{app_id_key, secrets};
 
 use super::config::EngineConfig;
-use super::core::{Core, EngineError};
+use super::core::{Core, EngineError, FeedPage};
 use super::handle::{EngineHandle, EngineSide, EventSender, channel};
 use super::protocol::{AppCredentials, Command, Event, LoginRequest, LoginState, SyncStatus};
 
@@ -82,6 +82,22 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
 }
 
 /// A login in progress: its task, and where pasted redirect URLs go.
+/// The cursor "load more" continues from after reading `page` with `sent`. The grid asks
+/// for more as long as its end is visible, so a server that answers the cursor it was given,
+/// or an empty page that still points further, would make it load the same nothing
+/// forever: both end the feed here (logged) instead.
+fn next_feed_cursor(sent: Option<&str>, page: &FeedPage) -> Option<String> {
+    let next = page.after.as_deref()?;
+    if page.media.is_empty() || sent == Some(next) {
+        warn!(
+            empty = page.media.is_empty(),
+            "the feed's next page repeats or is empty: no more pages are loaded"
+        );
+        return None;
+    }
+    Some(next.to_owned())
+}
+
 struct LoginJob {
     task: JoinHandle<()>,
     pasted: mpsc::Sender<String>,
@@ -400,15 +416,16 @@ impl Engine {
         };
         self.sync_text(&format!("Syncing @{}…", account.username), true)
             .await;
-        match self.core().fetch_feed_page(&account, after).await {
+        match self.core().fetch_feed_page(&account, after.clone()).await {
             Ok(page) => {
-                self.set_cursor(&id, page.after.clone());
+                let next = next_feed_cursor(after.as_deref(), &page);
+                self.set_cursor(&id, next.clone());
                 self.events
                     .send(Event::Feed {
                         account: id,
                         media: page.media,
                         replace: first,
-                        has_more: page.after.is_some(),
+                        has_more: next.is_some(),
                         from_cache: false,
                     })
                     .await;
@@ -604,4 +621,61 @@ pub async fn sandbox_login_headless(core: &Arc<Core>) -> Result<Vec<Account>, En
         connected.extend(core.login_to_sandbox(username).await?);
     }
     Ok(connected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FeedPage, next_feed_cursor};
+    use crate::ids::MediaId;
+    use crate::model::{Media, MediaType};
+
+    fn page(items: usize, after: Option<&str>) -> FeedPage {
+        let media = Media {
+            id: MediaId::from("1"),
+            caption: None,
+            media_type: MediaType::Image,
+            media_product_type: None,
+            media_url: None,
+            thumbnail_url: None,
+            permalink: None,
+            shortcode: None,
+            timestamp: chrono::DateTime::UNIX_EPOCH,
+            username: None,
+            like_count: None,
+            comments_count: None,
+            alt_text: None,
+            children: Vec::new(),
+        };
+        FeedPage {
+            media: vec![media; items],
+            after: after.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn load_more_stops_on_a_repeated_cursor_or_an_empty_page() {
+        assert_eq!(
+            next_feed_cursor(None, &page(2, Some("A"))).as_deref(),
+            Some("A")
+        );
+        assert_eq!(
+            next_feed_cursor(Some("A"), &page(2, Some("B"))).as_deref(),
+            Some("B")
+        );
+        assert_eq!(
+            next_feed_cursor(Some("A"), &page(2, Some("A"))),
+            None,
+            "repeated"
+        );
+        assert_eq!(
+            next_feed_cursor(Some("A"), &page(0, Some("B"))),
+            None,
+            "empty"
+        );
+        assert_eq!(
+            next_feed_cursor(Some("A"), &page(2, None)),
+            None,
+            "last page"
+        );
+    }
 }

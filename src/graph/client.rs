@@ -9,7 +9,7 @@ use serde_json::Value;
 use tracing::Instrument;
 use url::Url;
 
-use super::page::{FromGraph, Page};
+use super::page::{FromGraph, Page, PageGuard};
 use super::retry::RetryPolicy;
 use super::session::Session;
 use super::usage::{ThrottlePolicy, parse_usage_headers};
@@ -181,23 +181,22 @@ impl GraphClient {
         Page::from_json(v)
     }
 
-    /// Follows `paging.next` from `first` until the edge ends or `max_items` are collected.
+    /// Follows `paging.next` from `first` until the edge ends or `max_items` are collected;
+    /// a [`PageGuard`] ends it early on an empty page and fails it on a repeated link.
     pub async fn all_pages<T: FromGraph>(
         &self,
         session: &Session,
         first: Page<T>,
         max_items: usize,
     ) -> Result<Vec<T>, GraphError> {
+        let mut guard = PageGuard::new("an edge");
+        let mut next = guard.follow(first.items.len(), first.next)?;
         let mut items = first.items;
-        let mut next = first.next;
         while items.len() < max_items {
             let Some(url) = next.take() else { break };
             let page: Page<T> = self.get_page(session, &url).await?;
-            if page.items.is_empty() {
-                break;
-            }
+            next = guard.follow(page.items.len(), page.next)?;
             items.extend(page.items);
-            next = page.next;
         }
         items.truncate(max_items);
         Ok(items)

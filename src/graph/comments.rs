@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::client::GraphRequest;
 use super::media::MAX_PAGE_SIZE;
-use super::page::{FromGraph, Page, decode_as};
+use super::page::{FromGraph, Page, PageGuard, decode_as};
 use super::time::parse_graph_time;
 use super::{GraphClient, GraphError, Session};
 use crate::ids::{CommentId, IgUserId, MediaId};
@@ -376,13 +376,15 @@ impl CommentsHandler<'_> {
             .await?;
         let mut page = Page::<RawComment>::from_json(v)?;
         let mut out: Vec<Comment> = Vec::new();
+        let mut guard = PageGuard::new("replies");
         loop {
+            let next = guard.follow(page.items.len(), page.next.take())?;
             out.extend(
                 page.items
                     .into_iter()
                     .map(|r| r.into_comment(media, Some(parent))),
             );
-            match page.next {
+            match next {
                 Some(next) if out.len() < 10_000 => {
                     page = self.client.get_page(self.session, &next).await?;
                 }

@@ -33,6 +33,10 @@ pub enum ErrorKind {
     Publishing,
     /// The answer was not the JSON the client expected; `path` is where decoding failed.
     Decode { path: String },
+    /// An answer no Meta host sends: an HTTP redirect (3xx), or pages that never end (a
+    /// repeated cursor, too many pages). Usually the Graph URL points somewhere else; never
+    /// retried, since the same request gets the same answer.
+    UnexpectedAnswer,
     /// Anything else Meta refused.
     Other,
 }
@@ -144,15 +148,13 @@ impl GraphError {
             }
         };
         err.http_status = Some(http_status);
-        // A status alone decides when Meta's body did not.
-        if matches!(err.kind, ErrorKind::Other) {
-            if http_status >= 500 {
-                err.kind = ErrorKind::Transient;
-            } else if http_status == 404 {
-                err.kind = ErrorKind::NotFound;
-            } else if http_status == 429 {
-                err.kind = ErrorKind::RateLimited { retry_after: None };
-            }
+        // A status alone decides when Meta's body did not: a body without Meta's envelope
+        // (a proxy's 502 page, `{"error":"..."}` on a 500) says nothing about the cause.
+        let envelope = err.code.is_some() || err.fbtrace_id.is_some();
+        if (!envelope || matches!(err.kind, ErrorKind::Other))
+            && let Some(kind) = kind_from_status(http_status)
+        {
+            err.kind = kind;
         }
         err
     }
@@ -237,8 +239,26 @@ impl GraphError {
             ErrorKind::Decode { .. } => {
                 "the server's answer was not understood: check that the Graph URL points at Meta or the sandbox".to_owned()
             }
-            ErrorKind::Other => "try again later; if it persists, quote the trace id to Meta support".to_owned(),
+            ErrorKind::UnexpectedAnswer => {
+                "the server did not answer as Meta does: check that the Graph URL points at Meta or the sandbox".to_owned()
+            }
+            ErrorKind::Other if self.fbtrace_id.is_some() => {
+                "try again later; if it persists, quote the trace id to Meta support".to_owned()
+            }
+            ErrorKind::Other => "try again later; if it persists, check Meta's status page".to_owned(),
         }
+    }
+}
+
+/// What a bare HTTP status says when the body is not Meta's envelope; `None` leaves the kind
+/// read from the body (a plain 400 or 401 from an OAuth endpoint).
+fn kind_from_status(http_status: u16) -> Option<ErrorKind> {
+    match http_status {
+        500..=599 => Some(ErrorKind::Transient),
+        429 => Some(ErrorKind::RateLimited { retry_after: None }),
+        300..=399 => Some(ErrorKind::UnexpectedAnswer),
+        404 => Some(ErrorKind::NotFound),
+        _ => None,
     }
 }
 
@@ -411,5 +431,45 @@ mod tests {
             r#"{"error":"invalid_token","error_description":"bad"}"#,
         );
         assert_eq!(e.kind, ErrorKind::TokenInvalid);
+    }
+
+    #[test]
+    fn a_status_decides_when_the_body_is_not_metas_envelope() {
+        let e = GraphError::from_response(500, r#"{"error":"string"}"#);
+        assert_eq!(e.kind, ErrorKind::Transient);
+        assert!(e.is_retryable());
+        let e = GraphError::from_response(503, r#"{"error":"invalid_token"}"#);
+        assert_eq!(e.kind, ErrorKind::Transient, "a 5xx is never a reconnect");
+        let e = GraphError::from_response(429, r#"{"error":"slow down"}"#);
+        assert_eq!(e.kind, ErrorKind::RateLimited { retry_after: None });
+        assert!(e.is_retryable());
+        for status in [301, 302, 307] {
+            let e = GraphError::from_response(status, "");
+            assert_eq!(e.kind, ErrorKind::UnexpectedAnswer, "{status}");
+            assert!(!e.is_retryable());
+            assert!(e.to_string().contains("Graph URL"), "{e}");
+        }
+        // Meta's own envelope keeps its code's meaning whatever the status.
+        let e = GraphError::from_response(500, &envelope(190, None, "expired"));
+        assert_eq!(e.kind, ErrorKind::TokenInvalid);
+    }
+
+    #[test]
+    fn no_trace_id_is_mentioned_when_there_is_none() {
+        for (status, body) in [
+            (418, "teapot"),
+            (400, r#"{"error":{"message":"odd","code":99}}"#),
+        ] {
+            let e = GraphError::from_response(status, body);
+            assert_eq!(e.kind, ErrorKind::Other, "{status}");
+            let text = e.to_string();
+            assert!(!text.contains("trace"), "{text}");
+        }
+        let e = GraphError::from_response(400, &envelope(99, None, "odd"));
+        let text = e.to_string();
+        assert!(
+            text.contains("quote the trace id") && text.contains("[trace AbC]"),
+            "{text}"
+        );
     }
 }

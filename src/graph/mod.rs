@@ -29,7 +29,7 @@ pub mod users;
 pub use client::GraphClient;
 pub use error::{ErrorKind, GraphError};
 pub use media::{ListMedia, MediaHandler};
-pub use page::{FromGraph, Page};
+pub use page::{FromGraph, MAX_PAGES, Page, PageGuard, PagingError};
 pub use pages::PagesHandler;
 pub use retry::RetryPolicy;
 pub use session::{Session, appsecret_proof};

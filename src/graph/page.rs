@@ -1,10 +1,98 @@
-//! Cursor pages (`{"data":[..],"paging":{"cursors":{"after"},"next"}}`) and JSON decoding
-//! that names the path that failed.
+//! Cursor pages (`{"data":[..],"paging":{"cursors":{"after"},"next"}}`), the guard every
+//! pager uses so a server that never stops paging cannot keep it busy forever, and JSON
+//! decoding that names the path that failed.
+
+use std::collections::HashSet;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use thiserror::Error;
 
-use super::GraphError;
+use super::{ErrorKind, GraphError};
+
+/// The most pages one listing reads. Real edges end long before (1,000 pages of 100 is far
+/// past anything an account has); a server still paging after that is broken.
+pub const MAX_PAGES: usize = 1_000;
+
+/// Why a pager stopped before the server said the listing ended.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum PagingError {
+    #[error(
+        "the server sent the same next-page link twice while listing {what}; stopped, as the listing would never end"
+    )]
+    RepeatedCursor { what: &'static str },
+    #[error(
+        "the server was still sending pages of {what} after {max_pages} pages; stopped, as the listing looks endless"
+    )]
+    TooManyPages {
+        what: &'static str,
+        max_pages: usize,
+    },
+}
+
+impl From<PagingError> for GraphError {
+    fn from(e: PagingError) -> Self {
+        GraphError::new(ErrorKind::UnexpectedAnswer, e.to_string())
+    }
+}
+
+/// Decides, page after page, whether a pager follows the next cursor or link.
+///
+/// It stops on a cursor seen before (the server loops), ends cleanly on an empty page that
+/// still points further (nothing more to show; following it could loop), and gives up after
+/// [`MAX_PAGES`] pages.
+#[derive(Debug)]
+pub struct PageGuard {
+    what: &'static str,
+    seen: HashSet<String>,
+    pages: usize,
+    max_pages: usize,
+}
+
+impl PageGuard {
+    /// A guard for a listing of `what` ("media", "comments", ...), named in its errors.
+    pub fn new(what: &'static str) -> Self {
+        Self::with_max_pages(what, MAX_PAGES)
+    }
+
+    /// A guard that gives up after `max_pages` pages.
+    pub fn with_max_pages(what: &'static str, max_pages: usize) -> Self {
+        Self {
+            what,
+            seen: HashSet::new(),
+            pages: 0,
+            max_pages,
+        }
+    }
+
+    /// Called once per page read, with how many items it had and the cursor or link to the
+    /// next page: `Ok(Some(cursor))` to read on, `Ok(None)` when the listing is over.
+    pub fn follow(
+        &mut self,
+        items_on_page: usize,
+        next: Option<String>,
+    ) -> Result<Option<String>, PagingError> {
+        self.pages += 1;
+        let Some(next) = next else { return Ok(None) };
+        if items_on_page == 0 {
+            tracing::debug!(
+                what = self.what,
+                "an empty page still points further: stopping"
+            );
+            return Ok(None);
+        }
+        if self.pages >= self.max_pages {
+            return Err(PagingError::TooManyPages {
+                what: self.what,
+                max_pages: self.max_pages,
+            });
+        }
+        if !self.seen.insert(next.clone()) {
+            return Err(PagingError::RepeatedCursor { what: self.what });
+        }
+        Ok(Some(next))
+    }
+}
 
 /// One page of an edge.
 #[derive(Clone, Debug, PartialEq)]
@@ -112,6 +200,50 @@ mod tests {
         )
         .expect("page");
         assert!(!last.has_more());
+    }
+
+    #[test]
+    fn the_guard_stops_on_a_repeated_cursor() {
+        let mut g = PageGuard::new("media");
+        assert_eq!(g.follow(2, Some("A".into())), Ok(Some("A".into())));
+        assert_eq!(g.follow(2, Some("B".into())), Ok(Some("B".into())));
+        let err = g.follow(2, Some("A".into())).expect_err("a loop");
+        assert_eq!(err, PagingError::RepeatedCursor { what: "media" });
+        let err = GraphError::from(err);
+        assert_eq!(err.kind, ErrorKind::UnexpectedAnswer);
+        assert!(!err.is_retryable());
+        assert!(
+            err.message.contains("same next-page link"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn the_guard_ends_on_an_empty_page_or_the_last_one() {
+        let mut g = PageGuard::new("comments");
+        assert_eq!(g.follow(0, Some("A".into())), Ok(None));
+        let mut g = PageGuard::new("comments");
+        assert_eq!(g.follow(3, None), Ok(None));
+    }
+
+    #[test]
+    fn the_guard_gives_up_after_max_pages() {
+        let mut g = PageGuard::with_max_pages("media", 3);
+        assert!(g.follow(1, Some("1".into())).is_ok());
+        assert!(g.follow(1, Some("2".into())).is_ok());
+        assert_eq!(
+            g.follow(1, Some("3".into())),
+            Err(PagingError::TooManyPages {
+                what: "media",
+                max_pages: 3
+            })
+        );
+        let mut g = PageGuard::new("media");
+        for i in 1..MAX_PAGES {
+            assert!(g.follow(1, Some(i.to_string())).is_ok(), "page {i}");
+        }
+        assert!(g.follow(1, Some("last".into())).is_err());
     }
 
     #[test]

@@ -19,6 +19,11 @@ const USAGE_HEADERS: [&str; 3] = ["x-app-usage", "x-page-usage", "x-business-use
 /// The percentages inside the usage headers.
 const PERCENT_FIELDS: [&str; 3] = ["call_count", "total_cputime", "total_time"];
 
+/// The longest `estimated_time_to_regain_access` believed, in minutes. Meta's real waits are
+/// minutes to an hour; a larger figure is a broken or hostile header and would otherwise
+/// tell the user to wait for years.
+pub const MAX_REGAIN_ACCESS_MINUTES: u32 = 60;
+
 /// Reads the usage headers of one answer; `None` when it carried none.
 pub fn parse_usage_headers(headers: &HeaderMap) -> Option<RateUsage> {
     let mut seen = false;
@@ -48,7 +53,7 @@ fn accumulate(json: &Value, usage: &mut RateUsage) {
                 }
             }
             if let Some(m) = map.get("estimated_time_to_regain_access").and_then(number) {
-                let m = m.clamp(0.0, f64::from(u32::MAX)) as u32;
+                let m = m.clamp(0.0, f64::from(MAX_REGAIN_ACCESS_MINUTES)) as u32;
                 usage.regain_access_minutes = usage.regain_access_minutes.max(m);
             }
             // Business-use-case usage nests the figures under account ids.
@@ -61,9 +66,12 @@ fn accumulate(json: &Value, usage: &mut RateUsage) {
     }
 }
 
+/// A figure as a finite, non-negative number; `NaN`, infinities ("inf" as a string) and
+/// negatives are ignored rather than read as 0 % or as the maximum.
 fn number(v: &Value) -> Option<f64> {
     v.as_f64()
-        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        .filter(|n| n.is_finite() && *n >= 0.0)
 }
 
 /// How the client slows down as usage nears Meta's limits.
@@ -138,6 +146,37 @@ mod tests {
         assert_eq!(parse_usage_headers(&h), None);
         let h = headers(&[("x-app-usage", r#"{"call_count":250}"#)]);
         assert_eq!(parse_usage_headers(&h).map(|u| u.max_percent), Some(100));
+    }
+
+    #[test]
+    fn absurd_figures_are_clamped_or_ignored() {
+        let h = headers(&[(
+            "x-business-use-case-usage",
+            r#"{"1":[{"call_count":"NaN","total_cputime":-40,"total_time":"inf","estimated_time_to_regain_access":1e300}]}"#,
+        )]);
+        let u = parse_usage_headers(&h).expect("usage");
+        assert_eq!(
+            u.max_percent, 0,
+            "NaN, negative and infinite percents are ignored"
+        );
+        assert_eq!(
+            u.regain_access_minutes, MAX_REGAIN_ACCESS_MINUTES,
+            "at most an hour"
+        );
+        let h = headers(&[(
+            "x-app-usage",
+            r#"{"call_count":55,"estimated_time_to_regain_access":-3}"#,
+        )]);
+        let u = parse_usage_headers(&h).expect("usage");
+        assert_eq!((u.max_percent, u.regain_access_minutes), (55, 0));
+        let h = headers(&[(
+            "x-business-use-case-usage",
+            r#"{"1":[{"estimated_time_to_regain_access":"NaN"}],"2":[{"estimated_time_to_regain_access":"-inf"}]}"#,
+        )]);
+        assert_eq!(
+            parse_usage_headers(&h).map(|u| u.regain_access_minutes),
+            Some(0)
+        );
     }
 
     #[test]

@@ -13,6 +13,10 @@ use super::RecordedRequest;
 use super::server::{Req, json};
 use super::state::Inner;
 
+/// The largest clock jump one `POST /__sandbox/clock` makes: 100 years, far past every
+/// token, code and story lifetime the sandbox tracks, and far below what `chrono` can add.
+const MAX_CLOCK_ADVANCE_SECS: f64 = 100.0 * 365.0 * 86_400.0;
+
 /// Throttling codes `set_usage` accepts.
 const THROTTLE_CODES: [i64; 5] = [4, 17, 32, 613, 80002];
 
@@ -150,9 +154,10 @@ impl SandboxControl {
         });
     }
 
-    /// Every request received (except `/__sandbox/...`), oldest first.
+    /// The last requests received (except `/__sandbox/...`), oldest first, secrets included:
+    /// at most `request_log::MAX_RECORDED_REQUESTS`, bodies cut at 8 KiB.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.inner.lock().requests.clone()
+        self.inner.lock().requests.to_vec()
     }
 
     /// Forgets the recorded requests.
@@ -171,15 +176,15 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
     let ok = || json(StatusCode::OK, &json!({"success": true}));
     match (&req.method, rest) {
         (&Method::GET, ["state"]) => json(StatusCode::OK, &state_json(inner)),
-        (&Method::POST, ["clock"]) => match num("advance_secs") {
-            Some(Ok(s)) if s >= 0.0 => {
-                control.advance_clock(std::time::Duration::from_secs_f64(s));
+        (&Method::POST, ["clock"]) => match clock_advance(req.param("advance_secs")) {
+            Ok(by) => {
+                control.advance_clock(by);
                 json(
                     StatusCode::OK,
                     &json!({"now": super::graph::format_time(control.now())}),
                 )
             }
-            _ => bad("advance_secs must be a non-negative number of seconds".into()),
+            Err(why) => bad(why),
         },
         (&Method::POST, ["latency"]) => match num("ms") {
             Some(Ok(ms)) if ms >= 0.0 => {
@@ -294,11 +299,8 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
         (&Method::GET, ["requests"]) => {
             let list: Vec<_> = control
                 .requests()
-                .into_iter()
-                .map(|r| {
-                    json!({"method": r.method, "path": r.path, "query": r.query, "body": r.body,
-                           "headers": r.headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()})
-                })
+                .iter()
+                .map(super::request_log::redacted_json)
                 .collect();
             json(StatusCode::OK, &json!(list))
         }
@@ -311,6 +313,27 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             &json!({"error": format!("unknown control {} /__sandbox/{}", req.method, rest.join("/"))}),
         ),
     }
+}
+
+/// Reads `advance_secs`: a finite number of seconds from 0 to [`MAX_CLOCK_ADVANCE_SECS`].
+///
+/// `inf`, `NaN`, `1e300` and negatives are refused here because
+/// `Duration::from_secs_f64` panics on them, which would kill the sandbox.
+fn clock_advance(raw: Option<&str>) -> Result<std::time::Duration, String> {
+    let Some(raw) = raw else {
+        return Err("pass advance_secs=<seconds>, e.g. advance_secs=3600".into());
+    };
+    let secs: f64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("advance_secs must be a number of seconds, got {raw:?}"))?;
+    if !secs.is_finite() || !(0.0..=MAX_CLOCK_ADVANCE_SECS).contains(&secs) {
+        return Err(format!(
+            "advance_secs must be a finite number of seconds from 0 to {MAX_CLOCK_ADVANCE_SECS} (100 years), got {raw:?}"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(secs)
+        .map_err(|e| format!("advance_secs {raw:?} is not a usable duration: {e}"))
 }
 
 fn guess_content_type(name: &str) -> &'static str {
@@ -362,4 +385,23 @@ fn state_json(inner: &Inner) -> serde_json::Value {
             "id": p.id, "name": p.name, "instagram_business_account": p.instagram_business_account,
         })).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clock_advance;
+
+    #[test]
+    fn clock_advance_refuses_what_duration_cannot_hold() {
+        assert_eq!(
+            clock_advance(Some("3600")),
+            Ok(std::time::Duration::from_secs(3600))
+        );
+        assert_eq!(clock_advance(Some(" 0.5 ")).map(|d| d.as_millis()), Ok(500));
+        for bad in ["inf", "-inf", "NaN", "1e300", "-1", "abc", ""] {
+            let err = clock_advance(Some(bad)).expect_err(bad);
+            assert!(err.contains("advance_secs"), "{bad}: {err}");
+        }
+        assert!(clock_advance(None).is_err());
+    }
 }

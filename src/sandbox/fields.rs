@@ -2,10 +2,15 @@
 //!
 //! Supports what clients send to the Instagram APIs: plain names (`id,caption`), nested
 //! expansion (`children{id,media_url}`, `owner{id}`) and modifiers on edges
-//! (`children.limit(2){id}`, `media.limit(5)`), nested to any depth. The parser only checks
-//! syntax; which names exist is decided by the node that renders them.
+//! (`children.limit(2){id}`, `media.limit(5)`), nested up to [`MAX_DEPTH`] levels. The parser
+//! only checks syntax; which names exist is decided by the node that renders them.
 
 use thiserror::Error;
+
+/// How deep `{...}` selections may nest. The parser (and every renderer after it) recurses
+/// once per level, so an unbounded depth lets one GET overflow the stack and kill the
+/// sandbox; real selections never go past three or four levels.
+pub const MAX_DEPTH: usize = 32;
 
 /// One selected field, possibly with a sub-selection and an edge page size.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,6 +66,10 @@ pub enum FieldsError {
     UnknownModifier(String),
     #[error("(#100) The value of limit must be a positive integer, got ({0})")]
     BadLimit(String),
+    #[error(
+        "(#100) fields nest more than {0} levels deep at character {1}; select fewer nested '{{' levels"
+    )]
+    TooDeep(usize, usize),
 }
 
 /// Parses a complete `fields` value. An empty string selects nothing (an empty list).
@@ -70,6 +79,7 @@ pub fn parse(input: &str) -> Result<Vec<Field>, FieldsError> {
         chars: &chars,
         pos: 0,
         src: input,
+        depth: 0,
     };
     p.skip_ws();
     if p.at_end() {
@@ -87,6 +97,8 @@ struct Parser<'a> {
     chars: &'a [char],
     pos: usize,
     src: &'a str,
+    /// `{` levels open at `pos`.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -160,20 +172,29 @@ impl Parser<'_> {
                     field.limit = Some(n);
                 }
                 Some('{') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    let sub = if self.peek() == Some('}') {
-                        Vec::new()
-                    } else {
-                        self.list()?
-                    };
-                    self.eat('}')?;
-                    field.sub = Some(sub);
+                    field.sub = Some(self.sub_selection()?);
                     return Ok(field);
                 }
                 _ => return Ok(field),
             }
         }
+    }
+    /// `{...}` after a field name, refused past [`MAX_DEPTH`] levels before recursing.
+    fn sub_selection(&mut self) -> Result<Vec<Field>, FieldsError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(FieldsError::TooDeep(MAX_DEPTH, self.pos));
+        }
+        self.pos += 1;
+        self.depth += 1;
+        self.skip_ws();
+        let sub = if self.peek() == Some('}') {
+            Vec::new()
+        } else {
+            self.list()?
+        };
+        self.eat('}')?;
+        self.depth -= 1;
+        Ok(sub)
     }
     fn eat(&mut self, want: char) -> Result<(), FieldsError> {
         self.skip_ws();
@@ -239,6 +260,23 @@ mod tests {
     #[test]
     fn empty_is_empty() {
         assert_eq!(parse("").expect("parses"), Vec::new());
+    }
+
+    /// `a{a{a{...}}}` nested `levels` deep.
+    fn nested(levels: usize) -> String {
+        format!("{}id{}", "a{".repeat(levels), "}".repeat(levels))
+    }
+
+    #[test]
+    fn nesting_is_capped_at_max_depth() {
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        assert!(matches!(
+            parse(&nested(MAX_DEPTH + 1)),
+            Err(FieldsError::TooDeep(MAX_DEPTH, _))
+        ));
+        // Deep enough to overflow the stack without the cap.
+        let err = parse(&nested(100_000)).expect_err("refused");
+        assert!(err.to_string().contains("32 levels"), "{err}");
     }
 
     #[test]

@@ -30,10 +30,10 @@
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
 //!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
 //!   `/containers?fail=<subcode>|none`, `/copyright?matches=true|false`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
-//!   `GET|DELETE /__sandbox/requests`
+//!   `GET|DELETE /__sandbox/requests` (the last 1,000, secrets shown as `[redacted]`)
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
-//! `server` (request recording and routing), `oauth` (login pages and token endpoints),
+//! `server` (request recording and routing), `request_log` (the bounded, redacted log), `oauth` (login pages and token endpoints),
 //! `graph` (Graph reads), `access` (token checks, permissions, usage headers), `paging`
 //! (cursors and limits), `params` (list-valued parameters), `fields` (`fields=` parser),
 //! `errors` (error shapes), `images` (`/cdn` JPEGs), `writes` (POST/DELETE routing),
@@ -64,6 +64,7 @@ mod paging;
 mod params;
 mod persist;
 mod publishing;
+mod request_log;
 mod rupload;
 mod server;
 mod shopping;
@@ -129,8 +130,9 @@ impl Default for SandboxOptions {
     }
 }
 
-/// One request as the sandbox received it (unredacted, for tests). `Debug` masks
-/// tokens, secrets and codes so a logged request leaks nothing.
+/// One request as the sandbox received it (unredacted, for tests; the body cut at 8 KiB).
+/// `Debug` and `GET /__sandbox/requests` mask tokens, secrets and codes so a logged or
+/// listed request leaks nothing.
 #[derive(Clone)]
 pub struct RecordedRequest {
     pub method: String,

@@ -86,7 +86,7 @@ pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Respon
             body: if path.starts_with("/rupload/") {
                 format!("<{} bytes>", bytes.len())
             } else {
-                body_text.clone()
+                super::request_log::body_excerpt(&body_text)
             },
             headers: parts
                 .headers

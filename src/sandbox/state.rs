@@ -13,7 +13,6 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use url::Url;
 
-use super::RecordedRequest;
 use super::demo::Demo;
 
 /// Which of Meta's two login products issued a token (and so which host accepts it).
@@ -106,7 +105,8 @@ pub struct State {
     pub codes: HashMap<String, AuthCode>,
     /// (user token, page id) → page token, so `/me/accounts` answers the same token twice.
     pub page_tokens: HashMap<(String, String), String>,
-    pub requests: Vec<RecordedRequest>,
+    /// The last requests received (bounded; see `request_log`).
+    pub requests: super::request_log::RequestLog,
     pub graph_calls: u64,
     pub serial: u64,
     pub comments: super::comments::CommentSwitches,
@@ -176,7 +176,7 @@ impl Inner {
                 tokens: HashMap::new(),
                 codes: HashMap::new(),
                 page_tokens: HashMap::new(),
-                requests: Vec::new(),
+                requests: Default::default(),
                 graph_calls: 0,
                 serial,
                 comments: Default::default(),

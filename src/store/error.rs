@@ -33,6 +33,15 @@ pub enum StoreError {
         source: std::io::Error,
     },
 
+    #[error(
+        "could not create the database file {path} (mode 0600): {source}; check that its folder is writable and the file is yours"
+    )]
+    Permissions {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
     #[error("no account {0} in the store; connect it first")]
     UnknownAccount(IgUserId),
 

@@ -19,6 +19,7 @@ mod error;
 mod feed;
 mod insights;
 mod migrations;
+pub(crate) mod private_files;
 pub mod secrets;
 mod settings;
 pub mod thumbs;
@@ -70,6 +71,42 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Creates the database file 0600 before SQLite opens it (SQLite would create it with the
+/// umask's mode, usually 0644), or sets an existing one to 0600.
+fn make_private(path: &Path, shown: &str) -> Result<(), StoreError> {
+    let created = private_options_create_new().open(path);
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            restrict_or_warn(path);
+            Ok(())
+        }
+        Err(source) => Err(StoreError::Permissions {
+            path: shown.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Options that create a new, empty 0600 file (an empty file is an empty SQLite database).
+fn private_options_create_new() -> std::fs::OpenOptions {
+    let mut options = private_files::private_options();
+    options.write(true).create_new(true);
+    options
+}
+
+/// [`private_files::restrict`], warning instead of failing: on a file system without unix
+/// permissions (a FAT drive, some network shares) the database must still open.
+fn restrict_or_warn(path: &Path) {
+    if let Err(e) = private_files::restrict(path) {
+        tracing::warn!(
+            path = %path.display(),
+            error = %e,
+            "could not make this file private (mode 0600); check who can read it"
+        );
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     #[tracing::instrument(skip_all)]
@@ -89,8 +126,17 @@ impl Store {
                 source,
             })?;
         }
+        make_private(path, &shown)?;
         let conn = Connection::open(path).map_err(|e| StoreError::from_sqlite(&shown, e))?;
-        Self::init(conn, shown, busy_timeout, true)
+        let store = Self::init(conn, shown, busy_timeout, true)?;
+        // SQLite gives its -wal and -shm files the database's mode; set them anyway, in case
+        // an older build left them readable.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            restrict_or_warn(Path::new(&side));
+        }
+        Ok(store)
     }
 
     /// A private, empty store that lives only as long as this value (tests, `--ephemeral`).

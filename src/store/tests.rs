@@ -74,6 +74,27 @@ fn carousel(id: &str, secs: i64) -> Media {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_wal_and_shm_are_private() {
+    use super::private_files::mode_of;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("db.sqlite3");
+    let store = Store::open(&path).expect("open");
+    store
+        .upsert_account(&account("1", "a"))
+        .expect("a write creates the WAL");
+    for name in ["db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"] {
+        assert_eq!(mode_of(&dir.path().join(name)), 0o600, "{name}");
+    }
+    drop(store);
+    // A file an older build left readable is made private on the next open.
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .expect("chmod");
+    let _store = Store::open(&path).expect("reopen");
+    assert_eq!(mode_of(&path), 0o600);
+}
+
 #[test]
 fn migrations_run_once_and_schema_is_latest() {
     let dir = tempfile::tempdir().expect("tempdir");

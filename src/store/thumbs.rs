@@ -97,7 +97,11 @@ impl ThumbnailCache {
             rand::random::<u32>()
         ));
         let write = || -> std::io::Result<()> {
-            let mut file = File::create_new(&tmp)?;
+            // 0600: the pictures are the user's own media and DMs.
+            let mut file = super::private_files::private_options()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)?;
             file.write_all(bytes)?;
             fs::rename(&tmp, &target)
         };
@@ -234,6 +238,18 @@ mod tests {
         assert_eq!(
             cache_key("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn cached_files_are_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = ThumbnailCache::new(dir.path().join("thumbs"));
+        cache.put("https://x/a.jpg", b"jpeg").expect("put");
+        assert_eq!(
+            crate::store::private_files::mode_of(&cache.path_for("https://x/a.jpg")),
+            0o600
         );
     }
 

@@ -1,38 +1,9 @@
 //! The command line, run as a user would: the real binary, against the sandbox.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use socialdesk::sandbox::{Sandbox, SandboxOptions};
 
 use crate::support::basic_token;
-use crate::support::cli::{socialdesk, stderr, stdout};
-
-/// Runs `socialdesk ARGS --meta-url META_URL --data-dir DATA` off the async runtime, as a
-/// user whose Meta hosts are a standalone sandbox. `token` is the pasted token, if any.
-/// No Secret Service in tests: the 0600 file is used, with a warning.
-async fn socialdesk_on_meta_url(
-    args: &[&str],
-    meta_url: &url::Url,
-    data: &Path,
-    token: Option<String>,
-) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_socialdesk"));
-    command
-        .args(args)
-        .args(["--meta-url", meta_url.as_str()])
-        .arg("--data-dir")
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
-    if let Some(token) = token {
-        command.env("SOCIALDESK_TOKEN", token);
-    }
-    tokio::task::spawn_blocking(move || command.output())
-        .await
-        .expect("join")
-        .expect("run")
-}
+use crate::support::cli::{socialdesk, socialdesk_on_meta_url, stderr, stdout};
 
 #[test]
 fn feed_in_sandbox_mode_prints_json_media() {

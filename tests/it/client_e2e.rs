@@ -253,12 +253,45 @@ async fn facebook_login_reaches_the_linked_instagram_account() {
     );
 }
 
+/// A redirect with a forged state at the loopback listener is refused there and ends
+/// nothing (anyone on the machine can reach the listener); the real one still connects.
 #[tokio::test]
-async fn a_forged_state_is_rejected() {
+async fn a_forged_state_at_the_listener_is_ignored_and_the_real_callback_connects() {
     let (_sb, client) = sandbox().await;
-    let err = login(&client, LoginKind::Instagram, browser().tampering_state())
+    let pending = start(&client, LoginKind::Instagram, false).await;
+    let forger = browser().tampering_state();
+    let forged = forger
+        .authorize(&pending.authorize_url)
         .await
-        .expect_err("forged state");
+        .expect("sandbox approves");
+    let mut target = forged.clone();
+    let _ = target.set_host(Some("127.0.0.1"));
+    let refused = reqwest::get(target).await.expect("the listener answers");
+    assert_eq!(refused.status(), reqwest::StatusCode::BAD_REQUEST);
+    browser()
+        .run(&pending.authorize_url)
+        .await
+        .expect("the real browser delivers");
+    let accounts = pending
+        .complete(no_paste())
+        .await
+        .expect("the real callback connects");
+    assert_eq!(accounts[0].account.username, DEMO_BUSINESS_USERNAME);
+}
+
+/// A pasted redirect with a forged state ends the login: the user chose to paste it.
+#[tokio::test]
+async fn a_forged_state_pasted_is_rejected() {
+    let (_sb, client) = sandbox().await;
+    let pending = start(&client, LoginKind::Instagram, false).await;
+    let forged = browser()
+        .tampering_state()
+        .authorize(&pending.authorize_url)
+        .await
+        .expect("sandbox approves");
+    let (tx, rx) = mpsc::channel(1);
+    tx.send(forged.to_string()).await.expect("paste");
+    let err = pending.complete(rx).await.expect_err("forged state");
     assert!(matches!(err, AuthError::StateMismatch), "{err}");
     assert!(
         err.to_string()

@@ -1,8 +1,8 @@
 //! Inbox sync: list conversations by `updated_time`, re-read only those that changed, cache
 //! everything in SQLite. Every read is paced at Meta's 2 calls per second per account.
 
-use crate::graph::Session;
 use crate::graph::messages::{ConversationId, DmMessage};
+use crate::graph::{GraphError, PageGuard, Session};
 use crate::model::Account;
 use crate::store::CachedConversation;
 
@@ -37,17 +37,19 @@ pub(super) async fn fetch_messages(
     paced_read(core, account, queued).await;
     let client = core.client();
     let mut page = client.messages(session).messages_page(conversation).await?;
+    let mut guard = PageGuard::new("messages");
     let mut items = std::mem::take(&mut page.items);
-    let mut next = page.next.take();
+    let mut next = guard
+        .follow(items.len(), page.next.take())
+        .map_err(GraphError::from)?;
     while items.len() < MAX_MESSAGES {
         let Some(url) = next.take() else { break };
         paced_read(core, account, queued).await;
         let page = client.get_page::<DmMessage>(session, &url).await?;
-        if page.items.is_empty() {
-            break;
-        }
+        next = guard
+            .follow(page.items.len(), page.next)
+            .map_err(GraphError::from)?;
         items.extend(page.items);
-        next = page.next;
     }
     items.truncate(MAX_MESSAGES);
     Ok(items)

@@ -19,6 +19,32 @@ pub fn socialdesk(data_dir: &Path, args: &[&str]) -> Output {
         .expect("run socialdesk")
 }
 
+/// Runs `socialdesk ARGS --meta-url META_URL --data-dir DATA` off the async runtime, as a
+/// user whose Meta hosts are a standalone sandbox. `token` is the pasted token, if any.
+/// No Secret Service in tests: the 0600 file is used, with a warning.
+pub async fn socialdesk_on_meta_url(
+    args: &[&str],
+    meta_url: &url::Url,
+    data: &Path,
+    token: Option<String>,
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_socialdesk"));
+    command
+        .args(args)
+        .args(["--meta-url", meta_url.as_str()])
+        .arg("--data-dir")
+        .arg(data)
+        .env("RUST_LOG", "warn")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+    if let Some(token) = token {
+        command.env("SOCIALDESK_TOKEN", token);
+    }
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("join")
+        .expect("run")
+}
+
 /// [`socialdesk`] with `--sandbox` after `args`: the embedded sandbox's demo business.
 pub fn socialdesk_in_sandbox(data_dir: &Path, args: &[&str]) -> Output {
     let mut with_sandbox = args.to_vec();

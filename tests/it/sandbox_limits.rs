@@ -1,0 +1,113 @@
+//! The sandbox stays up and bounded under hostile input: deep `fields=` nesting, absurd
+//! clock jumps, and a request log that neither grows forever nor shows secrets.
+
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use socialdesk::sandbox::{DEMO_CREATOR_USERNAME, Sandbox, SandboxOptions};
+
+const BASIC: &str = "instagram_business_basic";
+
+async fn start() -> Sandbox {
+    Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox starts")
+}
+
+fn token(sb: &Sandbox) -> String {
+    sb.control()
+        .mint_token("instagram", DEMO_CREATOR_USERNAME, &[BASIC])
+        .expect("token")
+}
+
+/// `GET v24.0/me?fields=…` with the token in the Authorization header: (status, body).
+async fn me(c: &Client, sb: &Sandbox, token: &str, fields: &str) -> (StatusCode, Value) {
+    let mut url = sb.url().join("v24.0/me").expect("url");
+    url.query_pairs_mut().append_pair("fields", fields);
+    let resp = c.get(url).bearer_auth(token).send().await.expect("sent");
+    let status = resp.status();
+    (status, resp.json().await.expect("json"))
+}
+
+async fn post_clock(c: &Client, sb: &Sandbox, secs: &str) -> (StatusCode, Value) {
+    let mut url = sb.url().join("__sandbox/clock").expect("url");
+    url.query_pairs_mut().append_pair("advance_secs", secs);
+    let resp = c.post(url).send().await.expect("sent");
+    let status = resp.status();
+    (status, resp.json().await.expect("json"))
+}
+
+#[tokio::test]
+async fn deeply_nested_fields_get_a_400_and_the_sandbox_lives_on() {
+    let sb = start().await;
+    let c = Client::new();
+    let token = token(&sb);
+    let deep = format!("{}id{}", "media{".repeat(5_000), "}".repeat(5_000));
+    let (status, body) = me(&c, &sb, &token, &deep).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], 100, "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("32 levels"), "{message}");
+    let (status, body) = me(&c, &sb, &token, "id,username").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["username"], DEMO_CREATOR_USERNAME);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn absurd_clock_advances_get_a_400_and_the_sandbox_lives_on() {
+    let sb = start().await;
+    let c = Client::new();
+    for bad in ["inf", "1e300", "NaN", "-5", "-inf"] {
+        let (status, body) = post_clock(&c, &sb, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        let error = body["error"].as_str().unwrap_or_default();
+        assert!(error.contains("advance_secs"), "{bad}: {error}");
+    }
+    let (status, body) = post_clock(&c, &sb, "60").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_request_log_is_capped_and_never_shows_a_token() {
+    let sb = start().await;
+    let c = Client::new();
+    let token = token(&sb);
+    let cap = 1_000;
+    for _ in 0..cap + 20 {
+        let resp = c.get(sb.url()).send().await.expect("index");
+        assert!(resp.status().is_success());
+    }
+    assert_eq!(sb.control().requests().len(), cap, "the log is a ring");
+    let (status, _) = me(&c, &sb, &token, "id").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut url = sb.url().join("v24.0/me").expect("url");
+    url.query_pairs_mut()
+        .append_pair("fields", "id")
+        .append_pair("access_token", &token);
+    assert!(c.get(url).send().await.expect("sent").status().is_success());
+
+    let listed = c
+        .get(sb.url().join("__sandbox/requests").expect("url"))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !listed.contains(&token),
+        "a token leaked into /__sandbox/requests"
+    );
+    let list: Value = serde_json::from_str(&listed).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(cap));
+    assert!(
+        listed.contains("[redacted]"),
+        "secrets are marked, not dropped"
+    );
+    assert!(
+        listed.contains("fields=id"),
+        "the rest of the query stays readable"
+    );
+    sb.shutdown().await;
+}
