@@ -233,9 +233,7 @@ pub enum PublishError {
     ClaimLost(i64),
     #[error("draft {0} is no longer due: it was edited, moved or failed meanwhile")]
     NotDue(i64),
-    #[error(
-        "the same pictures and caption were {what} on this account {when} (draft {draft})"
-    )]
+    #[error("the same pictures and caption were {what} on this account {when} (draft {draft})")]
     Duplicate {
         draft: i64,
         what: &'static str,

@@ -679,7 +679,9 @@ impl ComposerTab {
                 (true, Some(r)) => Some(r),
                 _ => item.preset.ratio(),
             };
-            item.crop = item.frame.with_ratio(ratio).crop(w, h);
+            // The frame keeps the shape it is cut at, so a pan or zoom works on that shape.
+            item.frame = item.frame.with_ratio(ratio);
+            item.crop = item.frame.crop(w, h);
             if i == 0 {
                 first_ratio = Some(item.crop.aspect(w, h));
             }
@@ -1004,7 +1006,6 @@ impl ComposerTab {
 
     fn spec(&self, account: &crate::model::Account) -> PostSpec {
         let reel = self.kind == PostKind::Reel;
-        let carousel = self.kind == PostKind::Carousel;
         PostSpec {
             account: account.id.clone(),
             kind: self.kind,
@@ -1041,14 +1042,7 @@ impl ComposerTab {
                         .as_ref()
                         .filter(|_| reel)
                         .map(|c| c.source.clone()),
-                    frame: (!i.source.is_video()).then(|| {
-                        // A follower slide's shape is item 1's; its own preset stays free.
-                        let ratio = match (carousel, i.size) {
-                            (true, Some((w, h))) => Some(i.crop.aspect(w, h)),
-                            _ => i.preset.ratio(),
-                        };
-                        i.frame.with_ratio(ratio)
-                    }),
+                    frame: (!i.source.is_video()).then_some(i.frame),
                 })
                 .collect(),
             place: self.place.post_place(),
@@ -1200,7 +1194,19 @@ impl ComposerTab {
                 });
             }
             JobState::Done { text } => {
-                ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
+                    // Editing a saved draft: the way back to a blank form.
+                    if self.editing.is_some()
+                        && ui
+                            .button("New post")
+                            .on_hover_text("The draft stays saved in the list below")
+                            .clicked()
+                    {
+                        self.clear();
+                        self.job = JobState::Idle;
+                    }
+                });
             }
             JobState::Published { draft, media } => {
                 ui.horizontal(|ui| {

@@ -114,7 +114,14 @@ fn the_app_s_local_format_and_rfc_3339_both_schedule() {
     let photo = dir.path().join("photo.jpg");
     write_jpeg(&photo, 1080, 1080);
     for when in ["2099-01-31 09:30", "2099-02-01T09:30:00Z"] {
-        let out = publish_file(dir.path(), "--image", &photo, &["--schedule", when]);
+        // Each its own caption: the same post twice within 24 h would ask first.
+        let caption = format!("Planned for {when}");
+        let out = publish_file(
+            dir.path(),
+            "--image",
+            &photo,
+            &["--schedule", when, "--caption", &caption],
+        );
         assert!(out.status.success(), "{when}: {}", error_line(&out));
         assert!(
             stdout(&out).starts_with("scheduled draft "),

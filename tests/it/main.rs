@@ -16,6 +16,7 @@ mod comments_ui;
 mod composer_cli;
 mod composer_e2e;
 mod composer_editor_ui;
+mod composer_journeys;
 mod composer_ui;
 mod composer_video_ui;
 mod copyright_e2e;

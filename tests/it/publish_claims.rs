@@ -4,47 +4,35 @@
 //! through the Graph API: exactly one post each.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use socialdesk::sandbox::{Sandbox, SandboxOptions};
 
-use crate::support::cli::{stderr, stdout, write_jpeg};
+use crate::support::cli::{OnSandbox, stderr, stdout, write_jpeg};
 use crate::support::raw::get_json;
 
 /// A short lease so a killed owner's drafts are taken over within the test.
 const LEASE_SECS: &str = "2";
 
-fn command(args: &[&str], meta_url: &url::Url, data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_socialdesk"));
-    command
-        .args(args)
-        .args(["--meta-url", meta_url.as_str()])
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("SOCIALDESK_SANDBOX")
-        .env_remove("SOCIALDESK_GRAPH_URL")
-        .env("RUST_LOG", "warn")
-        .env("SOCIALDESK_PUBLISH_LEASE_SECS", LEASE_SECS)
-        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+/// `socialdesk ARGS` on the shared data folder, with the short lease.
+fn command(cli: &OnSandbox<'_>, args: &[&str]) -> Command {
+    let mut command = cli.command(args);
+    command.env(socialdesk::engine::composer::claim::LEASE_ENV, LEASE_SECS);
     command
 }
 
-async fn run(args: &[&str], meta_url: &url::Url, data: &Path, token: Option<&str>) -> Output {
-    let mut command = command(args, meta_url, data);
-    if let Some(token) = token {
-        command.env("SOCIALDESK_TOKEN", token);
-    }
+async fn run(cli: &OnSandbox<'_>, args: &[&str]) -> Output {
+    let mut command = command(cli, args);
     tokio::task::spawn_blocking(move || command.output())
         .await
         .expect("join")
         .expect("run socialdesk")
 }
 
-fn spawn(args: &[&str], meta_url: &url::Url, data: &Path) -> Child {
-    command(args, meta_url, data)
+fn spawn(cli: &OnSandbox<'_>, args: &[&str]) -> Child {
+    command(cli, args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -71,8 +59,8 @@ async fn posts_by_caption(sandbox: &Sandbox, token: &str) -> HashMap<String, usi
 }
 
 /// Drafts by state, from `publish drafts` (id, kind, state, …).
-async fn draft_states(meta_url: &url::Url, data: &Path) -> Vec<(i64, String)> {
-    let out = run(&["publish", "drafts"], meta_url, data, None).await;
+async fn draft_states(cli: &OnSandbox<'_>) -> Vec<(i64, String)> {
+    let out = run(cli, &["publish", "drafts"]).await;
     assert!(out.status.success(), "drafts: {}", stderr(&out));
     stdout(&out)
         .lines()
@@ -90,37 +78,8 @@ async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_onc
     let sandbox = Sandbox::start(SandboxOptions::default())
         .await
         .expect("sandbox");
-    let token = sandbox
-        .control()
-        .mint_token(
-            "instagram",
-            "northwind.coffee",
-            &[
-                "instagram_business_basic",
-                "instagram_business_content_publish",
-            ],
-        )
-        .expect("token");
-    let meta = sandbox.url();
     let dir = tempfile::tempdir().expect("temp dir");
-    let data = dir.path().join("data");
-    let out = run(
-        &["accounts", "add", "--login", "instagram"],
-        &meta,
-        &data,
-        Some(&token),
-    )
-    .await;
-    assert!(out.status.success(), "accounts add: {}", stderr(&out));
-    let hosting = meta.to_string();
-    let out = run(
-        &["publish", "hosting", "--sandbox-url", &hosting],
-        &meta,
-        &data,
-        None,
-    )
-    .await;
-    assert!(out.status.success(), "hosting: {}", stderr(&out));
+    let cli = OnSandbox::connect(&sandbox, &dir.path().join("data")).await;
 
     // Eight posts scheduled for the same moment, a few seconds ahead.
     let picture = dir.path().join("p.jpg");
@@ -130,36 +89,26 @@ async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_onc
     let captions: Vec<String> = (1..=8).map(|i| format!("claim test {i}")).collect();
     let mut scheduling = Vec::new();
     for caption in &captions {
-        let (meta, data, picture, caption, when) = (
-            meta.clone(),
-            data.clone(),
-            picture.clone(),
-            caption.clone(),
-            when.clone(),
-        );
+        let picture = picture.to_str().expect("utf-8");
+        let args = [
+            "publish",
+            "--image",
+            picture,
+            "--caption",
+            caption,
+            "--schedule",
+            &when,
+        ];
+        let mut command = command(&cli, &args);
         scheduling.push(tokio::task::spawn_blocking(move || {
-            command(
-                &[
-                    "publish",
-                    "--image",
-                    picture.to_str().expect("utf-8"),
-                    "--caption",
-                    &caption,
-                    "--schedule",
-                    &when,
-                ],
-                &meta,
-                &data,
-            )
-            .output()
-            .expect("run")
+            command.output().expect("run")
         }));
     }
     for s in scheduling {
         let out = s.await.expect("join");
         assert!(out.status.success(), "schedule: {}", stderr(&out));
     }
-    let drafts = draft_states(&meta, &data).await;
+    let drafts = draft_states(&cli).await;
     assert_eq!(drafts.len(), 8, "{drafts:?}");
     assert!(drafts.iter().all(|(_, s)| s == "scheduled"), "{drafts:?}");
     let wait = (due - chrono::Utc::now()).to_std().unwrap_or_default();
@@ -169,11 +118,9 @@ async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_onc
     sandbox.control().set_latency_ms(150);
     sandbox.control().set_fail_rate(0.05);
     let (first, second) = (drafts[0].0.to_string(), drafts[1].0.to_string());
-    let mut children: Vec<Child> = (0..4)
-        .map(|_| spawn(&["run-scheduler"], &meta, &data))
-        .collect();
-    children.push(spawn(&["publish", "resume", &first], &meta, &data));
-    children.push(spawn(&["publish", "resume", &second], &meta, &data));
+    let mut children: Vec<Child> = (0..4).map(|_| spawn(&cli, &["run-scheduler"])).collect();
+    children.push(spawn(&cli, &["publish", "resume", &first]));
+    children.push(spawn(&cli, &["publish", "resume", &second]));
     let mut rng = rand::rng();
     for victim in [0usize, 4] {
         tokio::time::sleep(Duration::from_millis(rng.random_range(300..2500))).await;
@@ -191,21 +138,21 @@ async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_onc
     sandbox.control().set_fail_rate(0.0);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let states = draft_states(&meta, &data).await;
+        let states = draft_states(&cli).await;
         if states.iter().all(|(_, s)| s == "published") {
             break;
         }
         assert!(Instant::now() < deadline, "drafts left: {states:?}");
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let _ = run(&["run-scheduler"], &meta, &data, None).await;
-        for (id, state) in draft_states(&meta, &data).await {
+        let _ = run(&cli, &["run-scheduler"]).await;
+        for (id, state) in draft_states(&cli).await {
             if state == "failed" {
-                let _ = run(&["publish", "resume", &id.to_string()], &meta, &data, None).await;
+                let _ = run(&cli, &["publish", "resume", &id.to_string()]).await;
             }
         }
     }
 
-    let counts = posts_by_caption(&sandbox, &token).await;
+    let counts = posts_by_caption(&sandbox, cli.token()).await;
     for caption in &captions {
         assert_eq!(
             counts.get(caption).copied().unwrap_or(0),
@@ -213,4 +160,41 @@ async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_onc
             "{caption} must be posted exactly once: {counts:?}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_post_twice_within_a_day_asks_first() {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cli = OnSandbox::connect(&sandbox, &dir.path().join("data")).await;
+    let picture = dir.path().join("p.jpg");
+    write_jpeg(&picture, 800, 800);
+    let picture = picture.to_str().expect("utf-8");
+    let args = ["publish", "--image", picture, "--caption", "Once is enough"];
+    let first = run(&cli, &args).await;
+    assert!(first.status.success(), "{}", stderr(&first));
+    let again = run(&cli, &args).await;
+    assert!(
+        !again.status.success(),
+        "the second identical post is held back"
+    );
+    let message = stderr(&again);
+    assert!(
+        message.contains("the same pictures and caption were published")
+            && message.contains("--allow-duplicate"),
+        "{message}"
+    );
+    let counts = posts_by_caption(&sandbox, cli.token()).await;
+    assert_eq!(counts.get("Once is enough"), Some(&1));
+    // Another caption is another post; the flag posts the same one deliberately.
+    let other = run(&cli, &["publish", "--image", picture, "--caption", "Twice"]).await;
+    assert!(other.status.success(), "{}", stderr(&other));
+    let mut forced = args.to_vec();
+    forced.push("--allow-duplicate");
+    let out = run(&cli, &forced).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let counts = posts_by_caption(&sandbox, cli.token()).await;
+    assert_eq!(counts.get("Once is enough"), Some(&2));
 }

@@ -139,6 +139,15 @@ impl<'a> OnSandbox<'a> {
     /// keeps serving the sandbox meanwhile). No Secret Service: the token goes to the 0600
     /// file, with a warning on stderr.
     pub async fn run(&self, args: &[&str]) -> Output {
+        let mut command = self.command(args);
+        tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("run socialdesk")
+    }
+
+    /// The command [`Self::run`] runs, to spawn and kill, or to run from another thread.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_socialdesk"));
         command
             .args(args)
@@ -151,10 +160,12 @@ impl<'a> OnSandbox<'a> {
             .env("SOCIALDESK_TOKEN", &self.token)
             .env("RUST_LOG", "warn")
             .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
-        tokio::task::spawn_blocking(move || command.output())
-            .await
-            .expect("join")
-            .expect("run socialdesk")
+        command
+    }
+
+    /// The demo business's token, for reading what was posted through the API.
+    pub fn token(&self) -> &str {
+        &self.token
     }
 
     /// Posts published through the API in the last 24 h, as the sandbox counts them for
