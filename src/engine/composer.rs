@@ -14,6 +14,7 @@ pub mod post;
 pub mod products;
 mod reopen;
 pub mod s3;
+pub mod session;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +55,10 @@ pub enum ComposerCommand {
     DeleteDraft { account: IgUserId, draft: i64 },
     /// Open a saved draft in the Composer to edit it ([`ComposerEvent::DraftOpened`]).
     OpenDraft { draft: i64 },
+    /// Keep the form as it is now (`None`: forget it, the post went out or was discarded).
+    KeepSession(Option<Box<session::ComposerSession>>),
+    /// Send the kept form ([`ComposerEvent::Session`]), once when the app starts.
+    LoadSession,
     /// Stop job `job` (saving, preparing or publishing); a publish already sent to Meta is
     /// not undone, and the draft can be published again (it resumes, never posting twice).
     Cancel { job: u64 },
@@ -131,6 +136,8 @@ pub enum ComposerEvent {
     Duplicate { job: u64, message: String },
     /// A saved draft, ready to edit.
     DraftOpened(Box<OpenedDraft>),
+    /// The form as it was last kept (after a restart or a crash).
+    Session(Option<Box<session::ComposerSession>>),
     /// The account's drafts, scheduled and published posts, newest first.
     Drafts {
         account: IgUserId,
@@ -500,6 +507,21 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                 cancellable(&core, &events, job, &known, work).await;
             }
             ComposerCommand::Cancel { job } => cancel(&core, job),
+            ComposerCommand::KeepSession(form) => {
+                if let Err(e) = core.save_composer_session(form.map(|f| *f)).await {
+                    warn!(error = %e, "could not keep the Composer's form");
+                }
+            }
+            ComposerCommand::LoadSession => {
+                let form = match core.composer_session().await {
+                    Ok(form) => form.map(Box::new),
+                    Err(e) => {
+                        warn!(error = %e, "could not read the Composer's kept form");
+                        None
+                    }
+                };
+                composer_event(&events, ComposerEvent::Session(form)).await;
+            }
             ComposerCommand::OpenDraft { draft } => {
                 let event = match core.open_draft(draft).await {
                     Ok(opened) => ComposerEvent::DraftOpened(Box::new(opened)),

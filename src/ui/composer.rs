@@ -24,19 +24,23 @@ use egui::{Color32, RichText, TextEdit, TextureHandle};
 
 use crate::engine::Command;
 use crate::engine::composer::post::{MAX_CAPTION_CHARS, MAX_HASHTAGS, MAX_MENTIONS};
+use crate::engine::composer::session::{ComposerSession, SessionItem};
 use crate::engine::composer::{
     CaptionCounts, ComposerCommand, ComposerEvent, ItemSpec, MediaSource, PostSpec,
 };
 use crate::ids::MediaId;
 use crate::media::frame::CropFrame;
 use crate::media::prepare::{CropPreset, CropRect};
-use crate::store::{DraftState, DraftSummary, PostKind, ProductTag, UserTag};
+use crate::store::{DraftPlace, DraftState, DraftSummary, PostKind, ProductTag, UserTag};
 use picker::{FilePicker, RfdPicker};
 
 use super::pending::{Pending, Poll};
 use products::{PlacedProduct, ShopAction, ShopPanel};
 
 use super::TabContext;
+
+/// How often, at most, the form is kept on disk while it changes.
+const KEEP_EVERY_SECS: f64 = 1.0;
 
 /// The side of the picture editor, in points.
 const EDITOR_SIDE: f32 = 360.0;
@@ -164,6 +168,14 @@ pub struct ComposerTab {
     navigate: Option<super::Tab>,
     /// Commands an engine event asked for (previews of a reopened draft), sent next frame.
     queued: Vec<Command>,
+    /// The kept form was asked for (once, when the tab is first drawn).
+    session_requested: bool,
+    /// The form as last sent to be kept.
+    kept: Option<ComposerSession>,
+    /// When the form first differed from `kept` (egui time), for the once-a-second save.
+    dirty_since: Option<f64>,
+    /// Keep the form at the next frame without waiting (it was just cleared).
+    keep_now: bool,
 }
 
 impl Default for ComposerTab {
@@ -201,7 +213,150 @@ impl ComposerTab {
             duplicate: None,
             navigate: None,
             queued: Vec::new(),
+            session_requested: false,
+            kept: None,
+            dirty_since: None,
+            keep_now: false,
         }
+    }
+
+    /// The form as it would be kept on disk (files by path; pasted pictures are left out).
+    fn session(&self) -> ComposerSession {
+        let place = self.place.post_place();
+        ComposerSession {
+            kind: self.kind,
+            caption: self.caption.clone(),
+            share_to_feed: self.share_to_feed,
+            schedule_text: self.schedule_text.clone(),
+            editing: self.editing,
+            items: self
+                .items
+                .iter()
+                .filter_map(|i| {
+                    let MediaSource::Path(path) = &i.source else {
+                        return None;
+                    };
+                    Some(SessionItem {
+                        path: path.clone(),
+                        preset: i.preset.label().to_owned(),
+                        frame: i.frame,
+                        alt: i.alt.clone(),
+                        tags: i.tags.clone(),
+                        products: i
+                            .products
+                            .iter()
+                            .map(|p| {
+                                let tag = ProductTag {
+                                    product_id: p.product_id.clone(),
+                                    x: Some(p.x),
+                                    y: Some(p.y),
+                                };
+                                (tag, p.name.clone())
+                            })
+                            .collect(),
+                        thumb_offset: i.thumb_offset.clone(),
+                        cover_url: i.cover_url.clone(),
+                        cover_path: i.cover_picture.as_ref().and_then(|c| match &c.source {
+                            MediaSource::Path(p) => Some(p.clone()),
+                            MediaSource::Bytes { .. } => None,
+                        }),
+                    })
+                })
+                .collect(),
+            location: place.location,
+            collaborators: place.collaborators,
+        }
+    }
+
+    /// Sends the form to be kept about once a second while it changes, and at once after
+    /// it was cleared or when the user leaves the tab (`now`).
+    fn keep(&mut self, ctx: &egui::Context, now: bool, commands: &mut Vec<Command>) {
+        let current = self.session();
+        let unchanged = match &self.kept {
+            Some(kept) => *kept == current,
+            None => current.is_blank(),
+        };
+        if unchanged {
+            self.dirty_since = None;
+            self.keep_now = false;
+            return;
+        }
+        let time = ctx.input(|i| i.time);
+        let since = *self.dirty_since.get_or_insert(time);
+        if now || self.keep_now || time - since >= KEEP_EVERY_SECS {
+            commands.push(Command::Composer(ComposerCommand::KeepSession(
+                (!current.is_blank()).then(|| Box::new(current.clone())),
+            )));
+            self.kept = Some(current);
+            self.dirty_since = None;
+            self.keep_now = false;
+        } else {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                KEEP_EVERY_SECS - (time - since),
+            ));
+        }
+    }
+
+    /// Keeps the form now (the user is leaving the tab).
+    pub fn keep_on_leave(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        self.keep(ctx, true, commands);
+    }
+
+    /// Puts back the form kept before a restart or crash, unless the user started another.
+    fn restore_session(&mut self, form: ComposerSession) {
+        let blank = self.items.is_empty() && self.caption.is_empty() && self.editing.is_none();
+        if !blank {
+            return;
+        }
+        self.kind = form.kind;
+        self.caption = form.caption.clone();
+        self.share_to_feed = form.share_to_feed;
+        self.schedule_text = form.schedule_text.clone();
+        self.editing = form.editing;
+        self.place.restore(DraftPlace {
+            location: form.location.clone(),
+            collaborators: form.collaborators.clone(),
+        });
+        for kept in &form.items {
+            let source = MediaSource::Path(kept.path.clone());
+            self.queued
+                .push(Command::Composer(ComposerCommand::LoadPreview(
+                    source.clone(),
+                )));
+            let mut item = Item::new(source);
+            item.preset = CropPreset::ALL
+                .into_iter()
+                .find(|p| p.label() == kept.preset)
+                .unwrap_or(CropPreset::Free);
+            item.frame = kept.frame;
+            item.alt = kept.alt.clone();
+            item.tags = kept.tags.clone();
+            item.products = kept
+                .products
+                .iter()
+                .map(|(t, name)| PlacedProduct {
+                    product_id: t.product_id.clone(),
+                    name: name.clone(),
+                    x: t.x.unwrap_or(0.5),
+                    y: t.y.unwrap_or(0.5),
+                })
+                .collect();
+            item.thumb_offset = kept.thumb_offset.clone();
+            item.cover_url = kept.cover_url.clone();
+            if let Some(cover) = &kept.cover_path {
+                let source = MediaSource::Path(cover.clone());
+                self.queued
+                    .push(Command::Composer(ComposerCommand::LoadPreview(
+                        source.clone(),
+                    )));
+                item.cover_picture = Some(video::CoverPicture::new(source));
+            }
+            self.items.push(item);
+        }
+        self.job = JobState::Done {
+            text: "Your unsaved post is back, as you left it.".into(),
+        };
+        self.kept = Some(form);
     }
 
     /// A tab the user asked to go to from here (taken once).
@@ -221,6 +376,7 @@ impl ComposerTab {
         self.editing = None;
         self.duplicate = None;
         self.caption_expanded = false;
+        self.keep_now = true;
     }
 
     /// Asks `picker` instead of the system's file dialog (tests).
@@ -389,6 +545,11 @@ impl ComposerTab {
                 }
             }
             ComposerEvent::DraftOpened(opened) => self.open_draft(*opened),
+            ComposerEvent::Session(form) => {
+                if let Some(form) = form {
+                    self.restore_session(*form);
+                }
+            }
             ComposerEvent::Drafts { drafts, .. } => self.drafts = drafts,
             ComposerEvent::Shop { account, setup } => self.shop.on_setup(account, setup),
             ComposerEvent::Products {
@@ -526,6 +687,10 @@ impl ComposerTab {
                 account.id.clone(),
             )));
         }
+        if !self.session_requested {
+            self.session_requested = true;
+            commands.push(Command::Composer(ComposerCommand::LoadSession));
+        }
         commands.append(&mut self.queued);
         self.take_dropped_files(ui, commands);
         self.take_picked_cover(commands);
@@ -617,6 +782,7 @@ impl ComposerTab {
             ui.separator();
             self.hosting.ui(ui, commands);
         });
+        self.keep(ui.ctx(), false, commands);
     }
 
     fn upload_textures(&mut self, ctx: &egui::Context) {

@@ -62,6 +62,8 @@ pub struct UiPrefs {
 pub struct App {
     engine: EngineHandle,
     started: bool,
+    /// The Composer was on screen last frame (leaving it keeps its form at once).
+    was_composing: bool,
     /// Set once a command could not be queued, so the user is told once, not every frame.
     engine_gone: bool,
     prefs: UiPrefs,
@@ -88,6 +90,7 @@ impl App {
         Self {
             engine,
             started: false,
+            was_composing: false,
             engine_gone: false,
             prefs: UiPrefs::default(),
             accounts: Vec::new(),
@@ -254,6 +257,12 @@ impl App {
             self.prefs.tab = tab;
             self.show_accounts_page = false;
         }
+        // Leaving the Composer keeps its form on disk at once, not a second later.
+        let composing = self.prefs.tab == Tab::Composer && !self.show_accounts_page;
+        if self.was_composing && !composing {
+            self.composer.keep_on_leave(&ctx, &mut commands);
+        }
+        self.was_composing = composing;
 
         self.textures
             .evict_thumbnails(textures::MAX_THUMBNAIL_TEXTURES);

@@ -29,16 +29,7 @@ impl Journey {
     fn start() -> Journey {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let world = runtime.block_on(hosted_world());
-        let (handle, engine) = engine::spawn(world.config()).expect("engine");
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(1280.0, 1400.0))
-            .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
-        let username = world.account().username.clone();
-        step_until(&mut harness, |h| {
-            h.query_all_by_label_contains(&username).next().is_some()
-        });
-        harness.get_by_label("Composer").click();
-        harness.step();
+        let (harness, engine) = open_app(&world);
         Journey {
             runtime,
             world,
@@ -46,6 +37,14 @@ impl Journey {
             photos: tempfile::tempdir().expect("temp dir"),
             _engine: engine,
         }
+    }
+
+    /// A new app and engine on the same data, as after a crash: the old window is gone
+    /// without any goodbye (no quit, no tab switch).
+    fn restart(&mut self) {
+        let (harness, engine) = open_app(&self.world);
+        self.harness = harness;
+        self._engine = engine;
     }
 
     /// Writes a `w`×`h` JPEG whose left half is `left` and right half `right`, and drops it.
@@ -130,6 +129,21 @@ impl Journey {
         self.harness.step();
         self.harness.step();
     }
+}
+
+/// The app on a fresh engine over `world`'s data, on the Composer tab.
+fn open_app(world: &World) -> (Harness<'static, App>, std::thread::JoinHandle<()>) {
+    let (handle, engine) = engine::spawn(world.config()).expect("engine");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1400.0))
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    let username = world.account().username.clone();
+    step_until(&mut harness, |h| {
+        h.query_all_by_label_contains(&username).next().is_some()
+    });
+    harness.get_by_label("Composer").click();
+    harness.step();
+    (harness, engine)
 }
 
 /// Steps the UI (the engine works in the background) until `done`, or fails after 60 s.
@@ -327,4 +341,43 @@ fn panning_the_crop_publishes_the_chosen_part() {
             "pixel at x={x} of {w} is {p:?}, not the red half"
         );
     }
+}
+
+#[test]
+fn unsaved_work_survives_a_crash() {
+    let mut j = Journey::start();
+    j.drop_picture("kept.jpg", (1080, 1350), RED, BLUE);
+    j.wait_for_editor();
+    type_into(&mut j.harness, "Caption", "Typed just before the crash");
+    type_into(&mut j.harness, "Alt text:", "Two colours");
+    // A little over a second of the app running: the form is kept meanwhile.
+    let until = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < until {
+        j.harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    j.restart();
+    j.wait_for_text("Your unsaved post is back");
+    j.wait_for_editor();
+    assert_eq!(
+        j.harness.get_by_label("Caption").value().as_deref(),
+        Some("Typed just before the crash")
+    );
+    assert_eq!(
+        j.harness.get_by_label("Alt text:").value().as_deref(),
+        Some("Two colours")
+    );
+    j.harness.get_by_label("1. kept.jpg");
+    // Publishing it ends it: the next start is blank.
+    j.click("Publish");
+    j.wait_for_text("Published — media");
+    j.harness.run_steps(5);
+    j.restart();
+    j.harness.run_steps(20);
+    assert!(
+        j.harness
+            .query_by_label_contains("Your unsaved post is back")
+            .is_none()
+    );
+    assert!(j.harness.query_by_label("1. kept.jpg").is_none());
 }
