@@ -42,6 +42,9 @@ use super::TabContext;
 /// How often, at most, the form is kept on disk while it changes.
 const KEEP_EVERY_SECS: f64 = 1.0;
 
+/// Room kept beside the composing column for the feed preview, in points.
+const PREVIEW_ROOM: f32 = 356.0;
+
 /// The side of the picture editor, in points.
 const EDITOR_SIDE: f32 = 360.0;
 
@@ -757,7 +760,9 @@ impl ComposerTab {
             ui.horizontal_top(|ui| {
                 // The composing column on the left, the live feed preview beside it.
                 ui.vertical(|ui| {
-                    ui.set_max_width(620.0);
+                    // Leave the preview its ~340 points so it stays on screen at 1024 px.
+                    let room = ui.available_width() - PREVIEW_ROOM;
+                    ui.set_max_width(room.clamp(EDITOR_SIDE, 620.0));
                     self.items_strip(ui);
                     ui.separator();
                     self.item_editor(ui);
@@ -994,9 +999,11 @@ impl ComposerTab {
                         item.preset = preset;
                     }
                 }
-                ui.separator();
             }
+        });
+        ui.horizontal(|ui| {
             let mut zoom = item.frame.zoom;
+            ui.spacing_mut().slider_width = 90.0;
             let label = ui.label("Zoom:");
             if ui
                 .add(
@@ -1411,7 +1418,7 @@ impl ComposerTab {
         ui.strong("Drafts and schedule");
         let mut again = None;
         for d in &self.drafts {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let state = match d.state {
                     DraftState::Draft => "draft".to_owned(),
                     DraftState::Scheduled => d

@@ -39,7 +39,7 @@ fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
 
 #[test]
 fn drop_crop_tag_publish_and_see_it_in_the_feed() {
-    let (mut harness, mut side) = composer_tab(1000.0, account());
+    let (mut harness, mut side) = composer_tab(1100.0, account());
     assert_eq!(harness.state().tab(), Tab::Composer);
     drain(&mut side);
 
