@@ -493,3 +493,56 @@ fn s3_hosting_is_configured_in_settings_and_the_secret_never_shows() {
     );
     harness.get_by_label("Files will be hosted in bucket posts.");
 }
+
+#[test]
+fn a_job_that_hangs_can_be_cancelled_and_nothing_stays_disabled() {
+    let (mut harness, mut side) = composer_tab(1600.0, account());
+    drop_square_picture(&mut harness, &side);
+    drain(&mut side);
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let (job, _) = sent_post(&mut side).expect("publish");
+    // The engine says nothing more: every button but Cancel waits.
+    assert!(
+        harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        harness
+            .get_by_label("Save draft")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    let cancelled = drain(&mut side)
+        .into_iter()
+        .any(|c| matches!(c, Command::Composer(ComposerCommand::Cancel { job: j }) if j == job));
+    assert!(cancelled, "the engine is told to stop the job");
+    harness.get_by_label("Cancelled.");
+    assert!(
+        !harness
+            .get_by_label("Publish")
+            .accesskit_node()
+            .is_disabled()
+    );
+    assert!(
+        !harness
+            .get_by_label("Save draft")
+            .accesskit_node()
+            .is_disabled()
+    );
+    // A late answer for the cancelled job changes nothing.
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Saved {
+            job,
+            draft: 9,
+            scheduled: false,
+        }),
+    );
+    harness.get_by_label("Cancelled.");
+}
