@@ -56,7 +56,7 @@ impl Store {
         wall: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<ClaimOutcome, StoreError> {
-        let until = to_millis(wall) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let until = lease_end(wall, lease);
         let due = match scope {
             ClaimScope::Now => None,
             ClaimScope::Due { due } => Some(to_millis(due)),
@@ -104,7 +104,7 @@ impl Store {
         wall: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<bool, StoreError> {
-        let until = to_millis(wall) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let until = lease_end(wall, lease);
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE drafts SET claim_until = ?3 WHERE id = ?1 AND claim_owner = ?2",
@@ -175,15 +175,17 @@ impl Store {
         wall: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<bool, StoreError> {
-        let until = to_millis(wall) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-        self.write(|tx| {
-            let n = tx.execute(
-                "UPDATE drafts SET parent_container_id = ?3, claim_until = ?5, updated_at = ?4
-                  WHERE id = ?1 AND claim_owner = ?2",
-                params![id, owner, container.as_str(), to_millis(now), until],
-            )?;
-            Ok(n == 1)
-        })
+        self.update_if_owner(
+            "UPDATE drafts SET parent_container_id = ?3, claim_until = ?5, updated_at = ?4
+              WHERE id = ?1 AND claim_owner = ?2",
+            params![
+                id,
+                owner,
+                container.as_str(),
+                to_millis(now),
+                lease_end(wall, lease)
+            ],
+        )
     }
 
     /// Journals that media_publish is about to be sent, only while `owner` holds the claim,
@@ -197,16 +199,12 @@ impl Store {
         wall: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<bool, StoreError> {
-        let until = to_millis(wall) + i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2);
-        self.write(|tx| {
-            let n = tx.execute(
-                "UPDATE drafts SET publish_sent_at = COALESCE(publish_sent_at, ?3),
+        self.update_if_owner(
+            "UPDATE drafts SET publish_sent_at = COALESCE(publish_sent_at, ?3),
                         claim_until = ?4, updated_at = ?3
                   WHERE id = ?1 AND claim_owner = ?2",
-                params![id, owner, to_millis(now), until],
-            )?;
-            Ok(n == 1)
-        })
+            params![id, owner, to_millis(now), lease_end(wall, lease)],
+        )
     }
 
     /// A draft of `account` other than `except` with this fingerprint that was published,
@@ -236,6 +234,15 @@ impl Store {
         })
     }
 
+    /// Runs one `… WHERE claim_owner = ?` update; `true` when the owner still held the claim.
+    fn update_if_owner(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| Ok(tx.execute(sql, params)? == 1))
+    }
+
     /// Who holds a claim on draft `id` and until when (for tests and diagnostics).
     pub fn draft_claim(&self, id: i64) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
         self.read(|conn| {
@@ -254,4 +261,9 @@ impl Store {
             })
         })
     }
+}
+
+/// When a lease taken at `wall` runs out, in Unix ms.
+fn lease_end(wall: DateTime<Utc>, lease: std::time::Duration) -> i64 {
+    to_millis(wall).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX / 2))
 }

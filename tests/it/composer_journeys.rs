@@ -13,7 +13,7 @@ use socialdesk::ui::App;
 use socialdesk::ui::composer::editor::EDITOR_LABEL;
 
 use crate::support::raw::get_json;
-use crate::support::ui::type_into;
+use crate::support::ui::{queue_click_at, type_into};
 use crate::support::{DroppedPath, World, basic_token, hosted_world};
 
 /// The app on a real engine whose account is logged in to a fresh sandbox with hosting.
@@ -116,16 +116,7 @@ impl Journey {
 
     /// Presses and releases the pointer at `pos` (a click, no movement).
     fn click_at(&mut self, pos: egui::Pos2) {
-        let input = self.harness.input_mut();
-        input.events.push(egui::Event::PointerMoved(pos));
-        for pressed in [true, false] {
-            input.events.push(egui::Event::PointerButton {
-                pos,
-                button: egui::PointerButton::Primary,
-                pressed,
-                modifiers: egui::Modifiers::NONE,
-            });
-        }
+        queue_click_at(&mut self.harness, pos);
         self.harness.step();
         self.harness.step();
     }

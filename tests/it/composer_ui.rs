@@ -17,23 +17,14 @@ use socialdesk::ui::composer::editor::EDITOR_LABEL;
 use socialdesk::ui::{App, Tab};
 
 use crate::support::ACCOUNT_ID;
-use crate::support::ui::{composer_tab, drop_square_picture, sent_post};
+use crate::support::ui::{composer_tab, drop_square_picture, queue_click_at, sent_post};
 
 fn account() -> Account {
     crate::support::account("demo.studio", LoginKind::Instagram)
 }
 
 fn click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
-    let input = harness.input_mut();
-    input.events.push(egui::Event::PointerMoved(pos));
-    for pressed in [true, false] {
-        input.events.push(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-    }
+    queue_click_at(harness, pos);
     harness.run();
 }
 

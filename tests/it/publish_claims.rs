@@ -73,13 +73,19 @@ async fn draft_states(cli: &OnSandbox<'_>) -> Vec<(i64, String)> {
         .collect()
 }
 
+/// A temporary folder whose `data` holds the demo business, connected to `sandbox`.
+async fn connected(sandbox: &Sandbox) -> (tempfile::TempDir, OnSandbox<'_>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cli = OnSandbox::connect(sandbox, &dir.path().join("data")).await;
+    (dir, cli)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_once() {
     let sandbox = Sandbox::start(SandboxOptions::default())
         .await
         .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let cli = OnSandbox::connect(&sandbox, &dir.path().join("data")).await;
+    let (dir, cli) = connected(&sandbox).await;
 
     // Eight posts scheduled for the same moment, a few seconds ahead.
     let picture = dir.path().join("p.jpg");
@@ -167,8 +173,7 @@ async fn the_same_post_twice_within_a_day_asks_first() {
     let sandbox = Sandbox::start(SandboxOptions::default())
         .await
         .expect("sandbox");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let cli = OnSandbox::connect(&sandbox, &dir.path().join("data")).await;
+    let (dir, cli) = connected(&sandbox).await;
     let picture = dir.path().join("p.jpg");
     write_jpeg(&picture, 800, 800);
     let picture = picture.to_str().expect("utf-8");

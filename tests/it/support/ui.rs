@@ -112,3 +112,18 @@ pub fn sent_post(side: &mut EngineSide) -> Option<(u64, PostSpec)> {
         _ => None,
     })
 }
+
+/// Queues a press and release of the primary button at `pos` (a click, no movement); the
+/// caller runs or steps the harness.
+pub fn queue_click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
+    let input = harness.input_mut();
+    input.events.push(egui::Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        input.events.push(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+}
