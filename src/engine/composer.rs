@@ -59,6 +59,9 @@ pub enum ComposerCommand {
     KeepSession(Option<Box<session::ComposerSession>>),
     /// Send the kept form ([`ComposerEvent::Session`]), once when the app starts.
     LoadSession,
+    /// A small picture of a draft's first item for the drafts list
+    /// ([`ComposerEvent::DraftThumbnail`]).
+    LoadDraftThumbnail { draft: i64 },
     /// Stop job `job` (saving, preparing or publishing); a publish already sent to Meta is
     /// not undone, and the draft can be published again (it resumes, never posting twice).
     Cancel { job: u64 },
@@ -136,6 +139,11 @@ pub enum ComposerEvent {
     Duplicate { job: u64, message: String },
     /// A saved draft, ready to edit.
     DraftOpened(Box<OpenedDraft>),
+    /// A draft's first picture, small, for the drafts list.
+    DraftThumbnail {
+        draft: i64,
+        image: Arc<egui::ColorImage>,
+    },
     /// The form as it was last kept (after a restart or a crash).
     Session(Option<Box<session::ComposerSession>>),
     /// The account's drafts, scheduled and published posts, newest first.
@@ -512,6 +520,12 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                     warn!(error = %e, "could not keep the Composer's form");
                 }
             }
+            ComposerCommand::LoadDraftThumbnail { draft } => {
+                if let Some(image) = draft_thumbnail(&core, draft).await {
+                    let image = Arc::new(image);
+                    composer_event(&events, ComposerEvent::DraftThumbnail { draft, image }).await;
+                }
+            }
             ComposerCommand::LoadSession => {
                 let form = match core.composer_session().await {
                     Ok(form) => form.map(Box::new),
@@ -613,6 +627,33 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
             }
         }
     });
+}
+
+/// The side of a draft's thumbnail in the drafts list, in pixels.
+const DRAFT_THUMB_PX: u32 = 96;
+
+/// The first picture of `draft` (its prepared file), decoded small off the async threads;
+/// `None` for a video or a file that cannot be read (the list shows the kind instead).
+async fn draft_thumbnail(core: &Arc<Core>, draft: i64) -> Option<egui::ColorImage> {
+    let first = core
+        .with_store(move |s| s.draft(draft))
+        .await
+        .ok()??
+        .items
+        .into_iter()
+        .next()?;
+    if first.is_video {
+        return None;
+    }
+    let bytes = core
+        .with_store(move |s| s.item_file(draft, first.position))
+        .await
+        .ok()?;
+    tokio::task::spawn_blocking(move || {
+        crate::media::decode_for_display(&bytes, DRAFT_THUMB_PX).ok()
+    })
+    .await
+    .ok()?
 }
 
 async fn composer_event(events: &EventSender, event: ComposerEvent) {

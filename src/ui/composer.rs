@@ -179,6 +179,10 @@ pub struct ComposerTab {
     dirty_since: Option<f64>,
     /// Keep the form at the next frame without waiting (it was just cleared).
     keep_now: bool,
+    /// Drafts-list thumbnails by draft id (`None`: asked for, not there yet or none).
+    draft_thumbs: std::collections::HashMap<i64, Option<TextureHandle>>,
+    /// Decoded draft thumbnails waiting to become textures.
+    pending_thumbs: Vec<(i64, Arc<egui::ColorImage>)>,
 }
 
 impl Default for ComposerTab {
@@ -220,6 +224,8 @@ impl ComposerTab {
             kept: None,
             dirty_since: None,
             keep_now: false,
+            draft_thumbs: std::collections::HashMap::new(),
+            pending_thumbs: Vec::new(),
         }
     }
 
@@ -360,6 +366,12 @@ impl ComposerTab {
             text: "Your unsaved post is back, as you left it.".into(),
         };
         self.kept = Some(form);
+    }
+
+    /// Drops draft `draft`'s list thumbnail (it was saved again), so the list asks anew.
+    fn forget_thumbnail(&mut self, draft: i64) -> &mut Self {
+        self.draft_thumbs.remove(&draft);
+        self
     }
 
     /// A tab the user asked to go to from here (taken once).
@@ -508,7 +520,7 @@ impl ComposerTab {
                 job,
                 draft,
                 scheduled,
-            } => match self.current_kind(job) {
+            } => match self.forget_thumbnail(draft).current_kind(job) {
                 Some(JobKind::Save) => {
                     // The form stays open on the saved draft: saving again replaces it.
                     self.editing = Some(draft);
@@ -548,6 +560,9 @@ impl ComposerTab {
                 }
             }
             ComposerEvent::DraftOpened(opened) => self.open_draft(*opened),
+            ComposerEvent::DraftThumbnail { draft, image } => {
+                self.pending_thumbs.push((draft, image));
+            }
             ComposerEvent::Session(form) => {
                 if let Some(form) = form {
                     self.restore_session(*form);
@@ -791,6 +806,14 @@ impl ComposerTab {
     }
 
     fn upload_textures(&mut self, ctx: &egui::Context) {
+        for (draft, image) in self.pending_thumbs.drain(..) {
+            let texture = ctx.load_texture(
+                format!("composer-draft:{draft}"),
+                (*image).clone(),
+                egui::TextureOptions::LINEAR,
+            );
+            self.draft_thumbs.insert(draft, Some(texture));
+        }
         for item in &mut self.items {
             if let Some(image) = item.pending.take() {
                 item.texture = Some(ctx.load_texture(
@@ -1419,6 +1442,20 @@ impl ComposerTab {
         let mut again = None;
         for d in &self.drafts {
             ui.horizontal_wrapped(|ui| {
+                match self.draft_thumbs.get(&d.id) {
+                    Some(Some(texture)) => {
+                        let size = texture.size_vec2();
+                        let side = 40.0 / size.x.max(size.y).max(1.0);
+                        ui.image((texture.id(), size * side));
+                    }
+                    Some(None) => {}
+                    None => {
+                        self.draft_thumbs.insert(d.id, None);
+                        commands.push(Command::Composer(ComposerCommand::LoadDraftThumbnail {
+                            draft: d.id,
+                        }));
+                    }
+                }
                 let state = match d.state {
                     DraftState::Draft => "draft".to_owned(),
                     DraftState::Scheduled => d

@@ -303,6 +303,26 @@ fn a_typed_local_time_schedules_the_post_in_utc_and_the_list_shows_it() {
         }),
     );
     harness.get_by_label_contains("scheduled for 2030-01-31 09:30 local");
+    // The list asks once for the draft's picture, and offers to edit it.
+    let asked = drain(&mut side)
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Command::Composer(ComposerCommand::LoadDraftThumbnail { draft: 7 })
+            )
+        })
+        .count();
+    assert_eq!(asked, 1);
+    harness.get_by_label("Edit draft 7").click();
+    harness.run();
+    assert!(
+        drain(&mut side).into_iter().any(|c| matches!(
+            c,
+            Command::Composer(ComposerCommand::OpenDraft { draft: 7 })
+        )),
+        "Edit opens the draft in the Composer"
+    );
 }
 
 #[test]
