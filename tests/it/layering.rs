@@ -102,6 +102,8 @@ fn strip_comment(line: &str) -> &str {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' if in_str => i += 1,
+            // `'"'` is a char, not the start of a string.
+            b'"' if i > 0 && bytes[i - 1] == b'\'' && bytes.get(i + 1) == Some(&b'\'') => {}
             b'"' => in_str = !in_str,
             b'/' if !in_str && bytes.get(i + 1) == Some(&b'/') => return &line[..i],
             _ => {}
