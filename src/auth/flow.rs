@@ -18,11 +18,11 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, RedirectUrl, Scope};
 use tokio::sync::mpsc;
 use url::Url;
 
+use super::AppCredentials;
 use super::AuthError;
 use super::loopback::{LoopbackListener, LoopbackOptions};
 use super::redirect::code_from_redirect;
 use super::token::{AccessToken, ConnectedAccount};
-use crate::engine::protocol::AppCredentials;
 use crate::graph::{GraphClient, Session, TokenGrant};
 use crate::ids::IgUserId;
 use crate::model::LoginKind;

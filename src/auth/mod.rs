@@ -5,6 +5,7 @@
 //! The engine calls [`PendingLogin::start`], opens [`PendingLogin::authorize_url`] with a
 //! [`Browser`], then awaits [`PendingLogin::complete`] for the [`ConnectedAccount`]s.
 
+mod app;
 mod browser;
 mod error;
 mod flow;
@@ -13,6 +14,7 @@ mod redirect;
 mod tls;
 mod token;
 
+pub use app::AppCredentials;
 pub use browser::{Browser, SandboxBrowser, SandboxDecision, SystemBrowser};
 pub use error::AuthError;
 pub use flow::{

@@ -9,8 +9,8 @@ use std::fmt;
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::AppCredentials;
 use super::AuthError;
-use crate::engine::protocol::AppCredentials;
 use crate::graph::{ErrorKind, GraphClient, GraphError, Session, TokenGrant};
 use crate::ids::PageId;
 use crate::model::{Account, LoginKind};

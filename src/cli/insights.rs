@@ -11,11 +11,11 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::engine::Core;
+use crate::engine::insights::csv as insights_csv;
 use crate::engine::insights::{DailySeries, DateRange};
 use crate::graph::insights::{MediaInsights, is_deprecated};
 use crate::ids::MediaId;
 use crate::model::Account;
-use crate::ui::insights_export;
 
 /// Metrics that have a daily time series; any other metric is totalled over the range.
 const SERIES: &[&str] = &["reach", "follower_count"];
@@ -195,13 +195,13 @@ async fn account_insights(
         .collect();
     if csv {
         if !series.is_empty() {
-            print!("{}", insights_export::series_csv(&series));
+            print!("{}", insights_csv::series_csv(&series));
         }
         if !pairs.is_empty() {
             if !series.is_empty() {
                 println!();
             }
-            print!("{}", insights_export::pairs_csv("metric", "value", &pairs));
+            print!("{}", insights_csv::pairs_csv("metric", "value", &pairs));
         }
     } else {
         println!(
@@ -215,10 +215,7 @@ async fn account_insights(
             println!("{metric:<22} {value:>12}");
         }
         if !series.is_empty() {
-            print!(
-                "\n{}",
-                insights_export::series_csv(&series).replace(',', "\t")
-            );
+            print!("\n{}", insights_csv::series_csv(&series).replace(',', "\t"));
         }
     }
     for g in gone {

@@ -7,6 +7,7 @@
 //! cache keeps (beyond Meta's 30-day `follower_count` window) keeps growing.
 
 pub mod calc;
+pub mod csv;
 mod fetch;
 pub mod png;
 

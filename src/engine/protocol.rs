@@ -51,24 +51,9 @@ pub enum Command {
     Calendar(super::calendar::CalendarCommand),
 }
 
-/// The user's own Meta app, entered once in Accounts.
-#[derive(Clone)]
-pub struct AppCredentials {
-    pub kind: LoginKind,
-    pub app_id: String,
-    /// Never logged: `Debug` prints it redacted.
-    pub app_secret: String,
-}
-
-impl std::fmt::Debug for AppCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppCredentials")
-            .field("kind", &self.kind)
-            .field("app_id", &self.app_id)
-            .field("app_secret", &"<redacted>")
-            .finish()
-    }
-}
+/// Lives in `auth` (which logs in with it) so `auth` never reaches up into the engine;
+/// re-exported here because `Command::SaveApp` carries it.
+pub use crate::auth::AppCredentials;
 
 /// A browser login to start.
 #[derive(Clone, Debug)]

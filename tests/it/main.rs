@@ -29,6 +29,7 @@ mod input_refusals;
 mod insights_cli;
 mod insights_e2e;
 mod insights_ui;
+mod layering;
 mod mentions_e2e;
 mod no_secrets_leak;
 mod place_cli;

@@ -1,0 +1,25 @@
+//! The user's own Meta app (id and secret), which both logins are made with.
+//!
+//! Defined in `auth` rather than the engine's protocol so the login code depends only
+//! downwards; `engine::protocol` re-exports it for `Command::SaveApp`.
+
+use crate::model::LoginKind;
+
+/// The user's own Meta app, entered once in Accounts.
+#[derive(Clone)]
+pub struct AppCredentials {
+    pub kind: LoginKind,
+    pub app_id: String,
+    /// Never logged: `Debug` prints it redacted.
+    pub app_secret: String,
+}
+
+impl std::fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("kind", &self.kind)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"<redacted>")
+            .finish()
+    }
+}
