@@ -139,6 +139,9 @@ pub enum ComposerEvent {
     Duplicate { job: u64, message: String },
     /// A saved draft, ready to edit.
     DraftOpened(Box<OpenedDraft>),
+    /// A draft the user asked to edit could not be opened; `message` names the cause and
+    /// what to do instead.
+    OpenFailed { draft: i64, message: String },
     /// A draft's first picture, small, for the drafts list.
     DraftThumbnail {
         draft: i64,
@@ -539,9 +542,8 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
             ComposerCommand::OpenDraft { draft } => {
                 let event = match core.open_draft(draft).await {
                     Ok(opened) => ComposerEvent::DraftOpened(Box::new(opened)),
-                    Err(e) => ComposerEvent::Failed {
-                        job: 0,
-                        draft: Some(draft),
+                    Err(e) => ComposerEvent::OpenFailed {
+                        draft,
                         message: e.to_string(),
                     },
                 };
@@ -711,16 +713,6 @@ async fn cancellable(
     }
 }
 
-/// `text` with a capital first letter and a full stop, for a line on its own.
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    let first: String = chars
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_default();
-    format!("{first}{}.", chars.as_str())
-}
-
 fn cancel(core: &Arc<Core>, job: u64) {
     let key = engine_key(core);
     let jobs = JOBS
@@ -774,7 +766,7 @@ async fn save(
             Some(draft)
         }
         Err(e @ PublishError::Duplicate { .. }) => {
-            let message = sentence(&e.to_string());
+            let message = e.to_string();
             composer_event(events, ComposerEvent::Duplicate { job, message }).await;
             None
         }

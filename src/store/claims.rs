@@ -104,14 +104,10 @@ impl Store {
         wall: DateTime<Utc>,
         lease: std::time::Duration,
     ) -> Result<bool, StoreError> {
-        let until = lease_end(wall, lease);
-        self.write(|tx| {
-            let n = tx.execute(
-                "UPDATE drafts SET claim_until = ?3 WHERE id = ?1 AND claim_owner = ?2",
-                params![id, owner, until],
-            )?;
-            Ok(n == 1)
-        })
+        self.update_if_owner(
+            "UPDATE drafts SET claim_until = ?3 WHERE id = ?1 AND claim_owner = ?2",
+            params![id, owner, lease_end(wall, lease)],
+        )
     }
 
     /// Lets go of `owner`'s claim without an outcome (the attempt was cancelled): the draft

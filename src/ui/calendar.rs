@@ -106,7 +106,7 @@ impl CalendarTab {
             }
             CalendarEvent::Failed { message } => {
                 self.waiting = false;
-                self.notice = Some((capitalise(&message), true));
+                self.notice = Some((super::capitalise(&message), true));
             }
         }
     }
@@ -270,7 +270,7 @@ impl CalendarTab {
                     at
                 }
                 Err(e) => {
-                    self.notice = Some((capitalise(&e.to_string()), true));
+                    self.notice = Some((super::capitalise(&e.to_string()), true));
                     return;
                 }
             },
@@ -750,14 +750,6 @@ fn short(text: &str, max: usize) -> String {
     }
 }
 
-fn capitalise(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -767,6 +759,6 @@ mod tests {
         assert_eq!(short("Hello", 10), "Hello");
         assert_eq!(short("Hello world, long", 5), "Hello…");
         assert_eq!(short("Line one\nline two", 40), "Line one…");
-        assert_eq!(capitalise("that post"), "That post");
+        assert_eq!(crate::ui::capitalise("that post"), "That post");
     }
 }

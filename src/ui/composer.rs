@@ -368,10 +368,24 @@ impl ComposerTab {
         self.kept = Some(form);
     }
 
-    /// Drops draft `draft`'s list thumbnail (it was saved again), so the list asks anew.
-    fn forget_thumbnail(&mut self, draft: i64) -> &mut Self {
-        self.draft_thumbs.remove(&draft);
-        self
+    /// The post of job `job` is saved as `draft` (before any network call).
+    fn on_saved(&mut self, job: u64, draft: i64, scheduled: bool) {
+        match self.current_kind(job) {
+            Some(JobKind::Save) => {
+                // The form stays open on the saved draft: saving again replaces it.
+                self.editing = Some(draft);
+                self.finish(job, format!("Saved as draft {draft}."));
+            }
+            Some(JobKind::Schedule) | Some(JobKind::Publish) if scheduled => {
+                self.clear();
+                self.finish(job, format!("Scheduled (draft {draft})."));
+            }
+            Some(_) => {
+                self.editing = Some(draft);
+                self.working(job, format!("Saved as draft {draft}; publishing…"));
+            }
+            None => {}
+        }
     }
 
     /// A tab the user asked to go to from here (taken once).
@@ -520,22 +534,11 @@ impl ComposerTab {
                 job,
                 draft,
                 scheduled,
-            } => match self.forget_thumbnail(draft).current_kind(job) {
-                Some(JobKind::Save) => {
-                    // The form stays open on the saved draft: saving again replaces it.
-                    self.editing = Some(draft);
-                    self.finish(job, format!("Saved as draft {draft}."));
-                }
-                Some(JobKind::Schedule) | Some(JobKind::Publish) if scheduled => {
-                    self.clear();
-                    self.finish(job, format!("Scheduled (draft {draft})."));
-                }
-                Some(_) => {
-                    self.editing = Some(draft);
-                    self.working(job, format!("Saved as draft {draft}; publishing…"));
-                }
-                None => {}
-            },
+            } => {
+                // The draft's picture may have changed: the list asks for it again.
+                self.draft_thumbs.remove(&draft);
+                self.on_saved(job, draft, scheduled);
+            }
             ComposerEvent::Progress { job, step, .. } => self.working(job, step.describe()),
             ComposerEvent::Published { job, draft, media } => {
                 // Only the job this form started clears it; the scheduler's posts (job 0)
@@ -555,8 +558,17 @@ impl ComposerTab {
             } => self.fail(job, message, draft),
             ComposerEvent::Duplicate { job, message } => {
                 if self.is_current(job) {
-                    self.duplicate = Some(message);
+                    self.duplicate = Some(format!("{}.", super::capitalise(&message)));
                     self.job = JobState::Idle;
+                }
+            }
+            ComposerEvent::OpenFailed { draft, message } => {
+                // Asked for from here or from the Calendar: say why, whatever is in progress.
+                if !matches!(self.job, JobState::Working { .. }) {
+                    self.job = JobState::Failed {
+                        text: format!("Draft {draft} could not be opened: {message}."),
+                        draft: None,
+                    };
                 }
             }
             ComposerEvent::DraftOpened(opened) => self.open_draft(*opened),

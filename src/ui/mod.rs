@@ -407,3 +407,13 @@ impl eframe::App for App {
         App::ui(self, ui);
     }
 }
+
+/// `message` with a capital first letter: engine errors are phrased to follow a colon,
+/// the UI also shows them as a line of their own.
+pub(crate) fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

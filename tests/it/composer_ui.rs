@@ -557,3 +557,46 @@ fn a_job_that_hangs_can_be_cancelled_and_nothing_stays_disabled() {
     );
     harness.get_by_label("Cancelled.");
 }
+
+#[test]
+fn the_same_post_again_asks_before_it_goes_out() {
+    let (mut harness, mut side) = composer_tab(1600.0, account());
+    drop_square_picture(&mut harness, &side);
+    drain(&mut side);
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let (job, post) = sent_post(&mut side).expect("publish");
+    assert!(
+        !post.allow_duplicate,
+        "the first try asks the engine to check"
+    );
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Duplicate {
+            job,
+            message: "the same pictures and caption were published on this account at 2026-12-03 10:00 local (draft 4)".into(),
+        }),
+    );
+    harness.get_by_label(
+        "The same pictures and caption were published on this account at 2026-12-03 10:00 local (draft 4).",
+    );
+    harness.get_by_label("Publish anyway").click();
+    harness.run();
+    let (_, post) = sent_post(&mut side).expect("publish anyway");
+    assert!(post.allow_duplicate, "the user confirmed");
+}
+
+#[test]
+fn a_draft_that_cannot_be_opened_says_why() {
+    let (mut harness, side) = composer_tab(1600.0, account());
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::OpenFailed {
+            draft: 5,
+            message: "draft 5 is being published or was already sent to Instagram, so it can no longer be edited; start a new post instead".into(),
+        }),
+    );
+    harness.get_by_label_contains("Draft 5 could not be opened: draft 5 is being published");
+}
