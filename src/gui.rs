@@ -30,7 +30,7 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
             ..SandboxOptions::default()
         }),
     };
-    let (engine, _engine_thread) = crate::engine::spawn(EngineConfig::new(dirs, mode))
+    let (engine, engine_thread) = crate::engine::spawn(EngineConfig::new(dirs, mode))
         .context("could not start the engine")?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -39,12 +39,18 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
             .with_min_inner_size([800.0, 500.0]),
         ..Default::default()
     };
-    eframe::run_native(
+    let shown = eframe::run_native(
         "socialdesk",
         options,
         Box::new(move |_cc| Ok(Box::new(crate::ui::App::new(engine)))),
     )
-    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"));
+    // The app (and with it the engine's handle) is gone: let the engine finish writing
+    // what the user made before the process ends.
+    if !crate::engine::run::wait_for_shutdown(engine_thread) {
+        tracing::warn!("the engine did not stop in time; exiting anyway");
+    }
+    shown
 }
 
 /// True when the live store already holds an account (a quick read before the window opens).

@@ -84,6 +84,20 @@ pub enum ComposerCommand {
     SearchLocations { account: IgUserId, query: String },
 }
 
+impl ComposerCommand {
+    /// True for commands that write what the user made (the kept form, a draft, settings):
+    /// a closing app waits for them ([`crate::engine::run::SHUTDOWN_FLUSH`]).
+    pub fn writes_user_work(&self) -> bool {
+        matches!(
+            self,
+            Self::KeepSession(_)
+                | Self::SaveDraft { .. }
+                | Self::DeleteDraft { .. }
+                | Self::ConfigureS3 { .. }
+        )
+    }
+}
+
 /// What the engine tells the Composer tab.
 #[derive(Clone, Debug)]
 pub enum ComposerEvent {
@@ -483,7 +497,11 @@ async fn run_due(core: &Arc<Core>, events: &EventSender) {
 }
 
 /// Runs one command in the background.
-pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerCommand) {
+pub(crate) fn handle(
+    core: Arc<Core>,
+    events: EventSender,
+    command: ComposerCommand,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         match command {
             ComposerCommand::Refresh(account) => send_drafts(&core, &events, account).await,
@@ -628,7 +646,7 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ComposerComm
                 composer_event(&events, event).await;
             }
         }
-    });
+    })
 }
 
 /// The side of a draft's thumbnail in the drafts list, in pixels.

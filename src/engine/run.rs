@@ -24,8 +24,13 @@ pub const DETAIL_SIDE_PX: u32 = crate::media::DETAIL_MAX_SIDE_PX;
 /// Cached posts sent at start before the network answers.
 const CACHED_FEED_LIMIT: usize = 2000;
 
+/// How long a closing app waits for the engine to finish writing what the user made
+/// (the Composer's kept form, a draft being saved) before it exits anyway.
+pub const SHUTDOWN_FLUSH: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Starts the engine on its own background thread with its own tokio runtime.
-/// The UI keeps the handle; dropping it stops the engine.
+/// The UI keeps the handle; dropping it stops the engine once the user's writes are done
+/// (see [`wait_for_shutdown`]).
 pub fn spawn(config: EngineConfig) -> std::io::Result<(EngineHandle, std::thread::JoinHandle<()>)> {
     let (handle, side) = channel();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -74,11 +79,36 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
         images_in_flight: Mutex::default(),
         cursors: Mutex::default(),
         login: Mutex::default(),
+        durable: Arc::default(),
     });
     while let Some(command) = commands.recv().await {
         engine.clone().handle(command);
     }
-    info!("engine stopped: the UI is gone");
+    // The window closed. Writes of what the user made must land before the runtime (and
+    // with it every task) is dropped; anything else (a sync, a download) may stop here.
+    match tokio::time::timeout(SHUTDOWN_FLUSH, engine.durable.write()).await {
+        Ok(_) => info!("engine stopped: the UI is gone"),
+        Err(_) => warn!("engine stopped with a write still running: the UI is gone"),
+    }
+}
+
+/// Waits (at most about [`SHUTDOWN_FLUSH`]) for the engine thread to stop after its handle
+/// was dropped, so the process does not exit in the middle of saving the user's work.
+/// Returns false when it had to give up.
+pub fn wait_for_shutdown(thread: std::thread::JoinHandle<()>) -> bool {
+    let (done, finished) = std::sync::mpsc::channel();
+    let waiter = std::thread::Builder::new()
+        .name("engine-shutdown".into())
+        .spawn(move || {
+            let _ = thread.join();
+            let _ = done.send(());
+        });
+    if waiter.is_err() {
+        return false;
+    }
+    finished
+        .recv_timeout(SHUTDOWN_FLUSH + std::time::Duration::from_secs(2))
+        .is_ok()
 }
 
 /// A login in progress: its task, and where pasted redirect URLs go.
@@ -114,6 +144,9 @@ struct Engine {
     /// The next-page cursor of each account's feed as far as the UI has loaded it.
     cursors: Mutex<HashMap<IgUserId, Option<String>>>,
     login: Mutex<Option<LoginJob>>,
+    /// Held (read) by every job that writes what the user made; taken (write) at shutdown
+    /// to wait for them.
+    durable: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl Engine {
@@ -240,7 +273,19 @@ impl Engine {
                 });
             }
             Command::Composer(command) => {
-                super::composer::handle(self.core(), self.events.clone(), command)
+                // Taken before the job starts, so a shutdown right after the command
+                // arrived still waits for it.
+                let durable = command
+                    .writes_user_work()
+                    .then(|| self.durable.clone().try_read_owned().ok())
+                    .flatten();
+                let job = super::composer::handle(self.core(), self.events.clone(), command);
+                if let Some(guard) = durable {
+                    tokio::spawn(async move {
+                        let _ = job.await;
+                        drop(guard);
+                    });
+                }
             }
             Command::Comments(command) => {
                 super::comments::handle(self.core(), self.events.clone(), command)

@@ -281,11 +281,7 @@ impl ComposerTab {
     /// it was cleared or when the user leaves the tab (`now`).
     fn keep(&mut self, ctx: &egui::Context, now: bool, commands: &mut Vec<Command>) {
         let current = self.session();
-        let unchanged = match &self.kept {
-            Some(kept) => *kept == current,
-            None => current.is_blank(),
-        };
-        if unchanged {
+        if self.is_kept(&current) {
             self.dirty_since = None;
             self.keep_now = false;
             return;
@@ -293,12 +289,7 @@ impl ComposerTab {
         let time = ctx.input(|i| i.time);
         let since = *self.dirty_since.get_or_insert(time);
         if now || self.keep_now || time - since >= KEEP_EVERY_SECS {
-            commands.push(Command::Composer(ComposerCommand::KeepSession(
-                (!current.is_blank()).then(|| Box::new(current.clone())),
-            )));
-            self.kept = Some(current);
-            self.dirty_since = None;
-            self.keep_now = false;
+            self.send_kept(current, commands);
         } else {
             ctx.request_repaint_after(std::time::Duration::from_secs_f64(
                 KEEP_EVERY_SECS - (time - since),
@@ -306,9 +297,35 @@ impl ComposerTab {
         }
     }
 
+    /// True when `current` is what was last sent to be kept (or blank with nothing kept).
+    fn is_kept(&self, current: &ComposerSession) -> bool {
+        match &self.kept {
+            Some(kept) => kept == current,
+            None => current.is_blank(),
+        }
+    }
+
+    fn send_kept(&mut self, current: ComposerSession, commands: &mut Vec<Command>) {
+        commands.push(Command::Composer(ComposerCommand::KeepSession(
+            (!current.is_blank()).then(|| Box::new(current.clone())),
+        )));
+        self.kept = Some(current);
+        self.dirty_since = None;
+        self.keep_now = false;
+    }
+
     /// Keeps the form now (the user is leaving the tab).
     pub fn keep_on_leave(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         self.keep(ctx, true, commands);
+    }
+
+    /// Keeps the form now, without a frame to draw: the window is closing, and what was
+    /// typed in the last second must not be lost.
+    pub fn keep_on_exit(&mut self, commands: &mut Vec<Command>) {
+        let current = self.session();
+        if !self.is_kept(&current) {
+            self.send_kept(current, commands);
+        }
     }
 
     /// Puts back the form kept before a restart or crash, unless the user started another.

@@ -402,9 +402,26 @@ impl App {
     }
 }
 
+impl App {
+    /// The window is closing: hands the engine what must not be lost (the Composer's form
+    /// as typed this very second). `gui::run` then waits for the engine to write it.
+    pub fn on_quit(&mut self) {
+        let mut commands = Vec::new();
+        self.composer.keep_on_exit(&mut commands);
+        for command in commands {
+            // Nothing to tell: the window is going away. The engine logs a failed write.
+            let _ = self.engine.send(command);
+        }
+    }
+}
+
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         App::ui(self, ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.on_quit();
     }
 }
 

@@ -118,6 +118,24 @@ impl Journey {
 }
 
 impl Journey {
+    /// Closes the window as the user does (eframe calls `on_exit`, then drops the app),
+    /// waits for the engine to stop as `gui::run` does, and opens the app again.
+    fn quit_and_reopen(&mut self) {
+        eframe::App::on_exit(self.harness.state_mut(), None);
+        let (idle, _side) = engine::channel();
+        let closed = std::mem::replace(
+            &mut self.harness,
+            Harness::builder().build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(idle)),
+        );
+        drop(closed);
+        let engine = std::mem::replace(&mut self._engine, std::thread::spawn(|| {}));
+        assert!(
+            engine::run::wait_for_shutdown(engine),
+            "the engine did not stop after the window closed"
+        );
+        self.restart();
+    }
+
     /// The account's drafts (any state), newest first, from the engine's store.
     fn drafts(&self) -> Vec<socialdesk::store::DraftSummary> {
         let account = self.world.account().id.clone();
@@ -194,6 +212,34 @@ fn publishing_then_clicking_publish_again_posts_once() {
     // "New post" starts a blank form.
     j.click("New post");
     assert!(j.harness.query_by_label("View in Feed").is_none());
+}
+
+#[test]
+fn cancelling_a_slow_publish_frees_the_composer_and_publishing_again_posts_once() {
+    let mut j = Journey::start();
+    j.world.sandbox.control().set_latency_ms(1500);
+    j.drop_picture("slow.jpg", (1080, 1080), RED, BLUE);
+    j.wait_for_editor();
+    type_into(&mut j.harness, "Caption", "Cancelled once, then sent");
+    j.click("Publish");
+    step_until(&mut j.harness, |h| {
+        h.query_all_by_label_contains("publishing").next().is_some()
+    });
+    assert!(!j.is_enabled("Publish"), "one job at a time");
+    j.click("Cancel");
+    j.wait_for_text("Cancelled.");
+    // Nothing stays locked, and the words are still there.
+    assert!(j.is_enabled("Publish") && j.is_enabled("Save draft"));
+    assert_eq!(
+        j.harness.get_by_label("Caption").value().as_deref(),
+        Some("Cancelled once, then sent")
+    );
+    j.world.sandbox.control().set_latency_ms(0);
+    j.click("Publish");
+    j.wait_for_text("Published — media");
+    j.harness.run_steps(5);
+    let posts = j.posts_with_caption("Cancelled once, then sent");
+    assert_eq!(posts.len(), 1, "{posts:?}");
 }
 
 #[test]
@@ -343,6 +389,27 @@ fn panning_the_crop_publishes_the_chosen_part() {
             "pixel at x={x} of {w} is {p:?}, not the red half"
         );
     }
+}
+
+#[test]
+fn what_was_typed_just_before_quitting_is_back_next_time() {
+    let mut j = Journey::start();
+    j.drop_picture("quit.jpg", (1080, 1080), RED, BLUE);
+    j.wait_for_editor();
+    // Typed and closed within the same second: the periodic keep has not run yet.
+    type_into(
+        &mut j.harness,
+        "Caption",
+        "Typed, then closed the window at once",
+    );
+    j.quit_and_reopen();
+    j.wait_for_text("Your unsaved post is back");
+    j.wait_for_editor();
+    assert_eq!(
+        j.harness.get_by_label("Caption").value().as_deref(),
+        Some("Typed, then closed the window at once")
+    );
+    j.harness.get_by_label("1. quit.jpg");
 }
 
 #[test]
