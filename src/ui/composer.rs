@@ -344,12 +344,8 @@ impl ComposerTab {
             collaborators: form.collaborators.clone(),
         });
         for kept in &form.items {
-            let source = MediaSource::Path(kept.path.clone());
-            self.queued
-                .push(Command::Composer(ComposerCommand::LoadPreview(
-                    source.clone(),
-                )));
-            let mut item = Item::new(source);
+            let cover = kept.cover_path.clone().map(MediaSource::Path);
+            let mut item = self.reopened_item(MediaSource::Path(kept.path.clone()), cover);
             item.preset = CropPreset::ALL
                 .into_iter()
                 .find(|p| p.label() == kept.preset)
@@ -369,14 +365,6 @@ impl ComposerTab {
                 .collect();
             item.thumb_offset = kept.thumb_offset.clone();
             item.cover_url = kept.cover_url.clone();
-            if let Some(cover) = &kept.cover_path {
-                let source = MediaSource::Path(cover.clone());
-                self.queued
-                    .push(Command::Composer(ComposerCommand::LoadPreview(
-                        source.clone(),
-                    )));
-                item.cover_picture = Some(video::CoverPicture::new(source));
-            }
             self.items.push(item);
         }
         self.job = JobState::Done {
@@ -911,6 +899,24 @@ impl ComposerTab {
         }
     }
 
+    /// An item for a picture or video coming back into the form (a draft reopened, a kept
+    /// form restored), with its cover picture; asks the engine for both previews.
+    fn reopened_item(&mut self, source: MediaSource, cover: Option<MediaSource>) -> Item {
+        self.queued
+            .push(Command::Composer(ComposerCommand::LoadPreview(
+                source.clone(),
+            )));
+        let mut item = Item::new(source);
+        if let Some(cover) = cover {
+            self.queued
+                .push(Command::Composer(ComposerCommand::LoadPreview(
+                    cover.clone(),
+                )));
+            item.cover_picture = Some(video::CoverPicture::new(cover));
+        }
+        item
+    }
+
     /// Fills the form with a saved draft to edit (from the drafts list or the Calendar).
     fn open_draft(&mut self, opened: crate::engine::composer::OpenedDraft) {
         self.clear();
@@ -929,11 +935,7 @@ impl ComposerTab {
             .unwrap_or_default();
         self.place.restore(post.place);
         for spec in post.items {
-            self.queued
-                .push(Command::Composer(ComposerCommand::LoadPreview(
-                    spec.source.clone(),
-                )));
-            let mut item = Item::new(spec.source);
+            let mut item = self.reopened_item(spec.source, spec.cover_image);
             if let Some(frame) = spec.frame {
                 item.frame = frame;
                 item.preset = CropPreset::ALL
@@ -962,13 +964,6 @@ impl ComposerTab {
                 .map(|o| o.to_string())
                 .unwrap_or_default();
             item.cover_url = spec.cover_url.unwrap_or_default();
-            if let Some(cover) = spec.cover_image {
-                self.queued
-                    .push(Command::Composer(ComposerCommand::LoadPreview(
-                        cover.clone(),
-                    )));
-                item.cover_picture = Some(video::CoverPicture::new(cover));
-            }
             self.items.push(item);
         }
         self.job = JobState::Done {
