@@ -38,7 +38,10 @@ fn frame_times() {
     let account = bench_account();
     let (media, comments) = synthetic_inbox(&account);
     let (handle, mut side) = engine::channel();
-    let mut app = App::new(handle).with_prefs(UiPrefs { tab: Tab::Comments });
+    let mut app = App::new(handle).with_prefs(UiPrefs {
+        tab: Tab::Comments,
+        ..UiPrefs::default()
+    });
     let ctx = egui::Context::default();
     let run = |app: &mut App, input: RawInput| {
         let mut output = ctx.run_ui(input, |ui| app.ui(ui));

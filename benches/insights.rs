@@ -22,7 +22,10 @@ const FRAMES: usize = 300;
 fn main() {
     let account = account();
     let (handle, mut side) = engine::channel();
-    let mut app = App::new(handle).with_prefs(UiPrefs { tab: Tab::Insights });
+    let mut app = App::new(handle).with_prefs(UiPrefs {
+        tab: Tab::Insights,
+        ..UiPrefs::default()
+    });
     side.events.try_send(Event::Accounts {
         accounts: vec![account.clone()],
         active: Some(account.id.clone()),

@@ -30,6 +30,8 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
             ..SandboxOptions::default()
         }),
     };
+    let window_state = dirs.data.join("window.ron");
+    make_private(&window_state);
     let (engine, engine_thread) = crate::engine::spawn(EngineConfig::new(dirs, mode))
         .context("could not start the engine")?;
     let options = eframe::NativeOptions {
@@ -37,12 +39,14 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
             .with_title("socialdesk")
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([800.0, 500.0]),
+        // Window geometry, the last tab and filters, beside the user's other data.
+        persistence_path: Some(window_state),
         ..Default::default()
     };
     let shown = eframe::run_native(
         "socialdesk",
         options,
-        Box::new(move |_cc| Ok(Box::new(crate::ui::App::new(engine)))),
+        Box::new(move |cc| Ok(Box::new(crate::ui::App::restored(engine, cc.storage)))),
     )
     .map_err(|e| anyhow::anyhow!("could not open the window: {e}"));
     // The app (and with it the engine's handle) is gone: let the engine finish writing
@@ -61,4 +65,18 @@ fn has_live_accounts(dirs: &crate::config::DataDirs) -> bool {
             .and_then(|store| store.accounts())
             .map(|accounts| !accounts.is_empty())
             .unwrap_or(false)
+}
+
+/// eframe writes its state file with `File::create`, which keeps an existing file's mode:
+/// creating it 0600 first keeps what it holds (filters the user typed) private.
+fn make_private(path: &std::path::Path) {
+    use crate::store::private_files::{private_options, restrict};
+    let made = private_options()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|_| restrict(path));
+    if let Err(e) = made {
+        tracing::warn!(error = %e, path = %path.display(), "could not make the window state private");
+    }
 }

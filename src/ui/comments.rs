@@ -31,13 +31,16 @@ pub enum View {
     Mentions,
 }
 
-/// Which comments the list shows.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Which comments the list shows. Kept between runs, except the post picked in the Feed
+/// (a one-off jump, not a habit).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Filters {
     pub unanswered: bool,
     pub hidden: bool,
     pub questions: bool,
     pub keyword: String,
+    #[serde(skip)]
     pub media: Option<MediaId>,
     /// Only comments from the last N days.
     pub days: Option<u32>,
@@ -102,6 +105,16 @@ fn is_question(text: &str) -> bool {
 }
 
 impl CommentsTab {
+    /// The filters in use (kept between runs).
+    pub fn filters(&self) -> &Filters {
+        &self.filters
+    }
+
+    /// Puts back the filters of the last run.
+    pub fn set_filters(&mut self, filters: Filters) {
+        self.filters = filters;
+    }
+
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: CommentsEvent) {
         match event {
@@ -298,6 +311,13 @@ impl CommentsTab {
                 account: Some(account.id.clone()),
                 own_username: account.username.clone(),
                 saved: std::mem::take(&mut self.saved),
+                // The user's way of reading (unanswered, questions, days) stays; what
+                // pointed into the other account's comments does not.
+                filters: Filters {
+                    keyword: String::new(),
+                    media: None,
+                    ..std::mem::take(&mut self.filters)
+                },
                 ..Self::default()
             };
             commands.push(Command::Comments(CommentsCommand::Open(account.id.clone())));

@@ -56,6 +56,8 @@ const MAX_EVENTS_PER_FRAME: usize = 512;
 #[serde(default)]
 pub struct UiPrefs {
     pub tab: Tab,
+    /// The Comments tab's filters.
+    pub comment_filters: comments::Filters,
 }
 
 /// The whole desktop UI.
@@ -111,15 +113,28 @@ impl App {
         }
     }
 
-    /// Restores persisted UI state (the selected tab).
+    /// Restores persisted UI state (the selected tab, the Comments filters).
     pub fn with_prefs(mut self, prefs: UiPrefs) -> Self {
+        self.comments.set_filters(prefs.comment_filters.clone());
         self.prefs = prefs;
         self
     }
 
+    /// The app as the user left it last time: `storage` is eframe's (window geometry is
+    /// eframe's own; the account in use is kept by the engine).
+    pub fn restored(engine: EngineHandle, storage: Option<&dyn eframe::Storage>) -> Self {
+        let prefs = storage
+            .and_then(|s| eframe::get_value::<UiPrefs>(s, eframe::APP_KEY))
+            .unwrap_or_default();
+        App::new(engine).with_prefs(prefs)
+    }
+
     /// The UI state to persist.
-    pub fn prefs(&self) -> &UiPrefs {
-        &self.prefs
+    pub fn prefs(&self) -> UiPrefs {
+        UiPrefs {
+            comment_filters: self.comments.filters().clone(),
+            ..self.prefs.clone()
+        }
     }
 
     /// The Composer tab's state (tests read what the user composed).
@@ -418,6 +433,10 @@ impl App {
 impl eframe::App for App {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         App::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.prefs());
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

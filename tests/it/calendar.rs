@@ -161,7 +161,10 @@ async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
 fn a_scheduled_post_shows_on_its_day_and_moves_to_an_exact_time() {
     let account = crate::support::account("northwind.coffee", LoginKind::Instagram);
     let (handle, mut side) = engine::channel();
-    let app = App::new(handle).with_prefs(UiPrefs { tab: Tab::Calendar });
+    let app = App::new(handle).with_prefs(UiPrefs {
+        tab: Tab::Calendar,
+        ..UiPrefs::default()
+    });
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(|ui, app: &mut App| app.ui(ui), app);

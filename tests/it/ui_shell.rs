@@ -720,3 +720,59 @@ fn render_accounts_screenshot() {
         .save("/tmp/accounts.png")
         .expect("write /tmp/accounts.png");
 }
+
+/// eframe's storage as a map (what it writes to `window.ron`).
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_last_tab_and_comment_filters_are_back_after_a_restart() {
+    let (mut harness, _side) = crate::support::ui::comments_tab(800.0);
+    harness.get_by_label("Unanswered").click();
+    harness.get_by_label("Questions").click();
+    harness.run_steps(2);
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    drop(harness);
+
+    // A new run reads what the last one saved.
+    let (handle, side) = socialdesk::engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::restored(handle, Some(&storage)),
+        );
+    harness.run_steps(2);
+    crate::support::ui::connect(
+        &side,
+        crate::support::account("studio", LoginKind::Instagram),
+    );
+    harness.run_steps(4);
+    assert_eq!(harness.state().tab(), Tab::Comments);
+    use egui_kittest::kittest::NodeT;
+    let checked = |h: &Harness<'_, App>, label: &str| {
+        h.get_by_label(label).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+    };
+    assert!(checked(&harness, "Unanswered"));
+    assert!(checked(&harness, "Questions"));
+    assert!(!checked(&harness, "Hidden"));
+
+    // Nothing saved yet (a first run): the defaults.
+    let (handle, _side) = socialdesk::engine::channel();
+    let fresh = App::restored(handle, None);
+    assert_eq!(fresh.tab(), Tab::Feed);
+}

@@ -32,7 +32,10 @@ pub fn app_harness_on(tab: Tab) -> (Harness<'static, App>, EngineSide) {
         .with_max_steps(32)
         .build_ui_state(
             |ui, app: &mut App| app.ui(ui),
-            App::new(handle).with_prefs(UiPrefs { tab }),
+            App::new(handle).with_prefs(UiPrefs {
+                tab,
+                ..UiPrefs::default()
+            }),
         );
     (harness, side)
 }
@@ -44,9 +47,9 @@ pub fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
     harness.get_by_label(label).type_text(text);
     harness.run();
 }
-
 /// Hands the UI its one connected account, active.
-fn connect(side: &EngineSide, account: Account) {
+/// Tells the app `account` is connected and in use, as the engine does.
+pub fn connect(side: &EngineSide, account: Account) {
     assert!(side.events.try_send(Event::Accounts {
         active: Some(account.id.clone()),
         accounts: vec![account],
