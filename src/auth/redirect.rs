@@ -177,3 +177,57 @@ mod tests {
         ));
     }
 }
+
+/// Property tests: whatever reaches the callback (pasted by the user or sent by another
+/// local program), the code is returned only with the right `state`, and nothing panics.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+    use url::form_urlencoded::byte_serialize;
+
+    use super::*;
+
+    fn encoded(s: &str) -> String {
+        byte_serialize(s.as_bytes()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        #[test]
+        fn any_redirect_is_checked_or_refused(raw in "\\PC{0,200}", state in "[A-Za-z0-9_-]{1,32}") {
+            if code_from_redirect(&raw, &state, LoginKind::Instagram).is_ok() {
+                prop_assert!(raw.contains(&state) || raw.contains(&encoded(&state)));
+            }
+        }
+
+        #[test]
+        fn a_wrong_state_is_never_accepted(
+            code in "\\PC{1,40}",
+            state in "[A-Za-z0-9_-]{1,32}",
+            other in "[A-Za-z0-9_-]{1,32}",
+        ) {
+            prop_assume!(state != other);
+            let raw = format!(
+                "http://127.0.0.1:8765/callback?code={}&state={}#_",
+                encoded(&code),
+                encoded(&other)
+            );
+            prop_assert!(code_from_redirect(&raw, &state, LoginKind::Facebook).is_err());
+        }
+
+        #[test]
+        fn the_right_state_returns_the_code_as_sent(
+            code in "[A-Za-z0-9_.-]{1,60}",
+            state in "[A-Za-z0-9_-]{1,32}",
+        ) {
+            let raw = format!(
+                "http://127.0.0.1:8765/callback?code={}&state={}#_",
+                encoded(&code),
+                encoded(&state)
+            );
+            let got = code_from_redirect(&raw, &state, LoginKind::Instagram);
+            prop_assert_eq!(got.ok(), Some(code));
+        }
+    }
+}

@@ -10,6 +10,8 @@
 mod client;
 pub mod comments;
 mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod insights;
 pub mod locations;
 pub mod media;

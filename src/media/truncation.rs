@@ -180,3 +180,65 @@ mod tests {
         assert!(!jpeg_ends_early(&jpeg));
     }
 }
+
+/// Property tests: the image decoders meet cut, corrupted and random files; each is read
+/// or refused with an error, never a panic.
+#[cfg(test)]
+mod fuzz {
+    use std::io::Cursor;
+    use std::sync::OnceLock;
+
+    use image::{Rgb, RgbImage};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::media::decode_for_display;
+
+    /// Small pictures of each format, encoded once.
+    fn samples() -> &'static [(ImageFormat, Vec<u8>)] {
+        static SAMPLES: OnceLock<Vec<(ImageFormat, Vec<u8>)>> = OnceLock::new();
+        SAMPLES.get_or_init(|| {
+            let picture = RgbImage::from_fn(64, 48, |x, y| {
+                Rgb([(x * 4) as u8, (y * 5) as u8, ((x ^ y) * 3) as u8])
+            });
+            [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP]
+                .into_iter()
+                .filter_map(|format| {
+                    let mut out = Cursor::new(Vec::new());
+                    picture.write_to(&mut out, format).ok()?;
+                    Some((format, out.into_inner()))
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn cut_or_corrupted_pictures_are_read_or_refused(
+            which in 0usize..3,
+            cut in 0.0f64..=1.0,
+            flips in prop::collection::vec((0.0f64..1.0, any::<u8>()), 0..8),
+        ) {
+            let (format, whole) = &samples()[which % samples().len()];
+            let mut bytes = whole[..(whole.len() as f64 * cut) as usize].to_vec();
+            for (at, value) in flips {
+                if !bytes.is_empty() {
+                    let i = ((bytes.len() - 1) as f64 * at) as usize;
+                    bytes[i] = value;
+                }
+            }
+            let _ = ends_early(&bytes, *format);
+            let _ = decode_for_display(&bytes, 256);
+        }
+
+        #[test]
+        fn random_bytes_are_refused(bytes in prop::collection::vec(any::<u8>(), 0..2_048)) {
+            for format in [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP] {
+                let _ = ends_early(&bytes, format);
+            }
+            prop_assert!(decode_for_display(&bytes, 256).is_err());
+        }
+    }
+}

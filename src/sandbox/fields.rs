@@ -305,3 +305,44 @@ mod tests {
         ));
     }
 }
+
+/// Property tests: any `fields=` value parses or is refused with a message, never a panic or
+/// a stack overflow; what parses renders back to the same selection.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_500))]
+
+        #[test]
+        fn any_text_parses_or_is_refused(input in "\\PC{0,200}") {
+            if let Err(e) = parse(&input) {
+                prop_assert!(!e.to_string().is_empty());
+            }
+        }
+
+        #[test]
+        fn selection_soup_round_trips(input in "[a-z_{}().,0-9 ]{0,300}") {
+            if let Ok(fields) = parse(&input) {
+                prop_assert_eq!(parse(&render(&fields)), Ok(fields));
+            }
+        }
+
+        #[test]
+        fn nesting_is_bounded_at_any_depth(depth in 0usize..5_000, closed in any::<bool>()) {
+            let mut input = "a{".repeat(depth) + "id";
+            if closed {
+                input += &"}".repeat(depth);
+            }
+            let parsed = parse(&input);
+            if depth > MAX_DEPTH {
+                prop_assert!(matches!(parsed, Err(FieldsError::TooDeep(..))), "{parsed:?}");
+            } else {
+                prop_assert_eq!(parsed.is_ok(), closed || depth == 0);
+            }
+        }
+    }
+}

@@ -182,3 +182,34 @@ mod tests {
         assert!(parse_time("yesterday").is_none());
     }
 }
+
+/// Property tests: cursors and paging parameters from a client are read or refused, never
+/// trusted blindly or allowed to panic.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        #[test]
+        fn any_cursor_decodes_or_is_refused(cursor in "\\PC{0,120}") {
+            let _ = decode_cursor(&cursor);
+        }
+
+        #[test]
+        fn cursors_round_trip(id in "\\PC{0,60}") {
+            prop_assert_eq!(decode_cursor(&encode_cursor(&id)), Some(id));
+        }
+
+        #[test]
+        fn any_limit_or_time_is_read_or_refused(raw in "\\PC{0,40}") {
+            if let Ok(limit) = parse_limit(Some(&raw)) {
+                prop_assert!(limit > 0);
+            }
+            let _ = parse_time(&raw);
+        }
+    }
+}
