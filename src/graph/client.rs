@@ -234,6 +234,7 @@ impl GraphClient {
         async {
             let attempts = if req.idempotent { self.retry.max_attempts.max(1) } else { 1 };
             let mut attempt = 1;
+            let started = std::time::Instant::now();
             loop {
                 let pause = self.throttle.delay_for(&self.usage());
                 if !pause.is_zero() {
@@ -252,7 +253,13 @@ impl GraphClient {
                         return Err(err);
                     }
                     ErrorKind::RateLimited { retry_after: Some(d) } if !d.is_zero() => d,
-                    _ => self.retry.backoff(attempt),
+                    _ => {
+                        let pause = self.retry.backoff(attempt);
+                        if !self.retry.fits_budget(started.elapsed(), pause, REQUEST_TIMEOUT) {
+                            return Err(err);
+                        }
+                        pause
+                    }
                 };
                 tracing::info!(attempt, wait_ms = wait.as_millis() as u64, error = %err.message, "retrying");
                 tokio::time::sleep(wait).await;
@@ -362,6 +369,7 @@ mod tests {
             max_attempts: 3,
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(2),
+            ..RetryPolicy::default()
         });
         let s = Session::new(LoginKind::Instagram, "tok");
         let err = c

@@ -17,6 +17,10 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest single delay.
     pub max_delay: Duration,
+    /// How long one call may take, retries included: a retry that could end later (its
+    /// pause plus a whole request timeout) is not started. A server that trickles its
+    /// answer would otherwise cost `max_attempts` request timeouts.
+    pub budget: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -25,6 +29,7 @@ impl Default for RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(20),
+            budget: Duration::from_secs(50),
         }
     }
 }
@@ -49,6 +54,17 @@ impl RetryPolicy {
         let jitter = rand::rng().random_range(0.0..=1.0);
         half + half.mul_f64(jitter)
     }
+
+    /// True when a retry after `pause`, which may itself take up to `request_timeout`,
+    /// still ends within the budget of a call that started `elapsed` ago.
+    pub fn fits_budget(
+        &self,
+        elapsed: Duration,
+        pause: Duration,
+        request_timeout: Duration,
+    ) -> bool {
+        elapsed + pause + request_timeout <= self.budget
+    }
 }
 
 #[cfg(test)]
@@ -56,11 +72,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_retry_that_could_end_past_the_budget_is_not_started() {
+        let p = RetryPolicy::default();
+        let timeout = Duration::from_secs(30);
+        // Quick failures: retried.
+        assert!(p.fits_budget(Duration::from_millis(200), Duration::from_secs(1), timeout));
+        // A first attempt that timed out (a trickling server): not tried again.
+        assert!(!p.fits_budget(Duration::from_secs(30), Duration::from_millis(500), timeout));
+    }
+
+    #[test]
     fn backoff_doubles_within_jitter_and_is_capped() {
         let p = RetryPolicy {
             max_attempts: 4,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(350),
+            ..RetryPolicy::default()
         };
         for _ in 0..50 {
             let d1 = p.backoff(1);

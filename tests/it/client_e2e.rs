@@ -26,6 +26,7 @@ async fn sandbox_with(options: SandboxOptions) -> (Sandbox, GraphClient) {
             max_attempts: 3,
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(20),
+            ..RetryPolicy::default()
         })
         .with_throttle(ThrottlePolicy {
             start_percent: 80,

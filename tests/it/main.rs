@@ -25,6 +25,7 @@ mod dms_e2e;
 mod dms_ui;
 mod endless_paging;
 mod engine_e2e;
+mod hostile_server;
 mod input_refusals;
 mod insights_cli;
 mod insights_e2e;
