@@ -40,10 +40,38 @@ impl Req {
     }
 }
 
-/// The largest request body read, except on rupload.
+/// The largest body of a Graph call or an OAuth form: they carry parameters (a caption is
+/// at most 2,200 characters; pictures and videos go by URL or through rupload), so a larger
+/// one is refused before it is read into memory.
+const MAX_GRAPH_BODY: usize = 1024 * 1024;
+/// The largest body on the test controls (`/__sandbox/uploads` takes whole pictures).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 /// The largest rupload body (Meta's documented limit for resumable video uploads).
 const MAX_RUPLOAD_BODY: usize = 1024 * 1024 * 1024;
+
+/// A body over `limit` (or cut off) gets Meta's error envelope with HTTP 413, or 400 when
+/// it could not be read at all; nothing of it is kept.
+fn body_refused(limit: usize, e: &axum::Error) -> Response {
+    // http-body-util's `LengthLimitError`, wrapped by axum: only its wording is public here.
+    let too_large = e.to_string().contains("length limit");
+    let (status, message) = if too_large {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "(#100) The request body is larger than {} KB; send pictures and videos by URL or through rupload",
+                limit / 1024
+            ),
+        )
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("(#100) The request body could not be read: {e}"),
+        )
+    };
+    let mut error = super::errors::GraphError::invalid_parameter(message);
+    error.status = status;
+    (status, axum::Json(error.body("sandbox-body-limit"))).into_response()
+}
 
 /// Entry point for every request.
 pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Response {
@@ -51,18 +79,14 @@ pub async fn handle(State(inner): State<Arc<Inner>>, request: Request) -> Respon
     // Meta takes videos up to 1 GB on rupload; everything else is a form or a picture.
     let limit = if parts.uri.path().starts_with("/rupload/") {
         MAX_RUPLOAD_BODY
-    } else {
+    } else if parts.uri.path().starts_with("/__sandbox") {
         MAX_BODY
+    } else {
+        MAX_GRAPH_BODY
     };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(e) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                format!("could not read the request body: {e}"),
-            )
-                .into_response();
-        }
+        Err(e) => return body_refused(limit, &e),
     };
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or("").to_owned();

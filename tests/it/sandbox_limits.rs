@@ -111,3 +111,98 @@ async fn the_request_log_is_capped_and_never_shows_a_token() {
     );
     sb.shutdown().await;
 }
+
+/// Resident memory of process `pid`, in MiB (Linux).
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmRSS")
+        / 1024
+}
+
+/// `socialdesk sandbox` as its own process, on a free port; killed on drop.
+struct SandboxProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl SandboxProcess {
+    fn start() -> SandboxProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_socialdesk"))
+            .args(["sandbox", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("sandbox starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        let mut lines = std::io::BufReader::new(stdout);
+        lines.read_line(&mut first).expect("first line");
+        // The rest of the banner (and anything later) is read and dropped, so the sandbox
+        // never writes to a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+        let url = first
+            .trim()
+            .rsplit(' ')
+            .next()
+            .expect("a URL at the end of the first line")
+            .to_owned();
+        SandboxProcess { child, url }
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_stays_bounded_under_200_mb_of_uploads() {
+    let sandbox = SandboxProcess::start();
+    let c = Client::new();
+    // Warm up: the demo world and its first pictures are in memory.
+    let state = c
+        .get(format!("{}__sandbox/state", sandbox.url))
+        .send()
+        .await
+        .expect("state");
+    assert!(state.status().is_success());
+    let before = rss_mib(sandbox.child.id());
+    // Eight 25 MB bodies at Graph paths (refused or not, each is read and logged).
+    let body = vec![b'x'; 25 * 1024 * 1024];
+    for i in 0..8 {
+        let answer = c
+            .post(format!("{}v24.0/me/media?caption=big{i}", sandbox.url))
+            .header("Authorization", "Bearer not-a-real-token")
+            .body(body.clone())
+            .send()
+            .await
+            .expect("the sandbox answers");
+        assert_eq!(answer.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let refusal: Value = answer.json().await.expect("Meta's error envelope");
+        assert!(
+            refusal["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("larger than 1024 KB")),
+            "{refusal}"
+        );
+    }
+    let after = rss_mib(sandbox.child.id());
+    assert!(
+        after < before + 120,
+        "200 MB of uploads raised RSS from {before} MiB to {after} MiB"
+    );
+    // And it keeps serving.
+    let state = c
+        .get(format!("{}__sandbox/state", sandbox.url))
+        .send()
+        .await
+        .expect("still serving");
+    assert!(state.status().is_success());
+}
