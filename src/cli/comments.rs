@@ -11,7 +11,7 @@ use crate::graph::comments::SyncLimits;
 use crate::ids::{CommentId, MediaId};
 use crate::store::{Mention, MentionKind};
 
-use super::output::{DEFAULT_LIMIT, cut, print_more};
+use super::output::{DEFAULT_LIMIT, cut, print_json, print_more};
 use super::pick_account;
 
 /// The `comments` subcommands.
@@ -25,7 +25,7 @@ pub enum CommentsCommand {
         /// Only top-level comments the account has not replied to.
         #[arg(long)]
         unanswered: bool,
-        /// Print JSON lines instead of a table.
+        /// Print JSON (one list) instead of a table.
         #[arg(long)]
         json: bool,
         /// Show the cache without syncing (offline).
@@ -58,7 +58,7 @@ pub enum CommentsCommand {
         action: Option<MentionsAction>,
         #[arg(long)]
         account: Option<String>,
-        /// Print JSON lines instead of a table.
+        /// Print JSON (one list) instead of a table.
         #[arg(long)]
         json: bool,
         /// Show the cache without reading Instagram (offline).
@@ -225,10 +225,10 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
                 .collect();
             let total = shown.len();
             let left_out = cut(&mut shown, limit);
-            for c in shown {
-                if json {
-                    println!("{}", serde_json::to_string(c)?);
-                } else {
+            if json {
+                print_json(&shown)?;
+            } else {
+                for c in &shown {
                     println!(
                         "{}  {}  @{}{}{}: {}",
                         c.comment.id,
@@ -281,8 +281,12 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
             };
             let total = mentions.len();
             let left_out = cut(&mut mentions, limit);
-            for m in &mentions {
-                print_mention(m, json)?;
+            if json {
+                print_json(&mentions)?;
+            } else {
+                for m in &mentions {
+                    print_mention(m, false)?;
+                }
             }
             print_more(left_out, "mentions", total, json);
             Ok(())

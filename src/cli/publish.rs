@@ -153,6 +153,9 @@ pub enum PublishCommand {
         /// Name or SKU to look for (default: all products).
         #[arg(long, default_value = "")]
         query: String,
+        /// Print JSON (one list) instead of lines.
+        #[arg(long)]
+        json: bool,
     },
     /// Search places for `--location` (Facebook Login accounts): prints id, whether it can
     /// be tagged (only Pages with coordinates can), name and address.
@@ -162,6 +165,9 @@ pub enum PublishCommand {
         /// Words the place's name contains.
         #[arg(long)]
         query: String,
+        /// Print JSON (one list) instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -198,7 +204,11 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
             print_more(left_out, "drafts", total, json);
             Ok(())
         }
-        Some(PublishCommand::Products { account, query }) => {
+        Some(PublishCommand::Products {
+            account,
+            query,
+            json,
+        }) => {
             let account = account_of(&core, account).await?;
             let setup = core.shop_setup(&account).await?;
             let catalogs = match (&setup, setup.explain()) {
@@ -206,19 +216,51 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
                 (crate::engine::composer::ShopSetup::Ready { catalogs }, None) => catalogs,
                 _ => bail!("this account cannot tag products"),
             };
+            let mut found = Vec::new();
             for catalog in catalogs {
                 for p in core
                     .search_products(&account, &catalog.catalog_id, &query)
                     .await?
                 {
-                    println!("{}\t{}\t{}", p.product_id, p.review_status, p.product_name);
+                    if json {
+                        found.push(serde_json::json!({
+                            "catalog_id": catalog.catalog_id,
+                            "product_id": p.product_id,
+                            "review_status": p.review_status,
+                            "product_name": p.product_name,
+                        }));
+                    } else {
+                        println!("{}\t{}\t{}", p.product_id, p.review_status, p.product_name);
+                    }
                 }
+            }
+            if json {
+                print_json(&found)?;
             }
             Ok(())
         }
-        Some(PublishCommand::Locations { account, query }) => {
+        Some(PublishCommand::Locations {
+            account,
+            query,
+            json,
+        }) => {
             let account = account_of(&core, account).await?;
-            for p in core.search_locations(&account, &query).await? {
+            let places = core.search_locations(&account, &query).await?;
+            if json {
+                let rows: Vec<serde_json::Value> = places
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({
+                            "id": p.id,
+                            "name": p.name,
+                            "address": p.address(),
+                            "taggable": p.taggable(),
+                        })
+                    })
+                    .collect();
+                return print_json(&rows);
+            }
+            for p in places {
                 let taggable = if p.taggable() {
                     "taggable"
                 } else {

@@ -170,6 +170,15 @@ fn a_long_list_stops_at_the_limit_and_says_how_many_more() {
             .last()
             .is_some_and(|l| l.contains("more comments"))
     );
+
+    // With --json the list stays one document; the count of the rest goes to stderr.
+    let out = socialdesk_in_sandbox(
+        dir.path(),
+        &["comments", "list", "--offline", "--json", "--limit", "2"],
+    );
+    let list = json_of(&out);
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+    assert!(stderr(&out).contains("more comments"), "{}", stderr(&out));
 }
 
 #[test]
