@@ -274,7 +274,7 @@ pub fn overview_ui(
         });
         ui.label(
             RichText::new(
-                "Average of the last 7 days; rows Monday (top) to Sunday, columns 0–23 h.",
+                "Average of the last 7 days; rows Monday (top) to Sunday, columns 0–23 h UTC; the best times below are in your time zone.",
             )
             .small()
             .weak(),
