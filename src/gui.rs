@@ -4,12 +4,9 @@ use anyhow::{Context, Result};
 
 use crate::cli::GlobalArgs;
 use crate::engine::{EngineConfig, Mode};
-use crate::sandbox::SandboxOptions;
 use crate::store::Store;
 
-/// The embedded sandbox's preferred port: stable, so cached image URLs stay valid across
-/// runs. Another free port is used when it is taken.
-pub const EMBEDDED_SANDBOX_PORT: u16 = 47800;
+pub use crate::engine::config::EMBEDDED_SANDBOX_PORT;
 
 /// Opens the main window and blocks until it is closed.
 pub fn run(global: &GlobalArgs) -> Result<()> {
@@ -23,12 +20,8 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
         {
             Mode::Live(Box::new(endpoints))
         }
-        _ => Mode::EmbeddedSandbox(SandboxOptions {
-            port: EMBEDDED_SANDBOX_PORT,
-            // What the newcomer publishes or answers is still there next time.
-            state_dir: Some(dirs.data.join("sandbox").join("world")),
-            ..SandboxOptions::default()
-        }),
+        // What the newcomer publishes or answers is still there next time.
+        _ => Mode::EmbeddedSandbox(crate::engine::config::embedded_sandbox(&dirs)),
     };
     let window_state = dirs.data.join("window.ron");
     make_private(&window_state);

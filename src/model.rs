@@ -27,6 +27,14 @@ impl LoginKind {
         }
     }
 
+    /// What people call it: "Instagram Login", "Facebook Login".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Instagram => "Instagram Login",
+            Self::Facebook => "Facebook Login",
+        }
+    }
+
     /// Parses [`Self::as_str`]'s text.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
@@ -67,6 +75,19 @@ pub struct Account {
     /// When the current token was issued (refresh is allowed 24 h after this).
     pub token_issued_at: Option<DateTime<Utc>>,
     pub token_expires_at: Option<DateTime<Utc>>,
+}
+
+impl Account {
+    /// "Business" or "Creator" for Instagram's `Business`, `Media_Creator` and their
+    /// spellings; an unknown value as Instagram sent it, "Professional" when none was.
+    pub fn type_label(&self) -> &str {
+        match self.account_type.as_deref() {
+            Some("MEDIA_CREATOR" | "Media_Creator" | "CREATOR") => "Creator",
+            Some("BUSINESS" | "Business") => "Business",
+            Some(other) => other,
+            None => "Professional",
+        }
+    }
 }
 
 /// `media_type` as the Graph API reports it.

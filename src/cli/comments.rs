@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Subcommand;
 
 use crate::engine::Core;
@@ -10,6 +10,9 @@ use crate::engine::comments_ops::unanswered;
 use crate::graph::comments::SyncLimits;
 use crate::ids::{CommentId, MediaId};
 use crate::store::{Mention, MentionKind};
+
+use super::output::{DEFAULT_LIMIT, cut, print_json, print_more};
+use super::pick_account;
 
 /// The `comments` subcommands.
 #[derive(Debug, Subcommand)]
@@ -22,12 +25,15 @@ pub enum CommentsCommand {
         /// Only top-level comments the account has not replied to.
         #[arg(long)]
         unanswered: bool,
-        /// Print JSON lines instead of a table.
+        /// Print JSON (one list) instead of a table.
         #[arg(long)]
         json: bool,
         /// Show the cache without syncing (offline).
         #[arg(long)]
         offline: bool,
+        /// At most this many comments (newest first).
+        #[arg(long, default_value_t = DEFAULT_LIMIT)]
+        limit: usize,
     },
     /// Reply in a comment's thread.
     Reply {
@@ -52,12 +58,15 @@ pub enum CommentsCommand {
         action: Option<MentionsAction>,
         #[arg(long)]
         account: Option<String>,
-        /// Print JSON lines instead of a table.
+        /// Print JSON (one list) instead of a table.
         #[arg(long)]
         json: bool,
         /// Show the cache without reading Instagram (offline).
         #[arg(long)]
         offline: bool,
+        /// At most this many mentions (newest first).
+        #[arg(long, default_value_t = DEFAULT_LIMIT)]
+        limit: usize,
     },
     /// Delete a comment and its replies.
     Delete {
@@ -189,18 +198,6 @@ async fn run_mentions(core: &Core, action: MentionsAction) -> Result<()> {
     }
 }
 
-async fn pick_account(core: &Core, key: Option<&str>) -> Result<crate::model::Account> {
-    if let Some(key) = key {
-        return Ok(core.find_account(key).await?);
-    }
-    let active = core.active_account().await?;
-    let accounts = core.accounts().await?;
-    active
-        .and_then(|id| accounts.iter().find(|a| a.id == id).cloned())
-        .or_else(|| accounts.into_iter().next())
-        .context("no account is connected: run `socialdesk accounts add` first")
-}
-
 /// Runs one subcommand against the engine core.
 pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
     match command {
@@ -209,6 +206,7 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
             unanswered: only_unanswered,
             json,
             offline,
+            limit,
         } => {
             let account = pick_account(&core, account.as_deref()).await?;
             if !offline {
@@ -216,15 +214,21 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
             }
             let (comments, _, _) = core.cached_inbox(&account).await?;
             let open = unanswered(&comments, &account.username);
-            for c in comments.iter().filter(|c| {
-                !only_unanswered
-                    || (c.comment.parent_id.is_none()
-                        && c.comment.username != account.username
-                        && open.get(&c.comment.id).copied().unwrap_or(false))
-            }) {
-                if json {
-                    println!("{}", serde_json::to_string(c)?);
-                } else {
+            let mut shown: Vec<_> = comments
+                .iter()
+                .filter(|c| {
+                    !only_unanswered
+                        || (c.comment.parent_id.is_none()
+                            && c.comment.username != account.username
+                            && open.get(&c.comment.id).copied().unwrap_or(false))
+                })
+                .collect();
+            let total = shown.len();
+            let left_out = cut(&mut shown, limit);
+            if json {
+                print_json(&shown)?;
+            } else {
+                for c in &shown {
                     println!(
                         "{}  {}  @{}{}{}: {}",
                         c.comment.id,
@@ -240,6 +244,7 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
                     );
                 }
             }
+            print_more(left_out, "comments", total, json);
             Ok(())
         }
         CommentsCommand::Reply { id, text, account } => {
@@ -266,16 +271,24 @@ pub async fn run(core: Arc<Core>, command: CommentsCommand) -> Result<()> {
             account,
             json,
             offline,
+            limit,
         } => {
             let account = pick_account(&core, account.as_deref()).await?;
-            let mentions = if offline {
+            let mut mentions = if offline {
                 core.cached_mentions(&account).await?
             } else {
                 core.refresh_mentions(&account).await?
             };
-            for m in &mentions {
-                print_mention(m, json)?;
+            let total = mentions.len();
+            let left_out = cut(&mut mentions, limit);
+            if json {
+                print_json(&mentions)?;
+            } else {
+                for m in &mentions {
+                    print_mention(m, false)?;
+                }
             }
+            print_more(left_out, "mentions", total, json);
             Ok(())
         }
         CommentsCommand::Delete { id, account } => {

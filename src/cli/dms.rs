@@ -8,8 +8,10 @@ use clap::{Args, Subcommand};
 
 use crate::engine::Core;
 use crate::engine::dms::{self, DmSummary, SendWindow};
-use crate::graph::messages::{DmAttachment, OutgoingMessage};
+use crate::graph::messages::{DmAttachment, DmMessage, OutgoingMessage};
 use crate::model::Account;
+
+use super::output::{DEFAULT_LIMIT, cut, print_json, print_more};
 
 /// The `dm` subcommands.
 #[derive(Debug, Subcommand)]
@@ -30,6 +32,9 @@ pub struct ListArgs {
     /// Print JSON instead of lines.
     #[arg(long)]
     pub json: bool,
+    /// At most this many conversations (most recent first).
+    #[arg(long, default_value_t = DEFAULT_LIMIT)]
+    pub limit: usize,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +43,9 @@ pub struct ShowArgs {
     pub conversation: String,
     #[arg(long)]
     pub account: Option<String>,
+    /// Print JSON (the conversation, its messaging window and its messages).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -61,10 +69,12 @@ pub struct SendArgs {
 pub async fn run(core: Arc<Core>, command: DmCommand) -> Result<()> {
     match command {
         DmCommand::List(args) => {
-            let (account, inbox) = synced(&core, args.account.as_deref()).await?;
+            let (account, mut inbox) = synced(&core, args.account.as_deref()).await?;
+            let total = inbox.len();
+            let left_out = cut(&mut inbox, args.limit);
             if args.json {
                 let rows: Vec<serde_json::Value> = inbox.iter().map(summary_json).collect();
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                print_json(&rows)?;
             } else if inbox.is_empty() {
                 println!("@{} has no conversations.", account.username);
             } else {
@@ -72,12 +82,21 @@ pub async fn run(core: Arc<Core>, command: DmCommand) -> Result<()> {
                     println!("{}", summary_line(s));
                 }
             }
+            print_more(left_out, "conversations", total, args.json);
         }
         DmCommand::Show(args) => {
             let (account, inbox) = synced(&core, args.account.as_deref()).await?;
             let summary = find(&inbox, &args.conversation)?;
             let (id, conv) = (account.id.clone(), summary.conversation.id.clone());
             let messages = core.with_store(move |s| s.dm_messages(&id, &conv)).await?;
+            if args.json {
+                let messages: Vec<serde_json::Value> = messages.iter().map(message_json).collect();
+                return print_json(&serde_json::json!({
+                    "conversation": summary_json(summary),
+                    "window_description": summary.window.describe(),
+                    "messages": messages,
+                }));
+            }
             println!("{}", summary_line(summary));
             println!("{}", summary.window.describe());
             let unreadable = messages.iter().filter(|m| !m.readable).count();
@@ -152,13 +171,7 @@ pub async fn run(core: Arc<Core>, command: DmCommand) -> Result<()> {
 }
 
 async fn account_for(core: &Core, key: Option<&str>) -> Result<Account> {
-    Ok(match key {
-        Some(key) => core.find_account(key).await?,
-        None => match core.active_account().await? {
-            Some(id) => core.find_account(id.as_str()).await?,
-            None => bail!("no account connected: add one with `socialdesk accounts add --token …`"),
-        },
-    })
+    super::pick_account(core, key).await
 }
 
 /// Syncs the inbox and returns it.
@@ -222,6 +235,18 @@ fn summary_line(s: &DmSummary) -> String {
         window_word(&s.window),
         c.last_text.clone().unwrap_or_default()
     )
+}
+
+/// One message for `dm show --json`; an unreadable one has only its id and time.
+fn message_json(m: &DmMessage) -> serde_json::Value {
+    serde_json::json!({
+        "id": m.id.0,
+        "created_time": m.created_time,
+        "from": m.from,
+        "text": m.text,
+        "attachments": m.attachments,
+        "readable": m.readable,
+    })
 }
 
 fn summary_json(s: &DmSummary) -> serde_json::Value {

@@ -1,7 +1,9 @@
 //! `socialdesk insights …`: account and media insights from the command line.
 //!
-//! `insights account` prints daily series (reach, follower_count) and range totals of the
-//! other metrics, as a table or as CSV; `insights media ID` prints one post's insights.
+//! `insights account` prints range totals and daily series as a table; `--csv` and `--json`
+//! print one table of daily rows with every metric asked for (a metric Meta only totals is
+//! read one day at a time, so it is never dropped or split into a second table).
+//! `insights media ID` prints one post's insights.
 //! Metrics Meta retired are never requested and are printed as "no longer provided".
 
 use std::sync::Arc;
@@ -16,6 +18,9 @@ use crate::engine::insights::{DailySeries, DateRange};
 use crate::graph::insights::{MediaInsights, is_deprecated};
 use crate::ids::MediaId;
 use crate::model::Account;
+
+use super::output::print_json;
+use super::pick_account;
 
 /// Metrics that have a daily time series; any other metric is totalled over the range.
 const SERIES: &[&str] = &["reach", "follower_count"];
@@ -38,9 +43,13 @@ pub enum InsightsCommand {
         /// accounts_engaged, total_interactions, profile_links_taps).
         #[arg(long = "metric", value_delimiter = ',')]
         metrics: Vec<String>,
-        /// Print CSV (series: date,<metric>…; totals: metric,value) instead of a table.
-        #[arg(long)]
+        /// Print CSV instead of a table: one row per day, `date,<metric>,…`, a column for
+        /// every metric asked (a metric Meta only totals is read day by day).
+        #[arg(long, conflicts_with = "json")]
         csv: bool,
+        /// Print JSON: the range totals and the same daily rows as `--csv`.
+        #[arg(long)]
+        json: bool,
     },
     /// One media's lifetime insights.
     Media {
@@ -55,16 +64,6 @@ pub enum InsightsCommand {
     },
 }
 
-async fn pick_account(core: &Core, key: Option<&str>) -> Result<Account> {
-    Ok(match key {
-        Some(key) => core.find_account(key).await?,
-        None => match core.active_account().await? {
-            Some(id) => core.find_account(id.as_str()).await?,
-            None => bail!("no account connected: add one with `socialdesk accounts add --token …`"),
-        },
-    })
-}
-
 /// Runs one subcommand against the engine core.
 pub async fn run(core: Arc<Core>, command: InsightsCommand) -> Result<()> {
     match command {
@@ -74,6 +73,7 @@ pub async fn run(core: Arc<Core>, command: InsightsCommand) -> Result<()> {
             until,
             metrics,
             csv,
+            json,
         } => {
             let account = pick_account(&core, account.as_deref()).await?;
             let until = until.unwrap_or_else(|| core.now().date_naive());
@@ -99,7 +99,19 @@ pub async fn run(core: Arc<Core>, command: InsightsCommand) -> Result<()> {
                     .map(|m| m.trim().to_ascii_lowercase())
                     .collect()
             };
-            account_insights(&core, &account, DateRange { since, until }, &metrics, csv).await
+            let format = match (csv, json) {
+                (true, _) => Format::Csv,
+                (false, true) => Format::Json,
+                (false, false) => Format::Table,
+            };
+            account_insights(
+                &core,
+                &account,
+                DateRange { since, until },
+                &metrics,
+                format,
+            )
+            .await
         }
         InsightsCommand::Media { id, account, json } => {
             let account = pick_account(&core, account.as_deref()).await?;
@@ -125,12 +137,20 @@ pub async fn run(core: Arc<Core>, command: InsightsCommand) -> Result<()> {
     }
 }
 
+/// How `insights account` prints.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
 async fn account_insights(
     core: &Core,
     account: &Account,
     range: DateRange,
     metrics: &[String],
-    csv: bool,
+    format: Format,
 ) -> Result<()> {
     let session = core.session(account).await?;
     let insights = core.client().insights(&session);
@@ -193,35 +213,108 @@ async fn account_insights(
         .iter()
         .map(|t| (t.metric.clone(), t.value))
         .collect();
-    if csv {
-        if !series.is_empty() {
-            print!("{}", insights_csv::series_csv(&series));
-        }
-        if !pairs.is_empty() {
-            if !series.is_empty() {
-                println!();
+    if format != Format::Table {
+        // One table: the totalled metrics read day by day beside the daily series, in the
+        // order they were asked for.
+        let (daily_totals, now_gone) =
+            daily_totals(&insights, account, &total_metrics, range).await?;
+        gone.extend(now_gone);
+        series.extend(daily_totals);
+        series.sort_by_key(|s| live.iter().position(|m| *m == s.metric));
+    }
+    gone.sort();
+    gone.dedup();
+    match format {
+        Format::Csv => print!("{}", insights_csv::series_csv(&series)),
+        Format::Json => print_json(&serde_json::json!({
+            "account": account.username,
+            "since": range.since,
+            "until": range.until,
+            "totals": pairs.iter().cloned().collect::<std::collections::BTreeMap<_, _>>(),
+            "daily": daily_rows(&series),
+            "gone": gone,
+        }))?,
+        Format::Table => {
+            println!(
+                "@{} insights, {} to {} ({} days)",
+                account.username,
+                range.since,
+                range.until - chrono::Duration::days(1),
+                range.days()
+            );
+            for (metric, value) in &pairs {
+                println!("{metric:<22} {value:>12}");
             }
-            print!("{}", insights_csv::pairs_csv("metric", "value", &pairs));
-        }
-    } else {
-        println!(
-            "@{} insights, {} to {} ({} days)",
-            account.username,
-            range.since,
-            range.until - chrono::Duration::days(1),
-            range.days()
-        );
-        for (metric, value) in &pairs {
-            println!("{metric:<22} {value:>12}");
-        }
-        if !series.is_empty() {
-            print!("\n{}", insights_csv::series_csv(&series).replace(',', "\t"));
+            if !series.is_empty() {
+                print!("\n{}", insights_csv::series_csv(&series).replace(',', "\t"));
+            }
         }
     }
     for g in gone {
         eprintln!("{g}: no longer provided by Instagram");
     }
     Ok(())
+}
+
+/// `metrics` (totalled by Meta, no daily series) read one day at a time over `range`, as
+/// daily series; plus the metrics Meta said are gone.
+async fn daily_totals(
+    insights: &crate::graph::insights::InsightsHandler<'_>,
+    account: &Account,
+    metrics: &[&str],
+    range: DateRange,
+) -> Result<(Vec<DailySeries>, Vec<String>)> {
+    let mut asked: Vec<&str> = metrics.to_vec();
+    let mut points: std::collections::BTreeMap<String, Vec<(NaiveDate, u64)>> = asked
+        .iter()
+        .map(|m| ((*m).to_owned(), Vec::new()))
+        .collect();
+    let mut gone = Vec::new();
+    let mut day = range.since;
+    while day < range.until && !asked.is_empty() {
+        let next = day + chrono::Duration::days(1);
+        let set = insights
+            .account_totals(&account.id, &asked, day, next, None)
+            .await?;
+        asked.retain(|m| !set.gone.iter().any(|g| g == m));
+        for t in set.totals {
+            points.entry(t.metric).or_default().push((day, t.value));
+        }
+        gone.extend(set.gone);
+        day = next;
+    }
+    let series = points
+        .into_iter()
+        .filter(|(metric, _)| !gone.contains(metric))
+        .map(|(metric, points)| DailySeries {
+            label: metric.clone(),
+            metric,
+            points,
+        })
+        .collect();
+    Ok((series, gone))
+}
+
+/// The daily rows of `--json`: `{"date": …, "<metric>": value, …}`, a metric left out on a
+/// day Meta sent nothing for it (as the CSV leaves the cell empty).
+fn daily_rows(series: &[DailySeries]) -> Vec<serde_json::Value> {
+    let mut days: std::collections::BTreeMap<
+        NaiveDate,
+        serde_json::Map<String, serde_json::Value>,
+    > = std::collections::BTreeMap::new();
+    for s in series {
+        for (day, value) in &s.points {
+            days.entry(*day)
+                .or_default()
+                .insert(s.metric.clone(), (*value).into());
+        }
+    }
+    days.into_iter()
+        .map(|(day, mut row)| {
+            row.insert("date".into(), day.to_string().into());
+            serde_json::Value::Object(row)
+        })
+        .collect()
 }
 
 fn print_media(id: &str, i: &MediaInsights) {

@@ -3,6 +3,7 @@
 mod comments;
 mod dms;
 mod insights;
+mod output;
 mod publish;
 
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
 use crate::config::{DataDirs, Endpoints};
+use crate::engine::config::embedded_sandbox;
 use crate::engine::{Core, EngineConfig, Mode};
 use crate::graph::{GraphError, PageGuard};
 use crate::model::{Account, AccountStatus, LoginKind, Media};
@@ -206,13 +208,19 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
                     "the sandbox stopped with an error (is the port already in use? try --port 0)",
                 )
             }
-            CliCommand::Accounts(cmd) => accounts(global, cmd).await,
-            CliCommand::Feed(args) => feed(global, args).await,
-            CliCommand::Publish(cmd) => publish::run(core(global).await?, *cmd).await,
-            CliCommand::RunScheduler => publish::run_scheduler(&*core(global).await?).await,
-            CliCommand::Comments(cmd) => comments::run(core(global).await?, cmd).await,
-            CliCommand::Dm(cmd) => dms::run(core(global).await?, cmd).await,
-            CliCommand::Insights(cmd) => insights::run(core(global).await?, cmd).await,
+            CliCommand::Accounts(cmd) => on_core(global, |core| accounts(core, cmd)).await,
+            CliCommand::Feed(args) => on_core(global, |core| feed(core, args)).await,
+            CliCommand::Publish(cmd) => on_core(global, |core| publish::run(core, *cmd)).await,
+            CliCommand::RunScheduler => {
+                on_core(
+                    global,
+                    |core| async move { publish::run_scheduler(&core).await },
+                )
+                .await
+            }
+            CliCommand::Comments(cmd) => on_core(global, |core| comments::run(core, cmd)).await,
+            CliCommand::Dm(cmd) => on_core(global, |core| dms::run(core, cmd)).await,
+            CliCommand::Insights(cmd) => on_core(global, |core| insights::run(core, cmd)).await,
         }
     })
 }
@@ -238,15 +246,48 @@ pub fn error_line(e: &anyhow::Error) -> String {
     line
 }
 
-/// The engine configuration for CLI commands.
+/// The engine configuration for CLI commands. `--sandbox` runs the data folder's one
+/// sandbox world, the same the app's embedded sandbox uses.
 fn engine_config(global: &GlobalArgs) -> Result<EngineConfig> {
     let dirs = global.dirs()?;
     let mode = match global.live_endpoints() {
         Some(endpoints) => Mode::Live(Box::new(endpoints)),
-        None => Mode::EmbeddedSandbox(SandboxOptions::default()),
+        None => Mode::EmbeddedSandbox(embedded_sandbox(&dirs)),
     };
     Ok(EngineConfig::new(dirs, mode))
 }
+
+/// Runs `command` on a started core, then writes the sandbox world (if any) before the
+/// process ends: its saver only writes every few seconds, and the next command reads it.
+async fn on_core<F, Fut>(global: &GlobalArgs, command: F) -> Result<()>
+where
+    F: FnOnce(Arc<Core>) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let core = core(global).await?;
+    let result = command(core.clone()).await;
+    if let Some(sandbox) = core.sandbox() {
+        sandbox.save();
+    }
+    result
+}
+
+/// The account a command works on: `key` (@username or id), else the active account, else
+/// the first connected one. With none connected, the error says how to add one.
+pub(crate) async fn pick_account(core: &Core, key: Option<&str>) -> Result<Account> {
+    if let Some(key) = key {
+        return Ok(core.find_account(key).await?);
+    }
+    let active = core.active_account().await?;
+    let accounts = core.accounts().await?;
+    active
+        .and_then(|id| accounts.iter().find(|a| a.id == id).cloned())
+        .or_else(|| accounts.into_iter().next())
+        .context(NO_ACCOUNT)
+}
+
+/// What a command says when no account is connected: how to add one, or to try the demo.
+pub(crate) const NO_ACCOUNT: &str = "no account connected: add one with `socialdesk accounts add --token TOKEN` (or log in in the app), or try the demo world with `--sandbox`";
 
 async fn core(global: &GlobalArgs) -> Result<Arc<Core>> {
     let core = Core::start(engine_config(global)?).await?;
@@ -260,17 +301,14 @@ async fn core(global: &GlobalArgs) -> Result<Arc<Core>> {
     Ok(core)
 }
 
-async fn accounts(global: &GlobalArgs, command: AccountsCommand) -> Result<()> {
-    let core = core(global).await?;
+async fn accounts(core: Arc<Core>, command: AccountsCommand) -> Result<()> {
     match command {
         AccountsCommand::List { json } => {
             let accounts = core.accounts().await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&accounts)?);
             } else if accounts.is_empty() {
-                println!(
-                    "No account connected. Add one with `socialdesk accounts add --token …` or in the app."
-                );
+                println!("{NO_ACCOUNT}");
             } else {
                 for account in &accounts {
                     println!("{}", account_line(account));
@@ -298,24 +336,17 @@ fn account_line(account: &Account) -> String {
         AccountStatus::ReconnectNeeded { .. } => "reconnect needed".to_owned(),
     };
     format!(
-        "@{:<24} {:<18} {:<10} {:<9} {}",
+        "@{:<24} {:<18} {:<15} {:<12} {}",
         account.username,
         account.id,
-        account.login.as_str(),
-        account.account_type.as_deref().unwrap_or("-"),
+        account.login.label(),
+        account.type_label(),
         status
     )
 }
 
-async fn feed(global: &GlobalArgs, args: FeedArgs) -> Result<()> {
-    let core = core(global).await?;
-    let account = match &args.account {
-        Some(key) => core.find_account(key).await?,
-        None => match core.active_account().await? {
-            Some(id) => core.find_account(id.as_str()).await?,
-            None => bail!("no account connected: add one with `socialdesk accounts add --token …`"),
-        },
-    };
+async fn feed(core: Arc<Core>, args: FeedArgs) -> Result<()> {
+    let account = pick_account(&core, args.account.as_deref()).await?;
     let mut media: Vec<Media> = Vec::new();
     let mut after = None;
     // A server that repeats its cursor would otherwise keep this loop going forever.

@@ -16,7 +16,9 @@ use clap::{Args, Subcommand};
 use crate::engine::Core;
 use crate::engine::composer::{ItemSpec, MediaSource, PostSpec, PublishError, SANDBOX_HOSTING_KEY};
 use crate::media::prepare::{CropPreset, CropRect, upright_size};
-use crate::store::{DraftLocation, DraftPlace, PostKind, ProductTag, UserTag};
+use crate::store::{DraftLocation, DraftPlace, DraftSummary, PostKind, ProductTag, UserTag};
+
+use super::output::{DEFAULT_LIMIT, cut, print_json, print_more};
 
 /// `socialdesk publish`: flags publish a new post; a subcommand works on drafts instead.
 #[derive(Debug, Args)]
@@ -89,6 +91,9 @@ pub struct PostArgs {
     /// account in the last 24 hours.
     #[arg(long)]
     pub allow_duplicate: bool,
+    /// Print JSON: `{"draft": N, "media_id": "…"}`, or `{"draft": N, "scheduled_at": "…"}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `publish hosting`: where prepared files go.
@@ -120,9 +125,20 @@ pub enum PublishCommand {
     Drafts {
         #[arg(long)]
         account: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// At most this many drafts (most recently changed first).
+        #[arg(long, default_value_t = DEFAULT_LIMIT)]
+        limit: usize,
     },
     /// Publish a saved draft again, resuming where it stopped (never posts twice).
-    Resume { draft: i64 },
+    Resume {
+        draft: i64,
+        /// Print JSON: `{"draft": N, "media_id": "…"}`.
+        #[arg(long)]
+        json: bool,
+    },
     /// Publish every due scheduled draft and every interrupted one, then exit.
     RunScheduler,
     /// Where files are hosted for Meta to fetch: your S3-compatible bucket (the secret
@@ -137,6 +153,9 @@ pub enum PublishCommand {
         /// Name or SKU to look for (default: all products).
         #[arg(long, default_value = "")]
         query: String,
+        /// Print JSON (one list) instead of lines.
+        #[arg(long)]
+        json: bool,
     },
     /// Search places for `--location` (Facebook Login accounts): prints id, whether it can
     /// be tagged (only Pages with coordinates can), name and address.
@@ -146,16 +165,31 @@ pub enum PublishCommand {
         /// Words the place's name contains.
         #[arg(long)]
         query: String,
+        /// Print JSON (one list) instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
 /// Runs `publish` against the engine core.
 pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
     match args.action {
-        Some(PublishCommand::Drafts { account }) => {
+        Some(PublishCommand::Drafts {
+            account,
+            json,
+            limit,
+        }) => {
             let account = account_of(&core, account).await?;
             let id = account.id.clone();
-            let drafts = core.with_store(move |s| s.drafts(&id)).await?;
+            let mut drafts = core.with_store(move |s| s.drafts(&id)).await?;
+            let total = drafts.len();
+            let left_out = cut(&mut drafts, limit);
+            if json {
+                let rows: Vec<serde_json::Value> = drafts.iter().map(draft_json).collect();
+                print_json(&rows)?;
+                print_more(left_out, "drafts", total, json);
+                return Ok(());
+            }
             for d in drafts {
                 println!(
                     "{}\t{}\t{}\t{} item(s)\t{}\t{}",
@@ -167,9 +201,14 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
                     d.error.unwrap_or_default()
                 );
             }
+            print_more(left_out, "drafts", total, json);
             Ok(())
         }
-        Some(PublishCommand::Products { account, query }) => {
+        Some(PublishCommand::Products {
+            account,
+            query,
+            json,
+        }) => {
             let account = account_of(&core, account).await?;
             let setup = core.shop_setup(&account).await?;
             let catalogs = match (&setup, setup.explain()) {
@@ -177,19 +216,51 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
                 (crate::engine::composer::ShopSetup::Ready { catalogs }, None) => catalogs,
                 _ => bail!("this account cannot tag products"),
             };
+            let mut found = Vec::new();
             for catalog in catalogs {
                 for p in core
                     .search_products(&account, &catalog.catalog_id, &query)
                     .await?
                 {
-                    println!("{}\t{}\t{}", p.product_id, p.review_status, p.product_name);
+                    if json {
+                        found.push(serde_json::json!({
+                            "catalog_id": catalog.catalog_id,
+                            "product_id": p.product_id,
+                            "review_status": p.review_status,
+                            "product_name": p.product_name,
+                        }));
+                    } else {
+                        println!("{}\t{}\t{}", p.product_id, p.review_status, p.product_name);
+                    }
                 }
+            }
+            if json {
+                print_json(&found)?;
             }
             Ok(())
         }
-        Some(PublishCommand::Locations { account, query }) => {
+        Some(PublishCommand::Locations {
+            account,
+            query,
+            json,
+        }) => {
             let account = account_of(&core, account).await?;
-            for p in core.search_locations(&account, &query).await? {
+            let places = core.search_locations(&account, &query).await?;
+            if json {
+                let rows: Vec<serde_json::Value> = places
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({
+                            "id": p.id,
+                            "name": p.name,
+                            "address": p.address(),
+                            "taggable": p.taggable(),
+                        })
+                    })
+                    .collect();
+                return print_json(&rows);
+            }
+            for p in places {
                 let taggable = if p.taggable() {
                     "taggable"
                 } else {
@@ -199,7 +270,7 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
             }
             Ok(())
         }
-        Some(PublishCommand::Resume { draft }) => publish_and_print(&core, draft).await,
+        Some(PublishCommand::Resume { draft, json }) => publish_and_print(&core, draft, json).await,
         Some(PublishCommand::RunScheduler) => run_scheduler(&core).await,
         Some(PublishCommand::Hosting(hosting)) => {
             let HostingArgs {
@@ -244,20 +315,12 @@ pub async fn run(core: Arc<Core>, args: PublishArgs) -> Result<()> {
 }
 
 async fn account_of(core: &Core, key: Option<String>) -> Result<crate::model::Account> {
-    match key {
-        Some(k) => Ok(core.find_account(&k).await?),
-        None => {
-            let id = core
-                .active_account()
-                .await?
-                .context("no account is connected: run `socialdesk accounts add` first")?;
-            Ok(core.find_account(id.as_str()).await?)
-        }
-    }
+    super::pick_account(core, key.as_deref()).await
 }
 
 async fn publish_new(core: &Arc<Core>, args: PostArgs) -> Result<()> {
     let account = account_of(core, args.account.clone()).await?;
+    let json = args.json;
     let now = core.now();
     let post = tokio::task::spawn_blocking(move || post_spec(args, account.id, now))
         .await
@@ -273,13 +336,31 @@ async fn publish_new(core: &Arc<Core>, args: PostArgs) -> Result<()> {
             other => other.into(),
         })?;
     if let Some(at) = scheduled {
+        if json {
+            return print_json(&serde_json::json!({"draft": draft, "scheduled_at": at}));
+        }
         println!("scheduled draft {draft} for {}", at.to_rfc3339());
         return Ok(());
     }
-    publish_and_print(core, draft).await
+    publish_and_print(core, draft, json).await
 }
 
-async fn publish_and_print(core: &Core, draft: i64) -> Result<()> {
+/// One draft for `publish drafts --json`.
+fn draft_json(d: &DraftSummary) -> serde_json::Value {
+    serde_json::json!({
+        "id": d.id,
+        "kind": d.kind.as_str(),
+        "state": d.state.as_str(),
+        "items": d.items,
+        "caption": d.caption,
+        "scheduled_at": d.scheduled_at,
+        "media_id": d.media_id,
+        "error": d.error,
+        "updated_at": d.updated_at,
+    })
+}
+
+async fn publish_and_print(core: &Core, draft: i64, json: bool) -> Result<()> {
     let progress = |step: crate::engine::composer::PublishStep| {
         tracing::info!("{}", step.describe());
     };
@@ -287,6 +368,9 @@ async fn publish_and_print(core: &Core, draft: i64) -> Result<()> {
         .publish_draft(draft, &progress)
         .await
         .map_err(|e| not_published(draft, e))?;
+    if json {
+        return print_json(&serde_json::json!({"draft": draft, "media_id": media.id}));
+    }
     println!("{}", media.id);
     Ok(())
 }

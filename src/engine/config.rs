@@ -16,6 +16,20 @@ pub enum Mode {
     EmbeddedSandbox(SandboxOptions),
 }
 
+/// The embedded sandbox's preferred port: stable, so cached image URLs stay valid across
+/// runs. Another free port is used when it is taken.
+pub const EMBEDDED_SANDBOX_PORT: u16 = 47800;
+
+/// The embedded sandbox of a data folder: one persistent world in `<data>/sandbox/world`,
+/// shared by the app and `--sandbox` commands, so what one publishes the other lists.
+pub fn embedded_sandbox(dirs: &DataDirs) -> SandboxOptions {
+    SandboxOptions {
+        port: EMBEDDED_SANDBOX_PORT,
+        state_dir: Some(dirs.data.join("sandbox").join("world")),
+        ..SandboxOptions::default()
+    }
+}
+
 /// The engine's idea of "now". Tests and the embedded sandbox share a controllable clock so
 /// token age and expiry can be tested without waiting days.
 pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;

@@ -29,7 +29,8 @@ pub enum Command {
     OpenUrl(String),
     /// Store the user's own Meta app (id in the store, secret in the keyring).
     SaveApp(AppCredentials),
-    /// Begin a browser login through the loopback listener.
+    /// Begin a browser login through the loopback listener, with the app of the last
+    /// `SaveApp` of its kind sent before it (else the app saved in an earlier session).
     StartLogin(LoginRequest),
     /// Finish a login by pasting the final redirect URL the browser landed on.
     PasteRedirectUrl(String),

@@ -80,6 +80,7 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
         cursors: Mutex::default(),
         login: Mutex::default(),
         durable: Arc::default(),
+        entered_apps: Mutex::default(),
     });
     while let Some(command) = commands.recv().await {
         engine.clone().handle(command);
@@ -147,6 +148,10 @@ struct Engine {
     /// Held (read) by every job that writes what the user made; taken (write) at shutdown
     /// to wait for them.
     durable: Arc<tokio::sync::RwLock<()>>,
+    /// The app last entered with `SaveApp`, per login kind, taken when the command arrives:
+    /// a login started right after reads it from here, not from the store the save may not
+    /// have reached yet (the first login once opened `client_id=` empty).
+    entered_apps: Mutex<HashMap<LoginKind, AppCredentials>>,
 }
 
 impl Engine {
@@ -226,6 +231,12 @@ impl Engine {
                 });
             }
             Command::SaveApp(app) => {
+                let entered = AppCredentials {
+                    kind: app.kind,
+                    app_id: app.app_id.trim().to_owned(),
+                    app_secret: app.app_secret.trim().to_owned(),
+                };
+                self.lock_entered_apps().insert(app.kind, entered);
                 tokio::spawn(async move {
                     if let Err(e) = self.save_app(&app).await {
                         self.notice_error(&e).await;
@@ -310,6 +321,12 @@ impl Engine {
 
     fn lock_login(&self) -> std::sync::MutexGuard<'_, Option<LoginJob>> {
         self.login
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn lock_entered_apps(&self) -> std::sync::MutexGuard<'_, HashMap<LoginKind, AppCredentials>> {
+        self.entered_apps
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -570,15 +587,29 @@ impl Engine {
         })
     }
 
+    /// Starts a browser login with the app entered before it in this session (the commands'
+    /// order, read here before any task runs), else the app saved in an earlier session.
     fn start_login(self: Arc<Self>, request: LoginRequest) {
         let (tx, rx) = mpsc::channel(4);
+        let entered = self.lock_entered_apps().get(&request.kind).cloned();
         let engine = self.clone();
         let task = tokio::spawn(async move {
             let core = match engine.login_core().await {
                 Ok(core) => core,
                 Err(e) => return engine.login_failed(&e).await,
             };
-            let result = match Self::saved_app(&core, request.kind).await {
+            let app = match entered {
+                // An app id entered without its secret keeps the saved secret, as the save does.
+                Some(app) if app.app_secret.is_empty() => Self::saved_app(&core, request.kind)
+                    .await
+                    .map(|saved| AppCredentials {
+                        app_secret: saved.app_secret,
+                        ..app
+                    }),
+                Some(app) => Ok(app),
+                None => Self::saved_app(&core, request.kind).await,
+            };
+            let result = match app {
                 Ok(app) => {
                     let events = engine.events.clone();
                     core.browser_login(request, &app, core.browser(), rx, move |state| {

@@ -107,7 +107,9 @@ pub fn open_secret_store(
             (Arc::new(keyring), warning)
         }
         Err(probe_error) => {
-            tracing::warn!(error = %probe_error, "system keyring unavailable; using the secrets file");
+            // The caller shows the returned warning (the app's notice, the CLI's stderr):
+            // at warn level here it would reach stderr a second time.
+            tracing::info!(error = %probe_error, "system keyring unavailable; using the secrets file");
             let mut warning = format!(
                 "No system keyring found (is a Secret Service like gnome-keyring running?): \
                  tokens are kept in {} readable only by you.",

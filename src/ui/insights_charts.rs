@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate};
 use egui::{Color32, RichText};
-use egui_plot::{Bar, BarChart, Heatmap, Legend, Line, Plot, PlotPoint, PlotPoints};
+use egui_plot::{Bar, BarChart, GridMark, Heatmap, Legend, Line, Plot, PlotPoint, PlotPoints};
 
 use crate::engine::insights::calc;
 use crate::engine::insights::{Kpi, MediaRow, Overview};
@@ -17,6 +17,7 @@ use crate::graph::insights::is_deprecated;
 
 use super::insights::format_count;
 use super::insights_export;
+use super::insights_format::{self as fmt, Trend};
 
 /// What an export button asked for.
 pub enum Export {
@@ -273,16 +274,29 @@ pub fn overview_ui(
         });
         ui.label(
             RichText::new(
-                "Average of the last 7 days; rows Monday (top) to Sunday, columns 0–23 h.",
+                "Average of the last 7 days; rows Monday (top) to Sunday, columns 0–23 h UTC; the best times below are in your time zone.",
             )
             .small()
             .weak(),
         );
-        let values: Vec<f64> = heat.iter().flat_map(|row| row.iter().copied()).collect();
+        let values = fmt::heatmap_values(heat);
         let response = ui
             .scope(|ui| {
                 Plot::new(ONLINE_CHART)
                     .height(170.0)
+                    .y_grid_spacer(|_| {
+                        fmt::heatmap_row_ticks()
+                            .map(|value| GridMark {
+                                value,
+                                step_size: 1.0,
+                            })
+                            .collect()
+                    })
+                    .y_axis_formatter(|mark, _| {
+                        fmt::heatmap_row_label(mark.value)
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
                     .show_axes([true, true])
                     .allow_drag(false)
                     .allow_zoom(false)
@@ -291,6 +305,7 @@ pub fn overview_ui(
                     .show(ui, |plot_ui| {
                         plot_ui.add(
                             Heatmap::new(values, 24)
+                                .palette(&fmt::HEAT_PALETTE)
                                 .name("Online followers")
                                 .formatter(Box::new(|v| format!("{v:.0}"))),
                         );
@@ -314,27 +329,17 @@ pub fn overview_ui(
     if slots.is_empty() {
         ui.label("Not enough data yet: suggestions need online followers or past posts.");
     }
+    let now = chrono::Utc::now();
     for s in slots {
+        // Scored in UTC; shown in local time like every other time in the app.
+        let (weekday, hour) = fmt::slot_in(&chrono::Local, now, s.weekday, s.hour);
         ui.label(format!(
-            "{} {:02}:00 UTC · score {:.0}",
-            weekday_name(s.weekday),
-            s.hour,
+            "{} {hour:02}:00 · score {:.0}",
+            fmt::weekday_name(weekday),
             s.score
         ));
     }
     export
-}
-
-fn weekday_name(w: Weekday) -> &'static str {
-    match w {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
 }
 
 fn online_csv(heat: &[[f64; 24]; 7]) -> String {
@@ -345,7 +350,7 @@ fn online_csv(heat: &[[f64; 24]; 7]) -> String {
     out.push('\n');
     let mut day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(); // a Monday
     for row in heat {
-        out.push_str(weekday_name(day.weekday()));
+        out.push_str(fmt::weekday_name(day.weekday()));
         for v in row {
             out.push_str(&format!(",{v:.1}"));
         }
@@ -391,16 +396,13 @@ fn kpi_row(ui: &mut egui::Ui, row: &[Kpi]) {
                     if let (Some(v), Some(p)) = (k.value, k.previous) {
                         match calc::change_percent(v, p) {
                             Some(c) => {
-                                let color = if c >= 0.0 {
-                                    Color32::from_rgb(46, 160, 67)
-                                } else {
-                                    Color32::from_rgb(218, 54, 51)
-                                };
-                                ui.label(
-                                    RichText::new(format!("{c:+.1}% vs previous"))
-                                        .small()
-                                        .color(color),
-                                );
+                                let (text, trend) = fmt::change_text(c);
+                                let text = RichText::new(format!("{text} vs previous")).small();
+                                ui.label(match trend {
+                                    Trend::Up => text.color(Color32::from_rgb(46, 160, 67)),
+                                    Trend::Down => text.color(Color32::from_rgb(218, 54, 51)),
+                                    Trend::Flat => text.weak(),
+                                });
                             }
                             None => {
                                 ui.label(RichText::new("no previous data").small().weak());

@@ -20,6 +20,7 @@ pub mod icons;
 pub mod insights;
 pub mod insights_charts;
 pub mod insights_export;
+pub mod insights_format;
 pub mod pending;
 pub mod remote;
 pub mod shell;

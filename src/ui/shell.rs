@@ -227,17 +227,7 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
 
 /// "Business", "Creator" and so on, with the login it came through.
 pub fn account_type_label(account: &Account) -> String {
-    let kind = match account.account_type.as_deref() {
-        Some("MEDIA_CREATOR") | Some("Media_Creator") | Some("CREATOR") => "Creator",
-        Some("BUSINESS") | Some("Business") => "Business",
-        Some(other) => other,
-        None => "Professional",
-    };
-    let login = match account.login {
-        crate::model::LoginKind::Instagram => "Instagram Login",
-        crate::model::LoginKind::Facebook => "Facebook Login",
-    };
-    format!("{kind} · {login}")
+    format!("{} · {}", account.type_label(), account.login.label())
 }
 
 /// The status bar: sync text, API usage and the SANDBOX badge.

@@ -132,22 +132,19 @@ async fn reply_to_mention_lands_in_the_thread_and_unknown_comment_is_refused() {
     assert_eq!(err.code, Some(100), "{err:?}");
 }
 
-fn json_lines(output: &std::process::Output) -> Vec<serde_json::Value> {
+fn json_list(output: &std::process::Output) -> Vec<serde_json::Value> {
     assert!(
         output.status.success(),
         "stderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect()
+    serde_json::from_slice(&output.stdout).expect("one JSON list")
 }
 
 #[test]
 fn cli_lists_mentions_and_replies_to_a_caption_mention() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let lines = json_lines(&socialdesk_in_sandbox(
+    let lines = json_list(&socialdesk_in_sandbox(
         dir.path(),
         &["comments", "mentions", "--json"],
     ));
@@ -187,7 +184,7 @@ fn cli_lists_mentions_and_replies_to_a_caption_mention() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
 
     // The cache remembers the reply; listing offline needs no network.
-    let lines = json_lines(&socialdesk_in_sandbox(
+    let lines = json_list(&socialdesk_in_sandbox(
         dir.path(),
         &["comments", "mentions", "--offline", "--json"],
     ));
@@ -248,7 +245,7 @@ async fn cli_replies_to_a_comment_mention_named_by_webhook_ids() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("replied: "));
     let dir_path = dir.path().to_owned();
     let listed = tokio::task::spawn_blocking(move || {
-        json_lines(&socialdesk_in_sandbox(
+        json_list(&socialdesk_in_sandbox(
             &dir_path,
             &["comments", "mentions", "--offline", "--json"],
         ))

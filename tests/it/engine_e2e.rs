@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use socialdesk::config::{DataDirs, Endpoints};
+use socialdesk::engine::protocol::{AppCredentials, LoginRequest, LoginState};
 use socialdesk::engine::{self, Command, Core, EngineConfig, Event, Mode};
 use socialdesk::model::{AccountStatus, LoginKind};
 use socialdesk::sandbox::{Sandbox, SandboxOptions};
@@ -157,4 +158,74 @@ async fn connecting_a_real_account_leaves_the_default_sandbox() {
     assert_eq!(accounts.len(), 1, "only the real account, no demo accounts");
     assert_eq!(accounts[0].username, "mira.makes");
     assert!(!accounts[0].sandbox);
+}
+
+/// Plays the user's browser against the sandbox and keeps every URL it was asked to open.
+struct RecordingBrowser {
+    inner: socialdesk::auth::SandboxBrowser,
+    opened: Arc<std::sync::Mutex<Vec<url::Url>>>,
+}
+
+impl socialdesk::auth::Browser for RecordingBrowser {
+    fn open(&self, url: &url::Url) -> Result<(), String> {
+        if let Ok(mut opened) = self.opened.lock() {
+            opened.push(url.clone());
+        }
+        self.inner.open(url)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_login_opens_the_app_id_just_entered() {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = config(
+        &DataDirs::under(dir.path()),
+        &sandbox.url(),
+        Arc::new(MemorySecrets::default()),
+    );
+    let opened = Arc::new(std::sync::Mutex::new(Vec::new()));
+    config.browser = Some(Arc::new(RecordingBrowser {
+        inner: socialdesk::auth::SandboxBrowser::new()
+            .expect("browser")
+            .with_username(socialdesk::sandbox::DEMO_BUSINESS_USERNAME),
+        opened: opened.clone(),
+    }));
+    let (mut handle, side) = engine::channel();
+    tokio::spawn(engine::run::run(config, side));
+
+    // What "Log in with the browser" sends on a fresh setup: the app, then the login.
+    assert!(handle.send(Command::SaveApp(AppCredentials {
+        kind: LoginKind::Instagram,
+        app_id: "1234567890".into(),
+        app_secret: "s3cret".into(),
+    })));
+    assert!(handle.send(Command::StartLogin(LoginRequest {
+        kind: LoginKind::Instagram,
+        port: 0,
+        https: false,
+    })));
+
+    let mut connected = None;
+    let start = Instant::now();
+    while connected.is_none() && start.elapsed() < Duration::from_secs(60) {
+        match handle.try_recv() {
+            Some(Event::Login(LoginState::Connected { username })) => connected = Some(username),
+            Some(Event::Login(LoginState::Failed { message })) => panic!("login failed: {message}"),
+            Some(_) => {}
+            None => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+    let opened = opened.lock().map(|o| o.clone()).unwrap_or_default();
+    let [url] = opened.as_slice() else {
+        panic!("one login page opened, got {opened:?}");
+    };
+    let client_id = url
+        .query_pairs()
+        .find(|(k, _)| k == "client_id")
+        .map(|(_, v)| v.into_owned());
+    assert_eq!(client_id.as_deref(), Some("1234567890"), "{url}");
+    assert!(connected.is_some(), "the login went through");
 }

@@ -7,6 +7,7 @@ mod support;
 mod app_sandbox;
 mod calendar;
 mod cli;
+mod cli_habits;
 mod client_e2e;
 mod comments_e2e;
 mod comments_mentions;

@@ -7,17 +7,41 @@ use chrono::NaiveDate;
 
 use super::{DailySeries, MediaRow};
 
-/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180), as the `csv`
+/// crate's writer does for every field of these tables.
 pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
+    table([[s]]).trim_end_matches('\n').to_owned()
+}
+
+/// Writes `rows` (the header first) with the `csv` crate: quoting, escaping and line ends
+/// are its business, not ours.
+fn table<R, F>(rows: impl IntoIterator<Item = R>) -> String
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for row in rows {
+        // Writing into memory only fails if the csv crate has a bug: keep what was written.
+        if let Err(e) = writer.write_record(row) {
+            tracing::error!("could not write a CSV row: {e}");
+            break;
+        }
     }
+    let bytes = match writer.into_inner() {
+        Ok(bytes) => bytes,
+        Err(e) => e.into_inner().get_ref().clone(),
+    };
+    // Every field was a `&str`, so the bytes are UTF-8.
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Daily series side by side: `date,<metric>,…`, one row per day any series has; a day a
-/// series lacks is left empty (never 0: Meta sends nothing when there is no data).
+/// series lacks is left empty (never 0: Meta sends nothing when there is no data). Every
+/// series given is a column, whatever its days: one table, never a second one appended.
 pub fn series_csv(series: &[DailySeries]) -> String {
     let mut days: BTreeMap<NaiveDate, Vec<Option<u64>>> = BTreeMap::new();
     for (i, s) in series.iter().enumerate() {
@@ -25,41 +49,47 @@ pub fn series_csv(series: &[DailySeries]) -> String {
             days.entry(*day).or_insert_with(|| vec![None; series.len()])[i] = Some(*value);
         }
     }
-    let mut out = String::from("date");
-    for s in series {
-        out.push(',');
-        out.push_str(&csv_field(&s.metric));
-    }
-    out.push('\n');
-    for (day, values) in days {
-        out.push_str(&day.to_string());
-        for v in values {
-            out.push(',');
-            if let Some(v) = v {
-                out.push_str(&v.to_string());
-            }
-        }
-        out.push('\n');
-    }
-    out
+    let header = std::iter::once("date".to_owned()).chain(series.iter().map(|s| s.metric.clone()));
+    let rows = days.into_iter().map(|(day, values)| {
+        std::iter::once(day.to_string())
+            .chain(
+                values
+                    .into_iter()
+                    .map(|v| v.map(|v| v.to_string()).unwrap_or_default()),
+            )
+            .collect::<Vec<_>>()
+    });
+    table(std::iter::once(header.collect::<Vec<_>>()).chain(rows))
 }
 
 /// A two-column table (a breakdown): `header_key,header_value` then one row per entry.
 pub fn pairs_csv(key: &str, value: &str, rows: &[(String, u64)]) -> String {
-    let mut out = format!("{},{}\n", csv_field(key), csv_field(value));
-    for (k, v) in rows {
-        out.push_str(&format!("{},{v}\n", csv_field(k)));
-    }
-    out
+    let header = vec![key.to_owned(), value.to_owned()];
+    let body = rows.iter().map(|(k, v)| vec![k.clone(), v.to_string()]);
+    table(std::iter::once(header).chain(body))
 }
 
 /// The per-post table as shown (empty cells where Meta gives no value).
 pub fn media_csv(rows: &[MediaRow]) -> String {
-    let mut out = String::from(
-        "id,timestamp,product_type,caption,permalink,reach,views,likes,comments,shares,saves,total_interactions,reels_watch_time_ms\n",
-    );
+    let header = [
+        "id",
+        "timestamp",
+        "product_type",
+        "caption",
+        "permalink",
+        "reach",
+        "views",
+        "likes",
+        "comments",
+        "shares",
+        "saves",
+        "total_interactions",
+        "reels_watch_time_ms",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-    for r in rows {
+    let body = rows.iter().map(|r| {
         let m = &r.media;
         let product = m
             .media_product_type
@@ -67,12 +97,12 @@ pub fn media_csv(rows: &[MediaRow]) -> String {
             .map(|p| format!("{p:?}").to_ascii_uppercase())
             .unwrap_or_default();
         let i = &r.insights;
-        let fields = [
-            csv_field(m.id.as_str()),
+        vec![
+            m.id.as_str().to_owned(),
             m.timestamp.to_rfc3339(),
             product,
-            csv_field(m.caption.as_deref().unwrap_or("")),
-            csv_field(m.permalink.as_deref().unwrap_or("")),
+            m.caption.clone().unwrap_or_default(),
+            m.permalink.clone().unwrap_or_default(),
             n(i.reach),
             n(i.views),
             n(i.likes),
@@ -81,11 +111,9 @@ pub fn media_csv(rows: &[MediaRow]) -> String {
             n(i.saved),
             n(i.total_interactions),
             n(i.reels_watch_time_ms),
-        ];
-        out.push_str(&fields.join(","));
-        out.push('\n');
-    }
-    out
+        ]
+    });
+    table(std::iter::once(header).chain(body))
 }
 
 #[cfg(test)]
