@@ -70,6 +70,8 @@ pub enum CliCommand {
     /// Account and media insights.
     #[command(subcommand)]
     Insights(insights::InsightsCommand),
+    /// Run the self-hosted server (webhooks, paired devices), or invite a device to it.
+    Server(crate::server::ServerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +215,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Comments(cmd) => comments::run(core(global).await?, cmd).await,
             CliCommand::Dm(cmd) => dms::run(core(global).await?, cmd).await,
             CliCommand::Insights(cmd) => insights::run(core(global).await?, cmd).await,
+            CliCommand::Server(args) => Ok(crate::server::run(args, &global.dirs()?.data).await?),
         }
     })
 }
