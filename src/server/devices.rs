@@ -135,6 +135,7 @@ pub async fn revoke(
     caller.require(Role::Admin)?;
     if state.db.revoke(id, caller.device_id, super::now()).await? {
         tracing::info!(device = id, by = caller.device_id, "revoked a device");
+        state.notifier.device_revoked();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found(format!(

@@ -2,7 +2,8 @@
 //! so that Meta's webhooks have somewhere to arrive and desktops have something to share.
 //!
 //! This first part receives and stores webhooks (`webhooks`, `payload`), pairs desktops as
-//! devices with roles (`devices`, `auth`), serves stored events and the audit log (`events`),
+//! devices with roles (`devices`, `auth`), serves stored events and the audit log (`events`)
+//! and streams new events live (`stream`),
 //! over SQLite or PostgreSQL (`db`). The HTTP surface is listed in `routes`. It sits beside
 //! the CLI: it may use the engine and below, never the UI, and nothing of the sandbox.
 
@@ -14,6 +15,7 @@ mod error;
 mod events;
 mod payload;
 mod routes;
+mod stream;
 mod webhooks;
 
 use std::net::SocketAddr;
@@ -70,14 +72,20 @@ async fn serve(args: &ServeArgs, location: &db::DatabaseLocation) -> Result<(), 
             source,
         })?;
     let addr = listener.local_addr().map_err(ServerError::Serve)?;
+    let notifier = Arc::new(stream::Notifier::default());
     let app = routes::router(routes::AppState {
         db,
         webhooks: Arc::new(secrets),
+        notifier: Arc::clone(&notifier),
     });
     tracing::info!(%addr, "socialdesk server started");
     println!("socialdesk server listening on http://{addr}/");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams never end by themselves; the shutdown waits for them.
+            notifier.stop();
+        })
         .await
         .map_err(ServerError::Serve)?;
     tracing::info!("socialdesk server stopped");

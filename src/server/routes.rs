@@ -7,6 +7,7 @@
 //! | `POST /webhooks` | Meta (signed) | event notifications, ≤ 1 MiB |
 //! | `POST /pair` | a desktop with a code | `{code, device_name}` → device token |
 //! | `GET /events?after=N` | viewer | stored webhook events in order |
+//! | `GET /events/stream` | viewer | the same as server-sent events, live, `Last-Event-ID` resumes |
 //! | `POST /events/{id}/handled` | editor | mark an event dealt with |
 //! | `GET /devices`, `DELETE /devices/{id}` | admin | list, revoke devices |
 //! | `GET /audit` | admin | who did what |
@@ -23,6 +24,7 @@ use axum::routing::{delete, get, post};
 
 use super::db::Db;
 use super::error::ApiError;
+use super::stream::{self, Notifier};
 use super::webhooks::{self, WebhookSecrets};
 use super::{auth, devices, events};
 
@@ -31,6 +33,7 @@ use super::{auth, devices, events};
 pub struct AppState {
     pub db: Db,
     pub webhooks: Arc<WebhookSecrets>,
+    pub notifier: Arc<Notifier>,
 }
 
 /// The whole router.
@@ -46,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/pair", post(devices::pair));
     let private = Router::new()
         .route("/events", get(events::list))
+        .route("/events/stream", get(stream::stream))
         .route("/events/{id}/handled", post(events::mark_handled))
         .route("/devices", get(devices::list))
         .route("/devices/{id}", delete(devices::revoke))

@@ -103,6 +103,9 @@ pub async fn receive(
     let received = events.len();
     let new = state.db.insert_events(events, super::now()).await?;
     tracing::info!(received, new, "stored webhook events");
+    if new > 0 {
+        state.notifier.events_stored();
+    }
     Ok((
         StatusCode::OK,
         Json(json!({ "received": received, "new": new })),

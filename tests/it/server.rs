@@ -206,6 +206,71 @@ async fn get_json(server: &Server, path: &str, token: &str) -> Value {
     response.json().await.expect("json")
 }
 
+/// How long a stream step may take before the test calls it hung (not a performance bound).
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A desktop's view of `GET /events/stream`.
+struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    async fn open(server: &Server, token: &str, last_event_id: Option<i64>) -> Self {
+        let mut request = reqwest::Client::new()
+            .get(server.url("/events/stream"))
+            .bearer_auth(token);
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id.to_string());
+        }
+        let response = request.send().await.expect("GET /events/stream");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .expect("ascii")
+                .starts_with("text/event-stream")
+        );
+        Self {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event's id and data, or `None` once the server closed the stream.
+    async fn next(&mut self) -> Option<(i64, Value)> {
+        tokio::time::timeout(HANG_GUARD, self.next_unguarded())
+            .await
+            .expect("the event stream hung")
+    }
+
+    async fn next_unguarded(&mut self) -> Option<(i64, Value)> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut id = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().parse::<i64>().expect("numeric id"));
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                // A block without an id is a keep-alive comment.
+                if let Some(id) = id {
+                    return Some((id, serde_json::from_str(&data).expect("JSON data")));
+                }
+                continue;
+            }
+            match self.response.chunk().await {
+                Ok(Some(bytes)) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(None) | Err(_) => return None,
+            }
+        }
+    }
+}
+
 /// The whole journey on one backend; each step says what it checks.
 async fn server_journey(backend: Backend) {
     let data = tempfile::tempdir().expect("temp dir");
@@ -320,6 +385,25 @@ async fn server_journey(backend: Backend) {
     let first = list[0]["id"].as_i64().expect("id");
     let rest = get_json(&server, &format!("/events?after={first}"), &viewer).await;
     assert_eq!(rest["data"].as_array().expect("data").len(), 1);
+    let second = list[1]["id"].as_i64().expect("id");
+
+    // Live: a desktop resuming after the first event gets the second, then a new one as it
+    // arrives; one that starts from scratch gets all of them in order.
+    let mut viewer_stream = EventStream::open(&server, &viewer, Some(first)).await;
+    let (id, _) = viewer_stream.next().await.expect("the missed event");
+    assert_eq!(id, second);
+    let live = comment_notification("17800000000000003", 1_700_000_200);
+    let stored_live = post_webhook(&server, live.clone(), Some(signature(APP_SECRET, &live))).await;
+    assert_eq!(stored_live.status(), StatusCode::OK);
+    let (live_id, value) = viewer_stream.next().await.expect("the live event");
+    assert!(live_id > second);
+    assert_eq!(value["value"]["comment_id"], "17800000000000003");
+    let mut admin_stream = EventStream::open(&server, &admin, None).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(admin_stream.next().await.expect("an event").0);
+    }
+    assert_eq!(ids, [first, second, live_id]);
 
     // Roles: a viewer may not write, an editor may; only an admin manages devices.
     let handled = format!("/events/{first}/handled");
@@ -349,6 +433,10 @@ async fn server_journey(backend: Backend) {
     assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
     let cut_off = call(&server, reqwest::Method::GET, "/events", Some(&viewer)).await;
     assert_eq!(cut_off.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        viewer_stream.next().await.is_none(),
+        "a revoked device's stream closes"
+    );
 
     // The audit log says who did what.
     let audit = get_json(&server, "/audit", &admin).await;
@@ -377,8 +465,13 @@ async fn server_journey(backend: Backend) {
         );
     }
 
-    // No secret of this run is in the database, its dump, the log or stderr.
+    // No secret of this run is in the database, its dump, the log or stderr. The admin's
+    // stream is still open: a graceful stop closes it.
     let stderr = server.stop();
+    assert!(
+        admin_stream.next().await.is_none(),
+        "the stream ends with the server"
+    );
     let log = std::fs::read_to_string(data.path().join("logs/socialdesk.log")).expect("server log");
     assert!(
         log.contains("refused a webhook notification"),

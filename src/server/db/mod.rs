@@ -188,6 +188,14 @@ impl Db {
         }
     }
 
+    /// Whether device `id` exists and is not revoked.
+    pub async fn device_active(&self, id: i64) -> Result<bool, DbError> {
+        match self {
+            Self::Sqlite(db) => db.device_active(id).await,
+            Self::Postgres(db) => db.device_active(id).await,
+        }
+    }
+
     /// Every device ever paired, revoked ones included.
     pub async fn devices(&self) -> Result<Vec<Device>, DbError> {
         match self {

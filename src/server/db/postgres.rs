@@ -207,6 +207,17 @@ impl PostgresDb {
         row.map(device).transpose()
     }
 
+    pub async fn device_active(&self, id: i64) -> Result<bool, DbError> {
+        let client = self.client.lock().await;
+        let row = client
+            .query_opt(
+                "SELECT 1 FROM devices WHERE id = $1 AND revoked_at IS NULL",
+                &[&id],
+            )
+            .await?;
+        Ok(row.is_some())
+    }
+
     pub async fn devices(&self) -> Result<Vec<Device>, DbError> {
         let client = self.client.lock().await;
         let rows = client

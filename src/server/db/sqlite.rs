@@ -227,6 +227,19 @@ impl SqliteDb {
         row.map(RawDevice::into_device).transpose()
     }
 
+    pub async fn device_active(&self, id: i64) -> Result<bool, DbError> {
+        self.call(move |conn| {
+            conn.query_row(
+                "SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL",
+                params![id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|row| row.is_some())
+        })
+        .await
+    }
+
     pub async fn devices(&self) -> Result<Vec<Device>, DbError> {
         let rows = self
             .call(|conn| {
