@@ -14,5 +14,6 @@ pub mod media;
 pub mod model;
 pub mod sandbox;
 pub mod schedule;
+pub mod server;
 pub mod store;
 pub mod ui;

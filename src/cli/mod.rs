@@ -72,6 +72,8 @@ pub enum CliCommand {
     /// Account and media insights.
     #[command(subcommand)]
     Insights(insights::InsightsCommand),
+    /// Run the self-hosted server (webhooks, paired devices), or invite a device to it.
+    Server(crate::server::ServerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,6 +223,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Comments(cmd) => on_core(global, |core| comments::run(core, cmd)).await,
             CliCommand::Dm(cmd) => on_core(global, |core| dms::run(core, cmd)).await,
             CliCommand::Insights(cmd) => on_core(global, |core| insights::run(core, cmd)).await,
+            CliCommand::Server(args) => Ok(crate::server::run(args, &global.dirs()?.data).await?),
         }
     })
 }

@@ -18,7 +18,9 @@ fn layer(module: &str) -> Option<u8> {
         "main" | "lib" => 7,
         "gui" => 6,
         "cli" => 5,
-        "ui" => 4,
+        // The self-hosted server runs beside the UI over the engine and below (never the UI);
+        // `cli` starts it.
+        "ui" | "server" => 4,
         "engine" => 3,
         // Set up by `main` only; writes its log files 0600 through `store::private_files`.
         "logging" => 3,
@@ -33,7 +35,7 @@ fn layer(module: &str) -> Option<u8> {
 
 /// Client-side modules the sandbox must never touch, and which must never touch it.
 const CLIENT: &[&str] = &[
-    "ui", "engine", "auth", "store", "graph", "media", "cli", "gui",
+    "ui", "engine", "auth", "store", "graph", "media", "cli", "gui", "server",
 ];
 
 /// Modules allowed to start the embedded sandbox through its entry point and nothing else of

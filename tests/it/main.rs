@@ -41,4 +41,5 @@ mod reel_cover;
 mod rupload_e2e;
 mod sandbox_http;
 mod sandbox_limits;
+mod server;
 mod ui_shell;

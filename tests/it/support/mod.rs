@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod media;
+pub mod postgres;
 pub mod raw;
 pub mod requests;
 pub mod ui;

@@ -1,0 +1,63 @@
+//! The server's HTTP surface, in one place:
+//!
+//! | path | who | what |
+//! |---|---|---|
+//! | `GET /healthz` | anyone | 200 `ok` |
+//! | `GET /webhooks` | Meta | verification handshake |
+//! | `POST /webhooks` | Meta (signed) | event notifications, ≤ 1 MiB |
+//! | `POST /pair` | a desktop with a code | `{code, device_name}` → device token |
+//! | `GET /events?after=N` | viewer | stored webhook events in order |
+//! | `GET /events/stream` | viewer | the same as server-sent events, live, `Last-Event-ID` resumes |
+//! | `POST /events/{id}/handled` | editor | mark an event dealt with |
+//! | `GET /devices`, `DELETE /devices/{id}` | admin | list, revoke devices |
+//! | `GET /audit` | admin | who did what |
+//!
+//! Every path but the first three needs a device token ([`auth::require_device`]); an
+//! unknown path answers 401 to a caller without one, so the surface is not discoverable.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{delete, get, post};
+
+use super::db::Db;
+use super::error::ApiError;
+use super::stream::{self, Notifier};
+use super::webhooks::{self, WebhookSecrets};
+use super::{auth, devices, events};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub webhooks: Arc<WebhookSecrets>,
+    pub notifier: Arc<Notifier>,
+}
+
+/// The whole router.
+pub fn router(state: AppState) -> Router {
+    let public = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/webhooks",
+            get(webhooks::verify)
+                .post(webhooks::receive)
+                .layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT_BYTES)),
+        )
+        .route("/pair", post(devices::pair));
+    let private = Router::new()
+        .route("/events", get(events::list))
+        .route("/events/stream", get(stream::stream))
+        .route("/events/{id}/handled", post(events::mark_handled))
+        .route("/devices", get(devices::list))
+        .route("/devices/{id}", delete(devices::revoke))
+        .route("/audit", get(events::audit))
+        .fallback(|| async { ApiError::not_found("no such path on this server") })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_device,
+        ));
+    public.merge(private).with_state(state)
+}
