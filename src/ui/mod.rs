@@ -16,6 +16,7 @@ pub mod dms_chat;
 pub mod dms_private_reply;
 pub mod empty;
 pub mod feed;
+pub mod fonts;
 pub mod icons;
 pub mod insights;
 pub mod insights_charts;
@@ -165,6 +166,7 @@ impl App {
         if !self.started {
             self.started = true;
             theme::apply(&ctx);
+            fonts::install(&ctx);
             self.engine.set_repaint_context(&ctx);
             commands.push(Command::Start);
         }

@@ -32,6 +32,7 @@ mod insights_cli;
 mod insights_e2e;
 mod insights_ui;
 mod layering;
+mod layout_fit;
 mod mentions_e2e;
 mod no_secrets_leak;
 mod place_cli;

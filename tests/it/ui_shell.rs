@@ -776,3 +776,43 @@ fn the_last_tab_and_comment_filters_are_back_after_a_restart() {
     let fresh = App::restored(handle, None);
     assert_eq!(fresh.tab(), Tab::Feed);
 }
+
+/// Every caption of the demo accounts, read through the sandbox's Graph API.
+fn demo_captions() -> Vec<String> {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let sandbox =
+            socialdesk::sandbox::Sandbox::start(socialdesk::sandbox::SandboxOptions::default())
+                .await
+                .expect("sandbox");
+        let token = crate::support::basic_token(&sandbox);
+        let url = format!("{}v24.0/me/media?fields=caption&limit=100", sandbox.url());
+        let page = crate::support::raw::get_json(url, &token).await;
+        page["data"]
+            .as_array()
+            .expect("data")
+            .iter()
+            .filter_map(|m| m["caption"].as_str().map(str::to_owned))
+            .collect()
+    })
+}
+
+#[test]
+fn demo_captions_draw_every_emoji_as_a_glyph() {
+    let captions = demo_captions();
+    assert!(
+        captions.iter().any(|c| c.contains('🥐')),
+        "the demo has the captions that once drew empty boxes"
+    );
+    // kittest fails on any glyph no installed font has (egui would draw a box there).
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 4000.0))
+        .build_ui(move |ui| {
+            socialdesk::ui::fonts::install(ui.ctx());
+            for caption in &captions {
+                ui.label(caption);
+                ui.monospace(caption);
+            }
+        });
+    harness.run_steps(3);
+}
