@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 use tokio::net::TcpListener;
 use url::Url;
 
-use crate::support::cli::{socialdesk_on_meta_url, stderr};
+use crate::support::cli::{connected_data_dir, socialdesk_on_meta_url, stderr};
 
 /// A Graph host that answers every request with one post and a `next` page that is always
 /// the same cursor. Returns its root URL; it serves until the test's runtime ends.
@@ -45,31 +45,6 @@ async fn same_page_forever(State(root): State<Url>) -> Json<Value> {
             "next": format!("{root}v24.0/17841400000000001/media?after=SAME"),
         }
     }))
-}
-
-/// A data folder with the demo business connected (pasted token) against `sandbox`.
-async fn connected_data_dir(sandbox: &Sandbox) -> tempfile::TempDir {
-    let token = sandbox
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[
-                "instagram_business_basic",
-                "instagram_business_manage_comments",
-            ],
-        )
-        .expect("token");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = socialdesk_on_meta_url(
-        &["accounts", "add", "--login", "instagram"],
-        &sandbox.url(),
-        dir.path(),
-        Some(token),
-    )
-    .await;
-    assert!(out.status.success(), "stderr: {}", stderr(&out));
-    dir
 }
 
 /// Runs `args` with the Graph host replaced by the looping one and checks the command

@@ -9,11 +9,11 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
+use socialdesk::sandbox::{Sandbox, SandboxOptions};
 use tokio::net::TcpListener;
 use url::Url;
 
-use crate::support::cli::{socialdesk_on_meta_url, stderr};
+use crate::support::cli::{connected_data_dir, socialdesk_on_meta_url, stderr};
 
 /// How the hostile host misbehaves.
 #[derive(Clone, Copy, Debug)]
@@ -148,33 +148,6 @@ fn item(path: &str) -> serde_json::Value {
         "comments_count": 1,
         "is_comment_enabled": true,
     })
-}
-
-/// A data folder with the demo business connected (pasted token) against `sandbox`.
-async fn connected_data_dir(sandbox: &Sandbox) -> tempfile::TempDir {
-    let token = sandbox
-        .control()
-        .mint_token(
-            "instagram",
-            DEMO_BUSINESS_USERNAME,
-            &[
-                "instagram_business_basic",
-                "instagram_business_manage_comments",
-                "instagram_business_manage_insights",
-                "instagram_business_manage_messages",
-            ],
-        )
-        .expect("token");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = socialdesk_on_meta_url(
-        &["accounts", "add", "--login", "instagram"],
-        &sandbox.url(),
-        dir.path(),
-        Some(token),
-    )
-    .await;
-    assert!(out.status.success(), "stderr: {}", stderr(&out));
-    dir
 }
 
 const COMMANDS: [&[&str]; 4] = [

@@ -191,3 +191,31 @@ pub fn error_line(out: &Output) -> String {
         .unwrap_or_else(|| panic!("no error line in {stderr}"))
         .to_owned()
 }
+
+/// A data folder with the demo business connected (pasted token, with the comments,
+/// insights and messages scopes) against `sandbox`, as `accounts add` does it.
+pub async fn connected_data_dir(sandbox: &socialdesk::sandbox::Sandbox) -> tempfile::TempDir {
+    let token = sandbox
+        .control()
+        .mint_token(
+            "instagram",
+            socialdesk::sandbox::DEMO_BUSINESS_USERNAME,
+            &[
+                "instagram_business_basic",
+                "instagram_business_manage_comments",
+                "instagram_business_manage_insights",
+                "instagram_business_manage_messages",
+            ],
+        )
+        .expect("token");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = socialdesk_on_meta_url(
+        &["accounts", "add", "--login", "instagram"],
+        &sandbox.url(),
+        dir.path(),
+        Some(token),
+    )
+    .await;
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    dir
+}
