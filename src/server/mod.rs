@@ -50,8 +50,13 @@ pub async fn run(args: ServerArgs, data_dir: &Path) -> Result<(), ServerError> {
             let db = db::Db::open(&location).await?;
             let code = devices::invite(&db, role).await?;
             println!("{code}");
+            let article = if role.name().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             eprintln!(
-                "One-time code for a {} device, valid for 24 h: pair the desktop with it.",
+                "One-time code for {article} {} device, valid for 24 h: pair the desktop with it.",
                 role.name()
             );
             Ok(())
