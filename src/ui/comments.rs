@@ -55,6 +55,8 @@ pub struct CommentsTab {
     media: HashMap<MediaId, Media>,
     comments_off: HashSet<MediaId>,
     open: HashMap<CommentId, bool>,
+    /// Top-level comments by others nobody answered yet (the Comments tab's badge).
+    unanswered: usize,
     replies: HashMap<CommentId, Vec<usize>>,
     /// Indices into `comments` of the listed (top-level) comments.
     rows: Vec<usize>,
@@ -105,6 +107,11 @@ fn is_question(text: &str) -> bool {
 }
 
 impl CommentsTab {
+    /// Comments by others still waiting for an answer (the tab's badge).
+    pub fn unanswered_count(&self) -> usize {
+        self.unanswered
+    }
+
     /// The filters in use (kept between runs).
     pub fn filters(&self) -> &Filters {
         &self.filters
@@ -230,6 +237,15 @@ impl CommentsTab {
     /// Rebuilds thread maps after the comments changed; filtering is redone lazily.
     fn reindex(&mut self) {
         self.open = unanswered(&self.comments, &self.own_username);
+        self.unanswered = self
+            .comments
+            .iter()
+            .filter(|c| {
+                c.comment.parent_id.is_none()
+                    && c.comment.username != self.own_username
+                    && self.open.get(&c.comment.id).copied().unwrap_or(false)
+            })
+            .count();
         self.replies.clear();
         for (i, c) in self.comments.iter().enumerate() {
             if let Some(p) = &c.comment.parent_id {

@@ -52,6 +52,11 @@ pub struct DmsTab {
 }
 
 impl DmsTab {
+    /// Conversations with a message the user has not opened (the DMs tab's badge).
+    pub fn unread_count(&self) -> usize {
+        self.conversations.iter().filter(|c| c.unread).count()
+    }
+
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: DmsEvent) {
         match event {

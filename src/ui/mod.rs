@@ -180,7 +180,11 @@ impl App {
                     .inner_margin(egui::Margin::symmetric(10, 6)),
             )
             .show(ui, |ui| {
-                if shell::tab_bar_ui(ui, &mut self.prefs.tab, !self.show_accounts_page) {
+                let badges = shell::TabBadges {
+                    comments: self.comments.unanswered_count(),
+                    dms: self.dms.unread_count(),
+                };
+                if shell::tab_bar_ui(ui, &mut self.prefs.tab, !self.show_accounts_page, badges) {
                     self.show_accounts_page = false;
                 }
             });

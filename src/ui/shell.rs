@@ -70,7 +70,26 @@ pub fn tab_shortcuts(ctx: &egui::Context, tab: &mut Tab) {
 
 /// The tab bar; returns true when a tab was clicked (so an open Accounts page closes).
 /// `highlight` is false while a page that is not a tab (Accounts) covers the content.
-pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool) -> bool {
+/// How many things wait on each tab (unanswered comments, unread conversations); 0 draws
+/// no badge.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TabBadges {
+    pub comments: usize,
+    pub dms: usize,
+}
+
+impl TabBadges {
+    fn count(self, tab: Tab) -> usize {
+        match tab {
+            Tab::Comments => self.comments,
+            Tab::Dms => self.dms,
+            _ => 0,
+        }
+    }
+}
+
+/// The tab bar; returns true when a tab was clicked.
+pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool, badges: TabBadges) -> bool {
     let mut clicked = false;
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
@@ -93,6 +112,10 @@ pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool) -> bool {
                     egui::Stroke::new(2.0, theme::ACCENT),
                 );
             }
+            let waiting = badges.count(candidate);
+            if waiting > 0 {
+                badge_ui(ui, response.rect, candidate, waiting);
+            }
             if response.clicked() {
                 *tab = candidate;
                 clicked = true;
@@ -100,6 +123,35 @@ pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool) -> bool {
         }
     });
     clicked
+}
+
+/// A small count in the tab button's top-right corner; screen readers (and tests) read it
+/// as "N waiting in <tab>".
+fn badge_ui(ui: &mut egui::Ui, button: egui::Rect, tab: Tab, waiting: usize) {
+    let text = if waiting > 99 {
+        "99+".to_owned()
+    } else {
+        waiting.to_string()
+    };
+    let galley =
+        ui.painter()
+            .layout_no_wrap(text, egui::FontId::proportional(10.0), Color32::WHITE);
+    let size = egui::vec2((galley.size().x + 8.0).max(16.0), 14.0);
+    let rect = egui::Rect::from_min_size(
+        egui::pos2(button.right() - size.x + 4.0, button.top() - 3.0),
+        size,
+    );
+    ui.painter()
+        .rect_filled(rect, egui::CornerRadius::same(7), theme::ACCENT);
+    ui.painter()
+        .galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);
+    let label = format!("{waiting} waiting in {}", tab.label());
+    ui.interact(
+        rect,
+        ui.scope_id().with(("tab_badge", tab.label())),
+        egui::Sense::hover(),
+    )
+    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, &label));
 }
 
 /// What the sidebar asks the app to do besides sending commands.

@@ -64,6 +64,8 @@ fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
     assert!(side.events.try_send(inbox_event(inbox, true)));
     harness.run_steps(6);
     harness.get_by_label("2 comments");
+    // The tab says one comment waits for an answer.
+    harness.get_by_label("1 waiting in Comments");
 
     harness.get_by_label("Unanswered").click();
     harness.run_steps(6);
@@ -96,6 +98,7 @@ fn filter_unanswered_press_r_type_ctrl_enter_and_the_reply_appears() {
     // Answered now: it leaves the unanswered filter; with the filter off its thread shows
     // the reply.
     harness.get_by_label("0 comments");
+    assert!(harness.query_by_label("1 waiting in Comments").is_none());
     harness.get_by_label("Unanswered").click();
     harness.run_steps(6);
     // The cursor stays on the first row, the answered question.

@@ -290,3 +290,21 @@ fn a_new_message_in_the_open_conversation_reloads_it() {
         "{commands:?}"
     );
 }
+
+#[test]
+fn the_dms_tab_shows_how_many_conversations_wait_until_one_is_opened() {
+    let (mut harness, mut side) = with_inbox(SendWindow::Standard {
+        closes_at: Utc::now() + Duration::hours(20),
+    });
+    harness.run();
+    harness.get_by_label("1 waiting in DMs");
+    open_thread(
+        &mut harness,
+        &mut side,
+        SendWindow::Standard {
+            closes_at: Utc::now() + Duration::hours(20),
+        },
+    );
+    harness.run();
+    assert!(harness.query_by_label("1 waiting in DMs").is_none());
+}
