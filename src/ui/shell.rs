@@ -138,7 +138,7 @@ fn badge_ui(ui: &mut egui::Ui, button: egui::Rect, tab: Tab, waiting: usize) {
             .layout_no_wrap(text, egui::FontId::proportional(10.0), Color32::WHITE);
     let size = egui::vec2((galley.size().x + 8.0).max(16.0), 14.0);
     let rect = egui::Rect::from_min_size(
-        egui::pos2(button.right() - size.x + 4.0, button.top() - 3.0),
+        egui::pos2(button.right() - size.x + 8.0, button.top() - 6.0),
         size,
     );
     ui.painter()
