@@ -1300,18 +1300,23 @@ impl ComposerTab {
                     .desired_width(140.0),
             )
             .labelled_by(label.id);
-            match &schedule {
-                Some(Ok(at)) => {
-                    ui.label(RichText::new(schedule::describe(*at)).weak());
-                }
-                Some(Err(e)) => {
-                    ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
-                }
-                None => {
-                    ui.label(RichText::new("your local time").weak());
-                }
-            }
+            super::schedule_picker::schedule_picker_ui(
+                ui,
+                &mut self.schedule_text,
+                "composer_schedule",
+            );
         });
+        match &schedule {
+            Some(Ok(at)) => {
+                ui.label(RichText::new(schedule::describe(*at)).weak());
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().warn_fg_color, e.to_string());
+            }
+            None => {
+                ui.label(RichText::new(super::schedule_picker::local_offset_label()).weak());
+            }
+        }
         ui.horizontal(|ui| {
             let can = cx.account.is_some() && !self.items.is_empty() && !busy;
             let publish =

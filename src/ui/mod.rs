@@ -24,6 +24,7 @@ pub mod insights_export;
 pub mod insights_format;
 pub mod pending;
 pub mod remote;
+pub mod schedule_picker;
 pub mod shell;
 pub mod textures;
 pub mod theme;
