@@ -1,6 +1,7 @@
 //! The engine's working parts, shared by the UI's command loop and the CLI.
 //!
-//! `Core` owns the Graph client, the store, the secrets and the image cache. Its methods
+//! `Core` owns the HTTP clients (one set, built once), the Graph client, the store, the
+//! secrets and the image cache. Its methods
 //! are async and do all IO off the caller's thread; SQLite calls run in `spawn_blocking`.
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use tracing::{info, warn};
 
 use crate::auth::{self, AccessToken, Browser, ConnectedAccount};
 use crate::config::{DataDirs, Endpoints};
-use crate::graph::{ErrorKind, GraphClient, GraphError, Session};
+use crate::graph::{ErrorKind, GraphClient, GraphError, HttpClients, Session};
 use crate::ids::IgUserId;
 use crate::model::{Account, AccountStatus, LoginKind, Media};
 use crate::sandbox::Sandbox;
@@ -67,7 +68,7 @@ pub struct Core {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     thumbs: ThumbnailCache,
-    http: reqwest::Client,
+    http: HttpClients,
     browser: Arc<dyn Browser>,
     sandbox: Option<Sandbox>,
     /// A warning about where secrets are kept, shown once to the user.
@@ -109,7 +110,9 @@ impl Core {
                 (Endpoints::sandbox(&sandbox.url()), Some(sandbox))
             }
         };
-        let client = GraphClient::new(endpoints)?;
+        // The one set of HTTP clients of this engine (see `graph::http`).
+        let http = HttpClients::new()?;
+        let client = GraphClient::with_http(endpoints, http.clone());
         let db_path = dirs.database();
         let store = tokio::task::spawn_blocking(move || Store::open(&db_path))
             .await
@@ -131,15 +134,9 @@ impl Core {
         };
         let browser: Arc<dyn Browser> = match (&config.browser, &sandbox) {
             (Some(browser), _) => browser.clone(),
-            (None, Some(_)) => {
-                Arc::new(auth::SandboxBrowser::new().map_err(EngineError::Download)?)
-            }
+            (None, Some(_)) => Arc::new(auth::SandboxBrowser::new(&http)?),
             (None, None) => Arc::new(auth::SystemBrowser),
         };
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| EngineError::Download(e.to_string()))?;
         let clock: Clock = match (&config.clock, &sandbox) {
             (Some(clock), _) => clock.clone(),
             (None, Some(sandbox)) => {
@@ -183,6 +180,11 @@ impl Core {
     /// The Graph client (for its usage figures and endpoints).
     pub fn client(&self) -> &GraphClient {
         &self.client
+    }
+
+    /// The engine's HTTP clients (uploads to file hosting go through their `uploads`).
+    pub fn http(&self) -> &HttpClients {
+        &self.http
     }
 
     /// The embedded sandbox, in sandbox mode.
@@ -321,11 +323,7 @@ impl Core {
     /// its accounts, through the real OAuth code path: authorize page, loopback redirect,
     /// `state` check, code exchange, long-lived token. The sandbox browser clicks Allow.
     pub async fn login_to_sandbox(&self, username: &str) -> Result<Vec<Account>, EngineError> {
-        let browser = Arc::new(
-            auth::SandboxBrowser::new()
-                .map_err(EngineError::Download)?
-                .with_username(username),
-        );
+        let browser = Arc::new(auth::SandboxBrowser::new(&self.http)?.with_username(username));
         let app = AppCredentials {
             kind: LoginKind::Instagram,
             app_id: "sandbox-app".into(),
@@ -501,6 +499,7 @@ impl Core {
         }
         let response = self
             .http
+            .downloads
             .get(url)
             .send()
             .await

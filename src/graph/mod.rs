@@ -10,6 +10,7 @@
 mod client;
 pub mod comments;
 mod error;
+pub mod http;
 pub mod insights;
 pub mod locations;
 pub mod media;
@@ -28,6 +29,7 @@ pub mod users;
 
 pub use client::GraphClient;
 pub use error::{ErrorKind, GraphError};
+pub use http::HttpClients;
 pub use media::{ListMedia, MediaHandler};
 pub use page::{FromGraph, MAX_PAGES, Page, PageGuard, PagingError};
 pub use pages::PagesHandler;

@@ -184,9 +184,11 @@ impl S3Hosting {
             .sign(GET_VALIDITY)
     }
 
-    /// Uploads `bytes` and returns the presigned GET URL for Meta.
+    /// Uploads `bytes` over `http` (the engine's upload client) and returns the presigned GET
+    /// URL for Meta.
     pub async fn upload(
         &self,
+        http: &reqwest::Client,
         file_name: &str,
         content_type: &str,
         bytes: Vec<u8>,
@@ -202,10 +204,6 @@ impl S3Hosting {
             host: host.clone(),
             reason,
         };
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(300))
-            .build()
-            .map_err(|e| fail(e.to_string()))?;
         let resp = http
             .put(self.presign_put(&key))
             .header(reqwest::header::CONTENT_TYPE, content_type)
