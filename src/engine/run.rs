@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use secrecy::ExposeSecret;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
@@ -500,9 +501,9 @@ impl Engine {
         let core = self.login_core().await?;
         let kind = app.kind;
         let app_id = app.app_id.trim().to_owned();
-        if !app.app_secret.trim().is_empty() {
-            core.secrets()
-                .set(&secrets::app_secret_key(kind), app.app_secret.trim())?;
+        let secret = app.app_secret.expose_secret().trim();
+        if !secret.is_empty() {
+            core.secrets().set(&secrets::app_secret_key(kind), secret)?;
         }
         core.with_store(move |s| s.set_setting(&app_id_key(kind), &app_id))
             .await
@@ -521,7 +522,7 @@ impl Engine {
         Ok(AppCredentials {
             kind,
             app_id,
-            app_secret,
+            app_secret: app_secret.into(),
         })
     }
 

@@ -268,7 +268,7 @@ impl GraphClient {
         let mut query = req.query.clone();
         let mut builder = self.http.api.request(req.method.clone(), req.url.clone());
         if let Some(session) = req.session {
-            builder = builder.bearer_auth(&session.access_token);
+            builder = builder.bearer_auth(session.token());
             if let Some(proof) = session.appsecret_proof() {
                 query.push(("appsecret_proof", proof));
             }

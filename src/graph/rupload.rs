@@ -104,7 +104,7 @@ impl RuploadHandler<'_> {
             .post(url)
             .header(
                 reqwest::header::AUTHORIZATION,
-                format!("OAuth {}", self.session.access_token),
+                format!("OAuth {}", self.session.token()),
             )
             .header("offset", offset.to_string())
             .header("file_size", bytes.len().to_string())
@@ -138,7 +138,7 @@ impl RuploadHandler<'_> {
             .get(url)
             .header(
                 reqwest::header::AUTHORIZATION,
-                format!("OAuth {}", self.session.access_token),
+                format!("OAuth {}", self.session.token()),
             )
             .send()
             .await

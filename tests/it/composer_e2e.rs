@@ -669,7 +669,7 @@ async fn products_are_searched_and_tagged_on_a_cropped_picture_with_facebook_log
             &format!("{}/product_tags", media.id),
         )
         .expect("url");
-    let on_media = get_json(url, &session.access_token).await;
+    let on_media = get_json(url, session.token()).await;
     assert_eq!(
         on_media["data"][0]["product_id"].to_string(),
         approved.product_id,
