@@ -144,7 +144,7 @@ fn sync_wall_time() {
         );
         config.secrets = Some(Arc::new(MemorySecrets::default()));
         config.browser = Some(Arc::new(
-            SandboxBrowser::new()
+            SandboxBrowser::new(&socialdesk::graph::HttpClients::new().expect("http clients"))
                 .expect("browser")
                 .with_username(DEMO_BUSINESS_USERNAME),
         ));

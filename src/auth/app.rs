@@ -3,23 +3,15 @@
 //! Defined in `auth` rather than the engine's protocol so the login code depends only
 //! downwards; `engine::protocol` re-exports it for `Command::SaveApp`.
 
+use secrecy::SecretString;
+
 use crate::model::LoginKind;
 
 /// The user's own Meta app, entered once in Accounts.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AppCredentials {
     pub kind: LoginKind,
     pub app_id: String,
     /// Never logged: `Debug` prints it redacted.
-    pub app_secret: String,
-}
-
-impl std::fmt::Debug for AppCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppCredentials")
-            .field("kind", &self.kind)
-            .field("app_id", &self.app_id)
-            .field("app_secret", &"<redacted>")
-            .finish()
-    }
+    pub app_secret: SecretString,
 }

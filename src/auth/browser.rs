@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::graph::{GraphError, HttpClients};
 use tokio::runtime::Handle;
 use url::Url;
 
@@ -67,20 +68,13 @@ impl std::fmt::Debug for SandboxBrowser {
 }
 
 impl SandboxBrowser {
-    /// A browser that clicks Allow; `open` runs on the current tokio runtime if there is one.
-    pub fn new() -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        let loopback = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .danger_accept_invalid_certs(true)
-            .build()
-            .map_err(|e| e.to_string())?;
+    /// A browser that clicks Allow, reaching the sandbox's pages over `http.api` (which
+    /// follows no redirect: the browser reads them itself); `open` runs on the current tokio
+    /// runtime if there is one.
+    pub fn new(http: &HttpClients) -> Result<Self, GraphError> {
         Ok(Self {
-            http,
-            loopback,
+            http: http.api.clone(),
+            loopback: HttpClients::loopback_browser()?,
             decision: SandboxDecision::Allow,
             username: None,
             tamper_state: false,

@@ -15,6 +15,7 @@ use std::time::Duration;
 use chrono::Utc;
 use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, CsrfToken, RedirectUrl, Scope};
+use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 use url::Url;
 
@@ -93,7 +94,7 @@ impl PendingLogin {
         options: LoopbackOptions,
         scopes: &[&str],
     ) -> Result<Self, AuthError> {
-        if app.app_secret.trim().is_empty() {
+        if app.app_secret.expose_secret().trim().is_empty() {
             return Err(AuthError::MissingAppSecret);
         }
         let mut app = app.clone();
@@ -198,12 +199,20 @@ async fn finish_instagram(
 ) -> Result<Vec<ConnectedAccount>, AuthError> {
     let tokens = client.tokens();
     let short = tokens
-        .instagram_code_exchange(&app.app_id, &app.app_secret, redirect_uri, code)
+        .instagram_code_exchange(
+            &app.app_id,
+            app.app_secret.expose_secret(),
+            redirect_uri,
+            code,
+        )
         .await?;
     let long = tokens
-        .instagram_long_lived(&app.app_secret, &short.access_token)
+        .instagram_long_lived(
+            app.app_secret.expose_secret(),
+            short.access_token.expose_secret(),
+        )
         .await?;
-    instagram_account(client, &long, Some(&app.app_secret))
+    instagram_account(client, &long, Some(app.app_secret.expose_secret()))
         .await
         .map(|a| vec![a])
 }
@@ -216,12 +225,21 @@ async fn finish_facebook(
 ) -> Result<Vec<ConnectedAccount>, AuthError> {
     let tokens = client.tokens();
     let user = tokens
-        .facebook_code_exchange(&app.app_id, &app.app_secret, redirect_uri, code)
+        .facebook_code_exchange(
+            &app.app_id,
+            app.app_secret.expose_secret(),
+            redirect_uri,
+            code,
+        )
         .await?;
     let long = tokens
-        .facebook_long_lived(&app.app_id, &app.app_secret, &user.access_token)
+        .facebook_long_lived(
+            &app.app_id,
+            app.app_secret.expose_secret(),
+            user.access_token.expose_secret(),
+        )
         .await?;
-    facebook_accounts(client, &long, Some(&app.app_secret)).await
+    facebook_accounts(client, &long, Some(app.app_secret.expose_secret())).await
 }
 
 /// The Instagram account a token belongs to (`/me`).
@@ -289,7 +307,7 @@ pub async fn connect_with_token(
         )));
     }
     let grant = TokenGrant {
-        access_token: token.to_owned(),
+        access_token: token.into(),
         token_type: None,
         expires_in: None,
         user_id: None,

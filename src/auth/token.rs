@@ -4,10 +4,8 @@
 //! old and not yet expired; an expired one needs a new login. Facebook Login user tokens are
 //! renewed by logging in again.
 
-use std::fmt;
-
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use serde::{Deserialize, Serialize};
+use secrecy::{ExposeSecret, SecretString};
 
 use super::AppCredentials;
 use super::AuthError;
@@ -22,28 +20,17 @@ pub const REFRESH_BEFORE_EXPIRY: ChronoDuration = ChronoDuration::days(7);
 
 /// An access token with what socialdesk knows about its lifetime.
 ///
-/// `Debug` never prints the secret. Serialize it only into the OS keyring.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The token is a [`SecretString`]: `Debug` never prints it and it is wiped on drop; only the
+/// secret store gets it exposed.
+#[derive(Clone, Debug)]
 pub struct AccessToken {
-    pub secret: String,
+    pub secret: SecretString,
     pub issued_at: DateTime<Utc>,
     /// Unknown for tokens pasted from the App Dashboard until their first refresh.
     pub expires_at: Option<DateTime<Utc>>,
     pub login: LoginKind,
     /// The Facebook Page the account is reached through (Facebook Login only).
     pub page_id: Option<PageId>,
-}
-
-impl fmt::Debug for AccessToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken")
-            .field("secret", &"<redacted>")
-            .field("issued_at", &self.issued_at)
-            .field("expires_at", &self.expires_at)
-            .field("login", &self.login)
-            .field("page_id", &self.page_id)
-            .finish()
-    }
 }
 
 impl AccessToken {
@@ -69,7 +56,11 @@ impl AccessToken {
 
     /// The Graph session for this token; pass the app secret to send `appsecret_proof`.
     pub fn session(&self, app_secret: Option<&str>) -> Session {
-        let s = Session::new(self.login, self.secret.clone());
+        let s = Session {
+            login: self.login,
+            access_token: self.secret.clone(),
+            app_secret: None,
+        };
         match app_secret.filter(|s| !s.is_empty()) {
             Some(secret) => s.with_app_secret(secret),
             None => s,
@@ -83,7 +74,7 @@ impl AccessToken {
 }
 
 /// An account a login produced, with the token to act on it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ConnectedAccount {
     pub account: Account,
     pub token: AccessToken,
@@ -137,7 +128,10 @@ pub async fn refresh_at(
         err.code = Some(190);
         return Err(err.into());
     }
-    let grant = client.tokens().instagram_refresh(&token.secret).await?;
+    let grant = client
+        .tokens()
+        .instagram_refresh(token.secret.expose_secret())
+        .await?;
     Ok(AccessToken::from_grant(
         &grant,
         token.login,
@@ -153,7 +147,7 @@ pub async fn refresh_facebook(
     token: &AccessToken,
     app: &AppCredentials,
 ) -> Result<AccessToken, AuthError> {
-    if app.app_secret.trim().is_empty() {
+    if app.app_secret.expose_secret().trim().is_empty() {
         return Err(AuthError::MissingAppSecret);
     }
     let now = Utc::now();
@@ -162,7 +156,11 @@ pub async fn refresh_facebook(
     }
     let grant = client
         .tokens()
-        .facebook_long_lived(&app.app_id, &app.app_secret, &token.secret)
+        .facebook_long_lived(
+            &app.app_id,
+            app.app_secret.expose_secret(),
+            token.secret.expose_secret(),
+        )
         .await?;
     Ok(AccessToken::from_grant(
         &grant,
@@ -229,6 +227,6 @@ mod tests {
         );
         assert!(!t.is_expired(t0()));
         assert!(t.is_expired(t0() + ChronoDuration::days(61)));
-        assert_eq!(t.session(Some("")).app_secret, None);
+        assert!(t.session(Some("")).app_secret.is_none());
     }
 }

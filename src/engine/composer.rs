@@ -19,6 +19,7 @@ pub mod session;
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::{ExposeSecret, SecretString};
 use tracing::warn;
 
 use super::core::{Core, EngineError};
@@ -70,7 +71,8 @@ pub enum ComposerCommand {
     /// Save S3 hosting (settings to SQLite, the secret to the secret store).
     ConfigureS3 {
         settings: s3::S3Settings,
-        secret: s3::SecretText,
+        /// Typed by the user on its way to the secret store: `Debug` never shows it.
+        secret: SecretString,
     },
     /// Check product tagging for the account ([`ComposerEvent::Shop`]).
     LoadShop(IgUserId),
@@ -599,7 +601,7 @@ pub(crate) fn handle(
                     settings.bucket, settings.endpoint
                 );
                 let result = core
-                    .configure_s3_hosting(settings, secret.expose())
+                    .configure_s3_hosting(settings, secret.expose_secret())
                     .await
                     .map(|()| described)
                     .map_err(|e| e.to_string());

@@ -1,17 +1,19 @@
 //! The engine's working parts, shared by the UI's command loop and the CLI.
 //!
-//! `Core` owns the Graph client, the store, the secrets and the image cache. Its methods
+//! `Core` owns the HTTP clients (one set, built once), the Graph client, the store, the
+//! secrets and the image cache. Its methods
 //! are async and do all IO off the caller's thread; SQLite calls run in `spawn_blocking`.
 
 use std::sync::Arc;
 
 use chrono::Utc;
+use secrecy::ExposeSecret;
 use thiserror::Error;
 use tracing::{info, warn};
 
 use crate::auth::{self, AccessToken, Browser, ConnectedAccount};
 use crate::config::{DataDirs, Endpoints};
-use crate::graph::{ErrorKind, GraphClient, GraphError, Session};
+use crate::graph::{ErrorKind, GraphClient, GraphError, HttpClients, Session};
 use crate::ids::IgUserId;
 use crate::model::{Account, AccountStatus, LoginKind, Media};
 use crate::sandbox::Sandbox;
@@ -67,7 +69,7 @@ pub struct Core {
     store: Arc<Store>,
     secrets: Arc<dyn SecretStore>,
     thumbs: ThumbnailCache,
-    http: reqwest::Client,
+    http: HttpClients,
     browser: Arc<dyn Browser>,
     sandbox: Option<Sandbox>,
     /// A warning about where secrets are kept, shown once to the user.
@@ -109,7 +111,9 @@ impl Core {
                 (Endpoints::sandbox(&sandbox.url()), Some(sandbox))
             }
         };
-        let client = GraphClient::new(endpoints)?;
+        // The one set of HTTP clients of this engine (see `graph::http`).
+        let http = HttpClients::new()?;
+        let client = GraphClient::with_http(endpoints, http.clone());
         let db_path = dirs.database();
         let store = tokio::task::spawn_blocking(move || Store::open(&db_path))
             .await
@@ -131,15 +135,9 @@ impl Core {
         };
         let browser: Arc<dyn Browser> = match (&config.browser, &sandbox) {
             (Some(browser), _) => browser.clone(),
-            (None, Some(_)) => {
-                Arc::new(auth::SandboxBrowser::new().map_err(EngineError::Download)?)
-            }
+            (None, Some(_)) => Arc::new(auth::SandboxBrowser::new(&http)?),
             (None, None) => Arc::new(auth::SystemBrowser),
         };
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| EngineError::Download(e.to_string()))?;
         let clock: Clock = match (&config.clock, &sandbox) {
             (Some(clock), _) => clock.clone(),
             (None, Some(sandbox)) => {
@@ -183,6 +181,11 @@ impl Core {
     /// The Graph client (for its usage figures and endpoints).
     pub fn client(&self) -> &GraphClient {
         &self.client
+    }
+
+    /// The engine's HTTP clients (uploads to file hosting go through their `uploads`).
+    pub fn http(&self) -> &HttpClients {
+        &self.http
     }
 
     /// The embedded sandbox, in sandbox mode.
@@ -261,8 +264,10 @@ impl Core {
             account.status = AccountStatus::Connected;
             account.token_issued_at = Some(token.issued_at);
             account.token_expires_at = token.expires_at;
-            self.secrets
-                .set(&secrets::token_key(&account.id), &token.secret)?;
+            self.secrets.set(
+                &secrets::token_key(&account.id),
+                token.secret.expose_secret(),
+            )?;
             let to_store = account.clone();
             self.with_store(move |s| s.upsert_account(&to_store))
                 .await?;
@@ -321,11 +326,7 @@ impl Core {
     /// its accounts, through the real OAuth code path: authorize page, loopback redirect,
     /// `state` check, code exchange, long-lived token. The sandbox browser clicks Allow.
     pub async fn login_to_sandbox(&self, username: &str) -> Result<Vec<Account>, EngineError> {
-        let browser = Arc::new(
-            auth::SandboxBrowser::new()
-                .map_err(EngineError::Download)?
-                .with_username(username),
-        );
+        let browser = Arc::new(auth::SandboxBrowser::new(&self.http)?.with_username(username));
         let app = AppCredentials {
             kind: LoginKind::Instagram,
             app_id: "sandbox-app".into(),
@@ -363,7 +364,7 @@ impl Core {
             .get(&secrets::token_key(&account.id))?
             .ok_or_else(|| EngineError::MissingToken(account.username.clone()))?;
         let mut token = AccessToken {
-            secret,
+            secret: secret.into(),
             issued_at: account.token_issued_at.unwrap_or_else(|| self.now()),
             expires_at: account.token_expires_at,
             login: account.login,
@@ -374,8 +375,10 @@ impl Core {
         {
             match auth::refresh(&self.client, &token).await {
                 Ok(fresh) => {
-                    self.secrets
-                        .set(&secrets::token_key(&account.id), &fresh.secret)?;
+                    self.secrets.set(
+                        &secrets::token_key(&account.id),
+                        fresh.secret.expose_secret(),
+                    )?;
                     let (id, issued, expires) =
                         (account.id.clone(), fresh.issued_at, fresh.expires_at);
                     self.with_store(move |s| s.set_token_times(&id, Some(issued), expires))
@@ -501,6 +504,7 @@ impl Core {
         }
         let response = self
             .http
+            .downloads
             .get(url)
             .send()
             .await

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use secrecy::ExposeSecret;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
@@ -234,7 +235,7 @@ impl Engine {
                 let entered = AppCredentials {
                     kind: app.kind,
                     app_id: app.app_id.trim().to_owned(),
-                    app_secret: app.app_secret.trim().to_owned(),
+                    app_secret: app.app_secret.expose_secret().trim().into(),
                 };
                 self.lock_entered_apps().insert(app.kind, entered);
                 tokio::spawn(async move {
@@ -562,9 +563,9 @@ impl Engine {
         let core = self.login_core().await?;
         let kind = app.kind;
         let app_id = app.app_id.trim().to_owned();
-        if !app.app_secret.trim().is_empty() {
-            core.secrets()
-                .set(&secrets::app_secret_key(kind), app.app_secret.trim())?;
+        let secret = app.app_secret.expose_secret().trim();
+        if !secret.is_empty() {
+            core.secrets().set(&secrets::app_secret_key(kind), secret)?;
         }
         core.with_store(move |s| s.set_setting(&app_id_key(kind), &app_id))
             .await
@@ -583,7 +584,7 @@ impl Engine {
         Ok(AppCredentials {
             kind,
             app_id,
-            app_secret,
+            app_secret: app_secret.into(),
         })
     }
 
@@ -600,12 +601,14 @@ impl Engine {
             };
             let app = match entered {
                 // An app id entered without its secret keeps the saved secret, as the save does.
-                Some(app) if app.app_secret.is_empty() => Self::saved_app(&core, request.kind)
-                    .await
-                    .map(|saved| AppCredentials {
-                        app_secret: saved.app_secret,
-                        ..app
-                    }),
+                Some(app) if app.app_secret.expose_secret().is_empty() => {
+                    Self::saved_app(&core, request.kind)
+                        .await
+                        .map(|saved| AppCredentials {
+                            app_secret: saved.app_secret,
+                            ..app
+                        })
+                }
                 Some(app) => Ok(app),
                 None => Self::saved_app(&core, request.kind).await,
             };

@@ -9,6 +9,7 @@ use serde_json::Value;
 use tracing::Instrument;
 use url::Url;
 
+use super::http::HttpClients;
 use super::page::{FromGraph, Page, PageGuard};
 use super::retry::RetryPolicy;
 use super::session::Session;
@@ -17,15 +18,11 @@ use super::{ErrorKind, GraphError};
 use crate::config::Endpoints;
 use crate::model::{LoginKind, RateUsage};
 
-/// The longest time one HTTP exchange may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// A client for both Graph hosts. Cheap to clone: clones share the HTTP connection pool and
 /// the latest usage reading.
 #[derive(Clone)]
 pub struct GraphClient {
-    http: reqwest::Client,
+    http: HttpClients,
     endpoints: Arc<Endpoints>,
     retry: RetryPolicy,
     throttle: ThrottlePolicy,
@@ -73,29 +70,21 @@ impl<'a> GraphRequest<'a> {
 }
 
 impl GraphClient {
-    /// A client for `endpoints` with default retry and throttle policies.
+    /// A client for `endpoints` with its own HTTP clients and default retry and throttle
+    /// policies (tests and tools; the app shares its set through [`Self::with_http`]).
     pub fn new(endpoints: Endpoints) -> Result<Self, GraphError> {
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("socialdesk/", env!("CARGO_PKG_VERSION")))
-            // Redirects could carry the bearer token to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                GraphError::new(
-                    ErrorKind::Other,
-                    format!("could not set up HTTPS: {}", e.without_url()),
-                )
-            })?;
-        Ok(Self {
+        Ok(Self::with_http(endpoints, HttpClients::new()?))
+    }
+
+    /// A client for `endpoints` over `http` (the set `Core` owns).
+    pub fn with_http(endpoints: Endpoints, http: HttpClients) -> Self {
+        Self {
             http,
             endpoints: Arc::new(endpoints),
             retry: RetryPolicy::default(),
             throttle: ThrottlePolicy::default(),
             usage: Arc::new(Mutex::new(RateUsage::default())),
-        })
+        }
     }
 
     /// Replaces the retry policy (tests use millisecond delays).
@@ -108,6 +97,11 @@ impl GraphClient {
     pub fn with_throttle(mut self, throttle: ThrottlePolicy) -> Self {
         self.throttle = throttle;
         self
+    }
+
+    /// The HTTP clients this client sends through (rupload uses their `uploads`).
+    pub fn http(&self) -> &HttpClients {
+        &self.http
     }
 
     pub fn endpoints(&self) -> &Endpoints {
@@ -231,50 +225,50 @@ impl GraphClient {
     /// Sends a request with throttling and bounded retries; returns the JSON body.
     pub(crate) async fn execute(&self, req: GraphRequest<'_>) -> Result<Value, GraphError> {
         let span = tracing::info_span!("graph", method = %req.method, path = %req.url.path());
-        async {
-            let attempts = if req.idempotent { self.retry.max_attempts.max(1) } else { 1 };
-            let mut attempt = 1;
-            let started = std::time::Instant::now();
-            loop {
-                let pause = self.throttle.delay_for(&self.usage());
-                if !pause.is_zero() {
-                    tracing::debug!(pause_ms = pause.as_millis() as u64, "usage is high: slowing down");
-                    tokio::time::sleep(pause).await;
-                }
-                let err = match self.send_once(&req).await {
-                    Ok(v) => return Ok(v),
-                    Err(e) => e,
-                };
-                if !err.is_retryable() || attempt >= attempts {
-                    return Err(err);
-                }
-                let wait = match err.kind {
-                    ErrorKind::RateLimited { retry_after: Some(d) } if d > self.throttle.max_regain_wait => {
-                        return Err(err);
+        // Only idempotent requests are safe to send twice.
+        let policy = if req.idempotent {
+            self.retry.clone()
+        } else {
+            RetryPolicy::none()
+        };
+        policy
+            .run(
+                |_| async {
+                    let pause = self.throttle.delay_for(&self.usage());
+                    if !pause.is_zero() {
+                        tracing::debug!(
+                            pause_ms = pause.as_millis() as u64,
+                            "usage is high: slowing down"
+                        );
+                        tokio::time::sleep(pause).await;
                     }
-                    ErrorKind::RateLimited { retry_after: Some(d) } if !d.is_zero() => d,
-                    _ => {
-                        let pause = self.retry.backoff(attempt);
-                        if !self.retry.fits_budget(started.elapsed(), pause, REQUEST_TIMEOUT) {
-                            return Err(err);
-                        }
-                        pause
-                    }
-                };
-                tracing::info!(attempt, wait_ms = wait.as_millis() as u64, error = %err.message, "retrying");
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-            }
+                    self.send_once(&req).await
+                },
+                |err, retry| self.pause_after(err, retry),
+            )
+            .instrument(span)
+            .await
+    }
+
+    /// The retry policy's pause, except that a rate limit is waited out for as long as Meta
+    /// says access returns within the throttle policy's longest wait.
+    fn pause_after(&self, err: &GraphError, retry: u32) -> Option<Duration> {
+        match err.kind {
+            ErrorKind::RateLimited {
+                retry_after: Some(d),
+            } if d > self.throttle.max_regain_wait => None,
+            ErrorKind::RateLimited {
+                retry_after: Some(d),
+            } if !d.is_zero() => Some(d),
+            _ => self.retry.pause_for(err, retry),
         }
-        .instrument(span)
-        .await
     }
 
     async fn send_once(&self, req: &GraphRequest<'_>) -> Result<Value, GraphError> {
         let mut query = req.query.clone();
-        let mut builder = self.http.request(req.method.clone(), req.url.clone());
+        let mut builder = self.http.api.request(req.method.clone(), req.url.clone());
         if let Some(session) = req.session {
-            builder = builder.bearer_auth(&session.access_token);
+            builder = builder.bearer_auth(session.token());
             if let Some(proof) = session.appsecret_proof() {
                 query.push(("appsecret_proof", proof));
             }

@@ -12,6 +12,7 @@ pub mod comments;
 mod error;
 #[cfg(test)]
 mod fuzz;
+pub mod http;
 pub mod insights;
 pub mod locations;
 pub mod media;
@@ -30,6 +31,7 @@ pub mod users;
 
 pub use client::GraphClient;
 pub use error::{ErrorKind, GraphError};
+pub use http::HttpClients;
 pub use media::{ListMedia, MediaHandler};
 pub use page::{FromGraph, MAX_PAGES, Page, PageGuard, PagingError};
 pub use pages::PagesHandler;

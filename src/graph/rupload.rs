@@ -9,11 +9,9 @@
 //! rupload is not a Graph host: its failures are `{"debug_info":{"retriable","type",
 //! "message"}}` where `message` is itself a JSON string `{"success":false,"error":{…}}`. They
 //! are mapped onto [`GraphError`] here (`retriable` → [`ErrorKind::Transient`]) so the
-//! pipeline handles one error type. Uploads use their own HTTP client without the Graph
-//! client's 30-second timeout: a large video over a slow link takes minutes.
-
-use std::sync::OnceLock;
-use std::time::Duration;
+//! pipeline handles one error type. Uploads go through the `uploads` client of
+//! [`super::HttpClients`], without the API client's 30-second timeout: a large video over a
+//! slow link takes minutes.
 
 use serde_json::Value;
 use url::Url;
@@ -21,10 +19,6 @@ use url::Url;
 use super::{ErrorKind, GraphClient, GraphError, Session};
 use crate::ids::ContainerId;
 use crate::model::LoginKind;
-
-/// How long one upload request may take in total (1 GB at ~2 MB/s).
-const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the upload host reports about a resumable upload (see [`RuploadHandler::progress`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,28 +42,6 @@ impl GraphClient {
             session,
         }
     }
-}
-
-fn http() -> Result<&'static reqwest::Client, GraphError> {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    if let Some(c) = CLIENT.get() {
-        return Ok(c);
-    }
-    let built = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(UPLOAD_TIMEOUT)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(concat!("socialdesk/", env!("CARGO_PKG_VERSION")))
-        // A redirect could carry the token to another host.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| {
-            GraphError::new(
-                ErrorKind::Other,
-                format!("could not set up HTTPS for uploads: {}", e.without_url()),
-            )
-        })?;
-    Ok(CLIENT.get_or_init(|| built))
 }
 
 impl RuploadHandler<'_> {
@@ -125,11 +97,14 @@ impl RuploadHandler<'_> {
             })?;
         let url = self.url(container)?;
         tracing::info!(path = %url.path(), offset, size = bytes.len(), "uploading video bytes");
-        let resp = http()?
+        let resp = self
+            .client
+            .http()
+            .uploads
             .post(url)
             .header(
                 reqwest::header::AUTHORIZATION,
-                format!("OAuth {}", self.session.access_token),
+                format!("OAuth {}", self.session.token()),
             )
             .header("offset", offset.to_string())
             .header("file_size", bytes.len().to_string())
@@ -156,11 +131,14 @@ impl RuploadHandler<'_> {
     pub async fn progress(&self, container: &ContainerId) -> Result<UploadProgress, GraphError> {
         self.check_login()?;
         let url = self.url(container)?;
-        let resp = http()?
+        let resp = self
+            .client
+            .http()
+            .uploads
             .get(url)
             .header(
                 reqwest::header::AUTHORIZATION,
-                format!("OAuth {}", self.session.access_token),
+                format!("OAuth {}", self.session.token()),
             )
             .send()
             .await

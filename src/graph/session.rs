@@ -1,23 +1,23 @@
 //! Who a Graph call is made as: the login kind (which host), the token, and the app secret
 //! when the user's own app is known (for `appsecret_proof`).
 
-use std::fmt;
-
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
 
 use crate::model::LoginKind;
 
 /// The credentials of one account for Graph calls.
 ///
-/// `Debug` never prints the token or the secret.
-#[derive(Clone, PartialEq, Eq)]
+/// The token and the secret are [`SecretString`]s: `Debug` never prints them, and their
+/// memory is wiped when the session is dropped.
+#[derive(Clone, Debug)]
 pub struct Session {
     pub login: LoginKind,
-    pub access_token: String,
+    pub access_token: SecretString,
     /// The app secret, when the account was connected through the user's own app. A token
     /// pasted from the App Dashboard works without one.
-    pub app_secret: Option<String>,
+    pub app_secret: Option<SecretString>,
 }
 
 impl Session {
@@ -25,22 +25,27 @@ impl Session {
     pub fn new(login: LoginKind, access_token: impl Into<String>) -> Self {
         Self {
             login,
-            access_token: access_token.into(),
+            access_token: SecretString::from(access_token.into()),
             app_secret: None,
         }
     }
 
     /// Adds the app secret so every call carries `appsecret_proof`.
     pub fn with_app_secret(mut self, secret: impl Into<String>) -> Self {
-        self.app_secret = Some(secret.into());
+        self.app_secret = Some(SecretString::from(secret.into()));
         self
+    }
+
+    /// The token, for the `Authorization` header only.
+    pub fn token(&self) -> &str {
+        self.access_token.expose_secret()
     }
 
     /// `appsecret_proof`: HMAC-SHA256 of the token keyed by the app secret, lowercase hex.
     /// Proves to Meta that the caller knows the secret without sending it.
     pub fn appsecret_proof(&self) -> Option<String> {
-        let secret = self.app_secret.as_deref()?;
-        appsecret_proof(secret, &self.access_token)
+        let secret = self.app_secret.as_ref()?;
+        appsecret_proof(secret.expose_secret(), self.token())
     }
 }
 
@@ -49,19 +54,6 @@ pub fn appsecret_proof(secret: &str, token: &str) -> Option<String> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()?;
     mac.update(token.as_bytes());
     Some(hex::encode(mac.finalize().into_bytes()))
-}
-
-impl fmt::Debug for Session {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Session")
-            .field("login", &self.login)
-            .field("access_token", &"<redacted>")
-            .field(
-                "app_secret",
-                &self.app_secret.as_ref().map(|_| "<redacted>"),
-            )
-            .finish()
-    }
 }
 
 #[cfg(test)]

@@ -4,9 +4,8 @@
 //! These calls carry the token or the app secret in the query string, as Meta documents;
 //! the client never logs query strings and strips URLs from transport errors.
 
-use std::fmt;
-
 use reqwest::Method;
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -16,10 +15,11 @@ use super::{GraphClient, GraphError};
 use crate::ids::IgUserId;
 use crate::model::LoginKind;
 
-/// A token answer, whichever endpoint gave it.
-#[derive(Clone, PartialEq, Eq)]
+/// A token answer, whichever endpoint gave it. The token is a [`SecretString`]: `Debug`
+/// never prints it.
+#[derive(Clone, Debug)]
 pub struct TokenGrant {
-    pub access_token: String,
+    pub access_token: SecretString,
     pub token_type: Option<String>,
     /// Seconds until expiry (`5183944` ≈ 60 days for long-lived tokens).
     pub expires_in: Option<u64>,
@@ -27,18 +27,6 @@ pub struct TokenGrant {
     pub user_id: Option<IgUserId>,
     /// Instagram's code exchange: the permissions granted (list or comma string on the wire).
     pub permissions: Vec<String>,
-}
-
-impl fmt::Debug for TokenGrant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenGrant")
-            .field("access_token", &"<redacted>")
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("user_id", &self.user_id)
-            .field("permissions", &self.permissions)
-            .finish()
-    }
 }
 
 #[derive(Deserialize)]
@@ -93,7 +81,7 @@ impl TokenGrant {
             return Err(GraphError::decode(format!("{path}.access_token"), "empty"));
         }
         Ok(Self {
-            access_token: w.access_token,
+            access_token: SecretString::from(w.access_token),
             token_type: w.token_type,
             expires_in,
             user_id: w.user_id,

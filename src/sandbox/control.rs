@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::RecordedRequest;
 use super::server::{Req, json};
-use super::state::Inner;
+use super::state::{Inner, WriteFault};
 
 /// The largest clock jump one `POST /__sandbox/clock` makes: 100 years, far past every
 /// token, code and story lifetime the sandbox tracks, and far below what `chrono` can add.
@@ -51,6 +51,12 @@ impl SandboxControl {
         } else {
             rate.clamp(0.0, 1.0)
         };
+    }
+
+    /// Refuses the next `count` Graph writes (POSTs: container creation, media_publish,
+    /// sends) with `fault`, before anything is done; reads are answered as usual.
+    pub fn fail_next_writes(&self, count: u32, fault: WriteFault) {
+        self.inner.lock().failing_writes = (count > 0).then_some((count, fault));
     }
 
     /// Usage figure reported in the usage headers; at >= 100 Graph calls are refused with
@@ -193,6 +199,20 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             }
             _ => bad("ms must be a non-negative number".into()),
         },
+        (&Method::POST, ["faults"]) if req.param("fail_next_writes").is_some() => {
+            let fault = match req.param("kind") {
+                None | Some("transient") => WriteFault::Transient,
+                Some("throttled") => WriteFault::Throttled,
+                Some(_) => return bad("kind must be transient or throttled".into()),
+            };
+            match num("fail_next_writes") {
+                Some(Ok(n)) if (0.0..=1000.0).contains(&n) => {
+                    control.fail_next_writes(n as u32, fault);
+                    ok()
+                }
+                _ => bad("fail_next_writes must be a number from 0 to 1000".into()),
+            }
+        }
         (&Method::POST, ["faults"]) => match num("fail_rate") {
             Some(Ok(r)) if (0.0..=1.0).contains(&r) => {
                 control.set_fail_rate(r);

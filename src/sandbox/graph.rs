@@ -23,7 +23,7 @@ use super::insights;
 use super::paging::{DEFAULT_LIMIT, Keyed, MAX_LIMIT, paginate, parse_limit, parse_time};
 use super::server::Req;
 use super::shopping::{self, Catalog, Product as ShopProduct, ProductTag};
-use super::state::{Inner, Login, Subject, Token, TokenKind};
+use super::state::{Inner, Login, Subject, Token, TokenKind, WriteFault};
 
 /// Graph's timestamp format: `2026-11-01T08:00:00+0000`.
 pub fn format_time(t: DateTime<Utc>) -> String {
@@ -119,6 +119,15 @@ fn serve(
         let mut st = inner.lock();
         if st.usage_percent >= 100 {
             return Err(GraphError::throttled(st.throttle_code));
+        }
+        if req.method != Method::GET
+            && let Some((left, fault)) = st.failing_writes
+        {
+            st.failing_writes = (left > 1).then_some((left - 1, fault));
+            return Err(match fault {
+                WriteFault::Transient => GraphError::transient(2),
+                WriteFault::Throttled => GraphError::throttled(80002),
+            });
         }
         let fail_rate = st.fail_rate;
         if fail_rate > 0.0 && st.rng.random::<f64>() < fail_rate {

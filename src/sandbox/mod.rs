@@ -28,7 +28,7 @@
 //!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`; resumable video upload:
 //!   `POST|GET /rupload/ig-api-upload[/vNN.N]/<container-id>` (rupload.facebook.com)
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
-//!   `/latency?ms=`, `/faults?fail_rate=`, `/usage?percent=&code=`, `/revoke`,
+//!   `/latency?ms=`, `/faults?fail_rate=` or `?fail_next_writes=N&kind=transient|throttled`, `/usage?percent=&code=`, `/revoke`,
 //!   `/containers?fail=<subcode>|none`, `/copyright?matches=true|false`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
 //!   `GET|DELETE /__sandbox/requests` (the last 1,000, secrets shown as `[redacted]`)
 //!
@@ -81,6 +81,7 @@ use url::Url;
 
 pub use comments::{MediaThreads, SandboxComment};
 pub use control::SandboxControl;
+pub use state::WriteFault;
 
 /// Username of the demo business account (account_type `Business`).
 pub const DEMO_BUSINESS_USERNAME: &str = demo::BUSINESS_USERNAME;

@@ -92,12 +92,23 @@ pub struct Upload {
 }
 
 /// Everything that changes while the sandbox runs.
+/// How `SandboxControl::fail_next_writes` refuses a write: nothing is done either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteFault {
+    /// Code 2, HTTP 500, `is_transient`.
+    Transient,
+    /// The account's rate limit (code 80002), as at 100 % usage.
+    Throttled,
+}
+
 pub struct State {
     /// Added to the real clock: the sandbox clock runs in real time from its start and
     /// jumps forward by `advance_clock`.
     pub clock_offset: Duration,
     pub latency_ms: u64,
     pub fail_rate: f64,
+    /// The next Graph writes (POSTs) to refuse, and how (see `SandboxControl::fail_next_writes`).
+    pub failing_writes: Option<(u32, WriteFault)>,
     pub usage_percent: u32,
     pub throttle_code: i64,
     pub rng: StdRng,
@@ -170,6 +181,7 @@ impl Inner {
                 clock_offset: Duration::zero(),
                 latency_ms: options.latency_ms,
                 fail_rate: options.fail_rate.clamp(0.0, 1.0),
+                failing_writes: None,
                 usage_percent: 3,
                 throttle_code: 80002,
                 rng: StdRng::seed_from_u64(options.seed ^ 0x5eed_fa11),

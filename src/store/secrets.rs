@@ -11,6 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::ids::IgUserId;
 use crate::model::LoginKind;
 
@@ -382,10 +384,11 @@ impl SecretStore for FileSecrets {
     }
 }
 
-/// Secrets in memory only, for tests and `--ephemeral` runs.
-#[derive(Default)]
+/// Secrets in memory only, for tests and `--ephemeral` runs. Each value is a
+/// [`SecretString`]: `Debug` shows the keys only, and values are wiped when dropped.
+#[derive(Debug, Default)]
 pub struct MemorySecrets {
-    map: Mutex<BTreeMap<String, String>>,
+    map: Mutex<BTreeMap<String, SecretString>>,
 }
 
 impl MemorySecrets {
@@ -394,26 +397,17 @@ impl MemorySecrets {
     }
 }
 
-impl std::fmt::Debug for MemorySecrets {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        f.debug_struct("MemorySecrets")
-            .field("keys", &map.keys().collect::<Vec<_>>())
-            .finish_non_exhaustive()
-    }
-}
-
 impl SecretStore for MemorySecrets {
     #[tracing::instrument(skip_all)]
     fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(map.get(key).cloned())
+        Ok(map.get(key).map(|v| v.expose_secret().to_owned()))
     }
 
     #[tracing::instrument(skip_all)]
     fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        map.insert(key.to_owned(), value.to_owned());
+        map.insert(key.to_owned(), SecretString::from(value));
         Ok(())
     }
 

@@ -420,7 +420,7 @@ fn browser_login_ui(ui: &mut egui::Ui, form: &mut BrowserLoginForm, commands: &m
         commands.push(Command::SaveApp(AppCredentials {
             kind: form.kind,
             app_id: form.app_id.trim().to_owned(),
-            app_secret: form.app_secret.trim().to_owned(),
+            app_secret: form.app_secret.trim().into(),
         }));
         commands.push(Command::StartLogin(LoginRequest {
             kind: form.kind,

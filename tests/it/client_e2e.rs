@@ -15,6 +15,7 @@ use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, Sandbox, SandboxOptions};
 use tokio::sync::mpsc;
 
 use crate::support::basic_token;
+use crate::support::wait::{PATIENCE, wait_until};
 
 const SECRET: &str = "sandbox-app-secret";
 
@@ -81,7 +82,8 @@ async fn login(
 }
 
 fn browser() -> SandboxBrowser {
-    SandboxBrowser::new().expect("sandbox browser")
+    SandboxBrowser::new(&socialdesk::graph::HttpClients::new().expect("http clients"))
+        .expect("sandbox browser")
 }
 
 #[tokio::test]
@@ -577,9 +579,10 @@ async fn a_login_times_out_and_dropping_it_closes_the_listener() {
     let url = format!("http://127.0.0.1:{port}/callback");
     assert!(reqwest::get(&url).await.is_ok(), "listening while pending");
     drop(pending);
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(
-        reqwest::get(&url).await.is_err(),
-        "cancelled: the listener is gone"
-    );
+    wait_until(
+        "the cancelled login's listener to close",
+        PATIENCE,
+        || async { reqwest::get(&url).await.is_err() },
+    )
+    .await;
 }

@@ -278,7 +278,7 @@ async fn mentioned_comment_field_modifier_reads_the_mentioning_comment() {
         let url = client
             .versioned_url(session.login, w.account().id.as_str())
             .expect("url");
-        let token = session.access_token.clone();
+        let token = session.token().to_owned();
         async move {
             reqwest::Client::new()
                 .get(url)
@@ -327,10 +327,7 @@ async fn a_reply_to_a_story_is_refused_as_meta_does_not_support_mentions_on_stor
         .expect("url");
     let stories: serde_json::Value = reqwest::Client::new()
         .get(url)
-        .query(&[
-            ("fields", "id"),
-            ("access_token", session.access_token.as_str()),
-        ])
+        .query(&[("fields", "id"), ("access_token", session.token())])
         .send()
         .await
         .expect("send")

@@ -490,7 +490,10 @@ fn s3_hosting_is_configured_in_settings_and_the_secret_never_shows() {
     assert_eq!(settings.access_key_id, "AKIAUI");
     assert_eq!(settings.region, "us-east-1");
     assert!(settings.path_style);
-    assert_eq!(secret.expose(), "ui-secret-123");
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(secret),
+        "ui-secret-123"
+    );
     assert!(
         !format!("{commands:?}").contains("ui-secret-123"),
         "the command's Debug output hides the secret"

@@ -12,7 +12,7 @@ use socialdesk::engine::dms::{DmsCommand, DmsEvent};
 use socialdesk::engine::{Command, Event};
 use socialdesk::graph::messages::{ConversationId, OutgoingMessage, Recipient};
 use socialdesk::ids::CommentId;
-use socialdesk::sandbox::DEMO_BUSINESS_USERNAME;
+use socialdesk::sandbox::{DEMO_BUSINESS_USERNAME, WriteFault};
 use socialdesk::store::secrets::MemorySecrets;
 use socialdesk::store::secrets::SecretStore;
 
@@ -162,6 +162,55 @@ async fn sync_reads_the_inbox_keeps_old_messages_honest_and_refetches_only_chang
         Some("Any news on the cups?")
     );
     assert!(matches!(kenji.window, SendWindow::Standard { .. }));
+}
+
+/// A send refused by Meta's rate limit sent nothing, so it is queued and tried again under
+/// the one retry policy (three attempts in all), telling the user it waits; a third refusal
+/// is reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_refused_by_the_rate_limit_is_queued_and_tried_again() {
+    let w = world().await;
+    sync(&w).await;
+    let lena = conversation_with(&w, "lena.loves.latte").await;
+    let control = w.sandbox.control();
+    let notes = std::sync::Mutex::new(Vec::new());
+    let note = |n: String| notes.lock().expect("notes").push(n);
+
+    control.fail_next_writes(2, WriteFault::Throttled);
+    let text = "Queued, then sent";
+    let outcome = send_message(
+        &w.core,
+        w.account(),
+        &lena.conversation.id,
+        text_message(text),
+        &note,
+    )
+    .await
+    .expect("sent on the third attempt");
+    assert_eq!(
+        outcome.messages.last().and_then(|m| m.text.as_deref()),
+        Some(text)
+    );
+    let queued = notes
+        .lock()
+        .expect("notes")
+        .iter()
+        .filter(|n| n.contains("send limit was reached"))
+        .count();
+    assert_eq!(queued, 2, "the user was told each time");
+    let sent = control.dm_texts(&lena.conversation.id.0);
+    assert_eq!(sent.iter().filter(|t| *t == text).count(), 1, "sent once");
+
+    control.fail_next_writes(3, WriteFault::Throttled);
+    let err = send(&w, &lena.conversation.id, text_message("Never sent"))
+        .await
+        .expect_err("three refusals");
+    assert!(err.to_string().to_lowercase().contains("limit"), "{err}");
+    assert!(
+        !control
+            .dm_texts(&lena.conversation.id.0)
+            .contains(&"Never sent".to_owned())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -188,9 +188,11 @@ async fn the_first_login_opens_the_app_id_just_entered() {
     );
     let opened = Arc::new(std::sync::Mutex::new(Vec::new()));
     config.browser = Some(Arc::new(RecordingBrowser {
-        inner: socialdesk::auth::SandboxBrowser::new()
-            .expect("browser")
-            .with_username(socialdesk::sandbox::DEMO_BUSINESS_USERNAME),
+        inner: socialdesk::auth::SandboxBrowser::new(
+            &socialdesk::graph::HttpClients::new().expect("http clients"),
+        )
+        .expect("browser")
+        .with_username(socialdesk::sandbox::DEMO_BUSINESS_USERNAME),
         opened: opened.clone(),
     }));
     let (mut handle, side) = engine::channel();

@@ -55,9 +55,11 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
     );
     config.secrets = Some(secrets_store.clone());
     config.browser = Some(Arc::new(
-        socialdesk::auth::SandboxBrowser::new()
-            .expect("browser")
-            .with_username(DEMO_BUSINESS_USERNAME),
+        socialdesk::auth::SandboxBrowser::new(
+            &socialdesk::graph::HttpClients::new().expect("http clients"),
+        )
+        .expect("browser")
+        .with_username(DEMO_BUSINESS_USERNAME),
     ));
     let control = sandbox.control();
     config.clock = Some(Arc::new(move || control.now()));

@@ -499,7 +499,7 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
         .join(&format!("rupload/ig-api-upload/{container}"))
         .expect("url");
     let video = mp4(5);
-    let auth = format!("OAuth {}", session.access_token);
+    let auth = format!("OAuth {}", session.token());
     // A wrong offset is refused with the offset to resume from.
     let resp = http
         .post(unversioned.clone())
@@ -524,10 +524,7 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
     let ig_session = w.core.session(&ig).await.expect("session");
     let resp = http
         .post(unversioned.clone())
-        .header(
-            "Authorization",
-            format!("OAuth {}", ig_session.access_token),
-        )
+        .header("Authorization", format!("OAuth {}", ig_session.token()))
         .header("offset", "0")
         .header("file_size", video.len().to_string())
         .body(video.clone())
@@ -677,7 +674,7 @@ async fn rupload_fetches_a_hosted_file_given_as_file_url() {
         .expect("url");
     let body: serde_json::Value = http
         .post(upload_url)
-        .header("Authorization", format!("OAuth {}", session.access_token))
+        .header("Authorization", format!("OAuth {}", session.token()))
         .header("file_url", file_url)
         .send()
         .await

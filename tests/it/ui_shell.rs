@@ -503,7 +503,10 @@ fn browser_login_saves_the_app_then_starts_the_login() {
         [Command::SaveApp(app), Command::StartLogin(request)] => {
             assert_eq!(app.kind, LoginKind::Instagram);
             assert_eq!(app.app_id, "1234567890");
-            assert_eq!(app.app_secret, "s3cret");
+            assert_eq!(
+                secrecy::ExposeSecret::expose_secret(&app.app_secret),
+                "s3cret"
+            );
             assert_eq!(request.port, 8910);
             assert!(request.https);
         }

@@ -6,8 +6,6 @@
 //! the user's S3-compatible bucket (see [`super::s3`]), with a presigned GET URL for Meta.
 //! No relay of ours ever sees the user's files.
 
-use std::time::Duration;
-
 use url::Url;
 
 use super::super::core::Core;
@@ -40,22 +38,27 @@ pub enum HostingError {
     },
 }
 
-/// Where prepared files go.
+/// Where prepared files go, with the engine's upload client to send them.
 #[derive(Clone, Debug)]
 pub enum Hosting {
     /// The sandbox's upload endpoint under this root.
-    Sandbox { root: Url },
+    Sandbox { root: Url, http: reqwest::Client },
     /// The user's S3-compatible bucket.
-    S3(Box<S3Hosting>),
+    S3 {
+        bucket: Box<S3Hosting>,
+        http: reqwest::Client,
+    },
 }
 
 impl Hosting {
     /// The hosting for this engine: the embedded sandbox, else the user's S3 bucket, else a
     /// separately running sandbox's upload endpoint.
     pub async fn for_core(core: &Core) -> Result<Hosting, super::PublishError> {
+        let http = core.http().uploads.clone();
         if let Some(sandbox) = core.sandbox() {
             return Ok(Hosting::Sandbox {
                 root: sandbox.url(),
+                http,
             });
         }
         let settings = core.with_store(super::s3::S3Settings::load).await?;
@@ -67,11 +70,14 @@ impl Hosting {
                     reason: format!("the secret access key could not be read: {e}"),
                 })?
                 .ok_or(HostingError::S3SecretMissing)?;
-            return Ok(Hosting::S3(Box::new(S3Hosting::new(&settings, &secret)?)));
+            return Ok(Hosting::S3 {
+                bucket: Box::new(S3Hosting::new(&settings, &secret)?),
+                http,
+            });
         }
         let saved = core.with_store(|s| s.setting(SANDBOX_HOSTING_KEY)).await?;
         match saved.and_then(|u| Url::parse(&u).ok()) {
-            Some(root) => Ok(Hosting::Sandbox { root }),
+            Some(root) => Ok(Hosting::Sandbox { root, http }),
             None => Err(HostingError::NotConfigured.into()),
         }
     }
@@ -84,8 +90,10 @@ impl Hosting {
         bytes: Vec<u8>,
     ) -> Result<String, HostingError> {
         match self {
-            Hosting::S3(s3) => s3.upload(file_name, content_type, bytes).await,
-            Hosting::Sandbox { root } => {
+            Hosting::S3 { bucket, http } => {
+                bucket.upload(http, file_name, content_type, bytes).await
+            }
+            Hosting::Sandbox { root, http } => {
                 let fail = |reason: String| HostingError::Upload {
                     file: file_name.to_owned(),
                     host: root.to_string(),
@@ -95,10 +103,6 @@ impl Hosting {
                     .join("__sandbox/uploads")
                     .map_err(|e| fail(e.to_string()))?;
                 url.query_pairs_mut().append_pair("filename", file_name);
-                let http = reqwest::Client::builder()
-                    .timeout(Duration::from_secs(60))
-                    .build()
-                    .map_err(|e| fail(e.to_string()))?;
                 let resp = http
                     .post(url)
                     .header(reqwest::header::CONTENT_TYPE, content_type)

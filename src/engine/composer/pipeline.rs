@@ -29,27 +29,34 @@ use super::{PublishError, fix_for};
 use crate::graph::publishing::{
     ContainerRequest, ContainerStatus, ContainerType, ProductTagAt, StatusCode, TagAt,
 };
-use crate::graph::{ErrorKind, GraphError, Session};
+use crate::graph::{ErrorKind, GraphError, RetryPolicy, Session};
 use crate::ids::{ContainerId, MediaId};
 use crate::model::{Account, LoginKind, Media};
 use crate::store::{ClaimOutcome, ClaimScope, Draft, DraftItem, DraftPlace, PostKind};
 
 /// Container creations in flight at once for a carousel.
 const PARALLEL_CONTAINERS: usize = 3;
-/// Attempts for one container creation when Meta answers with a transient error.
-const CREATE_ATTEMPTS: u32 = 3;
-/// Poll delays: start short (pictures are ready in seconds), back off to this. Meta asks
-/// for at most one status call a minute over five minutes; a little more often keeps a
-/// reel's publish from waiting a minute for nothing, and stays ~20 calls per container.
-const POLL_FIRST: Duration = Duration::from_millis(400);
-const POLL_MAX: Duration = Duration::from_secs(20);
+/// Container creation when Meta answers with a transient error: 3 attempts. A retried
+/// creation can leave an orphan container; Meta expires it unpublished, so this is safe.
+const CREATE_RETRY: RetryPolicy =
+    RetryPolicy::new(3, Duration::from_millis(300), Duration::from_secs(5));
+/// The status poll's schedule: start short (pictures are ready in seconds), back off to
+/// 20 s. Meta asks for at most one status call a minute over five minutes; a little more
+/// often keeps a reel's publish from waiting a minute for nothing, and stays ~25 calls per
+/// container. Only the delays are used: the poll ends at [`POLL_DEADLINE`].
+const POLL_SCHEDULE: RetryPolicy = RetryPolicy::new(
+    u32::MAX,
+    Duration::from_millis(400),
+    Duration::from_secs(20),
+);
 /// Give up polling after this long, as Meta's guide says (5 minutes); the draft resumes
 /// from its journal when published again.
 const POLL_DEADLINE: Duration = Duration::from_secs(300);
 /// Rounds of "recreate expired containers" before giving up.
 const MAX_ROUNDS: u32 = 3;
-/// Attempts for one video upload to rupload, each resuming where the last one stopped.
-const UPLOAD_ATTEMPTS: u32 = 3;
+/// One video upload to rupload: 3 attempts, each resuming where the last one stopped.
+const UPLOAD_RETRY: RetryPolicy =
+    RetryPolicy::new(3, Duration::from_millis(300), Duration::from_secs(5));
 
 /// A step of the pipeline, for the progress display.
 #[derive(Clone, Debug, PartialEq)]
@@ -453,23 +460,15 @@ impl Core {
                 let (client, session, ig) =
                     (self.client().clone(), session.clone(), account.id.clone());
                 set.spawn(async move {
-                    let mut attempt = 1;
-                    loop {
-                        let r = client
-                            .publishing(&session)
-                            .create_container(&ig, &request)
-                            .await;
-                        match r {
-                            Err(e) if e.is_retryable() && attempt < CREATE_ATTEMPTS => {
-                                // A retried creation can leave an orphan container; Meta
-                                // expires it unpublished, so this is safe.
-                                tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt)))
-                                    .await;
-                                attempt += 1;
-                            }
-                            other => return (pos, other),
-                        }
-                    }
+                    let created = CREATE_RETRY
+                        .run_graph(|_| async {
+                            client
+                                .publishing(&session)
+                                .create_container(&ig, &request)
+                                .await
+                        })
+                        .await;
+                    (pos, created)
                 });
             }
             let Some(joined) = set.join_next().await else {
@@ -501,22 +500,15 @@ impl Core {
             request.children = created.into_iter().map(|(_, c)| c).collect();
             request.caption = Some(draft.caption.clone()).filter(|c| !c.is_empty());
             request.collaborators = place.collaborators.clone();
-            let mut attempt = 1;
-            loop {
-                let r = self
-                    .client()
-                    .publishing(session)
-                    .create_container(&account.id, &request)
-                    .await;
-                match r {
-                    Err(e) if e.is_retryable() && attempt < CREATE_ATTEMPTS => {
-                        tokio::time::sleep(Duration::from_millis(300)).await;
-                        attempt += 1;
-                    }
-                    Err(e) => return Err(meta("creating the carousel container", e)),
-                    Ok(c) => break c,
-                }
-            }
+            CREATE_RETRY
+                .run_graph(|_| async {
+                    self.client()
+                        .publishing(session)
+                        .create_container(&account.id, &request)
+                        .await
+                })
+                .await
+                .map_err(|e| meta("creating the carousel container", e))?
         } else {
             created
                 .into_iter()
@@ -605,23 +597,30 @@ impl Core {
                 }
             }
         };
-        let mut offset = if resuming { resume_at().await } else { 0 };
-        let mut attempt = 1;
-        loop {
-            if offset >= size && size > 0 {
-                return Ok(());
-            }
-            match rupload.upload(container, bytes, offset).await {
-                Ok(()) => return Ok(()),
-                Err(e) if e.is_retryable() && attempt < UPLOAD_ATTEMPTS => {
-                    warn!(error = %e, attempt, "video upload interrupted; resuming");
-                    tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
-                    attempt += 1;
-                    offset = resume_at().await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        let (rupload, resume_at) = (&rupload, &resume_at);
+        UPLOAD_RETRY
+            .run(
+                |attempt| async move {
+                    // A later attempt resumes where the host says the last one stopped.
+                    let offset = if attempt > 1 || resuming {
+                        resume_at().await
+                    } else {
+                        0
+                    };
+                    if offset >= size && size > 0 {
+                        return Ok(());
+                    }
+                    rupload.upload(container, bytes, offset).await
+                },
+                |e, attempt| {
+                    let pause = UPLOAD_RETRY.pause_for(e, attempt);
+                    if pause.is_some() {
+                        warn!(error = %e, attempt, "video upload interrupted; resuming");
+                    }
+                    pause
+                },
+            )
+            .await
     }
 
     /// Polls `status_code` with backoff until the container is ready (or published,
@@ -633,8 +632,10 @@ impl Core {
         progress: &(dyn Fn(PublishStep) + Send + Sync),
     ) -> Result<Ready, PublishError> {
         let started = tokio::time::Instant::now();
-        let mut delay = POLL_FIRST;
+        let mut polls = 0;
         loop {
+            polls += 1;
+            let delay = POLL_SCHEDULE.backoff(polls);
             let status: ContainerStatus =
                 match self.client().publishing(session).status(container).await {
                     Ok(s) => s,
@@ -642,7 +643,6 @@ impl Core {
                     Err(e) if e.is_retryable() && started.elapsed() < POLL_DEADLINE => {
                         warn!(error = %e, "status poll failed; polling again");
                         tokio::time::sleep(delay).await;
-                        delay = (delay * 2).min(POLL_MAX);
                         continue;
                     }
                     Err(e) => return Err(meta("reading the container status", e)),
@@ -667,7 +667,6 @@ impl Core {
                         return Err(PublishError::ProcessingTimedOut);
                     }
                     tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(POLL_MAX);
                 }
             }
         }

@@ -33,28 +33,6 @@ pub const PUT_VALIDITY: Duration = Duration::from_secs(15 * 60);
 /// a container expired (24 h) can still be re-created from the same hosted URL.
 pub const GET_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// A secret typed by the user on its way to the secret store: `Debug` never shows it, so
-/// it can travel in logged commands.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretText(String);
-
-impl SecretText {
-    pub fn new(secret: impl Into<String>) -> Self {
-        Self(secret.into())
-    }
-
-    /// The secret itself, for the secret store only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for SecretText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretText(<redacted>)")
-    }
-}
-
 /// The non-secret part of the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct S3Settings {
@@ -184,9 +162,11 @@ impl S3Hosting {
             .sign(GET_VALIDITY)
     }
 
-    /// Uploads `bytes` and returns the presigned GET URL for Meta.
+    /// Uploads `bytes` over `http` (the engine's upload client) and returns the presigned GET
+    /// URL for Meta.
     pub async fn upload(
         &self,
+        http: &reqwest::Client,
         file_name: &str,
         content_type: &str,
         bytes: Vec<u8>,
@@ -202,10 +182,6 @@ impl S3Hosting {
             host: host.clone(),
             reason,
         };
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(300))
-            .build()
-            .map_err(|e| fail(e.to_string()))?;
         let resp = http
             .put(self.presign_put(&key))
             .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -330,7 +306,7 @@ mod tests {
             !debug.contains("topsecret") && !debug.contains("AKIDEXAMPLE"),
             "{debug}"
         );
-        let debug = format!("{:?}", SecretText::new("topsecret"));
+        let debug = format!("{:?}", secrecy::SecretString::from("topsecret"));
         assert!(!debug.contains("topsecret"), "{debug}");
     }
 

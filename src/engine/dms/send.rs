@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::graph::messages::{
     self as wire, ConversationId, DmMessage, MessageId, OutgoingMessage, Recipient,
 };
-use crate::graph::{ErrorKind, GraphError, Session};
+use crate::graph::{ErrorKind, GraphError, RetryPolicy, Session};
 use crate::ids::CommentId;
 use crate::model::Account;
 use crate::store::PrivateReplyRecord;
@@ -24,8 +24,10 @@ use super::sync::{limit_key, sync_conversation};
 use super::window::{PRIVATE_REPLY_WINDOW, SendWindow};
 use super::{DmError, sync};
 
-/// How often a send refused by Meta's rate limit is queued and tried again.
-const RATE_LIMIT_ATTEMPTS: u32 = 3;
+/// A send refused by Meta's rate limit is queued and tried again: 3 attempts, waiting what
+/// Meta announced (at most a minute) or the backoff from 1 s.
+const RATE_LIMIT_RETRY: RetryPolicy =
+    RetryPolicy::new(3, Duration::from_secs(1), Duration::from_secs(60));
 
 /// The result of a send that went through.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,39 +76,39 @@ async fn paced_send(
     queued: &(dyn Fn(String) + Sync),
 ) -> Result<wire::Sent, GraphError> {
     let key = limit_key(core, account);
-    let mut attempt = 1;
-    loop {
-        limiter::acquire(&key, limit, |wait| {
-            queued(format!(
-                "Message queued for {:.1} s: Instagram allows {}",
-                wait.as_secs_f64(),
-                limit.describe()
-            ))
-        })
-        .await;
-        match core
-            .client()
-            .messages(session)
-            .send(&account.id, to, message)
-            .await
-        {
-            Err(GraphError {
-                kind: ErrorKind::RateLimited { retry_after },
-                ..
-            }) if attempt < RATE_LIMIT_ATTEMPTS => {
+    RATE_LIMIT_RETRY
+        .run(
+            |_| async {
+                limiter::acquire(&key, limit, |wait| {
+                    queued(format!(
+                        "Message queued for {:.1} s: Instagram allows {}",
+                        wait.as_secs_f64(),
+                        limit.describe()
+                    ))
+                })
+                .await;
+                core.client()
+                    .messages(session)
+                    .send(&account.id, to, message)
+                    .await
+            },
+            // Only a rate-limit refusal is sure to have sent nothing; anything else is
+            // checked against the conversation by the caller, never resent blindly.
+            |e, retry| {
+                let ErrorKind::RateLimited { retry_after } = e.kind else {
+                    return None;
+                };
                 let wait = retry_after
-                    .unwrap_or(Duration::from_secs(1))
-                    .min(Duration::from_secs(60));
+                    .unwrap_or_else(|| RATE_LIMIT_RETRY.backoff(retry))
+                    .min(RATE_LIMIT_RETRY.max_delay);
                 queued(format!(
                     "Instagram's send limit was reached; the message is queued and goes out in {} s",
                     wait.as_secs().max(1)
                 ));
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
+                Some(wait)
+            },
+        )
+        .await
 }
 
 fn matches_sent(m: &DmMessage, account: &Account, message: &OutgoingMessage) -> bool {

@@ -7,7 +7,9 @@
 use egui::{RichText, TextEdit};
 
 use crate::engine::Command;
-use crate::engine::composer::s3::{S3Settings, SecretText};
+use secrecy::SecretString;
+
+use crate::engine::composer::s3::S3Settings;
 use crate::engine::composer::{ComposerCommand, ComposerEvent};
 
 /// The accessible names of the fields and the button.
@@ -154,7 +156,7 @@ impl HostingPanel {
                 } else {
                     commands.push(Command::Composer(ComposerCommand::ConfigureS3 {
                         settings,
-                        secret: SecretText::new(std::mem::take(&mut self.secret)),
+                        secret: SecretString::from(std::mem::take(&mut self.secret)),
                     }));
                     self.status = None;
                 }

@@ -4,7 +4,8 @@
 //!
 //! Narrower fixtures live in the submodules: [`cli`] (the real binary), [`ui`] (the app in
 //! a headless harness), [`media`] (pictures, videos and post specs), [`requests`] (what the
-//! sandbox recorded) and [`raw`] (raw HTTP to the sandbox). Test modules reach them as
+//! sandbox recorded), [`raw`] (raw HTTP to the sandbox) and [`wait`] (polling for a condition
+//! instead of sleeping). Test modules reach them as
 //! `crate::support`.
 
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod postgres;
 pub mod raw;
 pub mod requests;
 pub mod ui;
+pub mod wait;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,7 +87,7 @@ pub fn config(dirs: &DataDirs, root: &url::Url, secrets: Arc<dyn SecretStore>) -
         EngineConfig::new(dirs.clone(), Mode::Live(Box::new(Endpoints::sandbox(root))));
     config.secrets = Some(secrets);
     config.browser = Some(Arc::new(
-        SandboxBrowser::new()
+        SandboxBrowser::new(&socialdesk::graph::HttpClients::new().expect("http clients"))
             .expect("browser")
             .with_username(DEMO_BUSINESS_USERNAME),
     ));
