@@ -116,6 +116,8 @@ enum JobState {
         job: u64,
         kind: JobKind,
         text: String,
+        /// How far along, when the engine says (preparing pictures, publishing steps).
+        fraction: Option<f32>,
     },
     Done {
         text: String,
@@ -527,14 +529,14 @@ impl ComposerTab {
                 job,
                 item,
                 fraction,
-            } => self.working(
-                job,
-                format!(
-                    "Preparing picture {} ({:.0} %)…",
-                    item + 1,
-                    fraction * 100.0
-                ),
-            ),
+            } => {
+                let items = self.items.len().max(1) as f32;
+                self.working_at(
+                    job,
+                    format!("Preparing picture {}…", item + 1),
+                    Some(((item as f32 + fraction) / items).clamp(0.0, 1.0)),
+                );
+            }
             ComposerEvent::Saved {
                 job,
                 draft,
@@ -544,7 +546,9 @@ impl ComposerTab {
                 self.draft_thumbs.remove(&draft);
                 self.on_saved(job, draft, scheduled);
             }
-            ComposerEvent::Progress { job, step, .. } => self.working(job, step.describe()),
+            ComposerEvent::Progress { job, step, .. } => {
+                self.working_at(job, step.describe(), Some(step.fraction()));
+            }
             ComposerEvent::Published { job, draft, media } => {
                 // Only the job this form started clears it; the scheduler's posts (job 0)
                 // must not wipe what the user is composing.
@@ -653,8 +657,17 @@ impl ComposerTab {
     }
 
     fn working(&mut self, job: u64, text: String) {
+        self.working_at(job, text, None);
+    }
+
+    fn working_at(&mut self, job: u64, text: String, fraction: Option<f32>) {
         if let Some(kind) = self.current_kind(job) {
-            self.job = JobState::Working { job, kind, text };
+            self.job = JobState::Working {
+                job,
+                kind,
+                text,
+                fraction,
+            };
         }
     }
 
@@ -666,6 +679,7 @@ impl ComposerTab {
             job,
             kind,
             text: text.to_owned(),
+            fraction: None,
         };
         job
     }
@@ -1400,10 +1414,26 @@ impl ComposerTab {
     fn job_line(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         match self.job.clone() {
             JobState::Idle => {}
-            JobState::Working { job, text, .. } => {
+            JobState::Working {
+                job,
+                text,
+                fraction,
+                ..
+            } => {
                 ui.horizontal(|ui| {
                     // Not a spinner: it would repaint every frame for the whole publish.
-                    ui.label("…");
+                    match fraction {
+                        Some(f) => {
+                            ui.add(
+                                egui::ProgressBar::new(f)
+                                    .desired_width(140.0)
+                                    .show_percentage(),
+                            );
+                        }
+                        None => {
+                            ui.label("…");
+                        }
+                    }
                     ui.label(text);
                     if ui
                         .small_button("Cancel")

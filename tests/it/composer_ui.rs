@@ -603,3 +603,43 @@ fn a_draft_that_cannot_be_opened_says_why() {
     );
     harness.get_by_label_contains("Draft 5 could not be opened: draft 5 is being published");
 }
+
+#[test]
+fn preparing_and_publishing_show_a_progress_bar_that_moves() {
+    let (mut harness, mut side) = composer_tab(1600.0, account());
+    drop_square_picture(&mut harness, &side);
+    drain(&mut side);
+    harness.get_by_label("Publish").click();
+    harness.run();
+    let (job, _) = sent_post(&mut side).expect("publish");
+    let progress = |h: &Harness<'_, App>| {
+        h.get_by_role(egui::accesskit::Role::ProgressIndicator)
+            .accesskit_node()
+            .numeric_value()
+    };
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Preparing {
+            job,
+            item: 0,
+            fraction: 0.5,
+        }),
+    );
+    harness.get_by_label("Preparing picture 1…");
+    let preparing = progress(&harness).expect("a value");
+    push(
+        &mut harness,
+        &side,
+        Event::Composer(ComposerEvent::Progress {
+            job,
+            draft: 1,
+            step: PublishStep::Publishing,
+        }),
+    );
+    let publishing = progress(&harness).expect("a value");
+    assert!(
+        publishing > preparing,
+        "{preparing} then {publishing}: the bar moves forward"
+    );
+}

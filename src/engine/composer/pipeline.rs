@@ -86,6 +86,22 @@ pub enum PublishStep {
 }
 
 impl PublishStep {
+    /// How far along the whole publish this step is (0.0–1.0), for a progress bar: uploads
+    /// and containers take most of the time, the final `media_publish` little.
+    pub fn fraction(&self) -> f32 {
+        let part = |done: usize, of: usize| done as f32 / of.max(1) as f32;
+        match self {
+            Self::CheckingLimit => 0.02,
+            Self::Resuming => 0.05,
+            Self::Uploading { item, of } => 0.1 + 0.4 * part(*item, *of),
+            Self::UploadingCover { .. } => 0.5,
+            Self::CreatingContainers { done, of } => 0.5 + 0.3 * part(*done, *of),
+            Self::Processing { .. } => 0.85,
+            Self::Publishing => 0.95,
+            Self::Published { .. } => 1.0,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::CheckingLimit => "Checking the daily publishing limit…".into(),
