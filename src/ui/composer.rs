@@ -189,7 +189,7 @@ pub struct ComposerTab {
 
 impl Default for ComposerTab {
     fn default() -> Self {
-        Self::with_picker(Box::new(RfdPicker))
+        Self::with_picker(Box::new(RfdPicker::default()))
     }
 }
 
@@ -781,6 +781,10 @@ impl ComposerTab {
                         Poll::Waiting => {}
                         Poll::Ready(paths) => {
                             self.picked = None;
+                            if paths.is_empty() {
+                                self.paste_message =
+                                    self.picker.unavailable().map(str::to_owned);
+                            }
                             for path in paths {
                                 self.add(MediaSource::Path(path), commands);
                             }
@@ -865,7 +869,40 @@ impl ComposerTab {
         }
     }
 
+    /// While files are dragged over the window, says where they will land.
+    fn drop_hint_ui(ui: &egui::Ui) {
+        let hovering = ui.ctx().input(|i| i.raw.hovered_files.len());
+        if hovering == 0 {
+            return;
+        }
+        let area = ui.max_rect();
+        let painter = ui.ctx().layer_painter(egui::LayerId::new(
+            egui::Order::Foreground,
+            egui::Id::unique("composer_drop_hint"),
+        ));
+        painter.rect_filled(area, 8.0, Color32::from_black_alpha(170));
+        painter.rect_stroke(
+            area.shrink(6.0),
+            8.0,
+            egui::Stroke::new(2.0, super::theme::ACCENT),
+            egui::StrokeKind::Inside,
+        );
+        let text = if hovering == 1 {
+            "Drop to add this file to the post".to_owned()
+        } else {
+            format!("Drop to add these {hovering} files to the post")
+        };
+        painter.text(
+            area.center(),
+            egui::Align2::CENTER_CENTER,
+            text,
+            egui::FontId::proportional(22.0),
+            Color32::WHITE,
+        );
+    }
+
     fn take_dropped_files(&mut self, ui: &egui::Ui, commands: &mut Vec<Command>) {
+        Self::drop_hint_ui(ui);
         let dropped = ui.ctx().input(|i| i.raw.dropped_files.clone());
         for file in dropped {
             // Native drops carry an absolute path; the engine reads the file off the UI thread.

@@ -173,6 +173,11 @@ impl App {
         }
         self.drain_events(&ctx);
         self.keyboard(&ctx);
+        // Files dragged over the window go to the Composer: show it while they hover.
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            self.prefs.tab = Tab::Composer;
+            self.show_accounts_page = false;
+        }
         self.textures.begin_frame();
 
         egui::Panel::top("tabs")

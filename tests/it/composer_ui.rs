@@ -643,3 +643,36 @@ fn preparing_and_publishing_show_a_progress_bar_that_moves() {
         "{preparing} then {publishing}: the bar moves forward"
     );
 }
+
+#[test]
+fn a_desktop_without_a_file_dialog_says_what_to_do_instead() {
+    use socialdesk::ui::composer::picker::{NO_DIALOG, ScriptedPicker};
+    let (mut harness, _side) = composer_tab(1600.0, account());
+    harness
+        .state_mut()
+        .composer_mut()
+        .set_picker(Box::new(ScriptedPicker {
+            no_dialog: true,
+            ..ScriptedPicker::default()
+        }));
+    harness.get_by_label("Add files…").click();
+    harness.run();
+    harness.get_by_label(NO_DIALOG);
+}
+
+#[test]
+fn files_dragged_over_another_tab_open_the_composer_and_say_where_they_land() {
+    let (mut harness, _side) = composer_tab(1600.0, account());
+    harness.get_by_label("Feed").click();
+    // The Feed shows a spinner while it waits for posts: frames are stepped, not run to rest.
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().tab(), Tab::Feed);
+    harness.input_mut().hovered_files.push(egui::HoveredFile {
+        path: Some(PathBuf::from("/pictures/a.jpg")),
+        ..Default::default()
+    });
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().tab(), Tab::Composer);
+}

@@ -106,6 +106,7 @@ fn a_reel_takes_a_cover_picture_from_disk_and_sends_it_with_the_post() {
         .composer_mut()
         .set_picker(Box::new(ScriptedPicker {
             answers: vec![vec![PathBuf::from("/pictures/cover.jpg")]],
+            ..ScriptedPicker::default()
         }));
     push(
         &mut harness,
