@@ -155,8 +155,11 @@ impl Journey {
 /// The app on a fresh engine over `world`'s data, on the Composer tab.
 fn open_app(world: &World) -> (Harness<'static, App>, std::thread::JoinHandle<()>) {
     let (handle, engine) = engine::spawn(world.config()).expect("engine");
+    // A real engine keeps sending events (previews, progress) while the test types: a
+    // frame may need many passes to settle on a loaded machine.
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 1400.0))
+        .with_max_steps(64)
         .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
     let username = world.account().username.clone();
     step_until(&mut harness, |h| {

@@ -47,8 +47,7 @@ pub fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
     harness.get_by_label(label).type_text(text);
     harness.run();
 }
-/// Hands the UI its one connected account, active.
-/// Tells the app `account` is connected and in use, as the engine does.
+/// Hands the UI its one connected account, active, as the engine does.
 pub fn connect(side: &EngineSide, account: Account) {
     assert!(side.events.try_send(Event::Accounts {
         active: Some(account.id.clone()),
