@@ -8,6 +8,7 @@
 pub mod claim;
 pub mod copyright;
 pub mod hosting;
+pub mod pictures;
 pub mod pipeline;
 pub mod place;
 pub mod post;

@@ -7,9 +7,10 @@
 use std::io::Cursor;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader};
+use image::metadata::Orientation;
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageError, ImageFormat, ImageReader};
 
-use super::truncation;
+use super::{shrink, truncation};
 
 /// The longest side of a grid thumbnail.
 pub const THUMBNAIL_MAX_SIDE_PX: u32 = 320;
@@ -65,9 +66,17 @@ pub fn is_heif(bytes: &[u8]) -> bool {
 /// Decodes `bytes` (JPEG, PNG or WebP), turns it upright per its EXIF orientation and scales
 /// it down to fit `max_side_px` on its longer side, with its aspect ratio kept.
 pub fn decode_for_display(bytes: &[u8], max_side_px: u32) -> Result<egui::ColorImage, MediaError> {
-    let image = decode_upright(bytes)?;
-    let image = fit_within(image, max_side_px.max(1));
-    let size = [image.width() as usize, image.height() as usize];
+    let opened = Opened::new(bytes)?;
+    let (width, height) = fit_size(opened.header.upright_size(), max_side_px.max(1));
+    let image = opened.decode_upright_at_least((width, height))?;
+    let image = if image.dimensions() == (width, height) {
+        image
+    } else {
+        // Triangle (bilinear) is sharp enough for thumbnails and several times faster than
+        // Lanczos in a debug build.
+        image.resize_exact(width, height, FilterType::Triangle)
+    };
+    let size = [width as usize, height as usize];
     let rgba = image.into_rgba8();
     Ok(egui::ColorImage::from_rgba_unmultiplied(
         size,
@@ -75,56 +84,159 @@ pub fn decode_for_display(bytes: &[u8], max_side_px: u32) -> Result<egui::ColorI
     ))
 }
 
-/// Decodes `bytes` at full size with the EXIF orientation applied.
-pub(crate) fn decode_upright(bytes: &[u8]) -> Result<DynamicImage, MediaError> {
-    if bytes.is_empty() {
-        return Err(MediaError::Empty);
-    }
-    if is_heif(bytes) {
-        return Err(MediaError::Heic);
-    }
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        // Reading from memory cannot fail with an I/O error; treat one as unknown content.
-        .map_err(|_| MediaError::UnknownFormat)?;
-    let format = reader.format().ok_or(MediaError::UnknownFormat)?;
-    if truncation::ends_early(bytes, format) {
-        return Err(MediaError::CutOff {
-            format: format_name(format),
-        });
-    }
-    // The side limit is checked below against the header's real size, not set on the
-    // reader: there it would fail inside `into_decoder` before the size is known (and say
-    // "0x0 px"). The reader's default allocation cap still guards the decode itself.
-    let classify = |e: ImageError| classify_error(e, format);
-    let mut decoder = reader.into_decoder().map_err(classify)?;
-    let (width, height) = decoder.dimensions();
-    if width == 0 || height == 0 {
-        return Err(MediaError::Empty);
-    }
-    if width > MAX_SOURCE_SIDE_PX || height > MAX_SOURCE_SIDE_PX {
-        return Err(MediaError::TooLarge { width, height });
-    }
-    // A broken EXIF block should not cost the user the picture: show it unrotated.
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        ImageError::Limits(_) => MediaError::TooLarge { width, height },
-        other => classify(other),
-    })?;
-    image.apply_orientation(orientation);
-    Ok(image)
+/// What a picture's header says: its format, stored size and EXIF orientation. Read without
+/// decoding a pixel: asking a 24-megapixel photo for its size scans its bytes, it does not
+/// decode them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub format: ImageFormat,
+    /// The size as stored, before the orientation is applied.
+    pub stored_width: u32,
+    pub stored_height: u32,
+    pub orientation: Orientation,
 }
 
-/// Scales `image` down so its longer side is at most `max_side_px`; never scales up.
-fn fit_within(image: DynamicImage, max_side_px: u32) -> DynamicImage {
-    if image.width() <= max_side_px && image.height() <= max_side_px {
-        return image;
+impl Header {
+    /// True when the orientation turns the picture by a quarter (width and height swap).
+    pub fn turns_sideways(&self) -> bool {
+        matches!(
+            self.orientation,
+            Orientation::Rotate90
+                | Orientation::Rotate270
+                | Orientation::Rotate90FlipH
+                | Orientation::Rotate270FlipH
+        )
     }
-    // `resize` keeps the aspect ratio and fits inside the box. Triangle (bilinear) is sharp
-    // enough for thumbnails and several times faster than Lanczos in a debug build.
-    image.resize(max_side_px, max_side_px, FilterType::Triangle)
+
+    /// The size as shown, with the orientation applied.
+    pub fn upright_size(&self) -> (u32, u32) {
+        if self.turns_sideways() {
+            (self.stored_height, self.stored_width)
+        } else {
+            (self.stored_width, self.stored_height)
+        }
+    }
+}
+
+/// Reads `bytes`' header: refuses empty, HEIC, unknown, cut-off and oversized pictures
+/// exactly as decoding would, without decoding.
+pub(crate) fn read_header(bytes: &[u8]) -> Result<Header, MediaError> {
+    Opened::new(bytes).map(|opened| opened.header)
+}
+
+/// A picture whose header has been read and checked and whose pixels are not decoded yet,
+/// so a caller can decide from the size how much of it to decode.
+pub(crate) struct Opened<'a> {
+    bytes: &'a [u8],
+    pub header: Header,
+    decoder: Box<dyn ImageDecoder + 'a>,
+}
+
+impl<'a> Opened<'a> {
+    /// Checks the framing and the header.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, MediaError> {
+        if bytes.is_empty() {
+            return Err(MediaError::Empty);
+        }
+        if is_heif(bytes) {
+            return Err(MediaError::Heic);
+        }
+        let reader = ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            // Reading from memory cannot fail with an I/O error; treat one as unknown content.
+            .map_err(|_| MediaError::UnknownFormat)?;
+        let format = reader.format().ok_or(MediaError::UnknownFormat)?;
+        if truncation::ends_early(bytes, format) {
+            return Err(MediaError::CutOff {
+                format: format_name(format),
+            });
+        }
+        // The side limit is checked below against the header's real size, not set on the
+        // reader: there it would fail inside `into_decoder` before the size is known (and say
+        // "0x0 px"). The reader's default allocation cap still guards the decode itself.
+        let mut decoder = reader
+            .into_decoder()
+            .map_err(|e| classify_error(e, format))?;
+        let (width, height) = decoder.dimensions();
+        if width == 0 || height == 0 {
+            return Err(MediaError::Empty);
+        }
+        if width > MAX_SOURCE_SIDE_PX || height > MAX_SOURCE_SIDE_PX {
+            return Err(MediaError::TooLarge { width, height });
+        }
+        // A broken EXIF block should not cost the user the picture: show it unrotated.
+        let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+        let header = Header {
+            format,
+            stored_width: width,
+            stored_height: height,
+            orientation,
+        };
+        Ok(Self {
+            bytes,
+            header,
+            decoder: Box::new(decoder),
+        })
+    }
+
+    /// Decodes every pixel and applies the orientation.
+    pub fn decode_upright(self) -> Result<DynamicImage, MediaError> {
+        let mut image = decode_all(self.header, self.decoder)?;
+        image.apply_orientation(self.header.orientation);
+        Ok(image)
+    }
+
+    /// Decodes the picture upright at the smallest size that is still at least `min_width`
+    /// x `min_height` (upright pixels), for a caller that scales it down anyway: a JPEG is
+    /// decoded at 1/2, 1/4 or 1/8 scale when that is enough (see [`super::shrink`]),
+    /// anything else at full size.
+    pub fn decode_upright_at_least(
+        self,
+        (min_width, min_height): (u32, u32),
+    ) -> Result<DynamicImage, MediaError> {
+        let header = self.header;
+        // The decoder works on the stored picture: turn the wanted size the same way.
+        let min_stored = if header.turns_sideways() {
+            (min_height, min_width)
+        } else {
+            (min_width, min_height)
+        };
+        let shrunk = match header.format {
+            ImageFormat::Jpeg => shrink::decode_jpeg_at_least(self.bytes, &header, min_stored),
+            _ => None,
+        };
+        let Some(mut image) = shrunk else {
+            return self.decode_upright();
+        };
+        image.apply_orientation(header.orientation);
+        Ok(image)
+    }
+}
+
+/// Decodes every pixel at the stored size (no orientation applied).
+fn decode_all(
+    header: Header,
+    decoder: Box<dyn ImageDecoder + '_>,
+) -> Result<DynamicImage, MediaError> {
+    DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        ImageError::Limits(_) => MediaError::TooLarge {
+            width: header.stored_width,
+            height: header.stored_height,
+        },
+        other => classify_error(other, header.format),
+    })
+}
+
+/// The size of a `width`x`height` picture scaled down (never up) to fit a square of
+/// `max_side_px`, its aspect ratio kept; computed from the full size so that a picture decoded
+/// at a reduced scale comes out exactly as large as one decoded whole.
+fn fit_size((width, height): (u32, u32), max_side_px: u32) -> (u32, u32) {
+    if width <= max_side_px && height <= max_side_px {
+        return (width, height);
+    }
+    let ratio = f64::from(max_side_px) / f64::from(width.max(height));
+    let scaled = |side: u32| ((f64::from(side) * ratio).round() as u32).clamp(1, max_side_px);
+    (scaled(width), scaled(height))
 }
 
 fn format_name(format: ImageFormat) -> String {
@@ -272,6 +384,41 @@ mod tests {
         let bytes = jpeg(&halves(400, 200), Some(exif_orientation(6)));
         let image = decode_for_display(&bytes, 100).expect("decode");
         assert_eq!(image.size, [50, 100]);
+    }
+
+    #[test]
+    fn a_display_decode_shrunk_on_load_matches_the_whole_decode() {
+        // Stored 1600x1200 with orientation 6: upright 1200x1600, shown within 300 px.
+        let bytes = jpeg(&halves(1600, 1200), Some(exif_orientation(6)));
+        let shrunk = Opened::new(&bytes)
+            .expect("opens")
+            .decode_upright_at_least((225, 300))
+            .expect("decodes");
+        assert_eq!(shrunk.dimensions(), (300, 400), "decoded at 1/4 scale");
+
+        let fast = decode_for_display(&bytes, 300).expect("decode");
+        assert_eq!(fast.size, [225, 300]);
+        let whole = Opened::new(&bytes)
+            .expect("opens")
+            .decode_upright()
+            .expect("decodes")
+            .resize_exact(225, 300, FilterType::Triangle)
+            .into_rgba8();
+        let total: u64 = fast
+            .pixels
+            .iter()
+            .zip(whole.pixels())
+            .map(|(a, b)| {
+                u64::from(a.r().abs_diff(b[0]))
+                    + u64::from(a.g().abs_diff(b[1]))
+                    + u64::from(a.b().abs_diff(b[2]))
+            })
+            .sum();
+        let mean = total as f64 / (225.0 * 300.0 * 3.0);
+        assert!(mean < 3.0, "mean difference {mean:.2}");
+        // Upright: the stored left (red) half on top.
+        assert!(is_reddish(fast.pixels[20 * 225 + 112]));
+        assert!(is_bluish(fast.pixels[280 * 225 + 112]));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod clipboard;
 mod decode;
 pub mod frame;
 pub mod prepare;
+mod shrink;
 mod truncation;
 pub mod video;
 

@@ -14,7 +14,7 @@ use image::{DynamicImage, GenericImageView};
 use serde::{Deserialize, Serialize};
 
 use super::MediaError;
-use super::decode::decode_upright;
+use super::decode::{Opened, read_header};
 
 /// The narrowest image Meta accepts.
 pub const MIN_WIDTH_PX: u32 = 320;
@@ -333,54 +333,125 @@ pub fn prepare_image_with_progress(
     progress: &mut dyn FnMut(PrepareStage),
 ) -> Result<PreparedImage, PrepareError> {
     progress(PrepareStage::Decoding);
-    let image = decode_upright(bytes)?;
-    prepare_decoded(image, options, progress)
+    prepare_opened(Opened::new(bytes)?, options, progress)
 }
 
 /// A reel's cover picture: the largest centred 9:16 part of the picture, resized and
 /// encoded like any published picture. Instagram shows covers at 9:16 (cropped to 1:1 or
 /// 4:5 in grids), so choosing the 9:16 part here shows the user what will be seen.
 pub fn prepare_cover(bytes: &[u8]) -> Result<PreparedImage, PrepareError> {
-    let image = decode_upright(bytes)?;
-    let (width, height) = image.dimensions();
+    let opened = Opened::new(bytes)?;
+    let (width, height) = opened.header.upright_size();
     let options = PrepareOptions {
         crop: CropRect::centered(width, height, VERTICAL_RATIO),
         surface: Surface::Vertical,
         match_ratio: None,
     };
-    prepare_decoded(image, &options, &mut |_| {})
+    prepare_opened(opened, &options, &mut |_| {})
 }
 
-/// Crops, checks, resizes and encodes an upright picture.
-fn prepare_decoded(
-    image: DynamicImage,
+/// Works out the crop and the output size from the header, checks them, then decodes only
+/// as much of the picture as that output needs (one decode, shrunk on load).
+fn prepare_opened(
+    opened: Opened<'_>,
     options: &PrepareOptions,
     progress: &mut dyn FnMut(PrepareStage),
 ) -> Result<PreparedImage, PrepareError> {
+    let plan = Plan::new(opened.header.upright_size(), options)?;
+    let image = opened.decode_upright_at_least(plan.min_source_size())?;
+    prepare_decoded(image, &plan, progress)
+}
+
+/// The geometry of one preparation, worked out from the picture's upright size alone, so
+/// every check runs before a pixel is decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Plan {
+    /// The upright picture's full size.
+    source: (u32, u32),
+    /// The crop `(x, y, w, h)` in full-size pixels.
+    crop: (u32, u32, u32, u32),
+    /// The published size: the crop, scaled down to [`MAX_WIDTH_PX`] when wider.
+    output: (u32, u32),
+}
+
+impl Plan {
+    /// Checks the crop of a `source`-sized picture against the surface, the carousel's
+    /// first ratio and the narrowest width, and sizes the output.
+    fn new(source: (u32, u32), options: &PrepareOptions) -> Result<Plan, PrepareError> {
+        let (x, y, w, h) = options.crop.pixels(source.0, source.1);
+        check_aspect(w, h, options.surface)?;
+        let ratio = f64::from(w) / f64::from(h.max(1));
+        if let Some(expected) = options.match_ratio
+            && (expected - ratio).abs() > RATIO_TOLERANCE
+        {
+            return Err(PrepareError::CarouselMismatch {
+                expected,
+                found: ratio,
+            });
+        }
+        if w < MIN_WIDTH_PX {
+            return Err(PrepareError::TooNarrow { width: w });
+        }
+        let output = if w > MAX_WIDTH_PX {
+            let nh =
+                ((f64::from(h) * f64::from(MAX_WIDTH_PX) / f64::from(w)).round() as u32).max(1);
+            (MAX_WIDTH_PX, nh)
+        } else {
+            (w, h)
+        };
+        Ok(Plan {
+            source,
+            crop: (x, y, w, h),
+            output,
+        })
+    }
+
+    /// The smallest upright picture whose crop still has a pixel for every output pixel: the
+    /// size a shrink-on-load decode may stop at. The full size when the crop is not scaled.
+    fn min_source_size(&self) -> (u32, u32) {
+        let (_, _, w, h) = self.crop;
+        if self.output == (w, h) {
+            return self.source;
+        }
+        let at_least = |side: u32, out: u32, crop: u32| {
+            (u64::from(side) * u64::from(out)).div_ceil(u64::from(crop.max(1))) as u32
+        };
+        (
+            at_least(self.source.0, self.output.0, w),
+            at_least(self.source.1, self.output.1, h),
+        )
+    }
+}
+
+/// Crops, resizes and encodes an upright picture decoded at full size or shrunk on load:
+/// the plan's crop, in full-size pixels, is mapped onto the pixels the decode gave.
+fn prepare_decoded(
+    image: DynamicImage,
+    plan: &Plan,
+    progress: &mut dyn FnMut(PrepareStage),
+) -> Result<PreparedImage, PrepareError> {
     progress(PrepareStage::Cropping);
-    let (sw, sh) = image.dimensions();
-    let (x, y, w, h) = options.crop.pixels(sw, sh);
-    check_aspect(w, h, options.surface)?;
-    let ratio = f64::from(w) / f64::from(h.max(1));
-    if let Some(expected) = options.match_ratio
-        && (expected - ratio).abs() > RATIO_TOLERANCE
-    {
-        return Err(PrepareError::CarouselMismatch {
-            expected,
-            found: ratio,
-        });
-    }
-    if w < MIN_WIDTH_PX {
-        return Err(PrepareError::TooNarrow { width: w });
-    }
+    let (x, y, w, h) = plan.crop;
+    let full_size = image.dimensions() == plan.source;
     progress(PrepareStage::Resizing);
-    let sized = if w > MAX_WIDTH_PX {
-        let nh = ((f64::from(h) * f64::from(MAX_WIDTH_PX) / f64::from(w)).round() as u32).max(1);
-        crop_and_resize(image, (x, y, w, h), (MAX_WIDTH_PX, nh))?
-    } else if (x, y, w, h) == (0, 0, sw, sh) {
-        image
+    let sized = if full_size && plan.output == (w, h) {
+        if (x, y, w, h) == (0, 0, plan.source.0, plan.source.1) {
+            image
+        } else {
+            image.crop_imm(x, y, w, h)
+        }
     } else {
-        image.crop_imm(x, y, w, h)
+        let (sx, sy) = (
+            f64::from(image.width()) / f64::from(plan.source.0.max(1)),
+            f64::from(image.height()) / f64::from(plan.source.1.max(1)),
+        );
+        let crop = (
+            f64::from(x) * sx,
+            f64::from(y) * sy,
+            f64::from(w) * sx,
+            f64::from(h) * sy,
+        );
+        crop_and_resize(image, crop, plan.output)?
     };
     progress(PrepareStage::Encoding);
     let prepared = encode_jpeg(&sized)?;
@@ -393,7 +464,7 @@ fn prepare_decoded(
 /// and memory `image`'s own crop-then-resize spends.
 fn crop_and_resize(
     image: DynamicImage,
-    (x, y, w, h): (u32, u32, u32, u32),
+    (x, y, w, h): (f64, f64, f64, f64),
     (width, height): (u32, u32),
 ) -> Result<DynamicImage, PrepareError> {
     use fast_image_resize::{FilterType as Filter, ResizeAlg, ResizeOptions, Resizer};
@@ -401,7 +472,7 @@ fn crop_and_resize(
     let source = DynamicImage::ImageRgb8(image.into_rgb8());
     let mut target = image::RgbImage::new(width, height);
     let options = ResizeOptions::new()
-        .crop(f64::from(x), f64::from(y), f64::from(w), f64::from(h))
+        .crop(x, y, w, h)
         .resize_alg(ResizeAlg::Convolution(Filter::CatmullRom));
     Resizer::new()
         .resize(&source, &mut target, &options)
@@ -432,15 +503,24 @@ pub fn encode_jpeg(image: &DynamicImage) -> Result<PreparedImage, PrepareError> 
     Err(PrepareError::TooLarge { bytes: last })
 }
 
-/// Reads a picture's upright size without keeping the pixels (for the crop editor's first
-/// suggestion and for validating before preparing).
+/// The size a picture will be published at with `options`, from its header alone (no
+/// decode), after the same checks as preparing it: a carousel's other items must match
+/// its ratio.
+pub fn planned_size(bytes: &[u8], options: &PrepareOptions) -> Result<(u32, u32), PrepareError> {
+    let header = read_header(bytes)?;
+    Plan::new(header.upright_size(), options).map(|plan| plan.output)
+}
+
+/// Reads a picture's upright size from its header, without decoding it (for the crop
+/// editor's first suggestion and for validating before preparing). A cut-off or damaged
+/// header is refused here as decoding would refuse it.
 pub fn upright_size(bytes: &[u8]) -> Result<(u32, u32), PrepareError> {
-    let image = decode_upright(bytes)?;
-    Ok(image.dimensions())
+    Ok(read_header(bytes)?.upright_size())
 }
 
 #[cfg(test)]
 mod tests {
+    use image::codecs::jpeg::JpegEncoder;
     use image::{ImageEncoder, Rgb, RgbImage};
 
     use super::*;
@@ -633,6 +713,174 @@ mod tests {
         assert_eq!(crop.map_point(0.1, 0.5), None, "cut away by the crop");
         let (sx, sy) = crop.unmap_point(0.1, 0.3);
         assert!((sx - 0.3).abs() < 1e-9 && (sy - 0.3).abs() < 1e-9);
+    }
+
+    /// A `width`x`height` picture in four colours (red, green / blue, yellow quadrants) with
+    /// a soft diagonal ramp over it, as a JPEG with EXIF orientation `exif` (1 = none).
+    fn quadrants_jpeg(width: u32, height: u32, exif: u16) -> Vec<u8> {
+        let image = RgbImage::from_fn(width, height, |x, y| {
+            let ramp = ((x + y) * 40 / (width + height)) as u8;
+            let base = match (x < width / 2, y < height / 2) {
+                (true, true) => [210, 30, 30],
+                (false, true) => [30, 200, 30],
+                (true, false) => [30, 30, 210],
+                (false, false) => [210, 200, 30],
+            };
+            Rgb(base.map(|c| c + ramp))
+        });
+        let mut out = Vec::new();
+        let mut encoder = JpegEncoder::new_with_quality(&mut out, 92);
+        if exif != 1 {
+            encoder
+                .set_exif_metadata(exif_orientation(exif))
+                .expect("exif supported");
+        }
+        encoder
+            .write_image(
+                image.as_raw(),
+                width,
+                height,
+                image::ExtendedColorType::Rgb8,
+            )
+            .expect("encode jpeg");
+        out
+    }
+
+    /// A minimal big-endian TIFF/EXIF block holding one Orientation (0x0112) entry.
+    fn exif_orientation(value: u16) -> Vec<u8> {
+        let mut tiff = b"MM\0\x2a".to_vec();
+        tiff.extend_from_slice(&8u32.to_be_bytes());
+        tiff.extend_from_slice(&1u16.to_be_bytes());
+        tiff.extend_from_slice(&0x0112u16.to_be_bytes());
+        tiff.extend_from_slice(&3u16.to_be_bytes());
+        tiff.extend_from_slice(&1u32.to_be_bytes());
+        tiff.extend_from_slice(&value.to_be_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        tiff
+    }
+
+    /// The same preparation through the slow path: every pixel decoded, then cropped and
+    /// resized from the full-size picture.
+    fn prepare_whole(bytes: &[u8], options: &PrepareOptions) -> PreparedImage {
+        let opened = Opened::new(bytes).expect("opens");
+        let plan = Plan::new(opened.header.upright_size(), options).expect("plan");
+        let whole = opened.decode_upright().expect("decodes");
+        assert_eq!(whole.dimensions(), plan.source);
+        prepare_decoded(whole, &plan, &mut |_| {}).expect("prepared whole")
+    }
+
+    /// Mean absolute difference per channel (0–255) between two JPEGs of the same size.
+    fn mean_difference(a: &[u8], b: &[u8]) -> f64 {
+        let a = image::load_from_memory(a).expect("a decodes").to_rgb8();
+        let b = image::load_from_memory(b).expect("b decodes").to_rgb8();
+        assert_eq!(a.dimensions(), b.dimensions());
+        let total: u64 = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(x, y)| u64::from(x.abs_diff(*y)))
+            .sum();
+        total as f64 / a.as_raw().len() as f64
+    }
+
+    fn colour_at(jpeg: &[u8], x: u32, y: u32) -> [u8; 3] {
+        image::load_from_memory(jpeg)
+            .expect("decodes")
+            .to_rgb8()
+            .get_pixel(x, y)
+            .0
+    }
+
+    #[test]
+    fn shrink_on_load_matches_the_whole_decode_upright_and_cropped() {
+        // Stored 3600x3000 landscape, EXIF 6 (turn 90° clockwise): upright 3000x3600.
+        let bytes = quadrants_jpeg(3600, 3000, 6);
+        assert_eq!(upright_size(&bytes).expect("size"), (3000, 3600));
+        // The top 3000x3000 square, published at 1440x1440.
+        let options = feed(CropRect {
+            x: 0.0,
+            y: 0.0,
+            w: 1.0,
+            h: 3000.0 / 3600.0,
+        });
+        let plan = Plan::new((3000, 3600), &options).expect("plan");
+        let shrunk = Opened::new(&bytes)
+            .expect("opens")
+            .decode_upright_at_least(plan.min_source_size())
+            .expect("decodes");
+        assert_eq!(shrunk.dimensions(), (1500, 1800), "decoded at 1/2 scale");
+
+        let fast = prepare_image(&bytes, &options).expect("prepared");
+        let slow = prepare_whole(&bytes, &options);
+        assert_eq!((fast.width, fast.height), (1440, 1440));
+        assert_eq!((fast.width, fast.height), (slow.width, slow.height));
+        let difference = mean_difference(&fast.jpeg, &slow.jpeg);
+        assert!(difference < 3.0, "mean difference {difference:.2}");
+        // Turned upright: blue top left, red top right, yellow bottom left, green bottom
+        // right (the square ends 600 px above the picture's bottom).
+        for (x, y, want) in [
+            (100, 100, [false, false, true]),
+            (1340, 400, [true, false, false]),
+            (100, 1340, [true, true, false]),
+            (1340, 1340, [false, true, false]),
+        ] {
+            for jpeg in [&fast.jpeg, &slow.jpeg] {
+                let got = colour_at(jpeg, x, y).map(|c| c > 150);
+                assert_eq!(got, want, "({x},{y})");
+            }
+        }
+    }
+
+    #[test]
+    fn shrink_on_load_keeps_an_off_centre_crop_on_its_part() {
+        // 4800x3600, no orientation: the right 4:5 part (mostly green over yellow) is
+        // decoded at 1/2 scale and must land exactly where the whole decode puts it.
+        let bytes = quadrants_jpeg(4800, 3600, 1);
+        let options = feed(CropRect {
+            x: 0.4,
+            y: 0.0,
+            w: 0.6,
+            h: 1.0,
+        });
+        let plan = Plan::new((4800, 3600), &options).expect("plan");
+        assert_eq!(plan.crop, (1920, 0, 2880, 3600));
+        assert_eq!(plan.output, (1440, 1800));
+        assert_eq!(plan.min_source_size(), (2400, 1800));
+        let fast = prepare_image(&bytes, &options).expect("prepared");
+        let slow = prepare_whole(&bytes, &options);
+        assert_eq!((fast.width, fast.height), (1440, 1800));
+        let difference = mean_difference(&fast.jpeg, &slow.jpeg);
+        assert!(difference < 3.0, "mean difference {difference:.2}");
+        // The crop starts 480 px left of the middle: its first 240 output px are red, then
+        // green; the lower half is blue then yellow. Both paths agree column by column.
+        for (x, y, want) in [
+            (200, 400, [true, false, false]),
+            (280, 400, [false, true, false]),
+            (200, 1400, [false, false, true]),
+            (1000, 1400, [true, true, false]),
+        ] {
+            for jpeg in [&fast.jpeg, &slow.jpeg] {
+                let got = colour_at(jpeg, x, y).map(|c| c > 150);
+                assert_eq!(got, want, "({x},{y})");
+            }
+        }
+    }
+
+    #[test]
+    fn a_crop_published_at_its_own_size_is_decoded_whole() {
+        // A 1200 px wide crop is not scaled: there is nothing to shrink on load.
+        let plan = Plan::new(
+            (2400, 3000),
+            &feed(CropRect {
+                x: 0.25,
+                y: 0.25,
+                w: 0.5,
+                h: 0.5,
+            }),
+        )
+        .expect("plan");
+        assert_eq!(plan.output, (1200, 1500));
+        assert_eq!(plan.min_source_size(), (2400, 3000));
     }
 
     #[test]

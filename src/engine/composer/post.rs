@@ -18,6 +18,8 @@ use crate::store::{
     ProductTag, SourceRef, UserTag,
 };
 
+use super::pictures::{self, PictureJob};
+
 pub const MAX_CAPTION_CHARS: usize = 2200;
 pub const MAX_HASHTAGS: usize = 30;
 pub const MAX_MENTIONS: usize = 20;
@@ -520,6 +522,40 @@ impl PostSpec {
         Ok(())
     }
 
+    /// The post's pictures to prepare, each with its crop and rule. A carousel's items must
+    /// share the first picture's published ratio, read from its header (no decode) so that
+    /// every picture can be prepared at once.
+    fn picture_jobs(&self, surface: Surface) -> Vec<PictureJob<'_>> {
+        let carousel = self.kind == PostKind::Carousel;
+        let mut first_ratio = None;
+        let mut jobs = Vec::with_capacity(self.items.len());
+        for (index, item) in self.items.iter().enumerate() {
+            if item.source.is_video() {
+                continue;
+            }
+            let options = PrepareOptions {
+                crop: item.crop,
+                surface,
+                match_ratio: first_ratio,
+            };
+            if carousel && first_ratio.is_none() {
+                // When this fails, so does preparing this picture, and that is reported first.
+                first_ratio = item
+                    .source
+                    .read()
+                    .ok()
+                    .and_then(|bytes| prepare::planned_size(&bytes, &options).ok())
+                    .map(|(w, h)| f64::from(w) / f64::from(h.max(1)));
+            }
+            jobs.push(PictureJob {
+                index,
+                source: &item.source,
+                options,
+            });
+        }
+        jobs
+    }
+
     /// Validates, reads and prepares every file (decode, orient, crop, resize, JPEG), and
     /// returns the draft to save. Blocking and CPU-heavy: run it on the blocking pool.
     /// `progress(item, fraction)` reports each item's progress.
@@ -529,13 +565,15 @@ impl PostSpec {
             PostKind::Story | PostKind::Reel => Surface::Vertical,
             PostKind::Image | PostKind::Carousel => Surface::Feed,
         };
+        let jobs = self.picture_jobs(surface);
+        let mut pictures = pictures::prepare_pictures(&jobs, self.items.len(), progress);
         let mut items = Vec::with_capacity(self.items.len());
         let mut first_ratio = None;
         for (i, item) in self.items.iter().enumerate() {
             let number = i + 1;
             let file = item.source.name();
-            let bytes = item.source.read()?;
             if item.source.is_video() {
+                let bytes = item.source.read()?;
                 if bytes.len() < 12 || &bytes[4..8] != b"ftyp" {
                     return Err(PostError::NotAVideo { item: number, file });
                 }
@@ -601,14 +639,18 @@ impl PostSpec {
                     None
                 },
             };
-            let prepared = prepare::prepare_image_with_progress(&bytes, &options, &mut |stage| {
-                progress(i, stage.fraction())
-            })
-            .map_err(|source| PostError::Prepare {
-                item: number,
-                file: file.clone(),
-                source,
-            })?;
+            let prepared = match pictures.get_mut(i).and_then(Option::take) {
+                Some(prepared) => prepared?,
+                // Every picture has a job; should one be missing, it is prepared here.
+                None => {
+                    let job = PictureJob {
+                        index: i,
+                        source: &item.source,
+                        options,
+                    };
+                    pictures::prepare_picture(&job, &mut |fraction| progress(i, fraction))?
+                }
+            };
             if first_ratio.is_none() {
                 first_ratio = Some(prepared.ratio());
             }
