@@ -472,7 +472,13 @@ async fn server_journey(backend: Backend) {
         admin_stream.next().await.is_none(),
         "the stream ends with the server"
     );
-    let log = std::fs::read_to_string(data.path().join("logs/socialdesk.log")).expect("server log");
+    // The day's file of the daily-rotated log (`socialdesk.YYYY-MM-DD.log`).
+    let log: String = std::fs::read_dir(data.path().join("logs"))
+        .expect("logs folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("socialdesk"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("server log"))
+        .collect();
     assert!(
         log.contains("refused a webhook notification"),
         "refusals are logged: {log}"
