@@ -688,6 +688,13 @@ fn detail_ui(ui: &mut egui::Ui, draft: &DraftSummary, time_text: &mut String) ->
         .labelled_by(label.id);
     let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     ui.horizontal(|ui| {
+        super::schedule_picker::schedule_picker_ui(
+            ui,
+            time_text,
+            &format!("calendar_move_{}", draft.id),
+        );
+    });
+    ui.horizontal(|ui| {
         if ui.button("Move").clicked() || enter {
             action = Some(Action::SetTime {
                 draft: draft.id,
