@@ -150,6 +150,57 @@ impl Journey {
         self.harness.step();
         self.harness.step();
     }
+
+    /// Drags the picture in the editor from its centre by `fraction` of its width, in ten
+    /// moves as a hand does (the frame moves the other way over the original).
+    fn drag_picture(&mut self, fraction: f32) {
+        let rect = self.harness.get_by_label(EDITOR_LABEL).rect();
+        let from = rect.center();
+        let input = self.harness.input_mut();
+        input.events.push(egui::Event::PointerMoved(from));
+        input.events.push(egui::Event::PointerButton {
+            pos: from,
+            button: egui::PointerButton::Primary,
+            pressed: true,
+            modifiers: egui::Modifiers::NONE,
+        });
+        self.harness.step();
+        for step in 1..=10 {
+            let to = from + egui::vec2(rect.width() * fraction / 10.0 * step as f32, 0.0);
+            self.harness
+                .input_mut()
+                .events
+                .push(egui::Event::PointerMoved(to));
+            self.harness.step();
+        }
+        let end = from + egui::vec2(rect.width() * fraction, 0.0);
+        self.harness
+            .input_mut()
+            .events
+            .push(egui::Event::PointerButton {
+                pos: end,
+                button: egui::PointerButton::Primary,
+                pressed: false,
+                modifiers: egui::Modifiers::NONE,
+            });
+        self.harness.step();
+    }
+
+    /// The `user_tags` of every container Meta was asked to create, as sent.
+    fn user_tags_sent(&self) -> Vec<serde_json::Value> {
+        self.world
+            .sandbox
+            .control()
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/media"))
+            .filter_map(|r| {
+                url::form_urlencoded::parse(format!("{}&{}", r.query, r.body).as_bytes())
+                    .find(|(k, _)| k == "user_tags")
+                    .and_then(|(_, v)| serde_json::from_str(&v).ok())
+            })
+            .collect()
+    }
 }
 
 /// The app on a fresh engine over `world`'s data, on the Composer tab.
@@ -341,36 +392,7 @@ fn panning_the_crop_publishes_the_chosen_part() {
     j.wait_for_editor();
     j.click("1:1");
     // Drag the picture to the right: the frame moves over the red half.
-    let rect = j.harness.get_by_label(EDITOR_LABEL).rect();
-    let from = rect.center();
-    let input = j.harness.input_mut();
-    input.events.push(egui::Event::PointerMoved(from));
-    input.events.push(egui::Event::PointerButton {
-        pos: from,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: egui::Modifiers::NONE,
-    });
-    j.harness.step();
-    for step in 1..=10 {
-        let to = from + egui::vec2(rect.width() * 0.06 * step as f32, 0.0);
-        j.harness
-            .input_mut()
-            .events
-            .push(egui::Event::PointerMoved(to));
-        j.harness.step();
-    }
-    let end = from + egui::vec2(rect.width() * 0.6, 0.0);
-    j.harness
-        .input_mut()
-        .events
-        .push(egui::Event::PointerButton {
-            pos: end,
-            button: egui::PointerButton::Primary,
-            pressed: false,
-            modifiers: egui::Modifiers::NONE,
-        });
-    j.harness.step();
+    j.drag_picture(0.6);
     assert!(
         j.harness.query_by_label("Tag 1: @").is_none(),
         "a drag is not a click: no tag was placed"
@@ -464,4 +486,32 @@ fn unsaved_work_survives_a_crash() {
             .is_none()
     );
     assert!(j.harness.query_by_label("1. kept.jpg").is_none());
+}
+
+#[test]
+fn a_tag_stays_on_the_person_when_the_crop_moves() {
+    let mut j = Journey::start();
+    // 2000x1000, a square crop centred: the editor shows source x 500..1500.
+    j.drop_picture("person.jpg", (2000, 1000), RED, BLUE);
+    j.wait_for_editor();
+    j.click("1:1");
+    // Tag the person at 30 % across, 40 % down the frame: source (800, 400).
+    let rect = j.harness.get_by_label(EDITOR_LABEL).rect();
+    j.click_at(rect.min + egui::vec2(rect.width() * 0.3, rect.height() * 0.4));
+    type_into(&mut j.harness, "Tag 1: @", "mira.makes");
+    // Move the frame to the left edge (source x 0..1000): the person is now 80 % across.
+    j.drag_picture(0.6);
+    type_into(&mut j.harness, "Caption", "Tag follows the person");
+    j.click("Publish");
+    j.wait_for_text("Published — media");
+    assert_eq!(j.posts_with_caption("Tag follows the person").len(), 1);
+    let sent = j.user_tags_sent();
+    assert_eq!(sent.len(), 1, "one container with tags: {sent:?}");
+    let tag = &sent[0][0];
+    assert_eq!(tag["username"], "mira.makes");
+    let (x, y) = (tag["x"].as_f64().expect("x"), tag["y"].as_f64().expect("y"));
+    assert!(
+        (x - 0.8).abs() < 0.03 && (y - 0.4).abs() < 0.03,
+        "the tag moved with the frame instead of staying on the person: ({x}, {y})"
+    );
 }
