@@ -57,7 +57,7 @@ fn main() {
     let photos = make_photos(dir.path());
     let total_mb: f64 = photos
         .iter()
-        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64)
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()) as f64)
         .sum::<f64>()
         / 1e6;
     println!(
@@ -86,7 +86,12 @@ fn main() {
                 if let Some(stage) = last.1 {
                     stages[stage] += now - last.0;
                 }
-                *last = (now, STAGES.iter().position(|(f, _)| *f == fraction));
+                *last = (
+                    now,
+                    STAGES
+                        .iter()
+                        .position(|(f, _)| (*f - fraction).abs() < 1e-9),
+                );
             })
             .expect("the carousel prepares");
         ours.push(start.elapsed());
@@ -302,8 +307,10 @@ fn vips_version(vips: &Path) -> String {
         .arg("--vips-version")
         .output()
         .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_else(|| vips.display().to_string())
+        .map_or_else(
+            || vips.display().to_string(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        )
 }
 
 /// The carousel as `publish --crop 4:5` builds it: each file read and its size taken from
@@ -382,7 +389,7 @@ fn grain(base: &RgbImage, seed: u32) -> RgbImage {
         state ^= state >> 17;
         state ^= state << 5;
         let n = (state % 25) as i16 - 12;
-        for c in pixel.0.iter_mut() {
+        for c in &mut pixel.0 {
             *c = (i16::from(*c) + n).clamp(0, 255) as u8;
         }
     }

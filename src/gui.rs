@@ -56,8 +56,7 @@ fn has_live_accounts(dirs: &crate::config::DataDirs) -> bool {
     path.exists()
         && Store::open(&path)
             .and_then(|store| store.accounts())
-            .map(|accounts| !accounts.is_empty())
-            .unwrap_or(false)
+            .is_ok_and(|accounts| !accounts.is_empty())
 }
 
 /// eframe writes its state file with `File::create`, which keeps an existing file's mode:

@@ -235,7 +235,9 @@ impl CopyrightMatch {
             (None, None) => "a copyrighted recording".to_owned(),
         };
         if let Some(owner) = &self.owner {
-            out.push_str(&format!(" ({owner})"));
+            out.push_str(" (");
+            out.push_str(owner);
+            out.push(')');
         }
         let effects: Vec<String> = self
             .actions

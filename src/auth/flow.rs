@@ -29,7 +29,7 @@ use crate::ids::IgUserId;
 use crate::model::LoginKind;
 
 /// How long a login waits for the browser.
-pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+pub const LOGIN_TIMEOUT: Duration = Duration::from_mins(5);
 
 /// Scopes for Business Login for Instagram.
 pub const INSTAGRAM_SCOPES: &[&str] = &[
@@ -164,7 +164,7 @@ impl PendingLogin {
                     Some(raw) => break code_from_redirect(&raw, &state, kind),
                     None => paste_open = false,
                 },
-                _ = tokio::time::sleep_until(deadline) => return Err(AuthError::TimedOut(self.timeout)),
+                () = tokio::time::sleep_until(deadline) => return Err(AuthError::TimedOut(self.timeout)),
             }
         };
         let Self {

@@ -1,6 +1,7 @@
 //! `socialdesk dm …`: Instagram Direct messages from the command line — list the inbox,
 //! show a conversation, send a message (text or image URL, optionally as a human agent).
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -122,7 +123,7 @@ pub async fn run(core: Arc<Core>, command: DmCommand) -> Result<()> {
                         DmAttachment::Video { url } => ("video", url),
                         DmAttachment::Share { url } => ("share", url),
                     };
-                    body.push_str(&format!(" [{kind}: {url}]"));
+                    let _ = write!(body, " [{kind}: {url}]");
                 }
                 println!("{time}  @{who}: {body}");
             }
@@ -219,11 +220,10 @@ fn window_word(w: &SendWindow) -> String {
 
 fn summary_line(s: &DmSummary) -> String {
     let c = &s.conversation;
-    let who = c
-        .person
-        .as_ref()
-        .map(|p| p.username.clone().unwrap_or_else(|| p.id.clone()))
-        .unwrap_or_else(|| "?".into());
+    let who = c.person.as_ref().map_or_else(
+        || "?".into(),
+        |p| p.username.clone().unwrap_or_else(|| p.id.clone()),
+    );
     format!(
         "{} @{:<20} {} {:<16} [{}] {}",
         if s.unread { "●" } else { " " },

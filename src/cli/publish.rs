@@ -488,7 +488,7 @@ fn post_spec(
     }
     if let Some(item) = items.iter_mut().find(|i| i.source.is_video()) {
         item.thumb_offset_ms = args.thumb_offset;
-        item.cover_url = args.cover_url.clone();
+        item.cover_url.clone_from(&args.cover_url);
         item.cover_image = args.cover.clone().map(MediaSource::Path);
     } else if args.thumb_offset.is_some() || args.cover_url.is_some() || args.cover.is_some() {
         bail!("--thumb-offset, --cover and --cover-url apply to a video (--reel)");

@@ -110,13 +110,15 @@ fn regex_reason(e: &regex::Error) -> String {
             .lines()
             .rev()
             .find(|l| l.trim_start().starts_with("error:"))
-            .map(|l| {
-                l.trim_start()
-                    .trim_start_matches("error:")
-                    .trim()
-                    .to_owned()
-            })
-            .unwrap_or_else(|| s.replace('\n', " ")),
+            .map_or_else(
+                || s.replace('\n', " "),
+                |l| {
+                    l.trim_start()
+                        .trim_start_matches("error:")
+                        .trim()
+                        .to_owned()
+                },
+            ),
         regex::Error::CompiledTooBig(limit) => {
             format!("it compiles to more than {limit} bytes; use a shorter pattern")
         }

@@ -18,7 +18,7 @@ use crate::model::{AccountStatus, Media};
 use crate::store::{CommentRule, InboxComment, Mention, RuleLogEntry, SavedReply};
 
 /// How often the inbox syncs while the app is open.
-pub const POLL_INTERVAL: Duration = Duration::from_secs(60);
+pub const POLL_INTERVAL: Duration = Duration::from_mins(1);
 /// In the embedded sandbox, a new comment arrives this often (so the inbox visibly fills).
 const SANDBOX_ACTIVITY: Duration = Duration::from_secs(20);
 
@@ -213,7 +213,7 @@ async fn send_inbox(core: &Core, events: &EventSender, account: &IgUserId, from_
                     from_cache,
                 },
             )
-            .await
+            .await;
         }
         Err(e) => fail(events, Some(account), e).await,
     }
@@ -234,14 +234,17 @@ async fn send_rules(core: &Core, events: &EventSender, account: &IgUserId) {
                     log,
                 },
             )
-            .await
+            .await;
         }
         Err(e) => fail(events, Some(account), e).await,
     }
 }
 
 async fn send_saved_replies(core: &Core, events: &EventSender) {
-    match core.with_store(|s| s.saved_replies()).await {
+    match core
+        .with_store(super::super::store::Store::saved_replies)
+        .await
+    {
         Ok(list) => send(events, CommentsEvent::SavedReplies(list)).await,
         Err(e) => fail(events, None, e).await,
     }
@@ -440,7 +443,7 @@ async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
                             mention,
                         },
                     )
-                    .await
+                    .await;
                 }
                 Err(e) => {
                     send(
@@ -452,7 +455,7 @@ async fn run(core: Arc<Core>, events: EventSender, command: CommentsCommand) {
                             message: e.to_string(),
                         },
                     )
-                    .await
+                    .await;
                 }
             },
             (C::LookupMention { comment, media, .. }, Some(a)) => {

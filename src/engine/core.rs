@@ -223,7 +223,7 @@ impl Core {
 
     /// The connected accounts, from the store.
     pub async fn accounts(&self) -> Result<Vec<Account>, EngineError> {
-        self.with_store(|s| s.accounts()).await
+        self.with_store(super::super::store::Store::accounts).await
     }
 
     /// The account the user last selected, else the first one.

@@ -136,7 +136,7 @@ pub enum DmError {
         "conversation {0} is not in the inbox: refresh the DMs tab (or run `socialdesk dm list`)"
     )]
     UnknownConversation(String),
-    #[error("{}", window_closed(person, last_inbound))]
+    #[error("{}", window_closed(person, last_inbound.as_ref()))]
     WindowClosed {
         person: String,
         last_inbound: Option<DateTime<Utc>>,
@@ -185,7 +185,7 @@ impl From<crate::store::StoreError> for DmError {
     }
 }
 
-fn window_closed(person: &str, last: &Option<DateTime<Utc>>) -> String {
+fn window_closed(person: &str, last: Option<&DateTime<Utc>>) -> String {
     match last {
         Some(t) => format!(
             "not sent: @{person} last wrote on {}, more than 7 days ago, so Instagram allows no reply (not even with the Human Agent tag); wait until they write again",
@@ -347,12 +347,10 @@ fn new_message_notices(before: &[DmSummary], after: &[DmSummary]) -> Vec<String>
                 None => return None,
             };
             (a.conversation.last_inbound_time > previous).then(|| {
-                let who = a
-                    .conversation
-                    .person
-                    .as_ref()
-                    .map(|p| p.username.clone().unwrap_or_else(|| p.id.clone()))
-                    .unwrap_or_else(|| "someone".to_owned());
+                let who = a.conversation.person.as_ref().map_or_else(
+                    || "someone".to_owned(),
+                    |p| p.username.clone().unwrap_or_else(|| p.id.clone()),
+                );
                 match &a.conversation.last_text {
                     Some(text) => format!("new message from @{who}: {text}"),
                     None => format!("new message from @{who}"),
@@ -429,7 +427,7 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: DmsCommand) 
         match command {
             DmsCommand::Refresh(_) => refresh(&core, &events, &account, false).await,
             DmsCommand::Open { conversation, .. } => {
-                open(&core, &events, &account, &conversation).await
+                open(&core, &events, &account, &conversation).await;
             }
             DmsCommand::Send {
                 conversation,

@@ -166,9 +166,9 @@ pub struct MediaRow {
 }
 
 /// How often the background poller refreshes the daily series.
-const POLL_EVERY: Duration = Duration::from_secs(6 * 3600);
+const POLL_EVERY: Duration = Duration::from_hours(6);
 /// The first poll waits so start-up work (feed, thumbnails) goes first.
-const FIRST_POLL_AFTER: Duration = Duration::from_secs(120);
+const FIRST_POLL_AFTER: Duration = Duration::from_mins(2);
 
 /// Called once when the engine starts: refreshes every account's daily series now and then,
 /// so the cached history keeps growing even when the tab is not opened.

@@ -88,9 +88,13 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
     }
     // The window closed. Writes of what the user made must land before the runtime (and
     // with it every task) is dropped; anything else (a sync, a download) may stop here.
-    match tokio::time::timeout(SHUTDOWN_FLUSH, engine.durable.write()).await {
-        Ok(_) => info!("engine stopped: the UI is gone"),
-        Err(_) => warn!("engine stopped with a write still running: the UI is gone"),
+    if tokio::time::timeout(SHUTDOWN_FLUSH, engine.durable.write())
+        .await
+        .is_ok()
+    {
+        info!("engine stopped: the UI is gone");
+    } else {
+        warn!("engine stopped with a write still running: the UI is gone");
     }
 }
 
@@ -255,7 +259,7 @@ impl Engine {
                                 "No login is waiting for a redirect URL: start one with \"Log in with the browser\" first.",
                                 true,
                             )
-                            .await
+                            .await;
                         }
                     }
                 });
@@ -278,7 +282,7 @@ impl Engine {
                     match result {
                         Ok((core, accounts)) => {
                             self.adopt(&core).await;
-                            self.connected(accounts).await
+                            self.connected(accounts).await;
                         }
                         Err(e) => self.login_failed(&e).await,
                     }
@@ -300,14 +304,14 @@ impl Engine {
                 }
             }
             Command::Comments(command) => {
-                super::comments::handle(self.core(), self.events.clone(), command)
+                super::comments::handle(self.core(), self.events.clone(), command);
             }
             Command::Dms(command) => super::dms::handle(self.core(), self.events.clone(), command),
             Command::Insights(command) => {
-                super::insights::handle(self.core(), self.events.clone(), command)
+                super::insights::handle(self.core(), self.events.clone(), command);
             }
             Command::Calendar(command) => {
-                super::calendar::handle(self.core(), self.events.clone(), command)
+                super::calendar::handle(self.core(), self.events.clone(), command);
             }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {
@@ -423,6 +427,8 @@ impl Engine {
             .insert(id.clone(), cursor);
     }
 
+    /// `None`: never synced; `Some(None)`: synced to the end (no next page).
+    #[allow(clippy::option_option)]
     fn cursor(&self, id: &IgUserId) -> Option<Option<String>> {
         self.cursors
             .lock()
@@ -626,7 +632,7 @@ impl Engine {
                 Ok(accounts) => match core.save_connected(accounts).await {
                     Ok(saved) => {
                         engine.adopt(&core).await;
-                        engine.connected(saved).await
+                        engine.connected(saved).await;
                     }
                     Err(e) => engine.login_failed(&e).await,
                 },

@@ -305,7 +305,7 @@ impl CommentsHandler<'_> {
             .client
             .get_json(self.session, &format!("{}/comments", media.id), &params)
             .await?;
-        self.threads_from(media, Page::from_json(v)?)
+        Self::threads_from(media, Page::from_json(v)?)
     }
 
     /// Follows a `comments_next` link of [`MediaThreads`].
@@ -318,14 +318,10 @@ impl CommentsHandler<'_> {
             .client
             .get_page::<RawComment>(self.session, next)
             .await?;
-        self.threads_from(media, page)
+        Self::threads_from(media, page)
     }
 
-    fn threads_from(
-        &self,
-        media: &Media,
-        page: Page<RawComment>,
-    ) -> Result<MediaThreads, GraphError> {
+    fn threads_from(media: &Media, page: Page<RawComment>) -> Result<MediaThreads, GraphError> {
         let mut out = MediaThreads {
             media: media.clone(),
             comments_enabled: None,
@@ -420,7 +416,7 @@ impl CommentsHandler<'_> {
                 vec![("message", message.to_owned())],
             )
             .await?;
-        created_id(v)
+        created_id(&v)
     }
 
     /// Comments on a media as the account (`POST /{media}/comments`).
@@ -431,7 +427,7 @@ impl CommentsHandler<'_> {
                 vec![("message", message.to_owned())],
             )
             .await?;
-        created_id(v)
+        created_id(&v)
     }
 
     /// One page of media where the account is tagged (`GET /{ig-id}/tags`), newest first.
@@ -468,7 +464,7 @@ impl CommentsHandler<'_> {
         }
         form.push(("message", message.to_owned()));
         let v = self.post(&format!("{ig_id}/mentions"), form).await?;
-        created_id(v)
+        created_id(&v)
     }
 
     /// A comment that @mentioned the account, by id (`GET /{ig-id}?fields=
@@ -498,8 +494,7 @@ impl CommentsHandler<'_> {
         };
         let media_id = media
             .as_ref()
-            .map(|m| m.id.clone())
-            .unwrap_or_else(|| MediaId::from(""));
+            .map_or_else(|| MediaId::from(""), |m| m.id.clone());
         let raw = RawComment::from_graph(inner, "mentioned_comment")?;
         Ok(MentionedComment {
             comment: raw.into_comment(&media_id, None),
@@ -572,7 +567,7 @@ impl CommentsHandler<'_> {
         let v = self
             .post(comment.as_str(), vec![("hide", hide.to_string())])
             .await?;
-        require_success(v)
+        require_success(&v)
     }
 
     /// Turns comments on or off for a media (`POST /{media}?comment_enabled=`).
@@ -587,7 +582,7 @@ impl CommentsHandler<'_> {
                 vec![("comment_enabled", enabled.to_string())],
             )
             .await?;
-        require_success(v)
+        require_success(&v)
     }
 
     /// Deletes a comment and its replies (`DELETE /{comment}`).
@@ -604,7 +599,7 @@ impl CommentsHandler<'_> {
             // Deleting twice ends in the same state (the second answers "does not exist").
             idempotent: false,
         };
-        require_success(self.client.execute(req).await?)
+        require_success(&self.client.execute(req).await?)
     }
 }
 
@@ -633,7 +628,7 @@ fn nested_comments(
         .collect())
 }
 
-fn created_id(v: Value) -> Result<CommentId, GraphError> {
+fn created_id(v: &Value) -> Result<CommentId, GraphError> {
     v.get("id")
         .and_then(|id| {
             id.as_str()
@@ -644,7 +639,7 @@ fn created_id(v: Value) -> Result<CommentId, GraphError> {
         .ok_or_else(|| GraphError::decode("id", "the answer names no created comment"))
 }
 
-fn require_success(v: Value) -> Result<(), GraphError> {
+fn require_success(v: &Value) -> Result<(), GraphError> {
     if v.get("success").and_then(Value::as_bool) == Some(true) {
         Ok(())
     } else {

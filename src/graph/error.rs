@@ -273,10 +273,10 @@ fn classify(code: Option<i64>, subcode: Option<i64>, transient: bool, message: &
     match code {
         Some(190) => ErrorKind::TokenInvalid,
         Some(c) if RATE_LIMIT_CODES.contains(&c) => ErrorKind::RateLimited { retry_after: None },
-        Some(10) | Some(200..=299) => ErrorKind::PermissionMissing {
+        Some(10 | 200..=299) => ErrorKind::PermissionMissing {
             permission: permission_in(message),
         },
-        Some(1) | Some(2) => ErrorKind::Transient,
+        Some(1 | 2) => ErrorKind::Transient,
         _ if transient => ErrorKind::Transient,
         Some(100) => ErrorKind::InvalidParameter,
         Some(803) => ErrorKind::NotFound,

@@ -22,7 +22,7 @@ const API_TIMEOUT: Duration = Duration::from_secs(30);
 /// Not for uploads: while a large body goes out, the server rightly sends nothing.
 const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one upload may take in total (1 GB at ~2 MB/s).
-const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+const UPLOAD_TIMEOUT: Duration = Duration::from_mins(10);
 /// Redirects an image download follows (CDNs redirect; no credentials go along).
 const DOWNLOAD_REDIRECTS: usize = 5;
 

@@ -114,8 +114,7 @@ impl TotalSet {
         self.totals
             .iter()
             .find(|t| t.metric == metric)
-            .map(|t| t.breakdown.as_slice())
-            .unwrap_or(&[])
+            .map_or(&[], |t| t.breakdown.as_slice())
     }
 }
 

@@ -312,16 +312,13 @@ impl MessagesHandler<'_> {
             .client
             .get_json(self.session, &conversation.0, &[("fields", fields)])
             .await?;
-        let edge = match v.get_mut("messages").map(Value::take) {
-            Some(edge) => edge,
-            // A conversation without messages omits the edge.
-            None => {
-                return Ok(Page {
-                    items: Vec::new(),
-                    after: None,
-                    next: None,
-                });
-            }
+        // A conversation without messages omits the edge.
+        let Some(edge) = v.get_mut("messages").map(Value::take) else {
+            return Ok(Page {
+                items: Vec::new(),
+                after: None,
+                next: None,
+            });
         };
         Page::<DmMessage>::from_json(edge)
             .map_err(|e| GraphError::decode(format!("messages.{}", decode_path(&e)), e.message))
@@ -381,13 +378,13 @@ impl MessagesHandler<'_> {
             session: Some(self.session),
             idempotent: false,
         };
-        let v = self.client.execute(request).await?;
         #[derive(Deserialize)]
         struct SentWire {
             #[serde(deserialize_with = "string_or_number")]
             recipient_id: String,
             message_id: String,
         }
+        let v = self.client.execute(request).await?;
         let w: SentWire = decode_as(v, "$")?;
         Ok(Sent {
             recipient_id: w.recipient_id,

@@ -83,6 +83,10 @@ impl<'a> PagesHandler<'a> {
 
     /// The Instagram professional account linked to a Page, if any.
     pub async fn linked_instagram(&self, page: &PageId) -> Result<Option<IgUserId>, GraphError> {
+        #[derive(Deserialize)]
+        struct W {
+            instagram_business_account: Option<LinkedWire>,
+        }
         let v = self
             .client
             .get_json(
@@ -91,10 +95,6 @@ impl<'a> PagesHandler<'a> {
                 &[("fields", "instagram_business_account".to_owned())],
             )
             .await?;
-        #[derive(Deserialize)]
-        struct W {
-            instagram_business_account: Option<LinkedWire>,
-        }
         let w: W = decode_as(v, "$")?;
         Ok(w.instagram_business_account.map(|l| l.id))
     }

@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn rate_limits_wait_what_meta_announced_within_the_longest_delay() {
-        let p = RetryPolicy::new(3, Duration::from_millis(100), Duration::from_secs(60));
+        let p = RetryPolicy::new(3, Duration::from_millis(100), Duration::from_mins(1));
         let limited = |secs| {
             GraphError::new(
                 ErrorKind::RateLimited {

@@ -91,7 +91,7 @@ impl Default for ThrottlePolicy {
         Self {
             start_percent: 80,
             max_delay: Duration::from_secs(10),
-            max_regain_wait: Duration::from_secs(60),
+            max_regain_wait: Duration::from_mins(1),
         }
     }
 }
@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn delays_grow_from_eighty_percent() {
         let p = ThrottlePolicy {
-            max_delay: Duration::from_millis(1000),
+            max_delay: Duration::from_secs(1),
             ..ThrottlePolicy::default()
         };
         let at = |pct| {
@@ -194,6 +194,6 @@ mod tests {
         assert_eq!(at(79), Duration::ZERO);
         assert!(at(80) > Duration::ZERO);
         assert!(at(90) > at(80));
-        assert_eq!(at(100), Duration::from_millis(1000));
+        assert_eq!(at(100), Duration::from_secs(1));
     }
 }

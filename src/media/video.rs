@@ -12,9 +12,9 @@ use std::time::Duration;
 /// The shortest video Meta publishes.
 pub const MIN_DURATION: Duration = Duration::from_secs(3);
 /// The longest reel.
-pub const MAX_REEL_DURATION: Duration = Duration::from_secs(15 * 60);
+pub const MAX_REEL_DURATION: Duration = Duration::from_mins(15);
 /// The longest story or carousel video.
-pub const MAX_SHORT_DURATION: Duration = Duration::from_secs(60);
+pub const MAX_SHORT_DURATION: Duration = Duration::from_mins(1);
 /// The largest video taken through `video_url`.
 pub const MAX_VIDEO_BYTES: u64 = 300 * 1024 * 1024;
 
@@ -146,9 +146,8 @@ pub fn probe(bytes: &[u8]) -> Result<VideoInfo, VideoError> {
                     unsupported_video = Some(
                         track
                             .box_type()
-                            .map(|b| b.to_string())
-                            .unwrap_or_else(|_| "unknown".into()),
-                    )
+                            .map_or_else(|_| "unknown".into(), |b| b.to_string()),
+                    );
                 }
             },
             Ok(mp4::TrackType::Audio) => {
@@ -156,7 +155,7 @@ pub fn probe(bytes: &[u8]) -> Result<VideoInfo, VideoError> {
                     Ok(mp4::MediaType::AAC) => Ok("AAC"),
                     Ok(other) => Err(other.to_string()),
                     Err(_) => Err("unknown".to_owned()),
-                })
+                });
             }
             _ => {}
         }
@@ -321,7 +320,7 @@ mod tests {
         assert!(err.to_string().contains("at most 60 s: trim it"), "{err}");
 
         let mut info = short.clone();
-        info.duration = Duration::from_secs(16 * 60);
+        info.duration = Duration::from_mins(16);
         let err = check(&info, VideoUse::Reel).expect_err("reel too long");
         assert!(err.to_string().contains("16 min 0 s"), "{err}");
         info.duration = Duration::from_secs(10);

@@ -234,7 +234,7 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             ok()
         }
         (&Method::POST, ["containers"]) => match req.param("fail") {
-            Some("none") | Some("") => {
+            Some("none" | "") => {
                 control.set_container_failure(None);
                 ok()
             }
@@ -262,21 +262,21 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
             Ok(()) => ok(),
             Err(e) => bad(e),
         },
-        (&Method::POST, ["activity"]) => match req.param("every_secs") {
-            // `every_secs=N` runs the comment activity generator every N seconds (0 = off);
-            // without it, one round of activity (comments and messages) happens now.
-            Some(_) => match num("every_secs") {
+        // `every_secs=N` runs the comment activity generator every N seconds (0 = off);
+        // without it, one round of activity (comments and messages) happens now.
+        (&Method::POST, ["activity"]) if req.param("every_secs").is_some() => {
+            match num("every_secs") {
                 Some(Ok(s)) if s >= 0.0 => {
                     super::comments::control_activity(&control, s);
                     ok()
                 }
                 _ => bad("every_secs must be a non-negative number of seconds (0 = off)".into()),
-            },
-            None => {
-                control.simulate_activity();
-                ok()
             }
-        },
+        }
+        (&Method::POST, ["activity"]) => {
+            control.simulate_activity();
+            ok()
+        }
         (&Method::POST, ["revoke"]) => {
             control.revoke_all_tokens();
             ok()
@@ -301,8 +301,7 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
                 .get(axum::http::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .filter(|v| !v.is_empty() && *v != "application/octet-stream")
-                .map(str::to_owned)
-                .unwrap_or_else(|| guess_content_type(&name).to_owned());
+                .map_or_else(|| guess_content_type(&name).to_owned(), str::to_owned);
             let key = inner.store_upload(req.body.to_vec(), &content_type);
             let url = inner
                 .root
@@ -415,7 +414,7 @@ mod tests {
     fn clock_advance_refuses_what_duration_cannot_hold() {
         assert_eq!(
             clock_advance(Some("3600")),
-            Ok(std::time::Duration::from_secs(3600))
+            Ok(std::time::Duration::from_hours(1))
         );
         assert_eq!(clock_advance(Some(" 0.5 ")).map(|d| d.as_millis()), Ok(500));
         for bad in ["inf", "-inf", "NaN", "1e300", "-1", "abc", ""] {

@@ -152,23 +152,22 @@ impl Inbox {
 
     /// Adds a message to the conversation between `owner` and `person`, creating it if needed.
     fn push(&mut self, owner: &str, person: &Person, message: Message) -> (String, String) {
-        let index = match self
+        let index = if let Some(i) = self
             .conversations
             .iter()
             .position(|c| c.owner == owner && c.person.id == person.id)
         {
-            Some(i) => i,
-            None => {
-                let id = self.conversation_id();
-                self.conversations.push(Conversation {
-                    id,
-                    owner: owner.to_owned(),
-                    person: person.clone(),
-                    messages: Vec::new(),
-                    chatty: false,
-                });
-                self.conversations.len() - 1
-            }
+            i
+        } else {
+            let id = self.conversation_id();
+            self.conversations.push(Conversation {
+                id,
+                owner: owner.to_owned(),
+                person: person.clone(),
+                messages: Vec::new(),
+                chatty: false,
+            });
+            self.conversations.len() - 1
         };
         let id = message.id.clone();
         self.conversations[index].messages.push(message);
@@ -655,7 +654,7 @@ fn render_conversation(
             "participants" => {
                 let owner = demo.account_by_id(&c.owner);
                 json!({"data": [
-                    {"username": owner.map(|a| a.username.as_str()).unwrap_or(""), "id": c.owner},
+                    {"username": owner.map_or("", |a| a.username.as_str()), "id": c.owner},
                     {"username": c.person.username, "id": c.person.id},
                 ]})
             }

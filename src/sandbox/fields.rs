@@ -40,7 +40,9 @@ pub fn render(fields: &[Field]) -> String {
         .map(|f| {
             let mut s = f.name.clone();
             if let Some(n) = f.limit {
-                s.push_str(&format!(".limit({n})"));
+                s.push_str(".limit(");
+                s.push_str(&n.to_string());
+                s.push(')');
             }
             if let Some(sub) = &f.sub {
                 s.push('{');

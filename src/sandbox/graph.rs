@@ -419,12 +419,12 @@ impl<'a> Ctx<'a> {
             },
             Node::Product(p) => {
                 let full = shopping::search_hit(p, self.product_image(p));
-                return pick(full, name, &[], node.type_name());
+                return pick(&full, name, &[], node.type_name());
             }
             Node::ProductTag(t, p) => {
                 let full = shopping::tag_view(t, p, self.product_image(p));
                 let optional = ["string_sale_price_string", "x", "y"];
-                return pick(full, name, &optional, node.type_name());
+                return pick(&full, name, &optional, node.type_name());
             }
             Node::Container(c) => {
                 let (code, status) = self.demo.container_status(c, self.now);
@@ -770,9 +770,7 @@ impl<'a> Ctx<'a> {
             return Ok(json!({"data": m.collaborators.iter().map(|name| {
                 let id = self
                     .demo
-                    .account_by_username(name)
-                    .map(|a| a.ig_id.clone())
-                    .unwrap_or_else(|| format!("1784149{:010}", name_hash(name) % 10_000_000_000));
+                    .account_by_username(name).map_or_else(|| format!("1784149{:010}", name_hash(name) % 10_000_000_000), |a| a.ig_id.clone());
                 json!({"id": id, "username": name, "invite_status": "Pending"})
             }).collect::<Vec<_>>()}));
         }
@@ -920,13 +918,13 @@ impl<'a> Ctx<'a> {
 /// A stable number for a name (ids of invited collaborators outside the demo).
 fn name_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
 }
 
 /// One member of a fully built JSON row: present, optional-and-absent, or unknown.
 fn pick(
-    full: Value,
+    full: &Value,
     name: &str,
     optional: &[&str],
     node_type: &str,

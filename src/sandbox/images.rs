@@ -59,7 +59,7 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
     let cached = inner
         .images
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .get(&path)
         .cloned();
     if let Some(bytes) = cached {
@@ -78,7 +78,7 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
             inner
                 .images
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(path, bytes.clone());
             jpeg(bytes)
         }
@@ -166,8 +166,8 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
 fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
     if let Some(bytes) = &v.bytes {
         let img = image::load_from_memory_with_format(bytes, ImageFormat::Jpeg)?.to_rgb8();
-        let height =
-            ((v.width as f64) * img.height() as f64 / img.width().max(1) as f64).round() as u32;
+        let height = (f64::from(v.width) * f64::from(img.height()) / f64::from(img.width().max(1)))
+            .round() as u32;
         let resized = image::imageops::resize(&img, v.width, height.max(1), FilterType::Triangle);
         return encode(resized);
     }
@@ -175,7 +175,7 @@ fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
         image::load_from_memory_with_format(PHOTOS[v.photo % PHOTO_COUNT], ImageFormat::Jpeg)?
             .to_rgb8();
     let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ v.key);
-    let (sw, sh) = (source.width() as f64, source.height() as f64);
+    let (sw, sh) = (f64::from(source.width()), f64::from(source.height()));
     let ratio = v.aspect.ratio();
     // Largest window of the target ratio, then shrink it to 60–100 % and place it anywhere.
     let (max_w, max_h) = if sw / sh > ratio {
@@ -200,10 +200,10 @@ fn render(v: Variant, seed: u64) -> Result<Vec<u8>, image::ImageError> {
     let lift: f64 = rng.random_range(-20.0..20.0);
     for px in crop.pixels_mut() {
         for (channel, gain) in px.0.iter_mut().zip(gains) {
-            *channel = (*channel as f64 * gain + lift).clamp(0.0, 255.0) as u8;
+            *channel = (f64::from(*channel) * gain + lift).clamp(0.0, 255.0) as u8;
         }
     }
-    let height = ((v.width as f64) / ratio).round() as u32;
+    let height = (f64::from(v.width) / ratio).round() as u32;
     encode(image::imageops::resize(
         &crop,
         v.width,

@@ -408,7 +408,7 @@ pub fn account_insights(q: &AccountQuery) -> Result<Value, GraphError> {
             )));
         }
     }
-    let period = req.param("period").map(str::trim).unwrap_or("");
+    let period = req.param("period").map_or("", str::trim);
     if period.is_empty() {
         return Err(GraphError::invalid_parameter(
             "(#100) The parameter period is required",
@@ -419,10 +419,7 @@ pub fn account_insights(q: &AccountQuery) -> Result<Value, GraphError> {
             "(#100) period must be one of the following values: day, week, days_28, month, lifetime (got '{period}')"
         )));
     }
-    let metric_type = req
-        .param("metric_type")
-        .map(str::trim)
-        .unwrap_or("time_series");
+    let metric_type = req.param("metric_type").map_or("time_series", str::trim);
     if !["time_series", "total_value"].contains(&metric_type) {
         return Err(GraphError::invalid_parameter(format!(
             "(#100) Param metric_type must be one of {{time_series, total_value}} - '{metric_type}' is not a valid value"
@@ -579,7 +576,7 @@ fn split_total(total: u64, weights: &[u64]) -> Vec<u64> {
     }
     let mut parts: Vec<u64> = weights
         .iter()
-        .map(|w| (total as u128 * u128::from(*w) / u128::from(sum)) as u64)
+        .map(|w| (u128::from(total) * u128::from(*w) / u128::from(sum)) as u64)
         .collect();
     let rest = total - parts.iter().sum::<u64>();
     if let Some(first) = parts.first_mut() {
@@ -655,7 +652,7 @@ fn demographics(
             metrics[0]
         )));
     }
-    let timeframe = req.param("timeframe").map(str::trim).unwrap_or("");
+    let timeframe = req.param("timeframe").map_or("", str::trim);
     match timeframe {
         "this_week" | "this_month" => {}
         "last_14_days" | "last_30_days" | "last_90_days" | "prev_month" => {

@@ -279,17 +279,17 @@ pub fn check_location(inner: &Inner, location_id: &str) -> Result<String, GraphE
     let demo = inner.demo();
     match demo.places.list.iter().find(|p| p.id == location_id) {
         Some(p) if p.taggable() => Ok(p.id.clone()),
-        Some(p) => Err(invalid_location(format!(
+        Some(p) => Err(invalid_location(&format!(
             "the Page '{}' ({location_id}) has no latitude and longitude, so it cannot be used as a location; pick a Page that represents a physical place",
             p.name
         ))),
-        None => Err(invalid_location(format!(
+        None => Err(invalid_location(&format!(
             "'{location_id}' is not the id of a Page with a location; find one with GET /pages/search?q=…&fields=id,name,location"
         ))),
     }
 }
 
-fn invalid_location(detail: String) -> GraphError {
+fn invalid_location(detail: &str) -> GraphError {
     let mut e = GraphError::invalid_parameter(format!(
         "(#100) INSTAGRAM_PLATFORM_API__INVALID_LOCATION_ID: {detail}"
     ));

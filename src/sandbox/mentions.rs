@@ -187,50 +187,49 @@ pub fn reply(
         .cloned()
         .ok_or_else(|| GraphError::unknown_object(id))?;
     let media_param = req.param("media_id").filter(|m| !m.is_empty());
-    let (media_id, parent_id) = match req.param("comment_id").filter(|c| !c.is_empty()) {
-        Some(comment_id) => {
-            let c = demo.comment_by_id(comment_id).ok_or_else(|| {
-                bad(format!(
-                    "(#100) comment_id {comment_id} does not name a comment that mentions @{}",
-                    account.username
-                ))
-            })?;
-            if !mentions(&c.text, &account.username) {
-                return Err(bad(format!(
-                    "(#100) Comment {comment_id} does not mention @{}; only mentions can be answered here",
-                    account.username
-                )));
-            }
-            if media_param.is_some_and(|m| m != c.media_id) {
-                return Err(bad(format!(
-                    "(#100) media_id does not match the media of comment {comment_id}"
-                )));
-            }
-            if let Some(m) = demo.media_by_id(&c.media_id) {
-                refuse_story(m)?;
-            }
-            let top = c.parent_id.clone().unwrap_or_else(|| c.id.clone());
-            (c.media_id.clone(), Some(top))
+    let (media_id, parent_id) = if let Some(comment_id) =
+        req.param("comment_id").filter(|c| !c.is_empty())
+    {
+        let c = demo.comment_by_id(comment_id).ok_or_else(|| {
+            bad(format!(
+                "(#100) comment_id {comment_id} does not name a comment that mentions @{}",
+                account.username
+            ))
+        })?;
+        if !mentions(&c.text, &account.username) {
+            return Err(bad(format!(
+                "(#100) Comment {comment_id} does not mention @{}; only mentions can be answered here",
+                account.username
+            )));
         }
-        None => {
-            let media_id = media_param
-                .ok_or_else(|| bad("(#100) The parameter comment_id or media_id is required"))?;
-            let m = demo
-                .media_by_id(media_id)
-                .ok_or_else(|| bad(format!("(#100) media_id {media_id} does not name a media")))?;
+        if media_param.is_some_and(|m| m != c.media_id) {
+            return Err(bad(format!(
+                "(#100) media_id does not match the media of comment {comment_id}"
+            )));
+        }
+        if let Some(m) = demo.media_by_id(&c.media_id) {
             refuse_story(m)?;
-            if !m
-                .caption
-                .as_deref()
-                .is_some_and(|c| mentions(c, &account.username))
-            {
-                return Err(bad(format!(
-                    "(#100) The caption of media {media_id} does not mention @{}",
-                    account.username
-                )));
-            }
-            (m.id.clone(), None)
         }
+        let top = c.parent_id.clone().unwrap_or_else(|| c.id.clone());
+        (c.media_id.clone(), Some(top))
+    } else {
+        let media_id = media_param
+            .ok_or_else(|| bad("(#100) The parameter comment_id or media_id is required"))?;
+        let m = demo
+            .media_by_id(media_id)
+            .ok_or_else(|| bad(format!("(#100) media_id {media_id} does not name a media")))?;
+        refuse_story(m)?;
+        if !m
+            .caption
+            .as_deref()
+            .is_some_and(|c| mentions(c, &account.username))
+        {
+            return Err(bad(format!(
+                "(#100) The caption of media {media_id} does not mention @{}",
+                account.username
+            )));
+        }
+        (m.id.clone(), None)
     };
     let comment_id = demo.take_comment_id();
     demo.comments.push(Comment {
@@ -270,7 +269,7 @@ pub fn lift_modifiers(fields: &str) -> (String, MentionArgs) {
             let arg_start = start + pattern.len();
             if let Some(len) = out[arg_start..].find(')') {
                 let id = out[arg_start..arg_start + len].trim().to_owned();
-                out.replace_range(start..arg_start + len + 1, field);
+                out.replace_range(start..=(arg_start + len), field);
                 match modifier {
                     "comment_id" => args.comment_id = Some(id),
                     _ => args.media_id = Some(id),

@@ -156,7 +156,7 @@ impl std::fmt::Debug for SandboxOptions {
                 &self.app_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("wrapped_token_response", &self.wrapped_token_response)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 

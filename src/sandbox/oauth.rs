@@ -174,11 +174,7 @@ pub fn authorize_page(inner: &Arc<Inner>, req: &Req, login: Login) -> Response {
     let demo = inner.demo();
     let (title, chooser) = match login {
         Login::Instagram => {
-            let first = demo
-                .accounts
-                .first()
-                .map(|a| a.username.as_str())
-                .unwrap_or("");
+            let first = demo.accounts.first().map_or("", |a| a.username.as_str());
             let options: String = demo
                 .accounts
                 .iter()

@@ -124,7 +124,7 @@ pub fn save(inner: &Inner, dir: &Path) -> Result<(), PersistError> {
     let uploads: Vec<(String, Upload)> = inner
         .uploads
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();

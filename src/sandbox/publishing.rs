@@ -304,27 +304,24 @@ pub fn create_container(
         }
         children = list;
         None
+    } else if resumable {
+        None
     } else {
-        if resumable {
-            None
+        let (name, value) = if is_video {
+            ("video_url", param("video_url"))
         } else {
-            let (name, value) = if is_video {
-                ("video_url", param("video_url"))
-            } else {
-                ("image_url", param("image_url"))
-            };
-            let value =
-                value.ok_or_else(|| bad(format!("(#100) The parameter {name} is required")))?;
-            let parsed = url::Url::parse(value)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .ok_or_else(|| {
-                    bad(format!(
-                        "(#100) {name} must be an absolute http(s) URL, got '{value}'"
-                    ))
-                })?;
-            Some(parsed)
-        }
+            ("image_url", param("image_url"))
+        };
+        let value = value.ok_or_else(|| bad(format!("(#100) The parameter {name} is required")))?;
+        let parsed = url::Url::parse(value)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| {
+                bad(format!(
+                    "(#100) {name} must be an absolute http(s) URL, got '{value}'"
+                ))
+            })?;
+        Some(parsed)
     };
 
     let container_id = {
@@ -412,7 +409,7 @@ async fn fetch_and_check(
         return check_video(inner, bytes);
     }
     let (width, height) = fetch::check_jpeg(&bytes, what).await?;
-    let ratio = width as f64 / height.max(1) as f64;
+    let ratio = f64::from(width) / f64::from(height.max(1));
     if !story && !(0.795..=1.915).contains(&ratio) {
         return Err((
             2207009,
@@ -464,7 +461,7 @@ fn mp4_boxes_ok(bytes: &[u8]) -> bool {
         let Some(head) = bytes.get(at..at + 8) else {
             return false;
         };
-        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as u64;
+        let size32 = u64::from(u32::from_be_bytes([head[0], head[1], head[2], head[3]]));
         let kind = &head[4..8];
         let size = match size32 {
             0 => (bytes.len() - at) as u64,
@@ -527,7 +524,7 @@ fn parse_collaborators(
 
 /// The nearest frame shape for published media (used for generated covers).
 fn nearest_aspect(width: u32, height: u32) -> Aspect {
-    let r = width as f64 / height.max(1) as f64;
+    let r = f64::from(width) / f64::from(height.max(1));
     [
         Aspect::Square,
         Aspect::Portrait,

@@ -116,7 +116,7 @@ fn redact_body(body: &str) -> String {
     if body.trim_start().starts_with('{')
         && let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(body)
     {
-        for (k, v) in map.iter_mut() {
+        for (k, v) in &mut map {
             if is_secret_param(k) {
                 *v = Value::String(REDACTED.to_owned());
             }

@@ -103,7 +103,7 @@ pub fn control(inner: &Arc<Inner>, req: &Req) -> Result<(), String> {
         inner: inner.clone(),
     };
     match req.param("cut_after") {
-        Some("none") | Some("") | None => {
+        Some("none" | "") | None => {
             control.cut_uploads(None, 0);
             Ok(())
         }
@@ -361,7 +361,7 @@ async fn upload_from_url(inner: &Arc<Inner>, container_id: &str, file_url: &str)
     };
     let fetched = async {
         let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
+            .timeout(std::time::Duration::from_mins(1))
             .build()
             .map_err(|e| e.to_string())?;
         let resp = client.get(url).send().await.map_err(|e| e.to_string())?;

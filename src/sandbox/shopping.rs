@@ -434,8 +434,8 @@ pub fn tag_view(tag: &ProductTag, p: &Product, image_url: String) -> Value {
     }
     if let (Some(x), Some(y)) = (tag.x, tag.y) {
         // Meta stores coordinates as single precision.
-        v["x"] = json!(x as f32 as f64);
-        v["y"] = json!(y as f32 as f64);
+        v["x"] = json!(f64::from(x as f32));
+        v["y"] = json!(f64::from(y as f32));
     }
     v
 }

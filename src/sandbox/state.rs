@@ -205,17 +205,24 @@ impl Inner {
     /// Locks the state. A poisoned lock (a handler panicked) still holds consistent data
     /// for an emulator, so it is recovered instead of propagating the panic.
     pub fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Reads the demo world.
     pub fn demo(&self) -> RwLockReadGuard<'_, Demo> {
-        self.world.read().unwrap_or_else(|p| p.into_inner())
+        self.world
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Changes the demo world (publishing, comments). Never call `demo()` while holding this.
     pub fn demo_mut(&self) -> RwLockWriteGuard<'_, Demo> {
-        let guard = self.world.write().unwrap_or_else(|p| p.into_inner());
+        let guard = self
+            .world
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Bumped while the lock is held: a saver that reads the generation and then the
         // world sees at least that generation's changes.
         self.generation.fetch_add(1, Ordering::AcqRel);
@@ -231,7 +238,7 @@ impl Inner {
         };
         self.uploads
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(
                 key.clone(),
                 Upload {
@@ -247,7 +254,7 @@ impl Inner {
     pub fn upload(&self, key: &str) -> Option<Upload> {
         self.uploads
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(key)
             .cloned()
     }

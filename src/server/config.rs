@@ -59,6 +59,8 @@ pub struct ServeArgs {
     pub app_secret: Option<SecretString>,
 }
 
+/// clap's value parsers return a `Result`, even when nothing can fail.
+#[allow(clippy::unnecessary_wraps)]
 fn secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
     Ok(SecretString::from(value))
 }

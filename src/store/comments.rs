@@ -721,7 +721,7 @@ const MENTION_COLUMNS: &str = "kind, media_id, comment_id, from_tags, username, 
     media_type, product_type, permalink, preview_url, like_count, reply_id, reply_text, replied_at";
 
 /// A stored enum as its serde name (`"IMAGE"`, `"STORY"`), the way the Graph API spells it.
-fn enum_to_sql<T: Serialize>(v: &Option<T>) -> Option<String> {
+fn enum_to_sql<T: Serialize>(v: Option<&T>) -> Option<String> {
     v.as_ref()
         .and_then(|v| serde_json::to_value(v).ok())
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -791,8 +791,8 @@ fn upsert_mention(
         m.username,
         m.text,
         to_millis(m.timestamp),
-        enum_to_sql(&m.media_type),
-        enum_to_sql(&m.product_type),
+        enum_to_sql(m.media_type.as_ref()),
+        enum_to_sql(m.product_type.as_ref()),
         m.permalink,
         m.preview_url,
         count_to_sql(m.like_count),

@@ -722,6 +722,7 @@ fn insert_items_tx(
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // values compared are exact: stored and read back, or literals
 mod tests {
     use super::*;
     use crate::model::{Account, AccountStatus, LoginKind};
@@ -913,7 +914,7 @@ mod tests {
         let id = store
             .insert_draft(&new_draft(&account, 1), now)
             .expect("insert");
-        let lease = Duration::from_secs(60);
+        let lease = Duration::from_mins(1);
         let claim =
             |owner: &str, wall| store.claim_draft(id, owner, ClaimScope::Now, now, wall, lease);
         assert_eq!(claim("a", now).expect("a"), ClaimOutcome::Claimed);
@@ -959,7 +960,7 @@ mod tests {
         let mut draft = new_draft(&account, 1);
         draft.scheduled_at = Some(now + chrono::Duration::hours(1));
         let id = store.insert_draft(&draft, now).expect("insert");
-        let lease = std::time::Duration::from_secs(60);
+        let lease = std::time::Duration::from_mins(1);
         let due = |at| ClaimScope::Due { due: at };
         assert_eq!(
             store

@@ -33,7 +33,7 @@ pub fn restrict(path: &Path) -> io::Result<()> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(e),
         };
-        if mode & 0o077 == 0 {
+        if mode.trailing_zeros() >= 6 {
             return Ok(());
         }
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(PRIVATE_MODE))
@@ -49,9 +49,10 @@ pub fn restrict(path: &Path) -> io::Result<()> {
 #[cfg(all(test, unix))]
 pub fn mode_of(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path)
-        .map(|m| m.permissions().mode() & 0o777)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    std::fs::metadata(path).map_or_else(
+        |e| panic!("{}: {e}", path.display()),
+        |m| m.permissions().mode() & 0o777,
+    )
 }
 
 #[cfg(all(test, unix))]

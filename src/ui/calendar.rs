@@ -582,24 +582,21 @@ fn media_chip(
         .horizontal(|ui| {
             ui.spacing_mut().item_spacing.x = 4.0;
             let size = vec2(ENTRY_HEIGHT - 4.0, ENTRY_HEIGHT - 4.0);
-            match url
+            if let Some(texture) = url
                 .as_deref()
                 .and_then(|u| cx.textures.texture(ImageSize::Thumbnail, u))
             {
-                Some(texture) => {
-                    ui.add(
-                        egui::Image::new(texture)
-                            .uv(square_uv(texture.size_vec2()))
-                            // The uv already cuts a square: fill the square, do not letterbox.
-                            .maintain_aspect_ratio(false)
-                            .fit_to_exact_size(size)
-                            .corner_radius(3.0),
-                    );
-                }
-                None => {
-                    let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
-                    ui.painter().rect_filled(rect, 3.0, theme::TILE_PLACEHOLDER);
-                }
+                ui.add(
+                    egui::Image::new(texture)
+                        .uv(square_uv(texture.size_vec2()))
+                        // The uv already cuts a square: fill the square, do not letterbox.
+                        .maintain_aspect_ratio(false)
+                        .fit_to_exact_size(size)
+                        .corner_radius(3.0),
+                );
+            } else {
+                let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
+                ui.painter().rect_filled(rect, 3.0, theme::TILE_PLACEHOLDER);
             }
             let time = media.timestamp.with_timezone(&Local).format("%H:%M");
             ui.add(

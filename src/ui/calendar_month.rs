@@ -118,8 +118,7 @@ pub fn at_local<Tz: TimeZone>(day: NaiveDate, time: NaiveTime, tz: &Tz) -> DateT
             tz.from_local_datetime(&(naive + Duration::hours(1)))
                 .earliest()
         })
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| naive.and_utc())
+        .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]

@@ -582,7 +582,9 @@ impl CommentsTab {
                             );
                             let mut meta = String::new();
                             if replies > 0 {
-                                meta.push_str(&format!(" · {replies} replies"));
+                                meta.push_str(" · ");
+                                meta.push_str(&replies.to_string());
+                                meta.push_str(" replies");
                             }
                             if c.comment.hidden {
                                 meta.push_str(" · hidden");
@@ -768,6 +770,6 @@ impl CommentsTab {
 }
 
 fn number_key(n: usize) -> egui::Key {
-    use egui::Key::*;
+    use egui::Key::{Num1, Num2, Num3, Num4, Num5, Num6, Num7, Num8, Num9};
     [Num1, Num2, Num3, Num4, Num5, Num6, Num7, Num8, Num9][(n.clamp(1, 9)) - 1]
 }

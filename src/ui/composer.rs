@@ -337,9 +337,9 @@ impl ComposerTab {
             return;
         }
         self.kind = form.kind;
-        self.caption = form.caption.clone();
+        self.caption.clone_from(&form.caption);
         self.share_to_feed = form.share_to_feed;
-        self.schedule_text = form.schedule_text.clone();
+        self.schedule_text.clone_from(&form.schedule_text);
         self.editing = form.editing;
         self.place.restore(DraftPlace {
             location: form.location.clone(),
@@ -353,8 +353,8 @@ impl ComposerTab {
                 .find(|p| p.label() == kept.preset)
                 .unwrap_or(CropPreset::Free);
             item.frame = kept.frame;
-            item.alt = kept.alt.clone();
-            item.tags = kept.tags.clone();
+            item.alt.clone_from(&kept.alt);
+            item.tags.clone_from(&kept.tags);
             item.products = kept
                 .products
                 .iter()
@@ -365,8 +365,8 @@ impl ComposerTab {
                     y: t.y.unwrap_or(0.5),
                 })
                 .collect();
-            item.thumb_offset = kept.thumb_offset.clone();
-            item.cover_url = kept.cover_url.clone();
+            item.thumb_offset.clone_from(&kept.thumb_offset);
+            item.cover_url.clone_from(&kept.cover_url);
             self.items.push(item);
         }
         self.job = JobState::Done {
@@ -383,7 +383,7 @@ impl ComposerTab {
                 self.editing = Some(draft);
                 self.finish(job, format!("Saved as draft {draft}."));
             }
-            Some(JobKind::Schedule) | Some(JobKind::Publish) if scheduled => {
+            Some(JobKind::Schedule | JobKind::Publish) if scheduled => {
                 self.clear();
                 self.finish(job, format!("Scheduled (draft {draft})."));
             }
@@ -1155,7 +1155,7 @@ impl ComposerTab {
                 .frame
                 .panned(gesture.pan.0, gesture.pan.1, size.0, size.1);
         }
-        if gesture.zoom != 1.0 {
+        if (gesture.zoom - 1.0).abs() > f64::EPSILON {
             item.frame = item
                 .frame
                 .zoomed(item.frame.zoom * gesture.zoom, size.0, size.1);
@@ -1554,14 +1554,16 @@ impl ComposerTab {
                 }
                 let state = match d.state {
                     DraftState::Draft => "draft".to_owned(),
-                    DraftState::Scheduled => d
-                        .scheduled_at
-                        .map(|t| format!("scheduled for {}", schedule::describe(t)))
-                        .unwrap_or_else(|| "scheduled".into()),
+                    DraftState::Scheduled => d.scheduled_at.map_or_else(
+                        || "scheduled".into(),
+                        |t| format!("scheduled for {}", schedule::describe(t)),
+                    ),
                     DraftState::Publishing => "publishing".into(),
                     DraftState::Published => format!(
                         "published {}",
-                        d.media_id.as_ref().map(|m| m.as_str()).unwrap_or("")
+                        d.media_id
+                            .as_ref()
+                            .map_or("", super::super::ids::MediaId::as_str)
                     ),
                     DraftState::Failed => "failed".into(),
                 };

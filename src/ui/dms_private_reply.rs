@@ -77,8 +77,7 @@ impl PrivateReplyForm {
         let who = comment
             .author_username
             .as_deref()
-            .map(|u| format!("@{u}"))
-            .unwrap_or_else(|| "the commenter".to_owned());
+            .map_or_else(|| "the commenter".to_owned(), |u| format!("@{u}"));
         let closes = comment.time + chrono::Duration::days(WINDOW_DAYS);
         if now > closes {
             ui.label(

@@ -128,14 +128,16 @@ pub fn tile_label(media: &Media) -> String {
         .caption
         .as_deref()
         .and_then(|c| c.lines().map(str::trim).find(|l| !l.is_empty()))
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            let date = media
-                .timestamp
-                .with_timezone(&chrono::Local)
-                .format("%Y-%m-%d");
-            format!("{} {date}", media.kind_label())
-        })
+        .map_or_else(
+            || {
+                let date = media
+                    .timestamp
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d");
+                format!("{} {date}", media.kind_label())
+            },
+            str::to_owned,
+        )
 }
 
 /// How many columns of at least [`MIN_TILE_SIZE`] fit, and the tile edge that fills the width.
@@ -328,17 +330,14 @@ fn tile_ui(
         let state = media
             .preview_url()
             .and_then(|url| textures.state(ImageSize::Thumbnail, url));
-        match state.and_then(Remote::value) {
-            Some(texture) => {
-                egui::Image::from_texture(texture)
-                    .uv(cover_uv(texture.size_vec2(), rect.size()))
-                    .corner_radius(theme::CARD_RADIUS)
-                    .paint_at(ui, rect);
-            }
-            None => {
-                let failed = state.and_then(Remote::error).is_some();
-                placeholder_ui(ui, rect, media, failed);
-            }
+        if let Some(texture) = state.and_then(Remote::value) {
+            egui::Image::from_texture(texture)
+                .uv(cover_uv(texture.size_vec2(), rect.size()))
+                .corner_radius(theme::CARD_RADIUS)
+                .paint_at(ui, rect);
+        } else {
+            let failed = state.and_then(Remote::error).is_some();
+            placeholder_ui(ui, rect, media, failed);
         }
         badge_ui(ui, rect, media);
         let painter = ui.painter();

@@ -83,7 +83,7 @@ impl SortColumn {
     }
     fn key(self, r: &MediaRow) -> i64 {
         let i = &r.insights;
-        let n = |v: Option<u64>| v.map(|v| v as i64).unwrap_or(-1);
+        let n = |v: Option<u64>| v.map_or(-1, |v| v as i64);
         match self {
             SortColumn::Date => r.media.timestamp.timestamp(),
             SortColumn::Reach => n(i.reach),
@@ -549,7 +549,9 @@ impl InsightsTab {
                 let body = insights_export::media_csv(&self.rows);
                 let name = format!(
                     "insights-posts-{}.csv",
-                    self.account.as_ref().map(|a| a.as_str()).unwrap_or("")
+                    self.account
+                        .as_ref()
+                        .map_or("", super::super::ids::IgUserId::as_str)
                 );
                 let answer = self.dialog.save_path(ui.ctx(), &name, "csv");
                 self.pending_save = Some((answer, SaveJob::Csv(body.into_bytes())));
@@ -606,15 +608,14 @@ impl InsightsTab {
         let Some(account) = account else { return };
         if self.post.as_ref().is_none_or(|(id, _)| *id != media.id) {
             let known = self.rows.iter().find(|r| r.media.id == media.id);
-            let state = match known {
-                Some(r) => PostInsights::Loaded(r.insights.clone(), Vec::new()),
-                None => {
-                    commands.push(Command::Insights(InsightsCommand::LoadMediaInsights {
-                        account: account.clone(),
-                        media: Box::new(media.clone()),
-                    }));
-                    PostInsights::Loading
-                }
+            let state = if let Some(r) = known {
+                PostInsights::Loaded(r.insights.clone(), Vec::new())
+            } else {
+                commands.push(Command::Insights(InsightsCommand::LoadMediaInsights {
+                    account: account.clone(),
+                    media: Box::new(media.clone()),
+                }));
+                PostInsights::Loading
             };
             self.post = Some((media.id.clone(), state));
         }
@@ -688,7 +689,7 @@ fn posts_row_ui(ui: &mut egui::Ui, row: &MediaRow, commands: &mut Vec<Command>) 
     ui.label(m.timestamp.format("%Y-%m-%d").to_string());
     let i = &row.insights;
     let cell = |ui: &mut egui::Ui, v: Option<u64>| {
-        ui.label(v.map(format_count).unwrap_or_else(|| "—".into()));
+        ui.label(v.map_or_else(|| "—".into(), format_count));
     };
     cell(ui, i.reach);
     cell(ui, i.views);
@@ -697,11 +698,10 @@ fn posts_row_ui(ui: &mut egui::Ui, row: &MediaRow, commands: &mut Vec<Command>) 
     cell(ui, i.shares);
     cell(ui, i.saved);
     cell(ui, i.total_interactions);
-    ui.label(
-        i.reels_watch_time_ms
-            .map(|ms| format!("{:.1} h", ms as f64 / 3_600_000.0))
-            .unwrap_or_else(|| "—".into()),
-    );
+    ui.label(i.reels_watch_time_ms.map_or_else(
+        || "—".into(),
+        |ms| format!("{:.1} h", ms as f64 / 3_600_000.0),
+    ));
     if let Some(note) = &row.note {
         ui.label(RichText::new(note).small().weak());
     }

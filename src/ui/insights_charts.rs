@@ -6,6 +6,7 @@
 //! frame, so two years of daily data cost no allocation per frame.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use egui::{Color32, RichText};
@@ -345,14 +346,15 @@ pub fn overview_ui(
 fn online_csv(heat: &[[f64; 24]; 7]) -> String {
     let mut out = String::from("weekday");
     for h in 0..24 {
-        out.push_str(&format!(",{h}"));
+        out.push(',');
+        out.push_str(&h.to_string());
     }
     out.push('\n');
     let mut day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default(); // a Monday
     for row in heat {
         out.push_str(fmt::weekday_name(day.weekday()));
         for v in row {
-            out.push_str(&format!(",{v:.1}"));
+            let _ = write!(out, ",{v:.1}");
         }
         out.push('\n');
         day += Duration::days(1);

@@ -131,6 +131,7 @@ pub fn change_text(percent: f64) -> (String, Trend) {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // values compared are exact: stored and read back, or literals
 mod tests {
     use super::*;
 

@@ -81,7 +81,7 @@ mod tests {
             match p.poll() {
                 Poll::Ready(v) => break assert_eq!(v, "done"),
                 Poll::Waiting if start.elapsed() < std::time::Duration::from_secs(5) => {
-                    std::thread::yield_now()
+                    std::thread::yield_now();
                 }
                 other => panic!("no answer: {other:?}"),
             }

@@ -231,8 +231,7 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
             .username
             .chars()
             .next()
-            .map(|c| c.to_uppercase().to_string())
-            .unwrap_or_else(|| "?".to_owned());
+            .map_or_else(|| "?".to_owned(), |c| c.to_uppercase().to_string());
         painter.text(
             center,
             egui::Align2::CENTER_CENTER,
@@ -302,10 +301,9 @@ pub fn status_bar_ui(ui: &mut egui::Ui, sync: &SyncStatus, sandbox_url: Option<&
             let usage = sync.usage;
             let mut usage_text = format!("API usage {} %", usage.max_percent);
             if usage.regain_access_minutes > 0 {
-                usage_text.push_str(&format!(
-                    " · paused, back in {} min",
-                    usage.regain_access_minutes
-                ));
+                usage_text.push_str(" · paused, back in ");
+                usage_text.push_str(&usage.regain_access_minutes.to_string());
+                usage_text.push_str(" min");
             }
             ui.label(RichText::new(usage_text).color(theme::usage_color(usage.max_percent)))
                 .on_hover_text(

@@ -76,7 +76,7 @@ fn newcomer_sees_the_demo_feed_and_opens_a_post() {
         .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
 
     // Logged in through the sandbox's authorize page and the loopback listener, then synced.
-    step_until(&mut harness, Duration::from_secs(60), |h| {
+    step_until(&mut harness, Duration::from_mins(1), |h| {
         h.query_all_by_label_contains(&first_line).next().is_some()
     });
     assert!(

@@ -137,7 +137,7 @@ async fn the_range_holds_published_and_scheduled_posts_and_drafts_move() {
         .expect("claimed");
     match core.move_draft(account.id.clone(), far, Some(later)).await {
         CalendarEvent::Failed { message } => {
-            assert!(message.contains("being published"), "{message}")
+            assert!(message.contains("being published"), "{message}");
         }
         other => panic!("refused: {other:?}"),
     }

@@ -398,7 +398,7 @@ async fn refresh_is_refused_before_24_hours_and_works_after() {
         "{err}"
     );
 
-    control.advance_clock(Duration::from_secs(31 * 86_400));
+    control.advance_clock(Duration::from_hours(744));
     assert!(
         needs_refresh(token.issued_at, token.expires_at, control.now()),
         "past half-life"
@@ -427,7 +427,7 @@ async fn an_expired_or_revoked_token_means_reconnect_and_is_not_retried() {
         .await
         .expect("fresh token works");
 
-    control.advance_clock(Duration::from_secs(61 * 86_400));
+    control.advance_clock(Duration::from_hours(1464));
     control.clear_requests();
     let err = client.users(&session).me().await.expect_err("expired");
     assert_eq!(err.kind, ErrorKind::TokenInvalid);
@@ -519,7 +519,7 @@ async fn high_usage_slows_requests_and_throttling_returns_the_wait() {
     assert_eq!(
         err.kind,
         ErrorKind::RateLimited {
-            retry_after: Some(Duration::from_secs(15 * 60))
+            retry_after: Some(Duration::from_mins(15))
         }
     );
     assert!(err.to_string().contains("15 min"), "{err}");

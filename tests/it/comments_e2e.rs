@@ -464,7 +464,7 @@ async fn a_later_sync_refreshes_like_counts_of_recent_posts() {
     // Later, the newest posts' threads are read again and the new count is cached.
     w.sandbox
         .control()
-        .advance_clock(std::time::Duration::from_secs(11 * 60));
+        .advance_clock(std::time::Duration::from_mins(11));
     let report = w
         .core
         .sync_comments(w.account(), SyncLimits::default())

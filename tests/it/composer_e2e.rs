@@ -147,7 +147,7 @@ async fn a_carousel_of_three_is_published_with_its_children() {
         .core
         .publish_draft(draft, &move |s| {
             if let Ok(mut v) = seen.lock() {
-                v.push(s)
+                v.push(s);
             }
         })
         .await

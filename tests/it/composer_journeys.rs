@@ -22,7 +22,7 @@ struct Journey {
     world: World,
     harness: Harness<'static, App>,
     photos: tempfile::TempDir,
-    _engine: std::thread::JoinHandle<()>,
+    engine_thread: std::thread::JoinHandle<()>,
 }
 
 impl Journey {
@@ -35,7 +35,7 @@ impl Journey {
             world,
             harness,
             photos: tempfile::tempdir().expect("temp dir"),
-            _engine: engine,
+            engine_thread: engine,
         }
     }
 
@@ -44,7 +44,7 @@ impl Journey {
     fn restart(&mut self) {
         let (harness, engine) = open_app(&self.world);
         self.harness = harness;
-        self._engine = engine;
+        self.engine_thread = engine;
     }
 
     /// Writes a `w`×`h` JPEG whose left half is `left` and right half `right`, and drops it.
@@ -128,7 +128,7 @@ impl Journey {
             Harness::builder().build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(idle)),
         );
         drop(closed);
-        let engine = std::mem::replace(&mut self._engine, std::thread::spawn(|| {}));
+        let engine = std::mem::replace(&mut self.engine_thread, std::thread::spawn(|| {}));
         assert!(
             engine::run::wait_for_shutdown(engine),
             "the engine did not stop after the window closed"
@@ -227,7 +227,7 @@ fn step_until(harness: &mut Harness<'_, App>, mut done: impl FnMut(&Harness<'_, 
     let start = Instant::now();
     while !done(harness) {
         assert!(
-            start.elapsed() < Duration::from_secs(120),
+            start.elapsed() < Duration::from_mins(2),
             "the UI did not get there in time"
         );
         harness.step();
@@ -418,7 +418,7 @@ fn panning_the_crop_publishes_the_chosen_part() {
         .expect("a picture")
         .to_rgb8();
     let (w, h) = published.dimensions();
-    assert!((w as i64 - h as i64).abs() <= 2, "square: {w}x{h}");
+    assert!((i64::from(w) - i64::from(h)).abs() <= 2, "square: {w}x{h}");
     for x in [w / 10, w / 2, w * 9 / 10] {
         let p = published.get_pixel(x, h / 2).0;
         assert!(

@@ -186,7 +186,7 @@ async fn every_command_ends_cleanly(hostility: Hostility) {
         let (args, took, out) = task.await.expect("join");
         let err = stderr(&out);
         assert!(
-            took < Duration::from_secs(60),
+            took < Duration::from_mins(1),
             "{hostility:?} {args:?} took {took:?}: {err}"
         );
         assert!(!err.contains("panicked"), "{hostility:?} {args:?}: {err}");

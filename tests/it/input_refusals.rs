@@ -165,8 +165,10 @@ async fn a_failed_draft_that_can_resume_suggests_publish_resume() {
     let draft = line
         .strip_prefix("socialdesk: draft ")
         .and_then(|rest| rest.split_once(' '))
-        .map(|(id, _)| id.to_owned())
-        .unwrap_or_else(|| panic!("names the draft: {line}"));
+        .map_or_else(
+            || panic!("names the draft: {line}"),
+            |(id, _)| id.to_owned(),
+        );
     assert!(
         line.contains(&format!("retry with `socialdesk publish resume {draft}`")),
         "{line}"

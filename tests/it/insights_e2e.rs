@@ -427,7 +427,7 @@ async fn cached_history_outlives_the_30_day_follower_count_window() {
     // Forty days later Meta serves follower_count for the last 30 days only…
     sandbox
         .control()
-        .advance_clock(std::time::Duration::from_secs(40 * 86_400));
+        .advance_clock(std::time::Duration::from_hours(960));
     let t1 = core.now().date_naive();
     assert_eq!(t1 - t0, Duration::days(40));
     let later = core
@@ -467,7 +467,7 @@ async fn story_insights_last_24_hours() {
 
     w.sandbox
         .control()
-        .advance_clock(std::time::Duration::from_secs(25 * 3600));
+        .advance_clock(std::time::Duration::from_hours(25));
     let gone = raw_get(&w, &format!("{id}/insights?metric=reach,views")).await;
     assert_eq!(
         gone["data"].as_array().map(Vec::len),

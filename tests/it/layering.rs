@@ -21,9 +21,9 @@ fn layer(module: &str) -> Option<u8> {
         // The self-hosted server runs beside the UI over the engine and below (never the UI);
         // `cli` starts it.
         "ui" | "server" => 4,
-        "engine" => 3,
-        // Set up by `main` only; writes its log files 0600 through `store::private_files`.
-        "logging" => 3,
+        // `logging` is set up by `main` only and writes its log files 0600 through
+        // `store::private_files`.
+        "engine" | "logging" => 3,
         "auth" | "store" | "graph" | "media" => 2,
         // Low-level helpers with no IO of the app's own; they may use each other.
         "model" | "ids" | "config" | "schedule" => 1,

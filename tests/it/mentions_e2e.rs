@@ -320,7 +320,7 @@ async fn mentions_come_from_the_cache_when_the_sandbox_is_down() {
                 shown = Some(mentions);
             }
             Some(Event::Comments(CommentsEvent::Failed { message, .. })) if shown.is_some() => {
-                failed = Some(message)
+                failed = Some(message);
             }
             Some(_) => {}
             None => tokio::time::sleep(Duration::from_millis(10)).await,

@@ -153,7 +153,7 @@ fn an_instagram_login_account_is_told_location_and_collaborators_need_facebook_l
 /// Saves what the picker looks like (run with `--ignored`; needs a GPU or a software
 /// adapter): `target/place_picker.png`.
 #[test]
-#[ignore]
+#[ignore = "renders the picker to a PNG to look at; run by hand"]
 fn screenshot_of_the_picker() {
     let (mut harness, mut side) = composer(account(LoginKind::Facebook));
     search_places(&mut harness, "harbour");

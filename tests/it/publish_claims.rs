@@ -51,7 +51,7 @@ async fn posts_by_caption(sandbox: &Sandbox, token: &str) -> HashMap<String, usi
             }
         }
         match page["paging"]["next"].as_str() {
-            Some(next) => url = next.to_owned(),
+            Some(next) => next.clone_into(&mut url),
             None => break,
         }
     }
@@ -142,7 +142,7 @@ async fn schedulers_and_resumes_killed_at_random_publish_every_draft_exactly_onc
     // The user finishes the rest: the scheduler takes over expired claims, failed drafts
     // are published again.
     sandbox.control().set_fail_rate(0.0);
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_mins(2);
     loop {
         let states = draft_states(&cli).await;
         if states.iter().all(|(_, s)| s == "published") {

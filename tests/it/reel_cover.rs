@@ -109,7 +109,7 @@ async fn a_cover_picture_is_hosted_sent_as_cover_url_and_becomes_the_reels_thumb
     // The sandbox fetched it and shows it as the reel's picture.
     let thumb_url = media.thumbnail_url.clone().expect("a reel has a thumbnail");
     let thumb = get_jpeg(&thumb_url).await;
-    let ratio = thumb.width() as f64 / thumb.height() as f64;
+    let ratio = f64::from(thumb.width()) / f64::from(thumb.height());
     assert!(
         (ratio - 9.0 / 16.0).abs() < 0.01,
         "9:16 thumbnail, got {ratio}"

@@ -567,7 +567,7 @@ async fn the_rupload_host_speaks_the_documented_shapes() {
         .expect("the rest");
     let progress = rupload.progress(&container).await.expect("progress");
     assert!(progress.complete);
-    w.sandbox.control().advance_clock(Duration::from_secs(60));
+    w.sandbox.control().advance_clock(Duration::from_mins(1));
     assert_eq!(
         container_status(&w, &session, &container).await,
         socialdesk::graph::publishing::StatusCode::Finished

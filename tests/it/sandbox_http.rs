@@ -329,7 +329,7 @@ async fn long_lived_exchange_refresh_and_expiry() {
             .is_some_and(|m| m.contains("24 hours"))
     );
 
-    sb.control().advance_clock(Duration::from_secs(25 * 3600));
+    sb.control().advance_clock(Duration::from_hours(25));
     // The short-lived token is long gone by now.
     let (_, _, body) = get(&c, graph(&sb, "v24.0/me", &short, &[])).await;
     assert_eq!(error_code(&body), 190);
@@ -345,7 +345,7 @@ async fn long_lived_exchange_refresh_and_expiry() {
     assert_eq!(status, StatusCode::OK);
 
     // 25 h + 59 days: past the first long-lived token's 60 days, within the refreshed one's.
-    sb.control().advance_clock(Duration::from_secs(59 * 86400));
+    sb.control().advance_clock(Duration::from_hours(1416));
     let (status, _, body) = get(&c, graph(&sb, "v24.0/me", &long, &[])).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&body), 190);
@@ -783,7 +783,7 @@ async fn cdn_serves_real_jpegs() {
     let img =
         image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).expect("a JPEG");
     assert_eq!(img.width(), 1080);
-    let ratio = img.width() as f64 / img.height() as f64;
+    let ratio = f64::from(img.width()) / f64::from(img.height());
     assert!(
         [1.0, 0.8, 1.91].iter().any(|r| (ratio - r).abs() < 0.01),
         "{ratio}"

@@ -16,7 +16,7 @@ use crate::store::Store;
 
 /// How long a claim holds without renewal. Longer than one Graph request can take (30 s
 /// timeout plus connect), so a live owner's media_publish always ends inside its lease.
-const DEFAULT_LEASE: Duration = Duration::from_secs(120);
+const DEFAULT_LEASE: Duration = Duration::from_mins(2);
 
 /// Overrides [`DEFAULT_LEASE`] in whole seconds (tests that kill processes use a short one
 /// so a takeover happens within the test).

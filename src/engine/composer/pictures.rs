@@ -41,7 +41,7 @@ pub(super) fn prepare_pictures(
     let mut results: Vec<Option<Result<PreparedImage, PostError>>> =
         std::iter::repeat_with(|| None).take(items).collect();
     let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+        .map_or(1, std::num::NonZero::get)
         .min(MAX_WORKERS)
         .min(jobs.len());
     let next = AtomicUsize::new(0);
@@ -85,7 +85,7 @@ pub(super) fn prepare_picture(
 ) -> Result<PreparedImage, PostError> {
     let bytes = job.source.read()?;
     prepare::prepare_image_with_progress(&bytes, &job.options, &mut |stage| {
-        progress(stage.fraction())
+        progress(stage.fraction());
     })
     .map_err(|source| PostError::Prepare {
         item: job.index + 1,

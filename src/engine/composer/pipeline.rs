@@ -51,7 +51,7 @@ const POLL_SCHEDULE: RetryPolicy = RetryPolicy::new(
 );
 /// Give up polling after this long, as Meta's guide says (5 minutes); the draft resumes
 /// from its journal when published again.
-const POLL_DEADLINE: Duration = Duration::from_secs(300);
+const POLL_DEADLINE: Duration = Duration::from_mins(5);
 /// Rounds of "recreate expired containers" before giving up.
 const MAX_ROUNDS: u32 = 3;
 /// One video upload to rupload: 3 attempts, each resuming where the last one stopped.
@@ -735,7 +735,7 @@ impl Core {
                     let media = self.find_published(session, draft, sent_at).await?;
                     return self.finish(draft, &media, progress).await;
                 }
-                Ready::Finished => continue,
+                Ready::Finished => {}
                 Ready::Expired => return Err(PublishError::KeptExpiring),
             }
         }
@@ -843,22 +843,22 @@ fn item_request(
     if resumable {
         r.resumable = true;
     } else if item.is_video {
-        r.video_url = item.hosted_url.clone();
+        r.video_url.clone_from(&item.hosted_url);
     } else {
-        r.image_url = item.hosted_url.clone();
+        r.image_url.clone_from(&item.hosted_url);
     }
     r.is_carousel_item = carousel;
     if !carousel && draft.kind != PostKind::Story {
         r.caption = Some(draft.caption.clone()).filter(|c| !c.is_empty());
         // A carousel's collaborators go on the CAROUSEL container.
-        r.collaborators = place.collaborators.clone();
+        r.collaborators.clone_from(&place.collaborators);
     }
     // Single posts, carousel items and reels take a location; stories do not.
     if draft.kind != PostKind::Story {
         r.location_id = place.location.as_ref().map(|l| l.id.clone());
     }
     if matches!(draft.kind, PostKind::Image | PostKind::Carousel) {
-        r.alt_text = item.alt_text.clone();
+        r.alt_text.clone_from(&item.alt_text);
     }
     r.user_tags = item
         .user_tags

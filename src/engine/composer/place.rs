@@ -100,7 +100,7 @@ mod tests {
     fn collaborators_are_stored_without_at_signs_or_blanks() {
         let p = normalised(&DraftPlace {
             location: None,
-            collaborators: vec![" @mira ".into(), "".into(), "leo".into()],
+            collaborators: vec![" @mira ".into(), String::new(), "leo".into()],
         });
         assert_eq!(p.collaborators, vec!["mira", "leo"]);
     }

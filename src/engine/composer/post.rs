@@ -60,10 +60,10 @@ impl MediaSource {
     /// The file name shown in messages.
     pub fn name(&self) -> String {
         match self {
-            Self::Path(p) => p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| p.display().to_string()),
+            Self::Path(p) => p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
             Self::Bytes { name, .. } => name.clone(),
         }
     }
@@ -639,17 +639,16 @@ impl PostSpec {
                     None
                 },
             };
-            let prepared = match pictures.get_mut(i).and_then(Option::take) {
-                Some(prepared) => prepared?,
+            let prepared = if let Some(prepared) = pictures.get_mut(i).and_then(Option::take) {
+                prepared?
+            } else {
                 // Every picture has a job; should one be missing, it is prepared here.
-                None => {
-                    let job = PictureJob {
-                        index: i,
-                        source: &item.source,
-                        options,
-                    };
-                    pictures::prepare_picture(&job, &mut |fraction| progress(i, fraction))?
-                }
+                let job = PictureJob {
+                    index: i,
+                    source: &item.source,
+                    options,
+                };
+                pictures::prepare_picture(&job, &mut |fraction| progress(i, fraction))?
             };
             if first_ratio.is_none() {
                 first_ratio = Some(prepared.ratio());

@@ -23,14 +23,13 @@ pub(super) fn opened(
     let mut missing = Vec::new();
     let mut items = Vec::with_capacity(draft.items.len());
     for item in &draft.items {
-        let spec = match original(item) {
-            Some(spec) => spec,
-            None => {
-                if item.extras.source.is_some() {
-                    missing.push(item.file_name.clone());
-                }
-                prepared(store, draft.id, item)?
+        let spec = if let Some(spec) = original(item) {
+            spec
+        } else {
+            if item.extras.source.is_some() {
+                missing.push(item.file_name.clone());
             }
+            prepared(store, draft.id, item)?
         };
         let mut spec = spec;
         if let Some(cover) = &item.cover {
@@ -108,7 +107,7 @@ fn prepared(store: &Store, draft: i64, item: &DraftItem) -> Result<ItemSpec, Eng
 /// Alt text, tags (mapped from the published picture back through `crop`), products and
 /// the video's cover settings.
 fn fill(spec: &mut ItemSpec, item: &DraftItem, crop: CropRect) {
-    spec.alt_text = item.alt_text.clone();
+    spec.alt_text.clone_from(&item.alt_text);
     spec.tags = item
         .user_tags
         .iter()
@@ -135,5 +134,5 @@ fn fill(spec: &mut ItemSpec, item: &DraftItem, crop: CropRect) {
         })
         .collect();
     spec.thumb_offset_ms = item.extras.thumb_offset_ms;
-    spec.cover_url = item.extras.cover_url.clone();
+    spec.cover_url.clone_from(&item.extras.cover_url);
 }

@@ -28,10 +28,10 @@ pub const S3_URL_STYLE_KEY: &str = "composer.hosting.s3.url_style";
 pub const S3_SECRET_KEY: &str = "composer.hosting.s3.secret_access_key";
 
 /// How long the upload URL is valid: the upload starts at once.
-pub const PUT_VALIDITY: Duration = Duration::from_secs(15 * 60);
+pub const PUT_VALIDITY: Duration = Duration::from_mins(15);
 /// How long Meta may fetch the file: the S3 maximum (7 days), so that a draft resumed after
 /// a container expired (24 h) can still be re-created from the same hosted URL.
-pub const GET_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
+pub const GET_VALIDITY: Duration = Duration::from_hours(168);
 
 /// The non-secret part of the configuration.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -22,7 +22,7 @@ pub enum Limit {
 impl Limit {
     fn rules(self) -> &'static [(Duration, usize)] {
         const SECOND: Duration = Duration::from_secs(1);
-        const HOUR: Duration = Duration::from_secs(3600);
+        const HOUR: Duration = Duration::from_hours(1);
         const READ: [(Duration, usize); 1] = [(SECOND, 2)];
         const SEND: [(Duration, usize); 1] = [(SECOND, 100)];
         const PRIVATE_REPLY: [(Duration, usize); 2] = [(HOUR, 750), (SECOND, 100)];
@@ -87,7 +87,9 @@ pub async fn acquire(key: &str, limit: Limit, on_wait: impl FnOnce(Duration)) {
     let mut on_wait = Some(on_wait);
     loop {
         let wait = {
-            let mut logs = logs().lock().unwrap_or_else(|p| p.into_inner());
+            let mut logs = logs()
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let log = logs.entry((key.to_owned(), limit)).or_default();
             let now = Instant::now();
             let wait = log.wait(limit.rules(), now);

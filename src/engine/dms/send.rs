@@ -27,7 +27,7 @@ use super::{DmError, sync};
 /// A send refused by Meta's rate limit is queued and tried again: 3 attempts, waiting what
 /// Meta announced (at most a minute) or the backoff from 1 s.
 const RATE_LIMIT_RETRY: RetryPolicy =
-    RetryPolicy::new(3, Duration::from_secs(1), Duration::from_secs(60));
+    RetryPolicy::new(3, Duration::from_secs(1), Duration::from_mins(1));
 
 /// The result of a send that went through.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,7 +84,7 @@ async fn paced_send(
                         "Message queued for {:.1} s: Instagram allows {}",
                         wait.as_secs_f64(),
                         limit.describe()
-                    ))
+                    ));
                 })
                 .await;
                 core.client()

@@ -62,9 +62,7 @@ pub fn best_slots(
             perf[w][h] / f64::from(perf_n[w][h])
         }
     };
-    let max_online = heatmap
-        .map(|m| m.iter().flatten().cloned().fold(0.0, f64::max))
-        .unwrap_or(0.0);
+    let max_online = heatmap.map_or(0.0, |m| m.iter().flatten().copied().fold(0.0, f64::max));
     let max_perf = (0..7)
         .flat_map(|w| (0..24).map(move |h| (w, h)))
         .map(|(w, h)| avg_perf(w, h))
@@ -90,7 +88,7 @@ pub fn best_slots(
         }
     }
     scored.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    let best = scored.first().map(|s| s.2).unwrap_or(0.0);
+    let best = scored.first().map_or(0.0, |s| s.2);
     scored
         .into_iter()
         .filter(|s| s.2 > 0.0)
@@ -104,6 +102,7 @@ pub fn best_slots(
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // values compared are exact: stored and read back, or literals
 mod tests {
     use super::*;
 

@@ -59,9 +59,9 @@ impl HostingPanel {
             } => {
                 if let Some(s) = settings {
                     self.endpoint = s.endpoint.to_string();
-                    self.bucket = s.bucket.clone();
-                    self.region = s.region.clone();
-                    self.access_key_id = s.access_key_id.clone();
+                    self.bucket.clone_from(&s.bucket);
+                    self.region.clone_from(&s.region);
+                    self.access_key_id.clone_from(&s.access_key_id);
                     self.virtual_host = !s.path_style;
                 }
                 self.has_secret = *has_secret;

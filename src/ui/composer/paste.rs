@@ -46,7 +46,11 @@ impl ClipboardSource for ScriptedClipboard {
 pub fn encode_pasted(ctx: &egui::Context, image: Arc<egui::ColorImage>) -> Pending<PasteResult> {
     Pending::spawn(ctx, move || {
         let [w, h] = image.size;
-        let rgba: Vec<u8> = image.pixels.iter().flat_map(|p| p.to_array()).collect();
+        let rgba: Vec<u8> = image
+            .pixels
+            .iter()
+            .flat_map(egui::Color32::to_array)
+            .collect();
         clipboard::encode_png(w, h, &rgba)
     })
 }

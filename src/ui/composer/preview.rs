@@ -169,27 +169,24 @@ fn picture(ui: &mut egui::Ui, post: &PreviewPost<'_>) {
     response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, PREVIEW_PICTURE_LABEL));
     let painter = ui.painter();
-    match post.first {
-        Some((texture, uv, source)) => {
-            painter.image(texture, rect, fit_uv(uv, source, ratio), Color32::WHITE);
-        }
-        None => {
-            painter.rect_filled(rect, CornerRadius::ZERO, Color32::from_gray(38));
-            painter.text(
-                rect.center(),
-                egui::Align2::CENTER_CENTER,
-                if post.items == 0 {
-                    "Add a picture to see the preview"
-                } else if post.first_is_video {
-                    // Video frames are not decoded here: Instagram shows the chosen cover.
-                    "Video: the cover frame shows here on Instagram"
-                } else {
-                    "Loading…"
-                },
-                FontId::proportional(13.0),
-                Color32::from_gray(160),
-            );
-        }
+    if let Some((texture, uv, source)) = post.first {
+        painter.image(texture, rect, fit_uv(uv, source, ratio), Color32::WHITE);
+    } else {
+        painter.rect_filled(rect, CornerRadius::ZERO, Color32::from_gray(38));
+        painter.text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            if post.items == 0 {
+                "Add a picture to see the preview"
+            } else if post.first_is_video {
+                // Video frames are not decoded here: Instagram shows the chosen cover.
+                "Video: the cover frame shows here on Instagram"
+            } else {
+                "Loading…"
+            },
+            FontId::proportional(13.0),
+            Color32::from_gray(160),
+        );
     }
     let corner = rect.right_top() + Vec2::new(-26.0, 8.0);
     let badge = Rect::from_min_size(Pos2::new(corner.x, corner.y), Vec2::splat(18.0));
@@ -297,6 +294,7 @@ fn caption(
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // values compared are exact: stored and read back, or literals
 mod tests {
     use super::*;
 

@@ -210,24 +210,21 @@ fn card_ui(
                 let id = ui.make_persistent_id(("composer-strip-card", i));
                 let handle = ui.dnd_drag_source(id, Dragged(i), |ui| {
                     let (rect, _) = ui.allocate_exact_size(Vec2::splat(THUMB), Sense::hover());
-                    match card.thumb {
-                        Some((texture, uv)) => {
-                            ui.painter().image(texture, rect, uv, Color32::WHITE);
-                        }
-                        None => {
-                            ui.painter().rect_filled(
-                                rect,
-                                CornerRadius::same(4),
-                                ui.visuals().extreme_bg_color,
+                    if let Some((texture, uv)) = card.thumb {
+                        ui.painter().image(texture, rect, uv, Color32::WHITE);
+                    } else {
+                        ui.painter().rect_filled(
+                            rect,
+                            CornerRadius::same(4),
+                            ui.visuals().extreme_bg_color,
+                        );
+                        if card.is_video {
+                            icons::paint(
+                                ui.painter(),
+                                rect.shrink(16.0),
+                                Icon::Play,
+                                Color32::GRAY,
                             );
-                            if card.is_video {
-                                icons::paint(
-                                    ui.painter(),
-                                    rect.shrink(16.0),
-                                    Icon::Play,
-                                    Color32::GRAY,
-                                );
-                            }
                         }
                     }
                 });

@@ -126,8 +126,7 @@ fn facts(ui: &mut egui::Ui, item: &Item, kind: PostKind) {
         info.height,
         info.codec.name(),
         info.audio
-            .map(|a| format!(" + {a}"))
-            .unwrap_or_else(|| ", no audio".into()),
+            .map_or_else(|| ", no audio".into(), |a| format!(" + {a}")),
     ));
     let (color, text) = match video::check(info, used) {
         Ok(None) => (

@@ -150,7 +150,7 @@ impl WorldSetup {
             account: None,
             dirs,
             setup: self,
-            _dir: dir,
+            dir,
         }
     }
 }
@@ -187,7 +187,7 @@ pub struct World {
     pub account: Option<Account>,
     pub dirs: DataDirs,
     setup: WorldSetup,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl World {
@@ -206,7 +206,7 @@ impl World {
 
     /// A folder of the test's own, removed with the world (the data folder is under it).
     pub fn temp_dir(&self) -> &Path {
-        self._dir.path()
+        self.dir.path()
     }
 
     /// The demo business connected with `kind` through a token the sandbox minted (the

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// The deadline for conditions a healthy run meets in a second or two (a loaded CI machine
 /// with four builds at once can take far longer).
-pub const PATIENCE: Duration = Duration::from_secs(120);
+pub const PATIENCE: Duration = Duration::from_mins(2);
 
 /// How long between two checks of the condition.
 const POLL_EVERY: Duration = Duration::from_millis(20);
