@@ -24,7 +24,11 @@ impl Fb {
             .expect("sandbox starts");
         let token = sb
             .control()
-            .mint_token("facebook", "Alex Rivera", &["instagram_basic", "pages_show_list"])
+            .mint_token(
+                "facebook",
+                "Alex Rivera",
+                &["instagram_basic", "pages_show_list"],
+            )
             .expect("token");
         Self {
             sb,
@@ -53,7 +57,8 @@ impl Fb {
     }
 
     async fn search(&self, q: &str) -> (StatusCode, Value) {
-        self.get("ig_hashtag_search", &[("user_id", IG), ("q", q)]).await
+        self.get("ig_hashtag_search", &[("user_id", IG), ("q", q)])
+            .await
     }
 
     async fn hashtag_id(&self, q: &str) -> String {
@@ -122,7 +127,14 @@ async fn hashtag_search_node_and_media_edges() {
 
     // The next page follows from the `next` URL.
     let next = recent["paging"]["next"].as_str().expect("next");
-    let page2: Value = fb.c.get(next).send().await.expect("next").json().await.expect("json");
+    let page2: Value =
+        fb.c.get(next)
+            .send()
+            .await
+            .expect("next")
+            .json()
+            .await
+            .expect("json");
     let ids2: Vec<&str> = page2["data"]
         .as_array()
         .expect("data")
@@ -153,7 +165,12 @@ async fn hashtag_search_node_and_media_edges() {
         .get(&format!("{id}/top_media"), &[("fields", "id")])
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["error"]["message"].as_str().unwrap_or("").contains("user_id"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("user_id")
+    );
     let (_, body) = fb
         .get(
             &format!("{id}/recent_media"),
@@ -163,7 +180,10 @@ async fn hashtag_search_node_and_media_edges() {
     assert_eq!(error_code(&body).0, 100, "{body}");
     let (_, body) = fb.search("coffee☕").await;
     assert!(
-        body["error"]["message"].as_str().unwrap_or("").contains("Emoji"),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Emoji"),
         "{body}"
     );
     let (_, body) = fb.get("ig_hashtag_search", &[("user_id", IG)]).await;
@@ -182,7 +202,9 @@ async fn thirty_unique_hashtags_in_a_rolling_week_measured_on_the_sandbox_clock(
     for i in 0..29 {
         fb.hashtag_id(&format!("tag{i}")).await;
     }
-    fb.sb.control().advance_clock(Duration::from_secs(2 * 86_400));
+    fb.sb
+        .control()
+        .advance_clock(Duration::from_secs(2 * 86_400));
     fb.hashtag_id("tag29").await;
     let (_, recent) = fb
         .get(
@@ -190,11 +212,22 @@ async fn thirty_unique_hashtags_in_a_rolling_week_measured_on_the_sandbox_clock(
             &[("fields", "id,name")],
         )
         .await;
-    assert_eq!(recent["data"].as_array().map(Vec::len), Some(25), "{recent}");
+    assert_eq!(
+        recent["data"].as_array().map(Vec::len),
+        Some(25),
+        "{recent}"
+    );
     let (_, recent) = fb
-        .get(&format!("{IG}/recently_searched_hashtags"), &[("limit", "100")])
+        .get(
+            &format!("{IG}/recently_searched_hashtags"),
+            &[("limit", "100")],
+        )
         .await;
-    assert_eq!(recent["data"].as_array().map(Vec::len), Some(30), "at most 30 per page");
+    assert_eq!(
+        recent["data"].as_array().map(Vec::len),
+        Some(30),
+        "at most 30 per page"
+    );
 
     // The 31st is refused; a hashtag already counted stays free and keeps its timer.
     let (status, body) = fb.search("onemore").await;
@@ -203,7 +236,9 @@ async fn thirty_unique_hashtags_in_a_rolling_week_measured_on_the_sandbox_clock(
     fb.hashtag_id("tag3").await;
 
     // Five days later the first 29 are 7 days old: their slots free, tag29's does not.
-    fb.sb.control().advance_clock(Duration::from_secs(5 * 86_400 - 60));
+    fb.sb
+        .control()
+        .advance_clock(Duration::from_secs(5 * 86_400 - 60));
     let (_, body) = fb.search("onemore").await;
     assert_eq!(error_code(&body).0, 24, "still inside the week: {body}");
     fb.sb.control().advance_clock(Duration::from_secs(120));
@@ -238,7 +273,9 @@ async fn business_discovery_profiles_media_and_documented_errors() {
     assert_eq!(media.len(), 5);
     assert!(media.iter().all(|m| m["comments_count"].is_u64()));
     assert!(bd["media_count"].as_u64().unwrap_or(0) > 5);
-    let after = bd["media"]["paging"]["cursors"]["after"].as_str().expect("after");
+    let after = bd["media"]["paging"]["cursors"]["after"]
+        .as_str()
+        .expect("after");
     let (_, page2) = fb
         .get(
             IG,
@@ -257,7 +294,10 @@ async fn business_discovery_profiles_media_and_documented_errors() {
     assert_eq!(ids2.len(), 5);
     assert!(ids2.iter().all(|i| media.iter().all(|m| &&m["id"] != i)));
     let pic = bd["profile_picture_url"].as_str().expect("picture");
-    assert_eq!(fb.c.get(pic).send().await.expect("cdn").status(), StatusCode::OK);
+    assert_eq!(
+        fb.c.get(pic).send().await.expect("cdn").status(),
+        StatusCode::OK
+    );
 
     // A creator who hides likes on some posts: like_count left out there.
     let (_, body) = fb
@@ -269,8 +309,13 @@ async fn business_discovery_profiles_media_and_documented_errors() {
             )],
         )
         .await;
-    let media = body["business_discovery"]["media"]["data"].as_array().expect("media");
-    assert!(media.iter().any(|m| m.get("like_count").is_none()), "{body}");
+    let media = body["business_discovery"]["media"]["data"]
+        .as_array()
+        .expect("media");
+    assert!(
+        media.iter().any(|m| m.get("like_count").is_none()),
+        "{body}"
+    );
     assert!(media.iter().any(|m| m.get("like_count").is_some()));
 
     // Unknown, personal and age-gated accounts: "cannot find user".
@@ -278,7 +323,10 @@ async fn business_discovery_profiles_media_and_documented_errors() {
         let (status, body) = fb
             .get(
                 IG,
-                &[("fields", &format!("business_discovery.username({name}){{followers_count}}"))],
+                &[(
+                    "fields",
+                    &format!("business_discovery.username({name}){{followers_count}}"),
+                )],
             )
             .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{name}: {body}");
@@ -288,7 +336,10 @@ async fn business_discovery_profiles_media_and_documented_errors() {
     let (_, body) = fb
         .get(
             IG,
-            &[("fields", "business_discovery.username(harbour.bakery){account_type}")],
+            &[(
+                "fields",
+                "business_discovery.username(harbour.bakery){account_type}",
+            )],
         )
         .await;
     assert_eq!(error_code(&body).0, 100, "{body}");
@@ -296,13 +347,24 @@ async fn business_discovery_profiles_media_and_documented_errors() {
     let ig_token = fb
         .sb
         .control()
-        .mint_token("instagram", "northwind.coffee", &["instagram_business_basic"])
+        .mint_token(
+            "instagram",
+            "northwind.coffee",
+            &["instagram_business_basic"],
+        )
         .expect("token");
     let mut url = fb.sb.url().join("v24.0/me").expect("url");
     url.query_pairs_mut()
         .append_pair("access_token", &ig_token)
         .append_pair("fields", "business_discovery.username(harbour.bakery){id}");
-    let body: Value = fb.c.get(url).send().await.expect("sent").json().await.expect("json");
+    let body: Value =
+        fb.c.get(url)
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
     assert_eq!(error_code(&body).0, 100, "{body}");
 }
 
@@ -340,9 +402,7 @@ async fn the_engine_keeps_the_budget_locally_and_frees_a_slot_after_seven_days()
     assert_eq!(recent.media.len(), 60, "two pages of 50 at most");
     assert_eq!(recent.budget.used(), 1, "re-searching is free");
 
-    w.sandbox
-        .control()
-        .advance_clock(Duration::from_secs(3600));
+    w.sandbox.control().advance_clock(Duration::from_secs(3600));
     for i in 1..30 {
         w.core
             .search_hashtag(&account, &format!("tag{i}"), HashtagEdge::Top, 1)
@@ -363,8 +423,14 @@ async fn the_engine_keeps_the_budget_locally_and_frees_a_slot_after_seven_days()
         calls_before,
         "Meta was not called"
     );
-    assert_eq!(*next_free, first.budget.counted[0].first_searched_at + chrono::Duration::days(7));
-    assert!(refused.to_string().contains("the next slot frees up"), "{refused}");
+    assert_eq!(
+        *next_free,
+        first.budget.counted[0].first_searched_at + chrono::Duration::days(7)
+    );
+    assert!(
+        refused.to_string().contains("the next slot frees up"),
+        "{refused}"
+    );
     // An already counted hashtag still works.
     w.core
         .search_hashtag(&account, "tag5", HashtagEdge::Top, 1)
@@ -387,7 +453,10 @@ async fn the_engine_keeps_the_budget_locally_and_frees_a_slot_after_seven_days()
         .search_hashtag(&account, "another", HashtagEdge::Top, 1)
         .await
         .expect_err("full again");
-    assert!(matches!(refused, ResearchError::BudgetSpent { .. }), "{refused}");
+    assert!(
+        matches!(refused, ResearchError::BudgetSpent { .. }),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
@@ -419,9 +488,7 @@ async fn the_engine_discovers_competitors_and_words_the_errors() {
         );
     }
     // Instagram Login: refused before any call, with the fix.
-    let ig = w
-        .connect_demo_business(LoginKind::Instagram, &[])
-        .await;
+    let ig = w.connect_demo_business(LoginKind::Instagram, &[]).await;
     let e = w
         .core
         .discover_account(&ig, "bluedoor.coffee")

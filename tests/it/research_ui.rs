@@ -84,7 +84,8 @@ fn search_a_hashtag_switch_to_recent_save_a_set_insert_it_and_look_up_a_competit
 
     type_into(&mut harness, HASHTAG_LABEL, "coffee");
     harness.get_by_label("Search").click();
-    harness.run();
+    // A spinner turns while the engine works: step, do not wait for rest.
+    harness.run_steps(4);
     let sent = drain(&mut side);
     assert!(
         sent.iter().any(|c| matches!(c,
@@ -123,7 +124,8 @@ fn search_a_hashtag_switch_to_recent_save_a_set_insert_it_and_look_up_a_competit
     );
 
     harness.get_by_label("Recent").click();
-    harness.run();
+    // A spinner turns while the engine works: step, do not wait for rest.
+    harness.run_steps(4);
     let sent = drain(&mut side);
     assert!(
         sent.iter().any(|c| matches!(c,
@@ -184,7 +186,8 @@ fn search_a_hashtag_switch_to_recent_save_a_set_insert_it_and_look_up_a_competit
     harness.run();
     type_into(&mut harness, USERNAME_LABEL, "harbour.bakery");
     harness.get_by_label("Look up").click();
-    harness.run();
+    // A spinner turns while the engine works: step, do not wait for rest.
+    harness.run_steps(4);
     let sent = drain(&mut side);
     assert!(
         sent.iter().any(|c| matches!(c,
@@ -228,14 +231,17 @@ fn search_a_hashtag_switch_to_recent_save_a_set_insert_it_and_look_up_a_competit
     // A personal account: the engine's one clear line.
     type_into(&mut harness, USERNAME_LABEL, "x");
     harness.get_by_label("Look up").click();
-    harness.run();
+    // A spinner turns while the engine works: step, do not wait for rest.
+    harness.run_steps(4);
     push(
         &mut harness,
         &side,
         Event::Research(ResearchEvent::DiscoverFailed {
             account: id(),
             username: "jamie.weekends".into(),
-            message: "@jamie.weekends cannot be looked up: no Business or Creator account has that name".into(),
+            message:
+                "@jamie.weekends cannot be looked up: no Business or Creator account has that name"
+                    .into(),
         }),
     );
     assert!(
