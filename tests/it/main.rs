@@ -38,6 +38,7 @@ mod no_secrets_leak;
 mod place_cli;
 mod place_ui;
 mod publish_claims;
+mod pyfacebook_conformance;
 mod reel_cover;
 mod research_cli;
 mod research_e2e;
