@@ -287,53 +287,62 @@ pub(super) struct Tile {
     pub caption: String,
 }
 
-/// Square thumbnails with "♥ likes · comments" under each, wrapping to the width.
+/// Square thumbnails with "♥ likes · 💬 comments" under each, in as many columns as fit.
 pub(super) fn tile_grid(
     ui: &mut egui::Ui,
     cx: &mut TabContext<'_>,
     tiles: &[Tile],
     commands: &mut Vec<Command>,
 ) {
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing = vec2(8.0, 8.0);
-        for tile in tiles {
-            if let Some(url) = &tile.url
-                && cx.textures.request(ImageSize::Thumbnail, url)
-            {
-                commands.push(Command::LoadThumbnail { url: url.clone() });
+    const GAP: f32 = 8.0;
+    let columns = (((ui.available_width() + GAP) / (TILE + GAP)).floor() as usize).max(1);
+    for row in tiles.chunks(columns) {
+        ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = GAP;
+            for tile in row {
+                tile_ui(ui, cx, tile, commands);
             }
-            ui.vertical(|ui| {
-                ui.set_width(TILE);
-                let size = vec2(TILE, TILE);
-                let texture = tile
-                    .url
-                    .as_deref()
-                    .and_then(|u| cx.textures.texture(ImageSize::Thumbnail, u));
-                let response = match texture {
-                    Some(texture) => ui.add(
-                        egui::Image::new(texture)
-                            .uv(cover_uv(texture.size_vec2(), size))
-                            .maintain_aspect_ratio(false)
-                            .fit_to_exact_size(size)
-                            .corner_radius(4.0),
-                    ),
-                    None => {
-                        let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-                        ui.painter().rect_filled(rect, 4.0, theme::TILE_PLACEHOLDER);
-                        response
-                    }
-                };
-                if !tile.caption.is_empty() {
-                    response.on_hover_text(&tile.caption);
-                }
-                let likes = tile
-                    .likes
-                    .map_or("likes hidden".to_owned(), |n| format!("♥ {n}"));
-                let comments = tile
-                    .comments
-                    .map_or(String::new(), |n| format!(" · 💬 {n}"));
-                ui.label(RichText::new(format!("{likes}{comments}")).small());
-            });
+        });
+        ui.add_space(GAP);
+    }
+}
+
+fn tile_ui(ui: &mut egui::Ui, cx: &mut TabContext<'_>, tile: &Tile, commands: &mut Vec<Command>) {
+    if let Some(url) = &tile.url
+        && cx.textures.request(ImageSize::Thumbnail, url)
+    {
+        commands.push(Command::LoadThumbnail { url: url.clone() });
+    }
+    ui.vertical(|ui| {
+        ui.set_width(TILE);
+        let size = vec2(TILE, TILE);
+        let texture = tile
+            .url
+            .as_deref()
+            .and_then(|u| cx.textures.texture(ImageSize::Thumbnail, u));
+        let response = match texture {
+            Some(texture) => ui.add(
+                egui::Image::new(texture)
+                    .uv(cover_uv(texture.size_vec2(), size))
+                    .maintain_aspect_ratio(false)
+                    .fit_to_exact_size(size)
+                    .corner_radius(4.0),
+            ),
+            None => {
+                let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+                ui.painter().rect_filled(rect, 4.0, theme::TILE_PLACEHOLDER);
+                response
+            }
+        };
+        if !tile.caption.is_empty() {
+            response.on_hover_text(&tile.caption);
         }
+        let likes = tile
+            .likes
+            .map_or("likes hidden".to_owned(), |n| format!("♥ {n}"));
+        let comments = tile
+            .comments
+            .map_or(String::new(), |n| format!(" · 💬 {n}"));
+        ui.label(RichText::new(format!("{likes}{comments}")).small());
     });
 }

@@ -261,3 +261,102 @@ fn an_instagram_login_account_is_told_research_needs_facebook_login() {
     );
     assert!(harness.query_by_label("Search").is_none());
 }
+
+/// The Research tab with a search, a set and a competitor on screen, at `size`.
+fn filled_research_tab(size: egui::Vec2) -> Harness<'static, App> {
+    let (handle, mut side) = socialdesk::engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(size)
+        .with_max_steps(32)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), App::new(handle));
+    harness.run_steps(6);
+    connect(&side, account("northwind", LoginKind::Facebook));
+    harness.run_steps(6);
+    harness.get_by_label("Research").click();
+    harness.run();
+    let events = [
+        Event::Research(ResearchEvent::Budget {
+            account: id(),
+            budget: budget(12),
+        }),
+        Event::Research(ResearchEvent::Hashtag {
+            account: id(),
+            result: HashtagResult {
+                name: "coffee".into(),
+                hashtag: Hashtag {
+                    id: "17843000000000001".into(),
+                    name: None,
+                },
+                edge: HashtagEdge::Top,
+                media: (1..=12).map(|n| media(n, Some(4000 - n * 97))).collect(),
+                budget: budget(12),
+            },
+        }),
+        Event::Research(ResearchEvent::Sets(vec![HashtagSet {
+            name: "Cafe".into(),
+            tags: vec!["coffee".into(), "latteart".into(), "flatwhite".into()],
+        }])),
+    ];
+    for event in events {
+        push(&mut harness, &side, event);
+    }
+    // Thumbnails arrive as the engine decodes them.
+    for command in drain(&mut side) {
+        if let Command::LoadThumbnail { url } = command {
+            let shade = (url.len() * 37 % 200) as u8;
+            let image = egui::ColorImage::filled([64, 64], egui::Color32::from_rgb(shade, 90, 140));
+            side.events.try_send(Event::Thumbnail(
+                socialdesk::engine::protocol::DecodedImage {
+                    url,
+                    image: std::sync::Arc::new(image),
+                },
+            ));
+        }
+    }
+    harness.run();
+    harness
+}
+
+#[test]
+fn at_1024_by_700_the_search_controls_budget_and_grid_fit_the_window() {
+    let window = egui::vec2(1024.0, 700.0);
+    let harness = filled_research_tab(window);
+    let inside = egui::Rect::from_min_size(egui::Pos2::ZERO, window);
+    for label in [
+        "Search",
+        "Top",
+        "Recent",
+        HASHTAG_LABEL,
+        "#coffee — 12 top posts",
+    ] {
+        let rect = harness.get_by_label(label).rect();
+        assert!(inside.contains_rect(rect), "\"{label}\" at {rect:?}");
+    }
+    let budget = harness
+        .query_by_label_contains("12 of 30 hashtags used this week")
+        .expect("budget line")
+        .rect();
+    assert!(inside.contains_rect(budget), "budget at {budget:?}");
+    // The grid wraps instead of running off the right edge.
+    for node in harness.query_all_by_label_contains("♥ ") {
+        let rect = node.rect();
+        assert!(
+            rect.max.x <= window.x,
+            "a tile's counts end at x={}",
+            rect.max.x
+        );
+    }
+}
+
+/// Renders the Research tab at both window sizes to /tmp, to look at it.
+#[test]
+#[ignore = "writes pictures for a human to look at"]
+fn render_research_screenshots() {
+    for (w, h) in [(1280.0, 800.0), (1024.0, 700.0)] {
+        let mut harness = filled_research_tab(egui::vec2(w, h));
+        let image = harness.render().expect("render the UI");
+        image
+            .save(format!("/tmp/research-{w}x{h}.png"))
+            .expect("write the picture");
+    }
+}
