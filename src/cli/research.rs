@@ -63,7 +63,7 @@ pub async fn hashtag(core: Arc<Core>, args: HashtagArgs) -> Result<()> {
         HashtagEdge::Top
     };
     // Read at least the default page, so a small --limit still says how many more there are.
-    let read = args.limit.max(HASHTAG_MEDIA_LIMIT).min(MEDIA_PAGE_MAX);
+    let read = args.limit.clamp(HASHTAG_MEDIA_LIMIT, MEDIA_PAGE_MAX);
     let mut result = core
         .search_hashtag(&account, &args.name, edge, read)
         .await?;

@@ -96,7 +96,13 @@ pub enum ResearchError {
     #[error("a hashtag set needs a name and at least one hashtag")]
     EmptySet,
     #[error(transparent)]
-    Engine(#[from] EngineError),
+    Engine(Box<EngineError>),
+}
+
+impl From<EngineError> for ResearchError {
+    fn from(e: EngineError) -> Self {
+        ResearchError::Engine(Box::new(e))
+    }
 }
 
 /// A hashtag as Meta searches it: lower case, without '#'; `None` when it cannot be one.
@@ -192,7 +198,7 @@ impl Core {
     async fn graph_failure(&self, account: &Account, e: GraphError) -> ResearchError {
         let e = EngineError::Graph(e);
         self.note_error(account, &e).await;
-        ResearchError::Engine(e)
+        ResearchError::Engine(Box::new(e))
     }
 
     /// Looks up another Business or Creator account by username (Business Discovery).

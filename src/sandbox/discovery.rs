@@ -336,7 +336,7 @@ fn competitor_media(
                 timestamp: at,
                 likes: c.base_likes / 2 + (h >> 20) % c.base_likes.max(1),
                 comments: (h >> 36) % 60,
-                hide_likes: c.hides_likes && (h >> 44) % 3 == 0,
+                hide_likes: c.hides_likes && (h >> 44).is_multiple_of(3),
                 shortcode: format!("Cx{}", &id.to_string()[8..]),
                 children,
                 owner_username: c.username.to_owned(),

@@ -368,7 +368,13 @@ fn posts(name: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Post> {
                 name: name.to_owned(),
                 slot,
                 at,
-                likes: 3 + (h >> 20) % 400 + if (h >> 40) % 9 == 0 { 4_000 } else { 0 },
+                likes: 3
+                    + (h >> 20) % 400
+                    + if (h >> 40).is_multiple_of(9) {
+                        4_000
+                    } else {
+                        0
+                    },
                 comments: (h >> 30) % 40,
             });
         }
