@@ -365,6 +365,25 @@ mod tests {
     }
 
     #[test]
+    fn maps_research_refusals_to_their_own_kinds_and_never_retries() {
+        let e = GraphError::from_response(400, &envelope(110, Some(2_207_013), "Invalid user id"));
+        assert_eq!(
+            e.kind,
+            ErrorKind::AccountNotDiscoverable,
+            "not a publishing error"
+        );
+        assert!(!e.is_retryable());
+        let e = GraphError::from_response(400, &envelope(24, None, "(#24) 30 unique hashtags"));
+        assert_eq!(e.kind, ErrorKind::HashtagLimit);
+        assert!(!e.is_retryable());
+        assert!(
+            e.to_string()
+                .contains("30 unique hashtags per account in 7 days"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn maps_expired_token_to_reconnect_and_never_retries() {
         let e = GraphError::from_response(400, &envelope(190, Some(463), "Session has expired"));
         assert_eq!(e.kind, ErrorKind::TokenInvalid);

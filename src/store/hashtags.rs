@@ -151,3 +151,55 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashtag_counts_once_per_window_and_sets_round_trip() {
+        let store = Store::in_memory().expect("store");
+        let account = IgUserId::from("17841400000000001");
+        let week = Duration::days(7);
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
+        assert!(
+            store
+                .record_hashtag_search(&account, "coffee", "1", t0, week)
+                .expect("1")
+        );
+        let later = t0 + Duration::days(3);
+        assert!(
+            !store
+                .record_hashtag_search(&account, "coffee", "1", later, week)
+                .expect("2"),
+            "re-searching is free and keeps the first time"
+        );
+        let counted = store
+            .searched_hashtags(&account, later - week)
+            .expect("read");
+        assert_eq!(counted.len(), 1);
+        assert_eq!(counted[0].first_searched_at, t0);
+        let after = t0 + Duration::days(7) + Duration::seconds(1);
+        assert!(
+            store
+                .searched_hashtags(&account, after - week)
+                .expect("read")
+                .is_empty()
+        );
+        assert!(
+            store
+                .record_hashtag_search(&account, "coffee", "1", after, week)
+                .expect("3")
+        );
+
+        let set = HashtagSet {
+            name: "Cafe".into(),
+            tags: vec!["coffee".into(), "latteart".into()],
+        };
+        store.save_hashtag_set(&set, t0).expect("save");
+        assert_eq!(store.hashtag_sets().expect("sets"), vec![set.clone()]);
+        assert_eq!(set.caption_text(), "#coffee #latteart");
+        store.delete_hashtag_set("Cafe").expect("delete");
+        assert!(store.hashtag_sets().expect("sets").is_empty());
+    }
+}

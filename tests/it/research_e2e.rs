@@ -188,6 +188,17 @@ async fn hashtag_search_node_and_media_edges() {
     );
     let (_, body) = fb.get("ig_hashtag_search", &[("user_id", IG)]).await;
     assert_eq!(error_code(&body).0, 100, "{body}");
+    // A hashtag Meta deems sensitive: a generic error.
+    let (_, body) = fb.search("nsfw").await;
+    assert_eq!(error_code(&body).0, 1, "{body}");
+    // user_id must be an account this token acts for.
+    let (_, body) = fb
+        .get(
+            "ig_hashtag_search",
+            &[("user_id", "17841400000000002"), ("q", "coffee")],
+        )
+        .await;
+    assert_eq!(error_code(&body).0, 100, "{body}");
 
     // Facebook Login only: the Instagram host has no such node.
     let (status, body) = fb
