@@ -148,6 +148,43 @@ impl Core {
         Ok(HashtagBudget { counted, next_free })
     }
 
+    /// The budget after adding what Meta lists in `recently_searched_hashtags` that this
+    /// machine did not search (another device, another tool). Meta gives no times, so such
+    /// a hashtag counts from now: the budget may free a slot later than Meta does, never
+    /// earlier. An Instagram Login account has no such edge: its local budget is returned.
+    pub async fn sync_hashtag_budget(
+        &self,
+        account: &Account,
+    ) -> Result<HashtagBudget, EngineError> {
+        if account.login == LoginKind::Facebook {
+            let session = self.session(account).await?;
+            let remote = match self
+                .client()
+                .hashtags(&session)
+                .recently_searched(&account.id)
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    let e = EngineError::Graph(e);
+                    self.note_error(account, &e).await;
+                    return Err(e);
+                }
+            };
+            let (id, now) = (account.id.clone(), self.now());
+            self.with_store(move |s| {
+                for h in remote {
+                    if let Some(name) = h.name.as_deref().and_then(normalise_hashtag) {
+                        s.record_hashtag_search(&id, &name, &h.id, now, window())?;
+                    }
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        self.hashtag_budget(&account.id).await
+    }
+
     /// Searches hashtag `raw` as `account` and reads `limit` media of its `edge`; refuses
     /// a 31st unique hashtag in 7 days without calling Meta.
     pub async fn search_hashtag(
@@ -317,7 +354,16 @@ async fn run(core: &Core, command: ResearchCommand) -> Vec<ResearchEvent> {
     match command {
         ResearchCommand::Load { account } => {
             let mut out = Vec::new();
-            if let Ok(budget) = core.hashtag_budget(&account).await {
+            // Meta's list first (searches made elsewhere count too); offline, the local one.
+            let synced = match core.find_account(account.as_str()).await {
+                Ok(a) => core.sync_hashtag_budget(&a).await.ok(),
+                Err(_) => None,
+            };
+            let budget = match synced {
+                Some(b) => Some(b),
+                None => core.hashtag_budget(&account).await.ok(),
+            };
+            if let Some(budget) = budget {
                 out.push(ResearchEvent::Budget { account, budget });
             }
             match core.hashtag_sets().await {

@@ -470,6 +470,47 @@ async fn the_engine_keeps_the_budget_locally_and_frees_a_slot_after_seven_days()
     );
 }
 
+/// Hashtags searched elsewhere (another tool on the same account) join the local budget
+/// when it is synced with Meta's `recently_searched_hashtags`.
+#[tokio::test]
+async fn the_budget_syncs_with_hashtags_searched_elsewhere() {
+    use socialdesk::graph::hashtags::HashtagEdge;
+    use socialdesk::model::LoginKind;
+
+    let w = crate::support::world_without_login().await;
+    let account = w.connect_demo_business(LoginKind::Facebook, &[]).await;
+    w.core
+        .search_hashtag(&account, "coffee", HashtagEdge::Top, 1)
+        .await
+        .expect("search");
+    let token = w
+        .sandbox
+        .control()
+        .mint_token("facebook", "Alex Rivera", &["instagram_basic"])
+        .expect("token");
+    for q in ["elsewhere", "coffee"] {
+        let url = w
+            .sandbox
+            .url()
+            .join(&format!(
+                "facebook/v24.0/ig_hashtag_search?user_id={IG}&q={q}&access_token={token}"
+            ))
+            .expect("url");
+        assert!(reqwest::get(url).await.expect("sent").status().is_success());
+    }
+    assert_eq!(
+        w.core
+            .hashtag_budget(&account.id)
+            .await
+            .expect("local")
+            .used(),
+        1
+    );
+    let synced = w.core.sync_hashtag_budget(&account).await.expect("synced");
+    let names: Vec<&str> = synced.counted.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["coffee", "elsewhere"]);
+}
+
 #[tokio::test]
 async fn the_engine_discovers_competitors_and_words_the_errors() {
     use socialdesk::model::LoginKind;
