@@ -130,6 +130,70 @@ async fn hashtag_and_discover_print_tables_json_and_one_line_errors() {
     );
 }
 
+/// 30 hashtags already counted this week in the data folder: the 31st is refused with the
+/// day a slot frees up, and Meta is not asked.
+#[tokio::test]
+async fn the_thirty_first_hashtag_is_refused_before_meta_is_called() {
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let (dir, token) = facebook_data_dir(&sandbox).await;
+    let db = socialdesk::config::DataDirs::under(dir.path()).database();
+    let store = socialdesk::store::Store::open(&db).expect("the CLI's database");
+    let account = socialdesk::ids::IgUserId::from("17841400000000001");
+    let first = chrono::Utc::now() - chrono::Duration::days(2);
+    for i in 0..30 {
+        store
+            .record_hashtag_search(
+                &account,
+                &format!("tag{i}"),
+                &format!("17843{i:012}"),
+                first + chrono::Duration::minutes(i),
+                chrono::Duration::days(7),
+            )
+            .expect("counted");
+    }
+    drop(store);
+    sandbox.control().clear_requests();
+    let out = socialdesk_on_meta_url(
+        &["hashtag", "onemore"],
+        &sandbox.url(),
+        dir.path(),
+        Some(token.clone()),
+    )
+    .await;
+    assert!(!out.status.success());
+    let line = error_line(&out);
+    assert!(
+        line.contains("has used all 30 hashtag searches")
+            && line.contains("the next slot frees up")
+            && line.contains(
+                &(first + chrono::Duration::days(7))
+                    .format("%Y-%m-%d")
+                    .to_string()
+            ),
+        "{line}"
+    );
+    assert!(
+        !sandbox
+            .control()
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("ig_hashtag_search")),
+        "Meta was not asked"
+    );
+    // A hashtag counted this week is still free.
+    let out = socialdesk_on_meta_url(
+        &["hashtag", "tag7", "--limit", "1"],
+        &sandbox.url(),
+        dir.path(),
+        Some(token),
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("30 of 30 hashtags used this week"));
+}
+
 #[test]
 fn an_instagram_login_account_is_told_to_use_facebook_login() {
     let dir = tempfile::tempdir().expect("temp dir");
