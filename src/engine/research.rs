@@ -211,7 +211,14 @@ impl Core {
         let found = hashtags.search(&account.id, &name).await;
         let hashtag = match found {
             Ok(h) => h,
-            Err(e) => return Err(self.graph_failure(account, e).await),
+            Err(e) => {
+                if e.kind == ErrorKind::HashtagLimit {
+                    // Meta counted searches made elsewhere: learn them, so the budget shown
+                    // and the next refusal are local.
+                    let _ = self.sync_hashtag_budget(account).await;
+                }
+                return Err(self.graph_failure(account, e).await);
+            }
         };
         let (id, tag_id, now) = (account.id.clone(), hashtag.id.clone(), self.now());
         let counted_name = name.clone();

@@ -128,6 +128,23 @@ async fn hashtag_and_discover_print_tables_json_and_one_line_errors() {
         "{}",
         stderr(&out)
     );
+    // That refusal taught the local budget Meta's list: the next one is refused locally.
+    sandbox.control().clear_requests();
+    let out = run(&["hashtag", "yetanother"]).await;
+    assert!(!out.status.success());
+    assert!(
+        error_line(&out).contains("the next slot frees up"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !sandbox
+            .control()
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("ig_hashtag_search")),
+        "refused without asking Meta"
+    );
 }
 
 /// 30 hashtags already counted this week in the data folder: the 31st is refused with the
