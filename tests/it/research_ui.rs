@@ -296,6 +296,34 @@ fn filled_research_tab(size: egui::Vec2) -> Harness<'static, App> {
             name: "Cafe".into(),
             tags: vec!["coffee".into(), "latteart".into(), "flatwhite".into()],
         }])),
+        Event::Research(ResearchEvent::Discovered {
+            account: id(),
+            found: Box::new(DiscoveredAccount {
+                id: "17841400000000901".into(),
+                username: "harbour.bakery".into(),
+                name: Some("Harbour Bakery".into()),
+                biography: Some("Sourdough, pastries & coffee on SW Harbour Way".into()),
+                website: Some("https://harbourbakery.example.com/".into()),
+                profile_picture_url: Some("http://127.0.0.1:9/cdn/901/profile.jpg".into()),
+                followers_count: Some(8420),
+                follows_count: Some(512),
+                media_count: Some(431),
+                media: (1..=8)
+                    .map(|n| DiscoveredMedia {
+                        id: format!("1797{n}"),
+                        caption: Some("Fresh out of the oven".into()),
+                        media_type: Some("IMAGE".into()),
+                        media_product_type: Some("FEED".into()),
+                        media_url: Some(format!("http://127.0.0.1:9/cdn/1797{n}/full.jpg")),
+                        thumbnail_url: None,
+                        permalink: None,
+                        timestamp: None,
+                        like_count: (n % 3 != 0).then_some(200 + n * 11),
+                        comments_count: Some(n * 2),
+                    })
+                    .collect(),
+            }),
+        }),
     ];
     for event in events {
         push(&mut harness, &side, event);
@@ -352,7 +380,8 @@ fn at_1024_by_700_the_search_controls_budget_and_grid_fit_the_window() {
 #[test]
 #[ignore = "writes pictures for a human to look at"]
 fn render_research_screenshots() {
-    for (w, h) in [(1280.0, 800.0), (1024.0, 700.0)] {
+    // The last one is tall enough to show the competitor below the grid.
+    for (w, h) in [(1280.0, 800.0), (1024.0, 700.0), (1024.0, 1500.0)] {
         let mut harness = filled_research_tab(egui::vec2(w, h));
         let image = harness.render().expect("render the UI");
         image
