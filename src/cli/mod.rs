@@ -5,6 +5,7 @@ mod dms;
 mod insights;
 mod output;
 mod publish;
+mod research;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -72,6 +73,11 @@ pub enum CliCommand {
     /// Account and media insights.
     #[command(subcommand)]
     Insights(insights::InsightsCommand),
+    /// Search a hashtag's top or recent posts (Facebook Login accounts; 30 unique
+    /// hashtags per account in 7 days).
+    Hashtag(research::HashtagArgs),
+    /// Look up another Business or Creator account by username (Facebook Login accounts).
+    Discover(research::DiscoverArgs),
     /// Run the self-hosted server (webhooks, paired devices), or invite a device to it.
     Server(crate::server::ServerArgs),
 }
@@ -223,6 +229,12 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Comments(cmd) => on_core(global, |core| comments::run(core, cmd)).await,
             CliCommand::Dm(cmd) => on_core(global, |core| dms::run(core, cmd)).await,
             CliCommand::Insights(cmd) => on_core(global, |core| insights::run(core, cmd)).await,
+            CliCommand::Hashtag(args) => {
+                on_core(global, |core| research::hashtag(core, args)).await
+            }
+            CliCommand::Discover(args) => {
+                on_core(global, |core| research::discover(core, args)).await
+            }
             CliCommand::Server(args) => Ok(crate::server::run(args, &global.dirs()?.data).await?),
         }
     })

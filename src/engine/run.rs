@@ -313,6 +313,9 @@ impl Engine {
             Command::Calendar(command) => {
                 super::calendar::handle(self.core(), self.events.clone(), command);
             }
+            Command::Research(command) => {
+                super::research::handle(self.core(), self.events.clone(), command)
+            }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {
                     if let Err(e) = self.core().remove_account(&id).await {

@@ -37,6 +37,11 @@ pub enum ErrorKind {
     /// repeated cursor, too many pages). Usually the Graph URL points somewhere else; never
     /// retried, since the same request gets the same answer.
     UnexpectedAnswer,
+    /// Code 110 / subcode 2207013 from Business Discovery: no Business or Creator account by
+    /// that name (unknown, personal or age-gated: Meta does not say which). Never retried.
+    AccountNotDiscoverable,
+    /// Code 24 from Hashtag Search: 30 unique hashtags were queried in the last 7 days.
+    HashtagLimit,
     /// Anything else Meta refused.
     Other,
 }
@@ -242,6 +247,12 @@ impl GraphError {
             ErrorKind::UnexpectedAnswer => {
                 "the server did not answer as Meta does: check that the Graph URL points at Meta or the sandbox".to_owned()
             }
+            ErrorKind::AccountNotDiscoverable => {
+                "check the spelling; only Business and Creator accounts can be looked up".to_owned()
+            }
+            ErrorKind::HashtagLimit => {
+                "Instagram allows 30 unique hashtags per account in 7 days: re-search a hashtag already used this week, or wait for a slot".to_owned()
+            }
             ErrorKind::Other if self.fbtrace_id.is_some() => {
                 "try again later; if it persists, quote the trace id to Meta support".to_owned()
             }
@@ -264,6 +275,12 @@ fn kind_from_status(http_status: u16) -> Option<ErrorKind> {
 
 /// Maps Graph code/subcode onto a kind (the table in beyond-seeds.md).
 fn classify(code: Option<i64>, subcode: Option<i64>, transient: bool, message: &str) -> ErrorKind {
+    if code == Some(110) && subcode == Some(2_207_013) {
+        return ErrorKind::AccountNotDiscoverable;
+    }
+    if code == Some(24) {
+        return ErrorKind::HashtagLimit;
+    }
     if subcode == Some(2_207_027) || code == Some(9007) {
         return ErrorKind::MediaNotReady;
     }
@@ -345,6 +362,25 @@ mod tests {
             e["error_subcode"] = s.into();
         }
         serde_json::json!({ "error": e }).to_string()
+    }
+
+    #[test]
+    fn maps_research_refusals_to_their_own_kinds_and_never_retries() {
+        let e = GraphError::from_response(400, &envelope(110, Some(2_207_013), "Invalid user id"));
+        assert_eq!(
+            e.kind,
+            ErrorKind::AccountNotDiscoverable,
+            "not a publishing error"
+        );
+        assert!(!e.is_retryable());
+        let e = GraphError::from_response(400, &envelope(24, None, "(#24) 30 unique hashtags"));
+        assert_eq!(e.kind, ErrorKind::HashtagLimit);
+        assert!(!e.is_retryable());
+        assert!(
+            e.to_string()
+                .contains("30 unique hashtags per account in 7 days"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -9,9 +9,11 @@
 
 mod client;
 pub mod comments;
+pub mod discovery;
 mod error;
 #[cfg(test)]
 mod fuzz;
+pub mod hashtags;
 pub mod http;
 pub mod insights;
 pub mod locations;

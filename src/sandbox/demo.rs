@@ -319,6 +319,9 @@ pub struct Demo {
     pub catalog: super::shopping::Catalog,
     /// Other people's media that tag the demo accounts (the `tags` edge).
     pub tags: Vec<super::mentions::Tag>,
+    /// Hashtags each account queried (Hashtag Search's 30-per-7-days budget).
+    #[serde(default)]
+    pub hashtag_searches: super::hashtags::Searches,
 }
 
 impl Demo {
@@ -655,6 +658,7 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         catalog,
         places: super::locations::demo_places(),
         rupload: Default::default(),
+        hashtag_searches: Default::default(),
     }
 }
 

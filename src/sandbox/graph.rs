@@ -141,6 +141,9 @@ fn serve(
     if let Some(r) = super::locations::serve(inner, req, login, path, &token) {
         return r;
     }
+    if let Some(r) = super::hashtags::serve(inner, req, login, path, &token) {
+        return r;
+    }
     if req.method != Method::GET {
         let result = super::writes::handle(inner, req, login, path, &token);
         return super::comments::maybe_lose(inner, result);
@@ -152,6 +155,7 @@ fn serve(
         }
         None => (None, Default::default()),
     };
+    let (fields_value, discovery) = super::discovery::lift(fields_value)?;
     let selection = match fields_value.as_deref() {
         Some(f) => {
             Some(fields::parse(f).map_err(|e| GraphError::invalid_parameter(e.to_string()))?)
@@ -173,7 +177,11 @@ fn serve(
     match path {
         [id] => {
             let node = ctx.resolve(id)?;
-            ctx.render(node, selection.as_deref(), false)
+            let mut out = ctx.render(node, selection.as_deref(), false)?;
+            if let Some(query) = discovery {
+                super::discovery::attach(inner, &demo, login, &mut out, query)?;
+            }
+            Ok(out)
         }
         [id, edge] => {
             let node = ctx.resolve(id)?;

@@ -112,6 +112,9 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
     }
     let [id, file] = rest else { return None };
     let key: u64 = id.parse().ok()?;
+    if let Some(v) = research_picture(id, file, key) {
+        return Some(v);
+    }
     let demo = inner.demo();
     if let Some(media) = demo.media_by_id(id) {
         let upload = media.upload.as_deref().and_then(|k| inner.upload(k));
@@ -157,6 +160,35 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
         photo,
         aspect: Aspect::Square,
         width: THUMB_WIDTH,
+        key,
+        bytes: None,
+    }))
+}
+
+/// Media found through Hashtag Search or Business Discovery, and discovered accounts'
+/// profile pictures: pictures derived from the id alone.
+fn research_picture(id: &str, file: &str, key: u64) -> Option<Source> {
+    let (photo, aspect, width) = match file {
+        "full.jpg" | "thumb.jpg" => {
+            let (photo, aspect) = super::hashtags::cdn_picture(id)?;
+            let width = if file == "full.jpg" {
+                FULL_WIDTH
+            } else {
+                THUMB_WIDTH
+            };
+            (photo, aspect, width)
+        }
+        "profile.jpg" => (
+            super::discovery::profile_photo(id)?,
+            Aspect::Square,
+            THUMB_WIDTH,
+        ),
+        _ => return None,
+    };
+    Some(Source::Render(Variant {
+        photo,
+        aspect,
+        width,
         key,
         bytes: None,
     }))

@@ -18,7 +18,9 @@
 //!   `insights` (+ `product_tags`, `collaborators`), field `copyright_check_information`; `/{comment-id}` with `replies`;
 //!   `/{container-id}` (`status_code`, `status`, `copyright_check_status`); `/{conversation-id}` with `messages`; `/{message-id}`;
 //!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`,
-//!   `/pages/search?q=` (places for `location_id`)
+//!   `/pages/search?q=` (places for `location_id`), `/ig_hashtag_search?user_id=&q=`,
+//!   `/{hashtag-id}` with `top_media`, `recent_media`, `/{ig-id}/recently_searched_hashtags`,
+//!   field `business_discovery.username(X){…}` on `/{ig-id}`
 //! - writes: `POST /{ig-id}/media`, `/media_publish`, `/messages`, `/mentions`;
 //!   `POST /{media}/comments`,
 //!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
@@ -40,7 +42,8 @@
 //! `publishing` (containers), `moderation` (comments), `insights` (account and media
 //! insights), `dms` (Instagram Direct on both logins: conversations, Send API, windows,
 //! private replies, limits, incoming messages over time), `shopping` (catalog and product
-//! tags), `control` ([`SandboxControl`] and `/__sandbox`), `persist` (the optional state
+//! tags), `hashtags` (Hashtag Search and its budget), `discovery` (Business Discovery),
+//! `control` ([`SandboxControl`] and `/__sandbox`), `persist` (the optional state
 //! folder that keeps the world across restarts).
 
 mod access;
@@ -49,11 +52,13 @@ mod control;
 mod copyright;
 mod covers;
 mod demo;
+mod discovery;
 mod dms;
 mod errors;
 mod fetch;
 mod fields;
 mod graph;
+mod hashtags;
 mod images;
 mod insights;
 mod locations;

@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_publish_claim",
         include_str!("migrations/0011_publish_claim.sql"),
     ),
+    (
+        "0012_hashtag_research",
+        include_str!("migrations/0012_hashtag_research.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

@@ -17,6 +17,7 @@ mod draft_place;
 mod drafts;
 mod error;
 mod feed;
+mod hashtags;
 mod insights;
 mod migrations;
 pub(crate) mod private_files;
@@ -44,6 +45,7 @@ pub use drafts::{
     PostKind, ProductTag, SourceRef, StoredCover, UserTag,
 };
 pub use error::StoreError;
+pub use hashtags::{HashtagSet, SearchedHashtag};
 pub use secrets::{
     FileSecrets, KeyringSecrets, MemorySecrets, SecretError, SecretStore, app_secret_key,
     open_secret_store, token_key,

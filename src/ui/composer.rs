@@ -395,6 +395,26 @@ impl ComposerTab {
         }
     }
 
+    /// The caption as typed.
+    pub fn caption(&self) -> &str {
+        &self.caption
+    }
+
+    /// Adds `text` (a hashtag set from Research) to the caption: after a space, or on a
+    /// new line when the caption already has text, never twice in a row.
+    pub fn insert_into_caption(&mut self, text: &str) {
+        let text = text.trim();
+        if text.is_empty() || self.caption.trim_end().ends_with(text) {
+            return;
+        }
+        if !self.caption.trim().is_empty() {
+            let trimmed = self.caption.trim_end().len();
+            self.caption.truncate(trimmed);
+            self.caption.push_str("\n\n");
+        }
+        self.caption.push_str(text);
+    }
+
     /// A tab the user asked to go to from here (taken once).
     pub fn take_navigation(&mut self) -> Option<super::Tab> {
         self.navigate.take()

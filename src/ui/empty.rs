@@ -21,6 +21,7 @@ pub fn tab_heading(tab: Tab) -> &'static str {
         Tab::Comments => "Comment moderation",
         Tab::Dms => "Direct messages",
         Tab::Insights => "Account insights",
+        Tab::Research => "Hashtag and competitor research",
         Tab::Calendar => "Content calendar",
     }
 }

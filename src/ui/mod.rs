@@ -24,6 +24,8 @@ pub mod insights_export;
 pub mod insights_format;
 pub mod pending;
 pub mod remote;
+pub mod research;
+pub mod research_discovery;
 pub mod schedule_picker;
 pub mod shell;
 pub mod textures;
@@ -87,6 +89,7 @@ pub struct App {
     dms: dms::DmsTab,
     insights: insights::InsightsTab,
     calendar: calendar::CalendarTab,
+    research: research::ResearchTab,
 }
 
 impl App {
@@ -113,6 +116,7 @@ impl App {
             dms: dms::DmsTab::default(),
             insights: insights::InsightsTab::default(),
             calendar: calendar::CalendarTab::default(),
+            research: research::ResearchTab::default(),
         }
     }
 
@@ -271,6 +275,7 @@ impl App {
                         Tab::Comments => self.comments.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Dms => self.dms.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Insights => self.insights.tab_ui(ui, &mut cx, &mut commands),
+                        Tab::Research => self.research.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Calendar => self.calendar.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Feed => {}
                     }
@@ -283,6 +288,12 @@ impl App {
             .or_else(|| self.calendar.take_navigation())
         {
             self.prefs.tab = tab;
+            self.show_accounts_page = false;
+        }
+        // Research's "Insert into caption": the set goes into the Composer's caption state.
+        if let Some(text) = self.research.take_caption_insert() {
+            self.composer.insert_into_caption(&text);
+            self.prefs.tab = Tab::Composer;
             self.show_accounts_page = false;
         }
         // Leaving the Composer keeps its form on disk at once, not a second later.
@@ -326,7 +337,7 @@ impl App {
             });
     }
 
-    /// Ctrl+1..6 switch tabs; Esc closes the detail panel.
+    /// Ctrl+1..7 switch tabs; Esc closes the detail panel.
     fn keyboard(&mut self, ctx: &egui::Context) {
         let before = self.prefs.tab;
         shell::tab_shortcuts(ctx, &mut self.prefs.tab);
@@ -399,6 +410,7 @@ impl App {
             }
             Event::Insights(event) => self.insights.on_event(event),
             Event::Calendar(event) => self.calendar.on_event(event),
+            Event::Research(event) => self.research.on_event(event),
         }
     }
 

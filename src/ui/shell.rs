@@ -18,17 +18,19 @@ pub enum Tab {
     Comments,
     Dms,
     Insights,
+    Research,
     Calendar,
 }
 
 impl Tab {
-    /// Every tab, in the order of the tab bar and of the Ctrl+1..6 shortcuts.
-    pub const ALL: [Tab; 6] = [
+    /// Every tab, in the order of the tab bar and of the Ctrl+1..7 shortcuts.
+    pub const ALL: [Tab; 7] = [
         Tab::Feed,
         Tab::Composer,
         Tab::Comments,
         Tab::Dms,
         Tab::Insights,
+        Tab::Research,
         Tab::Calendar,
     ];
 
@@ -40,6 +42,7 @@ impl Tab {
             Tab::Comments => "Comments",
             Tab::Dms => "DMs",
             Tab::Insights => "Insights",
+            Tab::Research => "Research",
             Tab::Calendar => "Calendar",
         }
     }
@@ -52,12 +55,13 @@ impl Tab {
             Tab::Comments => egui::Key::Num3,
             Tab::Dms => egui::Key::Num4,
             Tab::Insights => egui::Key::Num5,
-            Tab::Calendar => egui::Key::Num6,
+            Tab::Research => egui::Key::Num6,
+            Tab::Calendar => egui::Key::Num7,
         }
     }
 }
 
-/// Switches tabs on Ctrl+1..6.
+/// Switches tabs on Ctrl+1..7.
 pub fn tab_shortcuts(ctx: &egui::Context, tab: &mut Tab) {
     for candidate in Tab::ALL {
         let pressed =

@@ -159,6 +159,7 @@ fn first_frame_starts_the_engine_and_every_tab_shows_its_heading() {
         (Tab::Comments, "Comments", "Comment moderation"),
         (Tab::Dms, "DMs", "Direct messages"),
         (Tab::Insights, "Insights", "Account insights"),
+        (Tab::Research, "Research", "Hashtag and competitor research"),
         (Tab::Calendar, "Calendar", "Content calendar"),
         (Tab::Feed, "Feed", "No account connected"),
     ];
@@ -173,6 +174,12 @@ fn first_frame_starts_the_engine_and_every_tab_shows_its_heading() {
     harness.run();
     assert_eq!(harness.state().tab(), Tab::Insights);
     harness.get_by_label("Account insights");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num6);
+    harness.run();
+    assert_eq!(harness.state().tab(), Tab::Research);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num7);
+    harness.run();
+    assert_eq!(harness.state().tab(), Tab::Calendar);
 }
 
 #[test]
