@@ -58,7 +58,8 @@ impl HashtagBudget {
     pub fn summary(&self) -> String {
         let mut s = format!("{} of {BUDGET_LIMIT} hashtags used this week", self.used());
         if let Some(at) = self.next_free {
-            s.push_str(&format!("; next slot frees {}", local_day_time(at)));
+            s.push_str("; next slot frees ");
+            s.push_str(&local_day_time(at));
         }
         s
     }
@@ -269,7 +270,8 @@ impl Core {
 
     /// The saved hashtag sets.
     pub async fn hashtag_sets(&self) -> Result<Vec<HashtagSet>, EngineError> {
-        self.with_store(|s| s.hashtag_sets()).await
+        self.with_store(super::super::store::Store::hashtag_sets)
+            .await
     }
 
     /// Saves hashtag set `name` with the hashtags written in `tags`.

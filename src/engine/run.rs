@@ -314,7 +314,7 @@ impl Engine {
                 super::calendar::handle(self.core(), self.events.clone(), command);
             }
             Command::Research(command) => {
-                super::research::handle(self.core(), self.events.clone(), command)
+                super::research::handle(self.core(), self.events.clone(), command);
             }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {

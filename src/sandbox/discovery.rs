@@ -212,17 +212,19 @@ pub fn lift(fields_value: Option<String>) -> Result<(Option<String>, Option<Quer
                 "(#100) Syntax error \"Unexpected end of string\": close the '{' of business_discovery",
             )
         })?;
-        sub = f[pos + 1..end].to_owned();
+        f[pos + 1..end].clone_into(&mut sub);
         pos = end + 1;
     }
-    let mut rest = format!("{}{}", &f[..start], &f[pos..]);
-    rest = rest.replace(",,", ",").trim_matches(',').to_owned();
+    let rest = format!("{}{}", &f[..start], &f[pos..])
+        .replace(",,", ",")
+        .trim_matches(',')
+        .to_owned();
     let mut take = |name: &str| -> Option<String> {
         let pattern = format!(".{name}(");
         let at = sub.find(&pattern)?;
         let len = sub[at + pattern.len()..].find(')')?;
         let value = sub[at + pattern.len()..at + pattern.len() + len].to_owned();
-        sub.replace_range(at..at + pattern.len() + len + 1, "");
+        sub.replace_range(at..=(at + pattern.len() + len), "");
         Some(value)
     };
     let media_after = take("after");
@@ -465,7 +467,7 @@ fn render_target(inner: &Inner, t: &Target, q: &Query) -> Result<Value, GraphErr
     Ok(Value::Object(out))
 }
 
-fn time_modifier(raw: &Option<String>, name: &str) -> Result<Option<DateTime<Utc>>, GraphError> {
+fn time_modifier(raw: Option<&String>, name: &str) -> Result<Option<DateTime<Utc>>, GraphError> {
     match raw {
         None => Ok(None),
         Some(r) => parse_time(r).map(Some).ok_or_else(|| {
@@ -477,8 +479,8 @@ fn time_modifier(raw: &Option<String>, name: &str) -> Result<Option<DateTime<Utc
 }
 
 fn media_edge(inner: &Inner, t: &Target, f: &Field, q: &Query) -> Result<Value, GraphError> {
-    let since = time_modifier(&q.since, "since")?;
-    let until = time_modifier(&q.until, "until")?;
+    let since = time_modifier(q.since.as_ref(), "since")?;
+    let until = time_modifier(q.until.as_ref(), "until")?;
     let items: Vec<DMedia> = t
         .media
         .iter()

@@ -96,7 +96,7 @@ pub struct Searched {
 pub fn hash(s: &str) -> u64 {
     let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
     for b in s.bytes() {
-        h = mix(h ^ b as u64);
+        h = mix(h ^ u64::from(b));
     }
     h
 }

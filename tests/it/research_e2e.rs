@@ -213,9 +213,7 @@ async fn thirty_unique_hashtags_in_a_rolling_week_measured_on_the_sandbox_clock(
     for i in 0..29 {
         fb.hashtag_id(&format!("tag{i}")).await;
     }
-    fb.sb
-        .control()
-        .advance_clock(Duration::from_secs(2 * 86_400));
+    fb.sb.control().advance_clock(Duration::from_hours(48));
     fb.hashtag_id("tag29").await;
     let (_, recent) = fb
         .get(
@@ -247,12 +245,10 @@ async fn thirty_unique_hashtags_in_a_rolling_week_measured_on_the_sandbox_clock(
     fb.hashtag_id("tag3").await;
 
     // Five days later the first 29 are 7 days old: their slots free, tag29's does not.
-    fb.sb
-        .control()
-        .advance_clock(Duration::from_secs(5 * 86_400 - 60));
+    fb.sb.control().advance_clock(Duration::from_mins(7199));
     let (_, body) = fb.search("onemore").await;
     assert_eq!(error_code(&body).0, 24, "still inside the week: {body}");
-    fb.sb.control().advance_clock(Duration::from_secs(120));
+    fb.sb.control().advance_clock(Duration::from_mins(2));
     fb.hashtag_id("onemore").await;
     let (_, recent) = fb
         .get(
@@ -413,7 +409,7 @@ async fn the_engine_keeps_the_budget_locally_and_frees_a_slot_after_seven_days()
     assert_eq!(recent.media.len(), 60, "two pages of 50 at most");
     assert_eq!(recent.budget.used(), 1, "re-searching is free");
 
-    w.sandbox.control().advance_clock(Duration::from_secs(3600));
+    w.sandbox.control().advance_clock(Duration::from_hours(1));
     for i in 1..30 {
         w.core
             .search_hashtag(&account, &format!("tag{i}"), HashtagEdge::Top, 1)
@@ -451,7 +447,7 @@ async fn the_engine_keeps_the_budget_locally_and_frees_a_slot_after_seven_days()
     // Across the boundary: #coffee's slot frees (the other 29 are an hour younger).
     w.sandbox
         .control()
-        .advance_clock(Duration::from_secs(7 * 86_400 - 3600 + 60));
+        .advance_clock(Duration::from_mins(10021));
     let ok = w
         .core
         .search_hashtag(&account, "onemore", HashtagEdge::Top, 1)
