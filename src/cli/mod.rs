@@ -5,6 +5,7 @@ mod dms;
 mod insights;
 mod output;
 mod publish;
+mod server_client;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -223,7 +224,13 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Comments(cmd) => on_core(global, |core| comments::run(core, cmd)).await,
             CliCommand::Dm(cmd) => on_core(global, |core| dms::run(core, cmd)).await,
             CliCommand::Insights(cmd) => on_core(global, |core| insights::run(core, cmd)).await,
-            CliCommand::Server(args) => Ok(crate::server::run(args, &global.dirs()?.data).await?),
+            CliCommand::Server(args) if args.command.as_ref().is_some_and(|c| c.is_client()) => {
+                let data = global.dirs()?.data;
+                on_core(global, |core| server_client::run(core, args, data)).await
+            }
+            CliCommand::Server(args) => {
+                Ok(crate::server::run(args, &global.dirs()?.data, global.live_endpoints()).await?)
+            }
         }
     })
 }

@@ -8,7 +8,10 @@
 //! arrive here already hashed (see `devices`).
 
 mod postgres;
+mod postgres_posts;
+mod posts;
 mod sqlite;
+mod sqlite_posts;
 
 use std::path::PathBuf;
 
@@ -17,6 +20,9 @@ use serde::Serialize;
 use super::auth::Role;
 
 pub use postgres::PostgresDb;
+pub use posts::{
+    Change, Finish, JournalStep, NewImage, NewPost, PostEdit, PostKind, PostRow, PublishJob,
+};
 pub use sqlite::SqliteDb;
 
 /// Where the server keeps its data.
