@@ -252,9 +252,8 @@ async fn attempt(ctx: &Ctx, job: &PublishJob) -> Result<Option<MediaId>, Stop> {
         }
     };
     // 3. Processing, renewing the lease at every poll.
-    match wait_ready(ctx, &session, job, &container).await? {
-        StatusCode::Published => return Ok(find_media(ctx, &session, &ig, job).await),
-        _ => {}
+    if wait_ready(ctx, &session, job, &container).await? == StatusCode::Published {
+        return Ok(find_media(ctx, &session, &ig, job).await);
     }
     // 4. media_publish, journaled first; an unclear failure asks the container again.
     journal(ctx, job, JournalStep::Sent(super::now())).await?;

@@ -601,3 +601,125 @@ async fn a_sqlite_server_killed_and_restarted_publishes_every_post_once() {
     );
     assert!(!logs.contains(&account.token), "the token is never logged");
 }
+
+/// The desktop's path, as processes: an admin's desktop pairs and hands its account over,
+/// an editor's desktop schedules a post with a picture prepared on the desktop, a viewer's
+/// desktop sees it with who scheduled it and is refused when it tries to schedule; the server
+/// publishes it once.
+#[tokio::test(flavor = "multi_thread")]
+async fn desktops_pair_share_an_account_and_schedule_on_the_server() {
+    let backend = Backend::Sqlite;
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let server_data = tempfile::tempdir().expect("temp dir");
+    let key_file = server_data.path().join("server.key");
+    let server = Server::start_with(
+        server_data.path(),
+        &backend,
+        &publisher_args(&sandbox, &key_file),
+    );
+    let desks: Vec<_> = (0..3)
+        .map(|_| tempfile::tempdir().expect("temp dir"))
+        .collect();
+    let mut desktops = Vec::new();
+    for desk in &desks {
+        desktops.push(crate::support::cli::OnSandbox::connect(&sandbox, desk.path()).await);
+    }
+    for (desktop, (role, name)) in desktops.iter().zip([
+        ("admin", "admin-desk"),
+        ("editor", "Sam's laptop"),
+        ("viewer", "intern"),
+    ]) {
+        let code = invite(server_data.path(), &backend, role);
+        let out = desktop
+            .run(&["server", "pair", &server.base, &code, "--device-name", name])
+            .await;
+        assert!(
+            out.status.success(),
+            "pair: {}",
+            crate::support::cli::stderr(&out)
+        );
+        assert!(crate::support::cli::stdout(&out).contains(role));
+    }
+    let (admin, editor, viewer) = (&desktops[0], &desktops[1], &desktops[2]);
+    // The device token is in the desktop's secret store, not in the link file.
+    let link = std::fs::read_to_string(desks[1].path().join("server-link.json")).expect("link");
+    assert!(!link.contains("sdt_"), "{link}");
+
+    // Before the account is handed over, scheduling is refused with what to do.
+    let picture = desks[1].path().join("photo.jpg");
+    crate::support::cli::write_jpeg(&picture, 1600, 1200);
+    let schedule_at = |at: &str| {
+        [
+            "server",
+            "schedule",
+            "--image",
+            picture.to_str().expect("utf-8"),
+            "--caption",
+            "from the desktop, while it sleeps",
+            "--at",
+            at,
+        ]
+        .map(str::to_owned)
+    };
+    let in_an_hour = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let later = schedule_at(&in_an_hour);
+    let later: Vec<&str> = later.iter().map(String::as_str).collect();
+    let early = editor.run(&later).await;
+    crate::support::cli::assert_fails_with(&early, "share-account");
+    let refused = editor.run(&["server", "share-account"]).await;
+    crate::support::cli::assert_fails_with(&refused, "admin");
+    let shared = admin.run(&["server", "share-account"]).await;
+    assert!(
+        shared.status.success(),
+        "{}",
+        crate::support::cli::stderr(&shared)
+    );
+
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(5)).to_rfc3339();
+    let soon = schedule_at(&soon);
+    let soon: Vec<&str> = soon.iter().map(String::as_str).collect();
+    let out = editor.run(&soon).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::cli::stderr(&out)
+    );
+    let by_viewer = viewer.run(&later).await;
+    crate::support::cli::assert_fails_with(&by_viewer, "viewer");
+    let listed = viewer.run(&["server", "posts"]).await;
+    assert!(listed.status.success());
+    let listed = crate::support::cli::stdout(&listed);
+    assert!(
+        listed.contains("by Sam's laptop") && listed.contains("from the desktop"),
+        "{listed}"
+    );
+
+    // The server publishes it, once.
+    wait_until("the desktop's post published", RUN_GUARD, || async {
+        let out = viewer.run(&["server", "posts", "--json"]).await;
+        let posts: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        posts[0]["state"] == "published"
+    })
+    .await;
+    let account = Account {
+        ig_id: raw::get_json(
+            format!("{}v24.0/me?fields=id", sandbox.url()),
+            editor.token(),
+        )
+        .await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned(),
+        token: editor.token().to_owned(),
+    };
+    assert_each_posted_once(
+        &sandbox,
+        &[account],
+        "from the desktop",
+        &["from the desktop, while it sleeps".to_owned()],
+    )
+    .await;
+    server.stop();
+}
