@@ -723,3 +723,144 @@ async fn desktops_pair_share_an_account_and_schedule_on_the_server() {
     .await;
     server.stop();
 }
+
+/// `POST {sandbox}/v24.0/{path}` with a form, as the account: the JSON answer.
+async fn graph_post(
+    sandbox: &Sandbox,
+    account: &Account,
+    path: &str,
+    form: &[(&str, &str)],
+) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}v24.0/{path}", sandbox.url()))
+        .bearer_auth(&account.token)
+        .form(form)
+        .send()
+        .await
+        .expect("POST")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// A container of `caption` on the account, waited for until `FINISHED`.
+async fn finished_container(
+    sandbox: &Sandbox,
+    account: &Account,
+    picture: &str,
+    caption: &str,
+) -> String {
+    let created = graph_post(
+        sandbox,
+        account,
+        &format!("{}/media", account.ig_id),
+        &[("image_url", picture), ("caption", caption)],
+    )
+    .await;
+    let id = created["id"].as_str().expect("container id").to_owned();
+    let url = format!("{}v24.0/{id}?fields=status_code", sandbox.url());
+    wait_until("the container to finish", RUN_GUARD, || async {
+        raw::get_json(&url, &account.token).await["status_code"] == "FINISHED"
+    })
+    .await;
+    id
+}
+
+/// The takeover rule made deterministic: a "dead replica" left two posts with journaled
+/// containers and "media_publish sent", one of which Meta did publish. The server taking
+/// them over asks each container first: the published one is recorded without another
+/// post, the other is published once, from the same container.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_takeover_asks_the_journaled_container_before_publishing() {
+    let backend = Backend::Sqlite;
+    let (sandbox, accounts) = faulty_sandbox(0, 0.0).await;
+    let accounts: Vec<Account> = accounts.into_iter().take(1).collect();
+    let account = &accounts[0];
+    let picture = hosted_picture(&sandbox).await;
+    let data = tempfile::tempdir().expect("temp dir");
+    let args = publisher_args(&sandbox, &data.path().join("server.key"));
+    let server = Server::start_with(data.path(), &backend, &args);
+    let (_, admin) = paired(&server, &invite(data.path(), &backend, "admin"), "admin").await;
+    hand_over(&server, &admin, &accounts).await;
+    let later = chrono::Utc::now().timestamp() + 3600;
+    let mut ids = Vec::new();
+    for caption in ["takeover: went out", "takeover: never sent"] {
+        let created = send_json(
+            &server,
+            Method::POST,
+            "/posts",
+            &admin,
+            &json!({"account_id": account.ig_id, "caption": caption, "scheduled_at": later,
+                    "images": [{"image_url": picture}]}),
+        )
+        .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        ids.push(
+            created.json::<Value>().await.expect("json")["id"]
+                .as_i64()
+                .expect("id"),
+        );
+    }
+    server.stop();
+
+    // What the dead replica did: both containers made, one of them published.
+    let published = finished_container(&sandbox, account, &picture, "takeover: went out").await;
+    let media = graph_post(
+        &sandbox,
+        account,
+        &format!("{}/media_publish", account.ig_id),
+        &[("creation_id", published.as_str())],
+    )
+    .await;
+    let media_id = media["id"].as_str().expect("media id").to_owned();
+    let unsent = finished_container(&sandbox, account, &picture, "takeover: never sent").await;
+    let now = chrono::Utc::now().timestamp();
+    let db = rusqlite::Connection::open(data.path().join("server.sqlite3")).expect("database");
+    for (id, container) in ids.iter().zip([&published, &unsent]) {
+        let changed = db
+            .execute(
+                "UPDATE scheduled_posts SET container_id = ?1, publish_sent_at = ?2,
+                     claim_owner = 'a-dead-replica', claim_until = ?3, scheduled_at = ?2
+                 WHERE id = ?4",
+                rusqlite::params![container, now - 10, now - 1, id],
+            )
+            .expect("journal");
+        assert_eq!(changed, 1);
+    }
+    drop(db);
+
+    let server = Server::start_with(data.path(), &backend, &args);
+    wait_until("both posts settled", RUN_GUARD, || async {
+        server_posts(&server, &admin)
+            .await
+            .iter()
+            .all(|p| p["state"] == "published" || p["state"] == "failed")
+    })
+    .await;
+    let posts = server_posts(&server, &admin).await;
+    assert!(posts.iter().all(|p| p["state"] == "published"), "{posts:?}");
+    assert_eq!(
+        posts[0]["media_id"],
+        media_id.as_str(),
+        "the post Meta already had"
+    );
+    assert_each_posted_once(
+        &sandbox,
+        &accounts,
+        "takeover: ",
+        &[
+            "takeover: went out".to_owned(),
+            "takeover: never sent".to_owned(),
+        ],
+    )
+    .await;
+    // No container beyond the two journaled ones was made.
+    let made = sandbox
+        .control()
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/media"))
+        .count();
+    assert_eq!(made, 2, "the taker made a container of its own");
+    server.stop();
+}
