@@ -78,8 +78,8 @@ impl From<DbError> for Stop {
     }
 }
 
-/// Runs the loop until `stop` resolves; posts in flight are abandoned then (their claims
-/// expire and another publisher, or this one after a restart, resumes from the journal).
+/// Runs the loop until `stop` resolves; posts in flight are stopped then and their claims
+/// released, so another publisher resumes them from the journal.
 pub async fn run(
     db: Db,
     key: Arc<TokenKey>,
@@ -126,7 +126,19 @@ pub async fn run(
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
         }
     }
+    // Posts in flight stop where they are; their claims are released rather than left to
+    // expire, so another replica (or this one restarted) resumes them from the journal at
+    // once. That is as safe as any takeover: the container is journaled before it can be
+    // published, and a taker asks Meta about it before sending.
     tasks.abort_all();
+    while tasks.join_next().await.is_some() {}
+    match ctx.db.release_claims(ctx.config.owner.clone()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(posts = n, "released the claims of posts under way"),
+        Err(e) => tracing::warn!(
+            "could not release this replica's claims (they expire after the lease): {e}"
+        ),
+    }
     tracing::info!("publisher stopped");
 }
 

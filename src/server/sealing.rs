@@ -65,7 +65,10 @@ impl TokenKey {
             source,
         };
         match std::fs::read_to_string(path) {
-            Ok(text) => return Self::parse(&text).ok_or_else(|| SealError::BadKey(path.into())),
+            Ok(text) => {
+                warn_if_shared(path);
+                return Self::parse(&text).ok_or_else(|| SealError::BadKey(path.into()));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(io_error(e)),
         }
@@ -136,6 +139,24 @@ impl TokenKey {
         let text = String::from_utf8(plain.to_vec()).map_err(|_| SealError::Open)?;
         Ok(SecretString::from(text))
     }
+}
+
+/// Warns when others than the owner may read the key file (a copy made without care).
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                "the key file can be read by other users: run `chmod 600` on it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 fn aad(ig_user_id: &str) -> Aad<Vec<u8>> {

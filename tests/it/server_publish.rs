@@ -864,3 +864,53 @@ async fn a_takeover_asks_the_journaled_container_before_publishing() {
     assert_eq!(made, 2, "the taker made a container of its own");
     server.stop();
 }
+
+/// A server stopped with SIGTERM mid-run releases its claims, so a restart (or another
+/// replica) resumes at once instead of waiting out a long lease; still every post once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_server_releases_its_claims_at_once() {
+    let backend = Backend::Sqlite;
+    let (sandbox, accounts) = faulty_sandbox(200, 0.0).await;
+    let accounts: Vec<Account> = accounts.into_iter().take(1).collect();
+    let picture = hosted_picture(&sandbox).await;
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut args = publisher_args(&sandbox, &data.path().join("server.key"));
+    let lease = args
+        .iter()
+        .position(|a| a == "--lease-secs")
+        .expect("lease")
+        + 1;
+    // Far longer than the deadline below: only a released claim can be resumed in time.
+    args[lease] = "600".into();
+    let server = Server::start_with(data.path(), &backend, &args);
+    let (_, admin) = paired(&server, &invite(data.path(), &backend, "admin"), "admin").await;
+    hand_over(&server, &admin, &accounts).await;
+    let due = chrono::Utc::now().timestamp();
+    let captions: Vec<String> = (0..4).map(|n| format!("released post {n}")).collect();
+    for caption in &captions {
+        let created = send_json(
+            &server,
+            Method::POST,
+            "/posts",
+            &admin,
+            &json!({"account_id": accounts[0].ig_id, "caption": caption, "scheduled_at": due,
+                    "images": [{"image_url": picture}]}),
+        )
+        .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    wait_until("posts under way", RUN_GUARD, || async {
+        count_in_state(&server, &admin, "publishing").await > 0
+    })
+    .await;
+    server.stop();
+    let server = Server::start_with(data.path(), &backend, &args);
+    wait_until(
+        "every post published after the restart",
+        Duration::from_secs(60),
+        || async { count_in_state(&server, &admin, "published").await == captions.len() },
+    )
+    .await;
+    assert_each_posted_once(&sandbox, &accounts, "released post ", &captions).await;
+    server.stop();
+}

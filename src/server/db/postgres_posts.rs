@@ -361,6 +361,17 @@ impl PostgresDb {
         Ok(changed > 0)
     }
 
+    pub async fn release_claims(&self, owner: &str) -> Result<u64, DbError> {
+        let client = self.client.lock().await;
+        Ok(client
+            .execute(
+                "UPDATE scheduled_posts SET claim_owner = NULL, claim_until = NULL
+                 WHERE claim_owner = $1 AND state = 'scheduled'",
+                &[&owner],
+            )
+            .await?)
+    }
+
     pub async fn finish_post(&self, id: i64, outcome: &Finish, now: i64) -> Result<bool, DbError> {
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;

@@ -271,6 +271,15 @@ impl Db {
         }
     }
 
+    /// Gives up every claim `owner` holds (a replica stopping): the posts are free to be
+    /// taken at once, and resumed from their journal like any takeover.
+    pub async fn release_claims(&self, owner: String) -> Result<u64, DbError> {
+        match self {
+            Self::Sqlite(db) => db.release_claims(owner).await,
+            Self::Postgres(db) => db.release_claims(&owner).await,
+        }
+    }
+
     /// Records the end of a post's publishing (published, or failed for good) with the audit
     /// row, and drops its uploaded JPEGs (Meta has fetched them).
     pub async fn finish_post(&self, id: i64, outcome: Finish, now: i64) -> Result<bool, DbError> {

@@ -373,6 +373,18 @@ impl SqliteDb {
         .await
     }
 
+    pub async fn release_claims(&self, owner: String) -> Result<u64, DbError> {
+        self.call(move |conn| {
+            conn.execute(
+                "UPDATE scheduled_posts SET claim_owner = NULL, claim_until = NULL
+                 WHERE claim_owner = ?1 AND state = 'scheduled'",
+                params![owner],
+            )
+            .map(|n| n as u64)
+        })
+        .await
+    }
+
     pub async fn finish_post(&self, id: i64, outcome: Finish, now: i64) -> Result<bool, DbError> {
         self.call(move |conn| {
             let tx = conn.transaction()?;
