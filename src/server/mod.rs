@@ -54,8 +54,8 @@ pub enum ServerError {
     Key(#[from] sealing::SealError),
     #[error("could not set up the Graph API client: {0}")]
     Graph(#[from] crate::graph::GraphError),
-    #[error("`{0}` runs on a desktop, through the command line's server client")]
-    ClientCommand(String),
+    #[error("this `server` subcommand runs on a desktop, through the command line's server client")]
+    ClientCommand,
     #[error("the public URL {0} cannot be used: {1}")]
     PublicUrl(String, url::ParseError),
 }
@@ -84,7 +84,7 @@ pub async fn run(
             );
             Ok(())
         }
-        Some(other) => Err(ServerError::ClientCommand(format!("{other:?}"))),
+        Some(_) => Err(ServerError::ClientCommand),
         None => {
             let endpoints = endpoints.ok_or(config::ConfigError::NoEndpoints)?;
             serve(&args.serve, &location, data_dir, endpoints).await

@@ -144,7 +144,7 @@ pub async fn create(
             ))
         })?;
     tracing::info!(post = id, by = caller.device_id, "scheduled a post");
-    let post = state.db.post(id, now).await?.ok_or_else(|| {
+    let post = state.db.post(id).await?.ok_or_else(|| {
         ApiError::not_found(format!("post {id} was deleted before it could be shown"))
     })?;
     Ok((StatusCode::CREATED, Json(shown(&state, post))))
@@ -159,11 +159,7 @@ pub async fn list(
     caller.require(Role::Viewer)?;
     let posts = state
         .db
-        .posts(
-            range.from.unwrap_or(i64::MIN),
-            range.to.unwrap_or(i64::MAX),
-            super::now(),
-        )
+        .posts(range.from.unwrap_or(i64::MIN), range.to.unwrap_or(i64::MAX))
         .await?;
     let data: Vec<PostRow> = posts.into_iter().map(|p| shown(&state, p)).collect();
     Ok(Json(serde_json::json!({ "data": data })))
@@ -176,11 +172,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<impl IntoResponse, ApiError> {
     caller.require(Role::Viewer)?;
-    let post = state
-        .db
-        .post(id, super::now())
-        .await?
-        .ok_or_else(|| no_such_post(id))?;
+    let post = state.db.post(id).await?.ok_or_else(|| no_such_post(id))?;
     Ok(Json(shown(&state, post)))
 }
 
@@ -215,11 +207,7 @@ pub async fn edit(
         state.db.edit_post(id, edit, caller.device_id, now).await?,
         id,
     )?;
-    let post = state
-        .db
-        .post(id, now)
-        .await?
-        .ok_or_else(|| no_such_post(id))?;
+    let post = state.db.post(id).await?.ok_or_else(|| no_such_post(id))?;
     Ok(Json(shown(&state, post)))
 }
 

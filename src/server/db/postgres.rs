@@ -1,7 +1,8 @@
 //! The server database on PostgreSQL, for teams and (later) several server replicas.
 //!
 //! One `tokio-postgres` connection for now, behind an async mutex because a transaction
-//! needs it exclusively; a pool comes with the replicas. Migrations take an advisory lock, so
+//! needs it exclusively; the statements are short (the publisher's included), so a team
+//! scales by running more replicas, each with its connection. Migrations take an advisory lock, so
 //! replicas starting together migrate once.
 
 use std::sync::Arc;

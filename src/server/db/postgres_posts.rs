@@ -142,7 +142,6 @@ impl PostgresDb {
         &self,
         from: i64,
         to: i64,
-        _now: i64,
         only: Option<i64>,
     ) -> Result<Vec<PostRow>, DbError> {
         let client = self.client.lock().await;

@@ -187,18 +187,18 @@ impl Db {
     }
 
     /// Posts scheduled in `[from, to)`, by time.
-    pub async fn posts(&self, from: i64, to: i64, now: i64) -> Result<Vec<PostRow>, DbError> {
+    pub async fn posts(&self, from: i64, to: i64) -> Result<Vec<PostRow>, DbError> {
         match self {
-            Self::Sqlite(db) => db.posts(from, to, now, None).await,
-            Self::Postgres(db) => db.posts(from, to, now, None).await,
+            Self::Sqlite(db) => db.posts(from, to, None).await,
+            Self::Postgres(db) => db.posts(from, to, None).await,
         }
     }
 
     /// One post.
-    pub async fn post(&self, id: i64, now: i64) -> Result<Option<PostRow>, DbError> {
+    pub async fn post(&self, id: i64) -> Result<Option<PostRow>, DbError> {
         let rows = match self {
-            Self::Sqlite(db) => db.posts(i64::MIN, i64::MAX, now, Some(id)).await?,
-            Self::Postgres(db) => db.posts(i64::MIN, i64::MAX, now, Some(id)).await?,
+            Self::Sqlite(db) => db.posts(i64::MIN, i64::MAX, Some(id)).await?,
+            Self::Postgres(db) => db.posts(i64::MIN, i64::MAX, Some(id)).await?,
         };
         Ok(rows.into_iter().next())
     }

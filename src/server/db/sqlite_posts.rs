@@ -155,7 +155,6 @@ impl SqliteDb {
         &self,
         from: i64,
         to: i64,
-        _now: i64,
         only: Option<i64>,
     ) -> Result<Vec<PostRow>, DbError> {
         let (rows, images) = self
