@@ -13,6 +13,9 @@ use serde::Deserialize;
 use super::auth::{Caller, Role};
 use super::error::ApiError;
 use super::routes::AppState;
+use crate::graph::Session;
+use crate::ids::IgUserId;
+use crate::model::LoginKind;
 
 /// `PUT /accounts/{id}` body. No `Debug`: it holds the token until it is sealed.
 #[derive(Deserialize)]
@@ -50,6 +53,7 @@ pub async fn put(
             "access_token is empty: send the account's long-lived token",
         ));
     }
+    check_with_meta(&state, &ig_user_id, login, &token).await?;
     let sealed = state.key.seal(&ig_user_id, &token).map_err(|e| {
         tracing::error!("sealing an account token: {e}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "sealing", e.to_string())
@@ -66,6 +70,48 @@ pub async fn put(
         .await?;
     tracing::info!(account = %ig_user_id, by = caller.device_id, "an account was handed to the server");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Asks Meta whether the token works and is the account's, so a wrong or expired token is
+/// refused now rather than when a post is due.
+async fn check_with_meta(
+    state: &AppState,
+    ig_user_id: &str,
+    login: &str,
+    token: &SecretString,
+) -> Result<(), ApiError> {
+    let session = Session {
+        login: if login == "facebook" {
+            LoginKind::Facebook
+        } else {
+            LoginKind::Instagram
+        },
+        access_token: token.clone(),
+        app_secret: None,
+    };
+    let users = state.graph.users(&session);
+    let profile = match session.login {
+        LoginKind::Instagram => users.me().await,
+        LoginKind::Facebook => users.user(&IgUserId::from(ig_user_id)).await,
+    };
+    match profile {
+        Ok(p) if p.id.as_str() == ig_user_id => Ok(()),
+        Ok(p) => Err(ApiError::bad_request(format!(
+            "this token is @{}'s (account {}), not account {ig_user_id}'s",
+            p.username, p.id
+        ))),
+        Err(e) if e.is_retryable() => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "meta_unavailable",
+            format!("could not check the token with Meta ({e}); try again in a moment"),
+        )),
+        Err(e) if e.is_reconnect_needed() => Err(ApiError::bad_request(
+            "Meta refused this token (expired or revoked): reconnect the account on the desktop and hand it over again",
+        )),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "Meta refused this token for account {ig_user_id}: {e}"
+        ))),
+    }
 }
 
 /// `GET /accounts` (viewer) → `{"data": [{ig_user_id, login, updated_at, updated_by}]}`.

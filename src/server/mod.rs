@@ -128,6 +128,7 @@ async fn serve(
         webhooks: Arc::new(secrets),
         notifier: Arc::clone(&notifier),
         key: Arc::clone(&key),
+        graph: graph.clone(),
         public_url: public_url.clone(),
     });
     let (stopping, stopped) = tokio::sync::watch::channel(false);

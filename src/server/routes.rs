@@ -34,6 +34,7 @@ use super::sealing::TokenKey;
 use super::stream::{self, Notifier};
 use super::webhooks::{self, WebhookSecrets};
 use super::{accounts, auth, devices, events, posts};
+use crate::graph::GraphClient;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -41,6 +42,8 @@ pub struct AppState {
     pub db: Db,
     pub webhooks: Arc<WebhookSecrets>,
     pub notifier: Arc<Notifier>,
+    /// Meta's Graph API (checking a handed-over token; the publisher has its own clone).
+    pub graph: GraphClient,
     /// Seals and opens the Meta tokens of handed-over accounts.
     pub key: Arc<TokenKey>,
     /// The server's address as Meta's crawler reaches it (uploaded JPEGs are served there).

@@ -61,12 +61,13 @@ async fn faulty_sandbox(latency_ms: u64, fail_rate: f64) -> (Sandbox, Vec<Accoun
         // Reads are retried here: the sandbox fails some of them on purpose.
         let mut me = Value::Null;
         for _ in 0..20 {
-            me = raw::get_json(format!("{}v24.0/me?fields=id", sandbox.url()), &token).await;
-            if me["id"].is_string() {
+            me = raw::get_json(format!("{}v24.0/me?fields=user_id", sandbox.url()), &token).await;
+            if me["user_id"].is_string() {
                 break;
             }
         }
-        let ig_id = me["id"].as_str().expect("ig id").to_owned();
+        // The Instagram user id (`user_id`), not the app-scoped `id` of Instagram Login.
+        let ig_id = me["user_id"].as_str().expect("ig user id").to_owned();
         accounts.push(Account { ig_id, token });
     }
     (sandbox, accounts)
@@ -143,7 +144,9 @@ async fn hand_over(server: &Server, admin: &str, accounts: &[Account]) {
             &json!({"login": "instagram", "access_token": account.token}),
         )
         .await;
-        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     }
 }
 
@@ -360,6 +363,21 @@ async fn a_sqlite_server_killed_and_restarted_publishes_every_post_once() {
     )
     .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // Meta is asked first: a token of another account, or one Meta refuses, is not kept.
+    for (id, token) in [
+        ("17841400000000999", account.token.as_str()),
+        (account.ig_id.as_str(), "IGAA-not-a-token"),
+    ] {
+        let wrong = send_json(
+            &server,
+            Method::PUT,
+            &format!("/accounts/{id}"),
+            &admin,
+            &json!({"login": "instagram", "access_token": token}),
+        )
+        .await;
+        assert_eq!(wrong.status(), StatusCode::BAD_REQUEST, "{id}");
+    }
     let post_body = |caption: &str, at: i64| {
         json!({"account_id": account.ig_id, "caption": caption, "scheduled_at": at,
                "images": [{"image_url": picture}]})
@@ -705,10 +723,10 @@ async fn desktops_pair_share_an_account_and_schedule_on_the_server() {
     .await;
     let account = Account {
         ig_id: raw::get_json(
-            format!("{}v24.0/me?fields=id", sandbox.url()),
+            format!("{}v24.0/me?fields=user_id", sandbox.url()),
             editor.token(),
         )
-        .await["id"]
+        .await["user_id"]
             .as_str()
             .expect("id")
             .to_owned(),
