@@ -6,6 +6,7 @@ mod insights;
 mod output;
 mod publish;
 mod research;
+mod server_client;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -235,7 +236,13 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Discover(args) => {
                 on_core(global, |core| research::discover(core, args)).await
             }
-            CliCommand::Server(args) => Ok(crate::server::run(args, &global.dirs()?.data).await?),
+            CliCommand::Server(args) if args.command.as_ref().is_some_and(|c| c.is_client()) => {
+                let data = global.dirs()?.data;
+                on_core(global, |core| server_client::run(core, args, data)).await
+            }
+            CliCommand::Server(args) => {
+                Ok(crate::server::run(args, &global.dirs()?.data, global.live_endpoints()).await?)
+            }
         }
     })
 }

@@ -6,7 +6,7 @@
 //! the process list and shell history.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +40,54 @@ pub enum ServerCommand {
         #[arg(long, value_enum)]
         role: Role,
     },
+    /// On a desktop: pair with the server at URL using a code from `server invite`.
+    Pair {
+        /// The server's URL, e.g. https://social.example.com
+        url: String,
+        /// The one-time code an admin printed.
+        code: String,
+        /// How the server lists this desktop (default: the host name).
+        #[arg(long)]
+        device_name: Option<String>,
+    },
+    /// On an admin's desktop: hand an account's Meta token to the paired server, which keeps
+    /// it sealed and publishes with it.
+    ShareAccount {
+        /// @username or id (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// On a desktop: schedule a post on the paired server; it publishes even while this
+    /// computer sleeps. Pictures are prepared here (cropped to the feed's shapes, JPEG).
+    Schedule {
+        /// @username or id (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+        /// A picture file (repeat for a carousel).
+        #[arg(long = "image", value_name = "FILE")]
+        images: Vec<PathBuf>,
+        /// A picture already on the web (repeat for a carousel).
+        #[arg(long = "image-url", value_name = "URL")]
+        image_urls: Vec<String>,
+        #[arg(long, default_value = "")]
+        caption: String,
+        /// When: `YYYY-MM-DD HH:MM` (local time) or RFC 3339.
+        #[arg(long, value_name = "TIME")]
+        at: String,
+    },
+    /// On a desktop: the posts scheduled on the paired server, with who scheduled each.
+    Posts {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl ServerCommand {
+    /// Whether the command runs on a desktop against a paired server (and so needs the
+    /// desktop's accounts and secret store) rather than on the server's machine.
+    pub fn is_client(&self) -> bool {
+        !matches!(self, Self::Invite { .. })
+    }
 }
 
 /// Options of the server itself.
@@ -57,6 +105,28 @@ pub struct ServeArgs {
     #[arg(long, env = "SOCIALDESK_APP_SECRET", hide_env_values = true, value_parser = secret,
           value_name = "S")]
     pub app_secret: Option<SecretString>,
+    /// The key that seals handed-over Meta tokens (created 0600 with a new key when missing;
+    /// default `<data-dir>/server.key`). Keep a copy apart from database backups, and give
+    /// every replica the same file.
+    #[arg(long, env = "SOCIALDESK_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// The server's URL as Meta's crawler reaches it (https://your.host/), where uploaded
+    /// JPEGs are served for publishing; default the listening address (fine only for tests).
+    #[arg(long, env = "SOCIALDESK_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<url::Url>,
+    /// Seconds a replica's claim on a post lasts without renewal: a replica that dies
+    /// mid-publish is taken over this long after its last step.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(i64).range(2..=3600),
+          value_name = "SECS")]
+    pub lease_secs: i64,
+    /// How often each replica looks for due posts, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=60_000),
+          value_name = "MS")]
+    pub poll_ms: u64,
+    /// Posts one replica publishes side by side.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64),
+          value_name = "N")]
+    pub publish_workers: u64,
 }
 
 /// clap's value parsers return a `Result`, even when nothing can fail.
@@ -79,7 +149,14 @@ pub enum ConfigError {
         "--database takes a postgres:// or postgresql:// URL; leave it out to keep the data in SQLite in the data folder"
     )]
     NotPostgres,
+    #[error(
+        "the server publishes to Meta's hosts, or to a sandbox given with --meta-url; --sandbox is not supported here"
+    )]
+    NoEndpoints,
 }
+
+/// The key file of the server in `data_dir` when no `--key-file` is given.
+pub const KEY_FILE: &str = "server.key";
 
 /// The database the options choose: PostgreSQL with `--database`, else SQLite in `data_dir`.
 pub fn database(

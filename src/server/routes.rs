@@ -11,8 +11,14 @@
 //! | `POST /events/{id}/handled` | editor | mark an event dealt with |
 //! | `GET /devices`, `DELETE /devices/{id}` | admin | list, revoke devices |
 //! | `GET /audit` | admin | who did what |
+//! | `GET /media/{key}.jpg` | anyone with the URL (Meta's crawler) | an uploaded JPEG until its post is published |
+//! | `PUT /accounts/{ig_user_id}` | admin | hand over an account's Meta token (sealed at rest) |
+//! | `GET /accounts` | viewer | the accounts the server publishes to (no tokens) |
+//! | `POST /posts` | editor | schedule a post (hosted URLs or uploaded JPEGs), ≤ 112 MiB |
+//! | `GET /posts?from=&to=`, `GET /posts/{id}` | viewer | the shared calendar, with who scheduled each |
+//! | `PATCH /posts/{id}`, `DELETE /posts/{id}` | editor | move, edit, delete until publishing starts (409 after) |
 //!
-//! Every path but the first three needs a device token ([`auth::require_device`]); an
+//! Every path but the first three and `/media` needs a device token ([`auth::require_device`]); an
 //! unknown path answers 401 to a caller without one, so the surface is not discoverable.
 
 use std::sync::Arc;
@@ -20,13 +26,15 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use super::db::Db;
 use super::error::ApiError;
+use super::sealing::TokenKey;
 use super::stream::{self, Notifier};
 use super::webhooks::{self, WebhookSecrets};
-use super::{auth, devices, events};
+use super::{accounts, auth, devices, events, posts};
+use crate::graph::GraphClient;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -34,6 +42,12 @@ pub struct AppState {
     pub db: Db,
     pub webhooks: Arc<WebhookSecrets>,
     pub notifier: Arc<Notifier>,
+    /// Meta's Graph API (checking a handed-over token; the publisher has its own clone).
+    pub graph: GraphClient,
+    /// Seals and opens the Meta tokens of handed-over accounts.
+    pub key: Arc<TokenKey>,
+    /// The server's address as Meta's crawler reaches it (uploaded JPEGs are served there).
+    pub public_url: url::Url,
 }
 
 /// The whole router.
@@ -46,7 +60,8 @@ pub fn router(state: AppState) -> Router {
                 .post(webhooks::receive)
                 .layer(DefaultBodyLimit::max(webhooks::BODY_LIMIT_BYTES)),
         )
-        .route("/pair", post(devices::pair));
+        .route("/pair", post(devices::pair))
+        .route("/media/{key}", get(posts::media));
     let private = Router::new()
         .route("/events", get(events::list))
         .route("/events/stream", get(stream::stream))
@@ -54,6 +69,18 @@ pub fn router(state: AppState) -> Router {
         .route("/devices", get(devices::list))
         .route("/devices/{id}", delete(devices::revoke))
         .route("/audit", get(events::audit))
+        .route("/accounts", get(accounts::list))
+        .route("/accounts/{ig_user_id}", put(accounts::put))
+        .route(
+            "/posts",
+            get(posts::list)
+                .post(posts::create)
+                .layer(DefaultBodyLimit::max(posts::BODY_LIMIT_BYTES)),
+        )
+        .route(
+            "/posts/{id}",
+            get(posts::get).patch(posts::edit).delete(posts::delete),
+        )
         .fallback(|| async { ApiError::not_found("no such path on this server") })
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -47,4 +47,5 @@ mod rupload_e2e;
 mod sandbox_http;
 mod sandbox_limits;
 mod server;
+mod server_publish;
 mod ui_shell;

@@ -17,14 +17,14 @@ use crate::support::cli;
 use crate::support::postgres::Postgres;
 
 /// Where the server under test keeps its data.
-enum Backend {
+pub(crate) enum Backend {
     Sqlite,
     Postgres { pg: Postgres, url: String },
 }
 
 impl Backend {
     /// `--database URL` for PostgreSQL, nothing for SQLite.
-    fn args(&self) -> Vec<String> {
+    pub(crate) fn args(&self) -> Vec<String> {
         match self {
             Self::Sqlite => Vec::new(),
             Self::Postgres { url, .. } => vec!["--database".into(), url.clone()],
@@ -33,25 +33,35 @@ impl Backend {
 }
 
 /// A `socialdesk server` process; SIGTERM and a clean exit are checked by [`Self::stop`].
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// Kept open so the server never writes to a closed pipe.
     _stdout: BufReader<ChildStdout>,
-    base: String,
+    pub(crate) base: String,
     stderr_path: PathBuf,
 }
 
-const VERIFY_TOKEN: &str = "verify-token-5b1f0c";
-const APP_SECRET: &str = "app-secret-9d2e77a4c3";
+pub(crate) const VERIFY_TOKEN: &str = "verify-token-5b1f0c";
+pub(crate) const APP_SECRET: &str = "app-secret-9d2e77a4c3";
 
 impl Server {
     fn start(data: &Path, backend: &Backend) -> Self {
+        Self::start_with(data, backend, &[])
+    }
+
+    /// [`Self::start`] with more arguments (`--meta-url`, `--lease-secs`, …).
+    pub(crate) fn start_with(data: &Path, backend: &Backend, extra: &[String]) -> Self {
         let stderr_path = data.join("server.stderr");
-        let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
+        let stderr = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&stderr_path)
+            .expect("stderr file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_socialdesk"))
             .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .args(backend.args())
+            .args(extra)
             .env("SOCIALDESK_VERIFY_TOKEN", VERIFY_TOKEN)
             .env("SOCIALDESK_APP_SECRET", APP_SECRET)
             .env_remove("SOCIALDESK_DATABASE_URL")
@@ -83,12 +93,18 @@ impl Server {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// SIGKILL: the process dies at once, mid-step, its claims left to expire.
+    pub(crate) fn kill(mut self) {
+        self.child.kill().expect("SIGKILL the server");
+        let _ = self.child.wait();
+    }
+
     /// SIGTERM, then the exit status must be success (a graceful shutdown); returns stderr.
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         let term = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -151,7 +167,7 @@ async fn post_webhook(
 }
 
 /// `socialdesk server invite --role ROLE`: the code it printed.
-fn invite(data: &Path, backend: &Backend, role: &str) -> String {
+pub(crate) fn invite(data: &Path, backend: &Backend, role: &str) -> String {
     let mut args = vec![
         "server".to_owned(),
         "invite".into(),
@@ -177,7 +193,7 @@ async fn pair(server: &Server, code: &str, name: &str) -> reqwest::Response {
 }
 
 /// Pairs a device and returns its (id, token).
-async fn paired(server: &Server, code: &str, name: &str) -> (i64, String) {
+pub(crate) async fn paired(server: &Server, code: &str, name: &str) -> (i64, String) {
     let response = pair(server, code, name).await;
     assert_eq!(response.status(), StatusCode::CREATED, "pairing {name}");
     let body: Value = response.json().await.expect("json");
@@ -187,7 +203,7 @@ async fn paired(server: &Server, code: &str, name: &str) -> (i64, String) {
     )
 }
 
-async fn call(
+pub(crate) async fn call(
     server: &Server,
     method: reqwest::Method,
     path: &str,
@@ -200,7 +216,7 @@ async fn call(
     request.send().await.expect("request")
 }
 
-async fn get_json(server: &Server, path: &str, token: &str) -> Value {
+pub(crate) async fn get_json(server: &Server, path: &str, token: &str) -> Value {
     let response = call(server, reqwest::Method::GET, path, Some(token)).await;
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     response.json().await.expect("json")

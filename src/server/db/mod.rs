@@ -4,11 +4,15 @@
 //! An enum rather than a trait object: there are exactly two engines, the match in each
 //! method is the whole dispatch, and async methods need no boxing. Every change that a
 //! person makes is written in the same transaction as its audit row, so the log cannot miss
-//! a change that happened. Secrets never reach a table: invite codes and device tokens
-//! arrive here already hashed (see `devices`).
+//! a change that happened. Secrets never reach a table in clear: invite codes and device
+//! tokens arrive here already hashed (see `devices`), account tokens already sealed (see
+//! `sealing`).
 
 mod postgres;
+mod postgres_posts;
+mod posts;
 mod sqlite;
+mod sqlite_posts;
 
 use std::path::PathBuf;
 
@@ -17,6 +21,9 @@ use serde::Serialize;
 use super::auth::Role;
 
 pub use postgres::PostgresDb;
+pub use posts::{
+    Change, Finish, JournalStep, NewImage, NewPost, PostEdit, PostKind, PostRow, PublishJob,
+};
 pub use sqlite::SqliteDb;
 
 /// Where the server keeps its data.

@@ -1,7 +1,8 @@
 //! The server database on PostgreSQL, for teams and (later) several server replicas.
 //!
 //! One `tokio-postgres` connection for now, behind an async mutex because a transaction
-//! needs it exclusively; a pool comes with the replicas. Migrations take an advisory lock, so
+//! needs it exclusively; the statements are short (the publisher's included), so a team
+//! scales by running more replicas, each with its connection. Migrations take an advisory lock, so
 //! replicas starting together migrate once.
 
 use std::sync::Arc;
@@ -14,14 +15,17 @@ use super::{AuditEntry, DbError, Device, NewEvent, StoredEvent, parse_role, pars
 use crate::server::auth::Role;
 
 /// Numbered migrations, run in order on connect and never edited once released.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_posts.sql")),
+];
 
 /// The advisory lock migrations hold (any constant; "sdmigr" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7364_6d69_6772;
 
 #[derive(Clone)]
 pub struct PostgresDb {
-    client: Arc<Mutex<Client>>,
+    pub(super) client: Arc<Mutex<Client>>,
 }
 
 impl PostgresDb {
@@ -289,7 +293,7 @@ fn device(r: Row) -> Result<Device, DbError> {
     })
 }
 
-async fn audit(
+pub(super) async fn audit(
     tx: &tokio_postgres::Transaction<'_>,
     now: i64,
     device: Option<i64>,

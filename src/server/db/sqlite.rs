@@ -14,7 +14,10 @@ use crate::server::auth::Role;
 use crate::store::private_files;
 
 /// Numbered migrations, run in order on open and never edited once released.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_posts.sql")),
+];
 
 /// How long a writer waits for another process's transaction (e.g. `server invite`).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -34,7 +37,7 @@ impl SqliteDb {
     }
 
     /// Runs `f` with the connection on the blocking pool.
-    async fn call<T: Send + 'static>(
+    pub(super) async fn call<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, DbError> {
@@ -329,7 +332,7 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDevice> {
     ))
 }
 
-fn audit(
+pub(super) fn audit(
     tx: &rusqlite::Transaction<'_>,
     now: i64,
     device: Option<i64>,
