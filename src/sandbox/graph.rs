@@ -486,6 +486,8 @@ impl<'a> Ctx<'a> {
         let name = field.name.as_str();
         let v = match name {
             "id" => Some(json!(m.id)),
+            // The legacy Instagram id older clients still ask for: stable per media.
+            "ig_id" => Some(json!(legacy_media_ig_id(m))),
             "caption" => m.caption.as_ref().map(|c| json!(c)),
             "media_type" => Some(json!(m.media_type.as_str())),
             "media_product_type" => Some(json!(m.product.as_str())),
@@ -575,9 +577,18 @@ impl<'a> Ctx<'a> {
                 .media_by_id(&c.media_id)
                 .filter(|m| m.owner == c.from_id)
                 .map(|m| json!({"id": m.owner})),
-            "media" => match self.demo.media_by_id(&c.media_id) {
-                Some(m) => Some(self.render(Node::Media(m), field.sub.as_deref(), true)?),
-                None => None,
+            // Since v12.0 (changelog 2021-11-09) a bare `media` answers `{id,
+            // media_product_type}`, so a webhook consumer can tell a live or story comment
+            // from a feed one without a second call.
+            "media" => match (self.demo.media_by_id(&c.media_id), field.sub.as_deref()) {
+                (Some(m), Some(sub)) if !sub.is_empty() => {
+                    Some(self.render(Node::Media(m), Some(sub), true)?)
+                }
+                (Some(m), _) => {
+                    let sub = [Field::plain("id"), Field::plain("media_product_type")];
+                    Some(self.render(Node::Media(m), Some(&sub), true)?)
+                }
+                (None, _) => None,
             },
             "replies" => {
                 if c.parent_id.is_none() {
@@ -922,6 +933,14 @@ fn name_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+/// A media's legacy Instagram id (`<number>_<owner number>`, the shape of the retired
+/// Instagram API): a stable function of the media and owner ids, never equal to `id`.
+fn legacy_media_ig_id(m: &Media) -> String {
+    let own = 1_000_000_000_000_000_000 + name_hash(&m.id) % 8_000_000_000_000_000_000;
+    let owner = 1_000_000_000 + name_hash(&m.owner) % 9_000_000_000;
+    format!("{own}_{owner}")
 }
 
 /// One member of a fully built JSON row: present, optional-and-absent, or unknown.

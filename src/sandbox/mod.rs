@@ -69,6 +69,7 @@ mod rupload;
 mod server;
 mod shopping;
 mod state;
+mod videos;
 mod writes;
 
 use std::net::{Ipv4Addr, SocketAddr};

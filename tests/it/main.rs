@@ -40,6 +40,7 @@ mod place_ui;
 mod publish_claims;
 mod reel_cover;
 mod rupload_e2e;
+mod sandbox_fidelity;
 mod sandbox_http;
 mod sandbox_limits;
 mod server;
