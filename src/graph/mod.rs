@@ -7,6 +7,7 @@
 //! ([`GraphError`]), bounded retries with backoff, and slowing down when Meta's usage
 //! headers near the limit.
 
+pub mod breakdowns;
 mod client;
 pub mod comments;
 mod error;

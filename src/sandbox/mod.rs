@@ -56,6 +56,7 @@ mod fields;
 mod graph;
 mod images;
 mod insights;
+mod insights_breakdowns;
 mod locations;
 mod mentions;
 mod moderation;

@@ -28,6 +28,7 @@ mod endless_paging;
 mod engine_e2e;
 mod hostile_server;
 mod input_refusals;
+mod insights_breakdowns;
 mod insights_cli;
 mod insights_e2e;
 mod insights_ui;
