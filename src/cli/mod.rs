@@ -3,6 +3,7 @@
 mod comments;
 mod dms;
 mod insights;
+mod live;
 mod output;
 mod publish;
 
@@ -72,6 +73,8 @@ pub enum CliCommand {
     /// Account and media insights.
     #[command(subcommand)]
     Insights(insights::InsightsCommand),
+    /// The live broadcast on air and its latest comments.
+    Live(live::LiveArgs),
     /// Run the self-hosted server (webhooks, paired devices), or invite a device to it.
     Server(crate::server::ServerArgs),
 }
@@ -223,6 +226,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Comments(cmd) => on_core(global, |core| comments::run(core, cmd)).await,
             CliCommand::Dm(cmd) => on_core(global, |core| dms::run(core, cmd)).await,
             CliCommand::Insights(cmd) => on_core(global, |core| insights::run(core, cmd)).await,
+            CliCommand::Live(args) => on_core(global, |core| live::run(core, args)).await,
             CliCommand::Server(args) => Ok(crate::server::run(args, &global.dirs()?.data).await?),
         }
     })

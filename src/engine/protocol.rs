@@ -50,6 +50,8 @@ pub enum Command {
     Insights(super::insights::InsightsCommand),
     /// The Calendar tab's commands.
     Calendar(super::calendar::CalendarCommand),
+    /// Live broadcasts: watching, moderating comments.
+    Live(super::live::LiveCommand),
 }
 
 /// Lives in `auth` (which logs in with it) so `auth` never reaches up into the engine;
@@ -173,4 +175,6 @@ pub enum Event {
     Insights(super::insights::InsightsEvent),
     /// For the Calendar tab.
     Calendar(super::calendar::CalendarEvent),
+    /// For the Feed's live banner and the live moderation view.
+    Live(super::live::LiveEvent),
 }

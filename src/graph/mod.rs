@@ -15,6 +15,7 @@ mod error;
 mod fuzz;
 pub mod http;
 pub mod insights;
+pub mod live;
 pub mod locations;
 pub mod media;
 pub mod messages;

@@ -114,6 +114,7 @@ fn serve(
 ) -> Result<Value, GraphError> {
     let (token_value, token) = authenticate(inner, req, login)?;
     super::comments::tick_activity(inner);
+    super::live::tick(inner);
     *usage_out = Some(usage_key(&inner.demo(), &token));
     {
         let mut st = inner.lock();
@@ -240,7 +241,10 @@ impl<'a> Ctx<'a> {
             return Ok(Node::User(account, as_me));
         }
         if let Some(media) = demo.media_by_id(id) {
-            if !visible.contains(&media.owner) {
+            // Live video can only be read while it is being broadcast (seed 003).
+            if !visible.contains(&media.owner)
+                || (media.product == Product::Live && !super::live::on_air(demo, id))
+            {
                 return Err(GraphError::unsupported_get(id));
             }
             self.require(self.login.basic_scope())?;
@@ -249,6 +253,7 @@ impl<'a> Ctx<'a> {
         if let Some(comment) = demo.comment_by_id(id) {
             let owner = demo
                 .media_by_id(&comment.media_id)
+                .filter(|m| m.product != Product::Live || super::live::on_air(demo, &m.id))
                 .map(|m| m.owner.as_str());
             if !owner.is_some_and(|o| visible.iter().any(|v| v == o)) {
                 return Err(GraphError::unsupported_get(id));
@@ -489,7 +494,11 @@ impl<'a> Ctx<'a> {
             // The legacy Instagram id older clients still ask for: stable per media.
             "ig_id" => Some(json!(legacy_media_ig_id(m))),
             "caption" => m.caption.as_ref().map(|c| json!(c)),
-            "media_type" => Some(json!(m.media_type.as_str())),
+            "media_type" => Some(json!(if m.product == Product::Live {
+                "BROADCAST"
+            } else {
+                m.media_type.as_str()
+            })),
             "media_product_type" => Some(json!(m.product.as_str())),
             "media_url" => Some(json!(match m.media_type {
                 MediaType::Image => cdn(format!("cdn/{}/full.jpg", m.id)),
@@ -520,6 +529,8 @@ impl<'a> Ctx<'a> {
                             )
                         }
                         Product::Feed => format!("https://www.instagram.com/p/{}/", m.shortcode),
+                        Product::Live =>
+                            format!("https://www.instagram.com/{}/live/", m.owner_username),
                     }))
                 }
             }
@@ -645,6 +656,10 @@ impl<'a> Ctx<'a> {
                     .map(Node::Media)
                     .collect()
             }
+            (Node::User(a, _), "live_media") => super::live::live_media_of(demo, &a.ig_id)
+                .into_iter()
+                .map(Node::Media)
+                .collect(),
             (Node::User(a, _), "stories") => demo
                 .live_stories_of(&a.ig_id, self.now)
                 .into_iter()

@@ -828,6 +828,7 @@ fn media_metric(seed: u64, m: &Media, metric: &str) -> Option<u64> {
         Product::Feed => FEED_MEDIA_METRICS,
         Product::Reels => REELS_MEDIA_METRICS,
         Product::Story => STORY_MEDIA_METRICS,
+        Product::Live => &[],
     };
     if !allowed.contains(&metric) {
         return None;
@@ -839,7 +840,7 @@ fn media_metric(seed: u64, m: &Media, metric: &str) -> Option<u64> {
     let views_factor = match m.product {
         Product::Reels => 3.4,
         Product::Story => 1.3,
-        Product::Feed => 1.8,
+        Product::Feed | Product::Live => 1.8,
     };
     let views = (reach as f64 * views_factor).round() as u64;
     let shares = (likes as f64 * (0.03 + 0.04 * u(2))).round() as u64;

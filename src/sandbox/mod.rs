@@ -57,6 +57,7 @@ mod graph;
 mod images;
 mod insights;
 mod insights_breakdowns;
+mod live;
 mod locations;
 mod mentions;
 mod moderation;

@@ -23,6 +23,7 @@ pub mod insights_breakdowns;
 mod insights_charts;
 pub mod insights_export;
 pub mod insights_format;
+pub mod live;
 pub mod pending;
 pub mod remote;
 pub mod schedule_picker;
@@ -88,6 +89,8 @@ pub struct App {
     dms: dms::DmsTab,
     insights: insights::InsightsTab,
     calendar: calendar::CalendarTab,
+    /// The Feed's live banner and moderation view.
+    live: live::LiveState,
 }
 
 impl App {
@@ -114,6 +117,7 @@ impl App {
             dms: dms::DmsTab::default(),
             insights: insights::InsightsTab::default(),
             calendar: calendar::CalendarTab::default(),
+            live: live::LiveState::default(),
         }
     }
 
@@ -222,7 +226,10 @@ impl App {
             });
 
         let showing_feed = !self.show_accounts_page && self.prefs.tab == Tab::Feed;
-        if showing_feed {
+        let watched = self.active_account().map(|a| a.id.clone());
+        self.live
+            .watch(watched.as_ref(), showing_feed, &mut commands);
+        if showing_feed && !self.live.is_open() {
             self.detail_panel_ui(ui, &mut commands);
         }
 
@@ -239,7 +246,10 @@ impl App {
                     if outcome.close {
                         self.show_accounts_page = false;
                     }
+                } else if self.prefs.tab == Tab::Feed && self.live.is_open() {
+                    self.live.view_ui(ui, &mut commands);
                 } else if self.prefs.tab == Tab::Feed {
+                    self.live.banner_ui(ui);
                     let account = self.active_account().cloned();
                     let outcome = feed::feed_ui(
                         ui,
@@ -400,6 +410,7 @@ impl App {
             }
             Event::Insights(event) => self.insights.on_event(event),
             Event::Calendar(event) => self.calendar.on_event(event),
+            Event::Live(event) => self.live.on_event(event),
         }
     }
 

@@ -34,6 +34,7 @@ mod insights_e2e;
 mod insights_ui;
 mod layering;
 mod layout_fit;
+mod live;
 mod mentions_e2e;
 mod no_secrets_leak;
 mod place_cli;
