@@ -370,3 +370,64 @@ fn journey_a_broadcast_shows_a_banner_opens_and_a_comment_is_hidden() {
     assert!(h.query_by_label(&banner).is_none());
     assert!(h.query_by_label("Back to the Feed").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_watches_while_asked_and_streams_new_comments() {
+    use socialdesk::config::DataDirs;
+    use socialdesk::engine::{self, Core};
+    use socialdesk::store::secrets::{MemorySecrets, SecretStore};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dirs = DataDirs::under(dir.path());
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+    let sandbox = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let account = {
+        let core = Core::start(crate::support::config(
+            &dirs,
+            &sandbox.url(),
+            secrets.clone(),
+        ))
+        .await
+        .expect("core");
+        crate::support::login(&core).await
+    };
+    sandbox
+        .control()
+        .start_live(DEMO_BUSINESS_USERNAME, Duration::from_millis(500))
+        .expect("started");
+    let (mut handle, side) = engine::channel();
+    tokio::spawn(engine::run::run(
+        crate::support::config(&dirs, &sandbox.url(), secrets),
+        side,
+    ));
+    assert!(handle.send(Command::Live(LiveCommand::Watch(Some(account.id.clone())))));
+
+    // Statuses arrive, each with more comments than the one before: the stream.
+    let mut counts = Vec::new();
+    let start = std::time::Instant::now();
+    while counts.len() < 2 && start.elapsed() < Duration::from_secs(30) {
+        match handle.try_recv() {
+            Some(Event::Live(LiveEvent::Status { account: a, live })) => {
+                assert_eq!(a, account.id);
+                counts.push(live.expect("on air").comments.len());
+            }
+            Some(_) => {}
+            None => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+    assert_eq!(counts.len(), 2, "two statuses within 30 s");
+    assert!(counts[1] > counts[0], "{counts:?}");
+
+    // Stopped: no more statuses however many comments arrive.
+    assert!(handle.send(Command::Live(LiveCommand::Watch(None))));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    while handle.try_recv().is_some() {}
+    tokio::time::sleep(socialdesk::engine::live::LIVE_POLL + Duration::from_secs(1)).await;
+    let late = std::iter::from_fn(|| handle.try_recv())
+        .filter(|e| matches!(e, Event::Live(_)))
+        .count();
+    assert_eq!(late, 0, "nothing polled once the Feed is closed");
+}
