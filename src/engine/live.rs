@@ -201,6 +201,7 @@ impl LiveWatch {
             handle.abort();
         }
         let Some(id) = account else { return };
+        tracing::info!(account = %id, "watching for a live broadcast");
         let handle = tokio::spawn(poll(core, events, id.clone()));
         *task = Some((id, handle));
     }
@@ -228,6 +229,7 @@ async fn poll(core: Arc<Core>, events: EventSender, id: IgUserId) {
         };
         let wait = match core.current_live(&account).await {
             Ok(now) => {
+                tracing::debug!(account = %id, on_air = now.is_some(), "live_media read");
                 let wait = if now.is_some() { LIVE_POLL } else { IDLE_POLL };
                 if last.as_ref() != Some(&now) {
                     events
