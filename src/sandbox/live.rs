@@ -62,6 +62,13 @@ pub fn on_air(demo: &Demo, media_id: &str) -> bool {
     demo.live.as_ref().is_some_and(|b| b.media_id == media_id)
 }
 
+/// False for a live media whose broadcast ended: it and its comments can no longer be read
+/// or moderated.
+pub fn readable(demo: &Demo, media_id: &str) -> bool {
+    demo.media_by_id(media_id)
+        .is_none_or(|m| m.product != Product::Live || on_air(demo, media_id))
+}
+
 /// The live media of `ig_id` on air now (at most one).
 pub fn live_media_of<'a>(demo: &'a Demo, ig_id: &str) -> Vec<&'a Media> {
     demo.live

@@ -155,6 +155,36 @@ async fn live_media_and_its_comments_exist_only_while_on_air() {
     assert_eq!(gone["error"]["code"], 100);
     let (_, gone) = call(&sb, Method::GET, &format!("v24.0/{c0}"), &t, &[]).await;
     assert_eq!(gone["error"]["code"], 100, "{gone}");
+    // …nor moderated: Meta's live comments exist for the broadcast only.
+    let (_, refused) = call(
+        &sb,
+        Method::POST,
+        &format!("v24.0/{c0}"),
+        &t,
+        &[("hide", "false")],
+    )
+    .await;
+    assert!(
+        [100, 803].contains(&refused["error"]["code"].as_i64().unwrap_or(0)),
+        "{refused}"
+    );
+    let (_, refused) = call(&sb, Method::DELETE, &format!("v24.0/{c0}"), &t, &[]).await;
+    assert!(
+        [100, 803].contains(&refused["error"]["code"].as_i64().unwrap_or(0)),
+        "{refused}"
+    );
+    let (_, refused) = call(
+        &sb,
+        Method::POST,
+        &format!("v24.0/{c0}/replies"),
+        &t,
+        &[("message", "late")],
+    )
+    .await;
+    assert!(
+        [100, 803].contains(&refused["error"]["code"].as_i64().unwrap_or(0)),
+        "{refused}"
+    );
     // A bad control request says what is wrong.
     let url = sb.url().join("__sandbox/live?action=pause").expect("url");
     let resp = Client::new().post(url).send().await.expect("sent");
