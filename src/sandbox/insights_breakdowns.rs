@@ -84,7 +84,13 @@ pub fn media_total_value(
             ("action_type", "profile_activity") => ACTION_TYPES,
             ("story_navigation_action_type", "navigation") => NAVIGATION_TYPES,
             // Documented: an incompatible metric answers "An unknown error has occurred."
-            _ => return Err(GraphError::oauth(1, "An unknown error has occurred.")),
+            _ => {
+                let mut e = GraphError::oauth(1, "An unknown error has occurred.");
+                e.user_msg = Some(format!(
+                    "The breakdown {b} is not available for the metric {metric}: media insights break down profile_activity by action_type and navigation by story_navigation_action_type."
+                ));
+                return Err(e);
+            }
         };
         out.push(json!({
             "dimension_keys": [b],
@@ -119,5 +125,9 @@ mod tests {
             .expect_err("reach has no action_type");
         assert_eq!(err.code, 1);
         assert_eq!(err.message, "An unknown error has occurred.");
+        assert!(
+            err.user_msg
+                .is_some_and(|m| m.contains("profile_activity by action_type"))
+        );
     }
 }

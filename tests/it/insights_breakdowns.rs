@@ -155,6 +155,12 @@ async fn sandbox_breaks_down_as_seed_004_documents() {
     .await;
     assert_eq!(v["error"]["code"], 1, "{v}");
     assert_eq!(v["error"]["message"], "An unknown error has occurred.");
+    assert!(
+        v["error"]["error_user_msg"]
+            .as_str()
+            .is_some_and(|m| m.contains("action_type")),
+        "{v}"
+    );
     // …navigation does not exist on a post at all, and an unknown breakdown is a code 100.
     let v = get(
         &sb,
