@@ -205,6 +205,16 @@ pub fn breakdowns_ui(
         ui.label(RichText::new("No age and gender data.").italics());
     } else {
         age_gender_chart(ui, &set.age_gender);
+        // The chart's numbers, largest groups first (readable without hovering).
+        let mut groups: Vec<(String, u64)> = set
+            .age_gender
+            .iter()
+            .map(|(age, gender, n)| (format!("{age} · {}", dimension_label(gender)), *n))
+            .collect();
+        groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        groups.truncate(5);
+        ui.label(RichText::new("Largest groups").strong());
+        numbers(ui, "age-gender-numbers", &groups);
     }
     ui.columns(2, |cols| {
         cols[0].label(RichText::new("Engaged audience: top cities").strong());

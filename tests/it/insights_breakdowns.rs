@@ -480,6 +480,16 @@ fn journey_open_breakdowns_see_the_charts_and_export_csv() {
     ] {
         assert!(h.query_by_label(label).is_some(), "{label} is shown");
     }
+    let (age, gender, _) = set
+        .age_gender
+        .iter()
+        .max_by_key(|(_, _, n)| *n)
+        .expect("groups");
+    let largest = format!(
+        "{age} · {}",
+        socialdesk::ui::insights_breakdowns::dimension_label(gender)
+    );
+    assert!(h.query_by_label(&largest).is_some(), "{largest} is listed");
     let (city, n) = &set.engaged_cities[0];
     assert!(h.query_by_label(city).is_some(), "{city}");
     assert!(
