@@ -97,7 +97,12 @@ impl LiveState {
     /// The banner at the top of the Feed (nothing when no broadcast is on air).
     pub fn banner_ui(&mut self, ui: &mut egui::Ui) {
         let Some(live) = &self.live else { return };
-        let text = banner_text(live.comments.len());
+        // Meta's count (the view reads the latest page of comments only).
+        let count = live
+            .media
+            .comments_count
+            .map_or(live.comments.len(), |n| n as usize);
+        let text = banner_text(count);
         let button = egui::Button::new(RichText::new(text).strong().color(egui::Color32::WHITE))
             .fill(egui::Color32::from_rgb(214, 41, 118))
             .min_size(egui::vec2(ui.available_width(), 32.0));

@@ -354,6 +354,7 @@ fn journey_a_broadcast_shows_a_banner_opens_and_a_comment_is_hidden() {
     let live = rt.block_on(w.core.current_live(&account)).expect("reads");
     push(&mut h, &side, status(live.clone()));
     let live = live.expect("on air");
+    assert_eq!(live.media.comments_count, Some(live.comments.len() as u64));
     let banner = socialdesk::ui::live::banner_text(live.comments.len());
     assert_eq!(banner, "🔴 LIVE now — 2 comments");
     h.get_by_label(&banner).click();
