@@ -51,6 +51,37 @@ pub enum InsightsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// One metric split by a dimension, as Meta documents it: a post's `profile_activity`
+    /// by `action_type`, a story's `navigation` by `story_navigation_action_type` (with
+    /// --media), the account's `profile_links_taps` by `contact_button_type`, or an audience
+    /// (`follower_demographics`, `engaged_audience_demographics`,
+    /// `reached_audience_demographics`) by `age`, `gender`, `city`, `country` or two of them.
+    Breakdown {
+        /// The metric, e.g. profile_activity or follower_demographics.
+        #[arg(long)]
+        metric: String,
+        /// The dimension(s), comma-separated (age,gender).
+        #[arg(long = "by", value_delimiter = ',', required = true)]
+        by: Vec<String>,
+        /// A post or story id: break down that media's metric instead of the account's.
+        #[arg(long)]
+        media: Option<String>,
+        /// Account id or @username (default: the active account).
+        #[arg(long)]
+        account: Option<String>,
+        /// Account totals: the last N days (1–30).
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        /// Audience metrics: this_week or this_month.
+        #[arg(long, default_value = "this_month")]
+        timeframe: String,
+        /// Print CSV: a column per dimension, then the value.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// Print JSON: `{metric, dimension_keys, total, rows[{values, value}]}`.
+        #[arg(long)]
+        json: bool,
+    },
     /// One media's lifetime insights.
     Media {
         /// The media id.
@@ -112,6 +143,55 @@ pub async fn run(core: Arc<Core>, command: InsightsCommand) -> Result<()> {
                 format,
             )
             .await
+        }
+        InsightsCommand::Breakdown {
+            metric,
+            by,
+            media,
+            account,
+            days,
+            timeframe,
+            csv,
+            json,
+        } => {
+            if !(1..=30).contains(&days) {
+                bail!("--days must be 1 to 30 (Meta's longest range per request), got {days}");
+            }
+            if !["this_week", "this_month"].contains(&timeframe.as_str()) {
+                bail!(
+                    "--timeframe must be this_week or this_month (Meta retired the others in v20.0)"
+                );
+            }
+            let account = pick_account(&core, account.as_deref()).await?;
+            let metric = metric.trim().to_ascii_lowercase();
+            let by: Vec<String> = by.iter().map(|b| b.trim().to_ascii_lowercase()).collect();
+            let by: Vec<&str> = by.iter().map(String::as_str).collect();
+            let media = media.map(|m| MediaId::from(m.trim()));
+            let b = core
+                .breakdown(&account, &metric, &by, media.as_ref(), days, &timeframe)
+                .await
+                .with_context(|| format!("could not break {metric} down by {}", by.join(",")))?;
+            if csv {
+                print!("{}", insights_csv::breakdown_csv(&b));
+            } else if json {
+                print_json(&serde_json::to_value(&b)?)?;
+            } else {
+                println!(
+                    "{} by {}{}",
+                    b.metric,
+                    b.dimension_keys.join(" × "),
+                    b.total.map(|t| format!(" (total {t})")).unwrap_or_default()
+                );
+                if b.rows.is_empty() {
+                    println!(
+                        "no data (a story's insights last 24 hours; small accounts have no audience data)"
+                    );
+                }
+                for r in &b.rows {
+                    println!("{:<32} {:>10}", r.values.join(" / "), r.value);
+                }
+            }
+            Ok(())
         }
         InsightsCommand::Media { id, account, json } => {
             let account = pick_account(&core, account.as_deref()).await?;

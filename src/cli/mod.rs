@@ -3,6 +3,7 @@
 mod comments;
 mod dms;
 mod insights;
+mod live;
 mod output;
 mod publish;
 mod research;
@@ -79,6 +80,8 @@ pub enum CliCommand {
     Hashtag(research::HashtagArgs),
     /// Look up another Business or Creator account by username (Facebook Login accounts).
     Discover(research::DiscoverArgs),
+    /// The live broadcast on air and its latest comments.
+    Live(live::LiveArgs),
     /// Run the self-hosted server (webhooks, paired devices), or invite a device to it.
     Server(crate::server::ServerArgs),
 }
@@ -243,6 +246,7 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Server(args) => {
                 Ok(crate::server::run(args, &global.dirs()?.data, global.live_endpoints()).await?)
             }
+            CliCommand::Live(args) => on_core(global, |core| live::run(core, args)).await,
         }
     })
 }

@@ -6,6 +6,7 @@
 //! A background poller refreshes the daily series of every account so the history the
 //! cache keeps (beyond Meta's 30-day `follower_count` window) keeps growing.
 
+pub mod breakdowns;
 pub mod calc;
 pub mod csv;
 mod fetch;
@@ -39,6 +40,9 @@ pub enum InsightsCommand {
         account: IgUserId,
         media: Box<Media>,
     },
+    /// The Breakdowns section (profile actions, story navigation, audience): cached first,
+    /// then fresh.
+    LoadBreakdowns { account: IgUserId },
     /// Writes an export (CSV bytes) to a path the user picked.
     WriteFile { path: PathBuf, bytes: Vec<u8> },
     /// Cuts `region` (in points) out of a window screenshot, encodes it as PNG and writes it.
@@ -61,6 +65,8 @@ pub enum InsightsEvent {
         rows: Vec<MediaRow>,
         from_cache: bool,
     },
+    /// The Breakdowns section, from the cache or fresh from Meta.
+    Breakdowns(Box<breakdowns::BreakdownSet>),
     /// One media's insights (Feed detail panel).
     MediaInsights {
         media: MediaId,
@@ -200,6 +206,9 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: InsightsComm
             }
             InsightsCommand::LoadMediaTable { account } => {
                 load_media_table(&core, &events, account).await;
+            }
+            InsightsCommand::LoadBreakdowns { account } => {
+                load_breakdowns(&core, &events, account).await;
             }
             InsightsCommand::LoadMediaInsights { account, media } => {
                 let result = async {
@@ -345,6 +354,47 @@ async fn load_media_table(core: &Core, events: &EventSender, id: IgUserId) {
             core.note_error(&account, &e).await;
             let message = format!(
                 "could not load post insights for @{}: {e}",
+                account.username
+            );
+            events
+                .send(Event::Insights(InsightsEvent::Failed {
+                    account: id,
+                    message,
+                }))
+                .await;
+        }
+    }
+}
+
+async fn load_breakdowns(core: &Core, events: &EventSender, id: IgUserId) {
+    let account = match core.find_account(id.as_str()).await {
+        Ok(a) => a,
+        Err(e) => {
+            let message = e.to_string();
+            events
+                .send(Event::Insights(InsightsEvent::Failed {
+                    account: id,
+                    message,
+                }))
+                .await;
+            return;
+        }
+    };
+    if let Ok(Some(cached)) = core.cached_breakdowns(&account).await {
+        events
+            .send(Event::Insights(InsightsEvent::Breakdowns(Box::new(cached))))
+            .await;
+    }
+    match core.fetch_breakdowns(&account).await {
+        Ok(fresh) => {
+            events
+                .send(Event::Insights(InsightsEvent::Breakdowns(Box::new(fresh))))
+                .await;
+        }
+        Err(e) => {
+            core.note_error(&account, &e).await;
+            let message = format!(
+                "could not load the breakdowns for @{}: {e}",
                 account.username
             );
             events

@@ -52,6 +52,8 @@ pub enum Command {
     Calendar(super::calendar::CalendarCommand),
     /// The Research tab's commands.
     Research(super::research::ResearchCommand),
+    /// Live broadcasts: watching, moderating comments.
+    Live(super::live::LiveCommand),
 }
 
 /// Lives in `auth` (which logs in with it) so `auth` never reaches up into the engine;
@@ -177,4 +179,6 @@ pub enum Event {
     Calendar(super::calendar::CalendarEvent),
     /// For the Research tab.
     Research(super::research::ResearchEvent),
+    /// For the Feed's live banner and the live moderation view.
+    Live(super::live::LiveEvent),
 }

@@ -82,6 +82,7 @@ pub async fn run(config: EngineConfig, side: EngineSide) {
         login: Mutex::default(),
         durable: Arc::default(),
         entered_apps: Mutex::default(),
+        live_watch: Default::default(),
     });
     while let Some(command) = commands.recv().await {
         engine.clone().handle(command);
@@ -157,6 +158,8 @@ struct Engine {
     /// a login started right after reads it from here, not from the store the save may not
     /// have reached yet (the first login once opened `client_id=` empty).
     entered_apps: Mutex<HashMap<LoginKind, AppCredentials>>,
+    /// The live-broadcast watcher (one account at a time).
+    live_watch: super::live::LiveWatch,
 }
 
 impl Engine {
@@ -315,6 +318,10 @@ impl Engine {
             }
             Command::Research(command) => {
                 super::research::handle(self.core(), self.events.clone(), command);
+            }
+            Command::Live(command) => {
+                self.live_watch
+                    .handle(self.core(), self.events.clone(), command)
             }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {

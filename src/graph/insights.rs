@@ -253,6 +253,15 @@ impl GraphClient {
 }
 
 impl InsightsHandler<'_> {
+    /// One GET on this session (for `breakdowns.rs`).
+    pub(super) async fn get(
+        &self,
+        path: &str,
+        params: &[(&'static str, String)],
+    ) -> Result<Value, GraphError> {
+        self.client.get_json(self.session, path, params).await
+    }
+
     /// Sends one insights request, dropping metrics Meta says are gone and retrying the rest.
     /// Returns the answer (None when every metric was gone) and the gone metrics.
     async fn get_dropping_gone(

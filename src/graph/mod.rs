@@ -7,6 +7,7 @@
 //! ([`GraphError`]), bounded retries with backoff, and slowing down when Meta's usage
 //! headers near the limit.
 
+pub mod breakdowns;
 mod client;
 pub mod comments;
 pub mod discovery;
@@ -16,6 +17,7 @@ mod fuzz;
 pub mod hashtags;
 pub mod http;
 pub mod insights;
+pub mod live;
 pub mod locations;
 pub mod media;
 pub mod messages;

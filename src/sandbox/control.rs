@@ -160,6 +160,21 @@ impl SandboxControl {
         });
     }
 
+    /// Starts a live broadcast on `username`'s account (ending one on air), with a viewer's
+    /// comment every `comment_every`. Returns the live media id; `None` for an unknown user.
+    pub fn start_live(&self, username: &str, comment_every: std::time::Duration) -> Option<String> {
+        let account = self.inner.demo().account_by_username(username)?.clone();
+        let every = chrono::Duration::from_std(comment_every)
+            .unwrap_or(chrono::Duration::seconds(super::live::DEFAULT_EVERY_SECS))
+            .max(chrono::Duration::milliseconds(100));
+        Some(super::live::start(&self.inner, &account, every))
+    }
+
+    /// Ends the live broadcast on air; returns its media id.
+    pub fn end_live(&self) -> Option<String> {
+        super::live::end(&self.inner)
+    }
+
     /// The last requests received (except `/__sandbox/...`), oldest first, secrets included:
     /// at most `request_log::MAX_RECORDED_REQUESTS`, bodies cut at 8 KiB.
     pub fn requests(&self) -> Vec<RecordedRequest> {
@@ -182,6 +197,7 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
     let ok = || json(StatusCode::OK, &json!({"success": true}));
     match (&req.method, rest) {
         (&Method::GET, ["state"]) => json(StatusCode::OK, &state_json(inner)),
+        (&Method::POST, ["live"]) => live_control(&control, req),
         (&Method::POST, ["clock"]) => match clock_advance(req.param("advance_secs")) {
             Ok(by) => {
                 control.advance_clock(by);
@@ -338,6 +354,32 @@ pub fn handle(inner: &Arc<Inner>, req: &Req, rest: &[&str]) -> Response {
 ///
 /// `inf`, `NaN`, `1e300` and negatives are refused here because
 /// `Duration::from_secs_f64` panics on them, which would kill the sandbox.
+/// `POST /__sandbox/live?action=start[&username=…][&comment_every_secs=N]` or `?action=end`.
+fn live_control(control: &SandboxControl, req: &Req) -> Response {
+    let bad = |m: &str| json(StatusCode::BAD_REQUEST, &json!({ "error": m }));
+    match req.param("action") {
+        Some("start") => {
+            let username = req
+                .param("username")
+                .unwrap_or(super::demo::BUSINESS_USERNAME);
+            let every = match req
+                .param("comment_every_secs")
+                .map(|v| v.trim().parse::<f64>())
+            {
+                None => super::live::DEFAULT_EVERY_SECS as f64,
+                Some(Ok(s)) if (0.1..=3600.0).contains(&s) => s,
+                Some(_) => return bad("comment_every_secs must be a number from 0.1 to 3600"),
+            };
+            match control.start_live(username, std::time::Duration::from_secs_f64(every)) {
+                Some(id) => json(StatusCode::OK, &json!({ "live_media_id": id })),
+                None => bad("username must be a demo account's username"),
+            }
+        }
+        Some("end") => json(StatusCode::OK, &json!({ "ended": control.end_live() })),
+        _ => bad("action must be start or end"),
+    }
+}
+
 fn clock_advance(raw: Option<&str>) -> Result<std::time::Duration, String> {
     let Some(raw) = raw else {
         return Err("pass advance_secs=<seconds>, e.g. advance_secs=3600".into());

@@ -59,6 +59,8 @@ pub enum Product {
     Feed,
     Reels,
     Story,
+    /// A live broadcast (`live.rs`): readable only while on air.
+    Live,
 }
 
 impl Product {
@@ -67,6 +69,7 @@ impl Product {
             Product::Feed => "FEED",
             Product::Reels => "REELS",
             Product::Story => "STORY",
+            Product::Live => "LIVE",
         }
     }
 }
@@ -322,6 +325,10 @@ pub struct Demo {
     /// Hashtags each account queried (Hashtag Search's 30-per-7-days budget).
     #[serde(default)]
     pub hashtag_searches: super::hashtags::Searches,
+    /// The live broadcast on air (`live.rs`); kept with the world, so a broadcast started
+    /// in a state folder's world is still on air for the next process.
+    #[serde(default)]
+    pub live: Option<super::live::Broadcast>,
 }
 
 impl Demo {
@@ -453,7 +460,11 @@ impl Demo {
         let mut out: Vec<&Media> = self
             .media
             .iter()
-            .filter(|m| m.owner == ig_id && m.parent.is_none() && m.product != Product::Story)
+            .filter(|m| {
+                m.owner == ig_id
+                    && m.parent.is_none()
+                    && !matches!(m.product, Product::Story | Product::Live)
+            })
             .collect();
         out.sort_by(|a, b| b.timestamp.cmp(&a.timestamp).then(b.id.cmp(&a.id)));
         out
@@ -659,6 +670,7 @@ pub fn generate(seed: u64, start: DateTime<Utc>) -> Demo {
         places: super::locations::demo_places(),
         rupload: Default::default(),
         hashtag_searches: Default::default(),
+        live: None,
     }
 }
 

@@ -114,6 +114,7 @@ fn serve(
 ) -> Result<Value, GraphError> {
     let (token_value, token) = authenticate(inner, req, login)?;
     super::comments::tick_activity(inner);
+    super::live::tick(inner);
     *usage_out = Some(usage_key(&inner.demo(), &token));
     {
         let mut st = inner.lock();
@@ -248,7 +249,10 @@ impl<'a> Ctx<'a> {
             return Ok(Node::User(account, as_me));
         }
         if let Some(media) = demo.media_by_id(id) {
-            if !visible.contains(&media.owner) {
+            // Live video can only be read while it is being broadcast (seed 003).
+            if !visible.contains(&media.owner)
+                || (media.product == Product::Live && !super::live::on_air(demo, id))
+            {
                 return Err(GraphError::unsupported_get(id));
             }
             self.require(self.login.basic_scope())?;
@@ -257,6 +261,7 @@ impl<'a> Ctx<'a> {
         if let Some(comment) = demo.comment_by_id(id) {
             let owner = demo
                 .media_by_id(&comment.media_id)
+                .filter(|m| m.product != Product::Live || super::live::on_air(demo, &m.id))
                 .map(|m| m.owner.as_str());
             if !owner.is_some_and(|o| visible.iter().any(|v| v == o)) {
                 return Err(GraphError::unsupported_get(id));
@@ -494,8 +499,14 @@ impl<'a> Ctx<'a> {
         let name = field.name.as_str();
         let v = match name {
             "id" => Some(json!(m.id)),
+            // The legacy Instagram id older clients still ask for: stable per media.
+            "ig_id" => Some(json!(legacy_media_ig_id(m))),
             "caption" => m.caption.as_ref().map(|c| json!(c)),
-            "media_type" => Some(json!(m.media_type.as_str())),
+            "media_type" => Some(json!(if m.product == Product::Live {
+                "BROADCAST"
+            } else {
+                m.media_type.as_str()
+            })),
             "media_product_type" => Some(json!(m.product.as_str())),
             "media_url" => Some(json!(match m.media_type {
                 MediaType::Image => cdn(format!("cdn/{}/full.jpg", m.id)),
@@ -526,6 +537,8 @@ impl<'a> Ctx<'a> {
                             )
                         }
                         Product::Feed => format!("https://www.instagram.com/p/{}/", m.shortcode),
+                        Product::Live =>
+                            format!("https://www.instagram.com/{}/live/", m.owner_username),
                     }))
                 }
             }
@@ -583,9 +596,18 @@ impl<'a> Ctx<'a> {
                 .media_by_id(&c.media_id)
                 .filter(|m| m.owner == c.from_id)
                 .map(|m| json!({"id": m.owner})),
-            "media" => match self.demo.media_by_id(&c.media_id) {
-                Some(m) => Some(self.render(Node::Media(m), field.sub.as_deref(), true)?),
-                None => None,
+            // Since v12.0 (changelog 2021-11-09) a bare `media` answers `{id,
+            // media_product_type}`, so a webhook consumer can tell a live or story comment
+            // from a feed one without a second call.
+            "media" => match (self.demo.media_by_id(&c.media_id), field.sub.as_deref()) {
+                (Some(m), Some(sub)) if !sub.is_empty() => {
+                    Some(self.render(Node::Media(m), Some(sub), true)?)
+                }
+                (Some(m), _) => {
+                    let sub = [Field::plain("id"), Field::plain("media_product_type")];
+                    Some(self.render(Node::Media(m), Some(&sub), true)?)
+                }
+                (None, _) => None,
             },
             "replies" => {
                 if c.parent_id.is_none() {
@@ -642,6 +664,10 @@ impl<'a> Ctx<'a> {
                     .map(Node::Media)
                     .collect()
             }
+            (Node::User(a, _), "live_media") => super::live::live_media_of(demo, &a.ig_id)
+                .into_iter()
+                .map(Node::Media)
+                .collect(),
             (Node::User(a, _), "stories") => demo
                 .live_stories_of(&a.ig_id, self.now)
                 .into_iter()
@@ -928,6 +954,14 @@ fn name_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
+}
+
+/// A media's legacy Instagram id (`<number>_<owner number>`, the shape of the retired
+/// Instagram API): a stable function of the media and owner ids, never equal to `id`.
+fn legacy_media_ig_id(m: &Media) -> String {
+    let own = 1_000_000_000_000_000_000 + name_hash(&m.id) % 8_000_000_000_000_000_000;
+    let owner = 1_000_000_000 + name_hash(&m.owner) % 9_000_000_000;
+    format!("{own}_{owner}")
 }
 
 /// One member of a fully built JSON row: present, optional-and-absent, or unknown.

@@ -51,6 +51,8 @@ enum Source {
     Render(Variant),
     /// Stored bytes as they are.
     Stored(Upload),
+    /// The generated demo MP4 (`videos.rs`).
+    DemoVideo,
 }
 
 /// Serves `/cdn/<rest>`.
@@ -68,6 +70,7 @@ pub async fn handle(inner: &Arc<Inner>, rest: &[&str]) -> Response {
     let variant = match lookup(inner, rest) {
         Some(Source::Render(v)) => v,
         Some(Source::Stored(upload)) => return stored(upload),
+        Some(Source::DemoVideo) => return demo_video(),
         None => return not_found(&path, rest.last().is_some_and(|f| *f == "video.mp4")),
     };
     let seed = inner.seed;
@@ -132,9 +135,15 @@ fn lookup(inner: &Inner, rest: &[&str]) -> Option<Source> {
             }
             "thumb.jpg" => THUMB_WIDTH,
             "video.mp4" => {
-                return upload
-                    .filter(|u| u.content_type == "video/mp4")
-                    .map(Source::Stored);
+                let published = upload.filter(|u| u.content_type == "video/mp4");
+                return match published {
+                    Some(u) => Some(Source::Stored(u)),
+                    // A demo video plays the sandbox's own small MP4 (`videos.rs`).
+                    None if media.media_type == super::demo::MediaType::Video => {
+                        Some(Source::DemoVideo)
+                    }
+                    None => None,
+                };
             }
             _ => return None,
         };
@@ -259,6 +268,18 @@ fn stored(upload: Upload) -> Response {
     resp
 }
 
+fn demo_video() -> Response {
+    match super::videos::demo_mp4() {
+        Ok(bytes) => {
+            let mut resp = (StatusCode::OK, bytes.to_vec()).into_response();
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+            resp
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e).into_response(),
+    }
+}
+
 fn jpeg(bytes: Arc<Vec<u8>>) -> Response {
     let mut resp = (StatusCode::OK, bytes.as_ref().clone()).into_response();
     let h = resp.headers_mut();
@@ -272,9 +293,7 @@ fn jpeg(bytes: Arc<Vec<u8>>) -> Response {
 
 fn not_found(path: &str, video: bool) -> Response {
     let message = if video {
-        format!(
-            "/cdn/{path}: the sandbox serves no video bytes; use the media's thumbnail_url for a cover image"
-        )
+        format!("/cdn/{path}: this media is not a video (video.mp4 exists for VIDEO media only)")
     } else {
         format!(
             "/cdn/{path}: no such image (paths are /cdn/<media-id>/full.jpg, /cdn/<media-id>/thumb.jpg, /cdn/<ig-id>/profile.jpg)"

@@ -149,7 +149,7 @@ fn id_hash(id: &str) -> u64 {
 }
 
 /// A deterministic number in `0.0..1.0` for (seed, key, n, salt).
-fn unit(seed: u64, key: &str, n: i64, salt: u64) -> f64 {
+pub(super) fn unit(seed: u64, key: &str, n: i64, salt: u64) -> f64 {
     let h = mix(seed ^ id_hash(key) ^ mix(n as u64 ^ salt.rotate_left(17)));
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
@@ -624,6 +624,9 @@ fn total_breakdown(
                 json!({"dimension_values": ["NON_FOLLOWER"], "value": total - followers}),
             ]
         }
+        ("contact_button_type", "profile_links_taps") => {
+            super::insights_breakdowns::contact_buttons(total, values.len() as u64)
+        }
         ("media_product_type" | "follow_type" | "contact_button_type", _) => {
             return Err(GraphError::invalid_parameter(format!(
                 "(#100) The breakdown {breakdown} is not supported for the metric {metric}"
@@ -672,12 +675,62 @@ fn demographics(
         }
     }
     let breakdowns = list(req, "breakdown");
-    let [breakdown] = breakdowns.as_slice() else {
-        return Err(GraphError::invalid_parameter(
-            "(#100) Demographic metrics need exactly one breakdown: age, city, country or gender",
-        ));
+    let pair_ok = match breakdowns.as_slice() {
+        [_] => true,
+        [a, b] => a != b,
+        _ => false,
     };
-    let keys: &[&str] = match breakdown.as_str() {
+    if !pair_ok {
+        return Err(GraphError::invalid_parameter(
+            "(#100) Demographic metrics need one breakdown (age, city, country or gender) or two different ones, e.g. breakdown=age,gender",
+        ));
+    }
+    let mut dims: Vec<Vec<(&str, f64)>> = Vec::new();
+    for breakdown in &breakdowns {
+        dims.push(demographic_shares(breakdown)?);
+    }
+    let week = if timeframe == "this_week" { 0.3 } else { 1.0 };
+    let mut data = Vec::new();
+    for m in metrics {
+        let audience = match m.as_str() {
+            "follower_demographics" => account.followers as f64,
+            "engaged_audience_demographics" => account.followers as f64 * 0.14 * week,
+            _ => account.followers as f64 * 0.55 * week,
+        };
+        // Every combination of the asked dimensions (one dimension: its values).
+        let mut combos: Vec<(Vec<&str>, f64, i64)> = vec![(Vec::new(), 1.0, 0)];
+        for dim in &dims {
+            let mut next = Vec::new();
+            for (keys, share, n) in &combos {
+                for (i, (k, s)) in dim.iter().enumerate() {
+                    let mut keys = keys.clone();
+                    keys.push(*k);
+                    next.push((keys, share * s, n * 31 + i as i64));
+                }
+            }
+            combos = next;
+        }
+        let salt = breakdowns.iter().fold(id_hash(m), |h, b| h ^ id_hash(b));
+        let results: Vec<Value> = combos
+            .iter()
+            .map(|(keys, share, n)| {
+                let wobble = 0.85 + 0.3 * unit(seed, &account.ig_id, *n, salt);
+                json!({"dimension_values": keys, "value": (audience * share * wobble).round() as u64})
+            })
+            .collect();
+        data.push(json!({
+            "name": m, "period": "lifetime", "title": title(m),
+            "description": "The demographic characteristics of the audience.",
+            "total_value": {"breakdowns": [{"dimension_keys": breakdowns, "results": results}]},
+            "id": format!("{}/insights/{m}/lifetime", account.ig_id),
+        }));
+    }
+    Ok(json!({ "data": data }))
+}
+
+/// The values of one demographic breakdown with their share of the audience.
+fn demographic_shares(breakdown: &str) -> Result<Vec<(&'static str, f64)>, GraphError> {
+    let keys: &[&str] = match breakdown {
         "age" => &["13-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+"],
         "gender" => &["F", "M", "U"],
         "country" => &["US", "GB", "DE", "CA", "AU", "NL", "FR", "BR", "IN", "JP"],
@@ -697,42 +750,24 @@ fn demographics(
             )));
         }
     };
-    let shape: &[f64] = match breakdown.as_str() {
+    let shape: &[f64] = match breakdown {
         "age" => &[0.03, 0.22, 0.38, 0.2, 0.1, 0.05, 0.02],
         "gender" => &[0.56, 0.41, 0.03],
         _ => &[],
     };
-    let week = if timeframe == "this_week" { 0.3 } else { 1.0 };
-    let mut data = Vec::new();
-    for m in metrics {
-        let audience = match m.as_str() {
-            "follower_demographics" => account.followers as f64,
-            "engaged_audience_demographics" => account.followers as f64 * 0.14 * week,
-            _ => account.followers as f64 * 0.55 * week,
-        };
-        let results: Vec<Value> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                // Countries: a long tail from the largest; cities: each a smaller slice.
-                let tail = if breakdown == "city" { 0.12 } else { 0.34 };
-                let share = shape
-                    .get(i)
-                    .copied()
-                    .unwrap_or(tail / (i as f64 + 1.0).powf(1.1));
-                let salt = id_hash(m) ^ id_hash(breakdown);
-                let wobble = 0.85 + 0.3 * unit(seed, &account.ig_id, i as i64, salt);
-                json!({"dimension_values": [k], "value": (audience * share * wobble).round() as u64})
-            })
-            .collect();
-        data.push(json!({
-            "name": m, "period": "lifetime", "title": title(m),
-            "description": "The demographic characteristics of the audience.",
-            "total_value": {"breakdowns": [{"dimension_keys": [breakdown], "results": results}]},
-            "id": format!("{}/insights/{m}/lifetime", account.ig_id),
-        }));
-    }
-    Ok(json!({ "data": data }))
+    // Countries: a long tail from the largest; cities: each a smaller slice.
+    let tail = if breakdown == "city" { 0.12 } else { 0.34 };
+    Ok(keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let share = shape
+                .get(i)
+                .copied()
+                .unwrap_or(tail / (i as f64 + 1.0).powf(1.1));
+            (*k, share)
+        })
+        .collect())
 }
 
 /// `online_followers`: per day, followers online in each hour (0–23, UTC here).
@@ -790,6 +825,7 @@ fn media_metric(seed: u64, m: &Media, metric: &str) -> Option<u64> {
         Product::Feed => FEED_MEDIA_METRICS,
         Product::Reels => REELS_MEDIA_METRICS,
         Product::Story => STORY_MEDIA_METRICS,
+        Product::Live => &[],
     };
     if !allowed.contains(&metric) {
         return None;
@@ -801,7 +837,7 @@ fn media_metric(seed: u64, m: &Media, metric: &str) -> Option<u64> {
     let views_factor = match m.product {
         Product::Reels => 3.4,
         Product::Story => 1.3,
-        Product::Feed => 1.8,
+        Product::Feed | Product::Live => 1.8,
     };
     let views = (reach as f64 * views_factor).round() as u64;
     let shares = (likes as f64 * (0.03 + 0.04 * u(2))).round() as u64;
@@ -856,8 +892,14 @@ pub fn media_insights(
             return Err(deprecated_error(m, v));
         }
     }
-    if !list(req, "breakdown").is_empty() {
-        return Err(GraphError::oauth(1, "An unknown error has occurred."));
+    let breakdowns = list(req, "breakdown");
+    for b in &breakdowns {
+        if !super::insights_breakdowns::MEDIA_BREAKDOWNS.contains(&b.as_str()) {
+            return Err(GraphError::invalid_parameter(format!(
+                "(#100) Param breakdown must be one of {{{}}} - '{b}' is not a valid value",
+                super::insights_breakdowns::MEDIA_BREAKDOWNS.join(", ")
+            )));
+        }
     }
     // Story insights live 24 hours; after that the data set is empty.
     if media.product == Product::Story && now - media.timestamp > Duration::hours(24) {
@@ -871,11 +913,21 @@ pub fn media_insights(
                 media.product.as_str()
             )));
         };
-        data.push(json!({
+        let mut item = json!({
             "name": m, "period": "lifetime", "values": [{"value": value}], "title": title(m),
             "description": format!("Lifetime {} of the media.", m.replace('_', " ")),
             "id": format!("{}/insights/{m}/lifetime", media.id),
-        }));
+        });
+        if !breakdowns.is_empty() {
+            item["total_value"] = super::insights_breakdowns::media_total_value(
+                seed,
+                &media.id,
+                m,
+                value,
+                &breakdowns,
+            )?;
+        }
+        data.push(item);
     }
     Ok(json!({ "data": data }))
 }

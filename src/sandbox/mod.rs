@@ -11,12 +11,13 @@
 //! - login: `GET|POST /oauth/authorize`, `POST /oauth/access_token`, `GET /access_token`,
 //!   `GET /refresh_access_token`; `GET|POST /facebook/dialog/oauth`,
 //!   `GET|POST /facebook/v24.0/oauth/access_token`, `GET /facebook/v24.0/debug_token`
-//! - reads: `/me`, `/{ig-id}` with edges `media`, `stories`, `insights`, `conversations`,
+//! - reads: `/me`, `/{ig-id}` with edges `media`, `stories`, `live_media`, `insights` (with
+//!   `breakdown`), `conversations`,
 //!   `tags`, `content_publishing_limit`, fields `mentioned_comment.comment_id(X){…}` and
 //!   `mentioned_media.media_id(X){…}` (+ on Facebook `available_catalogs`,
 //!   `catalog_product_search`, `product_appeal`); `/{media-id}` with `children`, `comments`,
 //!   `insights` (+ `product_tags`, `collaborators`), field `copyright_check_information`; `/{comment-id}` with `replies`;
-//!   `/{container-id}` (`status_code`, `status`, `copyright_check_status`); `/{conversation-id}` with `messages`; `/{message-id}`;
+//!   `ig_id` on media; `/{container-id}` (`status_code`, `status`, `copyright_check_status`); `/{conversation-id}` with `messages`; `/{message-id}`;
 //!   Facebook: `/me` (user), `/me/accounts`, `/{page-id}`, `/{page-id}/conversations`,
 //!   `/pages/search?q=` (places for `location_id`), `/ig_hashtag_search?user_id=&q=`,
 //!   `/{hashtag-id}` with `top_media`, `recent_media`, `/{ig-id}/recently_searched_hashtags`,
@@ -26,12 +27,12 @@
 //!   `POST /{comment}/replies`, `POST /{comment}?hide=`, `POST /{media}?comment_enabled=`,
 //!   `DELETE /{comment}`; Facebook: `POST|DELETE /{media}/product_tags`,
 //!   `POST /{ig-id}/product_appeal`
-//! - files: `GET /cdn/<media-id>/full.jpg|thumb.jpg|video.mp4`, `/cdn/<ig-id>/profile.jpg`,
+//! - files: `GET /cdn/<media-id>/full.jpg|thumb.jpg|video.mp4` (a demo video: `videos.rs`), `/cdn/<ig-id>/profile.jpg`,
 //!   `/cdn/products/<id>.jpg`, `/cdn/uploads/<key>/<name>`; resumable video upload:
 //!   `POST|GET /rupload/ig-api-upload[/vNN.N]/<container-id>` (rupload.facebook.com)
 //! - controls: `GET /__sandbox/state`, `POST /__sandbox/clock?advance_secs=`,
 //!   `/latency?ms=`, `/faults?fail_rate=` or `?fail_next_writes=N&kind=transient|throttled`, `/usage?percent=&code=`, `/revoke`,
-//!   `/containers?fail=<subcode>|none`, `/copyright?matches=true|false`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
+//!   `/live?action=start[&username=][&comment_every_secs=]|end`, `/containers?fail=<subcode>|none`, `/copyright?matches=true|false`, `/rupload?cut_after=N&times=K|none`, `/activity`, `/uploads?filename=` (raw body → URL),
 //!   `GET|DELETE /__sandbox/requests` (the last 1,000, secrets shown as `[redacted]`)
 //!
 //! Module map: `state` (clock, switches, tokens), `demo` (generated accounts and media),
@@ -44,7 +45,8 @@
 //! private replies, limits, incoming messages over time), `shopping` (catalog and product
 //! tags), `hashtags` (Hashtag Search and its budget), `discovery` (Business Discovery),
 //! `control` ([`SandboxControl`] and `/__sandbox`), `persist` (the optional state
-//! folder that keeps the world across restarts).
+//! folder that keeps the world across restarts), `insights_breakdowns` (media breakdowns),
+//! `live` (live broadcasts), `videos` (the demo MP4).
 
 mod access;
 mod comments;
@@ -61,6 +63,8 @@ mod graph;
 mod hashtags;
 mod images;
 mod insights;
+mod insights_breakdowns;
+mod live;
 mod locations;
 mod mentions;
 mod moderation;
@@ -74,6 +78,7 @@ mod rupload;
 mod server;
 mod shopping;
 mod state;
+mod videos;
 mod writes;
 
 use std::net::{Ipv4Addr, SocketAddr};

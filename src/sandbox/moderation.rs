@@ -48,6 +48,9 @@ pub fn comment(
         .media_by_id(&media_id)
         .cloned()
         .ok_or_else(|| GraphError::unknown_object(id))?;
+    if !super::live::readable(&demo, &media.id) {
+        return Err(GraphError::unknown_object(id));
+    }
     if !visible.contains(&media.owner) {
         return Err(GraphError::unsupported_get(id).with_method(&Method::POST));
     }
@@ -104,6 +107,9 @@ pub fn update(
     let mut demo = inner.demo_mut();
     let visible = visible_ig_ids(&demo, token);
     if let Some(c) = demo.comment_by_id(id).cloned() {
+        if !super::live::readable(&demo, &c.media_id) {
+            return Err(GraphError::unknown_object(id));
+        }
         let owner = demo
             .media_by_id(&c.media_id)
             .map(|m| m.owner.clone())
@@ -150,6 +156,9 @@ pub fn delete_comment(
         .comment_by_id(id)
         .cloned()
         .ok_or_else(|| GraphError::unknown_object(id))?;
+    if !super::live::readable(&demo, &c.media_id) {
+        return Err(GraphError::unknown_object(id));
+    }
     let owner = demo
         .media_by_id(&c.media_id)
         .map(|m| m.owner.clone())

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use egui::RichText;
 
 use crate::engine::Command;
+use crate::engine::insights::breakdowns::BreakdownSet;
 use crate::engine::insights::{DateRange, InsightsCommand, InsightsEvent, MediaRow, Overview};
 use crate::graph::insights::MediaInsights;
 use crate::ids::{IgUserId, MediaId};
@@ -40,6 +41,8 @@ pub enum RangeChoice {
 pub enum Section {
     Overview,
     Posts,
+    /// Metrics split by type, age, gender, place (`insights_breakdowns`).
+    Breakdowns,
 }
 
 /// Columns of the per-post table that sort.
@@ -134,6 +137,9 @@ pub struct InsightsTab {
     pending_png: Option<PendingPng>,
     /// The insights of the post open in the Feed's detail panel.
     post: Option<(MediaId, PostInsights)>,
+    /// The Breakdowns section, asked the first time it is opened.
+    breakdowns: Option<BreakdownSet>,
+    breakdowns_loading: bool,
 }
 
 /// Where the detail panel's insights stand.
@@ -185,6 +191,8 @@ impl InsightsTab {
             pending_save: None,
             pending_png: None,
             post: None,
+            breakdowns: None,
+            breakdowns_loading: false,
         }
     }
 
@@ -196,6 +204,11 @@ impl InsightsTab {
     /// How many series the line chart drew in the last frame.
     pub fn drawn_series(&self) -> usize {
         self.charts.drawn_series
+    }
+
+    /// The Breakdowns section shown, if any.
+    pub fn breakdowns(&self) -> Option<&BreakdownSet> {
+        self.breakdowns.as_ref()
     }
 
     /// The per-post rows in their shown (sorted) order.
@@ -230,6 +243,14 @@ impl InsightsTab {
                     self.sort_rows();
                 }
             }
+            InsightsEvent::Breakdowns(set) => {
+                if Some(&set.account) == self.account.as_ref() {
+                    if !set.from_cache {
+                        self.breakdowns_loading = false;
+                    }
+                    self.breakdowns = Some(*set);
+                }
+            }
             InsightsEvent::MediaInsights {
                 media,
                 insights,
@@ -247,6 +268,7 @@ impl InsightsTab {
             InsightsEvent::Failed { account, message } => {
                 if Some(&account) == self.account.as_ref() {
                     self.loading = false;
+                    self.breakdowns_loading = false;
                     self.error = Some(message);
                 }
             }
@@ -320,6 +342,8 @@ impl InsightsTab {
             self.overview = None;
             self.charts = ChartData::default();
             self.rows.clear();
+            self.breakdowns = None;
+            self.breakdowns_loading = false;
             self.request(today, commands);
             commands.push(Command::Insights(InsightsCommand::LoadMediaTable {
                 account: account.id.clone(),
@@ -328,7 +352,11 @@ impl InsightsTab {
         self.take_screenshot(ui, commands);
 
         ui.horizontal(|ui| {
-            for (section, label) in [(Section::Overview, "Overview"), (Section::Posts, "Posts")] {
+            for (section, label) in [
+                (Section::Overview, "Overview"),
+                (Section::Posts, "Posts"),
+                (Section::Breakdowns, "Breakdowns"),
+            ] {
                 if ui
                     .add(egui::Button::selectable(self.section == section, label))
                     .clicked()
@@ -367,8 +395,14 @@ impl InsightsTab {
                 commands.push(Command::Insights(InsightsCommand::LoadMediaTable {
                     account: account.id.clone(),
                 }));
+                if self.breakdowns.is_some() {
+                    self.breakdowns_loading = true;
+                    commands.push(Command::Insights(InsightsCommand::LoadBreakdowns {
+                        account: account.id.clone(),
+                    }));
+                }
             }
-            if self.loading {
+            if self.loading || self.breakdowns_loading {
                 ui.spinner();
             }
         });
@@ -426,6 +460,27 @@ impl InsightsTab {
         match self.section {
             Section::Overview => self.overview_ui(ui, commands),
             Section::Posts => self.posts_ui(ui, commands),
+            Section::Breakdowns => {
+                if self.breakdowns.is_none() && !self.breakdowns_loading {
+                    self.breakdowns_loading = true;
+                    commands.push(Command::Insights(InsightsCommand::LoadBreakdowns {
+                        account: account.id.clone(),
+                    }));
+                }
+                let mut export = None;
+                egui::ScrollArea::vertical()
+                    .id_salt("insights_breakdowns")
+                    .show(ui, |ui| {
+                        export = super::insights_breakdowns::breakdowns_ui(
+                            ui,
+                            self.breakdowns.as_ref(),
+                            self.breakdowns_loading,
+                        );
+                    });
+                if let Some(export) = export {
+                    self.export(ui, export, commands);
+                }
+            }
         }
     }
 
@@ -456,10 +511,11 @@ impl InsightsTab {
         commands: &mut Vec<Command>,
     ) {
         use insights_charts::Export;
-        let Some(overview) = &self.overview else {
-            return;
+        let stem = match (&self.overview, &self.account) {
+            (Some(o), _) => format!("insights-{}-{}", o.account, o.range.until),
+            (None, Some(account)) => format!("insights-{account}"),
+            (None, None) => return,
         };
-        let stem = format!("insights-{}-{}", overview.account, overview.range.until);
         let (name, extension, job) = match export {
             Export::Csv { name, body } => (
                 format!("{stem}-{name}.csv"),

@@ -416,7 +416,7 @@ fn kpi_row(ui: &mut egui::Ui, row: &[Kpi]) {
     }
 }
 
-fn bar_chart(
+pub(super) fn bar_chart(
     ui: &mut egui::Ui,
     id: &'static str,
     data: &[(String, u64)],

@@ -19,9 +19,11 @@ pub mod feed;
 pub mod fonts;
 pub mod icons;
 pub mod insights;
-pub mod insights_charts;
+pub mod insights_breakdowns;
+mod insights_charts;
 pub mod insights_export;
 pub mod insights_format;
+pub mod live;
 pub mod pending;
 pub mod remote;
 pub mod research;
@@ -90,6 +92,8 @@ pub struct App {
     insights: insights::InsightsTab,
     calendar: calendar::CalendarTab,
     research: research::ResearchTab,
+    /// The Feed's live banner and moderation view.
+    live: live::LiveState,
 }
 
 impl App {
@@ -117,6 +121,7 @@ impl App {
             insights: insights::InsightsTab::default(),
             calendar: calendar::CalendarTab::default(),
             research: research::ResearchTab::default(),
+            live: live::LiveState::default(),
         }
     }
 
@@ -225,7 +230,10 @@ impl App {
             });
 
         let showing_feed = !self.show_accounts_page && self.prefs.tab == Tab::Feed;
-        if showing_feed {
+        let watched = self.active_account().map(|a| a.id.clone());
+        self.live
+            .watch(watched.as_ref(), showing_feed, &mut commands);
+        if showing_feed && !self.live.is_open() {
             self.detail_panel_ui(ui, &mut commands);
         }
 
@@ -242,7 +250,10 @@ impl App {
                     if outcome.close {
                         self.show_accounts_page = false;
                     }
+                } else if self.prefs.tab == Tab::Feed && self.live.is_open() {
+                    self.live.view_ui(ui, &mut commands);
                 } else if self.prefs.tab == Tab::Feed {
+                    self.live.banner_ui(ui);
                     let account = self.active_account().cloned();
                     let outcome = feed::feed_ui(
                         ui,
@@ -411,6 +422,7 @@ impl App {
             Event::Insights(event) => self.insights.on_event(event),
             Event::Calendar(event) => self.calendar.on_event(event),
             Event::Research(event) => self.research.on_event(event),
+            Event::Live(event) => self.live.on_event(event),
         }
     }
 

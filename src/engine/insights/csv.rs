@@ -69,6 +69,55 @@ pub fn pairs_csv(key: &str, value: &str, rows: &[(String, u64)]) -> String {
     table(std::iter::once(header).chain(body))
 }
 
+/// One breakdown: a column per dimension (`age,gender`), then `value`.
+pub fn breakdown_csv(b: &crate::graph::breakdowns::Breakdown) -> String {
+    let mut header = b.dimension_keys.clone();
+    if header.is_empty() {
+        header.push("dimension".to_owned());
+    }
+    header.push(b.metric.clone());
+    let body = b.rows.iter().map(|r| {
+        let mut row = r.values.clone();
+        row.push(r.value.to_string());
+        row
+    });
+    table(std::iter::once(header).chain(body))
+}
+
+/// The Insights tab's Breakdowns section as one table: `section,dimension,value`.
+pub fn breakdown_set_csv(set: &super::breakdowns::BreakdownSet) -> String {
+    let header = ["section", "dimension", "value"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut body: Vec<Vec<String>> = Vec::new();
+    let mut add = |section: &str, rows: &[(String, u64)]| {
+        for (k, v) in rows {
+            body.push(vec![section.to_owned(), k.clone(), v.to_string()]);
+        }
+    };
+    add("profile_activity by action_type", &set.profile_actions);
+    add(
+        "navigation by story_navigation_action_type",
+        &set.story_navigation,
+    );
+    add(
+        "profile_links_taps by contact_button_type",
+        &set.contact_buttons,
+    );
+    let age_gender: Vec<(String, u64)> = set
+        .age_gender
+        .iter()
+        .map(|(a, g, v)| (format!("{a} / {g}"), *v))
+        .collect();
+    add("follower_demographics by age,gender", &age_gender);
+    add("engaged_audience_demographics by city", &set.engaged_cities);
+    add(
+        "engaged_audience_demographics by country",
+        &set.engaged_countries,
+    );
+    table(std::iter::once(header).chain(body))
+}
+
 /// The per-post table as shown (empty cells where Meta gives no value).
 pub fn media_csv(rows: &[MediaRow]) -> String {
     let header = [

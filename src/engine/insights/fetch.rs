@@ -74,7 +74,7 @@ fn follows_split(set: &TotalSet) -> (Option<u64>, Option<u64>) {
 }
 
 impl Core {
-    fn today(&self) -> NaiveDate {
+    pub(super) fn today(&self) -> NaiveDate {
         self.now().date_naive()
     }
 
