@@ -239,7 +239,12 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
             CliCommand::Discover(args) => {
                 on_core(global, |core| research::discover(core, args)).await
             }
-            CliCommand::Server(args) if args.command.as_ref().is_some_and(|c| c.is_client()) => {
+            CliCommand::Server(args)
+                if args
+                    .command
+                    .as_ref()
+                    .is_some_and(crate::server::ServerCommand::is_client) =>
+            {
                 let data = global.dirs()?.data;
                 on_core(global, |core| server_client::run(core, args, data)).await
             }

@@ -190,7 +190,10 @@ impl LiveWatch {
     }
 
     fn watch(&self, core: Arc<Core>, events: EventSender, account: Option<IgUserId>) {
-        let mut task = self.task.lock().unwrap_or_else(|p| p.into_inner());
+        let mut task = self
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let (Some((watched, handle)), Some(wanted)) = (task.as_ref(), account.as_ref())
             && watched == wanted
             && !handle.is_finished()

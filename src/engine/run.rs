@@ -321,7 +321,7 @@ impl Engine {
             }
             Command::Live(command) => {
                 self.live_watch
-                    .handle(self.core(), self.events.clone(), command)
+                    .handle(self.core(), self.events.clone(), command);
             }
             Command::RemoveAccount(id) => {
                 tokio::spawn(async move {

@@ -34,7 +34,7 @@ const MAX_ATTEMPTS: i64 = 12;
 /// Tries of one Graph write before the post is released for a later retry.
 const WRITE_TRIES: u32 = 3;
 /// How long a container may stay `IN_PROGRESS` before the attempt is released.
-const PROCESSING_DEADLINE: Duration = Duration::from_secs(10 * 60);
+const PROCESSING_DEADLINE: Duration = Duration::from_mins(10);
 
 /// How a publisher runs; see `socialdesk server --help`.
 #[derive(Debug, Clone)]
@@ -121,8 +121,8 @@ pub async fn run(
             }
         }
         tokio::select! {
-            _ = &mut stop => break,
-            _ = tokio::time::sleep(ctx.config.poll) => {}
+            () = &mut stop => break,
+            () = tokio::time::sleep(ctx.config.poll) => {}
             Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
         }
     }

@@ -33,10 +33,9 @@ pub fn dimension_label(value: &str) -> String {
         "SWIPE_FORWARD" => "Next story",
         "BOOK_NOW" => "Book now",
         "INSTANT_EXPERIENCE" => "Instant experience",
-        "UNDEFINED" => "Unspecified",
         "F" => "Women",
         "M" => "Men",
-        "U" => "Unspecified",
+        "U" | "UNDEFINED" => "Unspecified",
         _ => return value.to_owned(),
     };
     label.to_owned()

@@ -89,7 +89,7 @@ impl LiveState {
                 self.live = None;
                 self.open = false;
             }
-            self.watching = wanted.clone();
+            self.watching.clone_from(&wanted);
             commands.push(Command::Live(LiveCommand::Watch(wanted)));
         }
     }

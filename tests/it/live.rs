@@ -343,7 +343,7 @@ fn journey_a_broadcast_shows_a_banner_opens_and_a_comment_is_hidden() {
     // A broadcast starts (through the sandbox control); the engine's poll finds it.
     w.sandbox
         .control()
-        .start_live(DEMO_BUSINESS_USERNAME, Duration::from_secs(60))
+        .start_live(DEMO_BUSINESS_USERNAME, Duration::from_mins(1))
         .expect("started");
     let status = |live: Option<socialdesk::engine::live::LiveBroadcast>| {
         Event::Live(LiveEvent::Status {

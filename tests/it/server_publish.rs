@@ -925,7 +925,7 @@ async fn a_stopped_server_releases_its_claims_at_once() {
     let server = Server::start_with(data.path(), &backend, &args);
     wait_until(
         "every post published after the restart",
-        Duration::from_secs(60),
+        Duration::from_mins(1),
         || async { count_in_state(&server, &admin, "published").await == captions.len() },
     )
     .await;

@@ -236,7 +236,7 @@ impl Core {
             }
             Err(e) if is_fatal(&e) => return Err(EngineError::Graph(e)),
             Err(e) if e.message.contains("fewer than 100 followers") => {
-                notes.push(super::fetch::SMALL_ACCOUNT_NOTE.to_owned())
+                notes.push(super::fetch::SMALL_ACCOUNT_NOTE.to_owned());
             }
             Err(e) => notes.push(format!("Audience: {}", e.message)),
         }
