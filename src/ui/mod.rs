@@ -61,6 +61,8 @@ pub struct UiPrefs {
     pub tab: Tab,
     /// The Comments tab's filters.
     pub comment_filters: comments::Filters,
+    /// The folder the Composer's file browser last picked from.
+    pub last_folder: Option<std::path::PathBuf>,
 }
 
 /// The whole desktop UI.
@@ -119,6 +121,7 @@ impl App {
     /// Restores persisted UI state (the selected tab, the Comments filters).
     pub fn with_prefs(mut self, prefs: UiPrefs) -> Self {
         self.comments.set_filters(prefs.comment_filters.clone());
+        self.composer.set_last_folder(prefs.last_folder.clone());
         self.prefs = prefs;
         self
     }
@@ -136,6 +139,7 @@ impl App {
     pub fn prefs(&self) -> UiPrefs {
         UiPrefs {
             comment_filters: self.comments.filters().clone(),
+            last_folder: self.composer.last_folder().map(ToOwned::to_owned),
             ..self.prefs.clone()
         }
     }
