@@ -570,7 +570,7 @@ impl CommentsTab {
                                         .corner_radius(3)
                                         .paint_at(ui, rect),
                                     None => {
-                                        ui.painter().rect_filled(rect, 3, theme::TILE_PLACEHOLDER);
+                                        ui.painter().rect_filled(rect, 3, theme::placeholder(ui));
                                     }
                                 }
                             }

@@ -827,7 +827,7 @@ impl ComposerTab {
                     .is_some_and(|t| t.eq_ignore_ascii_case("media_creator"))
             {
                 ui.colored_label(
-                    Color32::from_rgb(200, 120, 0),
+                    super::theme::warning(ui),
                     "Stories can only be published by business accounts; this is a creator account.",
                 );
             }
@@ -1528,7 +1528,7 @@ impl ComposerTab {
             }
             JobState::Done { text } => {
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
+                    ui.label(RichText::new(text).color(super::theme::success(ui)));
                     // Editing a saved draft: the way back to a blank form.
                     if self.editing.is_some()
                         && ui
@@ -1545,7 +1545,7 @@ impl ComposerTab {
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(format!("Published — media {media} (draft {draft})"))
-                            .color(Color32::from_rgb(40, 150, 70)),
+                            .color(super::theme::success(ui)),
                     );
                     if ui.button("View in Feed").clicked() {
                         self.navigate = Some(super::Tab::Feed);

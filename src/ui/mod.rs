@@ -63,6 +63,8 @@ pub struct UiPrefs {
     pub comment_filters: comments::Filters,
     /// The folder the Composer's file browser last picked from.
     pub last_folder: Option<std::path::PathBuf>,
+    /// Dark, Light or the system's.
+    pub theme: theme::ThemeChoice,
 }
 
 /// The whole desktop UI.
@@ -170,7 +172,7 @@ impl App {
         let mut commands = Vec::new();
         if !self.started {
             self.started = true;
-            theme::apply(&ctx);
+            theme::apply(&ctx, self.prefs.theme);
             fonts::install(&ctx);
             self.engine.set_repaint_context(&ctx);
             commands.push(Command::Start);
@@ -211,7 +213,7 @@ impl App {
             .exact_size(220.0)
             .frame(
                 egui::Frame::side_top_panel(ui.style())
-                    .fill(theme::SIDEBAR_BG)
+                    .fill(theme::sidebar_bg(ui))
                     .inner_margin(egui::Margin::symmetric(10, 6)),
             )
             .show(ui, |ui| {
@@ -222,6 +224,12 @@ impl App {
                 } else if outcome.account_clicked {
                     self.show_accounts_page = false;
                 }
+                ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+                    ui.add_space(6.0);
+                    if theme::choice_ui(ui, &mut self.prefs.theme) {
+                        theme::apply(ui.ctx(), self.prefs.theme);
+                    }
+                });
             });
 
         let showing_feed = !self.show_accounts_page && self.prefs.tab == Tab::Feed;

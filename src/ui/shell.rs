@@ -98,7 +98,7 @@ pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool, badges: Tab
             let text = if selected {
                 RichText::new(candidate.label())
                     .strong()
-                    .color(Color32::WHITE)
+                    .color(ui.visuals().strong_text_color())
             } else {
                 RichText::new(candidate.label())
             };
@@ -175,10 +175,10 @@ pub fn sidebar_ui(
     ui.add_space(10.0);
     ui.label(RichText::new("socialdesk").size(18.0).strong());
     ui.add_space(12.0);
-    ui.label(RichText::new("ACCOUNTS").small().color(theme::MUTED_TEXT));
+    ui.label(RichText::new("ACCOUNTS").small().color(theme::muted(ui)));
     ui.add_space(2.0);
     if accounts.is_empty() {
-        ui.label(RichText::new("No account connected yet.").color(theme::MUTED_TEXT));
+        ui.label(RichText::new("No account connected yet.").color(theme::muted(ui)));
     }
     for account in accounts {
         let selected = active == Some(&account.id);
@@ -219,7 +219,7 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
         let fill = if selected {
             theme::ACCENT.gamma_multiply(0.25)
         } else if response.hovered() {
-            Color32::from_white_alpha(10)
+            theme::hover_wash(ui)
         } else {
             Color32::TRANSPARENT
         };
@@ -252,9 +252,9 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
         );
         // A broken account says so in red where its type would be, with a dot on the avatar.
         let (subtitle, subtitle_color) = if needs_reconnect {
-            ("Reconnect needed".to_owned(), theme::DANGER)
+            ("Reconnect needed".to_owned(), theme::danger(ui))
         } else {
-            (account_type_label(account), theme::MUTED_TEXT)
+            (account_type_label(account), theme::muted(ui))
         };
         painter.text(
             egui::pos2(text_left, rect.bottom() - 7.0),
@@ -265,8 +265,8 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
         );
         if needs_reconnect {
             let dot = center + egui::vec2(11.0, -11.0);
-            painter.circle_filled(dot, 5.0, theme::SIDEBAR_BG);
-            painter.circle_filled(dot, 3.5, theme::DANGER);
+            painter.circle_filled(dot, 5.0, theme::sidebar_bg(ui));
+            painter.circle_filled(dot, 3.5, theme::danger(ui));
         }
     }
     match &account.status {
@@ -293,7 +293,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, sync: &SyncStatus, sandbox_url: Option<&
         } else {
             sync.text.as_str()
         };
-        ui.label(RichText::new(text).color(theme::MUTED_TEXT));
+        ui.label(RichText::new(text).color(theme::muted(ui)));
 
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if let Some(url) = sandbox_url {
@@ -307,7 +307,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, sync: &SyncStatus, sandbox_url: Option<&
                     usage.regain_access_minutes
                 ));
             }
-            ui.label(RichText::new(usage_text).color(theme::usage_color(usage.max_percent)))
+            ui.label(RichText::new(usage_text).color(theme::usage_color(ui, usage.max_percent)))
                 .on_hover_text(
                     "Highest figure from Meta's X-App-Usage and X-Business-Use-Case-Usage headers",
                 );

@@ -44,4 +44,5 @@ mod rupload_e2e;
 mod sandbox_http;
 mod sandbox_limits;
 mod server;
+mod theme_ui;
 mod ui_shell;
