@@ -14,6 +14,7 @@ pub mod core;
 pub mod dms;
 pub mod handle;
 pub mod insights;
+pub mod notify;
 pub mod protocol;
 pub mod run;
 

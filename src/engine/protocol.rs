@@ -50,6 +50,8 @@ pub enum Command {
     Insights(super::insights::InsightsCommand),
     /// The Calendar tab's commands.
     Calendar(super::calendar::CalendarCommand),
+    /// The notifications switch and the window's focus.
+    Notifications(super::notify::NotifyCommand),
 }
 
 /// Lives in `auth` (which logs in with it) so `auth` never reaches up into the engine;

@@ -32,6 +32,7 @@ pub mod toasts;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::notify::NotifyCommand;
 use crate::engine::protocol::SyncStatus;
 use crate::engine::{Command, EngineHandle, Event};
 use crate::ids::IgUserId;
@@ -65,6 +66,8 @@ pub struct UiPrefs {
     pub last_folder: Option<std::path::PathBuf>,
     /// Dark, Light or the system's.
     pub theme: theme::ThemeChoice,
+    /// The user switched desktop notifications off.
+    pub notifications_off: bool,
 }
 
 /// The whole desktop UI.
@@ -75,6 +78,9 @@ pub struct App {
     was_composing: bool,
     /// Set once a command could not be queued, so the user is told once, not every frame.
     engine_gone: bool,
+    /// The window's focus as last told to the engine (notifications of scheduled posts
+    /// wait for the user to look away).
+    focused: bool,
     prefs: UiPrefs,
     accounts: Vec<Account>,
     active: Option<IgUserId>,
@@ -101,6 +107,7 @@ impl App {
             started: false,
             was_composing: false,
             engine_gone: false,
+            focused: true,
             prefs: UiPrefs::default(),
             accounts: Vec::new(),
             active: None,
@@ -176,6 +183,15 @@ impl App {
             fonts::install(&ctx);
             self.engine.set_repaint_context(&ctx);
             commands.push(Command::Start);
+            // The engine starts with notifications on and the window in front.
+            if self.prefs.notifications_off {
+                commands.push(Command::Notifications(NotifyCommand::Enabled(false)));
+            }
+        }
+        let focused = ctx.input(|i| i.focused);
+        if self.focused != focused {
+            self.focused = focused;
+            commands.push(Command::Notifications(NotifyCommand::Focused(focused)));
         }
         self.drain_events(&ctx);
         self.keyboard(&ctx);
@@ -226,6 +242,18 @@ impl App {
                 }
                 ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
                     ui.add_space(6.0);
+                    let mut on = !self.prefs.notifications_off;
+                    if ui
+                        .checkbox(&mut on, "Desktop notifications")
+                        .on_hover_text(
+                            "New DMs, comments waiting for a reply, and scheduled posts that went \
+                             out or failed while socialdesk was in the background",
+                        )
+                        .changed()
+                    {
+                        self.prefs.notifications_off = !on;
+                        commands.push(Command::Notifications(NotifyCommand::Enabled(on)));
+                    }
                     if theme::choice_ui(ui, &mut self.prefs.theme) {
                         theme::apply(ui.ctx(), self.prefs.theme);
                     }

@@ -36,6 +36,7 @@ mod layering;
 mod layout_fit;
 mod mentions_e2e;
 mod no_secrets_leak;
+mod notifications_e2e;
 mod place_cli;
 mod place_ui;
 mod publish_claims;

@@ -64,3 +64,43 @@ fn light_theme_switches_the_visuals_and_is_back_after_a_restart() {
     harness.run_steps(3);
     assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
 }
+
+#[test]
+fn the_notifications_switch_tells_the_engine_and_is_kept() {
+    use socialdesk::engine::Command;
+    use socialdesk::engine::notify::NotifyCommand;
+    let sent = |side: &mut socialdesk::engine::EngineSide| -> Vec<NotifyCommand> {
+        crate::support::drain(side)
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::Notifications(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    let (mut harness, mut side) = app_harness(800.0);
+    harness.run_steps(2);
+    assert!(sent(&mut side).is_empty(), "on by default, nothing to say");
+    harness.get_by_label("Desktop notifications").click();
+    harness.run_steps(2);
+    assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
+    assert!(harness.state().prefs().notifications_off);
+
+    // The window going to the background is reported once.
+    harness.input_mut().focused = false;
+    harness.run_steps(2);
+    assert_eq!(sent(&mut side), [NotifyCommand::Focused(false)]);
+
+    // After a restart the engine hears it is off before anything else can notify.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let (handle, mut side) = socialdesk::engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::restored(handle, Some(&storage)),
+        );
+    harness.run_steps(2);
+    assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
+}
