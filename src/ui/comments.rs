@@ -112,6 +112,11 @@ impl CommentsTab {
         self.unanswered
     }
 
+    /// The account whose inbox the tab holds (none before the tab was first shown).
+    pub fn account(&self) -> Option<&IgUserId> {
+        self.account.as_ref()
+    }
+
     /// The filters in use (kept between runs).
     pub fn filters(&self) -> &Filters {
         &self.filters

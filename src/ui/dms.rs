@@ -57,6 +57,11 @@ impl DmsTab {
         self.conversations.iter().filter(|c| c.unread).count()
     }
 
+    /// The account whose inbox the tab holds (none before the tab was first shown).
+    pub fn account(&self) -> Option<&IgUserId> {
+        self.account.as_ref()
+    }
+
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: DmsEvent) {
         match event {

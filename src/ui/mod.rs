@@ -29,6 +29,7 @@ pub mod shell;
 pub mod textures;
 pub mod theme;
 pub mod toasts;
+pub mod unread;
 
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +98,8 @@ pub struct App {
     dms: dms::DmsTab,
     insights: insights::InsightsTab,
     calendar: calendar::CalendarTab,
+    /// What waits in every connected account (the sidebar's counts).
+    unread: unread::UnreadCounts,
 }
 
 impl App {
@@ -124,6 +127,7 @@ impl App {
             dms: dms::DmsTab::default(),
             insights: insights::InsightsTab::default(),
             calendar: calendar::CalendarTab::default(),
+            unread: unread::UnreadCounts::default(),
         }
     }
 
@@ -233,8 +237,14 @@ impl App {
                     .inner_margin(egui::Margin::symmetric(10, 6)),
             )
             .show(ui, |ui| {
-                let outcome =
-                    shell::sidebar_ui(ui, &self.accounts, self.active.as_ref(), &mut commands);
+                let unread = self.sidebar_counts();
+                let outcome = shell::sidebar_ui(
+                    ui,
+                    &self.accounts,
+                    &unread,
+                    self.active.as_ref(),
+                    &mut commands,
+                );
                 if outcome.open_accounts {
                     self.show_accounts_page = true;
                 } else if outcome.account_clicked {
@@ -338,6 +348,29 @@ impl App {
         self.send_all(commands, &ctx);
     }
 
+    /// What waits in each account, in sidebar order: from the Comments and DMs tabs for the
+    /// account they hold (they follow what the user just did), else from its last sync.
+    fn sidebar_counts(&self) -> Vec<unread::Unread> {
+        self.accounts
+            .iter()
+            .map(|a| {
+                let synced = self.unread.of(&a.id);
+                unread::Unread {
+                    comments: if self.comments.account() == Some(&a.id) {
+                        self.comments.unanswered_count()
+                    } else {
+                        synced.comments
+                    },
+                    dms: if self.dms.account() == Some(&a.id) {
+                        self.dms.unread_count()
+                    } else {
+                        synced.dms
+                    },
+                }
+            })
+            .collect()
+    }
+
     fn active_account(&self) -> Option<&Account> {
         let active = self.active.as_ref()?;
         self.accounts.iter().find(|a| &a.id == active)
@@ -395,6 +428,7 @@ impl App {
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
         match event {
             Event::Accounts { accounts, active } => {
+                self.unread.retain(&accounts);
                 self.accounts = accounts;
                 // A feed that arrived first for this very account is kept.
                 if self.feed.account() != active.as_ref() {
@@ -432,8 +466,12 @@ impl App {
             Event::MediaDetail(media) => self.feed.on_detail(*media),
             Event::Copyright { media, check } => self.detail.on_copyright(media, check),
             Event::Composer(event) => self.composer.on_event(event),
-            Event::Comments(event) => self.comments.on_event(event),
+            Event::Comments(event) => {
+                self.unread.on_comments(&event, &self.accounts);
+                self.comments.on_event(event);
+            }
             Event::Dms(event) => {
+                self.unread.on_dms(&event);
                 self.comments.on_dms_event(&event);
                 self.dms.on_event(event);
             }

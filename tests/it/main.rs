@@ -45,5 +45,6 @@ mod rupload_e2e;
 mod sandbox_http;
 mod sandbox_limits;
 mod server;
+mod sidebar_unread_ui;
 mod theme_ui;
 mod ui_shell;
