@@ -168,24 +168,33 @@ pub fn apply(ctx: &egui::Context, choice: ThemeChoice) {
     ctx.set_theme(choice.preference());
 }
 
-/// The setting: Dark, Light or System; true when the user changed it.
+/// The setting: Dark, Light or System, under a small "THEME" heading; true when the user
+/// changed it. In a bottom-up layout (the foot of the sidebar) the row goes in first so the
+/// heading still reads above it.
 pub fn choice_ui(ui: &mut egui::Ui, choice: &mut ThemeChoice) -> bool {
-    let mut changed = false;
-    ui.vertical(|ui| {
+    let heading = |ui: &mut egui::Ui| {
         ui.label(egui::RichText::new("THEME").small().color(muted(ui)));
-        ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = 4.0;
-            for candidate in ThemeChoice::ALL {
-                let response = ui.selectable_value(choice, candidate, candidate.label());
-                let response = if candidate == ThemeChoice::System {
-                    response.on_hover_text("Follow the desktop's light or dark setting")
-                } else {
-                    response
-                };
-                changed |= response.changed();
-            }
-        });
+    };
+    let bottom_up = ui.layout().main_dir() == egui::Direction::BottomUp;
+    if !bottom_up {
+        heading(ui);
+    }
+    let mut changed = false;
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        for candidate in ThemeChoice::ALL {
+            let response = ui.selectable_value(choice, candidate, candidate.label());
+            let response = if candidate == ThemeChoice::System {
+                response.on_hover_text("Follow the desktop's light or dark setting")
+            } else {
+                response
+            };
+            changed |= response.changed();
+        }
     });
+    if bottom_up {
+        heading(ui);
+    }
     changed
 }
 
