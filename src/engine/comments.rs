@@ -195,28 +195,54 @@ async fn fail(events: &EventSender, account: Option<&IgUserId>, e: impl std::fmt
     .await;
 }
 
-async fn send_inbox(core: &Core, events: &EventSender, account: &IgUserId, from_cache: bool) {
+/// Sends the account's cached inbox; returns it with the account's username (for the
+/// notifications after a sync).
+async fn send_inbox(
+    core: &Core,
+    events: &EventSender,
+    account: &IgUserId,
+    from_cache: bool,
+) -> Option<(Arc<Vec<InboxComment>>, String)> {
     let result = async {
         let a = core.find_account(account.as_str()).await?;
-        core.cached_inbox(&a).await
+        core.cached_inbox(&a).await.map(|inbox| (a.username, inbox))
     }
     .await;
     match result {
-        Ok((comments, media, comments_off)) => {
+        Ok((username, (comments, media, comments_off))) => {
+            let comments = Arc::new(comments);
             send(
                 events,
                 CommentsEvent::Inbox {
                     account: account.clone(),
-                    comments: Arc::new(comments),
+                    comments: comments.clone(),
                     media: Arc::new(media),
                     comments_off,
                     from_cache,
                 },
             )
             .await;
+            Some((comments, username))
         }
-        Err(e) => fail(events, Some(account), e).await,
+        Err(e) => {
+            fail(events, Some(account), e).await;
+            None
+        }
     }
+}
+
+/// Tells the notifications which comments wait for a reply after a sync.
+fn notify_waiting(core: &Core, account: &IgUserId, username: &str, comments: &[InboxComment]) {
+    let waiting: Vec<crate::engine::notify::CommentSeen> =
+        super::comments_ops::waiting_for_reply(comments, username)
+            .into_iter()
+            .map(|c| crate::engine::notify::CommentSeen {
+                id: c.comment.id.to_string(),
+                from: c.comment.username.clone(),
+                text: c.comment.text.clone(),
+            })
+            .collect();
+    core.notifications().comments(account, username, &waiting);
 }
 
 async fn send_rules(core: &Core, events: &EventSender, account: &IgUserId) {
@@ -265,7 +291,9 @@ async fn sync_and_send(core: &Arc<Core>, events: &EventSender, account: &IgUserI
     .await;
     match result {
         Ok(report) => {
-            send_inbox(core, events, account, false).await;
+            if let Some((comments, username)) = send_inbox(core, events, account, false).await {
+                notify_waiting(core, account, &username, &comments);
+            }
             if report.rule_actions > 0 {
                 send_rules(core, events, account).await;
             }

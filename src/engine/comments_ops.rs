@@ -676,6 +676,23 @@ impl Core {
     }
 }
 
+/// The top-level comments from other people that the account has not answered, newest
+/// first as in the inbox: what the sidebar counts and the notifications announce.
+pub fn waiting_for_reply<'a>(
+    comments: &'a [InboxComment],
+    own_username: &str,
+) -> Vec<&'a InboxComment> {
+    let open = unanswered(comments, own_username);
+    comments
+        .iter()
+        .filter(|c| {
+            c.comment.parent_id.is_none()
+                && c.comment.username != own_username
+                && open.get(&c.comment.id).copied().unwrap_or(false)
+        })
+        .collect()
+}
+
 /// Groups the inbox into `top-level id → replies`, and tells which top-level comments the
 /// account has not answered.
 pub fn unanswered(comments: &[InboxComment], own_username: &str) -> HashMap<CommentId, bool> {

@@ -492,11 +492,37 @@ async fn run_due(core: &Arc<Core>, events: &EventSender) {
     match core.publish_due(&progress).await {
         Ok(results) => {
             for (draft, result) in results {
+                notify_scheduled(core, draft, &result).await;
                 report(core, events, 0, draft, result).await;
             }
         }
         Err(e) => warn!(error = %e, "could not read the schedule"),
     }
+}
+
+/// A desktop notification for a scheduled post that went out or failed (shown only while
+/// the window is not focused; see `notify`).
+async fn notify_scheduled(core: &Arc<Core>, draft: i64, result: &Result<Media, PublishError>) {
+    let Ok(Some(d)) = core.with_store(move |s| s.draft(draft)).await else {
+        return;
+    };
+    let username = match core.find_account(d.account.as_str()).await {
+        Ok(account) => account.username,
+        Err(_) => d.account.to_string(),
+    };
+    let caption: String = d.caption.chars().take(120).collect();
+    let what = if caption.is_empty() {
+        format!("Scheduled draft {draft} is live.")
+    } else {
+        caption
+    };
+    let why = result.as_ref().err().map(ToString::to_string);
+    let outcome = match &why {
+        None => Ok(what.as_str()),
+        Some(why) => Err(why.as_str()),
+    };
+    core.notifications()
+        .scheduled_post(&username, draft, outcome);
 }
 
 /// Runs one command in the background.

@@ -53,6 +53,9 @@ pub struct EngineConfig {
     pub live_fallback: Option<Endpoints>,
     /// `None` is the system clock, or the embedded sandbox's clock in sandbox mode.
     pub clock: Option<Clock>,
+    /// Desktop notifications and what they announced; shared by every core of this run (a
+    /// real login replacing the sandbox keeps the settings and the baseline).
+    pub notifications: Arc<super::notify::Notifications>,
 }
 
 impl EngineConfig {
@@ -67,6 +70,7 @@ impl EngineConfig {
             feed_page_size: 30,
             clock: None,
             live_fallback: None,
+            notifications: Arc::default(),
         }
     }
 

@@ -78,6 +78,7 @@ pub struct Core {
     clock: Clock,
     /// Set when the engine switched to another core; background loops then stop.
     retired: std::sync::atomic::AtomicBool,
+    notifications: Arc<super::notify::Notifications>,
 }
 
 impl Core {
@@ -158,7 +159,13 @@ impl Core {
             sandbox,
             secrets_warning,
             feed_page_size: config.feed_page_size,
+            notifications: config.notifications.clone(),
         })
+    }
+
+    /// Desktop notifications (the engine's pollers and scheduler report to them).
+    pub fn notifications(&self) -> &super::notify::Notifications {
+        &self.notifications
     }
 
     /// Tells background loops (pollers, the scheduler) of this core to stop: the engine

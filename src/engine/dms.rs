@@ -302,6 +302,11 @@ async fn refresh(core: &Core, events: &EventSender, account: &Account, quiet_cac
     };
     match sync_account(core, account, &queued).await {
         Ok(changed) => {
+            // Desktop notifications for what is new (the first sync sets their baseline),
+            // decided before the inbox goes out so its event means they were.
+            if let Ok(current) = inbox(core, &account.id).await {
+                notify_messages(core, account, &current);
+            }
             if !quiet_cache || !changed.is_empty() {
                 send_inbox(events, core, &account.id, false).await;
             }
@@ -325,6 +330,27 @@ async fn refresh(core: &Core, events: &EventSender, account: &Account, quiet_cac
             fail(events, &account.id, e).await;
         }
     }
+}
+
+/// Tells the desktop notifications about the account's inbox after a poll.
+fn notify_messages(core: &Core, account: &Account, inbox: &[DmSummary]) {
+    let seen: Vec<crate::engine::notify::MessageSeen> = inbox
+        .iter()
+        .filter_map(|s| {
+            let c = &s.conversation;
+            Some(crate::engine::notify::MessageSeen {
+                conversation: c.id.to_string(),
+                last_inbound: c.last_inbound_time?.to_rfc3339(),
+                from: c
+                    .person
+                    .as_ref().map_or_else(|| "someone".to_owned(), |p| p.username.clone().unwrap_or_else(|| p.id.clone())),
+                text: c.last_text.clone(),
+                unread: s.unread,
+            })
+        })
+        .collect();
+    core.notifications()
+        .messages(&account.id, &account.username, &seen);
 }
 
 /// "New message from @x: text" for each conversation whose person wrote since `before`

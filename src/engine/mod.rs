@@ -15,6 +15,7 @@ pub mod dms;
 pub mod handle;
 pub mod insights;
 pub mod live;
+pub mod notify;
 pub mod protocol;
 pub mod research;
 pub mod run;

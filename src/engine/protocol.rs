@@ -54,6 +54,8 @@ pub enum Command {
     Research(super::research::ResearchCommand),
     /// Live broadcasts: watching, moderating comments.
     Live(super::live::LiveCommand),
+    /// The notifications switch and the window's focus.
+    Notifications(super::notify::NotifyCommand),
 }
 
 /// Lives in `auth` (which logs in with it) so `auth` never reaches up into the engine;

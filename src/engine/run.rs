@@ -313,6 +313,7 @@ impl Engine {
             Command::Insights(command) => {
                 super::insights::handle(self.core(), self.events.clone(), command);
             }
+            Command::Notifications(command) => self.core().notifications().apply(command),
             Command::Calendar(command) => {
                 super::calendar::handle(self.core(), self.events.clone(), command);
             }

@@ -166,7 +166,7 @@ impl AccountsPage {
     ) {
         ui.label(RichText::new("Connected").strong().size(16.0));
         if accounts.is_empty() {
-            ui.label(RichText::new("No account connected yet.").color(theme::MUTED_TEXT));
+            ui.label(RichText::new("No account connected yet.").color(theme::muted(ui)));
             return;
         }
         for account in accounts {
@@ -178,11 +178,11 @@ impl AccountsPage {
                         if account.sandbox {
                             details.push_str(" · sandbox");
                         }
-                        ui.label(RichText::new(details).small().color(theme::MUTED_TEXT));
+                        ui.label(RichText::new(details).small().color(theme::muted(ui)));
                         if let AccountStatus::ReconnectNeeded { reason } = &account.status {
                             ui.label(
                                 RichText::new(format!("Reconnect needed: {reason}"))
-                                    .color(theme::DANGER),
+                                    .color(theme::danger(ui)),
                             );
                         }
                     });
@@ -192,7 +192,7 @@ impl AccountsPage {
                                 self.confirm_remove = None;
                             }
                             let confirm = egui::Button::new(
-                                RichText::new("Remove and delete token").color(theme::DANGER),
+                                RichText::new("Remove and delete token").color(theme::danger(ui)),
                             );
                             if ui.add(confirm).clicked() {
                                 commands.push(Command::RemoveAccount(account.id.clone()));
@@ -239,7 +239,7 @@ impl AccountsPage {
                 ui.label(
                     RichText::new(format!("socialdesk listens on {redirect_uri}"))
                         .small()
-                        .color(theme::MUTED_TEXT),
+                        .color(theme::muted(ui)),
                 );
                 ui.add_space(4.0);
                 let label = ui.label("Paste the final redirect URL");
@@ -271,16 +271,20 @@ impl AccountsPage {
             LoginState::Connected { username } => {
                 ui.label(
                     RichText::new(format!("Connected @{username}"))
-                        .color(theme::SUCCESS)
+                        .color(theme::success(ui))
                         .strong(),
                 );
             }
             LoginState::Failed { message } => {
-                ui.label(RichText::new("Login failed").color(theme::DANGER).strong());
-                ui.add(egui::Label::new(RichText::new(message).color(theme::DANGER)).wrap());
+                ui.label(
+                    RichText::new("Login failed")
+                        .color(theme::danger(ui))
+                        .strong(),
+                );
+                ui.add(egui::Label::new(RichText::new(message).color(theme::danger(ui))).wrap());
             }
             LoginState::Cancelled => {
-                ui.label(RichText::new("Login cancelled.").color(theme::MUTED_TEXT));
+                ui.label(RichText::new("Login cancelled.").color(theme::muted(ui)));
             }
         });
     }
@@ -397,12 +401,12 @@ fn browser_login_ui(ui: &mut egui::Ui, form: &mut BrowserLoginForm, commands: &m
             if form.kind == LoginKind::Instagram && !form.https {
                 ui.label(
                     RichText::new("Instagram Login only accepts https redirect URIs.")
-                        .color(theme::WARNING),
+                        .color(theme::warning(ui)),
                 );
             }
         }
         None => {
-            ui.label(RichText::new("Enter a port between 1 and 65535.").color(theme::DANGER));
+            ui.label(RichText::new("Enter a port between 1 and 65535.").color(theme::danger(ui)));
         }
     }
 

@@ -138,14 +138,14 @@ impl CalendarTab {
         self.header_ui(ui, month, today);
         if let Some((text, error)) = &self.notice {
             let color = if *error {
-                theme::DANGER
+                theme::danger(ui)
             } else {
-                theme::SUCCESS
+                theme::success(ui)
             };
             ui.label(RichText::new(text).color(color));
         }
         let Some(loaded) = self.loaded.as_ref().filter(|l| l.account == account.id) else {
-            ui.label(RichText::new("Loading the calendar…").color(theme::MUTED_TEXT));
+            ui.label(RichText::new("Loading the calendar…").color(theme::muted(ui)));
             return;
         };
         let mut action = None;
@@ -329,11 +329,11 @@ impl Action {
 
 fn legend_ui(ui: &mut egui::Ui) {
     for (color, label) in [
-        (theme::DANGER, "failed"),
+        (theme::danger(ui), "failed"),
         (theme::ACCENT, "scheduled"),
-        (theme::SUCCESS, "published"),
+        (theme::success(ui), "published"),
     ] {
-        ui.label(RichText::new(label).color(theme::MUTED_TEXT).small());
+        ui.label(RichText::new(label).color(theme::muted(ui)).small());
         let (rect, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
         ui.painter().rect_filled(rect, 2.0, color);
     }
@@ -345,14 +345,12 @@ fn unscheduled_ui(ui: &mut egui::Ui, drafts: &[DraftSummary], selected: &mut Opt
         return;
     }
     ui.horizontal_wrapped(|ui| {
-        ui.label(
-            RichText::new("Drafts without a time (drag onto a day):").color(theme::MUTED_TEXT),
-        );
+        ui.label(RichText::new("Drafts without a time (drag onto a day):").color(theme::muted(ui)));
         for draft in drafts.iter().take(12) {
             let text = format!("{}: {}", kind_label(draft.kind), short(&draft.caption, 24));
             let response = ui.add(
                 egui::Button::new(RichText::new(text).small())
-                    .fill(theme::TILE_PLACEHOLDER)
+                    .fill(theme::placeholder(ui))
                     .sense(Sense::click_and_drag()),
             );
             response.dnd_set_drag_payload(DraftDrag(draft.id));
@@ -398,7 +396,7 @@ fn grid_ui(
                     egui::Align2::LEFT_TOP,
                     *name,
                     egui::FontId::proportional(12.0),
-                    theme::MUTED_TEXT,
+                    theme::muted(ui),
                 );
             }
             let total = vec2(7.0 * cell_w + 6.0 * gap, header_h + 6.0 * (cell_h + gap));
@@ -460,16 +458,16 @@ impl DayCell<'_> {
         let zone = ui.interact(rect, id, Sense::hover());
         let dragging = zone.dnd_hover_payload::<DraftDrag>().is_some();
         let fill = if self.in_month {
-            theme::PANEL_BG.gamma_multiply(1.4)
+            theme::panel_bg(ui).gamma_multiply(1.4)
         } else {
-            theme::SIDEBAR_BG
+            theme::sidebar_bg(ui)
         };
         let stroke = if dragging {
             Stroke::new(2.0, theme::ACCENT)
         } else if self.is_today {
             Stroke::new(1.5, theme::ACCENT.gamma_multiply(0.7))
         } else {
-            Stroke::new(1.0, Color32::from_gray(45))
+            Stroke::new(1.0, ui.visuals().widgets.noninteractive.bg_stroke.color)
         };
         ui.painter().rect(
             rect,
@@ -481,7 +479,7 @@ impl DayCell<'_> {
         let number_color = if self.in_month {
             ui.visuals().text_color()
         } else {
-            theme::MUTED_TEXT
+            theme::muted(ui)
         };
         ui.painter().text(
             rect.min + vec2(6.0, 4.0),
@@ -515,7 +513,7 @@ impl DayCell<'_> {
                 ui.label(
                     RichText::new(format!("+{} more", total - shown))
                         .small()
-                        .color(theme::MUTED_TEXT),
+                        .color(theme::muted(ui)),
                 );
             }
         });
@@ -529,8 +527,8 @@ impl DayCell<'_> {
 
 fn draft_chip(ui: &mut egui::Ui, draft: &DraftSummary, width: f32, selected: &mut Option<i64>) {
     let color = match draft.state {
-        DraftState::Failed => theme::DANGER,
-        DraftState::Publishing => theme::WARNING,
+        DraftState::Failed => theme::danger(ui),
+        DraftState::Publishing => theme::warning(ui),
         _ => theme::ACCENT,
     };
     let time = draft
@@ -596,7 +594,7 @@ fn media_chip(
                 );
             } else {
                 let (rect, _) = ui.allocate_exact_size(size, Sense::hover());
-                ui.painter().rect_filled(rect, 3.0, theme::TILE_PLACEHOLDER);
+                ui.painter().rect_filled(rect, 3.0, theme::placeholder(ui));
             }
             let time = media.timestamp.with_timezone(&Local).format("%H:%M");
             ui.add(
@@ -606,7 +604,7 @@ fn media_chip(
                         short(media.caption.as_deref().unwrap_or(""), 40)
                     ))
                     .small()
-                    .color(theme::SUCCESS),
+                    .color(theme::success(ui)),
                 )
                 .truncate()
                 .sense(Sense::click()),
@@ -643,7 +641,7 @@ fn detail_ui(ui: &mut egui::Ui, draft: &DraftSummary, time_text: &mut String) ->
             draft.items,
             if draft.items == 1 { "" } else { "s" }
         ))
-        .color(theme::MUTED_TEXT),
+        .color(theme::muted(ui)),
     );
     ui.add_space(4.0);
     ui.label(if draft.caption.is_empty() {
@@ -652,7 +650,7 @@ fn detail_ui(ui: &mut egui::Ui, draft: &DraftSummary, time_text: &mut String) ->
         short(&draft.caption, 300)
     });
     if let Some(error) = &draft.error {
-        ui.label(RichText::new(error).color(theme::DANGER));
+        ui.label(RichText::new(error).color(theme::danger(ui)));
     }
     ui.separator();
     match draft.scheduled_at {
@@ -663,7 +661,7 @@ fn detail_ui(ui: &mut egui::Ui, draft: &DraftSummary, time_text: &mut String) ->
     if !movable {
         ui.label(
             RichText::new("Being published or already published: it can no longer move.")
-                .color(theme::MUTED_TEXT),
+                .color(theme::muted(ui)),
         );
         return None;
     }

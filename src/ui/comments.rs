@@ -112,6 +112,11 @@ impl CommentsTab {
         self.unanswered
     }
 
+    /// The account whose inbox the tab holds (none before the tab was first shown).
+    pub fn account(&self) -> Option<&IgUserId> {
+        self.account.as_ref()
+    }
+
     /// The filters in use (kept between runs).
     pub fn filters(&self) -> &Filters {
         &self.filters
@@ -570,7 +575,7 @@ impl CommentsTab {
                                         .corner_radius(3)
                                         .paint_at(ui, rect),
                                     None => {
-                                        ui.painter().rect_filled(rect, 3, theme::TILE_PLACEHOLDER);
+                                        ui.painter().rect_filled(rect, 3, theme::placeholder(ui));
                                     }
                                 }
                             }

@@ -273,7 +273,7 @@ impl MentionsView {
                     .corner_radius(3)
                     .paint_at(ui, rect),
                 None => {
-                    ui.painter().rect_filled(rect, 3, theme::TILE_PLACEHOLDER);
+                    ui.painter().rect_filled(rect, 3, theme::placeholder(ui));
                 }
             }
             ui.vertical(|ui| {
@@ -291,7 +291,7 @@ impl MentionsView {
                 ui.add(egui::Label::new(m.text.as_str()).truncate());
                 ui.horizontal(|ui| match (&m.reply, check_answerable(m)) {
                     (Some(r), _) => {
-                        ui.colored_label(theme::SUCCESS, format!("Replied: {}", r.text));
+                        ui.colored_label(theme::success(ui), format!("Replied: {}", r.text));
                     }
                     (None, Ok(())) => {
                         if ui.small_button("Reply").clicked() {

@@ -7,6 +7,7 @@
 //! (the typed local date and time), `hosting` (the S3 bucket settings). All work (decoding, preparing, publishing) is the engine's; this tab only
 //! holds what the user composed and sends it.
 
+pub mod browser;
 pub mod editor;
 pub mod hosting;
 pub mod paste;
@@ -137,6 +138,8 @@ enum JobState {
 /// The Composer tab's state.
 pub struct ComposerTab {
     picker: Box<dyn FilePicker>,
+    /// socialdesk's own file browser, for desktops with no native dialog (and *Browse…*).
+    browser: browser::FileBrowser,
     /// Files the open dialog will hand over once the user chose them.
     picked: Option<Pending<Vec<std::path::PathBuf>>>,
     /// A cover picture being chosen, for the item of this name.
@@ -198,6 +201,7 @@ impl ComposerTab {
     pub fn with_picker(picker: Box<dyn FilePicker>) -> Self {
         Self {
             picker,
+            browser: browser::FileBrowser::default(),
             picked: None,
             cover_picked: None,
             kind: PostKind::Image,
@@ -740,6 +744,65 @@ impl ComposerTab {
         }
     }
 
+    /// *Add files…* (the native dialog, or the in-app browser where the desktop has none)
+    /// and *Browse…* (the in-app browser), and the files either hands over.
+    fn add_files_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let choosing = self.picked.is_some() || self.browser.is_open();
+        if ui
+            .add_enabled(!choosing, egui::Button::new("Add files…"))
+            .clicked()
+        {
+            // Once the desktop showed it has no dialog, go straight to the browser.
+            match self.picker.unavailable() {
+                Some(why) => {
+                    self.paste_message = Some(why.to_owned());
+                    self.browser.open(ui.ctx());
+                }
+                None => self.picked = Some(self.picker.pick(ui.ctx())),
+            }
+        }
+        if ui
+            .add_enabled(!choosing, egui::Button::new("Browse…"))
+            .on_hover_text("Choose files in socialdesk's own file browser")
+            .clicked()
+        {
+            self.browser.open(ui.ctx());
+        }
+        if let Some(picked) = &self.picked {
+            match picked.poll() {
+                Poll::Waiting => {}
+                Poll::Ready(paths) => {
+                    self.picked = None;
+                    if paths.is_empty()
+                        && let Some(why) = self.picker.unavailable()
+                    {
+                        self.paste_message = Some(why.to_owned());
+                        self.browser.open(ui.ctx());
+                    }
+                    for path in paths {
+                        self.add(MediaSource::Path(path), commands);
+                    }
+                }
+                Poll::Gone => self.picked = None,
+            }
+        }
+        if let Some(paths) = self.browser.show(ui.ctx()) {
+            for path in paths {
+                self.add(MediaSource::Path(path), commands);
+            }
+        }
+    }
+
+    /// The folder the in-app browser last picked from (kept between runs).
+    pub fn last_folder(&self) -> Option<&std::path::Path> {
+        self.browser.last_folder()
+    }
+
+    /// Restores the folder the in-app browser opens on.
+    pub fn set_last_folder(&mut self, folder: Option<std::path::PathBuf>) {
+        self.browser.set_last_folder(folder);
+    }
+
     /// Draws the tab.
     pub fn tab_ui(
         &mut self,
@@ -784,34 +847,12 @@ impl ComposerTab {
                     .is_some_and(|t| t.eq_ignore_ascii_case("media_creator"))
             {
                 ui.colored_label(
-                    Color32::from_rgb(200, 120, 0),
+                    super::theme::warning(ui),
                     "Stories can only be published by business accounts; this is a creator account.",
                 );
             }
             ui.horizontal(|ui| {
-                let choosing = self.picked.is_some();
-                if ui
-                    .add_enabled(!choosing, egui::Button::new("Add files…"))
-                    .clicked()
-                {
-                    self.picked = Some(self.picker.pick(ui.ctx()));
-                }
-                if let Some(picked) = &self.picked {
-                    match picked.poll() {
-                        Poll::Waiting => {}
-                        Poll::Ready(paths) => {
-                            self.picked = None;
-                            if paths.is_empty() {
-                                self.paste_message =
-                                    self.picker.unavailable().map(str::to_owned);
-                            }
-                            for path in paths {
-                                self.add(MediaSource::Path(path), commands);
-                            }
-                        }
-                        Poll::Gone => self.picked = None,
-                    }
-                }
+                self.add_files_ui(ui, commands);
                 let paste_button = ui
                     .add_enabled(self.pasting.is_none(), egui::Button::new("Paste image"))
                     .on_hover_text("Or press Ctrl+V (Cmd+V) with no text field selected");
@@ -1507,7 +1548,7 @@ impl ComposerTab {
             }
             JobState::Done { text } => {
                 ui.horizontal(|ui| {
-                    ui.label(RichText::new(text).color(Color32::from_rgb(40, 150, 70)));
+                    ui.label(RichText::new(text).color(super::theme::success(ui)));
                     // Editing a saved draft: the way back to a blank form.
                     if self.editing.is_some()
                         && ui
@@ -1524,7 +1565,7 @@ impl ComposerTab {
                 ui.horizontal(|ui| {
                     ui.label(
                         RichText::new(format!("Published — media {media} (draft {draft})"))
-                            .color(Color32::from_rgb(40, 150, 70)),
+                            .color(super::theme::success(ui)),
                     );
                     if ui.button("View in Feed").clicked() {
                         self.navigate = Some(super::Tab::Feed);

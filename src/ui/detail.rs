@@ -100,13 +100,13 @@ pub fn detail_ui(
                     ui.label(
                         RichText::new("No caption")
                             .italics()
-                            .color(theme::MUTED_TEXT),
+                            .color(theme::muted(ui)),
                     );
                 }
             }
             if let Some(alt) = media.alt_text.as_deref().filter(|a| !a.is_empty()) {
                 ui.add_space(6.0);
-                ui.label(RichText::new("Alt text").small().color(theme::MUTED_TEXT));
+                ui.label(RichText::new("Alt text").small().color(theme::muted(ui)));
                 ui.add(egui::Label::new(alt).wrap().selectable(true));
             }
             ui.add_space(10.0);
@@ -167,13 +167,13 @@ fn image_ui(
 fn placeholder_ui(ui: &mut egui::Ui, width: f32, text: &str) {
     let (rect, _) = ui.allocate_exact_size(egui::vec2(width, width), Sense::hover());
     ui.painter()
-        .rect_filled(rect, theme::CARD_RADIUS, theme::TILE_PLACEHOLDER);
+        .rect_filled(rect, theme::CARD_RADIUS, theme::placeholder(ui));
     ui.painter().text(
         rect.center(),
         egui::Align2::CENTER_CENTER,
         text,
         egui::FontId::proportional(13.0),
-        theme::MUTED_TEXT,
+        theme::muted(ui),
     );
 }
 
@@ -205,7 +205,7 @@ fn carousel_nav_ui(ui: &mut egui::Ui, state: &mut DetailState, count: usize) {
 /// Kind, local date and time, likes and comments.
 fn facts_ui(ui: &mut egui::Ui, media: &Media) {
     let local = media.timestamp.with_timezone(&chrono::Local);
-    ui.label(RichText::new(local.format("%-d %B %Y, %H:%M").to_string()).color(theme::MUTED_TEXT));
+    ui.label(RichText::new(local.format("%-d %B %Y, %H:%M").to_string()).color(theme::muted(ui)));
     ui.horizontal(|ui| {
         let heart = Color32::from_rgb(0xF0, 0x5A, 0x7E);
         match media.like_count {
@@ -225,18 +225,21 @@ fn facts_ui(ui: &mut egui::Ui, media: &Media) {
 /// Meta's copyright check of a video: matches in warning colour with what happens where.
 fn copyright_ui(ui: &mut egui::Ui, check: Option<&CopyrightCheck>) {
     let (color, text) = match check {
-        None => (theme::MUTED_TEXT, "Copyright check: loading…".to_owned()),
-        Some(c) if c.matches_found => (theme::WARNING, format!("Copyright match: {}", c.summary())),
-        Some(c) if c.is_done() => (theme::SUCCESS, "Copyright check: no matches".to_owned()),
+        None => (theme::muted(ui), "Copyright check: loading…".to_owned()),
+        Some(c) if c.matches_found => (
+            theme::warning(ui),
+            format!("Copyright match: {}", c.summary()),
+        ),
+        Some(c) if c.is_done() => (theme::success(ui), "Copyright check: no matches".to_owned()),
         Some(c) if c.status == CopyrightCheck::UNAVAILABLE => (
-            theme::MUTED_TEXT,
+            theme::muted(ui),
             "Copyright check: not available for this post".to_owned(),
         ),
         Some(c) if c.status == "error" => (
-            theme::MUTED_TEXT,
+            theme::muted(ui),
             "Copyright check: Instagram could not check this video".to_owned(),
         ),
-        Some(_) => (theme::MUTED_TEXT, "Copyright check: in progress".to_owned()),
+        Some(_) => (theme::muted(ui), "Copyright check: in progress".to_owned()),
     };
     ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
 }

@@ -57,6 +57,11 @@ impl DmsTab {
         self.conversations.iter().filter(|c| c.unread).count()
     }
 
+    /// The account whose inbox the tab holds (none before the tab was first shown).
+    pub fn account(&self) -> Option<&IgUserId> {
+        self.account.as_ref()
+    }
+
     /// Applies an event from the engine.
     pub fn on_event(&mut self, event: DmsEvent) {
         match event {
@@ -192,14 +197,14 @@ impl DmsTab {
             }
             if !self.loaded {
                 // A static label: a spinner would repaint every frame while the inbox syncs.
-                ui.label(RichText::new("Syncing…").color(theme::MUTED_TEXT));
+                ui.label(RichText::new("Syncing…").color(theme::muted(ui)));
             }
         });
         if let Some((text, is_error)) = &self.notice {
             let color = if *is_error {
-                theme::DANGER
+                theme::danger(ui)
             } else {
-                theme::WARNING
+                theme::warning(ui)
             };
             ui.label(RichText::new(text).color(color));
         }
@@ -263,7 +268,7 @@ impl DmsTab {
             } else {
                 "Loading conversations…"
             };
-            ui.label(RichText::new(text).color(theme::MUTED_TEXT));
+            ui.label(RichText::new(text).color(theme::muted(ui)));
             return;
         }
         let mut open = None;
@@ -339,11 +344,7 @@ fn conversation_row_ui(ui: &mut egui::Ui, summary: &DmSummary, selected: bool) -
                 };
                 clicked |= ui.selectable_label(selected, label).clicked();
                 if let Some(t) = c.last_time {
-                    ui.label(
-                        RichText::new(short_time(t))
-                            .small()
-                            .color(theme::MUTED_TEXT),
-                    );
+                    ui.label(RichText::new(short_time(t)).small().color(theme::muted(ui)));
                 }
                 if summary.unread {
                     ui.label(RichText::new("Unread").small().color(theme::ACCENT));
@@ -353,7 +354,7 @@ fn conversation_row_ui(ui: &mut egui::Ui, summary: &DmSummary, selected: bool) -
                 .last_text
                 .clone()
                 .unwrap_or_else(|| "Attachment".to_owned());
-            ui.add(egui::Label::new(RichText::new(last).color(theme::MUTED_TEXT)).truncate());
+            ui.add(egui::Label::new(RichText::new(last).color(theme::muted(ui))).truncate());
         });
     });
     ui.add_space(4.0);

@@ -14,6 +14,7 @@ use super::textures::{ImageSize, Textures};
 use super::theme;
 
 const OWN_BUBBLE: Color32 = Color32::from_rgb(0x5B, 0x3F, 0xD9);
+/// Their bubbles in the dark theme; the light theme uses [`theme::placeholder`] with dark text.
 const THEIR_BUBBLE: Color32 = Color32::from_rgb(0x2A, 0x2C, 0x34);
 const BUBBLE_MAX_WIDTH: f32 = 420.0;
 const IMAGE_SIZE: f32 = 180.0;
@@ -43,9 +44,9 @@ pub fn chat_ui(
     });
     if let Some(window) = &chat.window {
         let color = match window {
-            SendWindow::Standard { .. } => theme::SUCCESS,
-            SendWindow::HumanAgent { .. } => theme::WARNING,
-            SendWindow::Closed { .. } => theme::DANGER,
+            SendWindow::Standard { .. } => theme::success(ui),
+            SendWindow::HumanAgent { .. } => theme::warning(ui),
+            SendWindow::Closed { .. } => theme::danger(ui),
         };
         ui.label(RichText::new(window.describe()).color(color).small());
     }
@@ -81,7 +82,7 @@ fn messages_ui(
                 ))
                 .italics()
                 .small()
-                .color(theme::MUTED_TEXT),
+                .color(theme::muted(ui)),
             );
         });
     }
@@ -93,8 +94,8 @@ fn messages_ui(
     }
     for p in &chat.pending {
         let (status, color) = match &p.failed {
-            Some(why) => (format!("Not sent: {why}"), theme::DANGER),
-            None => ("Sending…".to_owned(), theme::MUTED_TEXT),
+            Some(why) => (format!("Not sent: {why}"), theme::danger(ui)),
+            None => ("Sending…".to_owned(), theme::muted(ui)),
         };
         ui.with_layout(egui::Layout::top_down(egui::Align::Max), |ui| {
             bubble_frame(OWN_BUBBLE).show(ui, |ui| {
@@ -127,21 +128,22 @@ fn bubble_ui(
         egui::Align::Min
     };
     ui.with_layout(egui::Layout::top_down(align), |ui| {
-        bubble_frame(if own { OWN_BUBBLE } else { THEIR_BUBBLE }).show(ui, |ui| {
+        let (fill, text_color) = match (own, ui.visuals().dark_mode) {
+            (true, _) => (OWN_BUBBLE, Color32::WHITE),
+            (false, true) => (THEIR_BUBBLE, Color32::WHITE),
+            (false, false) => (theme::placeholder(ui), ui.visuals().strong_text_color()),
+        };
+        bubble_frame(fill).show(ui, |ui| {
             ui.set_max_width(BUBBLE_MAX_WIDTH);
             if let Some(text) = &m.text {
-                ui.label(RichText::new(text).color(Color32::WHITE));
+                ui.label(RichText::new(text).color(text_color));
             }
             for a in &m.attachments {
                 attachment_ui(ui, a, textures, commands);
             }
         });
         if let Some(t) = m.created_time {
-            ui.label(
-                RichText::new(short_time(t))
-                    .small()
-                    .color(theme::MUTED_TEXT),
-            );
+            ui.label(RichText::new(short_time(t)).small().color(theme::muted(ui)));
         }
     });
     ui.add_space(4.0);
@@ -203,7 +205,7 @@ fn composer_ui(ui: &mut egui::Ui, chat: &mut ChatState) -> ChatOutcome {
     if let Some(SendWindow::Closed { .. }) = window {
         ui.label(
             RichText::new("Sending is blocked in this conversation (see above).")
-                .color(theme::DANGER),
+                .color(theme::danger(ui)),
         );
         return ChatOutcome::None;
     }
@@ -213,7 +215,7 @@ fn composer_ui(ui: &mut egui::Ui, chat: &mut ChatState) -> ChatOutcome {
         ui.label(
             RichText::new("Tick if you wrote this reply yourself: Instagram then accepts it for up to 7 days.")
                 .small()
-                .color(theme::MUTED_TEXT),
+                .color(theme::muted(ui)),
         );
     }
     let id = egui::Id::unique("dm_composer");

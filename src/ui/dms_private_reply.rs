@@ -85,7 +85,7 @@ impl PrivateReplyForm {
                     "A private reply is no longer possible: Instagram allows one within 7 days of the comment (until {}).",
                     closes.format("%Y-%m-%d %H:%M UTC")
                 ))
-                .color(theme::MUTED_TEXT),
+                .color(theme::muted(ui)),
             );
             return;
         }
@@ -95,12 +95,12 @@ impl PrivateReplyForm {
                     RichText::new(format!(
                         "Private reply sent to {who}. It is in DMs; more messages only after they answer."
                     ))
-                    .color(theme::SUCCESS),
+                    .color(theme::success(ui)),
                 );
                 return;
             }
             PrivateReplyState::Failed(why) => {
-                ui.label(RichText::new(why).color(theme::DANGER));
+                ui.label(RichText::new(why).color(theme::danger(ui)));
             }
             _ => {}
         }
@@ -110,7 +110,7 @@ impl PrivateReplyForm {
                 closes.format("%Y-%m-%d %H:%M UTC")
             ))
             .small()
-            .color(theme::MUTED_TEXT),
+            .color(theme::muted(ui)),
         );
         ui.horizontal(|ui| {
             let label = ui.label("Private reply");
@@ -135,7 +135,7 @@ impl PrivateReplyForm {
                 }));
             }
             if sending {
-                ui.label(RichText::new("Sending…").color(theme::MUTED_TEXT));
+                ui.label(RichText::new("Sending…").color(theme::muted(ui)));
             }
         });
     }

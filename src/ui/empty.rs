@@ -9,7 +9,7 @@ pub fn empty_state_ui(ui: &mut egui::Ui, heading: &str, sentence: &str) {
         ui.add_space((ui.available_height() * 0.3).max(24.0));
         ui.heading(heading);
         ui.add_space(6.0);
-        ui.label(egui::RichText::new(sentence).color(theme::MUTED_TEXT));
+        ui.label(egui::RichText::new(sentence).color(theme::muted(ui)));
     });
 }
 

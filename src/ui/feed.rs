@@ -182,7 +182,7 @@ pub fn feed_ui(
         ui.vertical_centered(|ui| {
             ui.add_space(ui.available_height() * 0.3);
             ui.spinner();
-            ui.label(RichText::new("Loading posts…").color(theme::MUTED_TEXT));
+            ui.label(RichText::new("Loading posts…").color(theme::muted(ui)));
         });
         return outcome;
     };
@@ -251,11 +251,11 @@ fn header_ui(
             Some(total) => format!("{total} posts"),
             None => format!("{loaded} posts loaded"),
         };
-        ui.label(RichText::new(count).color(theme::MUTED_TEXT));
+        ui.label(RichText::new(count).color(theme::muted(ui)));
         if feed.page.value().is_some_and(|p| p.from_cache) {
             ui.label(
                 RichText::new("· Showing saved posts")
-                    .color(theme::MUTED_TEXT)
+                    .color(theme::muted(ui))
                     .italics(),
             )
             .on_hover_text(
@@ -290,8 +290,8 @@ fn failure_banner_ui(
 ) {
     let mut retry = false;
     egui::Frame::new()
-        .fill(theme::DANGER.gamma_multiply(0.15))
-        .stroke(egui::Stroke::new(1.0, theme::DANGER))
+        .fill(theme::danger(ui).gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(1.0, theme::danger(ui)))
         .corner_radius(theme::CARD_RADIUS)
         .inner_margin(egui::Margin::symmetric(10, 6))
         .show(ui, |ui| {
@@ -300,7 +300,7 @@ fn failure_banner_ui(
                 ui.label(
                     RichText::new("Couldn't refresh the feed:")
                         .strong()
-                        .color(theme::DANGER),
+                        .color(theme::danger(ui)),
                 );
                 ui.add(egui::Label::new(message).wrap());
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -358,7 +358,7 @@ fn tile_ui(
 /// The neutral tile shown until the thumbnail arrives (or when it could not be loaded).
 fn placeholder_ui(ui: &egui::Ui, rect: egui::Rect, media: &Media, failed: bool) {
     let painter = ui.painter();
-    painter.rect_filled(rect, theme::CARD_RADIUS, theme::TILE_PLACEHOLDER);
+    painter.rect_filled(rect, theme::CARD_RADIUS, theme::placeholder(ui));
     let text = if failed {
         "Image unavailable"
     } else {
@@ -369,7 +369,7 @@ fn placeholder_ui(ui: &egui::Ui, rect: egui::Rect, media: &Media, failed: bool) 
         egui::Align2::CENTER_CENTER,
         text,
         egui::FontId::proportional(13.0),
-        theme::MUTED_TEXT,
+        theme::muted(ui),
     );
 }
 

@@ -306,7 +306,9 @@ pub fn overview_ui(
                     .show(ui, |plot_ui| {
                         plot_ui.add(
                             Heatmap::new(values, 24)
-                                .palette(&fmt::HEAT_PALETTE)
+                                .palette(&fmt::heat_palette(
+                                    plot_ui.ctx().global_style().visuals.dark_mode,
+                                ))
                                 .name("Online followers")
                                 .formatter(Box::new(|v| format!("{v:.0}"))),
                         );

@@ -73,6 +73,16 @@ pub const HEAT_PALETTE: [Color32; 4] = [
     Color32::from_rgb(198, 226, 246),
 ];
 
+/// The heat map's palette for the theme: [`HEAT_PALETTE`] on dark panels; reversed on light
+/// ones, so "more" reads as "stands out from the background" in both (darker on light).
+pub fn heat_palette(dark_mode: bool) -> [Color32; 4] {
+    let mut palette = HEAT_PALETTE;
+    if !dark_mode {
+        palette.reverse();
+    }
+    palette
+}
+
 /// Relative luminance (0–1) of an sRGB colour, to check the palette's order.
 pub fn luminance(c: Color32) -> f64 {
     let lin = |v: u8| {

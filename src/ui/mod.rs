@@ -33,9 +33,11 @@ pub mod shell;
 pub mod textures;
 pub mod theme;
 pub mod toasts;
+pub mod unread;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::notify::NotifyCommand;
 use crate::engine::protocol::SyncStatus;
 use crate::engine::{Command, EngineHandle, Event};
 use crate::ids::IgUserId;
@@ -65,6 +67,12 @@ pub struct UiPrefs {
     pub tab: Tab,
     /// The Comments tab's filters.
     pub comment_filters: comments::Filters,
+    /// The folder the Composer's file browser last picked from.
+    pub last_folder: Option<std::path::PathBuf>,
+    /// Dark, Light or the system's.
+    pub theme: theme::ThemeChoice,
+    /// The user switched desktop notifications off.
+    pub notifications_off: bool,
 }
 
 /// The whole desktop UI.
@@ -75,6 +83,9 @@ pub struct App {
     was_composing: bool,
     /// Set once a command could not be queued, so the user is told once, not every frame.
     engine_gone: bool,
+    /// The window's focus as last told to the engine (notifications of scheduled posts
+    /// wait for the user to look away).
+    focused: bool,
     prefs: UiPrefs,
     accounts: Vec<Account>,
     active: Option<IgUserId>,
@@ -94,6 +105,8 @@ pub struct App {
     research: research::ResearchTab,
     /// The Feed's live banner and moderation view.
     live: live::LiveState,
+    /// What waits in every connected account (the sidebar's counts).
+    unread: unread::UnreadCounts,
 }
 
 impl App {
@@ -104,6 +117,7 @@ impl App {
             started: false,
             was_composing: false,
             engine_gone: false,
+            focused: true,
             prefs: UiPrefs::default(),
             accounts: Vec::new(),
             active: None,
@@ -122,12 +136,14 @@ impl App {
             calendar: calendar::CalendarTab::default(),
             research: research::ResearchTab::default(),
             live: live::LiveState::default(),
+            unread: unread::UnreadCounts::default(),
         }
     }
 
     /// Restores persisted UI state (the selected tab, the Comments filters).
     pub fn with_prefs(mut self, prefs: UiPrefs) -> Self {
         self.comments.set_filters(prefs.comment_filters.clone());
+        self.composer.set_last_folder(prefs.last_folder.clone());
         self.prefs = prefs;
         self
     }
@@ -145,6 +161,7 @@ impl App {
     pub fn prefs(&self) -> UiPrefs {
         UiPrefs {
             comment_filters: self.comments.filters().clone(),
+            last_folder: self.composer.last_folder().map(ToOwned::to_owned),
             ..self.prefs.clone()
         }
     }
@@ -175,10 +192,19 @@ impl App {
         let mut commands = Vec::new();
         if !self.started {
             self.started = true;
-            theme::apply(&ctx);
+            theme::apply(&ctx, self.prefs.theme);
             fonts::install(&ctx);
             self.engine.set_repaint_context(&ctx);
             commands.push(Command::Start);
+            // The engine starts with notifications on and the window in front.
+            if self.prefs.notifications_off {
+                commands.push(Command::Notifications(NotifyCommand::Enabled(false)));
+            }
+        }
+        let focused = ctx.input(|i| i.focused);
+        if self.focused != focused {
+            self.focused = focused;
+            commands.push(Command::Notifications(NotifyCommand::Focused(focused)));
         }
         self.drain_events(&ctx);
         self.keyboard(&ctx);
@@ -216,17 +242,41 @@ impl App {
             .exact_size(220.0)
             .frame(
                 egui::Frame::side_top_panel(ui.style())
-                    .fill(theme::SIDEBAR_BG)
+                    .fill(theme::sidebar_bg(ui))
                     .inner_margin(egui::Margin::symmetric(10, 6)),
             )
             .show(ui, |ui| {
-                let outcome =
-                    shell::sidebar_ui(ui, &self.accounts, self.active.as_ref(), &mut commands);
+                let unread = self.sidebar_counts();
+                let outcome = shell::sidebar_ui(
+                    ui,
+                    &self.accounts,
+                    &unread,
+                    self.active.as_ref(),
+                    &mut commands,
+                );
                 if outcome.open_accounts {
                     self.show_accounts_page = true;
                 } else if outcome.account_clicked {
                     self.show_accounts_page = false;
                 }
+                ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+                    ui.add_space(6.0);
+                    let mut on = !self.prefs.notifications_off;
+                    if ui
+                        .checkbox(&mut on, "Desktop notifications")
+                        .on_hover_text(
+                            "New DMs, comments waiting for a reply, and scheduled posts that went \
+                             out or failed while socialdesk was in the background",
+                        )
+                        .changed()
+                    {
+                        self.prefs.notifications_off = !on;
+                        commands.push(Command::Notifications(NotifyCommand::Enabled(on)));
+                    }
+                    if theme::choice_ui(ui, &mut self.prefs.theme) {
+                        theme::apply(ui.ctx(), self.prefs.theme);
+                    }
+                });
             });
 
         let showing_feed = !self.show_accounts_page && self.prefs.tab == Tab::Feed;
@@ -320,6 +370,29 @@ impl App {
         self.send_all(commands, &ctx);
     }
 
+    /// What waits in each account, in sidebar order: from the Comments and DMs tabs for the
+    /// account they hold (they follow what the user just did), else from its last sync.
+    fn sidebar_counts(&self) -> Vec<unread::Unread> {
+        self.accounts
+            .iter()
+            .map(|a| {
+                let synced = self.unread.of(&a.id);
+                unread::Unread {
+                    comments: if self.comments.account() == Some(&a.id) {
+                        self.comments.unanswered_count()
+                    } else {
+                        synced.comments
+                    },
+                    dms: if self.dms.account() == Some(&a.id) {
+                        self.dms.unread_count()
+                    } else {
+                        synced.dms
+                    },
+                }
+            })
+            .collect()
+    }
+
     fn active_account(&self) -> Option<&Account> {
         let active = self.active.as_ref()?;
         self.accounts.iter().find(|a| &a.id == active)
@@ -377,6 +450,7 @@ impl App {
     fn apply(&mut self, ctx: &egui::Context, event: Event) {
         match event {
             Event::Accounts { accounts, active } => {
+                self.unread.retain(&accounts);
                 self.accounts = accounts;
                 // A feed that arrived first for this very account is kept.
                 if self.feed.account() != active.as_ref() {
@@ -414,8 +488,12 @@ impl App {
             Event::MediaDetail(media) => self.feed.on_detail(*media),
             Event::Copyright { media, check } => self.detail.on_copyright(media, check),
             Event::Composer(event) => self.composer.on_event(event),
-            Event::Comments(event) => self.comments.on_event(event),
+            Event::Comments(event) => {
+                self.unread.on_comments(&event, &self.accounts);
+                self.comments.on_event(event);
+            }
             Event::Dms(event) => {
+                self.unread.on_dms(&event);
                 self.comments.on_dms_event(&event);
                 self.dms.on_event(event);
             }

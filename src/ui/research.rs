@@ -122,7 +122,7 @@ impl ResearchTab {
                     "Hashtag Search and Business Discovery need an account connected with Facebook Login. @{} is connected with Instagram Login: reconnect it through its Facebook Page in Accounts to research hashtags and competitors.",
                     account.username
                 ))
-                .color(theme::MUTED_TEXT),
+                .color(theme::muted(ui)),
             );
             return;
         }
@@ -152,7 +152,7 @@ impl ResearchTab {
             Some(b) => b.summary(),
             None => "Instagram allows 30 unique hashtags per account in 7 days".to_owned(),
         };
-        ui.label(RichText::new(budget_line).color(theme::MUTED_TEXT));
+        ui.label(RichText::new(budget_line).color(theme::muted(ui)));
         let mut search = false;
         ui.horizontal_wrapped(|ui| {
             let label = ui.label(HASHTAG_LABEL);
@@ -191,7 +191,7 @@ impl ResearchTab {
             }));
         }
         if let Some(error) = &self.error {
-            ui.label(RichText::new(super::capitalise(error)).color(theme::DANGER));
+            ui.label(RichText::new(super::capitalise(error)).color(theme::danger(ui)));
         }
         let Some(result) = &self.result else {
             return;
@@ -224,7 +224,7 @@ impl ResearchTab {
         if self.sets.is_empty() {
             ui.label(
                 RichText::new("No saved sets yet: name a set of hashtags to reuse in captions.")
-                    .color(theme::MUTED_TEXT),
+                    .color(theme::muted(ui)),
             );
         }
         let mut delete = None;
@@ -273,7 +273,7 @@ impl ResearchTab {
             }
         });
         if let Some(error) = &self.set_error {
-            ui.label(RichText::new(super::capitalise(error)).color(theme::DANGER));
+            ui.label(RichText::new(super::capitalise(error)).color(theme::danger(ui)));
         }
     }
 }
@@ -330,7 +330,7 @@ fn tile_ui(ui: &mut egui::Ui, cx: &mut TabContext<'_>, tile: &Tile, commands: &m
             ),
             None => {
                 let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
-                ui.painter().rect_filled(rect, 4.0, theme::TILE_PLACEHOLDER);
+                ui.painter().rect_filled(rect, 4.0, theme::placeholder(ui));
                 response
             }
         };

@@ -54,7 +54,7 @@ impl DiscoveryPanel {
         ui.label(RichText::new("Competitor lookup").strong());
         ui.label(
             RichText::new("Any Business or Creator account's public profile and recent posts.")
-                .color(theme::MUTED_TEXT),
+                .color(theme::muted(ui)),
         );
         let mut go = false;
         ui.horizontal_wrapped(|ui| {
@@ -88,7 +88,7 @@ impl DiscoveryPanel {
             }));
         }
         if let Some(error) = &self.error {
-            ui.label(RichText::new(super::capitalise(error)).color(theme::DANGER));
+            ui.label(RichText::new(super::capitalise(error)).color(theme::danger(ui)));
         }
         let Some(found) = &self.found else {
             return;
@@ -136,16 +136,16 @@ impl DiscoveryPanel {
                     n(found.media_count)
                 ));
                 if let Some(bio) = found.biography.as_deref().filter(|b| !b.is_empty()) {
-                    ui.label(RichText::new(bio).color(theme::MUTED_TEXT));
+                    ui.label(RichText::new(bio).color(theme::muted(ui)));
                 }
                 if let Some(site) = found.website.as_deref().filter(|w| !w.is_empty()) {
-                    ui.label(RichText::new(site).color(theme::MUTED_TEXT));
+                    ui.label(RichText::new(site).color(theme::muted(ui)));
                 }
             });
         });
         ui.add_space(4.0);
         if found.media.is_empty() {
-            ui.label(RichText::new("No posts yet.").color(theme::MUTED_TEXT));
+            ui.label(RichText::new("No posts yet.").color(theme::muted(ui)));
             return;
         }
         let tiles: Vec<Tile> = found

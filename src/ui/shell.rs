@@ -4,6 +4,7 @@ use egui::{Color32, RichText, Sense};
 use serde::{Deserialize, Serialize};
 
 use super::theme;
+use super::unread::Unread;
 use crate::engine::Command;
 use crate::engine::protocol::SyncStatus;
 use crate::ids::IgUserId;
@@ -102,7 +103,7 @@ pub fn tab_bar_ui(ui: &mut egui::Ui, tab: &mut Tab, highlight: bool, badges: Tab
             let text = if selected {
                 RichText::new(candidate.label())
                     .strong()
-                    .color(Color32::WHITE)
+                    .color(ui.visuals().strong_text_color())
             } else {
                 RichText::new(candidate.label())
             };
@@ -168,10 +169,11 @@ pub struct SidebarOutcome {
     pub account_clicked: bool,
 }
 
-/// The account switcher.
+/// The account switcher; `unread` holds what waits in each of `accounts`, in order.
 pub fn sidebar_ui(
     ui: &mut egui::Ui,
     accounts: &[Account],
+    unread: &[Unread],
     active: Option<&IgUserId>,
     commands: &mut Vec<Command>,
 ) -> SidebarOutcome {
@@ -179,14 +181,15 @@ pub fn sidebar_ui(
     ui.add_space(10.0);
     ui.label(RichText::new("socialdesk").size(18.0).strong());
     ui.add_space(12.0);
-    ui.label(RichText::new("ACCOUNTS").small().color(theme::MUTED_TEXT));
+    ui.label(RichText::new("ACCOUNTS").small().color(theme::muted(ui)));
     ui.add_space(2.0);
     if accounts.is_empty() {
-        ui.label(RichText::new("No account connected yet.").color(theme::MUTED_TEXT));
+        ui.label(RichText::new("No account connected yet.").color(theme::muted(ui)));
     }
-    for account in accounts {
+    for (i, account) in accounts.iter().enumerate() {
         let selected = active == Some(&account.id);
-        if account_row_ui(ui, account, selected).clicked() {
+        let waiting = unread.get(i).copied().unwrap_or_default();
+        if account_row_ui(ui, account, selected, waiting).clicked() {
             outcome.account_clicked = true;
             if !selected {
                 commands.push(Command::SelectAccount(account.id.clone()));
@@ -203,18 +206,28 @@ pub fn sidebar_ui(
     outcome
 }
 
-/// One account in the switcher: avatar initial, @username, type and status.
-fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui::Response {
+/// One account in the switcher: avatar initial, @username, type and status, and what waits
+/// in it (comments to answer, unread conversations) as two small counts on the right.
+fn account_row_ui(
+    ui: &mut egui::Ui,
+    account: &Account,
+    selected: bool,
+    waiting: Unread,
+) -> egui::Response {
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 46.0), Sense::click());
     let label = format!("@{}", account.username);
     let needs_reconnect = matches!(account.status, AccountStatus::ReconnectNeeded { .. });
-    // Screen readers (and tests) hear the red marker too.
-    let accessible = if needs_reconnect {
+    // Screen readers (and tests) hear the red marker and the counts too.
+    let mut accessible = if needs_reconnect {
         format!("{label}, reconnect needed")
     } else {
         label.clone()
     };
+    if let Some(counts) = waiting.describe() {
+        accessible.push_str(", ");
+        accessible.push_str(&counts);
+    }
     response.widget_info(|| {
         egui::WidgetInfo::selected(egui::Role::Button, true, selected, accessible.clone())
     });
@@ -223,7 +236,7 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
         let fill = if selected {
             theme::ACCENT.gamma_multiply(0.25)
         } else if response.hovered() {
-            Color32::from_white_alpha(10)
+            theme::hover_wash(ui)
         } else {
             Color32::TRANSPARENT
         };
@@ -246,7 +259,14 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
 
         let text_left = rect.left() + 44.0;
         let text_color = ui.visuals().strong_text_color();
-        painter.text(
+        // Each line stops short of its count, so neither is drawn over the other.
+        let (top_pill, bottom_pill) = unread_counts_ui(ui, rect, waiting);
+        let line_clip = |pill: f32| {
+            let mut clip = rect;
+            clip.max.x = rect.right() - pill - if pill > 0.0 { 6.0 } else { 0.0 };
+            painter.with_clip_rect(clip.intersect(painter.clip_rect()))
+        };
+        line_clip(top_pill).text(
             egui::pos2(text_left, rect.top() + 7.0),
             egui::Align2::LEFT_TOP,
             &label,
@@ -255,11 +275,11 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
         );
         // A broken account says so in red where its type would be, with a dot on the avatar.
         let (subtitle, subtitle_color) = if needs_reconnect {
-            ("Reconnect needed".to_owned(), theme::DANGER)
+            ("Reconnect needed".to_owned(), theme::danger(ui))
         } else {
-            (account_type_label(account), theme::MUTED_TEXT)
+            (account_type_label(account), theme::muted(ui))
         };
-        painter.text(
+        line_clip(bottom_pill).text(
             egui::pos2(text_left, rect.bottom() - 7.0),
             egui::Align2::LEFT_BOTTOM,
             subtitle,
@@ -268,16 +288,53 @@ fn account_row_ui(ui: &mut egui::Ui, account: &Account, selected: bool) -> egui:
         );
         if needs_reconnect {
             let dot = center + egui::vec2(11.0, -11.0);
-            painter.circle_filled(dot, 5.0, theme::SIDEBAR_BG);
-            painter.circle_filled(dot, 3.5, theme::DANGER);
+            painter.circle_filled(dot, 5.0, theme::sidebar_bg(ui));
+            painter.circle_filled(dot, 3.5, theme::danger(ui));
         }
     }
+    let response = match waiting.describe() {
+        Some(counts) => response.on_hover_text(crate::ui::capitalise(&counts)),
+        None => response,
+    };
     match &account.status {
         AccountStatus::ReconnectNeeded { reason } => {
             response.on_hover_text(format!("Reconnect needed: {reason}"))
         }
         AccountStatus::Connected => response,
     }
+}
+
+/// The counts at the right end of an account row: comments to answer (accent) above unread
+/// conversations (a calmer fill); a zero draws nothing. Returns the room each took from the
+/// right edge (top, bottom).
+fn unread_counts_ui(ui: &egui::Ui, row: egui::Rect, waiting: Unread) -> (f32, f32) {
+    let painter = ui.painter();
+    let pills = [
+        (waiting.comments, theme::ACCENT, row.top() + 6.0),
+        (
+            waiting.dms,
+            Color32::from_rgb(0x4A, 0x5B, 0xD6),
+            row.bottom() - 20.0,
+        ),
+    ];
+    let mut taken = [0.0; 2];
+    for (slot, (count, fill, top)) in pills.into_iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        let text = if count > 99 {
+            "99+".to_owned()
+        } else {
+            count.to_string()
+        };
+        let galley = painter.layout_no_wrap(text, egui::FontId::proportional(10.0), Color32::WHITE);
+        let size = egui::vec2((galley.size().x + 10.0).max(18.0), 14.0);
+        let rect = egui::Rect::from_min_size(egui::pos2(row.right() - 4.0 - size.x, top), size);
+        painter.rect_filled(rect, egui::CornerRadius::same(7), fill);
+        painter.galley(rect.center() - galley.size() / 2.0, galley, Color32::WHITE);
+        taken[slot] = size.x + 4.0;
+    }
+    (taken[0], taken[1])
 }
 
 /// "Business", "Creator" and so on, with the login it came through.
@@ -296,7 +353,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, sync: &SyncStatus, sandbox_url: Option<&
         } else {
             sync.text.as_str()
         };
-        ui.label(RichText::new(text).color(theme::MUTED_TEXT));
+        ui.label(RichText::new(text).color(theme::muted(ui)));
 
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if let Some(url) = sandbox_url {
@@ -309,7 +366,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, sync: &SyncStatus, sandbox_url: Option<&
                 usage_text.push_str(&usage.regain_access_minutes.to_string());
                 usage_text.push_str(" min");
             }
-            ui.label(RichText::new(usage_text).color(theme::usage_color(usage.max_percent)))
+            ui.label(RichText::new(usage_text).color(theme::usage_color(ui, usage.max_percent)))
                 .on_hover_text(
                     "Highest figure from Meta's X-App-Usage and X-Business-Use-Case-Usage headers",
                 );

@@ -3,7 +3,7 @@
 //! Notices fade out on their own after [`NOTICE_SECS`]; errors stay until the user closes
 //! them, because an error the user did not see cannot be acted on.
 
-use egui::{Align2, Color32, RichText};
+use egui::{Align2, RichText};
 
 use super::{icons, theme};
 
@@ -101,13 +101,13 @@ impl Toasts {
 /// One toast card; returns true when the user closed it.
 fn toast_ui(ui: &mut egui::Ui, toast: &Toast) -> bool {
     let (stripe, title) = if toast.is_error {
-        (theme::DANGER, "Error")
+        (theme::danger(ui), "Error")
     } else {
         (theme::ACCENT, "Notice")
     };
     let mut closed = false;
     egui::Frame::new()
-        .fill(Color32::from_rgb(0x24, 0x26, 0x2E))
+        .fill(ui.visuals().window_fill)
         .stroke(egui::Stroke::new(1.0, stripe))
         .corner_radius(8)
         .inner_margin(egui::Margin::symmetric(12, 8))

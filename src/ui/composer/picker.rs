@@ -12,7 +12,8 @@ use crate::ui::pending::Pending;
 
 /// Said when the desktop has no file dialog to show.
 pub const NO_DIALOG: &str = "This desktop has no file dialog (it needs xdg-desktop-portal or \
-    zenity): drop pictures onto this window, or copy one and press Ctrl+V.";
+    zenity), so socialdesk's own browser opens instead; you can also drop pictures onto this \
+    window, or copy one and press Ctrl+V.";
 
 /// A dialog that answers "nothing chosen" faster than this was never shown: no person opens
 /// a dialog and cancels it within a quarter of a second.

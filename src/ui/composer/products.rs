@@ -3,7 +3,7 @@
 //! click on the picture places it (videos take it without a place). Products that are not
 //! approved are greyed, with the reason, because their tags would stay hidden.
 
-use egui::{Color32, RichText, TextEdit};
+use egui::{RichText, TextEdit};
 
 use crate::engine::Command;
 use crate::engine::composer::{ComposerCommand, ShopSetup};
@@ -171,7 +171,7 @@ impl ShopPanel {
                     "Click the picture to place {} (Esc to cancel).",
                     p.product_name
                 ))
-                .color(Color32::from_rgb(200, 120, 0)),
+                .color(crate::ui::theme::warning(ui)),
             );
             if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                 self.armed = None;

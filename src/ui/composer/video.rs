@@ -130,11 +130,11 @@ fn facts(ui: &mut egui::Ui, item: &Item, kind: PostKind) {
     ));
     let (color, text) = match video::check(info, used) {
         Ok(None) => (
-            crate::ui::theme::SUCCESS,
+            crate::ui::theme::success(ui),
             format!("Meets Instagram's limits for {}.", used.name()),
         ),
         Ok(Some(advice)) => (
-            crate::ui::theme::WARNING,
+            crate::ui::theme::warning(ui),
             format!("Publishable as {}; {advice}.", used.name()),
         ),
         Err(e) => (

@@ -129,3 +129,20 @@ pub fn queue_click_at(harness: &mut Harness<'_, App>, pos: egui::Pos2) {
         });
     }
 }
+
+/// eframe's storage as a map (what it writes to `window.ron`), to restart the app in a test.
+#[derive(Default)]
+pub struct MemoryStorage(pub std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}

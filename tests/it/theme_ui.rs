@@ -1,0 +1,106 @@
+//! The theme setting as a person uses it: click Light in the sidebar, the whole window turns
+//! light (drawn pixels, not only a flag), and the choice is back after a restart.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use socialdesk::model::LoginKind;
+use socialdesk::ui::App;
+
+use crate::support::account;
+use crate::support::ui::{MemoryStorage, app_harness, connect};
+
+/// The brightness (0–255) of the drawn sidebar, below its last row (the rendered image has
+/// a transparent margin of a few pixels).
+fn sidebar_brightness(harness: &mut Harness<'_, App>) -> u8 {
+    let image = harness.render().expect("render the UI");
+    let pixel = image.get_pixel(30, 500);
+    let [r, g, b, _] = pixel.0;
+    ((u16::from(r) + u16::from(g) + u16::from(b)) / 3) as u8
+}
+
+fn selected(harness: &Harness<'_, App>, label: &str) -> bool {
+    harness.get_by_label(label).accesskit_node().toggled() == Some(egui::accesskit::Toggled::True)
+}
+
+#[test]
+fn light_theme_switches_the_visuals_and_is_back_after_a_restart() {
+    let (mut harness, side) = app_harness(800.0);
+    harness.run_steps(2);
+    connect(&side, account("studio", LoginKind::Instagram));
+    harness.run_steps(4);
+    assert!(harness.ctx.global_style().visuals.dark_mode, "dark first");
+    assert!(selected(&harness, "Dark"));
+    let dark = sidebar_brightness(&mut harness);
+
+    harness.get_by_label("Light").click();
+    harness.run_steps(3);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    assert!(!harness.ctx.global_style().visuals.dark_mode);
+    assert!(selected(&harness, "Light"));
+    let light = sidebar_brightness(&mut harness);
+    assert!(
+        dark < 60 && light > 200,
+        "the sidebar went from {dark} to {light}"
+    );
+
+    // Closing the window saves the choice; the next run starts light.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    drop(harness);
+    let (handle, _side) = socialdesk::engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::restored(handle, Some(&storage)),
+        );
+    harness.run_steps(3);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+    assert!(selected(&harness, "Light"));
+    assert!(sidebar_brightness(&mut harness) > 200);
+
+    // And back.
+    harness.get_by_label("Dark").click();
+    harness.run_steps(3);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Dark);
+}
+
+#[test]
+fn the_notifications_switch_tells_the_engine_and_is_kept() {
+    use socialdesk::engine::Command;
+    use socialdesk::engine::notify::NotifyCommand;
+    let sent = |side: &mut socialdesk::engine::EngineSide| -> Vec<NotifyCommand> {
+        crate::support::drain(side)
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::Notifications(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    let (mut harness, mut side) = app_harness(800.0);
+    harness.run_steps(2);
+    assert!(sent(&mut side).is_empty(), "on by default, nothing to say");
+    harness.get_by_label("Desktop notifications").click();
+    harness.run_steps(2);
+    assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
+    assert!(harness.state().prefs().notifications_off);
+
+    // The window going to the background is reported once.
+    harness.input_mut().focused = false;
+    harness.run_steps(2);
+    assert_eq!(sent(&mut side), [NotifyCommand::Focused(false)]);
+
+    // After a restart the engine hears it is off before anything else can notify.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let (handle, mut side) = socialdesk::engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::restored(handle, Some(&storage)),
+        );
+    harness.run_steps(2);
+    assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
+}
