@@ -214,6 +214,7 @@ impl CalendarTab {
                 !typing && i.key_pressed(egui::Key::PageDown),
             )
         });
+        let mut legend_fits = true;
         ui.horizontal(|ui| {
             ui.heading(super::empty::tab_heading(super::Tab::Calendar));
             ui.add_space(16.0);
@@ -239,10 +240,22 @@ impl CalendarTab {
             if self.waiting {
                 ui.spinner();
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                legend_ui(ui);
-            });
+            // On a narrow window the legend gets a line of its own rather than sliding
+            // under the buttons.
+            legend_fits = ui.available_width() >= LEGEND_WIDTH;
+            if legend_fits {
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    legend_ui(ui);
+                });
+            }
         });
+        if !legend_fits {
+            ui.allocate_ui_with_layout(
+                vec2(ui.available_width(), 16.0),
+                egui::Layout::right_to_left(egui::Align::Center),
+                legend_ui,
+            );
+        }
         ui.add_space(4.0);
     }
 
@@ -326,6 +339,9 @@ impl Action {
         }
     }
 }
+
+/// Room the legend needs beside the month buttons (three labels with their swatches).
+const LEGEND_WIDTH: f32 = 200.0;
 
 fn legend_ui(ui: &mut egui::Ui) {
     for (color, label) in [

@@ -259,18 +259,22 @@ fn account_row_ui(
 
         let text_left = rect.left() + 44.0;
         let text_color = ui.visuals().strong_text_color();
-        // Each line stops short of its count, so neither is drawn over the other.
+        // Each line stops short of its count, ending in "…" when it does not fit, so
+        // neither is drawn over the other and a cut name still reads as cut.
         let (top_pill, bottom_pill) = unread_counts_ui(ui, rect, waiting);
-        let line_clip = |pill: f32| {
-            let mut clip = rect;
-            clip.max.x = rect.right() - pill - if pill > 0.0 { 6.0 } else { 0.0 };
-            painter.with_clip_rect(clip.intersect(painter.clip_rect()))
+        let line = |text: String, pill: f32, size: f32, color: Color32| {
+            let room = rect.right() - pill - if pill > 0.0 { 6.0 } else { 4.0 } - text_left;
+            let mut job = egui::text::LayoutJob::simple_singleline(
+                text,
+                egui::FontId::proportional(size),
+                color,
+            );
+            job.wrap = egui::text::TextWrapping::truncate_at_width(room.max(0.0));
+            painter.layout_job(job)
         };
-        line_clip(top_pill).text(
+        painter.galley(
             egui::pos2(text_left, rect.top() + 7.0),
-            egui::Align2::LEFT_TOP,
-            &label,
-            egui::FontId::proportional(14.0),
+            line(label.clone(), top_pill, 14.0, text_color),
             text_color,
         );
         // A broken account says so in red where its type would be, with a dot on the avatar.
@@ -279,11 +283,10 @@ fn account_row_ui(
         } else {
             (account_type_label(account), theme::muted(ui))
         };
-        line_clip(bottom_pill).text(
-            egui::pos2(text_left, rect.bottom() - 7.0),
-            egui::Align2::LEFT_BOTTOM,
+        let subtitle = line(subtitle, bottom_pill, 11.0, subtitle_color);
+        painter.galley(
+            egui::pos2(text_left, rect.bottom() - 7.0 - subtitle.size().y),
             subtitle,
-            egui::FontId::proportional(11.0),
             subtitle_color,
         );
         if needs_reconnect {

@@ -88,5 +88,15 @@ fn every_tab_keeps_its_controls_inside_a_1024_by_700_window() {
         for label in labels {
             assert_inside(&harness, tab, label);
         }
+        if tab == Tab::Calendar {
+            // The colour legend moves to a line of its own rather than under the buttons.
+            let legend = harness.get_by_label("published").rect();
+            let refresh = harness.get_by_label("Refresh").rect();
+            assert!(
+                !legend.intersects(refresh),
+                "the legend {legend:?} covers Refresh {refresh:?}"
+            );
+            assert_inside(&harness, tab, "failed");
+        }
     }
 }
