@@ -348,7 +348,7 @@ impl Core {
     ) -> Result<(), PublishError> {
         s3::S3Hosting::new(&settings, secret_access_key)?;
         self.secrets()
-            .set(s3::S3_SECRET_KEY, secret_access_key.trim())
+            .set(s3::S3_SECRET_KEY, &secret_access_key.trim().into())
             .map_err(EngineError::from)?;
         self.with_store(move |s| settings.save(s)).await?;
         Ok(())

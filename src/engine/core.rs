@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use secrecy::ExposeSecret;
 use thiserror::Error;
 use tracing::{info, warn};
 
@@ -271,10 +270,8 @@ impl Core {
             account.status = AccountStatus::Connected;
             account.token_issued_at = Some(token.issued_at);
             account.token_expires_at = token.expires_at;
-            self.secrets.set(
-                &secrets::token_key(&account.id),
-                token.secret.expose_secret(),
-            )?;
+            self.secrets
+                .set(&secrets::token_key(&account.id), &token.secret)?;
             let to_store = account.clone();
             self.with_store(move |s| s.upsert_account(&to_store))
                 .await?;
@@ -371,7 +368,7 @@ impl Core {
             .get(&secrets::token_key(&account.id))?
             .ok_or_else(|| EngineError::MissingToken(account.username.clone()))?;
         let mut token = AccessToken {
-            secret: secret.into(),
+            secret,
             issued_at: account.token_issued_at.unwrap_or_else(|| self.now()),
             expires_at: account.token_expires_at,
             login: account.login,
@@ -382,10 +379,8 @@ impl Core {
         {
             match auth::refresh(&self.client, &token).await {
                 Ok(fresh) => {
-                    self.secrets.set(
-                        &secrets::token_key(&account.id),
-                        fresh.secret.expose_secret(),
-                    )?;
+                    self.secrets
+                        .set(&secrets::token_key(&account.id), &fresh.secret)?;
                     let (id, issued, expires) =
                         (account.id.clone(), fresh.issued_at, fresh.expires_at);
                     self.with_store(move |s| s.set_token_times(&id, Some(issued), expires))

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
@@ -582,7 +582,8 @@ impl Engine {
         let app_id = app.app_id.trim().to_owned();
         let secret = app.app_secret.expose_secret().trim();
         if !secret.is_empty() {
-            core.secrets().set(&secrets::app_secret_key(kind), secret)?;
+            core.secrets()
+                .set(&secrets::app_secret_key(kind), &secret.into())?;
         }
         core.with_store(move |s| s.set_setting(&app_id_key(kind), &app_id))
             .await
@@ -597,11 +598,11 @@ impl Engine {
         let app_secret = core
             .secrets()
             .get(&secrets::app_secret_key(kind))?
-            .unwrap_or_default();
+            .unwrap_or_else(|| SecretString::from(""));
         Ok(AppCredentials {
             kind,
             app_id,
-            app_secret: app_secret.into(),
+            app_secret,
         })
     }
 

@@ -83,7 +83,7 @@ impl ServerClient {
         let token = body["token"]
             .as_str()
             .ok_or_else(|| ClientError::Answer("no token in the pairing answer".into()))?;
-        secrets.set(DEVICE_TOKEN_KEY, token)?;
+        secrets.set(DEVICE_TOKEN_KEY, &token.into())?;
         let link = Link {
             url,
             device_id: body["device_id"].as_i64().unwrap_or_default(),
@@ -129,7 +129,7 @@ impl ServerClient {
         Ok(Self {
             http,
             url: link.url,
-            token: SecretString::from(token),
+            token,
         })
     }
 

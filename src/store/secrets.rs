@@ -69,10 +69,11 @@ pub enum SecretError {
 
 /// A place to keep secrets by key. Implementations are shared across engine tasks.
 pub trait SecretStore: Send + Sync {
-    /// The secret under `key`, or `None` if there is none.
-    fn get(&self, key: &str) -> Result<Option<String>, SecretError>;
+    /// The secret under `key`, or `None` if there is none. A [`SecretString`], so no
+    /// `Debug`, log line or error can show it by accident.
+    fn get(&self, key: &str) -> Result<Option<SecretString>, SecretError>;
     /// Stores `value` under `key`, replacing any previous one.
-    fn set(&self, key: &str, value: &str) -> Result<(), SecretError>;
+    fn set(&self, key: &str, value: &SecretString) -> Result<(), SecretError>;
     /// Removes `key`; removing a missing key is not an error.
     fn delete(&self, key: &str) -> Result<(), SecretError>;
     /// Where secrets are kept, for the settings screen ("system keyring", "file").
@@ -149,10 +150,10 @@ impl KeyringSecrets {
         }
         let store = Self { _private: () };
         let probe_value = "probe";
-        store.set(PROBE_KEY, probe_value)?;
+        store.set(PROBE_KEY, &SecretString::from(probe_value))?;
         let read = store.get(PROBE_KEY)?;
         store.delete(PROBE_KEY)?;
-        if read.as_deref() != Some(probe_value) {
+        if read.as_ref().map(ExposeSecret::expose_secret) != Some(probe_value) {
             return Err(SecretError::Keyring {
                 action: "read back",
                 key: PROBE_KEY.to_owned(),
@@ -177,18 +178,18 @@ fn keyring_error(action: &'static str, key: &str, e: &keyring::Error) -> SecretE
 
 impl SecretStore for KeyringSecrets {
     #[tracing::instrument(skip_all)]
-    fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
+    fn get(&self, key: &str) -> Result<Option<SecretString>, SecretError> {
         match Self::entry(key, "read")?.get_password() {
-            Ok(value) => Ok(Some(value)),
+            Ok(value) => Ok(Some(SecretString::from(value))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keyring_error("read", key, &e)),
         }
     }
 
     #[tracing::instrument(skip_all)]
-    fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
+    fn set(&self, key: &str, value: &SecretString) -> Result<(), SecretError> {
         Self::entry(key, "store")?
-            .set_password(value)
+            .set_password(value.expose_secret())
             .map_err(|e| keyring_error("store", key, &e))
     }
 
@@ -276,7 +277,7 @@ impl FileSecrets {
             return Ok(0);
         }
         for (key, value) in &map {
-            target.set(key, value)?;
+            target.set(key, &SecretString::from(value.as_str()))?;
         }
         match fs::remove_file(&self.path) {
             Ok(()) => Ok(map.len()),
@@ -356,16 +357,16 @@ impl FileSecrets {
 
 impl SecretStore for FileSecrets {
     #[tracing::instrument(skip_all)]
-    fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
+    fn get(&self, key: &str) -> Result<Option<SecretString>, SecretError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(self.load()?.remove(key))
+        Ok(self.load()?.remove(key).map(SecretString::from))
     }
 
     #[tracing::instrument(skip_all)]
-    fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
+    fn set(&self, key: &str, value: &SecretString) -> Result<(), SecretError> {
         let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
         let mut map = self.load()?;
-        map.insert(key.to_owned(), value.to_owned());
+        map.insert(key.to_owned(), value.expose_secret().to_owned());
         self.save(&map)
     }
 
@@ -399,15 +400,15 @@ impl MemorySecrets {
 
 impl SecretStore for MemorySecrets {
     #[tracing::instrument(skip_all)]
-    fn get(&self, key: &str) -> Result<Option<String>, SecretError> {
+    fn get(&self, key: &str) -> Result<Option<SecretString>, SecretError> {
         let map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(map.get(key).map(|v| v.expose_secret().to_owned()))
+        Ok(map.get(key).cloned())
     }
 
     #[tracing::instrument(skip_all)]
-    fn set(&self, key: &str, value: &str) -> Result<(), SecretError> {
+    fn set(&self, key: &str, value: &SecretString) -> Result<(), SecretError> {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        map.insert(key.to_owned(), SecretString::from(value));
+        map.insert(key.to_owned(), value.clone());
         Ok(())
     }
 
@@ -427,6 +428,14 @@ impl SecretStore for MemorySecrets {
 mod tests {
     use super::*;
 
+    /// The secret under `key`, exposed for comparing.
+    fn read(store: &dyn SecretStore, key: &str) -> Option<String> {
+        store
+            .get(key)
+            .expect("get")
+            .map(|s| s.expose_secret().to_owned())
+    }
+
     #[cfg(unix)]
     fn mode_of(path: &Path) -> u32 {
         use std::os::unix::fs::PermissionsExt;
@@ -438,30 +447,23 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("nested").join(SECRETS_FILE_NAME);
         let store = FileSecrets::new(path.clone());
-        assert_eq!(store.get("token.1").expect("get"), None);
+        assert_eq!(read(&store, "token.1"), None);
 
-        store.set("token.1", "IGAA-first").expect("set");
-        store.set("token.2", "IGAA-second").expect("set");
-        store.set("token.1", "IGAA-replaced").expect("overwrite");
-        assert_eq!(
-            store.get("token.1").expect("get").as_deref(),
-            Some("IGAA-replaced")
-        );
+        store.set("token.1", &"IGAA-first".into()).expect("set");
+        store.set("token.2", &"IGAA-second".into()).expect("set");
+        store
+            .set("token.1", &"IGAA-replaced".into())
+            .expect("overwrite");
+        assert_eq!(read(&store, "token.1").as_deref(), Some("IGAA-replaced"));
 
         // A fresh instance reads what the first wrote.
         let again = FileSecrets::new(path.clone());
-        assert_eq!(
-            again.get("token.2").expect("get").as_deref(),
-            Some("IGAA-second")
-        );
+        assert_eq!(read(&again, "token.2").as_deref(), Some("IGAA-second"));
 
         again.delete("token.1").expect("delete");
         again.delete("token.1").expect("deleting twice is fine");
-        assert_eq!(store.get("token.1").expect("get"), None);
-        assert_eq!(
-            store.get("token.2").expect("get").as_deref(),
-            Some("IGAA-second")
-        );
+        assert_eq!(read(&store, "token.1"), None);
+        assert_eq!(read(&store, "token.2").as_deref(), Some("IGAA-second"));
 
         // No temp files are left behind.
         let names: Vec<_> = fs::read_dir(path.parent().expect("parent"))
@@ -479,10 +481,10 @@ mod tests {
         let path = dir.path().join(SECRETS_FILE_NAME);
         let store = FileSecrets::new(path.clone());
         store
-            .set(&app_secret_key(LoginKind::Instagram), "s3cret")
+            .set(&app_secret_key(LoginKind::Instagram), &"s3cret".into())
             .expect("set");
         assert_eq!(mode_of(&path), 0o600);
-        store.set("other", "x").expect("rewrite");
+        store.set("other", &"x".into()).expect("rewrite");
         assert_eq!(mode_of(&path), 0o600, "replacement keeps 0600");
 
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
@@ -504,7 +506,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join(SECRETS_FILE_NAME);
         let store = FileSecrets::new(path.clone());
-        store.set("k", "v").expect("set");
+        store.set("k", &"v".into()).expect("set");
         fs::write(&path, b"{\"k\": \"IGAA-leaky").expect("truncate");
         let err = store.get("k").expect_err("corrupt");
         let text = err.to_string();
@@ -515,18 +517,15 @@ mod tests {
     #[test]
     fn memory_secrets_round_trip_and_redacted_debug() {
         let store = MemorySecrets::new();
-        store.set("token.9", "IGAA-hidden").expect("set");
-        assert_eq!(
-            store.get("token.9").expect("get").as_deref(),
-            Some("IGAA-hidden")
-        );
+        store.set("token.9", &"IGAA-hidden".into()).expect("set");
+        assert_eq!(read(&store, "token.9").as_deref(), Some("IGAA-hidden"));
         let debug = format!("{store:?}");
         assert!(
             debug.contains("token.9") && !debug.contains("IGAA-hidden"),
             "{debug}"
         );
         store.delete("token.9").expect("delete");
-        assert_eq!(store.get("token.9").expect("get"), None);
+        assert_eq!(read(&store, "token.9"), None);
         assert_eq!(store.describe(), "memory (not saved)");
     }
 
@@ -537,7 +536,7 @@ mod tests {
         assert!(warning.is_none());
         assert_eq!(store.describe(), "file readable only by you");
         store
-            .set(&token_key(&IgUserId::from("178")), "tok")
+            .set(&token_key(&IgUserId::from("178")), &"tok".into())
             .expect("set");
         assert!(dir.path().join(SECRETS_FILE_NAME).exists());
     }
@@ -549,16 +548,13 @@ mod tests {
         let target = MemorySecrets::new();
         assert_eq!(file.move_into(&target).expect("nothing to move"), 0);
 
-        file.set("token.1", "a").expect("set");
-        file.set("app_secret.instagram", "b").expect("set");
+        file.set("token.1", &"a".into()).expect("set");
+        file.set("app_secret.instagram", &"b".into()).expect("set");
         assert_eq!(file.move_into(&target).expect("move"), 2);
-        assert_eq!(target.get("token.1").expect("get").as_deref(), Some("a"));
-        assert_eq!(
-            target.get("app_secret.instagram").expect("get").as_deref(),
-            Some("b")
-        );
+        assert_eq!(read(&target, "token.1").as_deref(), Some("a"));
+        assert_eq!(read(&target, "app_secret.instagram").as_deref(), Some("b"));
         assert!(!file.path().exists(), "the plaintext copy is gone");
-        assert_eq!(file.get("token.1").expect("get"), None);
+        assert_eq!(read(&file, "token.1"), None);
     }
 
     #[test]

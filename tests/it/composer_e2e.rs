@@ -865,6 +865,7 @@ async fn a_post_is_hosted_on_a_private_s3_bucket_through_presigned_urls() {
         w.secrets()
             .get(socialdesk::engine::composer::s3::S3_SECRET_KEY)
             .expect("secret store")
+            .map(|s| secrecy::ExposeSecret::expose_secret(&s).to_owned())
             .as_deref(),
         Some(secret)
     );

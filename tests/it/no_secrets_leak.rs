@@ -71,7 +71,10 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
         app_secret: APP_SECRET.into(),
     };
     secrets_store
-        .set(&secrets::app_secret_key(LoginKind::Instagram), APP_SECRET)
+        .set(
+            &secrets::app_secret_key(LoginKind::Instagram),
+            &APP_SECRET.into(),
+        )
         .expect("secret");
     let (_tx, rx) = tokio::sync::mpsc::channel(1);
     let connected = core
@@ -108,6 +111,7 @@ async fn tokens_and_secrets_stay_out_of_sqlite_and_logs() {
         .get(&secrets::token_key(&account.id))
         .expect("read")
         .into_iter()
+        .map(|s| secrecy::ExposeSecret::expose_secret(&s).to_owned())
         .collect();
     for request in sandbox.control().requests() {
         let query = url::form_urlencoded::parse(request.query.as_bytes());

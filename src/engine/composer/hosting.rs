@@ -6,6 +6,7 @@
 //! the user's S3-compatible bucket (see [`super::s3`]), with a presigned GET URL for Meta.
 //! No relay of ours ever sees the user's files.
 
+use secrecy::ExposeSecret;
 use url::Url;
 
 use super::super::core::Core;
@@ -71,7 +72,7 @@ impl Hosting {
                 })?
                 .ok_or(HostingError::S3SecretMissing)?;
             return Ok(Hosting::S3 {
-                bucket: Box::new(S3Hosting::new(&settings, &secret)?),
+                bucket: Box::new(S3Hosting::new(&settings, secret.expose_secret())?),
                 http,
             });
         }
