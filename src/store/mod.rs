@@ -12,6 +12,7 @@ mod accounts;
 mod calendar;
 mod claims;
 mod comments;
+mod competitors;
 mod dms;
 mod draft_place;
 mod drafts;
@@ -39,6 +40,7 @@ pub use comments::{
     RuleLogEntry, SavedReply, SyncedThread,
 };
 pub use dms::{CachedConversation, PrivateReplyRecord};
+pub use competitors::{CompetitorSnapshot, TrackedCompetitor};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
     Draft, DraftCover, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem,
