@@ -76,6 +76,19 @@ impl ResearchTab {
             event @ (ResearchEvent::Discovered { .. } | ResearchEvent::DiscoverFailed { .. }) => {
                 self.discovery.on_event(event);
             }
+            event @ (ResearchEvent::Competitors { .. }
+            | ResearchEvent::CompetitorFailed { .. }) => {
+                let for_this = match &event {
+                    ResearchEvent::Competitors { account, .. }
+                    | ResearchEvent::CompetitorFailed { account, .. } => {
+                        self.loaded_for.as_ref() == Some(account)
+                    }
+                    _ => false,
+                };
+                if for_this {
+                    self.discovery.on_event(event);
+                }
+            }
         }
     }
 
@@ -135,7 +148,8 @@ impl ResearchTab {
                 self.sets_ui(ui, commands);
                 ui.add_space(12.0);
                 ui.separator();
-                self.discovery.panel_ui(ui, cx, &account_id, commands);
+                self.discovery
+                    .panel_ui(ui, cx, &account.username, &account_id, commands);
             });
     }
 
