@@ -217,21 +217,49 @@ impl Core {
             .ok_or(CompetitorError::NotTracked(username))
     }
 
-    /// Takes today's snapshot of the account itself and of every competitor it tracks.
-    /// Each failure is returned by name; the others are still taken. Nothing to track
-    /// means nothing is read (not even the account itself).
+    /// Takes today's snapshot of the account itself and of every competitor it tracks
+    /// (again: a second one the same day replaces the first). Each failure is returned by
+    /// name; the others are still taken. Nothing tracked means nothing is read (not even
+    /// the account itself).
     pub async fn snapshot_competitors(
         &self,
         account: &Account,
     ) -> Result<Vec<SnapshotFailure>, EngineError> {
+        let names = self.snapshot_names(account, false).await?;
+        Ok(self.take_snapshots(account, names).await)
+    }
+
+    /// The account's own and its competitors' usernames to snapshot: all of them, or
+    /// (`missing_only`) those without a snapshot for today. Empty when nothing is tracked.
+    async fn snapshot_names(
+        &self,
+        account: &Account,
+        missing_only: bool,
+    ) -> Result<Vec<String>, EngineError> {
         needs_facebook_login(account)?;
-        let id = account.id.clone();
-        let tracked = self.with_store(move |s| s.competitors(&id)).await?;
-        if tracked.is_empty() {
+        let today = self.local_today();
+        let board = self.competitor_board(account).await?;
+        if board.tracked.is_empty() {
             return Ok(Vec::new());
         }
-        let mut names = vec![account.username.to_lowercase()];
-        names.extend(tracked.into_iter().map(|t| t.username));
+        let wanted = |latest: Option<&CompetitorSnapshot>| {
+            !missing_only || latest.is_none_or(|s| s.day != today)
+        };
+        let mut names = Vec::new();
+        if wanted(board.own.as_ref()) {
+            names.push(account.username.to_lowercase());
+        }
+        names.extend(
+            board
+                .tracked
+                .iter()
+                .filter(|t| wanted(t.latest()))
+                .map(|t| t.username.clone()),
+        );
+        Ok(names)
+    }
+
+    async fn take_snapshots(&self, account: &Account, names: Vec<String>) -> Vec<SnapshotFailure> {
         let mut failures = Vec::new();
         for name in names {
             if let Err(e) = self.take_snapshot(account, &name).await {
@@ -242,34 +270,26 @@ impl Core {
                 });
             }
         }
-        Ok(failures)
+        failures
     }
 
     /// True when a tracked competitor (or the account itself) has no snapshot for today.
     pub async fn competitor_snapshot_due(&self, account: &Account) -> Result<bool, EngineError> {
-        let today = self.local_today();
-        let board = self.competitor_board(account).await?;
-        if board.tracked.is_empty() {
-            return Ok(false);
-        }
-        let own_done = board.own.is_some_and(|s| s.day == today);
-        Ok(!own_done
-            || board
-                .tracked
-                .iter()
-                .any(|t| t.latest().is_none_or(|s| s.day != today)))
+        Ok(!self.snapshot_names(account, true).await?.is_empty())
     }
 
-    /// [`Self::snapshot_competitors`] when today's snapshot is missing; `Ok(vec![])`
-    /// otherwise. Instagram Login accounts have no Business Discovery and are skipped.
+    /// Today's snapshot of each tracked competitor (and of the account) that has none yet;
+    /// `Ok(vec![])` when all are taken. Instagram Login accounts have no Business Discovery
+    /// and are skipped.
     pub async fn snapshot_competitors_if_due(
         &self,
         account: &Account,
     ) -> Result<Vec<SnapshotFailure>, EngineError> {
-        if account.login != LoginKind::Facebook || !self.competitor_snapshot_due(account).await? {
+        if account.login != LoginKind::Facebook {
             return Ok(Vec::new());
         }
-        self.snapshot_competitors(account).await
+        let names = self.snapshot_names(account, true).await?;
+        Ok(self.take_snapshots(account, names).await)
     }
 
     /// Today's snapshots of every Facebook Login account that tracks competitors and has
