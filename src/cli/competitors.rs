@@ -71,7 +71,10 @@ pub async fn run(core: Arc<Core>, command: CompetitorsCommand) -> Result<()> {
         CompetitorsCommand::Remove { username, account } => {
             let account = pick_account(&core, account.as_deref()).await?;
             core.remove_competitor(&account.id, &username).await?;
-            println!("stopped tracking @{}", username.trim().trim_start_matches('@'));
+            println!(
+                "stopped tracking @{}",
+                username.trim().trim_start_matches('@')
+            );
         }
         CompetitorsCommand::List { account, json } => {
             let account = pick_account(&core, account.as_deref()).await?;

@@ -25,9 +25,7 @@ pub const ENGAGEMENT_POSTS: usize = 12;
 /// Why a competitor could not be added, removed or read.
 #[derive(Debug, thiserror::Error)]
 pub enum CompetitorError {
-    #[error(
-        "'{0}' is not an Instagram username: use letters, digits, '.' and '_' (at most 30)"
-    )]
+    #[error("'{0}' is not an Instagram username: use letters, digits, '.' and '_' (at most 30)")]
     BadUsername(String),
     #[error("@{0} is your own account: its figures are shown beside your competitors already")]
     OwnAccount(String),
@@ -190,7 +188,10 @@ impl Core {
     }
 
     /// The account's own latest figures and every tracked competitor with its history.
-    pub async fn competitor_board(&self, account: &Account) -> Result<CompetitorBoard, EngineError> {
+    pub async fn competitor_board(
+        &self,
+        account: &Account,
+    ) -> Result<CompetitorBoard, EngineError> {
         let (id, own_name) = (account.id.clone(), account.username.to_lowercase());
         self.with_store(move |s| {
             Ok(CompetitorBoard {
@@ -319,7 +320,12 @@ impl Core {
 mod tests {
     use super::*;
 
-    fn media(hours_ago: i64, likes: Option<u64>, comments: u64, now: DateTime<Utc>) -> DiscoveredMedia {
+    fn media(
+        hours_ago: i64,
+        likes: Option<u64>,
+        comments: u64,
+        now: DateTime<Utc>,
+    ) -> DiscoveredMedia {
         DiscoveredMedia {
             id: format!("m{hours_ago}"),
             caption: None,

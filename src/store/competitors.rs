@@ -50,7 +50,15 @@ fn bad_row(reason: String) -> Failure {
     })
 }
 
-type SnapshotRow = (String, String, Option<i64>, Option<i64>, i64, Option<f64>, i64);
+type SnapshotRow = (
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<f64>,
+    i64,
+);
 
 fn snapshot_from(row: SnapshotRow) -> Result<CompetitorSnapshot, Failure> {
     let (username, day, followers, media, posts, engagement, taken) = row;
@@ -89,7 +97,11 @@ impl Store {
     /// Stops tracking `username` and forgets its snapshots; returns false when it was not
     /// tracked.
     #[tracing::instrument(skip_all)]
-    pub fn remove_competitor(&self, account: &IgUserId, username: &str) -> Result<bool, StoreError> {
+    pub fn remove_competitor(
+        &self,
+        account: &IgUserId,
+        username: &str,
+    ) -> Result<bool, StoreError> {
         let (account, username) = (account.to_string(), username.to_owned());
         self.write(|tx| {
             let n = tx.execute(
@@ -241,20 +253,45 @@ mod tests {
         };
         store.upsert_account(&account).expect("account");
         let at = DateTime::from_timestamp(1_800_000_000, 0).expect("time");
-        assert!(store.add_competitor(&account.id, "harbour.bakery", at).expect("add"));
-        assert!(!store.add_competitor(&account.id, "harbour.bakery", at).expect("again"));
+        assert!(
+            store
+                .add_competitor(&account.id, "harbour.bakery", at)
+                .expect("add")
+        );
+        assert!(
+            !store
+                .add_competitor(&account.id, "harbour.bakery", at)
+                .expect("again")
+        );
 
-        store.save_competitor_snapshot(&account.id, &snapshot(1, 100)).expect("1");
-        store.save_competitor_snapshot(&account.id, &snapshot(2, 110)).expect("2");
-        store.save_competitor_snapshot(&account.id, &snapshot(2, 120)).expect("2 again");
+        store
+            .save_competitor_snapshot(&account.id, &snapshot(1, 100))
+            .expect("1");
+        store
+            .save_competitor_snapshot(&account.id, &snapshot(2, 110))
+            .expect("2");
+        store
+            .save_competitor_snapshot(&account.id, &snapshot(2, 120))
+            .expect("2 again");
         let tracked = store.competitors(&account.id).expect("list");
         assert_eq!(tracked.len(), 1);
         assert_eq!(tracked[0].history.len(), 2, "the same day is replaced");
-        assert_eq!(tracked[0].latest().and_then(|s| s.followers_count), Some(120));
+        assert_eq!(
+            tracked[0].latest().and_then(|s| s.followers_count),
+            Some(120)
+        );
         assert_eq!(tracked[0].history[0], snapshot(1, 100));
 
-        assert!(store.remove_competitor(&account.id, "harbour.bakery").expect("remove"));
-        assert!(!store.remove_competitor(&account.id, "harbour.bakery").expect("twice"));
+        assert!(
+            store
+                .remove_competitor(&account.id, "harbour.bakery")
+                .expect("remove")
+        );
+        assert!(
+            !store
+                .remove_competitor(&account.id, "harbour.bakery")
+                .expect("twice")
+        );
         assert!(store.competitors(&account.id).expect("list").is_empty());
         assert!(
             store

@@ -39,8 +39,8 @@ pub use comments::{
     CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
     RuleLogEntry, SavedReply, SyncedThread,
 };
-pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use competitors::{CompetitorSnapshot, TrackedCompetitor};
+pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{
     Draft, DraftCover, DraftItem, DraftState, DraftSummary, ItemExtras, NewDraft, NewDraftItem,

@@ -76,8 +76,8 @@ impl ResearchTab {
             event @ (ResearchEvent::Discovered { .. } | ResearchEvent::DiscoverFailed { .. }) => {
                 self.discovery.on_event(event);
             }
-            event @ (ResearchEvent::Competitors { .. }
-            | ResearchEvent::CompetitorFailed { .. }) => {
+            event
+            @ (ResearchEvent::Competitors { .. } | ResearchEvent::CompetitorFailed { .. }) => {
                 let for_this = match &event {
                     ResearchEvent::Competitors { account, .. }
                     | ResearchEvent::CompetitorFailed { account, .. } => {

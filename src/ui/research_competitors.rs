@@ -109,8 +109,7 @@ impl CompetitorsPanel {
         }
         for f in &self.failures {
             ui.label(
-                RichText::new(format!("Today's snapshot failed for {f}"))
-                    .color(theme::danger(ui)),
+                RichText::new(format!("Today's snapshot failed for {f}")).color(theme::danger(ui)),
             );
         }
         let mut untrack = None;
@@ -118,7 +117,13 @@ impl CompetitorsPanel {
             .striped(true)
             .num_columns(6)
             .show(ui, |ui| {
-                for h in ["Account", "Followers", "Posts / week", "Eng. / post", "As of"] {
+                for h in [
+                    "Account",
+                    "Followers",
+                    "Posts / week",
+                    "Eng. / post",
+                    "As of",
+                ] {
                     ui.label(RichText::new(h).color(theme::muted(ui)));
                 }
                 ui.end_row();
@@ -128,7 +133,10 @@ impl CompetitorsPanel {
                     figures_row(ui, &format!("@{}", t.username), t.latest());
                     if ui
                         .add_enabled(!self.busy, egui::Button::new("Untrack").small())
-                        .on_hover_text(format!("Stop tracking @{} and forget its history", t.username))
+                        .on_hover_text(format!(
+                            "Stop tracking @{} and forget its history",
+                            t.username
+                        ))
                         .clicked()
                     {
                         untrack = Some(t.username.clone());
@@ -190,7 +198,9 @@ fn followers_chart(ui: &mut egui::Ui, username: &str, points: &[PlotPoint]) {
                 .map(|d| {
                     #[allow(clippy::cast_possible_truncation)]
                     let days = mark.value.round() as i64;
-                    (d + chrono::Duration::days(days)).format("%b %d").to_string()
+                    (d + chrono::Duration::days(days))
+                        .format("%b %d")
+                        .to_string()
                 })
                 .unwrap_or_default()
         })

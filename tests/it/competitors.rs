@@ -22,7 +22,7 @@ use crate::support::cli::{error_line, socialdesk_on_meta_url, stderr, stdout};
 use crate::support::ui::{app_harness, connect, type_into};
 use crate::support::{ACCOUNT_ID, WorldSetup, account, drain, push};
 
-const DAY: Duration = Duration::from_secs(86_400);
+const DAY: Duration = Duration::from_hours(24);
 
 #[tokio::test]
 async fn a_competitor_snapshotted_over_ten_days_charts_as_ten_points() {
@@ -46,7 +46,10 @@ async fn a_competitor_snapshotted_over_ten_days_charts_as_ten_points() {
         .add_competitor(&me, "jamie.weekends")
         .await
         .expect_err("a personal account cannot be tracked");
-    assert!(refused.to_string().contains("cannot be looked up"), "{refused}");
+    assert!(
+        refused.to_string().contains("cannot be looked up"),
+        "{refused}"
+    );
 
     // A competitor that stopped being discoverable (tracked before it turned personal).
     let id = me.id.clone();
@@ -60,7 +63,10 @@ async fn a_competitor_snapshotted_over_ten_days_charts_as_ten_points() {
             core.competitor_snapshot_due(&me).await.expect("due"),
             "day {day}: a new day needs a snapshot"
         );
-        let failures = core.snapshot_competitors_if_due(&me).await.expect("snapshot");
+        let failures = core
+            .snapshot_competitors_if_due(&me)
+            .await
+            .expect("snapshot");
         assert_eq!(failures.len(), 1, "day {day}: {failures:?}");
         assert_eq!(failures[0].username, "jamie.weekends");
         assert!(failures[0].message.contains("cannot be looked up"));
@@ -88,8 +94,17 @@ async fn a_competitor_snapshotted_over_ten_days_charts_as_ten_points() {
         "the sandbox competitor gains followers as days pass"
     );
     assert!(harbour.history.iter().all(|s| s.posts_last_7_days > 0));
-    assert!(harbour.history.iter().all(|s| s.engagement_per_post.is_some()));
-    assert_eq!(follower_points(&harbour.history).len(), 10, "10 chart points");
+    assert!(
+        harbour
+            .history
+            .iter()
+            .all(|s| s.engagement_per_post.is_some())
+    );
+    assert_eq!(
+        follower_points(&harbour.history).len(),
+        10,
+        "10 chart points"
+    );
 
     let own = board.own.expect("the account's own figures");
     assert_eq!(own.day, core.local_today());
@@ -137,19 +152,35 @@ async fn competitors_cli_adds_snapshots_lists_and_prints_history() {
 
     let out = run(&["competitors", "list"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("no competitors tracked"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no competitors tracked"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = run(&["competitors", "add", "@harbour.bakery"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with("tracking @harbour.bakery"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("tracking @harbour.bakery"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = run(&["competitors", "add", "jamie.weekends"]).await;
     assert!(!out.status.success());
-    assert!(error_line(&out).contains("cannot be looked up"), "{}", stderr(&out));
+    assert!(
+        error_line(&out).contains("cannot be looked up"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&["competitors", "snapshot"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("1 of 1 competitors snapshotted"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 of 1 competitors snapshotted"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = run(&["competitors", "list"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -171,7 +202,11 @@ async fn competitors_cli_adds_snapshots_lists_and_prints_history() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     let days = v.as_array().expect("array");
-    assert_eq!(days.len(), 1, "add and snapshot the same day are one snapshot: {v}");
+    assert_eq!(
+        days.len(),
+        1,
+        "add and snapshot the same day are one snapshot: {v}"
+    );
     assert!(days[0]["posts_last_7_days"].is_u64());
 
     let out = run(&["competitors", "history", "harbour.bakery"]).await;
@@ -181,13 +216,21 @@ async fn competitors_cli_adds_snapshots_lists_and_prints_history() {
     // The scheduler takes the day's snapshot too (already taken: nothing to report).
     let out = run(&["run-scheduler"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!stderr(&out).contains("competitor snapshot"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("competitor snapshot"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&["competitors", "remove", "harbour.bakery"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run(&["competitors", "history", "harbour.bakery"]).await;
     assert!(!out.status.success());
-    assert!(error_line(&out).contains("is not tracked"), "{}", stderr(&out));
+    assert!(
+        error_line(&out).contains("is not tracked"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn snapshot(day: u32, followers: u64) -> CompetitorSnapshot {
