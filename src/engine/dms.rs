@@ -341,10 +341,9 @@ fn notify_messages(core: &Core, account: &Account, inbox: &[DmSummary]) {
             Some(crate::engine::notify::MessageSeen {
                 conversation: c.id.to_string(),
                 last_inbound: c.last_inbound_time?.to_rfc3339(),
-                from: c.person.as_ref().map_or_else(
-                    || "someone".to_owned(),
-                    |p| p.username.clone().unwrap_or_else(|| p.id.clone()),
-                ),
+                from: c
+                    .person
+                    .as_ref().map_or_else(|| "someone".to_owned(), |p| p.username.clone().unwrap_or_else(|| p.id.clone())),
                 text: c.last_text.clone(),
                 unread: s.unread,
             })
