@@ -1,6 +1,6 @@
 //! The Research tab's tracked competitors: their latest followers, posts per week and
-//! likes + comments per post beside the account's own, and a small followers-over-time
-//! chart of each. Snapshots are taken by the engine (once a day, when the tab opens); this
+//! likes + comments per post beside the account's own, and a small chart of each over time
+//! (followers by default; posts per week or engagement per post on request). Snapshots are taken by the engine (once a day, when the tab opens); this
 //! only draws the board it sends and emits Untrack.
 
 use egui::{Color32, RichText};
@@ -17,19 +17,55 @@ use crate::store::CompetitorSnapshot;
 
 /// The heading of the tracked list (a test finds the section by it).
 pub const TRACKED_HEADING: &str = "Tracked competitors";
-/// The id salt of each competitor's followers chart: `(FOLLOWERS_CHART, username)`.
-pub const FOLLOWERS_CHART: &str = "competitor_followers";
+/// The id salt of each competitor's chart: `(COMPETITOR_CHART, username)`.
+pub const COMPETITOR_CHART: &str = "competitor_chart";
+
+/// What the competitors' charts show over time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ChartMetric {
+    #[default]
+    Followers,
+    PostsPerWeek,
+    EngagementPerPost,
+}
+
+impl ChartMetric {
+    pub const ALL: [ChartMetric; 3] = [
+        ChartMetric::Followers,
+        ChartMetric::PostsPerWeek,
+        ChartMetric::EngagementPerPost,
+    ];
+
+    /// The selector's label, and the chart caption after the username.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChartMetric::Followers => "followers",
+            ChartMetric::PostsPerWeek => "posts per week",
+            ChartMetric::EngagementPerPost => "likes + comments per post",
+        }
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn value(self, s: &CompetitorSnapshot) -> Option<f64> {
+        match self {
+            ChartMetric::Followers => s.followers_count.map(|n| n as f64),
+            ChartMetric::PostsPerWeek => Some(f64::from(s.posts_last_7_days)),
+            ChartMetric::EngagementPerPost => s.engagement_per_post,
+        }
+    }
+}
+
+/// The points of `metric`'s chart: one per day that has the figure.
+pub fn metric_points(history: &[CompetitorSnapshot], metric: ChartMetric) -> Vec<PlotPoint> {
+    history
+        .iter()
+        .filter_map(|s| metric.value(s).map(|v| PlotPoint::new(day_x(s.day), v)))
+        .collect()
+}
 
 /// The points of a followers-over-time chart: one per day with a followers count.
 pub fn follower_points(history: &[CompetitorSnapshot]) -> Vec<PlotPoint> {
-    history
-        .iter()
-        .filter_map(|s| {
-            #[allow(clippy::cast_precision_loss)]
-            s.followers_count
-                .map(|n| PlotPoint::new(day_x(s.day), n as f64))
-        })
-        .collect()
+    metric_points(history, ChartMetric::Followers)
 }
 
 /// The tracked list's state.
@@ -40,6 +76,7 @@ pub struct CompetitorsPanel {
     points: Vec<(String, Vec<PlotPoint>)>,
     failures: Vec<SnapshotFailure>,
     error: Option<String>,
+    metric: ChartMetric,
     /// A Track or Untrack sent and not answered yet.
     pub(super) busy: bool,
 }
@@ -47,14 +84,20 @@ pub struct CompetitorsPanel {
 impl CompetitorsPanel {
     /// A new board from the engine.
     pub fn set_board(&mut self, board: CompetitorBoard, failures: Vec<SnapshotFailure>) {
-        self.points = board
-            .tracked
-            .iter()
-            .map(|t| (t.username.clone(), follower_points(&t.history)))
-            .collect();
         self.board = Some(board);
+        self.rebuild_points();
         self.failures = failures;
         self.busy = false;
+    }
+
+    fn rebuild_points(&mut self) {
+        let metric = self.metric;
+        self.points = self.board.as_ref().map_or_else(Vec::new, |b| {
+            b.tracked
+                .iter()
+                .map(|t| (t.username.clone(), metric_points(&t.history, metric)))
+                .collect()
+        });
     }
 
     /// A Track, Untrack or load that failed.
@@ -144,8 +187,19 @@ impl CompetitorsPanel {
                     ui.end_row();
                 }
             });
+        let mut metric = self.metric;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Chart").color(theme::muted(ui)));
+            for m in ChartMetric::ALL {
+                ui.selectable_value(&mut metric, m, m.label());
+            }
+        });
         for (username, points) in &self.points {
-            followers_chart(ui, username, points);
+            metric_chart(ui, username, self.metric, points);
+        }
+        if metric != self.metric {
+            self.metric = metric;
+            self.rebuild_points();
         }
         if let Some(username) = untrack {
             self.busy = true;
@@ -175,9 +229,9 @@ fn figures_row(ui: &mut egui::Ui, name: &str, s: Option<&CompetitorSnapshot>) {
     ui.label(RichText::new(s.day.format("%b %d").to_string()).color(theme::muted(ui)));
 }
 
-fn followers_chart(ui: &mut egui::Ui, username: &str, points: &[PlotPoint]) {
+fn metric_chart(ui: &mut egui::Ui, username: &str, metric: ChartMetric, points: &[PlotPoint]) {
     ui.add_space(4.0);
-    ui.label(RichText::new(format!("@{username} followers")).small());
+    ui.label(RichText::new(format!("@{username} {}", metric.label())).small());
     if points.len() < 2 {
         ui.label(
             RichText::new("The chart fills in as a snapshot is taken each day.")
@@ -186,7 +240,7 @@ fn followers_chart(ui: &mut egui::Ui, username: &str, points: &[PlotPoint]) {
         );
         return;
     }
-    Plot::new((FOLLOWERS_CHART, username))
+    Plot::new((COMPETITOR_CHART, username))
         .height(90.0)
         .width(ui.available_width().min(480.0))
         .allow_scroll(false)

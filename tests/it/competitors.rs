@@ -15,7 +15,9 @@ use socialdesk::ids::IgUserId;
 use socialdesk::model::LoginKind;
 use socialdesk::sandbox::{Sandbox, SandboxOptions};
 use socialdesk::store::{CompetitorSnapshot, TrackedCompetitor};
-use socialdesk::ui::research_competitors::{TRACKED_HEADING, follower_points};
+use socialdesk::ui::research_competitors::{
+    ChartMetric, TRACKED_HEADING, follower_points, metric_points,
+};
 use socialdesk::ui::research_discovery::{TRACK_LABEL, USERNAME_LABEL};
 
 use crate::support::cli::{error_line, socialdesk_on_meta_url, stderr, stdout};
@@ -105,6 +107,13 @@ async fn a_competitor_snapshotted_over_ten_days_charts_as_ten_points() {
         10,
         "10 chart points"
     );
+    for metric in ChartMetric::ALL {
+        assert_eq!(
+            metric_points(&harbour.history, metric).len(),
+            10,
+            "{metric:?}"
+        );
+    }
 
     let own = board.own.expect("the account's own figures");
     assert_eq!(own.day, core.local_today());
@@ -328,6 +337,9 @@ fn track_a_looked_up_account_and_see_it_in_the_tracked_list() {
     harness.get_by_label("274.0");
     harness.get_by_label("88.5");
     harness.get_by_label("@harbour.bakery followers");
+    harness.get_by_label("posts per week").click();
+    harness.run();
+    harness.get_by_label("@harbour.bakery posts per week");
     assert!(
         harness.query_by_label(TRACK_LABEL).is_none(),
         "a tracked account has no Track button"
