@@ -321,6 +321,9 @@ pub enum ResearchCommand {
     Track { account: IgUserId, username: String },
     /// Stop tracking `username`.
     Untrack { account: IgUserId, username: String },
+    /// The competitor board, after today's missing snapshots (the tab opened again: the
+    /// app may have been running since yesterday).
+    Competitors { account: IgUserId },
 }
 
 /// What the engine tells the Research tab.
@@ -502,6 +505,9 @@ async fn run(core: &Core, command: ResearchCommand) -> Vec<ResearchEvent> {
                 Err(e) => Err(e.into()),
             };
             competitors_tail(core, account, added.err().map(|e| e.to_string())).await
+        }
+        ResearchCommand::Competitors { account } => {
+            vec![competitors_event(core, account, true).await]
         }
         ResearchCommand::Untrack { account, username } => {
             let removed = core.remove_competitor(&account, &username).await;

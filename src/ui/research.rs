@@ -45,6 +45,8 @@ pub struct ResearchTab {
     discovery: DiscoveryPanel,
     /// Text to add to the Composer's caption, taken by the App.
     caption_insert: Option<String>,
+    /// The egui pass the tab was last drawn in: a gap means it was opened again.
+    drawn_pass: Option<u64>,
 }
 
 impl ResearchTab {
@@ -124,6 +126,15 @@ impl ResearchTab {
             self.error = None;
             self.discovery = DiscoveryPanel::default();
             commands.push(Command::Research(ResearchCommand::Load {
+                account: account_id.clone(),
+            }));
+        }
+        let pass = ui.ctx().cumulative_pass_nr();
+        let reopened = self.drawn_pass.is_some_and(|p| pass > p + 1);
+        self.drawn_pass = Some(pass);
+        if reopened && account.login == LoginKind::Facebook {
+            // Today's competitor snapshots when the tab opens (a no-op once taken).
+            commands.push(Command::Research(ResearchCommand::Competitors {
                 account: account_id.clone(),
             }));
         }

@@ -346,6 +346,18 @@ fn track_a_looked_up_account_and_see_it_in_the_tracked_list() {
     );
     harness.get_by_label("Tracked");
 
+    // Opening the tab again asks for today's snapshots (the app may run for days).
+    harness.get_by_label("Composer").click();
+    harness.run();
+    harness.get_by_label("Research").click();
+    harness.run();
+    let sent = drain(&mut side);
+    assert!(
+        sent.iter().any(|c| matches!(c,
+            Command::Research(ResearchCommand::Competitors { account }) if account.as_str() == ACCOUNT_ID)),
+        "{sent:?}"
+    );
+
     harness.get_by_label("Untrack").click();
     harness.run_steps(4);
     let sent = drain(&mut side);
