@@ -265,10 +265,16 @@ impl Core {
         for name in names {
             if let Err(e) = self.take_snapshot(account, &name).await {
                 tracing::warn!(competitor = %name, error = %e, "competitor snapshot failed");
+                // A refused token fails every lookup alike: say it once, not per name.
+                let token_refused = matches!(&e, EngineError::Graph(g)
+                    if g.kind == crate::graph::ErrorKind::TokenInvalid);
                 failures.push(SnapshotFailure {
                     username: name,
                     message: e.to_string(),
                 });
+                if token_refused {
+                    break;
+                }
             }
         }
         failures

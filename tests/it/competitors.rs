@@ -136,6 +136,20 @@ async fn a_competitor_snapshotted_over_ten_days_charts_as_ten_points() {
             .expect("nothing due")
             .is_empty()
     );
+
+    // A refused token fails every lookup alike: it is reported once, not per competitor.
+    world.sandbox.control().advance_clock(DAY);
+    world.sandbox.control().revoke_all_tokens();
+    let failures = core
+        .snapshot_competitors_if_due(&me)
+        .await
+        .expect("failures are reported, not raised");
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    let history = core
+        .competitor_history(&me.id, "harbour.bakery")
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 10, "a failed day adds nothing");
 }
 
 #[tokio::test]
