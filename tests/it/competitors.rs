@@ -189,6 +189,23 @@ async fn competitors_cli_adds_snapshots_lists_and_prints_history() {
         stdout(&out)
     );
 
+    // Adding snapshots the competitor only; the scheduler takes the missing rest (your
+    // own figures) and reports nothing when all goes well.
+    let own_json = |out: &std::process::Output| -> Value {
+        assert!(out.status.success(), "{}", stderr(out));
+        let v: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        v["own"].clone()
+    };
+    assert!(own_json(&run(&["competitors", "list", "--json"]).await).is_null());
+    let out = run(&["run-scheduler"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("competitor snapshot"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(own_json(&run(&["competitors", "list", "--json"]).await)["followers_count"].is_u64());
+
     let out = run(&["competitors", "add", "jamie.weekends"]).await;
     assert!(!out.status.success());
     assert!(
@@ -236,15 +253,6 @@ async fn competitors_cli_adds_snapshots_lists_and_prints_history() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
 
-    // The scheduler takes the day's snapshot too (already taken: nothing to report).
-    let out = run(&["run-scheduler"]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        !stderr(&out).contains("competitor snapshot"),
-        "{}",
-        stderr(&out)
-    );
-
     let out = run(&["competitors", "remove", "harbour.bakery"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run(&["competitors", "history", "harbour.bakery"]).await;
@@ -253,6 +261,25 @@ async fn competitors_cli_adds_snapshots_lists_and_prints_history() {
         error_line(&out).contains("is not tracked"),
         "{}",
         stderr(&out)
+    );
+
+    // A snapshot the scheduler cannot take is reported and never fails the run.
+    let other = tempfile::tempdir().expect("temp dir");
+    let run_other = |args: &'static [&'static str]| {
+        socialdesk_on_meta_url(args, &meta_url, other.path(), Some(token.clone()))
+    };
+    let out = run_other(&["accounts", "add", "--login", "facebook"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run_other(&["competitors", "add", "harbour.bakery"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    sandbox.control().revoke_all_tokens();
+    let out = run_other(&["run-scheduler"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("competitor snapshot: @") && l.contains("reconnect")),
+        "{err}"
     );
 }
 
