@@ -1,6 +1,7 @@
 //! The command line: the GUI by default, plus scripting commands over the same engine core.
 
 mod comments;
+mod competitors;
 mod dms;
 mod insights;
 mod live;
@@ -80,6 +81,10 @@ pub enum CliCommand {
     Hashtag(research::HashtagArgs),
     /// Look up another Business or Creator account by username (Facebook Login accounts).
     Discover(research::DiscoverArgs),
+    /// Track competitors over time: add, remove, list, snapshot, history (Facebook Login
+    /// accounts; one snapshot per day, also taken by `run-scheduler`).
+    #[command(subcommand)]
+    Competitors(competitors::CompetitorsCommand),
     /// The live broadcast on air and its latest comments.
     Live(live::LiveArgs),
     /// Run the self-hosted server (webhooks, paired devices), or invite a device to it.
@@ -252,6 +257,9 @@ pub fn run_command(global: &GlobalArgs, command: CliCommand) -> Result<()> {
                 Ok(crate::server::run(args, &global.dirs()?.data, global.live_endpoints()).await?)
             }
             CliCommand::Live(args) => on_core(global, |core| live::run(core, args)).await,
+            CliCommand::Competitors(cmd) => {
+                on_core(global, |core| competitors::run(core, cmd)).await
+            }
         }
     })
 }

@@ -565,8 +565,15 @@ fn parse_tag(raw: &str) -> Result<(usize, UserTag)> {
 
 /// Publishes every due scheduled draft and every interrupted one, then returns: for cron,
 /// a systemd timer or `socialdesk run-scheduler` on a server.
+///
+/// It also takes the day's competitor snapshots (once a day per account); a snapshot that
+/// fails is reported on stderr and never fails the run, whose job is publishing.
 pub async fn run_scheduler(core: &Core) -> Result<()> {
     let results = core.publish_due(&|_, _| {}).await?;
+    for line in core.snapshot_all_competitors().await {
+        tracing::warn!(%line, "competitor snapshot failed");
+        eprintln!("competitor snapshot: {line}");
+    }
     let mut failed = 0;
     for (id, result) in results {
         match result {

@@ -8,6 +8,7 @@ pub mod comment_rules;
 pub mod comments;
 pub mod comments_mentions;
 pub mod comments_ops;
+pub mod competitors;
 pub mod composer;
 pub mod config;
 pub mod core;

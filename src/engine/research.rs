@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Local, Utc};
 
+use super::competitors::{CompetitorBoard, SnapshotFailure};
 use super::core::{Core, EngineError};
 use super::handle::EventSender;
 use super::protocol::Event;
@@ -316,6 +317,13 @@ pub enum ResearchCommand {
     DeleteSet { name: String },
     /// Business Discovery of `username`.
     Discover { account: IgUserId, username: String },
+    /// Track `username` as a competitor (takes its first snapshot).
+    Track { account: IgUserId, username: String },
+    /// Stop tracking `username`.
+    Untrack { account: IgUserId, username: String },
+    /// The competitor board, after today's missing snapshots (the tab opened again: the
+    /// app may have been running since yesterday).
+    Competitors { account: IgUserId },
 }
 
 /// What the engine tells the Research tab.
@@ -348,15 +356,71 @@ pub enum ResearchEvent {
     SetFailed {
         message: String,
     },
+    /// The tracked competitors and the account's own figures; `failures` are the
+    /// competitors today's snapshot could not be taken of.
+    Competitors {
+        account: IgUserId,
+        board: Box<CompetitorBoard>,
+        failures: Vec<SnapshotFailure>,
+    },
+    /// A competitor could not be tracked, untracked or listed.
+    CompetitorFailed {
+        account: IgUserId,
+        message: String,
+    },
 }
 
 /// Runs one Research command as its own task.
 pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: ResearchCommand) {
     tokio::spawn(async move {
+        let opened = match &command {
+            ResearchCommand::Load { account } => Some(account.clone()),
+            _ => None,
+        };
         for event in run(&core, command).await {
             events.send(Event::Research(event)).await;
         }
+        // After the budget and sets, so a slow snapshot does not hold them back.
+        if let Some(account) = opened {
+            let event = competitors_event(&core, account, true).await;
+            events.send(Event::Research(event)).await;
+        }
     });
+}
+
+/// The competitor board of `account`, after today's snapshot when `snapshot` is set and it
+/// is missing.
+async fn competitors_event(core: &Core, account: IgUserId, snapshot: bool) -> ResearchEvent {
+    let found = match core.find_account(account.as_str()).await {
+        Ok(a) => a,
+        Err(e) => {
+            return ResearchEvent::CompetitorFailed {
+                account,
+                message: e.to_string(),
+            };
+        }
+    };
+    let mut failures = Vec::new();
+    if snapshot {
+        match core.snapshot_competitors_if_due(&found).await {
+            Ok(f) => failures = f,
+            Err(e) => failures.push(SnapshotFailure {
+                username: found.username.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    match core.competitor_board(&found).await {
+        Ok(board) => ResearchEvent::Competitors {
+            account,
+            board: Box::new(board),
+            failures,
+        },
+        Err(e) => ResearchEvent::CompetitorFailed {
+            account,
+            message: e.to_string(),
+        },
+    }
 }
 
 async fn run(core: &Core, command: ResearchCommand) -> Vec<ResearchEvent> {
@@ -435,6 +499,20 @@ async fn run(core: &Core, command: ResearchCommand) -> Vec<ResearchEvent> {
             }
             out
         }
+        ResearchCommand::Track { account, username } => {
+            let added = match core.find_account(account.as_str()).await {
+                Ok(a) => core.add_competitor(&a, &username).await.map(|_| ()),
+                Err(e) => Err(e.into()),
+            };
+            competitors_tail(core, account, added.err().map(|e| e.to_string())).await
+        }
+        ResearchCommand::Competitors { account } => {
+            vec![competitors_event(core, account, true).await]
+        }
+        ResearchCommand::Untrack { account, username } => {
+            let removed = core.remove_competitor(&account, &username).await;
+            competitors_tail(core, account, removed.err().map(|e| e.to_string())).await
+        }
         ResearchCommand::Discover { account, username } => {
             let result = match core.find_account(account.as_str()).await {
                 Ok(a) => core.discover_account(&a, &username).await,
@@ -453,6 +531,23 @@ async fn run(core: &Core, command: ResearchCommand) -> Vec<ResearchEvent> {
             }]
         }
     }
+}
+
+/// After Track or Untrack: the failure if any, then the board as it now is.
+async fn competitors_tail(
+    core: &Core,
+    account: IgUserId,
+    failure: Option<String>,
+) -> Vec<ResearchEvent> {
+    let mut out = Vec::new();
+    if let Some(message) = failure {
+        out.push(ResearchEvent::CompetitorFailed {
+            account: account.clone(),
+            message,
+        });
+    }
+    out.push(competitors_event(core, account, false).await);
+    out
 }
 
 #[cfg(test)]

@@ -52,6 +52,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0012_hashtag_research",
         include_str!("migrations/0012_hashtag_research.sql"),
     ),
+    (
+        "0013_competitors",
+        include_str!("migrations/0013_competitors.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

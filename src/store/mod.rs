@@ -12,6 +12,7 @@ mod accounts;
 mod calendar;
 mod claims;
 mod comments;
+mod competitors;
 mod dms;
 mod draft_place;
 mod drafts;
@@ -38,6 +39,7 @@ pub use comments::{
     CommentRule, InboxComment, Mention, MentionKind, MentionReply, RuleAction, RuleKind,
     RuleLogEntry, SavedReply, SyncedThread,
 };
+pub use competitors::{CompetitorSnapshot, TrackedCompetitor};
 pub use dms::{CachedConversation, PrivateReplyRecord};
 pub use draft_place::{DraftLocation, DraftPlace, MAX_COLLABORATORS, RuploadJournal};
 pub use drafts::{

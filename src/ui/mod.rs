@@ -27,6 +27,7 @@ pub mod live;
 pub mod pending;
 pub mod remote;
 pub mod research;
+pub mod research_competitors;
 pub mod research_discovery;
 pub mod schedule_picker;
 pub mod shell;

@@ -45,6 +45,8 @@ pub struct ResearchTab {
     discovery: DiscoveryPanel,
     /// Text to add to the Composer's caption, taken by the App.
     caption_insert: Option<String>,
+    /// The egui pass the tab was last drawn in: a gap means it was opened again.
+    drawn_pass: Option<u64>,
 }
 
 impl ResearchTab {
@@ -75,6 +77,19 @@ impl ResearchTab {
             ResearchEvent::SetFailed { message } => self.set_error = Some(message),
             event @ (ResearchEvent::Discovered { .. } | ResearchEvent::DiscoverFailed { .. }) => {
                 self.discovery.on_event(event);
+            }
+            event
+            @ (ResearchEvent::Competitors { .. } | ResearchEvent::CompetitorFailed { .. }) => {
+                let for_this = match &event {
+                    ResearchEvent::Competitors { account, .. }
+                    | ResearchEvent::CompetitorFailed { account, .. } => {
+                        self.loaded_for.as_ref() == Some(account)
+                    }
+                    _ => false,
+                };
+                if for_this {
+                    self.discovery.on_event(event);
+                }
             }
         }
     }
@@ -114,6 +129,15 @@ impl ResearchTab {
                 account: account_id.clone(),
             }));
         }
+        let pass = ui.ctx().cumulative_pass_nr();
+        let reopened = self.drawn_pass.is_some_and(|p| pass > p + 1);
+        self.drawn_pass = Some(pass);
+        if reopened && account.login == LoginKind::Facebook {
+            // Today's competitor snapshots when the tab opens (a no-op once taken).
+            commands.push(Command::Research(ResearchCommand::Competitors {
+                account: account_id.clone(),
+            }));
+        }
         ui.heading(empty::tab_heading(super::Tab::Research));
         if account.login != LoginKind::Facebook {
             ui.add_space(8.0);
@@ -135,7 +159,8 @@ impl ResearchTab {
                 self.sets_ui(ui, commands);
                 ui.add_space(12.0);
                 ui.separator();
-                self.discovery.panel_ui(ui, cx, &account_id, commands);
+                self.discovery
+                    .panel_ui(ui, cx, &account.username, &account_id, commands);
             });
     }
 

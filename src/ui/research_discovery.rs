@@ -1,10 +1,12 @@
 //! The Research tab's competitor lookup (Business Discovery): a username box, then the
 //! account's profile picture, name, followers, posts and its recent media with likes and
 //! comments. Unknown, personal and age-restricted accounts get the engine's one clear line.
+//! "Track" adds a looked-up account to the tracked competitors (`research_competitors`).
 
 use egui::{RichText, vec2};
 
 use super::research::{Tile, tile_grid};
+use super::research_competitors::CompetitorsPanel;
 use super::textures::{ImageSize, cover_uv};
 use super::{TabContext, theme};
 use crate::engine::Command;
@@ -14,6 +16,8 @@ use crate::ids::IgUserId;
 
 /// The username field's label.
 pub const USERNAME_LABEL: &str = "Username";
+/// The button that tracks a looked-up account.
+pub const TRACK_LABEL: &str = "Track";
 
 /// The lookup's state.
 #[derive(Default)]
@@ -22,6 +26,7 @@ pub struct DiscoveryPanel {
     looking: bool,
     found: Option<Box<DiscoveredAccount>>,
     error: Option<String>,
+    competitors: CompetitorsPanel,
 }
 
 impl DiscoveryPanel {
@@ -38,12 +43,31 @@ impl DiscoveryPanel {
                 self.found = None;
                 self.error = Some(message);
             }
+            ResearchEvent::Competitors {
+                board, failures, ..
+            } => self.competitors.set_board(*board, failures),
+            ResearchEvent::CompetitorFailed { message, .. } => {
+                self.competitors.set_error(message);
+            }
             _ => {}
         }
     }
 
-    /// Draws the lookup box and what was found.
+    /// Draws the lookup box, what was found and the tracked competitors.
     pub fn panel_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        cx: &mut TabContext<'_>,
+        own_username: &str,
+        account: &IgUserId,
+        commands: &mut Vec<Command>,
+    ) {
+        self.lookup_ui(ui, cx, account, commands);
+        self.competitors
+            .panel_ui(ui, own_username, account, commands);
+    }
+
+    fn lookup_ui(
         &mut self,
         ui: &mut egui::Ui,
         cx: &mut TabContext<'_>,
@@ -93,6 +117,7 @@ impl DiscoveryPanel {
         let Some(found) = &self.found else {
             return;
         };
+        let mut track = None;
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             if let Some(url) = &found.profile_picture_url {
@@ -141,8 +166,20 @@ impl DiscoveryPanel {
                 if let Some(site) = found.website.as_deref().filter(|w| !w.is_empty()) {
                     ui.label(RichText::new(site).color(theme::muted(ui)));
                 }
+                if self.competitors.is_tracked(&found.username) {
+                    ui.label(RichText::new("Tracked").color(theme::muted(ui)));
+                } else if ui
+                    .add_enabled(!self.competitors.busy, egui::Button::new(TRACK_LABEL))
+                    .on_hover_text("Keep a daily snapshot of this account's figures")
+                    .clicked()
+                {
+                    track = Some(found.username.clone());
+                }
             });
         });
+        if let Some(username) = track {
+            self.competitors.track(account, &username, commands);
+        }
         ui.add_space(4.0);
         if found.media.is_empty() {
             ui.label(RichText::new("No posts yet.").color(theme::muted(ui)));

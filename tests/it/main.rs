@@ -14,6 +14,7 @@ mod comments_mentions;
 mod comments_mentions_ui;
 mod comments_migration;
 mod comments_ui;
+mod competitors;
 mod composer_browser_ui;
 mod composer_cli;
 mod composer_e2e;
