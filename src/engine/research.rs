@@ -315,6 +315,8 @@ pub enum ResearchCommand {
     SaveSet { name: String, tags: String },
     /// Delete a hashtag set.
     DeleteSet { name: String },
+    /// The saved hashtag sets only (the Composer's "Hashtag sets" menu; no call to Meta).
+    LoadSets,
     /// Business Discovery of `username`.
     Discover { account: IgUserId, username: String },
     /// Track `username` as a competitor (takes its first snapshot).
@@ -487,6 +489,12 @@ async fn run(core: &Core, command: ResearchCommand) -> Vec<ResearchEvent> {
             }
             out
         }
+        ResearchCommand::LoadSets => match core.hashtag_sets().await {
+            Ok(sets) => vec![ResearchEvent::Sets(sets)],
+            Err(e) => vec![ResearchEvent::SetFailed {
+                message: e.to_string(),
+            }],
+        },
         ResearchCommand::DeleteSet { name } => {
             let mut out = Vec::new();
             if let Err(e) = core.delete_hashtag_set(&name).await {

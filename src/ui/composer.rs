@@ -188,7 +188,12 @@ pub struct ComposerTab {
     draft_thumbs: std::collections::HashMap<i64, Option<TextureHandle>>,
     /// Decoded draft thumbnails waiting to become textures.
     pending_thumbs: Vec<(i64, Arc<egui::ColorImage>)>,
+    /// The saved hashtag sets (name, caption text) for the caption's "Hashtag sets" menu.
+    hashtag_sets: Vec<(String, String)>,
 }
+
+/// The caption's menu of saved hashtag sets.
+pub const HASHTAG_SETS_LABEL: &str = "Hashtag sets";
 
 impl Default for ComposerTab {
     fn default() -> Self {
@@ -232,7 +237,16 @@ impl ComposerTab {
             keep_now: false,
             draft_thumbs: std::collections::HashMap::new(),
             pending_thumbs: Vec::new(),
+            hashtag_sets: Vec::new(),
         }
+    }
+
+    /// The saved hashtag sets, as the engine last listed them.
+    pub fn set_hashtag_sets(&mut self, sets: &[crate::store::HashtagSet]) {
+        self.hashtag_sets = sets
+            .iter()
+            .map(|s| (s.name.clone(), s.caption_text()))
+            .collect();
     }
 
     /// The form as it would be kept on disk (files by path; pasted pictures are left out).
@@ -1300,7 +1314,27 @@ impl ComposerTab {
     }
 
     fn caption_box(&mut self, ui: &mut egui::Ui) {
-        let label = ui.label("Caption");
+        let mut insert = None;
+        let label = ui
+            .horizontal(|ui| {
+                let label = ui.label("Caption");
+                // Saved sets (made in Research) go in at the caption's end.
+                if !self.hashtag_sets.is_empty() {
+                    ui.menu_button(HASHTAG_SETS_LABEL, |ui| {
+                        for (name, text) in &self.hashtag_sets {
+                            if ui.button(name).on_hover_text(text).clicked() {
+                                insert = Some(text.clone());
+                                ui.close();
+                            }
+                        }
+                    });
+                }
+                label
+            })
+            .inner;
+        if let Some(text) = insert {
+            self.insert_into_caption(&text);
+        }
         ui.add(
             TextEdit::multiline(&mut self.caption)
                 .desired_rows(4)

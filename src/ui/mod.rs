@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::notify::NotifyCommand;
 use crate::engine::protocol::SyncStatus;
+use crate::engine::research::{ResearchCommand, ResearchEvent};
 use crate::engine::{Command, EngineHandle, Event};
 use crate::ids::IgUserId;
 use crate::model::Account;
@@ -80,6 +81,8 @@ pub struct UiPrefs {
 pub struct App {
     engine: EngineHandle,
     started: bool,
+    /// Whether the saved hashtag sets were asked for (once, when the Composer first shows).
+    hashtag_sets_requested: bool,
     /// The Composer was on screen last frame (leaving it keeps its form at once).
     was_composing: bool,
     /// Set once a command could not be queued, so the user is told once, not every frame.
@@ -116,6 +119,7 @@ impl App {
         Self {
             engine,
             started: false,
+            hashtag_sets_requested: false,
             was_composing: false,
             engine_gone: false,
             focused: true,
@@ -333,7 +337,15 @@ impl App {
                         textures: &mut self.textures,
                     };
                     match self.prefs.tab {
-                        Tab::Composer => self.composer.tab_ui(ui, &mut cx, &mut commands),
+                        Tab::Composer => {
+                            // The "Hashtag sets" menu needs the saved sets, even when
+                            // Research was never opened.
+                            if !self.hashtag_sets_requested {
+                                self.hashtag_sets_requested = true;
+                                commands.push(Command::Research(ResearchCommand::LoadSets));
+                            }
+                            self.composer.tab_ui(ui, &mut cx, &mut commands);
+                        }
                         Tab::Comments => self.comments.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Dms => self.dms.tab_ui(ui, &mut cx, &mut commands),
                         Tab::Insights => self.insights.tab_ui(ui, &mut cx, &mut commands),
@@ -500,7 +512,12 @@ impl App {
             }
             Event::Insights(event) => self.insights.on_event(event),
             Event::Calendar(event) => self.calendar.on_event(event),
-            Event::Research(event) => self.research.on_event(event),
+            Event::Research(event) => {
+                if let ResearchEvent::Sets(sets) = &event {
+                    self.composer.set_hashtag_sets(sets);
+                }
+                self.research.on_event(event);
+            }
             Event::Live(event) => self.live.on_event(event),
         }
     }

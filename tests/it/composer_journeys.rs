@@ -10,6 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use socialdesk::engine;
 use socialdesk::ui::App;
+use socialdesk::ui::composer::HASHTAG_SETS_LABEL;
 use socialdesk::ui::composer::editor::EDITOR_LABEL;
 
 use crate::support::raw::get_json;
@@ -513,5 +514,32 @@ fn a_tag_stays_on_the_person_when_the_crop_moves() {
     assert!(
         (x - 0.8).abs() < 0.03 && (y - 0.4).abs() < 0.03,
         "the tag moved with the frame instead of staying on the person: ({x}, {y})"
+    );
+}
+
+#[test]
+fn a_saved_hashtag_set_goes_into_the_caption_from_the_composer() {
+    let mut j = Journey::start();
+    // A set saved in Research (here through the engine), then the app opened again.
+    j.runtime
+        .block_on(j.world.core.save_hashtag_set("Cafe", "#coffee latteart"))
+        .expect("save the set");
+    j.restart();
+    step_until(&mut j.harness, |h| {
+        h.query_by_label(HASHTAG_SETS_LABEL).is_some()
+    });
+    type_into(&mut j.harness, "Caption", "Morning light");
+    j.click(HASHTAG_SETS_LABEL);
+    j.click("Cafe");
+    assert_eq!(
+        j.harness.get_by_label("Caption").value().as_deref(),
+        Some("Morning light\n\n#coffee #latteart")
+    );
+    // Picking it again does not add it twice.
+    j.click(HASHTAG_SETS_LABEL);
+    j.click("Cafe");
+    assert_eq!(
+        j.harness.get_by_label("Caption").value().as_deref(),
+        Some("Morning light\n\n#coffee #latteart")
     );
 }
