@@ -24,6 +24,30 @@ pub enum NotificationKind {
     NewComment,
 }
 
+/// What the user can switch on or off one by one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum NotifyTopic {
+    /// A scheduled post published or failed.
+    Posts,
+    /// A new DM.
+    Messages,
+    /// A new comment waiting for a reply.
+    Comments,
+}
+
+impl NotifyTopic {
+    pub const ALL: [NotifyTopic; 3] = [Self::Posts, Self::Messages, Self::Comments];
+
+    /// The switch's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Posts => "Scheduled posts",
+            Self::Messages => "New DMs",
+            Self::Comments => "Comments waiting",
+        }
+    }
+}
+
 /// One desktop notification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notification {
@@ -84,6 +108,9 @@ impl Notifier for DesktopNotifier {
 pub enum NotifyCommand {
     /// The user's switch: notifications on or off.
     Enabled(bool),
+    /// The user's switch for one topic (kept apart from the main one, so turning every
+    /// notification off and on again keeps the per-topic choices).
+    Topic(NotifyTopic, bool),
     /// The window gained (true) or lost focus.
     Focused(bool),
 }
@@ -115,6 +142,8 @@ struct State {
     /// The window is focused (scheduled-post notifications wait for it not to be); the app
     /// starts in front, and the UI says when that changes.
     focused: bool,
+    /// Topics the user switched off.
+    muted: HashSet<NotifyTopic>,
     /// Keys of events already announced or part of a baseline.
     seen: HashSet<String>,
     /// `(account, "dm" | "comments")` whose baseline is set.
@@ -126,6 +155,7 @@ impl Default for State {
         Self {
             disabled: false,
             focused: true,
+            muted: HashSet::new(),
             seen: HashSet::new(),
             baselines: HashSet::new(),
         }
@@ -171,6 +201,12 @@ impl Notifications {
         match command {
             NotifyCommand::Enabled(on) => state.disabled = !on,
             NotifyCommand::Focused(focused) => state.focused = focused,
+            NotifyCommand::Topic(topic, true) => {
+                state.muted.remove(&topic);
+            }
+            NotifyCommand::Topic(topic, false) => {
+                state.muted.insert(topic);
+            }
         }
     }
 
@@ -187,7 +223,8 @@ impl Notifications {
         let key = format!("post:{draft}:{}", outcome.is_ok());
         {
             let mut state = self.lock();
-            if state.disabled || state.focused || !state.seen.insert(key) {
+            let muted = state.disabled || state.muted.contains(&NotifyTopic::Posts);
+            if muted || state.focused || !state.seen.insert(key) {
                 return;
             }
         }
@@ -221,7 +258,7 @@ impl Notifications {
                     ))
                 })
                 .collect();
-            if baseline || state.disabled {
+            if baseline || state.disabled || state.muted.contains(&NotifyTopic::Messages) {
                 return;
             }
             fresh
@@ -245,7 +282,7 @@ impl Notifications {
                 .iter()
                 .filter(|c| state.seen.insert(format!("comment:{account}:{}", c.id)))
                 .collect();
-            if baseline || state.disabled {
+            if baseline || state.disabled || state.muted.contains(&NotifyTopic::Comments) {
                 return;
             }
             fresh
@@ -386,6 +423,26 @@ mod tests {
         let got = shown.taken();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].kind, NotificationKind::PublishFailed);
+    }
+
+    #[test]
+    fn a_topic_switched_off_is_silent_and_the_others_still_speak() {
+        let (n, shown) = setup();
+        let me = IgUserId::from("1");
+        n.comments(&me, "shop", &[]);
+        n.messages(&me, "shop", &[]);
+        n.apply(NotifyCommand::Topic(NotifyTopic::Comments, false));
+        n.comments(&me, "shop", &[comment("a")]);
+        n.messages(&me, "shop", &[message("c1", "t1", true)]);
+        let got = shown.taken();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].kind, NotificationKind::NewMessage);
+        // Back on: only what is new from now on.
+        n.apply(NotifyCommand::Topic(NotifyTopic::Comments, true));
+        n.comments(&me, "shop", &[comment("a"), comment("b")]);
+        let got = shown.taken();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].title.contains("commented"), "{got:?}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub mod unread;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::notify::NotifyCommand;
+use crate::engine::notify::{NotifyCommand, NotifyTopic};
 use crate::engine::protocol::SyncStatus;
 use crate::engine::research::{ResearchCommand, ResearchEvent};
 use crate::engine::{Command, EngineHandle, Event};
@@ -75,6 +75,8 @@ pub struct UiPrefs {
     pub theme: theme::ThemeChoice,
     /// The user switched desktop notifications off.
     pub notifications_off: bool,
+    /// Notification topics the user switched off one by one.
+    pub muted_topics: Vec<NotifyTopic>,
 }
 
 /// The whole desktop UI.
@@ -205,6 +207,9 @@ impl App {
             if self.prefs.notifications_off {
                 commands.push(Command::Notifications(NotifyCommand::Enabled(false)));
             }
+            for topic in &self.prefs.muted_topics {
+                commands.push(Command::Notifications(NotifyCommand::Topic(*topic, false)));
+            }
         }
         let focused = ctx.input(|i| i.focused);
         if self.focused != focused {
@@ -266,6 +271,26 @@ impl App {
                 }
                 ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
                     ui.add_space(6.0);
+                    // Bottom-up: the topics show under the main switch, while it is on.
+                    if !self.prefs.notifications_off {
+                        for topic in NotifyTopic::ALL.into_iter().rev() {
+                            let mut on = !self.prefs.muted_topics.contains(&topic);
+                            let changed = ui
+                                .horizontal(|ui| {
+                                    ui.add_space(18.0);
+                                    ui.checkbox(&mut on, topic.label()).changed()
+                                })
+                                .inner;
+                            if changed {
+                                self.prefs.muted_topics.retain(|t| *t != topic);
+                                if !on {
+                                    self.prefs.muted_topics.push(topic);
+                                }
+                                commands
+                                    .push(Command::Notifications(NotifyCommand::Topic(topic, on)));
+                            }
+                        }
+                    }
                     let mut on = !self.prefs.notifications_off;
                     if ui
                         .checkbox(&mut on, "Desktop notifications")

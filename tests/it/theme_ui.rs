@@ -104,3 +104,57 @@ fn the_notifications_switch_tells_the_engine_and_is_kept() {
     harness.run_steps(2);
     assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
 }
+
+#[test]
+fn one_notification_topic_can_be_switched_off_and_stays_off() {
+    use socialdesk::engine::Command;
+    use socialdesk::engine::notify::{NotifyCommand, NotifyTopic};
+    let sent = |side: &mut socialdesk::engine::EngineSide| -> Vec<NotifyCommand> {
+        crate::support::drain(side)
+            .into_iter()
+            .filter_map(|c| match c {
+                Command::Notifications(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    };
+    let (mut harness, mut side) = app_harness(800.0);
+    harness.run_steps(2);
+    sent(&mut side);
+    harness.get_by_label("New DMs").click();
+    harness.run_steps(2);
+    assert_eq!(
+        sent(&mut side),
+        [NotifyCommand::Topic(NotifyTopic::Messages, false)]
+    );
+    assert_eq!(
+        harness.state().prefs().muted_topics,
+        [NotifyTopic::Messages]
+    );
+    // The main switch off hides the topics; on again, they are back as they were.
+    harness.get_by_label("Desktop notifications").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("New DMs").is_none());
+    harness.get_by_label("Desktop notifications").click();
+    harness.run_steps(2);
+    assert_eq!(
+        harness.get_by_label("New DMs").accesskit_node().toggled(),
+        Some(egui::accesskit::Toggled::False)
+    );
+
+    // After a restart the engine hears it before anything can notify.
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(harness.state_mut(), &mut storage);
+    let (handle, mut side) = socialdesk::engine::channel();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut App| app.ui(ui),
+            App::restored(handle, Some(&storage)),
+        );
+    harness.run_steps(2);
+    assert_eq!(
+        sent(&mut side),
+        [NotifyCommand::Topic(NotifyTopic::Messages, false)]
+    );
+}
