@@ -24,7 +24,7 @@ use super::handle::EventSender;
 use super::protocol::Event;
 use crate::graph::insights::MediaInsights;
 use crate::ids::{IgUserId, MediaId};
-use crate::model::Media;
+use crate::model::{Account, Media};
 
 pub use fetch::{KPI_METRICS, SERIES_METRICS};
 
@@ -281,19 +281,25 @@ pub(crate) fn handle(core: Arc<Core>, events: EventSender, command: InsightsComm
     });
 }
 
-async fn load_overview(core: &Core, events: &EventSender, id: IgUserId, range: DateRange) {
-    let account = match core.find_account(id.as_str()).await {
-        Ok(a) => a,
+/// The account `id`, or `None` after telling the tab why it could not be found.
+async fn account_or_fail(core: &Core, events: &EventSender, id: &IgUserId) -> Option<Account> {
+    match core.find_account(id.as_str()).await {
+        Ok(account) => Some(account),
         Err(e) => {
-            let message = e.to_string();
             events
                 .send(Event::Insights(InsightsEvent::Failed {
-                    account: id,
-                    message,
+                    account: id.clone(),
+                    message: e.to_string(),
                 }))
                 .await;
-            return;
+            None
         }
+    }
+}
+
+async fn load_overview(core: &Core, events: &EventSender, id: IgUserId, range: DateRange) {
+    let Some(account) = account_or_fail(core, events, &id).await else {
+        return;
     };
     if let Ok(Some(cached)) = core.cached_overview(&account, range).await {
         events
@@ -320,18 +326,8 @@ async fn load_overview(core: &Core, events: &EventSender, id: IgUserId, range: D
 }
 
 async fn load_media_table(core: &Core, events: &EventSender, id: IgUserId) {
-    let account = match core.find_account(id.as_str()).await {
-        Ok(a) => a,
-        Err(e) => {
-            let message = e.to_string();
-            events
-                .send(Event::Insights(InsightsEvent::Failed {
-                    account: id,
-                    message,
-                }))
-                .await;
-            return;
-        }
+    let Some(account) = account_or_fail(core, events, &id).await else {
+        return;
     };
     if let Ok(Some(rows)) = core.cached_media_table(&account).await {
         let event = InsightsEvent::MediaTable {
@@ -367,18 +363,8 @@ async fn load_media_table(core: &Core, events: &EventSender, id: IgUserId) {
 }
 
 async fn load_breakdowns(core: &Core, events: &EventSender, id: IgUserId) {
-    let account = match core.find_account(id.as_str()).await {
-        Ok(a) => a,
-        Err(e) => {
-            let message = e.to_string();
-            events
-                .send(Event::Insights(InsightsEvent::Failed {
-                    account: id,
-                    message,
-                }))
-                .await;
-            return;
-        }
+    let Some(account) = account_or_fail(core, events, &id).await else {
+        return;
     };
     if let Ok(Some(cached)) = core.cached_breakdowns(&account).await {
         events

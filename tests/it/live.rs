@@ -164,15 +164,9 @@ async fn live_media_and_its_comments_exist_only_while_on_air() {
         &[("hide", "false")],
     )
     .await;
-    assert!(
-        [100, 803].contains(&refused["error"]["code"].as_i64().unwrap_or(0)),
-        "{refused}"
-    );
+    assert_refused(&refused);
     let (_, refused) = call(&sb, Method::DELETE, &format!("v24.0/{c0}"), &t, &[]).await;
-    assert!(
-        [100, 803].contains(&refused["error"]["code"].as_i64().unwrap_or(0)),
-        "{refused}"
-    );
+    assert_refused(&refused);
     let (_, refused) = call(
         &sb,
         Method::POST,
@@ -181,10 +175,7 @@ async fn live_media_and_its_comments_exist_only_while_on_air() {
         &[("message", "late")],
     )
     .await;
-    assert!(
-        [100, 803].contains(&refused["error"]["code"].as_i64().unwrap_or(0)),
-        "{refused}"
-    );
+    assert_refused(&refused);
     // A bad control request says what is wrong.
     let url = sb.url().join("__sandbox/live?action=pause").expect("url");
     let resp = Client::new().post(url).send().await.expect("sent");
@@ -461,4 +452,13 @@ async fn the_engine_watches_while_asked_and_streams_new_comments() {
         .filter(|e| matches!(e, Event::Live(_)))
         .count();
     assert_eq!(late, 0, "nothing polled once the Feed is closed");
+}
+
+/// Meta's refusal of an action on a comment of an ended broadcast: "does not exist" (100) or
+/// "unsupported request" (803).
+fn assert_refused(answer: &serde_json::Value) {
+    assert!(
+        [100, 803].contains(&answer["error"]["code"].as_i64().unwrap_or(0)),
+        "{answer}"
+    );
 }
