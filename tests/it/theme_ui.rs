@@ -67,64 +67,39 @@ fn light_theme_switches_the_visuals_and_is_back_after_a_restart() {
 
 #[test]
 fn the_notifications_switch_tells_the_engine_and_is_kept() {
-    use socialdesk::engine::Command;
     use socialdesk::engine::notify::NotifyCommand;
-    let sent = |side: &mut socialdesk::engine::EngineSide| -> Vec<NotifyCommand> {
-        crate::support::drain(side)
-            .into_iter()
-            .filter_map(|c| match c {
-                Command::Notifications(n) => Some(n),
-                _ => None,
-            })
-            .collect()
-    };
     let (mut harness, mut side) = app_harness(800.0);
     harness.run_steps(2);
-    assert!(sent(&mut side).is_empty(), "on by default, nothing to say");
+    assert!(
+        notify_commands(&mut side).is_empty(),
+        "on by default, nothing to say"
+    );
     harness.get_by_label("Desktop notifications").click();
     harness.run_steps(2);
-    assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
+    assert_eq!(notify_commands(&mut side), [NotifyCommand::Enabled(false)]);
     assert!(harness.state().prefs().notifications_off);
 
     // The window going to the background is reported once.
     harness.input_mut().focused = false;
     harness.run_steps(2);
-    assert_eq!(sent(&mut side), [NotifyCommand::Focused(false)]);
+    assert_eq!(notify_commands(&mut side), [NotifyCommand::Focused(false)]);
 
     // After a restart the engine hears it is off before anything else can notify.
-    let mut storage = MemoryStorage::default();
-    eframe::App::save(harness.state_mut(), &mut storage);
-    let (handle, mut side) = socialdesk::engine::channel();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut App| app.ui(ui),
-            App::restored(handle, Some(&storage)),
-        );
+    let (mut harness, mut side) = reopened(&mut harness);
     harness.run_steps(2);
-    assert_eq!(sent(&mut side), [NotifyCommand::Enabled(false)]);
+    assert_eq!(notify_commands(&mut side), [NotifyCommand::Enabled(false)]);
 }
 
 #[test]
 fn one_notification_topic_can_be_switched_off_and_stays_off() {
-    use socialdesk::engine::Command;
     use socialdesk::engine::notify::{NotifyCommand, NotifyTopic};
-    let sent = |side: &mut socialdesk::engine::EngineSide| -> Vec<NotifyCommand> {
-        crate::support::drain(side)
-            .into_iter()
-            .filter_map(|c| match c {
-                Command::Notifications(n) => Some(n),
-                _ => None,
-            })
-            .collect()
-    };
     let (mut harness, mut side) = app_harness(800.0);
     harness.run_steps(2);
-    sent(&mut side);
+    notify_commands(&mut side);
     harness.get_by_label("New DMs").click();
     harness.run_steps(2);
     assert_eq!(
-        sent(&mut side),
+        notify_commands(&mut side),
         [NotifyCommand::Topic(NotifyTopic::Messages, false)]
     );
     assert_eq!(
@@ -143,18 +118,39 @@ fn one_notification_topic_can_be_switched_off_and_stays_off() {
     );
 
     // After a restart the engine hears it before anything can notify.
+    let (mut harness, mut side) = reopened(&mut harness);
+    harness.run_steps(2);
+    assert_eq!(
+        notify_commands(&mut side),
+        [NotifyCommand::Topic(NotifyTopic::Messages, false)]
+    );
+}
+
+/// The notification settings the app told the engine since the last look.
+fn notify_commands(
+    side: &mut socialdesk::engine::EngineSide,
+) -> Vec<socialdesk::engine::notify::NotifyCommand> {
+    crate::support::drain(side)
+        .into_iter()
+        .filter_map(|c| match c {
+            socialdesk::engine::Command::Notifications(n) => Some(n),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The app saved through eframe's storage and opened again on it, with a new engine side.
+fn reopened(
+    harness: &mut Harness<'static, App>,
+) -> (Harness<'static, App>, socialdesk::engine::EngineSide) {
     let mut storage = MemoryStorage::default();
     eframe::App::save(harness.state_mut(), &mut storage);
-    let (handle, mut side) = socialdesk::engine::channel();
-    let mut harness = Harness::builder()
+    let (handle, side) = socialdesk::engine::channel();
+    let harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
             |ui, app: &mut App| app.ui(ui),
             App::restored(handle, Some(&storage)),
         );
-    harness.run_steps(2);
-    assert_eq!(
-        sent(&mut side),
-        [NotifyCommand::Topic(NotifyTopic::Messages, false)]
-    );
+    (harness, side)
 }
